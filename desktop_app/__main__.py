@@ -1,0 +1,19 @@
+"""``python -m desktop_app`` and the ``lanyard`` launcher."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from desktop_app.cli import parse_args
+
+    args = parse_args(argv)
+    from desktop_app.app import run_window  # only the window path imports Qt
+
+    return run_window(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

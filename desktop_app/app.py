@@ -1,0 +1,103 @@
+"""The window path: logging, QApplication, wiring, clean shutdown."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+
+from desktop_app import paths
+from desktop_app.cli import config_flags
+from desktop_app.config import Config, ConfigError, load_config
+from desktop_app.redact import configure_logging
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_BOUND_S = 2.0
+
+
+def resources_dir() -> Path:
+    """resources/ from a source checkout, or from inside a PyInstaller bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def _log_file(config: Config | None) -> str | None:
+    base = config.profile_dir if config and not config.sandbox else paths.data_dir()
+    try:
+        logs = paths.ensure_private_dir(base / "logs")
+    except OSError:
+        return None
+    return str(logs / "lanyard.log")
+
+
+def launch_demo() -> None:
+    """Start the sandbox demo as a separate Lanyard process (from the set-up page)."""
+    command = (
+        [sys.executable, "--sandbox"]
+        if getattr(sys, "frozen", False)
+        else [sys.executable, "-m", "desktop_app", "--sandbox"]
+    )
+    subprocess.Popen(command, start_new_session=True, stdin=subprocess.DEVNULL, close_fds=True)
+
+
+def run_window(args: argparse.Namespace) -> int:
+    config: Config | None = None
+    config_problem: ConfigError | None = None
+    try:
+        config = load_config(config_flags(args))
+    except ConfigError as exc:
+        config_problem = exc
+    if config is not None and args.sandbox:
+        config = replace(config, sandbox=True)
+    configure_logging(_log_file(config), args.verbose)
+
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.services import build_services
+    from desktop_app.session import SessionController
+    from desktop_app.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Lanyard")
+    app.setOrganizationName("Lanyard")
+    app.setDesktopFileName("lanyard")
+    icon_path = resources_dir() / "icons" / "lanyard.svg"
+    icon = QIcon(str(icon_path)) if icon_path.exists() else None
+    if icon is not None:
+        app.setWindowIcon(icon)
+    window = MainWindow(icon=icon)
+    window.demo_requested.connect(launch_demo)
+    window.demo_requested.connect(window.close)
+
+    session: SessionController | None = None
+    if config is None or not (config.is_configured or config.sandbox):
+        window.show_setup(config.config_file if config else None, config_problem)
+    else:
+        explicit_profile = bool(args.profile_dir or os.environ.get("LANYARD_PROFILE_DIR"))
+        session = SessionController(partial(build_services, config, explicit_profile))
+        window.attach(session, config.cloud.name, config.sandbox)
+        app.aboutToQuit.connect(partial(_shutdown, session))
+        session.start()
+    window.show()
+    code = app.exec()
+    if session is not None:
+        _shutdown(session)
+    return int(code)
+
+
+def _shutdown(session: object) -> None:
+    from desktop_app.session import SessionController
+
+    assert isinstance(session, SessionController)
+    if not session.shutdown(SHUTDOWN_BOUND_S):
+        log.warning("A worker thread did not stop within %.1f s; exiting anyway", SHUTDOWN_BOUND_S)

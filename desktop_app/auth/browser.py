@@ -1,0 +1,81 @@
+"""Open the system browser on a URL, from a clean environment, without waiting for it.
+
+A frozen bundle sets LD_LIBRARY_PATH (and friends) to its own libraries, which breaks xdg-open and
+the browser it starts; the variables are restored to what they were before the bundle started.
+``BROWSER`` is honoured like Python's webbrowser module does (commands separated by os.pathsep,
+``%s`` replaced by the URL, else the URL appended).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+
+# PyInstaller saves the original value of each variable it changes as <NAME>_ORIG
+_BUNDLE_VARS = (
+    "LD_LIBRARY_PATH",
+    "QT_PLUGIN_PATH",
+    "QT_QPA_PLATFORM_PLUGIN_PATH",
+    "PYTHONPATH",
+    "PYTHONHOME",
+)
+
+
+def clean_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ if env is None else env)
+    for name in _BUNDLE_VARS:
+        original = env.pop(f"{name}_ORIG", None)
+        if original is not None:
+            env[name] = original
+        elif getattr(sys, "frozen", False) or name.startswith("QT_"):
+            env.pop(name, None)
+    return env
+
+
+def browser_commands(url: str, env: Mapping[str, str]) -> list[list[str]]:
+    """The commands to try, in order."""
+    commands: list[list[str]] = []
+    for entry in (env.get("BROWSER") or "").split(os.pathsep):
+        if entry.strip():
+            parts = shlex.split(entry)
+            commands.append(
+                [p.replace("%s", url) for p in parts] if "%s" in entry else [*parts, url]
+            )
+    if sys.platform == "darwin":
+        commands.append(["open", url])
+    elif sys.platform.startswith("linux") or "bsd" in sys.platform:
+        for opener in ("xdg-open", "gio", "sensible-browser"):
+            if shutil.which(opener, path=env.get("PATH")):
+                commands.append([opener, "open", url] if opener == "gio" else [opener, url])
+                break
+    return commands
+
+
+def open_browser(url: str) -> bool:
+    """Start the system browser on ``url``; False when no browser could be started."""
+    if sys.platform == "win32":
+        try:
+            os.startfile(url)  # type: ignore[attr-defined]  # noqa: S606
+        except OSError:
+            return False
+        return True
+    env = clean_environment()
+    for command in browser_commands(url, env):
+        try:
+            subprocess.Popen(
+                command,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # detached: closing Lanyard leaves the browser alone
+                close_fds=True,
+            )
+        except OSError:
+            continue
+        return True
+    return False

@@ -1,0 +1,152 @@
+"""ID-token claims as values: decoded (never trusted blindly), checked, and typed for display."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+# Entra puts this many groups in a token before switching to the overage form
+GROUPS_OVERAGE_CLAIM = "groups"
+
+
+class ClaimsError(ValueError):
+    """The token is not a JWT we can read."""
+
+
+def decode_jwt_payload(token: str) -> dict[str, Any]:
+    """The payload of a compact JWS, without verifying the signature.
+
+    Lanyard received the ID token directly from the token endpoint over verified TLS, which is
+    what OpenID Connect requires before trusting it without a signature check; the claims are
+    still checked (``check_id_token``) before they are shown as the user's roles.
+    """
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise ClaimsError("not a JWT: expected three dot-separated parts")
+    segment = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(segment.encode("ascii")))
+    except (binascii.Error, UnicodeError, ValueError) as exc:
+        raise ClaimsError(f"the payload is not base64url JSON ({exc.__class__.__name__})") from None
+    if not isinstance(payload, dict):
+        raise ClaimsError("the payload is not a JSON object")
+    return payload
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _text_list(value: object) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(item for item in value if isinstance(item, str))
+    return ()
+
+
+def _number(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value)
+    return None
+
+
+@dataclass(frozen=True)
+class IdTokenClaims:
+    """The claims of an ID token. ``raw`` keeps every claim for the claims panel."""
+
+    raw: Mapping[str, Any]
+
+    @classmethod
+    def from_token(cls, token: str) -> IdTokenClaims:
+        return cls(decode_jwt_payload(token))
+
+    @property
+    def name(self) -> str:
+        return _text(self.raw.get("name"))
+
+    @property
+    def username(self) -> str:
+        return _text(self.raw.get("preferred_username")) or _text(self.raw.get("email"))
+
+    @property
+    def object_id(self) -> str:
+        return _text(self.raw.get("oid"))
+
+    @property
+    def tenant_id(self) -> str:
+        return _text(self.raw.get("tid"))
+
+    @property
+    def issuer(self) -> str:
+        return _text(self.raw.get("iss"))
+
+    @property
+    def audience(self) -> str:
+        aud = self.raw.get("aud")
+        return aud if isinstance(aud, str) else ""
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return _text_list(self.raw.get("roles"))
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        return _text_list(self.raw.get("groups"))
+
+    @property
+    def groups_overage(self) -> bool:
+        names = self.raw.get("_claim_names")
+        return isinstance(names, dict) and GROUPS_OVERAGE_CLAIM in names
+
+    @property
+    def expires_at(self) -> int | None:
+        return _number(self.raw.get("exp"))
+
+    @property
+    def issued_at(self) -> int | None:
+        return _number(self.raw.get("iat"))
+
+
+def tenant_of_authority(authority: str) -> str:
+    parts = [part for part in urlparse(authority).path.split("/") if part]
+    return parts[0] if parts else ""
+
+
+# Authorities that accept users from many tenants: any issuer of the form
+# https://<host>/<tid>/v2.0 with a GUID tid matching the token's tid is fine.
+MULTI_TENANT = frozenset({"organizations", "common", "consumers"})
+
+
+def check_id_token(
+    claims: IdTokenClaims, client_id: str, authority: str, now: float | None = None, skew: int = 300
+) -> list[str]:
+    """Problems that make these claims unfit to show as the user's roles; empty when fine.
+
+    msal stopped validating ID tokens in 1.38, so Lanyard checks aud, iss/tid and exp itself.
+    """
+    now = time.time() if now is None else now
+    problems: list[str] = []
+    if claims.audience != client_id:
+        problems.append("the token was issued to a different application (aud)")
+    tenant = tenant_of_authority(authority)
+    issuer = urlparse(claims.issuer)
+    issuer_parts = [part for part in issuer.path.split("/") if part]
+    if not claims.tenant_id:
+        problems.append("the token names no tenant (tid)")
+    elif not issuer_parts or issuer_parts[0] != claims.tenant_id:
+        problems.append("the issuer does not match the token's tenant (iss/tid)")
+    elif tenant.lower() not in MULTI_TENANT and "." not in tenant and tenant != claims.tenant_id:
+        problems.append("the token comes from a different tenant than the one configured")
+    expires = claims.expires_at
+    if expires is None:
+        problems.append("the token has no expiry (exp)")
+    elif expires + skew < now:
+        problems.append("the token has expired (exp)")
+    return problems

@@ -1,0 +1,117 @@
+"""msal's ``http_cache`` persisted as JSON, so a warm start makes no discovery request.
+
+msal's documentation pickles it; Lanyard never unpickles a file. Only successful discovery
+responses (msal's "GET ... 2xx" entries) are kept: throttling entries for failed token requests
+would otherwise replay an old error for up to a minute after a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from msal.throttled_http_client import NormalizedResponse
+
+from desktop_app.auth.cache_store import atomic_write, move_aside
+
+log = logging.getLogger(__name__)
+
+INDEX_KEY = "_index_"  # msal.individual_cache._ExpiringMapping._INDEX
+FORMAT = 1
+
+
+class _Raw:
+    """What NormalizedResponse reads from a response."""
+
+    def __init__(self, status_code: int, text: str, headers: dict[str, str]) -> None:
+        self.status_code = status_code
+        self.text = text
+        self.headers = headers
+
+
+def _keep(key: str) -> bool:
+    return key.startswith("GET ") and key.endswith(" 2xx")
+
+
+def dump_http_cache(mapping: dict[str, Any]) -> dict[str, Any]:
+    now = int(time.time())
+    _, timestamps = mapping.get(INDEX_KEY, ([], {}))
+    entries = []
+    for key, value in mapping.items():
+        stamp = timestamps.get(key)
+        if key == INDEX_KEY or not _keep(key) or not stamp or stamp[0] <= now:
+            continue
+        entries.append(
+            {
+                "key": key,
+                "expires_at": int(stamp[0]),
+                "created_at": int(stamp[1]),
+                "status_code": int(value.status_code),
+                "text": str(value.text),
+                "headers": {str(k): str(v) for k, v in dict(value.headers).items()},
+            }
+        )
+    return {"format": FORMAT, "entries": entries}
+
+
+def parse_http_cache(data: object) -> dict[str, Any]:
+    """The msal mapping for ``data``; raises ValueError for anything not written by dump."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError("unknown format")
+    entries = data.get("entries")
+    if not isinstance(entries, list):
+        raise ValueError("no entries")
+    now = int(time.time())
+    mapping: dict[str, Any] = {}
+    sequence: list[list[Any]] = []
+    timestamps: dict[str, list[int]] = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise ValueError("entry is not an object")
+        key, expires_at, created_at = (
+            entry.get("key"),
+            entry.get("expires_at"),
+            entry.get("created_at"),
+        )
+        status, text, headers = entry.get("status_code"), entry.get("text"), entry.get("headers")
+        if not (
+            isinstance(key, str)
+            and _keep(key)
+            and isinstance(expires_at, int)
+            and isinstance(created_at, int)
+            and isinstance(status, int)
+            and isinstance(text, str)
+            and isinstance(headers, dict)
+        ):
+            raise ValueError("entry has the wrong shape")
+        if expires_at <= now or created_at > now:
+            continue
+        mapping[key] = NormalizedResponse(
+            _Raw(status, text, {str(k): str(v) for k, v in headers.items()})
+        )
+        sequence.append([expires_at, created_at, key])
+        timestamps[key] = [expires_at, created_at]
+    sequence.sort()
+    mapping[INDEX_KEY] = (sequence, timestamps)
+    return mapping
+
+
+def load_http_cache(path: Path) -> tuple[dict[str, Any], Path | None]:
+    """The persisted cache, or an empty one; a damaged file is moved aside (returned second)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}, None
+    try:
+        return parse_http_cache(json.loads(raw)), None
+    except ValueError as exc:
+        moved = move_aside(path)
+        log.warning("msal HTTP cache damaged (%s); moved aside to %s", exc, moved)
+        return {}, moved
+
+
+def save_http_cache(path: Path, mapping: dict[str, Any]) -> None:
+    atomic_write(path, json.dumps(dump_http_cache(mapping)).encode("utf-8"))

@@ -1,0 +1,274 @@
+"""Typed settings from flags > environment > config file > defaults, validated with field names.
+
+Qt-free: the window and the headless commands share it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from desktop_app import paths
+from desktop_app.errors import ErrorKind, LanyardError
+
+
+@dataclass(frozen=True)
+class Cloud:
+    name: str
+    login_host: str
+    graph_endpoint: str
+
+    @property
+    def graph_resource(self) -> str:
+        parsed = urlparse(self.graph_endpoint)
+        return f"{parsed.scheme}://{parsed.netloc}"
+
+
+CLOUDS: dict[str, Cloud] = {
+    "global": Cloud("global", "login.microsoftonline.com", "https://graph.microsoft.com/v1.0"),
+    "usgov": Cloud("usgov", "login.microsoftonline.us", "https://graph.microsoft.us/v1.0"),
+    "china": Cloud(
+        "china", "login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn/v1.0"
+    ),
+}
+
+DEFAULT_TENANT = "organizations"  # work and school accounts: app roles exist only there
+DEFAULT_SCOPES = ("User.Read",)
+# msal adds these itself and refuses them in the scope list
+RESERVED_SCOPES = frozenset({"openid", "profile", "offline_access"})
+
+ENV_PREFIX = "LANYARD_"
+FILE_KEYS = (
+    "client_id",
+    "tenant",
+    "authority",
+    "cloud",
+    "scopes",
+    "graph_endpoint",
+    "ca_bundle",
+)
+_TENANT_RE = re.compile(r"^[A-Za-z0-9.\-]+$")
+
+
+class ConfigError(LanyardError):
+    """A setting is wrong; ``field_name`` says which, ``source`` says where it came from."""
+
+
+def config_error(field_name: str, source: str, problem: str) -> ConfigError:
+    return ConfigError(
+        message=f"Setting '{field_name}' ({source}) {problem}",
+        recommendation=f"Fix '{field_name}' in {source} and start Lanyard again.",
+        kind=ErrorKind.CONFIG,
+        details={"field": field_name, "source": source},
+    )
+
+
+@dataclass(frozen=True)
+class Config:
+    client_id: str | None = None
+    authority: str = f"https://{CLOUDS['global'].login_host}/{DEFAULT_TENANT}"
+    cloud: Cloud = CLOUDS["global"]
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+    graph_endpoint: str = CLOUDS["global"].graph_endpoint
+    ca_bundle: Path | None = None
+    # False for the sandbox: msal would otherwise ask login.microsoftonline.com about it
+    instance_discovery: bool = True
+    profile_dir: Path = field(default_factory=paths.data_dir)
+    config_file: Path | None = None
+    sandbox: bool = False
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.client_id)
+
+    def for_sandbox(
+        self,
+        *,
+        authority: str,
+        client_id: str,
+        graph_endpoint: str,
+        ca_file: Path,
+        profile_dir: Path,
+    ) -> Config:
+        return replace(
+            self,
+            authority=authority,
+            client_id=client_id,
+            graph_endpoint=graph_endpoint,
+            ca_bundle=ca_file,
+            instance_discovery=False,
+            profile_dir=profile_dir,
+            sandbox=True,
+            scopes=self.scopes,
+        )
+
+
+def default_config_file() -> Path:
+    return paths.config_dir() / "config.toml"
+
+
+def _read_file(path: Path, required: bool) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        if required:
+            raise config_error("config", str(path), "names a file that does not exist.") from None
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise config_error("config", str(path), f"is not valid TOML: {exc}.") from None
+    except OSError as exc:
+        raise config_error("config", str(path), f"cannot be read: {exc.strerror}.") from None
+    unknown = sorted(set(data) - set(FILE_KEYS))
+    if unknown:
+        raise config_error(
+            unknown[0], str(path), f"is not a Lanyard setting (known: {', '.join(FILE_KEYS)})."
+        )
+    return data
+
+
+def _as_text(name: str, source: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise config_error(name, source, "must be a non-empty text value.")
+    return value.strip()
+
+
+def _as_scopes(source: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items = [part for part in re.split(r"[\s,]+", value) if part]
+    elif isinstance(value, list) and all(isinstance(part, str) for part in value):
+        items = [part.strip() for part in value if part.strip()]
+    else:
+        raise config_error("scopes", source, "must be a list of scope names.")
+    if not items:
+        raise config_error("scopes", source, "must name at least one scope.")
+    reserved = sorted(RESERVED_SCOPES.intersection(items))
+    if reserved:
+        raise config_error(
+            "scopes", source, f"must not include {', '.join(reserved)}: Lanyard adds them itself."
+        )
+    return tuple(dict.fromkeys(items))
+
+
+def _as_https_url(name: str, source: str, value: object) -> str:
+    text = _as_text(name, source, value)
+    parsed = urlparse(text)
+    if parsed.scheme != "https" or not parsed.hostname:
+        raise config_error(name, source, f"must be an https:// URL, not '{text}'.")
+    return text.rstrip("/")
+
+
+def _validate_client_id(source: str, value: object) -> str:
+    text = _as_text("client_id", source, value)
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        raise config_error(
+            "client_id",
+            source,
+            "must be the Application (client) ID, a GUID like 00000000-0000-0000-0000-000000000000.",
+        ) from None
+    return text
+
+
+def _collect(
+    flags: Mapping[str, object | None],
+    env: Mapping[str, str],
+    file_data: Mapping[str, Any],
+    file_label: str,
+) -> dict[str, tuple[object, str]]:
+    """Each setting's winning value with the name of the place it came from."""
+    merged: dict[str, tuple[object, str]] = {}
+    for key in FILE_KEYS:
+        flag = flags.get(key)
+        env_name = ENV_PREFIX + key.upper()
+        if flag is not None:
+            merged[key] = (flag, f"--{key.replace('_', '-')}")
+        elif env.get(env_name):
+            merged[key] = (env[env_name], f"environment variable {env_name}")
+        elif key in file_data:
+            merged[key] = (file_data[key], file_label)
+    return merged
+
+
+def load_config(
+    flags: Mapping[str, object | None] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Config:
+    """Build the configuration. Raises ConfigError naming the field and where it came from."""
+    flags = dict(flags or {})
+    env = os.environ if env is None else env
+    explicit_file = flags.get("config") or env.get(ENV_PREFIX + "CONFIG")
+    config_file = Path(str(explicit_file)).expanduser() if explicit_file else default_config_file()
+    file_data = _read_file(config_file, required=bool(explicit_file))
+    values = _collect(flags, env, file_data, str(config_file))
+
+    cloud = CLOUDS["global"]
+    if "cloud" in values:
+        raw, source = values["cloud"]
+        name = _as_text("cloud", source, raw).lower()
+        if name not in CLOUDS:
+            raise config_error("cloud", source, f"must be one of {', '.join(CLOUDS)}.")
+        cloud = CLOUDS[name]
+
+    if "authority" in values:
+        raw, source = values["authority"]
+        authority = _as_https_url("authority", source, raw)
+        if len([part for part in urlparse(authority).path.split("/") if part]) < 1:
+            raise config_error("authority", source, "must end with a tenant, e.g. /organizations.")
+    else:
+        tenant = DEFAULT_TENANT
+        if "tenant" in values:
+            raw, source = values["tenant"]
+            tenant = _as_text("tenant", source, raw)
+            if not _TENANT_RE.match(tenant):
+                raise config_error(
+                    "tenant", source, "must be a tenant id, a domain, organizations or common."
+                )
+        authority = f"https://{cloud.login_host}/{tenant}"
+
+    client_id = None
+    if "client_id" in values:
+        client_id = _validate_client_id(values["client_id"][1], values["client_id"][0])
+
+    graph_endpoint = cloud.graph_endpoint
+    if "graph_endpoint" in values:
+        raw, source = values["graph_endpoint"]
+        graph_endpoint = _as_https_url("graph_endpoint", source, raw)
+
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+    if "scopes" in values:
+        scopes = _as_scopes(values["scopes"][1], values["scopes"][0])
+    if cloud.name != "global":
+        # a bare Graph scope means the global cloud's Graph; qualify it for a national cloud
+        scopes = tuple(s if "/" in s else f"{cloud.graph_resource}/{s}" for s in scopes)
+
+    ca_bundle = None
+    if "ca_bundle" in values:
+        raw, source = values["ca_bundle"]
+        ca_bundle = Path(_as_text("ca_bundle", source, raw)).expanduser()
+        if not ca_bundle.is_file():
+            raise config_error("ca_bundle", source, f"names no readable file ('{ca_bundle}').")
+
+    profile_dir = paths.data_dir()
+    raw_profile = flags.get("profile_dir") or env.get(ENV_PREFIX + "PROFILE_DIR")
+    if raw_profile:
+        profile_dir = Path(str(raw_profile)).expanduser()
+
+    return Config(
+        client_id=client_id,
+        authority=authority,
+        cloud=cloud,
+        scopes=scopes,
+        graph_endpoint=graph_endpoint,
+        ca_bundle=ca_bundle,
+        profile_dir=profile_dir,
+        config_file=config_file,
+    )

@@ -1,0 +1,75 @@
+"""The Graph /me profile as a value: every default property, parsed defensively.
+
+Graph data is untrusted text: anything of the wrong type becomes empty, never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+# The properties Graph returns from /me by default, in the order the Profile panel shows them
+PROFILE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("displayName", "Display name"),
+    ("givenName", "First name"),
+    ("surname", "Last name"),
+    ("jobTitle", "Job title"),
+    ("mail", "Email"),
+    ("userPrincipalName", "User principal name"),
+    ("mobilePhone", "Mobile phone"),
+    ("businessPhones", "Business phones"),
+    ("officeLocation", "Office"),
+    ("preferredLanguage", "Preferred language"),
+    ("id", "Object ID"),
+)
+MAX_FIELD_CHARS = 4096  # a hostile directory can hold megabyte strings; nobody reads past this
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_FIELD_CHARS else text[:MAX_FIELD_CHARS] + "…"
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return _clip(value.replace("\x00", ""))
+    return ""
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(_text(item) for item in value if isinstance(item, str))
+    return ()
+
+
+@dataclass(frozen=True)
+class Profile:
+    displayName: str = ""
+    givenName: str = ""
+    surname: str = ""
+    jobTitle: str = ""
+    mail: str = ""
+    userPrincipalName: str = ""
+    mobilePhone: str = ""
+    businessPhones: tuple[str, ...] = ()
+    officeLocation: str = ""
+    preferredLanguage: str = ""
+    id: str = ""
+
+    @classmethod
+    def from_graph(cls, data: Mapping[str, Any]) -> Profile:
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            raw = data.get(item.name)
+            values[item.name] = _texts(raw) if item.name == "businessPhones" else _text(raw)
+        return cls(**values)
+
+    def display_value(self, name: str) -> str:
+        value = getattr(self, name)
+        return ", ".join(value) if isinstance(value, tuple) else str(value)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            item.name: list(v) if isinstance(v := getattr(self, item.name), tuple) else v
+            for item in fields(self)
+        }

@@ -1,0 +1,100 @@
+"""Builds what the session needs from a Config: the auth client, the Graph client, the sandbox.
+
+Qt-free and run on the auth worker thread: starting the sandbox makes keys, and the auth client
+may make a discovery request.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from desktop_app import net
+from desktop_app.auth.client import AuthClient, AuthSettings
+from desktop_app.config import Config
+from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.graph.client import GraphClient
+
+if TYPE_CHECKING:
+    from desktop_app.sandbox import Sandbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    config: Config
+    auth: AuthClient
+    graph: GraphClient
+    sandbox: Sandbox | None = None
+    throwaway_dir: Path | None = None
+
+    def close(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()
+        if self.throwaway_dir is not None:
+            shutil.rmtree(self.throwaway_dir, ignore_errors=True)
+
+
+def start_sandbox(config: Config, explicit_profile: bool) -> tuple[Config, Sandbox, Path | None]:
+    """An in-process sandbox and the config that points at it.
+
+    With no profile directory given, everything lives in a throwaway directory removed at exit;
+    with one, the sandbox's keys are kept there too, so the demo stays signed in across restarts.
+    """
+    from desktop_app.sandbox import Sandbox
+
+    throwaway = None if explicit_profile else Path(tempfile.mkdtemp(prefix="lanyard-sandbox-"))
+    profile_dir = throwaway or config.profile_dir
+    sandbox = Sandbox(state_dir=profile_dir / "sandbox-idp", browser_http=True)
+    sandbox.start()
+    info = sandbox.info
+    log.info("Sandbox identity provider at %s", info.authority)
+    sandboxed = config.for_sandbox(
+        authority=info.authority,
+        client_id=info.client_id,
+        graph_endpoint=info.graph_endpoint,
+        ca_file=Path(info.ca_file),
+        profile_dir=profile_dir / "profile",
+    )
+    return sandboxed, sandbox, throwaway
+
+
+def build_services(
+    config: Config,
+    explicit_profile: bool = True,
+    on_notice: Callable[[LanyardError], None] | None = None,
+) -> Services:
+    sandbox = None
+    throwaway = None
+    if config.sandbox:
+        config, sandbox, throwaway = start_sandbox(config, explicit_profile)
+    if not config.client_id:
+        raise LanyardError(
+            "Lanyard is not set up for your organisation yet.",
+            "Set client_id (and tenant) in the config file, or start with --sandbox to try it.",
+            ErrorKind.CONFIG,
+        )
+    if config.sandbox:
+        assert config.ca_bundle is not None
+        ca_path = str(config.ca_bundle)  # the sandbox's CA and nothing else
+    else:
+        ca_path = net.trust_bundle(config.ca_bundle, config.profile_dir)
+    auth = AuthClient(
+        AuthSettings(
+            client_id=config.client_id,
+            authority=config.authority,
+            scopes=config.scopes,
+            profile_dir=config.profile_dir,
+            instance_discovery=config.instance_discovery,
+        ),
+        net.make_session(ca_path),
+        on_notice,
+    )
+    graph = GraphClient(net.make_session(ca_path), config.graph_endpoint)
+    return Services(config, auth, graph, sandbox, throwaway)

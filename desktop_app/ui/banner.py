@@ -1,0 +1,56 @@
+"""A dismissable message strip: what happened, what to do, and copyable details for support."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from desktop_app.errors import LanyardError
+from desktop_app.ui.widgets import plain_label
+
+
+class Banner(QFrame):
+    action_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 10, 10, 10)
+        text = QVBoxLayout()
+        self.message = plain_label("", self)
+        font = self.message.font()
+        font.setBold(True)
+        self.message.setFont(font)
+        self.recommendation = plain_label("", self)
+        text.addWidget(self.message)
+        text.addWidget(self.recommendation)
+        layout.addLayout(text, 1)
+        self.action_button = QPushButton("", self)
+        self.action_button.clicked.connect(self.action_requested)
+        self.copy_button = QPushButton("Copy details", self)
+        self.copy_button.clicked.connect(self._copy)
+        self.close_button = QPushButton("Dismiss", self)
+        self.close_button.clicked.connect(self.hide)
+        for button in (self.action_button, self.copy_button, self.close_button):
+            layout.addWidget(button)
+        self._error: LanyardError | None = None
+        self.hide()
+
+    def show_error(self, error: LanyardError, severity: str = "error", action: str = "") -> None:
+        self._error = error
+        self.setProperty("severity", severity)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.message.setText(error.message)
+        self.recommendation.setText(error.recommendation)
+        self.recommendation.setVisible(bool(error.recommendation))
+        self.action_button.setText(action)
+        self.action_button.setVisible(bool(action))
+        self.copy_button.setVisible(bool(error.details))
+        self.show()
+
+    def _copy(self) -> None:
+        if self._error is not None:
+            QGuiApplication.clipboard().setText(self._error.support_text())

@@ -1,0 +1,194 @@
+"""The main window. It talks to SessionController only: it calls its slots and shows its signals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+
+from desktop_app.auth.client import Identity
+from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.graph.client import Photo
+from desktop_app.graph.profile import Profile
+from desktop_app.session import SessionController, State
+from desktop_app.ui.banner import Banner
+from desktop_app.ui.header import AccountHeader
+from desktop_app.ui.pages import SetupPage, WaitingPage, WelcomePage
+from desktop_app.ui.profile_panel import ProfilePanel
+from desktop_app.ui.roles_panel import RolesPanel
+from desktop_app.ui.style import STYLESHEET
+from desktop_app.ui.widgets import plain_label
+
+SANDBOX_HINT = "Offline demo: sign in as megan.bowen@contoso.test with the password sandbox."
+
+
+class MainWindow(QMainWindow):
+    demo_requested = Signal()
+    closing = Signal()
+
+    def __init__(self, title: str = "Lanyard", icon: QIcon | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle(title)
+        if icon is not None:
+            self.setWindowIcon(icon)
+        self.setStyleSheet(STYLESHEET)
+        self.resize(820, 600)
+        self.setMinimumSize(560, 420)
+        self.session: SessionController | None = None
+        self._cloud_label = "Microsoft Entra ID"
+        self._identity: Identity | None = None
+
+        central = QWidget(self)
+        central.setObjectName("central")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.header = AccountHeader(central)
+        self.header.hide()
+        layout.addWidget(self.header)
+        banner_host = QWidget(central)
+        banner_layout = QVBoxLayout(banner_host)
+        banner_layout.setContentsMargins(16, 10, 16, 0)
+        self.banner = Banner(banner_host)
+        banner_layout.addWidget(self.banner)
+        layout.addWidget(banner_host)
+
+        self.stack = QStackedWidget(central)
+        self.starting_page = plain_label("Starting…", central)
+        self.welcome_page = WelcomePage(central)
+        self.waiting_page = WaitingPage(central)
+        self.setup_page = SetupPage(central)
+        self.tabs = QTabWidget(central)
+        self.profile_panel = ProfilePanel(self.tabs)
+        self.roles_panel = RolesPanel(self.tabs)
+        self.tabs.addTab(self.profile_panel, "Profile")
+        self.tabs.addTab(self.roles_panel, "Roles")
+        for page in (
+            self.starting_page,
+            self.welcome_page,
+            self.waiting_page,
+            self.setup_page,
+            self.tabs,
+        ):
+            self.stack.addWidget(page)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.state_label = QLabel("Starting…", self)
+        self.protection_label = QLabel("", self)
+        self.statusBar().addWidget(self.state_label, 1)
+        self.statusBar().addPermanentWidget(self.protection_label)
+        self.setup_page.demo_requested.connect(self.demo_requested)
+
+    # -- wiring ------------------------------------------------------------------------------------
+
+    def attach(self, session: SessionController, cloud_label: str, sandbox: bool) -> None:
+        self.session = session
+        self._cloud_label = "Sandbox (offline demo)" if sandbox else cloud_label
+        self.welcome_page.set_hint(SANDBOX_HINT if sandbox else "")
+        if sandbox:
+            self.setWindowTitle(f"{self.windowTitle()} — sandbox demo")
+        session.state_changed.connect(self.show_state)
+        session.identity_changed.connect(self.show_identity)
+        session.profile_changed.connect(self.show_profile)
+        session.photo_changed.connect(self.show_photo)
+        session.error.connect(self.show_error)
+        session.notice.connect(lambda notice: self.show_error(notice, "warning"))
+        session.sign_in_url.connect(self.waiting_page.set_url)
+        session.protection_changed.connect(self.show_protection)
+        self.welcome_page.sign_in_requested.connect(self._sign_in)
+        self.waiting_page.cancel_requested.connect(session.cancel_sign_in)
+        self.header.sign_out_button.clicked.connect(session.sign_out)
+        self.header.refresh_button.clicked.connect(self._refresh)
+        self.banner.action_requested.connect(self._sign_in)
+        self.show_state(session.state)
+
+    def _sign_in(self) -> None:
+        if self.session is not None:
+            self.banner.hide()
+            self.session.sign_in()
+
+    def _refresh(self) -> None:
+        if self.session is not None:
+            self.banner.hide()
+            self.session.refresh()
+            self.session.load_profile()
+
+    def show_setup(self, config_file: Path | None, problem: LanyardError | None = None) -> None:
+        """No usable configuration: explain what to set, never a traceback."""
+        self.setup_page.show_setup(config_file, problem.message if problem else "")
+        self.stack.setCurrentWidget(self.setup_page)
+        self.state_label.setText("Not set up")
+
+    # -- showing the session -----------------------------------------------------------------------
+
+    def show_state(self, state: State) -> None:
+        self.state_label.setText(state.value)
+        signed_in = state in (State.SIGNED_IN, State.REFRESHING, State.OFFLINE) or (
+            state in (State.SIGN_IN_NEEDED, State.ERROR) and self._identity is not None
+        )
+        if state is State.STARTING:
+            self.stack.setCurrentWidget(self.starting_page)
+        elif state is State.NOT_CONFIGURED:
+            self.stack.setCurrentWidget(self.setup_page)
+        elif state is State.SIGNING_IN:
+            self.waiting_page.set_url("")
+            self.stack.setCurrentWidget(self.waiting_page)
+        elif signed_in:
+            self.stack.setCurrentWidget(self.tabs)
+        else:
+            self.stack.setCurrentWidget(self.welcome_page)
+        self.header.setVisible(signed_in)
+        if state is State.SIGN_IN_NEEDED:
+            self.banner.show_error(
+                LanyardError(
+                    "Your sign-in has expired or needs to be confirmed.",
+                    "Sign in again to continue; Lanyard keeps showing what it last loaded.",
+                    ErrorKind.INTERACTION_REQUIRED,
+                ),
+                "warning",
+                action="Sign in",
+            )
+
+    def show_identity(self, identity: Identity | None) -> None:
+        self._identity = identity
+        self.header.show_identity(identity, self._cloud_label)
+        self.roles_panel.show_identity(identity)
+        if identity is None:
+            self.profile_panel.show_profile(None)
+
+    def show_profile(self, profile: Profile | None) -> None:
+        self.profile_panel.show_profile(profile)
+        self.header.show_profile(profile)
+
+    def show_photo(self, photo: Photo | None) -> None:
+        self.header.show_photo(photo)
+
+    def show_error(self, error: LanyardError, severity: str = "error") -> None:
+        if error.kind is ErrorKind.INTERACTION_REQUIRED and self.session is not None:
+            return  # the SIGN_IN_NEEDED state shows its own banner with the Sign in button
+        if (
+            error.kind is ErrorKind.CONFIG
+            and self.session is not None
+            and self.session.state is State.NOT_CONFIGURED
+        ):
+            self.setup_page.show_setup(None, error.message)
+            return
+        self.banner.show_error(error, severity)
+
+    def show_protection(self, protection: str, encrypted: bool) -> None:
+        self.protection_label.setText(
+            f"Token cache: {protection}" if encrypted else f"⚠ Token cache: {protection}"
+        )
+        self.protection_label.setToolTip(
+            "Your saved sign-in is protected by the operating system."
+            if encrypted
+            else "No OS secret store was usable, so the saved sign-in is a file readable only by "
+            "your user account (mode 0600)."
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
+        super().closeEvent(event)

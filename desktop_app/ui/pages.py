@@ -1,0 +1,134 @@
+"""The pages shown before someone is signed in: welcome, waiting for the browser, set-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from desktop_app.ui.widgets import heading, muted, plain_label
+
+
+def _card(parent: QWidget) -> tuple[QFrame, QVBoxLayout]:
+    card = QFrame(parent)
+    card.setObjectName("card")
+    card.setMaximumWidth(560)
+    layout = QVBoxLayout(card)
+    layout.setContentsMargins(32, 28, 32, 28)
+    layout.setSpacing(12)
+    return card, layout
+
+
+def _centered(page: QWidget, card: QFrame) -> None:
+    outer = QVBoxLayout(page)
+    outer.addStretch(1)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(card, 3)
+    row.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)
+
+
+class WelcomePage(QWidget):
+    sign_in_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        card, layout = _card(self)
+        layout.addWidget(heading("Sign in to Lanyard", card, 18))
+        layout.addWidget(
+            plain_label(
+                "Lanyard shows your Microsoft Entra ID profile and the app roles in your sign-in. "
+                "It opens your web browser so you sign in on Microsoft's page, never in this window.",
+                card,
+            )
+        )
+        self.hint = muted("", card)
+        self.hint.hide()
+        layout.addWidget(self.hint)
+        self.sign_in_button = QPushButton("Sign in", card)
+        self.sign_in_button.setProperty("primary", True)
+        self.sign_in_button.clicked.connect(self.sign_in_requested)
+        layout.addWidget(self.sign_in_button, 0, Qt.AlignmentFlag.AlignLeft)
+        _centered(self, card)
+
+    def set_hint(self, text: str) -> None:
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
+
+
+class WaitingPage(QWidget):
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        card, layout = _card(self)
+        layout.addWidget(heading("Waiting for the browser…", card, 18))
+        layout.addWidget(
+            plain_label(
+                "Finish signing in in the browser window Lanyard opened. "
+                "This window updates by itself when you are done.",
+                card,
+            )
+        )
+        self.link_note = muted("If no browser opened, copy the sign-in link into one.", card)
+        layout.addWidget(self.link_note)
+        buttons = QHBoxLayout()
+        self.copy_link_button = QPushButton("Copy sign-in link", card)
+        self.copy_link_button.setEnabled(False)
+        self.copy_link_button.clicked.connect(self._copy_link)
+        self.cancel_button = QPushButton("Cancel", card)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        buttons.addWidget(self.copy_link_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        _centered(self, card)
+        self._url = ""
+
+    def set_url(self, url: str) -> None:
+        self._url = url
+        self.copy_link_button.setEnabled(bool(url))
+
+    def _copy_link(self) -> None:
+        QGuiApplication.clipboard().setText(self._url)
+
+
+class SetupPage(QWidget):
+    """Shown when no client id is configured, or the configuration is wrong: what to do, plainly."""
+
+    demo_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        card, layout = _card(self)
+        self.title = heading("Set up Lanyard for your organisation", card, 18)
+        layout.addWidget(self.title)
+        self.problem = plain_label("", card, selectable=True)
+        self.problem.setStyleSheet("color: #9a3412;")
+        self.problem.hide()
+        layout.addWidget(self.problem)
+        self.instructions = plain_label("", card, selectable=True)
+        layout.addWidget(self.instructions)
+        self.demo_button = QPushButton("Try the offline demo", card)
+        self.demo_button.setProperty("primary", True)
+        self.demo_button.clicked.connect(self.demo_requested)
+        layout.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignLeft)
+        _centered(self, card)
+
+    def show_setup(self, config_file: Path | None, problem: str = "") -> None:
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        where = str(config_file) if config_file else "the config file"
+        self.instructions.setText(
+            "Lanyard needs the Application (client) ID of an app registration in Microsoft Entra "
+            "ID (a public client with redirect URI http://localhost).\n\n"
+            f"Put it in {where}:\n\n"
+            '    client_id = "00000000-0000-0000-0000-000000000000"\n'
+            '    tenant = "contoso.onmicrosoft.com"\n\n'
+            "or set LANYARD_CLIENT_ID and LANYARD_TENANT, or pass --client-id and --tenant. "
+            "The README explains the registration step by step."
+        )

@@ -1,0 +1,82 @@
+"""The Roles panel: the app roles from the ID token's ``roles`` claim, explained."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from desktop_app.auth.client import Identity
+from desktop_app.ui.widgets import heading, muted, plain_label
+
+EXPLANATION = (
+    "App roles are assigned to you by an administrator of this application in Microsoft Entra ID. "
+    "They travel in your ID token, so a new assignment shows here after your next sign-in or token "
+    "refresh. Lanyard only displays them: the services you call enforce them."
+)
+
+
+class RolesPanel(QScrollArea):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget(self)
+        outer = QVBoxLayout(body)
+        outer.setContentsMargins(20, 16, 20, 16)
+        card = QFrame(body)
+        card.setObjectName("card")
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.setSpacing(10)
+        layout.addWidget(heading("Your app roles", card, 13))
+        self.summary = plain_label("", card)
+        layout.addWidget(self.summary)
+        self._chips_row = QHBoxLayout()
+        self._chips_row.setSpacing(8)
+        self._chips_host = QWidget(card)
+        self._chips_host.setLayout(self._chips_row)
+        layout.addWidget(self._chips_host)
+        self.warning = plain_label("", card)
+        self.warning.setStyleSheet("color: #9a3412;")
+        self.warning.hide()
+        layout.addWidget(self.warning)
+        layout.addWidget(muted(EXPLANATION, card))
+        outer.addWidget(card)
+        outer.addStretch(1)
+        self.setWidget(body)
+        self.roles: tuple[str, ...] = ()
+
+    def show_identity(self, identity: Identity | None) -> None:
+        while self._chips_row.count():
+            item = self._chips_row.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.roles = ()
+        self.warning.hide()
+        if identity is None:
+            self.summary.setText("Sign in to see your roles.")
+            return
+        if not identity.trusted:
+            self.summary.setText(
+                "Your roles are not shown because the ID token failed Lanyard's checks."
+            )
+            self.warning.setText("; ".join(identity.problems).capitalize() + ".")
+            self.warning.show()
+            return
+        self.roles = identity.claims.roles
+        if not self.roles:
+            self.summary.setText("You hold no app roles in this application.")
+            return
+        count = len(self.roles)
+        self.summary.setText(
+            f"You hold {count} app role{'s' if count != 1 else ''} in this application:"
+        )
+        for role in self.roles[:200]:
+            chip = QLabel(self._chips_host)
+            chip.setObjectName("role")
+            chip.setTextFormat(chip.textFormat().PlainText)
+            chip.setText(role)
+            self._chips_row.addWidget(chip)
+        if count > 200:
+            self._chips_row.addWidget(muted(f"and {count - 200} more", self._chips_host))
+        self._chips_row.addStretch(1)

@@ -1,0 +1,33 @@
+"""Small building blocks shared by the panels. Untrusted text only ever goes through plain_label."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+
+def plain_label(text: str = "", parent: QWidget | None = None, selectable: bool = False) -> QLabel:
+    """A QLabel that can never interpret its text as rich text (claims and profiles are untrusted)."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setWordWrap(True)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+    return label
+
+
+def heading(text: str, parent: QWidget | None = None, size: int = 15) -> QLabel:
+    label = plain_label(text, parent)
+    font = label.font()
+    font.setPointSize(size)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def muted(text: str, parent: QWidget | None = None) -> QLabel:
+    label = plain_label(text, parent)
+    label.setProperty("muted", True)
+    return label
