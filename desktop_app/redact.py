@@ -37,6 +37,9 @@ class RedactingFilter(logging.Filter):
 def configure_logging(log_file: str | None, verbose: bool) -> None:
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for old in [h for h in root.handlers if getattr(h, "lanyard", False)]:
+        root.removeHandler(old)  # configuring twice (tests, a restarted window) must not duplicate
+        old.close()
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if log_file:
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
@@ -44,6 +47,7 @@ def configure_logging(log_file: str | None, verbose: bool) -> None:
     for handler in handlers:
         handler.setFormatter(formatter)
         handler.addFilter(RedactingFilter())
+        handler.lanyard = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     # msal logs the authorization response at DEBUG and raw token responses at ERROR
     for name in ("msal", "msal_extensions", "urllib3"):

@@ -13,6 +13,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping
 
 # PyInstaller saves the original value of each variable it changes as <NAME>_ORIG
@@ -66,7 +67,7 @@ def open_browser(url: str) -> bool:
     env = clean_environment()
     for command in browser_commands(url, env):
         try:
-            subprocess.Popen(
+            process = subprocess.Popen(
                 command,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -77,5 +78,7 @@ def open_browser(url: str) -> bool:
             )
         except OSError:
             continue
+        # reap it whenever it ends (xdg-open exits at once; a browser may run for hours)
+        threading.Thread(target=process.wait, name="lanyard-browser-reaper", daemon=True).start()
         return True
     return False

@@ -1,0 +1,66 @@
+"""Suite-wide set-up: headless Qt, an isolated home, and no worker thread left behind."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests never read or write the real user's settings or cache.
+_HOME = Path(tempfile.mkdtemp(prefix="lanyard-test-home-"))
+for _var, _sub in (
+    ("XDG_CONFIG_HOME", "config"),
+    ("XDG_DATA_HOME", "data"),
+    ("XDG_CACHE_HOME", "cache"),
+):
+    os.environ[_var] = str(_HOME / _sub)
+for _name in [name for name in os.environ if name.startswith("LANYARD_")]:
+    del os.environ[_name]
+os.environ.pop("BROWSER", None)
+
+REPO = Path(__file__).resolve().parent.parent
+STANDIN_BROWSER = REPO / "tests" / "support" / "standin_browser.py"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_thread_left() -> Iterator[None]:
+    yield
+    workers = sys.modules.get("desktop_app.workers")
+    if workers is None:
+        return
+    leftover = workers.live_worker_threads()
+    for thread in leftover:
+        thread.join(2.0)
+    still = [t.name for t in leftover if t.is_alive()]
+    assert not still, f"test left worker threads running: {still}"
+
+
+@pytest.fixture
+def standin_browser(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Make the stand-in browser the system browser; returns a function to pick the user."""
+
+    def use(ca_file: str, user: str | None = None, consent: str = "accept") -> Path:
+        log = tmp_path / f"standin-{user or 'default'}.log"
+        monkeypatch.setenv("BROWSER", f"{sys.executable} {STANDIN_BROWSER}")
+        if ca_file:
+            monkeypatch.setenv("STANDIN_CA", ca_file)
+        else:
+            monkeypatch.delenv("STANDIN_CA", raising=False)
+        monkeypatch.setenv("STANDIN_LOG", str(log))
+        monkeypatch.setenv("STANDIN_CONSENT", consent)
+        if user:
+            monkeypatch.setenv("STANDIN_USER", user)
+        else:
+            monkeypatch.delenv("STANDIN_USER", raising=False)
+        return log
+
+    return use

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop_app.config import Config
+from desktop_app.sandbox import Sandbox
+from desktop_app.services import build_services
+from desktop_app.session import SessionController
+from desktop_app.ui.main_window import MainWindow
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot) -> Iterator[Callable[[Config], tuple[MainWindow, SessionController]]]:
+    """A real main window wired to a real SessionController; shut down after the test."""
+    sessions: list[SessionController] = []
+
+    def make(config: Config) -> tuple[MainWindow, SessionController]:
+        window = MainWindow()
+        qtbot.addWidget(window)
+        session = SessionController(lambda notice: build_services(config, True, notice))
+        window.attach(session, config.cloud.name, config.sandbox)
+        sessions.append(session)
+        window.show()
+        session.start()
+        return window, session
+
+    yield make
+    for session in sessions:
+        assert session.shutdown(5.0)
+
+
+def profile(tmp_path: Path) -> Path:
+    return tmp_path / "profile"

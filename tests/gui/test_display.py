@@ -1,0 +1,49 @@
+"""The window on a real X server (Xvfb): signed in to the sandbox, screenshotted, and looked at."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+from tests.conftest import REPO, STANDIN_BROWSER
+from tests.support.xvfb import display_env, xvfb_display
+
+pytestmark = pytest.mark.display
+SCRIPT = REPO / "tests" / "support" / "screenshot_app.py"
+ARTIFACTS = REPO / ".artifacts"
+
+
+def distinct_colours(image: QImage, step: int = 7) -> int:
+    colours = set()
+    for y in range(0, image.height(), step):
+        for x in range(0, image.width(), step):
+            colours.add(image.pixel(x, y))
+    return len(colours)
+
+
+@pytest.mark.parametrize("tab", ["Profile", "Roles"])
+def test_signed_in_window_on_xvfb(tmp_path: Path, tab: str) -> None:
+    out = tmp_path / f"signed-in-{tab.lower()}.png"
+    with xvfb_display() as display:
+        env = display_env(display)
+        env["BROWSER"] = f"{sys.executable} {STANDIN_BROWSER}"
+        env.pop("STANDIN_CA", None)
+        result = subprocess.run(
+            [sys.executable, str(SCRIPT), str(out), "--tab", tab],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    image = QImage(str(out))
+    assert not image.isNull()
+    assert image.width() >= 800 and image.height() >= 600
+    assert distinct_colours(image) > 40  # a drawn window (photo, text, widgets), not a blank frame
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / out.name).write_bytes(out.read_bytes())

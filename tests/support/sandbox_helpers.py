@@ -1,0 +1,53 @@
+"""Helpers for tests that drive real msal against the sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop_app import net
+from desktop_app.auth.browser import open_browser
+from desktop_app.auth.client import AuthClient, AuthSettings
+from desktop_app.auth.loopback import LoopbackReceiver
+from desktop_app.auth.results import TokenResult
+from desktop_app.config import Config
+from desktop_app.sandbox import Sandbox
+
+
+def auth_client(
+    sandbox: Sandbox, profile_dir: Path, scopes: tuple[str, ...] = ("User.Read",)
+) -> AuthClient:
+    info = sandbox.info
+    return AuthClient(
+        AuthSettings(info.client_id, info.authority, scopes, profile_dir, instance_discovery=False),
+        net.make_session(info.ca_file),
+    )
+
+
+def sandbox_config(sandbox: Sandbox, profile_dir: Path) -> Config:
+    info = sandbox.info
+    return Config().for_sandbox(
+        authority=info.authority,
+        client_id=info.client_id,
+        graph_endpoint=info.graph_endpoint,
+        ca_file=Path(info.ca_file),
+        profile_dir=profile_dir,
+    )
+
+
+def browser_sign_in(
+    client: AuthClient, login_hint: str | None = None, timeout: float = 30
+) -> TokenResult:
+    """The interactive flow as the window runs it, with whatever BROWSER is set to."""
+    receiver = LoopbackReceiver()
+    try:
+        pending = client.begin_sign_in(receiver.redirect_uri, login_hint=login_hint)
+        receiver.expected_state = pending.state
+        assert open_browser(pending.auth_uri), "no browser could be started"
+        response = receiver.wait(timeout)
+    finally:
+        receiver.close()
+    return client.finish_sign_in(pending, response)
+
+
+def idp_requests(sandbox: Sandbox) -> list[dict[str, object]]:
+    return [r for r in sandbox.requests() if r.get("kind") == "idp"]

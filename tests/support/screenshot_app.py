@@ -1,0 +1,90 @@
+"""Run the real Lanyard window on the current display, sign in to the sandbox, save a screenshot.
+
+    DISPLAY=:99 BROWSER="python tests/support/standin_browser.py" \
+        python tests/support/screenshot_app.py OUT.png [--user UPN] [--tab Profile|Roles]
+
+It grabs the X screen (not the widget), so the PNG shows what the display server really drew.
+Exit status 0 when the window reached the signed-in profile and the PNG was written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtGui import QGuiApplication, QIcon  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_app.app import resources_dir  # noqa: E402
+from desktop_app.config import Config  # noqa: E402
+from desktop_app.services import build_services  # noqa: E402
+from desktop_app.session import SessionController  # noqa: E402
+from desktop_app.ui.main_window import MainWindow  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out")
+    parser.add_argument("--user", default="megan.bowen@contoso.test")
+    parser.add_argument("--tab", default="Profile", choices=("Profile", "Roles"))
+    parser.add_argument("--timeout", type=float, default=30.0)
+    args = parser.parse_args()
+    os.environ["STANDIN_USER"] = args.user
+
+    app = QApplication([sys.argv[0], "-platform", os.environ.get("QT_QPA_PLATFORM", "xcb")])
+    app.setApplicationName("Lanyard")
+    icon = QIcon(str(resources_dir() / "icons" / "lanyard.svg"))
+    window = MainWindow(icon=icon)
+    profile = Path(tempfile.mkdtemp(prefix="lanyard-shot-"))
+    config = Config(sandbox=True, profile_dir=profile)
+    session = SessionController(lambda notice: build_services(config, True, notice))
+    window.attach(session, "global", sandbox=True)
+    window.resize(880, 640)
+    window.move(20, 20)
+    window.show()
+    session.start()
+    outcome = {"code": 1, "clicked": False, "ticks": 0}
+
+    def tick() -> None:
+        outcome["ticks"] += 1
+        if window.stack.currentWidget() is window.welcome_page and not outcome["clicked"]:
+            outcome["clicked"] = True
+            window.welcome_page.sign_in_button.click()
+        ready = (
+            window.stack.currentWidget() is window.tabs
+            and window.profile_panel.value_text("displayName")
+            and (window.header.avatar.has_photo or args.user != "megan.bowen@contoso.test")
+        )
+        if ready:
+            window.tabs.setCurrentIndex(0 if args.tab == "Profile" else 1)
+            QTimer.singleShot(400, grab)
+            return
+        if outcome["ticks"] * 0.1 > args.timeout:
+            print("timed out waiting for the signed-in window", file=sys.stderr)
+            app.quit()
+            return
+        QTimer.singleShot(100, tick)
+
+    def grab() -> None:
+        screen = QGuiApplication.primaryScreen()
+        geometry = window.frameGeometry()
+        shot = screen.grabWindow(0, geometry.x(), geometry.y(), geometry.width(), geometry.height())
+        if shot.save(args.out, "PNG"):
+            outcome["code"] = 0
+        app.quit()
+
+    QTimer.singleShot(100, tick)
+    app.exec()
+    session.shutdown(2.0)
+    return int(outcome["code"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

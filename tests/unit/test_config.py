@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop_app.config import ConfigError, load_config
+
+CLIENT = "0c5f8f1a-7e21-4c8e-b3a4-6c1d9e2f7a10"
+OTHER = "11111111-2222-3333-4444-555555555555"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_any_source(tmp_path: Path) -> None:
+    config = load_config({"config": None}, env={"LANYARD_CONFIG": str(write(tmp_path, ""))})
+    assert config.client_id is None
+    assert not config.is_configured
+    assert config.authority == "https://login.microsoftonline.com/organizations"
+    assert config.scopes == ("User.Read",)
+    assert config.graph_endpoint == "https://graph.microsoft.com/v1.0"
+
+
+def test_flags_beat_environment_beat_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, f'client_id = "{CLIENT}"\ntenant = "file.example"\nscopes = ["Mail.Read"]\n'
+    )
+    env = {"LANYARD_TENANT": "env.example", "LANYARD_SCOPES": "User.Read Calendars.Read"}
+    config = load_config({"config": str(path), "tenant": "flag.example"}, env=env)
+    assert config.client_id == CLIENT  # only the file sets it
+    assert config.authority == "https://login.microsoftonline.com/flag.example"
+    assert config.scopes == ("User.Read", "Calendars.Read")  # env beats file
+    config = load_config({"config": str(path), "client_id": OTHER}, env={})
+    assert config.client_id == OTHER
+    assert config.scopes == ("Mail.Read",)
+
+
+def test_authority_overrides_tenant(tmp_path: Path) -> None:
+    config = load_config(
+        {
+            "config": str(
+                write(tmp_path, 'tenant = "x.example"\nauthority = "https://login.example/abc"\n')
+            )
+        },
+        env={},
+    )
+    assert config.authority == "https://login.example/abc"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "fragment"),
+    [
+        ('client_id = "not-a-guid"', "client_id", "GUID"),
+        ("client_id = 42", "client_id", "non-empty text"),
+        ('scopes = ["openid", "User.Read"]', "scopes", "openid"),
+        ("scopes = 3", "scopes", "list of scope names"),
+        ('authority = "http://login.example/t"', "authority", "https://"),
+        ('tenant = "bad tenant/../"', "tenant", "tenant id"),
+        ('cloud = "mars"', "cloud", "global"),
+        ('clientid = "x"', "clientid", "not a Lanyard setting"),
+        ('ca_bundle = "/nonexistent/ca.pem"', "ca_bundle", "no readable file"),
+        ("client_id = [", "config", "not valid TOML"),
+    ],
+)
+def test_bad_file_names_the_field(tmp_path: Path, text: str, field: str, fragment: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config({"config": str(path)}, env={})
+    assert caught.value.details["field"] == field
+    assert f"'{field}'" in caught.value.message
+    assert fragment in caught.value.message
+
+
+def test_bad_environment_value_names_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config({"config": str(write(tmp_path, ""))}, env={"LANYARD_CLIENT_ID": "nope"})
+    assert "LANYARD_CLIENT_ID" in caught.value.details["source"]
+
+
+def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config({"config": str(tmp_path / "missing.toml")}, env={})
+
+
+def test_national_cloud_qualifies_bare_scopes(tmp_path: Path) -> None:
+    config = load_config({"config": str(write(tmp_path, 'cloud = "usgov"\n'))}, env={})
+    assert config.authority == "https://login.microsoftonline.us/organizations"
+    assert config.graph_endpoint == "https://graph.microsoft.us/v1.0"
+    assert config.scopes == ("https://graph.microsoft.us/User.Read",)

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from desktop_app.redact import MASK, RedactingFilter, redact
+
+JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLWJ5dGVz"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"token {JWT} here",
+        "POST body code=0.AXoAabcdefghijkl&state=s1",
+        '{"refresh_token": "1.AbCdEf-opaque"}',
+        "Authorization: Bearer abc.def.ghi",
+        "client_info=eyJ1aWQiOiAiMSJ9",
+    ],
+)
+def test_secrets_are_masked(text: str) -> None:
+    cleaned = redact(text)
+    assert MASK in cleaned
+    for secret in (JWT, "0.AXoAabcdefghijkl", "1.AbCdEf-opaque", "abc.def.ghi", "eyJ1aWQiOiAiMSJ9"):
+        assert secret not in cleaned
+
+
+def test_plain_text_is_untouched() -> None:
+    assert (
+        redact("Session state: SIGNED_OUT -> SIGNING_IN")
+        == "Session state: SIGNED_OUT -> SIGNING_IN"
+    )
+
+
+def test_filter_rewrites_records_and_tracebacks() -> None:
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "got %s", (JWT,), None)
+    try:
+        raise ValueError(f"bad response {JWT}")
+    except ValueError:
+        import sys
+
+        record.exc_info = sys.exc_info()
+    assert RedactingFilter().filter(record)
+    assert JWT not in record.getMessage()
+    assert record.exc_text is not None and JWT not in record.exc_text
