@@ -1,0 +1,91 @@
+"""Error shapes of Entra ID (OAuth 2.0 token endpoint) and Microsoft Graph, exactly as clients see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+
+class AadError(Exception):
+    """An Entra protocol error: `error` + AADSTS code, rendered as JSON or sent back via redirect."""
+
+    def __init__(
+        self,
+        error: str,
+        code: int,
+        message: str,
+        *,
+        status: int = 400,
+        suberror: str | None = None,
+        claims: str | None = None,
+    ) -> None:
+        super().__init__(f"AADSTS{code}: {message}")
+        self.error = error
+        self.code = code
+        self.message = message
+        self.status = status
+        self.suberror = suberror
+        self.claims = claims
+
+
+def timestamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Ids support asks for; Entra echoes the client's `client-request-id` as the correlation id."""
+
+    trace_id: str
+    correlation_id: str
+    timestamp: str
+
+    @classmethod
+    def new(cls, client_request_id: str | None) -> Trace:
+        try:
+            correlation = str(uuid.UUID(client_request_id or ""))
+        except ValueError:
+            correlation = str(uuid.uuid4())
+        return cls(str(uuid.uuid4()), correlation, timestamp())
+
+
+def describe(err: AadError, trace: Trace) -> str:
+    return (
+        f"AADSTS{err.code}: {err.message}\r\nTrace ID: {trace.trace_id}\r\n"
+        f"Correlation ID: {trace.correlation_id}\r\nTimestamp: {trace.timestamp}"
+    )
+
+
+def token_error_body(err: AadError, trace: Trace, base_url: str) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "error": err.error,
+        "error_description": describe(err, trace),
+        "error_codes": [err.code],
+        "timestamp": trace.timestamp,
+        "trace_id": trace.trace_id,
+        "correlation_id": trace.correlation_id,
+        "error_uri": f"{base_url}/error?code={err.code}",
+    }
+    if err.suberror:
+        body["suberror"] = err.suberror
+    if err.claims:
+        body["claims"] = err.claims
+    return body
+
+
+def graph_error_body(
+    code: str, message: str, request_id: str, client_request_id: str | None
+) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "innerError": {
+                "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+                "request-id": request_id,
+                "client-request-id": client_request_id or request_id,
+            },
+        }
+    }

@@ -1,0 +1,209 @@
+"""The protected resources: Microsoft Graph /me (+ photo, group overage) and the Orders API.
+
+Each validates the bearer token the way the real resource does (signature, audience, lifetime,
+scope) and answers errors in Graph's JSON shape with a `request-id` header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from typing import Any
+
+from desktop_app.sandbox.avatar import render_png
+from desktop_app.sandbox.directory import API_URI, GRAPH_RESOURCE, Directory, User
+from desktop_app.sandbox.errors import graph_error_body
+from desktop_app.sandbox.jwt import JwtError
+from desktop_app.sandbox.tokens import TokenIssuer
+from desktop_app.sandbox.web import Request, Response, json_response
+
+_ME_CONTEXT = "https://graph.microsoft.com/v1.0/$metadata#users/$entity"
+_CLOCK_SKEW = 300  # seconds of leeway, as Microsoft's token validation allows
+_PROFILE_SCOPES = {"User.Read", "User.ReadWrite", "User.ReadBasic.All", "Directory.Read.All"}
+
+_ORDERS = [
+    {"id": "SO-1001", "item": "Lanyard, blue", "quantity": 25, "status": "shipped"},
+    {"id": "SO-1002", "item": "Badge holder", "quantity": 40, "status": "processing"},
+    {"id": "SO-1003", "item": "Visitor pass", "quantity": 100, "status": "delivered"},
+]
+
+
+class Unauthorized(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def me_document(user: User) -> dict[str, Any]:
+    """The default /me properties, null where the user has none (as Graph does)."""
+    return {
+        "@odata.context": _ME_CONTEXT,
+        "businessPhones": list(user.business_phones),
+        "displayName": user.display_name,
+        "givenName": user.given_name,
+        "jobTitle": user.job_title,
+        "mail": user.mail,
+        "mobilePhone": user.mobile_phone,
+        "officeLocation": user.office_location,
+        "preferredLanguage": user.preferred_language,
+        "surname": user.surname,
+        "userPrincipalName": user.upn,
+        "id": user.oid,
+    }
+
+
+def photo_bytes(user: User) -> bytes | None:
+    if user.photo_colors is None:
+        return None
+    return render_png(*user.photo_colors)
+
+
+def etag(data: bytes) -> str:
+    return f'W/"{hashlib.sha256(data).hexdigest()[:32]}"'
+
+
+class Resources:
+    def __init__(self, directory: Directory, tokens: TokenIssuer) -> None:
+        self.directory = directory
+        self.tokens = tokens
+
+    def _authenticate(
+        self, req: Request, audience: str, scopes: set[str]
+    ) -> tuple[User, dict[str, Any]]:
+        header = req.header("authorization") or ""
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized(401, "InvalidAuthenticationToken", "Access token is empty.")
+        try:
+            claims = self.tokens.verify_access_token(token.strip())
+        except JwtError as exc:
+            raise Unauthorized(
+                401, "InvalidAuthenticationToken", f"Access token validation failure. {exc}."
+            ) from exc
+        now = time.time()
+        if claims.get("aud") != audience:
+            raise Unauthorized(
+                401,
+                "InvalidAuthenticationToken",
+                "Access token validation failure. Invalid audience.",
+            )
+        if not isinstance(claims.get("exp"), int) or claims["exp"] + _CLOCK_SKEW < now:
+            raise Unauthorized(
+                401,
+                "InvalidAuthenticationToken",
+                "Lifetime validation failed, the token is expired.",
+            )
+        if isinstance(claims.get("nbf"), int) and claims["nbf"] - _CLOCK_SKEW > now:
+            raise Unauthorized(
+                401,
+                "InvalidAuthenticationToken",
+                "Lifetime validation failed, the token is not yet valid.",
+            )
+        user = self.directory.user_by_oid(str(claims.get("oid")))
+        if user is None:
+            raise Unauthorized(
+                401, "InvalidAuthenticationToken", "Access token validation failure."
+            )
+        granted = set(str(claims.get("scp", "")).split())
+        if not granted & scopes:
+            raise Unauthorized(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            )
+        return user, claims
+
+    @staticmethod
+    def _error(req: Request, err: Unauthorized, audience: str) -> Response:
+        request_id = str(uuid.uuid4())
+        body = graph_error_body(err.code, err.message, request_id, req.header("client-request-id"))
+        headers = [("request-id", request_id), ("client-request-id", request_id)]
+        if err.status == 401:
+            headers.append(
+                (
+                    "WWW-Authenticate",
+                    f'Bearer realm="", authorization_uri="{audience}", error="invalid_token"',
+                )
+            )
+        return json_response(err.status, body, headers)
+
+    @staticmethod
+    def _ok(req: Request, payload: Any) -> Response:
+        request_id = str(uuid.uuid4())
+        headers = [
+            ("request-id", request_id),
+            ("client-request-id", req.header("client-request-id") or request_id),
+        ]
+        return json_response(200, payload, headers)
+
+    def me(self, req: Request) -> Response:
+        try:
+            user, _claims = self._authenticate(req, GRAPH_RESOURCE, _PROFILE_SCOPES)
+        except Unauthorized as err:
+            return self._error(req, err, GRAPH_RESOURCE)
+        return self._ok(req, me_document(user))
+
+    def photo(self, req: Request, metadata: bool) -> Response:
+        try:
+            user, _claims = self._authenticate(req, GRAPH_RESOURCE, _PROFILE_SCOPES)
+        except Unauthorized as err:
+            return self._error(req, err, GRAPH_RESOURCE)
+        data = photo_bytes(user)
+        if data is None:
+            missing = Unauthorized(
+                404,
+                "ImageNotFound",
+                "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.",
+            )
+            return self._error(req, missing, GRAPH_RESOURCE)
+        tag = etag(data)
+        if metadata:
+            return self._ok(
+                req,
+                {
+                    "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('"
+                    f"{user.oid}')/photo/$entity",
+                    "@odata.mediaContentType": "image/png",
+                    "@odata.mediaEtag": tag,
+                    "id": "default",
+                    "height": 120,
+                    "width": 120,
+                },
+            )
+        request_id = str(uuid.uuid4())
+        headers = [("request-id", request_id), ("ETag", tag), ("Cache-Control", "private")]
+        matches = {t.strip() for t in (req.header("if-none-match") or "").split(",")}
+        if tag in matches or "*" in matches:
+            return Response(304, b"", headers)
+        return Response(200, data, [("Content-Type", "image/png"), *headers])
+
+    def member_objects(self, req: Request, user_id: str) -> Response:
+        """Where the ID token's group overage points: the full list of the user's group ids."""
+        try:
+            user, _claims = self._authenticate(
+                req, GRAPH_RESOURCE, _PROFILE_SCOPES | {"GroupMember.Read.All"}
+            )
+        except Unauthorized as err:
+            return self._error(req, err, GRAPH_RESOURCE)
+        if user_id.lower() not in (user.oid, user.upn.lower()):
+            denied = Unauthorized(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            )
+            return self._error(req, denied, GRAPH_RESOURCE)
+        return self._ok(
+            req,
+            {
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(Edm.String)",
+                "value": list(user.groups),
+            },
+        )
+
+    def orders(self, req: Request) -> Response:
+        try:
+            user, _claims = self._authenticate(req, API_URI, {"Orders.Read"})
+        except Unauthorized as err:
+            return self._error(req, err, API_URI)
+        return self._ok(req, {"owner": user.upn, "value": _ORDERS})

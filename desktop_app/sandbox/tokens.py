@@ -1,0 +1,174 @@
+"""Minting and checking the tokens: ID tokens, access tokens and self-contained refresh tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from desktop_app.sandbox.directory import (
+    GRAPH,
+    GROUPS_OVERAGE_LIMIT,
+    TENANT_ID,
+    AppRegistration,
+    User,
+)
+from desktop_app.sandbox.jwt import JwtError, b64url_decode, b64url_encode, sign_rs256, verify_rs256
+from desktop_app.sandbox.scopes import ScopeRequest
+
+ID_TOKEN_LIFETIME = 3600
+REFRESH_TOKEN_LIFETIME = 90 * 24 * 3600
+_REFRESH_PREFIX = "1.SBX."
+
+
+def unique_token_id() -> str:
+    """Like Entra's `uti`: 22 base64url characters."""
+    return b64url_encode(secrets.token_bytes(16))
+
+
+def pairwise_subject(oid: str, client_id: str) -> str:
+    # `sub` differs per app so two apps cannot correlate a user by it (as in Entra).
+    return b64url_encode(hashlib.sha256(f"{oid}|{client_id.lower()}".encode()).digest())
+
+
+@dataclass(frozen=True)
+class RefreshGrant:
+    oid: str
+    client_id: str
+    scopes: tuple[str, ...]  # consent keys granted when it was issued
+    issued_at: float
+    expires_at: float
+    sid: str
+
+
+class TokenIssuer:
+    def __init__(
+        self, base_url: str, graph_endpoint: str, key: rsa.RSAPrivateKey, kid: str, secret: bytes
+    ) -> None:
+        self.base_url = base_url
+        self.issuer = f"{base_url}/{TENANT_ID}/v2.0"
+        # Access tokens are v1.0-shaped like Graph's own (issuer sts.windows.net, `aud` = resource).
+        self.access_issuer = f"https://sts.windows.net/{TENANT_ID}/"
+        self._graph_endpoint = graph_endpoint
+        self._key = key
+        self._kid = kid
+        self._secret = secret
+
+    @property
+    def public_key(self) -> rsa.RSAPublicKey:
+        return self._key.public_key()
+
+    @property
+    def kid(self) -> str:
+        return self._kid
+
+    def id_token(
+        self, user: User, app: AppRegistration, scopes: ScopeRequest, nonce: str | None, sid: str
+    ) -> str:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "aud": app.client_id,
+            "iss": self.issuer,
+            "iat": now,
+            "nbf": now,
+            "exp": now + ID_TOKEN_LIFETIME,
+            "oid": user.oid,
+            "sub": pairwise_subject(user.oid, app.client_id),
+            "tid": TENANT_ID,
+            "sid": sid,
+            "uti": unique_token_id(),
+            "ver": "2.0",
+        }
+        if scopes.has("profile"):
+            claims["preferred_username"] = user.upn
+            if user.display_name is not None:
+                claims["name"] = user.display_name
+        if scopes.has("email") and user.mail:
+            claims["email"] = user.mail
+        if nonce is not None:
+            claims["nonce"] = nonce  # echoed byte for byte: msal compares it to its hash
+        roles = app.roles_for(user.upn)
+        if roles:
+            claims["roles"] = roles
+        if app.group_claims and user.groups:
+            if len(user.groups) > GROUPS_OVERAGE_LIMIT:
+                endpoint = f"{self._graph_endpoint}/users/{user.oid}/getMemberObjects"
+                claims["_claim_names"] = {"groups": "src1"}
+                claims["_claim_sources"] = {"src1": {"endpoint": endpoint}}
+            else:
+                claims["groups"] = list(user.groups)
+        return sign_rs256(claims, self._key, self._kid)
+
+    def access_token(
+        self, user: User, app: AppRegistration, scopes: ScopeRequest, lifetime: int, sid: str
+    ) -> str:
+        now = int(time.time())
+        oidc = [s for s in scopes.oidc if s != "offline_access"]
+        claims: dict[str, Any] = {
+            "aud": scopes.resource.identifier,
+            "iss": self.access_issuer,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "appid": app.client_id,
+            "app_displayname": app.display_name,
+            "name": user.display_name,
+            "oid": user.oid,
+            "scp": " ".join([*oidc, *scopes.names]),
+            "sid": sid,
+            "sub": pairwise_subject(user.oid, scopes.resource.app_id),
+            "tid": TENANT_ID,
+            "unique_name": user.upn,
+            "upn": user.upn,
+            "uti": unique_token_id(),
+            "ver": "1.0",
+        }
+        if scopes.resource is GRAPH:
+            claims["xms_tcdt"] = 1600000000
+        return sign_rs256(claims, self._key, self._kid)
+
+    def verify_access_token(self, token: str) -> dict[str, Any]:
+        """Signature only; the resource checks `aud`, `exp` and `scp` and answers in its own words."""
+        return verify_rs256(token, self._key.public_key(), self._kid)
+
+    def refresh_token(self, grant: RefreshGrant) -> str:
+        payload = {
+            "oid": grant.oid,
+            "cid": grant.client_id,
+            "scp": list(grant.scopes),
+            "iat": grant.issued_at,
+            "exp": grant.expires_at,
+            "sid": grant.sid,
+            "jti": unique_token_id(),
+        }
+        body = b64url_encode(json.dumps(payload, separators=(",", ":")).encode())
+        return f"{_REFRESH_PREFIX}{body}.{self._mac(body)}"
+
+    def parse_refresh_token(self, token: str) -> RefreshGrant | None:
+        """The grant a refresh token carries, or None when it is not one of ours (or was altered)."""
+        if not token.startswith(_REFRESH_PREFIX):
+            return None
+        body, _, mac = token[len(_REFRESH_PREFIX) :].partition(".")
+        if not hmac.compare_digest(mac.encode(), self._mac(body).encode()):
+            return None
+        try:
+            data = json.loads(b64url_decode(body))
+            return RefreshGrant(
+                oid=str(data["oid"]),
+                client_id=str(data["cid"]),
+                scopes=tuple(str(s) for s in data["scp"]),
+                issued_at=float(data["iat"]),
+                expires_at=float(data["exp"]),
+                sid=str(data["sid"]),
+            )
+        except (JwtError, ValueError, KeyError, TypeError):
+            return None
+
+    def _mac(self, body: str) -> str:
+        return b64url_encode(hmac.new(self._secret, body.encode("ascii"), hashlib.sha256).digest())

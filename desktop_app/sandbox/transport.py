@@ -1,0 +1,169 @@
+"""Sockets: a threaded HTTP(S) listener on 127.0.0.1 that turns bytes into web.Request values.
+
+The TLS handshake runs on the connection's own thread (not in the accept loop), so a client that
+connects and stalls cannot block everyone else. stop() also closes kept-alive connections, so a
+stopped sandbox really stops answering.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import socketserver
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from http.cookies import CookieError, SimpleCookie
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from desktop_app.sandbox.web import Request, Response, json_response
+
+_log = logging.getLogger(__name__)
+MAX_BODY = 1 << 20
+
+
+def _first_values(query: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        values.setdefault(key, value)  # the first occurrence wins
+    return values
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 30  # idle keep-alive connections are closed after this
+    server: Listener
+
+    def setup(self) -> None:
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(self.timeout)
+            self.request.do_handshake()
+        super().setup()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the sandbox keeps its own request log; stderr stays quiet
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        started = time.perf_counter()
+        split = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY or length < 0:
+            self._write(json_response(413, {"error": "request body too large"}))
+            self.close_connection = True
+            return
+        body = self.rfile.read(length) if length else b""
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        form: dict[str, str] = {}
+        if content_type == "application/x-www-form-urlencoded":
+            form = _first_values(body.decode("utf-8", "replace"))
+        cookies: dict[str, str] = {}
+        with contextlib.suppress(CookieError):
+            jar: SimpleCookie = SimpleCookie(self.headers.get("Cookie") or "")
+            cookies = {k: m.value for k, m in jar.items()}
+        scheme = "https" if self.server.secure else "http"
+        host = self.headers.get("Host") or f"127.0.0.1:{self.server.port}"
+        request = Request(
+            method=self.command,
+            path=unquote(split.path),
+            query=_first_values(split.query),
+            form=form,
+            headers={k.lower(): v for k, v in self.headers.items()},
+            cookies=cookies,
+            body=body,
+            secure=self.server.secure,
+            origin=f"{scheme}://{host}",
+        )
+        try:
+            response = self.server.app(request, started)
+        except Exception:  # noqa: BLE001 - one bad request must not kill the connection thread
+            _log.exception("sandbox handler failed for %s %s", self.command, split.path)
+            response = json_response(500, {"error": "sandbox_internal_error"})
+        self._write(response)
+
+    def _write(self, response: Response) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if response.body:
+            self.wfile.write(response.body)
+
+
+App = Callable[[Request, float], Response]
+
+
+class Listener(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, port: int, app: App, context: ssl.SSLContext | None) -> None:
+        self.app = app
+        self.secure = context is not None
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        super().__init__(("127.0.0.1", port), _Handler)
+        if context is not None:
+            self.socket = context.wrap_socket(
+                self.socket, server_side=True, do_handshake_on_connect=False
+            )
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind would call socket.getfqdn(), a reverse DNS lookup that can stall.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name = "localhost"
+        self.server_port = self.port
+
+    @property
+    def port(self) -> int:
+        return int(self.socket.getsockname()[1])
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that hang up or fail the TLS handshake are routine; anything else is logged.
+        _log.debug("sandbox connection error from %s", client_address, exc_info=True)
+
+    def start(self, name: str) -> None:
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join(timeout=2)
+        self.server_close()
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                conn.close()

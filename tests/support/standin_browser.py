@@ -1,0 +1,247 @@
+"""A headless stand-in for the system browser: acts like a person signing in.
+
+    python tests/support/standin_browser.py URL
+
+It opens URL with a cookie-keeping session, reads each page's form, picks the account it was told to
+(`STANDIN_USER`, default the sandbox admin), types the password (`STANDIN_PASSWORD`, default
+`sandbox`), accepts consent (or presses Cancel when `STANDIN_CONSENT=decline`), follows redirects and
+finally submits the auto-submitting form_post form to the app's loopback redirect URI exactly as a
+browser would (or follows the 302 that carries the response in its query).
+
+Trust: `STANDIN_CA` names a CA file used for HTTPS (passed per request). `STANDIN_LOG` receives a
+transcript of methods, URLs without their query and status codes — never codes or tokens.
+Exit status 0 once the response reached the app (whatever it says); otherwise 1 with one line on
+stderr. It knows nothing the pages do not show.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import requests
+
+DEFAULT_USER = "megan.bowen@contoso.test"
+DEFAULT_PASSWORD = "sandbox"
+_DECLINE_LABELS = ("cancel", "decline", "deny", "no")
+_USERNAME_FIELDS = ("username", "login", "loginfmt", "email")
+_TIMEOUT = 10
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: list[dict[str, str]] = field(default_factory=list)  # inputs: name, type, value, checked
+    buttons: list[dict[str, str]] = field(default_factory=list)  # name, value, label
+
+
+class PageParser(HTMLParser):
+    """Collects forms, the title and any alert text: what a person would look at."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[Form] = []
+        self.title = ""
+        self.alerts: list[str] = []
+        self._in: list[str] = []  # open elements of interest: title, button, alert
+        self._button: dict[str, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append(Form(a.get("action", ""), a.get("method", "get").lower()))
+        elif tag == "input" and self.forms:
+            kind = a.get("type", "text").lower()
+            if kind in ("submit", "image"):
+                self.forms[-1].buttons.append(
+                    {
+                        "name": a.get("name", ""),
+                        "value": a.get("value", ""),
+                        "label": a.get("value", ""),
+                    }
+                )
+            else:
+                self.forms[-1].fields.append(
+                    {
+                        "name": a.get("name", ""),
+                        "type": kind,
+                        "value": a.get("value", ""),
+                        "checked": "1" if "checked" in a else "",
+                    }
+                )
+        elif tag == "button" and self.forms and a.get("type", "submit").lower() == "submit":
+            self._button = {"name": a.get("name", ""), "value": a.get("value", ""), "label": ""}
+            self.forms[-1].buttons.append(self._button)
+        elif tag == "title":
+            self._in.append("title")
+        if a.get("role") == "alert":
+            self.alerts.append("")
+            self._in.append("alert")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "button":
+            self._button = None
+        elif tag == "title" and "title" in self._in:
+            self._in.remove("title")
+        elif tag == "div" and "alert" in self._in:
+            self._in.remove("alert")
+
+    def handle_data(self, data: str) -> None:
+        if self._button is not None:
+            self._button["label"] += data.strip()
+        if "title" in self._in:
+            self.title += data.strip()
+        if "alert" in self._in and self.alerts:
+            self.alerts[-1] += data
+
+
+class BrowserError(Exception):
+    pass
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _without_query(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def _fill(form: Form, user: str, password: str, decline: bool) -> dict[str, str]:
+    """What a person types and clicks on this form."""
+    data: dict[str, str] = {}
+    radios: dict[str, list[dict[str, str]]] = {}
+    has_password = False
+    for f in form.fields:
+        name, kind = f["name"], f["type"]
+        if not name:
+            continue
+        if kind == "radio":
+            radios.setdefault(name, []).append(f)
+        elif kind == "checkbox":
+            if f["checked"]:
+                data[name] = f["value"] or "on"
+        elif kind == "password":
+            data[name] = password
+            has_password = True
+        elif kind in ("text", "email") and name.lower() in _USERNAME_FIELDS:
+            data[name] = user
+        else:
+            data[name] = f["value"]
+    for name, options in radios.items():
+        wanted = [o for o in options if o["value"].lower() == user.lower()]
+        chosen = wanted or [o for o in options if o["checked"]]
+        if not chosen:
+            raise BrowserError(f"the page does not offer the account {user}")
+        data[name] = chosen[0]["value"]
+    button = form.buttons[0] if form.buttons else None
+    if decline and not has_password:
+        button = next(
+            (b for b in form.buttons if b["label"].strip().lower() in _DECLINE_LABELS), button
+        )
+    if button is not None and button["name"]:
+        data[button["name"]] = button["value"]
+    return data
+
+
+def run(
+    url: str,
+    *,
+    user: str = DEFAULT_USER,
+    password: str = DEFAULT_PASSWORD,
+    decline_consent: bool = False,
+    ca_file: str | None = None,
+    transcript: Callable[[str], None] | None = None,
+    max_steps: int = 15,
+) -> str:
+    """Browse from `url` until the response reaches another origin (the app); returns that URL."""
+    note = transcript or (lambda line: None)
+    session = requests.Session()
+    start_origin = _origin(url)
+
+    def verify(target: str) -> bool | str:
+        return ca_file if ca_file and target.lower().startswith("https:") else True
+
+    method, target, data = "GET", url, None
+    try:
+        for _ in range(max_steps):
+            if method == "POST":
+                response = session.post(
+                    target,
+                    data=data,
+                    allow_redirects=False,
+                    verify=verify(target),
+                    timeout=_TIMEOUT,
+                )
+            else:
+                response = session.get(
+                    target, allow_redirects=False, verify=verify(target), timeout=_TIMEOUT
+                )
+            note(f"{method} {_without_query(target)} -> {response.status_code}")
+            if response.is_redirect:
+                method, target, data = "GET", urljoin(target, response.headers["Location"]), None
+                continue
+            if _origin(target) != start_origin:
+                if response.status_code >= 400:
+                    raise BrowserError(f"the app answered HTTP {response.status_code}")
+                return target
+            page = PageParser()
+            page.feed(response.text)
+            alert = " ".join(" ".join(a.split()) for a in page.alerts).strip()
+            posts = [f for f in page.forms if f.method in ("post", "get")]
+            if not posts:
+                raise BrowserError(
+                    alert or page.title or f"page without a form ({response.status_code})"
+                )
+            form = posts[0]
+            has_password = any(f["type"] == "password" for f in form.fields)
+            if alert and has_password:
+                raise BrowserError(alert)  # a person would stop at "wrong password"
+            data = _fill(form, user, password, decline_consent)
+            method = "POST" if form.method == "post" else "GET"
+            target = urljoin(target, form.action or target)
+            if method == "GET":
+                target = requests.Request("GET", target, params=data).prepare().url or target
+                data = None
+    except requests.RequestException as exc:
+        raise BrowserError(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        session.close()
+    raise BrowserError(f"gave up after {max_steps} pages")
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2:
+        print("usage: standin_browser.py URL", file=sys.stderr)
+        return 2
+    lines: list[str] = []
+    try:
+        run(
+            argv[-1],
+            user=os.environ.get("STANDIN_USER", DEFAULT_USER),
+            password=os.environ.get("STANDIN_PASSWORD", DEFAULT_PASSWORD),
+            decline_consent=os.environ.get("STANDIN_CONSENT", "").lower() == "decline",
+            ca_file=os.environ.get("STANDIN_CA") or None,
+            transcript=lines.append,
+        )
+        status = 0
+    except BrowserError as exc:
+        lines.append(f"FAILED: {exc}")
+        print(f"standin_browser: {' '.join(str(exc).split())}", file=sys.stderr)
+        status = 1
+    log_path = os.environ.get("STANDIN_LOG")
+    if log_path:
+        with open(log_path, "a", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
