@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_app.auth.client import Identity
-from desktop_app.ui.widgets import heading, muted, plain_label
+from desktop_app.ui.widgets import clear_layout, heading, muted, plain_label, role_chip
 
 EXPLANATION = (
     "App roles are assigned to you by an administrator of this application in Microsoft Entra ID. "
@@ -46,11 +46,7 @@ class RolesPanel(QScrollArea):
         self.roles: tuple[str, ...] = ()
 
     def show_identity(self, identity: Identity | None) -> None:
-        while self._chips_row.count():
-            item = self._chips_row.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        clear_layout(self._chips_row)
         self.roles = ()
         self.warning.hide()
         if identity is None:
@@ -72,11 +68,7 @@ class RolesPanel(QScrollArea):
             f"You hold {count} app role{'s' if count != 1 else ''} in this application:"
         )
         for role in self.roles[:200]:
-            chip = QLabel(self._chips_host)
-            chip.setObjectName("role")
-            chip.setTextFormat(chip.textFormat().PlainText)
-            chip.setText(role)
-            self._chips_row.addWidget(chip)
+            self._chips_row.addWidget(role_chip(role, self._chips_host))
         if count > 200:
             self._chips_row.addWidget(muted(f"and {count - 200} more", self._chips_host))
         self._chips_row.addStretch(1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QLayout, QSizePolicy, QWidget
 
 
 def plain_label(text: str = "", parent: QWidget | None = None, selectable: bool = False) -> QLabel:
@@ -25,6 +25,23 @@ def heading(text: str, parent: QWidget | None = None, size: int = 15) -> QLabel:
     font.setBold(True)
     label.setFont(font)
     return label
+
+
+def role_chip(role: str, parent: QWidget | None = None) -> QLabel:
+    """An app role as a pill (plain text: role values come from the token)."""
+    chip = plain_label(role, parent)
+    chip.setWordWrap(False)
+    chip.setObjectName("role")
+    chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+    return chip
+
+
+def clear_layout(layout: QLayout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.deleteLater()
 
 
 def muted(text: str, parent: QWidget | None = None) -> QLabel:
