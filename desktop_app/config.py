@@ -78,11 +78,13 @@ class Config:
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     graph_endpoint: str = CLOUDS["global"].graph_endpoint
     ca_bundle: Path | None = None
+    # trust ca_bundle alone, not the public roots with it (the sandbox's own CA)
+    ca_exclusive: bool = False
     # False for the sandbox: msal would otherwise ask login.microsoftonline.com about it
     instance_discovery: bool = True
     profile_dir: Path = field(default_factory=paths.data_dir)
     config_file: Path | None = None
-    sandbox: bool = False
+    sandbox: bool = False  # start an in-process sandbox and point everything at it
 
     @property
     def is_configured(self) -> bool:
@@ -103,10 +105,9 @@ class Config:
             client_id=client_id,
             graph_endpoint=graph_endpoint,
             ca_bundle=ca_file,
+            ca_exclusive=True,
             instance_discovery=False,
             profile_dir=profile_dir,
-            sandbox=True,
-            scopes=self.scopes,
         )
 
 

@@ -80,8 +80,7 @@ def build_services(
             "Set client_id (and tenant) in the config file, or start with --sandbox to try it.",
             ErrorKind.CONFIG,
         )
-    if config.sandbox:
-        assert config.ca_bundle is not None
+    if config.ca_exclusive and config.ca_bundle is not None:
         ca_path = str(config.ca_bundle)  # the sandbox's CA and nothing else
     else:
         ca_path = net.trust_bundle(config.ca_bundle, config.profile_dir)

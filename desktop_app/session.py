@@ -138,11 +138,6 @@ class SessionController(QObject):
             services.auth.protection,
             services.auth.token_cache is not None and services.auth.token_cache.store.encrypted,
         )
-        if services.auth.protection_fallback_reason:
-            log.warning(
-                "Token cache is stored as a plaintext file: %s",
-                services.auth.protection_fallback_reason,
-            )
         self.account = account
         if token is not None:
             self._accept_token(token)

@@ -45,6 +45,24 @@ def _no_worker_thread_left() -> Iterator[None]:
 
 
 @pytest.fixture
+def app_logging(tmp_path: Path) -> Iterator[Path]:
+    """Lanyard's own logging set-up (verbose), writing to a file the test can read."""
+    import logging
+
+    from desktop_app.redact import configure_logging
+
+    log_file = tmp_path / "lanyard.log"
+    configure_logging(str(log_file), verbose=True)
+    yield log_file
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "lanyard", False)]:
+        root.removeHandler(handler)
+        handler.close()
+    for name in ("msal", "msal_extensions", "urllib3"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+@pytest.fixture
 def standin_browser(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
     """Make the stand-in browser the system browser; returns a function to pick the user."""
 

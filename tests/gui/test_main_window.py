@@ -32,7 +32,13 @@ def sign_in(qtbot: QtBot, window: MainWindow, session: SessionController) -> Non
 
 
 def test_sign_in_shows_profile_and_roles_and_sign_out_clears_them(
-    qtbot: QtBot, sandbox: Sandbox, tmp_path: Path, standin_browser, open_window
+    qtbot: QtBot,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    standin_browser,
+    open_window,
+    app_logging,
+    caplog,
 ) -> None:  # type: ignore[no-untyped-def]
     standin_browser(sandbox.info.ca_file, directory.ADMIN_UPN)
     config = sandbox_config(sandbox, tmp_path)
@@ -59,6 +65,12 @@ def test_sign_in_shows_profile_and_roles_and_sign_out_clears_them(
     assert not window.header.isVisible()
     assert session.shutdown(5.0)  # the sign-out job must finish even while shutting down
     assert auth_client(sandbox, config.profile_dir).accounts() == []
+    issued = [t["value"] for t in sandbox.issued_tokens()]
+    assert issued
+    # no token or code reached a log: neither the file nor any record before redaction
+    log_text = app_logging.read_text() + caplog.text
+    assert "Session state: SIGNING_IN -> SIGNED_IN" in log_text
+    assert not [t for t in issued if t in log_text]
 
 
 def test_restart_is_signed_in_without_the_browser(
