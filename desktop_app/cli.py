@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from desktop_app import __version__
+from desktop_app.config import FILE_KEYS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,15 +50,5 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def config_flags(args: argparse.Namespace) -> dict[str, object | None]:
-    keys = (
-        "client_id",
-        "tenant",
-        "authority",
-        "cloud",
-        "scopes",
-        "graph_endpoint",
-        "ca_bundle",
-        "config",
-        "profile_dir",
-    )
+    keys = (*FILE_KEYS, "config", "profile_dir")
     return {key: getattr(args, key) for key in keys}

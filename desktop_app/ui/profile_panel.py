@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from desktop_app.graph.profile import PROFILE_FIELDS, Profile
-from desktop_app.ui.widgets import heading, muted, plain_label
+from desktop_app.ui.widgets import CardPanel, muted, plain_label
 
 
-class ProfilePanel(QScrollArea):
+class ProfilePanel(CardPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget(self)
-        outer = QVBoxLayout(body)
-        outer.setContentsMargins(20, 16, 20, 16)
-        card = QFrame(body)
-        card.setObjectName("card")
-        card_layout = QVBoxLayout(card)
-        card_layout.setContentsMargins(20, 16, 20, 16)
-        card_layout.addWidget(heading("Microsoft Graph profile", card, 13))
+        super().__init__("Microsoft Graph profile", parent)
+        card, card_layout = self.card, self.card_layout
         self.as_of = muted("Not loaded yet", card)
         card_layout.addWidget(self.as_of)
         form = QFormLayout()
@@ -35,9 +26,6 @@ class ProfilePanel(QScrollArea):
             self.values[name] = value
             form.addRow(muted(title, card), value)
         card_layout.addLayout(form)
-        outer.addWidget(card)
-        outer.addStretch(1)
-        self.setWidget(body)
 
     def value_text(self, name: str) -> str:
         return self.values[name].text()

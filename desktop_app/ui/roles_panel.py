@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from desktop_app.auth.client import Identity
-from desktop_app.ui.widgets import clear_layout, heading, muted, plain_label, role_chip
+from desktop_app.ui.widgets import CardPanel, clear_layout, muted, plain_label, role_chip
 
 EXPLANATION = (
     "App roles are assigned to you by an administrator of this application in Microsoft Entra ID. "
@@ -14,20 +14,10 @@ EXPLANATION = (
 )
 
 
-class RolesPanel(QScrollArea):
+class RolesPanel(CardPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget(self)
-        outer = QVBoxLayout(body)
-        outer.setContentsMargins(20, 16, 20, 16)
-        card = QFrame(body)
-        card.setObjectName("card")
-        layout = QVBoxLayout(card)
-        layout.setContentsMargins(20, 16, 20, 16)
-        layout.setSpacing(10)
-        layout.addWidget(heading("Your app roles", card, 13))
+        super().__init__("Your app roles", parent)
+        card, layout = self.card, self.card_layout
         self.summary = plain_label("", card)
         layout.addWidget(self.summary)
         self._chips_row = QHBoxLayout()
@@ -40,9 +30,6 @@ class RolesPanel(QScrollArea):
         self.warning.hide()
         layout.addWidget(self.warning)
         layout.addWidget(muted(EXPLANATION, card))
-        outer.addWidget(card)
-        outer.addStretch(1)
-        self.setWidget(body)
         self.roles: tuple[str, ...] = ()
 
     def show_identity(self, identity: Identity | None) -> None:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLayout, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QLayout,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def plain_label(text: str = "", parent: QWidget | None = None, selectable: bool = False) -> QLabel:
@@ -25,6 +33,27 @@ def heading(text: str, parent: QWidget | None = None, size: int = 15) -> QLabel:
     font.setBold(True)
     label.setFont(font)
     return label
+
+
+class CardPanel(QScrollArea):
+    """A scrollable tab page holding one titled card; subclasses fill ``card_layout``."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget(self)
+        outer = QVBoxLayout(body)
+        outer.setContentsMargins(20, 16, 20, 16)
+        self.card = QFrame(body)
+        self.card.setObjectName("card")
+        self.card_layout = QVBoxLayout(self.card)
+        self.card_layout.setContentsMargins(20, 16, 20, 16)
+        self.card_layout.setSpacing(10)
+        self.card_layout.addWidget(heading(title, self.card, 13))
+        outer.addWidget(self.card)
+        outer.addStretch(1)
+        self.setWidget(body)
 
 
 def role_chip(role: str, parent: QWidget | None = None) -> QLabel:
