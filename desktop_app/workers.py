@@ -7,7 +7,6 @@ waits on the browser, so a slow Graph or a person at a browser tab never holds u
 
 from __future__ import annotations
 
-import itertools
 import logging
 import queue
 import threading
@@ -24,7 +23,6 @@ from desktop_app.errors import ErrorKind, LanyardError
 log = logging.getLogger(__name__)
 
 _LIVE: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
-_ids = itertools.count(1)
 
 
 def live_worker_threads() -> list[threading.Thread]:
@@ -50,7 +48,6 @@ class _Job:
     on_result: Callable[[Any], None] | None
     on_error: Callable[[LanyardError], None] | None
     token: CancelToken = field(default_factory=CancelToken)
-    ident: int = field(default_factory=lambda: next(_ids))
     name: str = ""
     must_finish: bool = False  # still runs after stop() (e.g. removing a signed-out account)
 

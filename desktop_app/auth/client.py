@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -235,15 +235,12 @@ class AuthClient:
         return self._with_claims(token_from_result(result, account, action))
 
     def _account_for_result(self, result: dict[str, Any]) -> Account | None:
-        claims = result.get("id_token_claims") or {}
-        oid, tid = claims.get("oid"), claims.get("tid")
-        for candidate in self.accounts():
-            if (
-                candidate.home_account_id.startswith(f"{oid}.")
-                or candidate.home_account_id == f"{oid}.{tid}"
-            ):
-                return candidate
+        # home_account_id is "<uid>.<utid>" from client_info; uid is the user's oid
+        oid = (result.get("id_token_claims") or {}).get("oid")
         accounts = self.accounts()
+        for candidate in accounts:
+            if candidate.home_account_id.startswith(f"{oid}."):
+                return candidate
         return accounts[0] if len(accounts) == 1 else None
 
     def _with_claims(self, token: TokenResult) -> TokenResult:
@@ -252,15 +249,7 @@ class AuthClient:
         claims = self.cached_id_claims(token.account)
         if claims is None:
             return token
-        return TokenResult(
-            access_token=token.access_token,
-            expires_on=token.expires_on,
-            refresh_on=token.refresh_on,
-            scopes=token.scopes,
-            source=token.source,
-            account=token.account,
-            id_claims=claims,
-        )
+        return replace(token, id_claims=claims)
 
     def cached_id_claims(self, account: Account) -> IdTokenClaims | None:
         """The account's ID-token claims from the cache: msal returns none on a cache hit."""

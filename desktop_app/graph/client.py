@@ -7,7 +7,6 @@ configured Graph host: requests drops it on a redirect to another host.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,7 +111,7 @@ class GraphClient:
             raise graph_error(response, "Loading your profile")
         try:
             data: Any = response.json()
-        except (ValueError, json.JSONDecodeError):
+        except ValueError:  # JSONDecodeError included
             data = None
         if not isinstance(data, dict):
             raise LanyardError(
