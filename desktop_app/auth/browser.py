@@ -24,6 +24,9 @@ _BUNDLE_VARS = (
     "PYTHONPATH",
     "PYTHONHOME",
 )
+# The bootloader's private state (archive path, process level...): a browser that is itself a
+# PyInstaller program would take it for its own parent's and misbehave.
+_BOOTLOADER_PREFIXES = ("_PYI_", "_MEIPASS")
 
 
 def clean_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -34,6 +37,8 @@ def clean_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
             env[name] = original
         elif getattr(sys, "frozen", False) or name.startswith("QT_"):
             env.pop(name, None)
+    for name in [n for n in env if n.startswith(_BOOTLOADER_PREFIXES)]:
+        del env[name]
     return env
 
 

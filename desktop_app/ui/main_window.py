@@ -13,6 +13,7 @@ from desktop_app.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
 from desktop_app.session import SessionController, State
+from desktop_app.ui.about import add_help_menu
 from desktop_app.ui.banner import Banner
 from desktop_app.ui.header import AccountHeader
 from desktop_app.ui.pages import SetupPage, WaitingPage, WelcomePage
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.state_label, 1)
         self.statusBar().addPermanentWidget(self.protection_label)
         self.setup_page.demo_requested.connect(self.demo_requested)
+        self.about_action = add_help_menu(self)
 
     # -- wiring ------------------------------------------------------------------------------------
 

@@ -30,6 +30,17 @@ def test_frozen_bundle_without_original_drops_the_variable(monkeypatch: pytest.M
     )
 
 
+def test_bootloader_state_is_not_passed_on() -> None:
+    env = {
+        "_PYI_ARCHIVE_FILE": "/opt/lanyard/lanyard",
+        "_PYI_PARENT_PROCESS_LEVEL": "1",
+        "_PYI_APPLICATION_HOME_DIR": "/opt/lanyard/_internal",
+        "_MEIPASS2": "/tmp/_MEI123",
+        "PATH": "/usr/bin",
+    }
+    assert browser.clean_environment(env) == {"PATH": "/usr/bin"}
+
+
 def test_browser_variable_is_honoured() -> None:
     commands = browser.browser_commands(
         "https://x/?a=1", {"BROWSER": "firefox --new-tab %s:/usr/bin/chromium", "PATH": ""}

@@ -1,0 +1,78 @@
+"""Help > About Lanyard: the one version number (from the package metadata) and what Lanyard runs on."""
+
+from __future__ import annotations
+
+import platform
+from importlib.metadata import PackageNotFoundError, version
+
+import PySide6
+from PySide6.QtCore import Qt, qVersion
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMainWindow, QVBoxLayout, QWidget
+
+from desktop_app import __version__
+from desktop_app.ui.widgets import heading, muted, plain_label
+
+LICENCE = "MIT"
+SUMMARY = "Sign in with Microsoft Entra ID and see your profile and app roles."
+
+
+def _package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:  # a bundle built without the package's metadata
+        return "unknown"
+
+
+def component_versions() -> list[tuple[str, str]]:
+    """(component, version) pairs, in the order the About box lists them."""
+    return [
+        ("Qt", qVersion()),
+        ("PySide6", PySide6.__version__),
+        ("MSAL Python", _package_version("msal")),
+        ("Python", platform.python_version()),
+    ]
+
+
+class AboutDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None, icon: QIcon | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("About Lanyard")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.setSpacing(8)
+        if icon is not None and not icon.isNull():
+            logo = QLabel(self)
+            logo.setPixmap(icon.pixmap(64, 64))
+            layout.addWidget(logo, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.title = heading(f"Lanyard {__version__}", self, 16)
+        layout.addWidget(self.title, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(plain_label(SUMMARY, self))
+        self.components = plain_label(
+            "\n".join(f"{name} {number}" for name, number in component_versions()),
+            self,
+            selectable=True,
+        )
+        layout.addWidget(self.components)
+        self.licence = muted(f"Released under the {LICENCE} licence.", self)
+        layout.addWidget(self.licence)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+def add_help_menu(window: QMainWindow) -> QAction:
+    """Give ``window`` a Help menu with About Lanyard; returns the action (tests trigger it)."""
+    action = window.menuBar().addMenu("&Help").addAction("&About Lanyard")
+
+    def show() -> None:
+        dialog = window.findChild(AboutDialog)
+        if dialog is None:
+            dialog = AboutDialog(window, window.windowIcon())
+        if dialog.isVisible():
+            dialog.activateWindow()  # already open: bring it forward rather than open a second
+        else:
+            dialog.open()  # window-modal, never a nested event loop
+
+    action.triggered.connect(show)
+    return action
