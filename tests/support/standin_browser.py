@@ -10,12 +10,15 @@ browser would (or follows the 302 that carries the response in its query).
 
 Trust: `STANDIN_CA` names a CA file used for HTTPS (passed per request). `STANDIN_LOG` receives a
 transcript of methods, URLs without their query and status codes — never codes or tokens.
+`STANDIN_ENV_LOG` receives the environment the browser was started with, as one JSON line (tests
+check that a frozen Lanyard does not pass its bundle's library path on).
 Exit status 0 once the response reached the app (whatever it says); otherwise 1 with one line on
 stderr. It knows nothing the pages do not show.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -221,6 +224,10 @@ def main(argv: list[str]) -> int:
     if len(argv) < 2:
         print("usage: standin_browser.py URL", file=sys.stderr)
         return 2
+    env_log = os.environ.get("STANDIN_ENV_LOG")
+    if env_log:
+        with open(env_log, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(dict(os.environ)) + "\n")
     lines: list[str] = []
     try:
         run(
