@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 
 # JWTs (access and ID tokens), opaque refresh tokens and authorization codes in key=value or JSON form
 _PATTERNS = (
@@ -40,7 +41,9 @@ def configure_logging(log_file: str | None, verbose: bool) -> None:
     for old in [h for h in root.handlers if getattr(h, "lanyard", False)]:
         root.removeHandler(old)  # configuring twice (tests, a restarted window) must not duplicate
         old.close()
-    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    handlers: list[logging.Handler] = []
+    if sys.stderr is not None:  # a windowed (console=False) bundle on Windows has no stderr
+        handlers.append(logging.StreamHandler())
     if log_file:
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")

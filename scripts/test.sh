@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run Lanyard's checks and tests from this checkout: lint, format, types, then pytest.
 # Creates .venv on first use. As root (CI) it also apt-get installs the system packages the
-# tests drive for real (Xvfb and the libraries Qt's xcb platform plugin loads).
+# tests drive for real (Xvfb and the libraries Qt's xcb platform plugin loads, and the tools that
+# build and validate the .deb).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -12,6 +13,8 @@ SYSTEM_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1
   fonts-dejavu-core
+  # the .deb tests: dpkg-shlibdeps, strip, desktop-file-validate, appstreamcli
+  dpkg-dev binutils desktop-file-utils appstream
 )
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import logging
+import sys
+from pathlib import Path
 
 import pytest
 
-from desktop_app.redact import MASK, RedactingFilter, redact
+from desktop_app.redact import MASK, RedactingFilter, configure_logging, redact
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLWJ5dGVz"
 
@@ -44,3 +46,26 @@ def test_filter_rewrites_records_and_tracebacks() -> None:
     assert RedactingFilter().filter(record)
     assert JWT not in record.getMessage()
     assert record.exc_text is not None and JWT not in record.exc_text
+
+
+def test_logging_without_stderr_writes_the_file_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A windowed bundle on Windows starts with sys.stderr None: log to the file, never fail."""
+    monkeypatch.setattr(sys, "stderr", None)
+    log_file = tmp_path / "lanyard.log"
+    root = logging.getLogger()
+    level = root.level
+    configure_logging(str(log_file), verbose=False)
+    ours = [h for h in root.handlers if getattr(h, "lanyard", False)]
+    try:
+        assert [type(h) for h in ours] == [logging.FileHandler]
+        logging.getLogger("desktop_app.test").info("started without a console")
+        assert "started without a console" in log_file.read_text()
+    finally:
+        for handler in ours:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(level)
+        for name in ("msal", "msal_extensions", "urllib3"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
