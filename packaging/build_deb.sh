@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build dist/lanyard_<version>_<arch>.deb from this checkout, in one command:
 #   bash packaging/build_deb.sh
-# Uses .venv (created if missing) with the `package` extra (the pinned PyInstaller), renders the
+# Uses build/venv (created if missing) with the `package` extra (the pinned PyInstaller), renders the
 # icons from the SVG, freezes Lanyard with packaging/lanyard.spec, then lays out and builds the
 # package (packaging/linux/make_deb.py). Needs dpkg-dev (dpkg-shlibdeps) and binutils (strip).
 # Reproducible: SOURCE_DATE_EPOCH defaults to the last commit's time and PYTHONHASHSEED is fixed,
@@ -17,24 +17,15 @@ for tool in dpkg-deb dpkg-shlibdeps strip; do
   fi
 done
 
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
+# A venv of its own, holding only Lanyard's run-time dependencies and the pinned PyInstaller:
+# test tools in a development venv would be found by optional imports and frozen in too.
+VENV=${LANYARD_BUILD_VENV:-build/venv}
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip
 fi
-# (re)install when the pinned PyInstaller is missing or the installed version is stale
-if ! .venv/bin/python - <<'EOF'
-import sys, tomllib
-from importlib.metadata import PackageNotFoundError, version
-project = tomllib.load(open("pyproject.toml", "rb"))["project"]
-pin = next(r for r in project["optional-dependencies"]["package"] if r.startswith("pyinstaller=="))
-try:
-    ok = version("lanyard") == project["version"] and version("pyinstaller") == pin.split("==")[1]
-except PackageNotFoundError:
-    ok = False
-sys.exit(0 if ok else 1)
-EOF
-then
-  .venv/bin/python -m pip install --quiet -e ".[package]"
-fi
+# every time: refreshes the package metadata (version, README) the bundle carries
+"$VENV/bin/python" -m pip install --quiet -e ".[package]"
 
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
   SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || stat -c %Y pyproject.toml)
@@ -45,9 +36,9 @@ umask 022
 
 start=$(date +%s)
 rm -rf build/icons dist/lanyard
-.venv/bin/python packaging/render_icons.py build/icons >/dev/null
-.venv/bin/pyinstaller packaging/lanyard.spec --noconfirm --clean --log-level WARN \
+"$VENV/bin/python" packaging/render_icons.py build/icons >/dev/null
+"$VENV/bin/pyinstaller" packaging/lanyard.spec --noconfirm --clean --log-level WARN \
   --distpath dist --workpath build/pyinstaller
 frozen=$(date +%s)
-.venv/bin/python packaging/linux/make_deb.py --bundle dist/lanyard --icons build/icons --out dist
+"$VENV/bin/python" packaging/linux/make_deb.py --bundle dist/lanyard --icons build/icons --out dist
 echo "build time:     $((frozen - start)) s PyInstaller, $(($(date +%s) - frozen)) s package"
