@@ -9,7 +9,6 @@ import subprocess
 import sys
 from dataclasses import replace
 from functools import partial
-from pathlib import Path
 
 from desktop_app import paths
 from desktop_app.cli import config_flags
@@ -19,14 +18,6 @@ from desktop_app.redact import configure_logging
 log = logging.getLogger(__name__)
 
 SHUTDOWN_BOUND_S = 2.0
-
-
-def resources_dir() -> Path:
-    """resources/ from a source checkout, or from inside a PyInstaller bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
 
 
 def _log_file(config: Config | None) -> str | None:
@@ -71,7 +62,7 @@ def run_window(args: argparse.Namespace) -> int:
     app.setApplicationName("Lanyard")
     app.setOrganizationName("Lanyard")
     app.setDesktopFileName("lanyard")
-    icon_path = resources_dir() / "icons" / "lanyard.svg"
+    icon_path = paths.resources_dir() / "icons" / "lanyard.svg"
     icon = QIcon(str(icon_path)) if icon_path.exists() else None
     if icon is not None:
         app.setWindowIcon(icon)
