@@ -69,7 +69,8 @@ class DeviceCode:
     verification_uri: str
     message: str
     expires_at: float
-    flow: dict[str, Any] = field(repr=False)
+    flow: dict[str, Any] = field(repr=False)  # holds the device_code: a polling credential
+    claims_challenge: str | None = field(default=None, repr=False)
 
     @property
     def interval(self) -> float:
@@ -250,11 +251,13 @@ class AuthClient:
         account = self._account_for_result(result)
         return self._with_claims(token_from_result(result, account, action))
 
-    def begin_device_flow(self) -> DeviceCode:
+    def begin_device_flow(self, claims_challenge: str | None = None) -> DeviceCode:
         """Start a device code sign-in (for when no browser can be opened here)."""
         action = "Starting sign-in with a code"
         with self._msal_call(action):
-            flow = self.app.initiate_device_flow(list(self.settings.scopes))
+            flow = self.app.initiate_device_flow(
+                list(self.settings.scopes), claims_challenge=claims_challenge or None
+            )
         if "user_code" not in flow:
             raise from_msal_result(flow, action)
         return DeviceCode(
@@ -263,6 +266,7 @@ class AuthClient:
             message=str(flow.get("message") or ""),
             expires_at=float(flow.get("expires_at") or 0),
             flow=flow,
+            claims_challenge=claims_challenge or None,
         )
 
     def poll_device_flow(self, device: DeviceCode) -> TokenResult | None:
@@ -274,7 +278,9 @@ class AuthClient:
         action = "Signing in with a code"
         with self._msal_call(action):
             result = self.app.acquire_token_by_device_flow(
-                device.flow, exit_condition=lambda _flow: True
+                device.flow,
+                claims_challenge=device.claims_challenge,
+                exit_condition=lambda _flow: True,
             )
         if result.get("error") in DEVICE_FLOW_PENDING:
             return None
