@@ -371,7 +371,7 @@ class SessionController(QObject):
         device, services = self._device, self._services
         if device is None or services is None or self.state is not State.SIGNING_IN:
             return
-        if time.time() > device.expires_at:
+        if time.time() > device.expires_at:  # msal set it from the real clock
             self._on_sign_in_failed(
                 LanyardError(
                     "The sign-in code expired before it was used.",
@@ -464,11 +464,11 @@ class SessionController(QObject):
             self.load_profile()
 
     def _schedule_refresh_for(self, token: TokenResult) -> None:
-        now = time.time()
+        now = self._clock.wall()
         self._schedule(next_refresh_delay(token.expires_on, token.refresh_on, now), retry=False)
 
     def _schedule(self, seconds: float, retry: bool) -> None:
-        self._due = Schedule(time.time() + seconds, retry)
+        self._due = Schedule(self._clock.wall() + seconds, retry)
         self._refresh_timer.start(int(seconds * 1000))
         self.schedule_changed.emit(self._due)
 
@@ -487,7 +487,7 @@ class SessionController(QObject):
         jump = self._clock.check()
         if not jump or self._due is None:
             return
-        remaining = self._due.at - time.time()
+        remaining = self._due.at - self._clock.wall()
         log.info("Woke after about %.0f s; next refresh was due in %.0f s", jump, remaining)
         if remaining <= 0 or self._due.retry:
             self.refresh()

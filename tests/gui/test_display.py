@@ -30,7 +30,7 @@ def test_signed_in_window_on_xvfb(tmp_path: Path, tab: str) -> None:
     out = tmp_path / f"signed-in-{tab.lower()}.png"
     with xvfb_display() as display:
         env = display_env(display)
-        env["BROWSER"] = f"{sys.executable} {STANDIN_BROWSER}"
+        env["BROWSER"] = f"{sys.executable} {STANDIN_BROWSER} --detach"
         env.pop("STANDIN_CA", None)
         result = subprocess.run(
             [sys.executable, str(SCRIPT), str(out), "--tab", tab],

@@ -1,6 +1,6 @@
 """A headless stand-in for the system browser: acts like a person signing in.
 
-    python tests/support/standin_browser.py URL
+    python tests/support/standin_browser.py [--detach] URL
 
 It opens URL with a cookie-keeping session, reads each page's form, picks the account it was told to
 (`STANDIN_USER`, default the sandbox admin), types the password (`STANDIN_PASSWORD`, default
@@ -11,7 +11,9 @@ browser would (or follows the 302 that carries the response in its query).
 Trust: `STANDIN_CA` names a CA file used for HTTPS (passed per request). `STANDIN_LOG` receives a
 transcript of methods, URLs without their query and status codes — never codes or tokens.
 Exit status 0 once the response reached the app (whatever it says); otherwise 1 with one line on
-stderr. It knows nothing the pages do not show.
+stderr. With `--detach` it behaves like a browser launcher: it exits 0 at once and signs in from
+a child process (so a failed sign-in is not mistaken for "no browser could be opened"). It knows
+nothing the pages do not show.
 """
 
 from __future__ import annotations
@@ -219,8 +221,10 @@ def run(
 
 def main(argv: list[str]) -> int:
     if len(argv) < 2:
-        print("usage: standin_browser.py URL", file=sys.stderr)
+        print("usage: standin_browser.py [--detach] URL", file=sys.stderr)
         return 2
+    if "--detach" in argv[1:-1] and os.fork():
+        return 0  # the launcher's part is done, as with xdg-open
     lines: list[str] = []
     try:
         run(
