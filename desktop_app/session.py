@@ -152,6 +152,7 @@ class SessionController(QObject):
         self._clock = clock or ClockJumpDetector()
         self._closed = False
         self._generation = 0
+        self._booting: Services | None = None
 
         self._refresh_timer = self._timer(self._on_refresh_due)
         self._profile_timer = self._timer(self.load_profile)
@@ -205,6 +206,9 @@ class SessionController(QObject):
             _: CancelToken,
         ) -> tuple[Services, TokenResult | None, Account | None, LanyardError | None]:
             services = self._factory(self.notice.emit)
+            self._booting = services  # so that Quit can abort a discovery request that hangs
+            if self._closed:
+                services.abort()
             services.auth.open()
             accounts = services.auth.accounts()
             if not accounts:
@@ -660,7 +664,7 @@ class SessionController(QObject):
         for timer in (self._refresh_timer, self._profile_timer, self._poll_timer, self._wake_timer):
             timer.stop()
         self._end_sign_in()
-        services = self._services
+        services = self._services or self._booting
         if services is not None:
             services.abort()
         ok = self._auth.stop(timeout / 2)

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import certifi
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -14,7 +15,8 @@ from pytestqt.qtbot import QtBot
 from desktop_app.errors import ErrorKind, InteractionReason
 from desktop_app.refresh_policy import ClockJumpDetector
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session import TRANSITIONS, State
+from desktop_app.session import TRANSITIONS, SessionController, State
+from desktop_app.ui.main_window import MainWindow
 from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state
 from tests.support.sandbox_helpers import idp_requests, sandbox_config
 
@@ -195,3 +197,56 @@ def test_no_network_and_no_msal_call_on_the_gui_thread(
     assert "msal.acquire_token_silent_with_error" in calls
     assert any(c.startswith("socket.connect") for c in calls)
     assert on_gui == []
+
+
+@pytest.fixture
+def silent_server():  # type: ignore[no-untyped-def]
+    """A TCP server that accepts connections and never answers (not even a TLS handshake)."""
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            accepted.append(connection)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], accepted
+    stop.set()
+    thread.join(2)
+    for connection in accepted:
+        connection.close()
+    listener.close()
+
+
+def test_quit_while_the_identity_provider_hangs_returns_within_two_seconds(
+    qtbot: QtBot, tmp_path: Path, silent_server
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.config import Config
+    from desktop_app.services import build_services
+
+    port, accepted = silent_server
+    config = Config().for_sandbox(
+        authority=f"https://127.0.0.1:{port}/{directory.TENANT_ID}",
+        client_id=directory.LANYARD_CLIENT_ID,
+        graph_endpoint=f"https://127.0.0.1:{port}/v1.0",
+        ca_file=Path(certifi.where()),
+        profile_dir=tmp_path,
+    )
+    window = MainWindow()
+    qtbot.addWidget(window)
+    session = SessionController(lambda notice: build_services(config, True, notice))
+    window.attach(session, "Sandbox", True)
+    session.start()
+    qtbot.waitUntil(lambda: bool(accepted), timeout=TIMEOUT_MS)  # discovery is now hanging
+    started = time.monotonic()
+    assert session.shutdown(2.0)
+    assert time.monotonic() - started < 2.0
