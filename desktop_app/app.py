@@ -9,11 +9,15 @@ import subprocess
 import sys
 from dataclasses import replace
 from functools import partial
+from typing import TYPE_CHECKING
 
 from desktop_app import paths
 from desktop_app.cli import config_flags
 from desktop_app.config import Config, ConfigError, load_config
 from desktop_app.redact import configure_logging
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,28 @@ def launch_demo() -> None:
     subprocess.Popen(command, start_new_session=True, stdin=subprocess.DEVNULL, close_fds=True)
 
 
+def quit_on_signals(app: QCoreApplication) -> None:
+    """Ctrl+C and SIGTERM quit cleanly (through aboutToQuit and the bounded shutdown).
+
+    Python runs a signal handler only when the interpreter gets control back, which it does not
+    while Qt's event loop waits; a wakeup socket watched by Qt hands it control at once.
+    """
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(lambda *_: reader.recv(64))
+    app.setProperty("lanyard_signal_sockets", (reader, writer))  # kept alive with the app
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: app.quit())
+
+
 def run_window(args: argparse.Namespace) -> int:
     config: Config | None = None
     config_problem: ConfigError | None = None
@@ -59,6 +85,7 @@ def run_window(args: argparse.Namespace) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    quit_on_signals(app)
     app.setApplicationName("Lanyard")
     app.setOrganizationName("Lanyard")
     app.setDesktopFileName("lanyard")
