@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
@@ -87,6 +87,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.schedule_label)
         self.statusBar().addPermanentWidget(self.protection_label)
         self._sign_in_method = "browser"
+        self._schedule: Schedule | None = None
+        self._countdown = QTimer(self)  # "Retrying in 12 s" counts down
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._show_schedule_text)
         self.setup_page.demo_requested.connect(self.demo_requested)
 
     # -- wiring ------------------------------------------------------------------------------------
@@ -185,15 +189,23 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.waiting_page)
 
     def show_schedule(self, schedule: Schedule | None) -> None:
+        self._schedule = schedule
+        if schedule is not None and schedule.retry:
+            self._countdown.start()
+        else:
+            self._countdown.stop()
+        self._show_schedule_text()
+
+    def _show_schedule_text(self) -> None:
+        schedule = self._schedule
         if schedule is None:
             self.schedule_label.setText("")
-            return
-        clock = time.strftime("%H:%M", time.localtime(schedule.at))
-        if schedule.retry:
+        elif schedule.retry:
             seconds = max(0, round(schedule.at - time.time()))
-            self.schedule_label.setText(f"Retrying at {clock} (in {seconds} s)")
+            self.schedule_label.setText(f"Trying again in {seconds} s")
         else:
-            self.schedule_label.setText(f"Next refresh {clock}")
+            clock = time.strftime("%H:%M", time.localtime(schedule.at))
+            self.schedule_label.setText(f"Next refresh at {clock}")
 
     def show_identity(self, identity: Identity | None) -> None:
         self._identity = identity

@@ -57,6 +57,7 @@ def test_revoked_sign_in_asks_once_and_signs_in_the_same_account_again(
     window, session = open_window(sandbox_config(sandbox, tmp_path))
     sign_in(qtbot, window, session)
     assert session.schedule is not None and not session.schedule.retry
+    assert window.schedule_label.text().startswith("Next refresh at ")
 
     sandbox.revoke_refresh_tokens(directory.READER_UPN)
     session.refresh(force=True)
@@ -72,6 +73,7 @@ def test_revoked_sign_in_asks_once_and_signs_in_the_same_account_again(
     # no loop: nothing is scheduled, and neither a timer nor the Refresh button asks again
     grants = refresh_grants(sandbox)
     assert session.schedule is None
+    assert window.schedule_label.text() == ""
     session.refresh(force=True)
     session.check_for_wake()
     qtbot.wait(300)
