@@ -45,7 +45,8 @@ mfa and consent posts), token, devicecode, devicelogin, logout, me, photo, membe
   trace ids) for openid-configuration/instance-discovery/keys/token/devicecode; an HTML error
   page for the browser pages; Graph's envelope {"error": {"code", "message", "innerError":
   {"date", "request-id", "client-request-id"}}} + `request-id` header for me/photo/
-  member-objects/api. A 429 answers plain text ("429 Too Many Requests") unless body is "json".
+  member-objects/api. A 429 of an identity endpoint or page answers plain text ("429 Too Many
+  Requests") unless body is "json"; Graph's 429 is its JSON TooManyRequests envelope.
   body "text" / "empty" force a plain-text / empty body.
 - retry_after: a `Retry-After` header (seconds). Without it there is none (msal then throttles
   for 60 s).

@@ -2,8 +2,9 @@
 
 Error bodies take the endpoint's own shape: Entra's JSON (`error`, AADSTS code, trace ids) for the
 identity endpoints, an HTML error page for the browser pages, Graph's error envelope with a
-`request-id` header for Graph and the second API. A 429 answers in plain text unless told
-otherwise (as Entra's throttling front end does, and msal cannot parse). "malformed" is a 200 (or
+`request-id` header for Graph and the second API. An identity endpoint's 429 answers in plain
+text unless told otherwise (SANDBOX.md: msal cannot parse it); Graph's 429 is its JSON
+`TooManyRequests`. "malformed" is a 200 (or
 the given status) whose JSON body is cut off halfway.
 """
 
@@ -103,7 +104,8 @@ def malformed(fault: Fault, real: Response | None) -> Response:
 def fault_response(fault: Fault, req: Request, base_url: str) -> Response:
     """The answer of a status fault (hang and reset are acted out by the socket layer)."""
     status = fault.status if fault.status is not None else 200
-    body = fault.body or ("text" if status == 429 else "json")
+    throttled_text = status == 429 and fault.endpoint not in GRAPH  # Graph's 429 is JSON
+    body = fault.body or ("text" if throttled_text else "json")
     if body == "empty":
         response = Response(status, b"", [("Content-Type", "application/json; charset=utf-8")])
     elif body == "text":

@@ -75,7 +75,7 @@ def test_429_json_when_asked() -> None:
     ],
 )
 def test_graph_endpoints_answer_the_graph_envelope(endpoint: str, status: int, code: str) -> None:
-    fault = new_fault(endpoint, status=status, body="json" if status == 429 else None)
+    fault = new_fault(endpoint, status=status)
     response = fault_response(fault, request(**{"client-request-id": "c-1"}), BASE)
     error = json.loads(response.body)["error"]
     assert response.status == status
