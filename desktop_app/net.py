@@ -18,7 +18,6 @@ import os
 import socket
 import tempfile
 import threading
-import weakref
 from pathlib import Path
 from typing import Any
 
@@ -47,24 +46,33 @@ class SessionAbortedError(requests.ConnectionError):
 
 
 class _Sockets:
-    """The sockets a session opened, so that ``abort`` can wake whoever is blocked on one."""
+    """A duplicate of every socket a session opened, so ``abort`` can wake whoever is blocked on
+    one. A duplicate, because TLS wrapping detaches the original socket object; shutting down the
+    duplicate shuts down the shared socket, even in the middle of a TLS handshake."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        self._open: set[socket.socket] = set()
         self.aborted = False
 
-    def add(self, sock: socket.socket) -> None:
+    def add(self, sock: socket.socket) -> socket.socket:
+        duplicate = sock.dup()
         with self._lock:
-            self._sockets.add(sock)
+            self._open.add(duplicate)
             aborted = self.aborted
         if aborted:
-            _shutdown(sock)
+            _shutdown(duplicate)
+        return duplicate
+
+    def discard(self, duplicate: socket.socket) -> None:
+        with self._lock:
+            self._open.discard(duplicate)
+        duplicate.close()
 
     def abort(self) -> None:
         with self._lock:
             self.aborted = True
-            sockets = list(self._sockets)
+            sockets = list(self._open)
         for sock in sockets:
             _shutdown(sock)
 
@@ -75,17 +83,29 @@ def _shutdown(sock: socket.socket) -> None:
 
 
 def _tracking_pools(sockets: _Sockets) -> dict[str, type[HTTPConnectionPool]]:
-    class TrackedHTTPConnection(HTTPConnection):
+    class Tracked:
+        """Mixed into urllib3's connections: register each new socket, forget it on close."""
+
+        _duplicate: socket.socket | None = None
+
         def _new_conn(self) -> socket.socket:
-            sock = super()._new_conn()
-            sockets.add(sock)
+            sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+            self._duplicate = sockets.add(sock)
             return sock
 
-    class TrackedHTTPSConnection(HTTPSConnection):
-        def _new_conn(self) -> socket.socket:
-            sock = super()._new_conn()
-            sockets.add(sock)
-            return sock
+        def close(self) -> None:
+            try:
+                super().close()  # type: ignore[misc]
+            finally:
+                duplicate, self._duplicate = self._duplicate, None
+                if duplicate is not None:
+                    sockets.discard(duplicate)
+
+    class TrackedHTTPConnection(Tracked, HTTPConnection):
+        pass
+
+    class TrackedHTTPSConnection(Tracked, HTTPSConnection):
+        pass
 
     class TrackedHTTPPool(HTTPConnectionPool):
         ConnectionCls = TrackedHTTPConnection

@@ -127,6 +127,7 @@ class SessionController(QObject):
         *,
         browser_timeout: float = BROWSER_TIMEOUT_S,
         clock: ClockJumpDetector | None = None,
+        backoff: Backoff | None = None,
         launch_browser: Callable[[str], bool] = open_browser,
     ) -> None:
         super().__init__(parent)
@@ -146,7 +147,7 @@ class SessionController(QObject):
         self._sign_in_jobs: list[CancelToken] = []
         self._auth = Worker("auth", threads=1)
         self._net = Worker("net", threads=2)
-        self._backoff = Backoff()
+        self._backoff = backoff or Backoff()
         self._profile_backoff = Backoff()
         self._due: Schedule | None = None
         self._clock = clock or ClockJumpDetector()
