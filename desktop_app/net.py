@@ -151,7 +151,7 @@ def connect_only_retry() -> Retry:
     return Retry(
         total=2,
         connect=2,
-        read=0,
+        read=False,  # a read timeout surfaces as ReadTimeout, not a ConnectionError
         status=0,
         backoff_factor=0.2,
         respect_retry_after_header=False,
@@ -164,7 +164,7 @@ def status_retry() -> Retry:
     return CappedRetry(
         total=3,
         connect=2,
-        read=0,
+        read=False,  # a read timeout surfaces as ReadTimeout, not a ConnectionError
         status=2,
         status_forcelist=RETRY_STATUSES,
         backoff_factor=0.5,
