@@ -1,8 +1,8 @@
-"""Sandbox: owns the keys, the listeners and the state, and routes each request to its endpoint."""
+"""Sandbox: owns the keys, listeners, state and faults, hands each request to the Router, and
+offers in-process the same controls as the control API (control_api.py documents them)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 import threading
 import time
@@ -12,8 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from desktop_app.sandbox import control_api, fault_responses
-from desktop_app.sandbox.claims import parse_claims
+from desktop_app.sandbox import control_api
 from desktop_app.sandbox.directory import (
     API_SCOPE,
     LANYARD_CLIENT_ID,
@@ -22,16 +21,16 @@ from desktop_app.sandbox.directory import (
     Directory,
     User,
 )
-from desktop_app.sandbox.errors import AadError
-from desktop_app.sandbox.faults import Fault, FaultSet, endpoint_of, new_fault
-from desktop_app.sandbox.idp import BROWSER_PATHS, IdentityProvider
+from desktop_app.sandbox.faults import FaultSet, new_fault
+from desktop_app.sandbox.idp import IdentityProvider
 from desktop_app.sandbox.pki import load_or_create, server_context
 from desktop_app.sandbox.resources import Resources
+from desktop_app.sandbox.routing import Router
 from desktop_app.sandbox.scopes import parse
 from desktop_app.sandbox.state import SandboxState
 from desktop_app.sandbox.tokens import TokenIssuer
 from desktop_app.sandbox.transport import Listener
-from desktop_app.sandbox.web import Request, Response, json_response
+from desktop_app.sandbox.web import Request, Response
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ class Sandbox:
         self._listeners: list[Listener] = []
         self._info: SandboxInfo | None = None
         self._idp: IdentityProvider | None = None
-        self._resources: Resources | None = None
+        self._router: Router | None = None
         self._stopped = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -118,7 +117,10 @@ class Sandbox:
             self._idp = IdentityProvider(
                 self.directory, self.state, tokens, base_url, browser_base_url
             )
-            self._resources = Resources(self.directory, tokens, self.state, base_url)
+            resources = Resources(self.directory, tokens, self.state, base_url)
+            self._router = Router(
+                self._idp, resources, self.state, self._faults, base_url, self._control
+            )
             self._info = info
             for n, listener in enumerate(self._listeners):
                 listener.start(f"sandbox-listener-{n}")
@@ -291,124 +293,14 @@ class Sandbox:
             self.state.refresh_in = refresh_in
             self.state.refresh_token_lifetime = refresh_token_lifetime
 
-    # ------------------------------------------------------------------ routing
+    # ------------------------------------------------------------------ requests
     def _dispatch_https(self, req: Request, started: float) -> Response:
-        return self._dispatch(req, started, browser_only=False, listener="https")
+        assert self._router is not None
+        return self._router.dispatch(req, started, browser_only=False)
 
     def _dispatch_browser(self, req: Request, started: float) -> Response:
-        return self._dispatch(req, started, browser_only=True, listener="http")
+        assert self._router is not None
+        return self._router.dispatch(req, started, browser_only=True)
 
-    def _dispatch(
-        self, req: Request, started: float, browser_only: bool, listener: str
-    ) -> Response:
-        parts = tuple(p for p in req.path.split("/") if p)
-        fault = self._faults.take(endpoint_of(parts))
-        if fault is None:
-            response = self._route(req, parts, browser_only)
-        else:
-            response = self._faulted(req, parts, browser_only, fault)
-        self._log(req, started, response, listener)
-        return response
-
-    def _faulted(
-        self, req: Request, parts: tuple[str, ...], browser_only: bool, fault: Fault
-    ) -> Response:
-        if fault.latency_ms:
-            self._faults.pause(fault.latency_ms / 1000)
-        if fault.hang:
-            response = Response(0, action="hang", release=self._faults.hang_release())
-        elif fault.reset:
-            response = Response(0, action="reset")
-        elif fault.body == "malformed":
-            real = None if fault.replaces_response else self._route(req, parts, browser_only)
-            response = fault_responses.malformed(fault, real)
-        elif fault.status is not None:
-            response = fault_responses.fault_response(fault, req, self.info.base_url)
-        else:  # latency only: then the real answer
-            response = self._route(req, parts, browser_only)
-        response.kind = _kind_of(parts)
-        if fault.replaces_response and req.form.get("grant_type"):
-            response.grant_type = req.form.get("grant_type")
-        response.log["fault"] = fault.kind
-        return response
-
-    def _log(self, req: Request, started: float, response: Response, listener: str) -> None:
-        entry: dict[str, Any] = {
-            "method": req.method,
-            "path": req.path,  # never the query: it can carry codes and hints
-            "kind": response.kind,
-            "grant_type": response.grant_type,
-            "status": response.status or None,  # None: no response (hang, reset)
-            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-            "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
-            "listener": listener,
-        }
-        if "claims" in req.query and "claims" not in response.log:
-            # The authorize request: whether it asked for claims (msal passes claims_challenge).
-            try:
-                parsed = parse_claims(req.query["claims"])
-            except AadError:
-                parsed = None
-            entry["claims"] = True
-            if parsed is not None:
-                entry.update(parsed.log_fields())
-        entry.update(response.log)
-        self.state.log_request(entry)
-
-    def _route(self, req: Request, parts: tuple[str, ...], browser_only: bool) -> Response:
-        idp, resources = self._idp, self._resources
-        assert idp is not None
-        assert resources is not None
-        method = req.method
-        if parts == ("devicelogin",):
-            response = idp.device_login_page(req)
-            response.kind = "page"
-            return response
-        if browser_only:
-            if len(parts) >= 2 and parts[1:] in BROWSER_PATHS:
-                return idp.route_tenant(req, parts[0], parts[1:])
-            return _not_found("page")
-        if parts[:1] == ("_sandbox",):
-            response = control_api.handle(self, req, parts[1:])
-            response.kind = "control"
-            return response
-        if parts[:1] == ("v1.0",):
-            response = _not_found("graph")
-            if parts == ("v1.0", "me") and method == "GET":
-                response = resources.me(req)
-            elif parts == ("v1.0", "me", "photo", "$value") and method == "GET":
-                response = resources.photo(req, metadata=False)
-            elif parts == ("v1.0", "me", "photo") and method == "GET":
-                response = resources.photo(req, metadata=True)
-            elif len(parts) == 4 and parts[1] == "users" and parts[3] == "getMemberObjects":
-                response = resources.member_objects(req, parts[2])
-            response.kind = "graph"
-            return response
-        if parts == ("api", "v1", "orders") and method == "GET":
-            response = resources.orders(req)
-            response.kind = "api"
-            return response
-        if parts == ("common", "discovery", "instance"):
-            response = idp.instance_discovery()
-            response.kind = "idp"
-            return response
-        if len(parts) < 2:
-            return _not_found("page")
-        return idp.route_tenant(req, parts[0], parts[1:])
-
-
-def _kind_of(parts: tuple[str, ...]) -> str:
-    """The log kind of a faulted request (faults never apply to the control API)."""
-    if parts[:1] == ("v1.0",):
-        return "graph"
-    if parts[:1] == ("api",):
-        return "api"
-    if parts == ("devicelogin",) or (len(parts) >= 2 and parts[1:] in BROWSER_PATHS):
-        return "page"
-    return "idp"
-
-
-def _not_found(kind: str) -> Response:
-    response = json_response(404, {"error": "not_found"})
-    response.kind = kind
-    return response
+    def _control(self, req: Request, parts: tuple[str, ...]) -> Response:
+        return control_api.handle(self, req, parts)
