@@ -159,6 +159,15 @@ class MainWindow(QMainWindow):
         else:
             self.stack.setCurrentWidget(self.welcome_page)
         self.header.setVisible(signed_in)
+        can_refresh = state in (State.SIGNED_IN, State.OFFLINE, State.ERROR)
+        self.header.refresh_button.setEnabled(can_refresh)
+        self.header.refresh_button.setToolTip(
+            "Get a new token and reload your profile"
+            if can_refresh
+            else "Sign in again first"
+            if state is State.SIGN_IN_NEEDED
+            else ""
+        )
         if state is State.SIGNING_IN:
             self.state_label.setText(
                 "Waiting for the code to be entered…"

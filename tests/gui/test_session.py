@@ -67,6 +67,7 @@ def test_revoked_sign_in_asks_once_and_signs_in_the_same_account_again(
     assert window.banner.isVisible()
     assert window.banner.message.text() == "Your sign-in has expired or was revoked."
     assert window.banner.action_button.text() == "Sign in again"
+    assert not window.header.refresh_button.isEnabled()
     assert window.stack.currentWidget() is window.tabs  # what was loaded stays visible
     assert window.profile_panel.value_text("userPrincipalName") == directory.READER_UPN
 
