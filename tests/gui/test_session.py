@@ -253,3 +253,25 @@ def test_quit_while_the_identity_provider_hangs_returns_within_two_seconds(
     started = time.monotonic()
     assert session.shutdown(2.0)
     assert time.monotonic() - started < 2.0
+
+
+def test_refresh_is_scheduled_by_refresh_in_and_runs_by_itself(
+    qtbot: QtBot, sandbox: Sandbox, tmp_path: Path, standin_browser, open_window
+) -> None:  # type: ignore[no-untyped-def]
+    standin_browser(sandbox.info.ca_file, directory.READER_UPN)
+    sandbox.set_token_lifetime(3600, refresh_in=900)
+    try:
+        window, session = open_window(sandbox_config(sandbox, tmp_path))
+        sign_in(qtbot, window, session)
+        assert session.schedule is not None
+        assert session.schedule.at - time.time() == pytest.approx(900, abs=10)
+
+        # a token that lives 4 s: the timer refreshes it at half its life, by itself
+        sandbox.set_token_lifetime(4)
+        session.refresh(force=True)
+        wait_state(qtbot, session, State.SIGNED_IN)
+        before = refresh_grants(sandbox)
+        qtbot.waitUntil(lambda: refresh_grants(sandbox) >= before + 2, timeout=TIMEOUT_MS)
+        assert session.state in (State.SIGNED_IN, State.REFRESHING)
+    finally:
+        sandbox.set_token_lifetime(3600)
