@@ -9,24 +9,19 @@ import subprocess
 import sys
 from dataclasses import replace
 from functools import partial
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app import paths
 from desktop_app.cli import config_flags
 from desktop_app.config import Config, ConfigError, load_config
 from desktop_app.redact import configure_logging
 
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
+
 log = logging.getLogger(__name__)
 
 SHUTDOWN_BOUND_S = 2.0
-
-
-def resources_dir() -> Path:
-    """resources/ from a source checkout, or from inside a PyInstaller bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
 
 
 def _log_file(config: Config | None) -> str | None:
@@ -46,6 +41,28 @@ def launch_demo() -> None:
         else [sys.executable, "-m", "desktop_app", "--sandbox"]
     )
     subprocess.Popen(command, start_new_session=True, stdin=subprocess.DEVNULL, close_fds=True)
+
+
+def quit_on_signals(app: QCoreApplication) -> None:
+    """Ctrl+C and SIGTERM quit cleanly (through aboutToQuit and the bounded shutdown).
+
+    Python runs a signal handler only when the interpreter gets control back, which it does not
+    while Qt's event loop waits; a wakeup socket watched by Qt hands it control at once.
+    """
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(lambda *_: reader.recv(64))
+    app.setProperty("lanyard_signal_sockets", (reader, writer))  # kept alive with the app
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: app.quit())
 
 
 def run_window(args: argparse.Namespace) -> int:
@@ -68,10 +85,11 @@ def run_window(args: argparse.Namespace) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    quit_on_signals(app)
     app.setApplicationName("Lanyard")
     app.setOrganizationName("Lanyard")
     app.setDesktopFileName("lanyard")
-    icon_path = resources_dir() / "icons" / "lanyard.svg"
+    icon_path = paths.resources_dir() / "icons" / "lanyard.svg"
     icon = QIcon(str(icon_path)) if icon_path.exists() else None
     if icon is not None:
         app.setWindowIcon(icon)

@@ -19,6 +19,16 @@ class ErrorKind(enum.Enum):
     INTERNAL = "internal"
 
 
+class InteractionReason(enum.Enum):
+    """Why a person has to sign in again (ErrorKind.INTERACTION_REQUIRED)."""
+
+    EXPIRED = "expired"  # refresh token expired or revoked (invalid_grant / bad_token)
+    MFA = "mfa"  # multi-factor authentication or conditional access (basic_action + claims)
+    CONSENT = "consent"  # a permission was never consented to (consent_required)
+    LOGIN = "login"  # login_required
+    CLAIMS = "claims"  # a resource's claims challenge (continuous access evaluation)
+
+
 @dataclass(frozen=True)
 class LanyardError(Exception):
     """A failure worded for people.
@@ -31,6 +41,10 @@ class LanyardError(Exception):
     recommendation: str = ""
     kind: ErrorKind = ErrorKind.INTERNAL
     details: Mapping[str, str] = field(default_factory=dict)
+    reason: InteractionReason | None = None
+    # the claims the next token request must carry (an MFA or CAE challenge); not secret, but
+    # long and of no use to a person, so not part of the support text
+    claims_challenge: str = field(default="", repr=False)
 
     def __str__(self) -> str:
         return self.message

@@ -5,56 +5,224 @@ requests replaces ``verify=True`` with ``REQUESTS_CA_BUNDLE`` from the environme
 request: neither the environment nor a sandbox can silently change which servers are trusted.
 msal ignores its own ``timeout``/``verify``/``proxies`` once given an ``http_client``; this session
 supplies them.
+
+A session can be aborted: every socket it opened is shut down, which wakes a thread blocked in a
+read on a server that never answers (a timeout alone would hold Quit for up to 20 s).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import socket
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
 import certifi
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import MaxRetryError
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
+
+from desktop_app.failures import ResponseSummary
 
 # (connect, read) seconds; a hung server is given up on after the read timeout
 DEFAULT_TIMEOUT = (5.0, 20.0)
 USER_AGENT = "Lanyard"
+# Graph retries 429/5xx itself, but waits at most this long for a Retry-After; a longer wait is
+# the caller's to schedule (a sleeping urllib3 retry cannot be cancelled)
+MAX_RETRY_AFTER_S = 4.0
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class SessionAbortedError(requests.ConnectionError):
+    """The session was aborted (Lanyard is quitting); no request goes out any more."""
+
+
+class _Sockets:
+    """A duplicate of every socket a session opened, so ``abort`` can wake whoever is blocked on
+    one. A duplicate, because TLS wrapping detaches the original socket object; shutting down the
+    duplicate shuts down the shared socket, even in the middle of a TLS handshake."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: set[socket.socket] = set()
+        self.aborted = False
+
+    def add(self, sock: socket.socket) -> socket.socket:
+        duplicate = sock.dup()
+        with self._lock:
+            self._open.add(duplicate)
+            aborted = self.aborted
+        if aborted:
+            _shutdown(duplicate)
+        return duplicate
+
+    def discard(self, duplicate: socket.socket) -> None:
+        with self._lock:
+            self._open.discard(duplicate)
+        duplicate.close()
+
+    def abort(self) -> None:
+        with self._lock:
+            self.aborted = True
+            sockets = list(self._open)
+        for sock in sockets:
+            _shutdown(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _tracking_pools(sockets: _Sockets) -> dict[str, type[HTTPConnectionPool]]:
+    class Tracked:
+        """Mixed into urllib3's connections: register each new socket, forget it on close."""
+
+        _duplicate: socket.socket | None = None
+
+        def _new_conn(self) -> socket.socket:
+            sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+            self._duplicate = sockets.add(sock)
+            return sock
+
+        def close(self) -> None:
+            try:
+                super().close()  # type: ignore[misc]
+            finally:
+                duplicate, self._duplicate = self._duplicate, None
+                if duplicate is not None:
+                    sockets.discard(duplicate)
+
+    class TrackedHTTPConnection(Tracked, HTTPConnection):
+        pass
+
+    class TrackedHTTPSConnection(Tracked, HTTPSConnection):
+        pass
+
+    class TrackedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = TrackedHTTPConnection
+
+    class TrackedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = TrackedHTTPSConnection
+
+    return {"http": TrackedHTTPPool, "https": TrackedHTTPSPool}
+
+
+class _TrackingAdapter(HTTPAdapter):
+    def __init__(self, sockets: _Sockets, max_retries: Retry) -> None:
+        self._sockets = sockets
+        super().__init__(max_retries=max_retries)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _tracking_pools(self._sockets)
+
+
+class CappedRetry(Retry):
+    """urllib3's Retry that gives up (returning the response) rather than sleep on a long
+    Retry-After: the session schedules that wait on a timer it can cancel."""
+
+    def increment(  # type: ignore[override]
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Retry:
+        if response is not None:
+            wait = self.get_retry_after(response)
+            if wait is not None and wait > MAX_RETRY_AFTER_S:
+                raise MaxRetryError(kwargs.get("_pool"), url or "", None)  # type: ignore[arg-type]
+        return super().increment(method, url, response, *args, **kwargs)
+
+
+def connect_only_retry() -> Retry:
+    """Retry only failed connections, quickly: for the identity provider, whose throttling msal
+    tracks itself (its http_cache), and whose token requests are POSTs."""
+    return Retry(
+        total=2,
+        connect=2,
+        read=False,  # a read timeout surfaces as ReadTimeout, not a ConnectionError
+        status=0,
+        backoff_factor=0.2,
+        respect_retry_after_header=False,
+        allowed_methods=None,
+    )
+
+
+def status_retry() -> Retry:
+    """For Graph GETs: also retry 429 and 5xx, with backoff, honouring a short Retry-After."""
+    return CappedRetry(
+        total=3,
+        connect=2,
+        read=False,  # a read timeout surfaces as ReadTimeout, not a ConnectionError
+        status=2,
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=0.5,
+        respect_retry_after_header=True,
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        raise_on_status=False,
+    )
 
 
 class TrustedSession(requests.Session):
     """A requests session that always verifies against ``ca_path`` and always has a timeout."""
 
-    def __init__(self, ca_path: str, timeout: tuple[float, float] = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        ca_path: str,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        retry: Retry | None = None,
+    ) -> None:
         super().__init__()
         self.ca_path = ca_path
         self.default_timeout = timeout
         self.headers["User-Agent"] = USER_AGENT
-        # Retry only failed connections, quickly; never sleep on Retry-After here (urllib3 would
-        # honour it for hours, uncancellably): callers decide about throttling.
-        retry = Retry(
-            total=2,
-            connect=2,
-            read=0,
-            status=0,
-            backoff_factor=0.2,
-            respect_retry_after_header=False,
-            allowed_methods=None,
-        )
-        adapter = HTTPAdapter(max_retries=retry)
+        self._sockets = _Sockets()
+        self._last = threading.local()
+        adapter = _TrackingAdapter(self._sockets, retry or connect_only_retry())
         self.mount("https://", adapter)
         self.mount("http://", adapter)
+
+    def abort(self) -> None:
+        """Fail every request in flight at once and refuse new ones (used when quitting)."""
+        self._sockets.abort()
+
+    @property
+    def aborted(self) -> bool:
+        return self._sockets.aborted
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
+        if self._sockets.aborted:
+            raise SessionAbortedError("Lanyard is shutting down")
         kwargs["verify"] = self.ca_path  # never True/False: see the module docstring
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
-        return super().request(method, url, *args, **kwargs)
+        self._last.summary = None
+        response = super().request(method, url, *args, **kwargs)
+        self._last.summary = ResponseSummary(
+            response.status_code,
+            response.headers.get("Retry-After", ""),
+            response.headers.get("request-id", "") or response.headers.get("x-ms-request-id", ""),
+        )
+        return response
+
+    def last_response(self) -> ResponseSummary | None:
+        """The answer to this thread's last request: msal raises on a plain-text 429 without
+        saying what the status was."""
+        summary: ResponseSummary | None = getattr(self._last, "summary", None)
+        return summary
 
 
 def trust_bundle(extra_ca: Path | None, work_dir: Path) -> str:
@@ -77,5 +245,8 @@ def trust_bundle(extra_ca: Path | None, work_dir: Path) -> str:
     return str(target)
 
 
-def make_session(ca_path: str, timeout: tuple[float, float] = DEFAULT_TIMEOUT) -> TrustedSession:
-    return TrustedSession(ca_path, timeout)
+def make_session(
+    ca_path: str, timeout: tuple[float, float] = DEFAULT_TIMEOUT, retry_statuses: bool = False
+) -> TrustedSession:
+    """A session for the identity provider (default) or, with ``retry_statuses``, for Graph."""
+    return TrustedSession(ca_path, timeout, status_retry() if retry_statuses else None)

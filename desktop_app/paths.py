@@ -33,6 +33,14 @@ def data_dir() -> Path:
     return Path(base) / APP_DIR_NAME
 
 
+def resources_dir() -> Path:
+    """resources/ from a source checkout, or from inside a PyInstaller bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
 def ensure_private_dir(path: Path) -> Path:
     """Create ``path`` (mode 0700 on POSIX) and tighten it if it already exists."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -33,8 +33,16 @@ class Services:
     graph: GraphClient
     sandbox: Sandbox | None = None
     throwaway_dir: Path | None = None
+    sessions: tuple[net.TrustedSession, ...] = ()
+
+    def abort(self) -> None:
+        """Fail every request in flight now (quitting): a hung server must not hold Quit."""
+        for session in self.sessions:
+            session.abort()
 
     def close(self) -> None:
+        for session in self.sessions:
+            session.close()
         if self.sandbox is not None:
             self.sandbox.stop()
         if self.throwaway_dir is not None:
@@ -84,6 +92,8 @@ def build_services(
         ca_path = str(config.ca_bundle)  # the sandbox's CA and nothing else
     else:
         ca_path = net.trust_bundle(config.ca_bundle, config.profile_dir)
+    identity_http = net.make_session(ca_path)
+    graph_http = net.make_session(ca_path, retry_statuses=True)
     auth = AuthClient(
         AuthSettings(
             client_id=config.client_id,
@@ -92,8 +102,8 @@ def build_services(
             profile_dir=config.profile_dir,
             instance_discovery=config.instance_discovery,
         ),
-        net.make_session(ca_path),
+        identity_http,
         on_notice,
     )
-    graph = GraphClient(net.make_session(ca_path), config.graph_endpoint)
-    return Services(config, auth, graph, sandbox, throwaway)
+    graph = GraphClient(graph_http, config.graph_endpoint)
+    return Services(config, auth, graph, sandbox, throwaway, (identity_http, graph_http))

@@ -1,7 +1,8 @@
 """SessionController: the session's state machine; the UI listens to its signals and calls its slots.
 
-It runs on the GUI thread and never blocks: msal work goes to the auth worker, Graph calls and the
-wait for the browser go to the network pool, and results come back as queued signals.
+It runs on the GUI thread and never blocks: msal work goes to the auth worker (one thread, so
+msal calls run in order), Graph calls and the wait for the browser go to the network pool, and
+results come back as queued signals. Timers decide when to refresh; refresh_policy.py says when.
 """
 
 from __future__ import annotations
@@ -11,24 +12,26 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.auth.browser import open_browser
-from desktop_app.auth.client import PendingSignIn
+from desktop_app.auth.client import DeviceCode, PendingSignIn
 from desktop_app.auth.loopback import LoopbackReceiver
 from desktop_app.auth.results import Account, TokenResult
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.errors import ErrorKind, InteractionReason, LanyardError
+from desktop_app.failures import retry_after_seconds
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
+from desktop_app.refresh_policy import Backoff, ClockJumpDetector, next_refresh_delay
 from desktop_app.services import Services
 from desktop_app.workers import CancelToken, Worker
 
 log = logging.getLogger(__name__)
 
-BROWSER_TIMEOUT_S = 300.0
-REFRESH_MARGIN_S = 300  # msal treats a token with less than 5 minutes left as expired
-RETRY_AFTER_FAILURE_S = 60
+BROWSER_TIMEOUT_S = 300.0  # a closed browser tab: give up waiting after five minutes
+WAKE_CHECK_MS = 15_000
 
 
 class State(enum.Enum):
@@ -43,6 +46,39 @@ class State(enum.Enum):
     ERROR = "Error"
 
 
+_S = State
+# Every transition the session makes. Anything else is a bug, raised where it happens.
+TRANSITIONS: dict[State, frozenset[State]] = {
+    _S.STARTING: frozenset(
+        {_S.NOT_CONFIGURED, _S.SIGNED_OUT, _S.SIGNED_IN, _S.SIGN_IN_NEEDED, _S.OFFLINE, _S.ERROR}
+    ),
+    _S.NOT_CONFIGURED: frozenset({_S.STARTING}),
+    _S.SIGNED_OUT: frozenset({_S.SIGNING_IN, _S.STARTING}),
+    # a cancelled or failed sign-in returns to where it started
+    _S.SIGNING_IN: frozenset({_S.SIGNED_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED}),
+    _S.SIGNED_IN: frozenset(
+        {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.OFFLINE, _S.ERROR}
+    ),
+    _S.REFRESHING: frozenset(
+        {_S.SIGNED_IN, _S.SIGN_IN_NEEDED, _S.OFFLINE, _S.ERROR, _S.SIGNED_OUT}
+    ),
+    # only a person can leave this one: no timer, no retry, no loop
+    _S.SIGN_IN_NEEDED: frozenset({_S.SIGNING_IN, _S.SIGNED_OUT}),
+    _S.OFFLINE: frozenset(
+        {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.SIGNED_IN}
+    ),
+    _S.ERROR: frozenset(
+        {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.SIGNED_IN}
+    ),
+}
+# States in which what was last loaded stays on screen
+SHOWS_ACCOUNT = frozenset({_S.SIGNED_IN, _S.REFRESHING, _S.OFFLINE, _S.ERROR, _S.SIGN_IN_NEEDED})
+
+
+class InvalidTransitionError(RuntimeError):
+    pass
+
+
 @dataclass(frozen=True)
 class TokenInfo:
     """What the window may know about the access token: never the token itself."""
@@ -53,15 +89,21 @@ class TokenInfo:
     source: str
 
 
-def next_refresh_delay(token: TokenResult, now: float) -> float:
-    """Seconds until the next silent refresh: min(refresh_on, expires_on - 300 s).
+@dataclass(frozen=True)
+class DeviceCodePrompt:
+    """What the window shows for a device code sign-in (never the device code itself)."""
 
-    Earlier than that msal hands back the same cached token, so an earlier timer only loops.
-    """
-    due = token.expires_on - REFRESH_MARGIN_S
-    if token.refresh_on is not None:
-        due = min(due, token.refresh_on)
-    return max(1.0, due - now)
+    user_code: str
+    verification_uri: str
+    expires_at: float
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The next automatic step: a refresh, or a retry after a failure, at a wall-clock time."""
+
+    at: float
+    retry: bool
 
 
 class SessionController(QObject):
@@ -70,54 +112,104 @@ class SessionController(QObject):
     profile_changed = Signal(object)  # Profile | None
     photo_changed = Signal(object)  # Photo | None
     token_changed = Signal(object)  # TokenInfo | None
+    schedule_changed = Signal(object)  # Schedule | None
     error = Signal(object)  # LanyardError: something failed; shown in the window
     notice = Signal(object)  # LanyardError: worth telling, nothing failed (e.g. cache reset)
     sign_in_url = Signal(str)  # the URL the browser was asked to open (copyable)
+    device_code = Signal(object)  # DeviceCodePrompt | None
+    sign_in_method = Signal(str)  # "browser" or "device_code": which page the window shows
     protection_changed = Signal(str, bool)  # how the token cache is protected, encrypted?
 
     def __init__(
         self,
         services_factory: Callable[[Callable[[LanyardError], None]], Services],
         parent: QObject | None = None,
+        *,
+        browser_timeout: float = BROWSER_TIMEOUT_S,
+        clock: ClockJumpDetector | None = None,
+        backoff: Backoff | None = None,
+        launch_browser: Callable[[str], bool] = open_browser,
     ) -> None:
         super().__init__(parent)
         self._factory = services_factory
         self._services: Services | None = None
+        self._browser_timeout = browser_timeout
+        self._launch_browser = launch_browser
         self.state = State.STARTING
         self.account: Account | None = None
         self._token: TokenResult | None = None
+        self.interaction: LanyardError | None = None  # why a sign-in is needed
+        self._profile_loaded = False
+        self._state_before_sign_in = State.SIGNED_OUT
         self._receiver: LoopbackReceiver | None = None
         self._pending: PendingSignIn | None = None
+        self._device: DeviceCode | None = None
         self._sign_in_jobs: list[CancelToken] = []
         self._auth = Worker("auth", threads=1)
         self._net = Worker("net", threads=2)
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.timeout.connect(self.refresh)
+        self._backoff = backoff or Backoff()
+        self._profile_backoff = Backoff()
+        self._due: Schedule | None = None
+        self._clock = clock or ClockJumpDetector()
         self._closed = False
+        self._generation = 0
+        self._booting: Services | None = None
+
+        self._refresh_timer = self._timer(self._on_refresh_due)
+        self._profile_timer = self._timer(self.load_profile)
+        self._poll_timer = self._timer(self._poll_device_code)
+        self._wake_timer = QTimer(self)
+        self._wake_timer.timeout.connect(self.check_for_wake)
+        self._wake_timer.start(WAKE_CHECK_MS)
+        self._clock.check()
+
+    def _current(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``callback``, unless the person signed out since the job was submitted."""
+        generation = self._generation
+
+        def deliver(value: Any) -> None:
+            if generation == self._generation:
+                callback(value)
+
+        return deliver
+
+    def _timer(self, slot: Callable[[], None]) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.timeout.connect(slot)
+        return timer
 
     # -- state --------------------------------------------------------------------------------
 
     def _set_state(self, state: State) -> None:
-        if state != self.state:
-            log.info("Session state: %s -> %s", self.state.name, state.name)
-            self.state = state
-            self.state_changed.emit(state)
+        if state == self.state:
+            return
+        if state not in TRANSITIONS[self.state]:
+            raise InvalidTransitionError(f"{self.state.name} -> {state.name}")
+        log.info("Session state: %s -> %s", self.state.name, state.name)
+        self.state = state
+        self.state_changed.emit(state)
 
     @property
     def services(self) -> Services | None:
         return self._services
 
+    @property
+    def schedule(self) -> Schedule | None:
+        return self._due
+
     # -- start ----------------------------------------------------------------------------------
 
     def start(self) -> None:
         """Open the caches and sign in silently if an account is saved."""
-        self._set_state(State.STARTING)
 
         def bootstrap(
             _: CancelToken,
         ) -> tuple[Services, TokenResult | None, Account | None, LanyardError | None]:
             services = self._factory(self.notice.emit)
+            self._booting = services  # so that Quit can abort a discovery request that hangs
+            if self._closed:
+                services.abort()
             services.auth.open()
             accounts = services.auth.accounts()
             if not accounts:
@@ -142,7 +234,11 @@ class SessionController(QObject):
         if token is not None:
             self._accept_token(token)
         elif problem is not None:
-            self._handle_refresh_error(problem)
+            if account is not None and problem.kind is not ErrorKind.INTERACTION_REQUIRED:
+                claims = services.auth.cached_id_claims(account)
+                if claims is not None:  # show who it is while the network is away
+                    self.identity_changed.emit(services.auth.identity(claims))
+            self._refresh_failed(problem)
         else:
             self._set_state(State.SIGNED_OUT)
 
@@ -152,20 +248,39 @@ class SessionController(QObject):
 
     # -- interactive sign-in ------------------------------------------------------------------------
 
-    def sign_in(self) -> None:
+    def sign_in(self, use_device_code: bool = False) -> None:
+        """Start an interactive sign-in: the system browser, or a code to enter elsewhere.
+
+        After an interaction-required failure it asks for the same account (login_hint) and
+        carries the claims the identity provider or Graph asked for.
+        """
         services = self._services
-        if services is None or self.state in (State.SIGNING_IN, State.STARTING):
+        if services is None or State.SIGNING_IN not in TRANSITIONS[self.state]:
             return
+        self._state_before_sign_in = self.state
+        self._refresh_timer.stop()
         self._set_state(State.SIGNING_IN)
+        if use_device_code:
+            self._begin_device_code(services)
+        else:
+            self._begin_browser(services)
+
+    def _sign_in_claims(self) -> str | None:
+        return self.interaction.claims_challenge or None if self.interaction else None
+
+    def _begin_browser(self, services: Services) -> None:
+        self.sign_in_method.emit("browser")
         receiver = LoopbackReceiver()  # a loopback bind: no network, no waiting
         self._receiver = receiver
         hint = self.account.username if self.account else None
+        claims = self._sign_in_claims()
 
         def begin(_: CancelToken) -> PendingSignIn:
             return services.auth.begin_sign_in(
                 receiver.redirect_uri,
                 login_hint=hint,
-                prompt="select_account" if not hint else None,
+                prompt=None if hint else "select_account",
+                claims_challenge=claims,
             )
 
         self._sign_in_jobs = [
@@ -181,12 +296,13 @@ class SessionController(QObject):
         receiver.expected_state = pending.state
         self._pending = pending
         self.sign_in_url.emit(pending.auth_uri)
+        launch_browser, timeout = self._launch_browser, self._browser_timeout
 
         def launch(_: CancelToken) -> bool:
-            return open_browser(pending.auth_uri)
+            return launch_browser(pending.auth_uri)
 
         def wait(_: CancelToken) -> dict[str, str]:
-            return receiver.wait(BROWSER_TIMEOUT_S)
+            return receiver.wait(timeout)
 
         self._sign_in_jobs += [
             self._net.submit(launch, self._on_browser_launched, name="open_browser"),
@@ -196,14 +312,26 @@ class SessionController(QObject):
         ]
 
     def _on_browser_launched(self, opened: bool) -> None:
-        if not opened and self.state is State.SIGNING_IN:
-            self.notice.emit(
-                LanyardError(
-                    "Lanyard could not open a web browser.",
-                    "Copy the sign-in link and open it in a browser on this computer.",
-                    ErrorKind.BROWSER,
-                )
+        if opened or self.state is not State.SIGNING_IN or self._receiver is None:
+            return
+        self.notice.emit(
+            LanyardError(
+                "Lanyard could not open a web browser on this computer.",
+                "Sign in with the code below on any device with a browser, or copy the sign-in "
+                "link into a browser here.",
+                ErrorKind.BROWSER,
             )
+        )
+        self.use_device_code()
+
+    def use_device_code(self) -> None:
+        """Switch a pending browser sign-in to a device code (the person chose it, or no
+        browser could be opened)."""
+        services = self._services
+        if self.state is not State.SIGNING_IN or services is None or self._device is not None:
+            return
+        self._stop_sign_in_jobs()
+        self._begin_device_code(services)
 
     def _on_browser_answered(self, response: dict[str, str]) -> None:
         pending, services = self._pending, self._services
@@ -220,17 +348,69 @@ class SessionController(QObject):
             )
         )
 
+    # -- device code ----------------------------------------------------------------------------
+
+    def _begin_device_code(self, services: Services) -> None:
+        self.sign_in_method.emit("device_code")
+        claims = self._sign_in_claims()
+
+        def begin(_: CancelToken) -> DeviceCode:
+            return services.auth.begin_device_flow(claims_challenge=claims)
+
+        self._sign_in_jobs = [
+            self._auth.submit(
+                begin, self._on_device_code, self._on_sign_in_failed, name="begin_device_code"
+            )
+        ]
+
+    def _on_device_code(self, device: DeviceCode) -> None:
+        self._device = device
+        self.device_code.emit(
+            DeviceCodePrompt(device.user_code, device.verification_uri, device.expires_at)
+        )
+        self._poll_timer.start(int(device.interval * 1000))
+
+    def _poll_device_code(self) -> None:
+        """One poll on the auth thread; the wait between polls is this timer, so Cancel is
+        immediate and the auth thread stays free for everything else."""
+        device, services = self._device, self._services
+        if device is None or services is None or self.state is not State.SIGNING_IN:
+            return
+        if time.time() > device.expires_at:  # msal set it from the real clock
+            self._on_sign_in_failed(
+                LanyardError(
+                    "The sign-in code expired before it was used.",
+                    "Start the sign-in again to get a new code.",
+                    ErrorKind.TIMEOUT,
+                )
+            )
+            return
+
+        def poll(_: CancelToken) -> TokenResult | None:
+            return services.auth.poll_device_flow(device)
+
+        self._sign_in_jobs = [
+            self._auth.submit(poll, self._on_device_polled, self._on_sign_in_failed, name="poll")
+        ]
+
+    def _on_device_polled(self, token: TokenResult | None) -> None:
+        if token is not None:
+            self._on_signed_in(token)
+        elif self._device is not None:
+            self._poll_timer.start(int(self._device.interval * 1000))
+
+    # -- sign-in outcome ------------------------------------------------------------------------
+
     def _on_signed_in(self, token: TokenResult) -> None:
-        self._pending = None
-        self._sign_in_jobs = []
-        self.account = token.account
-        self._accept_token(token)
+        self._end_sign_in()
+        self.interaction = None
+        if token.account is not None:
+            self.account = token.account
+        self._accept_token(token, reload_profile=True)
 
     def _on_sign_in_failed(self, exc: LanyardError) -> None:
-        self._close_receiver()
-        self._pending = None
-        self._sign_in_jobs = []
-        self._set_state(State.SIGNED_OUT if self._token is None else State.SIGNED_IN)
+        self._end_sign_in()
+        self._return_from_sign_in()
         if exc.kind is not ErrorKind.CANCELLED or exc.details:
             self.error.emit(exc)
 
@@ -238,14 +418,32 @@ class SessionController(QObject):
         """Cancel returns at once: the receiver stops listening and pending jobs emit nothing."""
         if self.state is not State.SIGNING_IN:
             return
+        self._end_sign_in()
+        self._return_from_sign_in()
+
+    def _return_from_sign_in(self) -> None:
+        previous = self._state_before_sign_in
+        if previous in (State.SIGNED_IN, State.OFFLINE, State.ERROR) and self._token is not None:
+            self._set_state(State.SIGNED_IN)
+            self._schedule_refresh_for(self._token)
+        elif previous is State.SIGN_IN_NEEDED or (self.account and self._token is None):
+            self._set_state(State.SIGN_IN_NEEDED)
+        else:
+            self._set_state(State.SIGNED_OUT)
+
+    def _stop_sign_in_jobs(self) -> None:
         for job in self._sign_in_jobs:
             job.cancel()
         self._sign_in_jobs = []
         self._close_receiver()
         self._pending = None
-        self._set_state(
-            State.SIGN_IN_NEEDED if self.account and self._token is None else State.SIGNED_OUT
-        )
+
+    def _end_sign_in(self) -> None:
+        self._stop_sign_in_jobs()
+        self._poll_timer.stop()
+        if self._device is not None:
+            self._device = None
+            self.device_code.emit(None)
 
     def _close_receiver(self) -> None:
         if self._receiver is not None:
@@ -254,26 +452,102 @@ class SessionController(QObject):
 
     # -- signed in ----------------------------------------------------------------------------------
 
-    def _accept_token(self, token: TokenResult) -> None:
+    def _accept_token(self, token: TokenResult, reload_profile: bool = False) -> None:
         services = self._services
         assert services is not None
+        first = self._token is None
         self._token = token
+        self._backoff.reset()
         self.token_changed.emit(
             TokenInfo(token.expires_on, token.refresh_on, token.scopes, token.source)
         )
         if token.id_claims is not None:
             self.identity_changed.emit(services.auth.identity(token.id_claims))
         self._set_state(State.SIGNED_IN)
-        self._schedule_refresh(next_refresh_delay(token, time.time()))
-        self.load_profile()
+        self._schedule_refresh_for(token)
+        if first or reload_profile or not self._profile_loaded:
+            self.load_profile()
 
-    def _schedule_refresh(self, seconds: float) -> None:
-        self._refresh_timer.start(int(min(seconds, 24 * 3600) * 1000))
+    def _schedule_refresh_for(self, token: TokenResult) -> None:
+        now = self._clock.wall()
+        self._schedule(next_refresh_delay(token.expires_on, token.refresh_on, now), retry=False)
 
-    def load_profile(self) -> None:
+    def _schedule(self, seconds: float, retry: bool) -> None:
+        self._due = Schedule(self._clock.wall() + seconds, retry)
+        self._refresh_timer.start(int(seconds * 1000))
+        self.schedule_changed.emit(self._due)
+
+    def _unschedule(self) -> None:
+        self._refresh_timer.stop()
+        if self._due is not None:
+            self._due = None
+            self.schedule_changed.emit(None)
+
+    def _on_refresh_due(self) -> None:
+        self.refresh()
+
+    def check_for_wake(self) -> None:
+        """On a heartbeat: after the computer slept (or its clock jumped), a refresh timer may
+        be hours late; refresh now if it is due, else move the timer to the right moment."""
+        jump = self._clock.check()
+        if not jump or self._due is None:
+            return
+        remaining = self._due.at - self._clock.wall()
+        log.info("Woke after about %.0f s; next refresh was due in %.0f s", jump, remaining)
+        if remaining <= 0 or self._due.retry:
+            self.refresh()
+        else:
+            self._schedule(remaining, retry=False)
+
+    def refresh(self, force: bool = False, reload_profile: bool = False) -> None:
+        """Silent refresh (timer, wake, retry, or the Refresh button): what was last loaded stays
+        on screen meanwhile. Never in SIGN_IN_NEEDED: only a person can fix that."""
+        services, account = self._services, self.account
+        if (
+            services is None
+            or account is None
+            or State.REFRESHING not in TRANSITIONS[self.state]
+            or self.state is State.REFRESHING
+        ):
+            return
+        self._unschedule()
+        self._set_state(State.REFRESHING)
+
+        def silent(_: CancelToken) -> TokenResult:
+            return services.auth.silent(account, force_refresh=force)
+
+        def done(token: TokenResult) -> None:
+            self._accept_token(token, reload_profile=reload_profile)
+
+        self._auth.submit(
+            silent, self._current(done), self._current(self._refresh_failed), name="refresh"
+        )
+
+    def _refresh_failed(self, exc: LanyardError) -> None:
+        if exc.kind is ErrorKind.INTERACTION_REQUIRED:
+            self._need_sign_in(exc)
+            return
+        if exc.kind is ErrorKind.NETWORK:
+            self._set_state(State.OFFLINE)
+        else:
+            self._set_state(State.ERROR)
+        retry_after = retry_after_seconds(exc.details.get("retry_after", ""))
+        self._schedule(self._backoff.next_delay(retry_after), retry=True)
+        self.error.emit(exc)
+
+    def _need_sign_in(self, exc: LanyardError) -> None:
+        self._unschedule()
+        self.interaction = exc
+        self._set_state(State.SIGN_IN_NEEDED)
+        self.error.emit(exc)
+
+    # -- Graph --------------------------------------------------------------------------------------
+
+    def load_profile(self, after_challenge: bool = False) -> None:
         services, token = self._services, self._token
         if services is None or token is None:
             return
+        self._profile_timer.stop()
         access_token = token.access_token
 
         def fetch(_: CancelToken) -> tuple[Profile, Photo | None]:
@@ -281,47 +555,77 @@ class SessionController(QObject):
             try:
                 photo = services.graph.photo(access_token)
             except LanyardError as exc:
+                if exc.claims_challenge:
+                    raise
                 log.info("No photo: %s", exc.message)
                 photo = None
             return profile, photo
 
-        self._net.submit(fetch, self._on_profile, self._on_profile_failed, name="load_profile")
+        def failed(exc: LanyardError) -> None:
+            self._on_profile_failed(exc, after_challenge)
+
+        self._net.submit(
+            fetch, self._current(self._on_profile), self._current(failed), name="load_profile"
+        )
 
     def _on_profile(self, result: tuple[Profile, Photo | None]) -> None:
         profile, photo = result
+        self._profile_loaded = True
+        self._profile_backoff.reset()
         self.profile_changed.emit(profile)
         self.photo_changed.emit(photo)
 
-    def _on_profile_failed(self, exc: LanyardError) -> None:
-        self.error.emit(exc)
-
-    def refresh(self, force: bool = False) -> None:
-        """Silent refresh (timer or the Refresh button); keeps the last good state visible."""
-        services, account = self._services, self.account
-        if (
-            services is None
-            or account is None
-            or self.state in (State.SIGNING_IN, State.REFRESHING)
-        ):
+    def _on_profile_failed(self, exc: LanyardError, after_challenge: bool) -> None:
+        if exc.claims_challenge and not after_challenge:
+            self._answer_claims_challenge(exc)
             return
+        if exc.kind is ErrorKind.INTERACTION_REQUIRED and exc.claims_challenge:
+            self._need_sign_in(exc)  # a new token did not satisfy Graph: a person must sign in
+            return
+        self.error.emit(exc)
+        if exc.kind in (ErrorKind.NETWORK, ErrorKind.SERVICE):
+            retry_after = retry_after_seconds(exc.details.get("retry_after", ""))
+            self._profile_timer.start(int(self._profile_backoff.next_delay(retry_after) * 1000))
+
+    def _answer_claims_challenge(self, challenge: LanyardError) -> None:
+        """Graph revoked the token (continuous access evaluation): get a token that carries the
+        claims it asks for, then call it once more. If that needs a person, ask them once."""
+        services, account = self._services, self.account
+        if services is None or account is None or self.state is State.REFRESHING:
+            return
+        log.info("Graph sent a claims challenge; getting a new token")
+        self._unschedule()
         self._set_state(State.REFRESHING)
+        claims = challenge.claims_challenge
 
         def silent(_: CancelToken) -> TokenResult:
-            return services.auth.silent(account, force_refresh=force)
+            return services.auth.silent(account, claims_challenge=claims)
 
-        self._auth.submit(silent, self._accept_token, self._handle_refresh_error, name="refresh")
+        def done(token: TokenResult) -> None:
+            self._accept_token(token)
+            self.load_profile(after_challenge=True)
 
-    def _handle_refresh_error(self, exc: LanyardError) -> None:
-        if exc.kind is ErrorKind.INTERACTION_REQUIRED:
-            self._refresh_timer.stop()
-            self._set_state(State.SIGN_IN_NEEDED)
-        elif exc.kind is ErrorKind.NETWORK:
-            self._set_state(State.OFFLINE)
-            self._schedule_refresh(RETRY_AFTER_FAILURE_S)
-        else:
-            self._set_state(State.ERROR)
-            self._schedule_refresh(RETRY_AFTER_FAILURE_S)
-        self.error.emit(exc)
+        def failed(exc: LanyardError) -> None:
+            if exc.kind is ErrorKind.INTERACTION_REQUIRED:
+                # the interactive sign-in must carry Graph's claims if the refusal named none
+                self._need_sign_in(
+                    exc
+                    if exc.claims_challenge
+                    else LanyardError(
+                        exc.message,
+                        exc.recommendation,
+                        exc.kind,
+                        exc.details,
+                        reason=exc.reason or InteractionReason.CLAIMS,
+                        claims_challenge=claims,
+                    )
+                )
+            else:
+                self._refresh_failed(exc)
+
+        self._auth.submit(
+            silent, self._current(done), self._current(failed), name="claims_challenge"
+        )
 
     # -- sign-out and shutdown ----------------------------------------------------------------------
 
@@ -330,14 +634,18 @@ class SessionController(QObject):
         if services is None:
             return
         if self.state is State.SIGNING_IN:
-            self.cancel_sign_in()
-        self._refresh_timer.stop()
+            self._end_sign_in()
+        self._unschedule()
+        self._profile_timer.stop()
         self._token = None
         self.account = None
+        self.interaction = None
+        self._profile_loaded = False
         self.token_changed.emit(None)
         self.identity_changed.emit(None)
         self.profile_changed.emit(None)
         self.photo_changed.emit(None)
+        self._generation += 1  # a refresh or profile load still in flight is for nobody now
         self._set_state(State.SIGNED_OUT)
         if account is None:
             return
@@ -348,16 +656,18 @@ class SessionController(QObject):
         self._auth.submit(remove, None, self.error.emit, name="sign_out", must_finish=True)
 
     def shutdown(self, timeout: float = 2.0) -> bool:
-        """Stop timers, cancel what waits, and end the worker threads within ``timeout`` seconds."""
+        """Stop timers, cancel what waits, abort requests in flight (a hung server included),
+        and end the worker threads within ``timeout`` seconds."""
         if self._closed:
             return True
         self._closed = True
-        self._refresh_timer.stop()
-        for job in self._sign_in_jobs:
-            job.cancel()
-        self._close_receiver()
         deadline = time.monotonic() + timeout
-        services = self._services
+        for timer in (self._refresh_timer, self._profile_timer, self._poll_timer, self._wake_timer):
+            timer.stop()
+        self._end_sign_in()
+        services = self._services or self._booting
+        if services is not None:
+            services.abort()
         ok = self._auth.stop(timeout / 2)
         ok = self._net.stop(max(0.0, deadline - time.monotonic())) and ok
         if services is not None:

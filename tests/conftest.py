@@ -68,7 +68,7 @@ def standin_browser(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: i
 
     def use(ca_file: str, user: str | None = None, consent: str = "accept") -> Path:
         log = tmp_path / f"standin-{user or 'default'}.log"
-        monkeypatch.setenv("BROWSER", f"{sys.executable} {STANDIN_BROWSER}")
+        monkeypatch.setenv("BROWSER", f"{sys.executable} {STANDIN_BROWSER} --detach")
         if ca_file:
             monkeypatch.setenv("STANDIN_CA", ca_file)
         else:

@@ -4,6 +4,10 @@ A frozen bundle sets LD_LIBRARY_PATH (and friends) to its own libraries, which b
 the browser it starts; the variables are restored to what they were before the bundle started.
 ``BROWSER`` is honoured like Python's webbrowser module does (commands separated by os.pathsep,
 ``%s`` replaced by the URL, else the URL appended).
+
+"Could not open a browser" must be known, so Lanyard can offer a device code instead: an opener
+that exits non-zero within a moment (xdg-open with no browser installed exits 3) counts as a
+failure, and on Linux with no display at all only an explicit BROWSER is tried.
 """
 
 from __future__ import annotations
@@ -42,6 +46,15 @@ def clean_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+LAUNCH_CHECK_S = 2.0  # an opener still running after this is taken to have started a browser
+
+
+def has_display(env: Mapping[str, str]) -> bool:
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+    return True
+
+
 def browser_commands(url: str, env: Mapping[str, str]) -> list[list[str]]:
     """The commands to try, in order."""
     commands: list[list[str]] = []
@@ -51,6 +64,8 @@ def browser_commands(url: str, env: Mapping[str, str]) -> list[list[str]]:
             commands.append(
                 [p.replace("%s", url) for p in parts] if "%s" in entry else [*parts, url]
             )
+    if not has_display(env):
+        return commands  # xdg-open would start a text-mode browser nobody can see
     if sys.platform == "darwin":
         commands.append(["open", url])
     elif sys.platform.startswith("linux") or "bsd" in sys.platform:
@@ -61,8 +76,12 @@ def browser_commands(url: str, env: Mapping[str, str]) -> list[list[str]]:
     return commands
 
 
-def open_browser(url: str) -> bool:
-    """Start the system browser on ``url``; False when no browser could be started."""
+def open_browser(url: str, check_s: float = LAUNCH_CHECK_S) -> bool:
+    """Start the system browser on ``url``; False when no browser could be started.
+
+    Blocks up to ``check_s`` seconds per command to see it did not fail: call it off the GUI
+    thread.
+    """
     if sys.platform == "win32":
         try:
             os.startfile(url)  # type: ignore[attr-defined]  # noqa: S606
@@ -83,7 +102,13 @@ def open_browser(url: str) -> bool:
             )
         except OSError:
             continue
-        # reap it whenever it ends (xdg-open exits at once; a browser may run for hours)
-        threading.Thread(target=process.wait, name="lanyard-browser-reaper", daemon=True).start()
+        try:
+            if process.wait(check_s) != 0:
+                continue  # the opener gave up (no browser, no handler for https)
+        except subprocess.TimeoutExpired:
+            # still running: a browser in the foreground. Reap it whenever it ends.
+            threading.Thread(
+                target=process.wait, name="lanyard-browser-reaper", daemon=True
+            ).start()
         return True
     return False

@@ -6,7 +6,8 @@ Every method here may do network or file I/O: call them only on the auth worker 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,10 @@ from desktop_app import paths
 from desktop_app.auth import http_cache
 from desktop_app.auth.cache_store import open_token_store
 from desktop_app.auth.claims import ClaimsError, IdTokenClaims, check_id_token
-from desktop_app.auth.results import Account, TokenResult, error_from_result, token_from_result
+from desktop_app.auth.results import Account, TokenResult, token_from_result
 from desktop_app.auth.token_cache import PersistentTokenCache
 from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.failures import ResponseSummary, from_exception, from_msal_result
 
 log = logging.getLogger(__name__)
 
@@ -59,42 +61,39 @@ class Identity:
         return not self.problems
 
 
-def network_error(exc: Exception, action: str) -> LanyardError:
-    if isinstance(exc, requests.exceptions.SSLError):
-        return LanyardError(
-            f"{action} failed: the server's certificate is not trusted.",
-            "If your network inspects TLS, set ca_bundle in Lanyard's settings to your "
-            "organisation's CA certificate.",
-            ErrorKind.NETWORK,
-            {"error": exc.__class__.__name__},
-        )
-    if isinstance(exc, requests.exceptions.Timeout):
-        return LanyardError(
-            f"{action} failed: the server did not answer in time.",
-            "Check your connection and try again.",
-            ErrorKind.NETWORK,
-            {"error": exc.__class__.__name__},
-        )
-    if isinstance(exc, requests.exceptions.RequestException):
-        return LanyardError(
-            f"{action} failed: the identity provider could not be reached.",
-            "Check your network connection and try again.",
-            ErrorKind.NETWORK,
-            {"error": exc.__class__.__name__},
-        )
-    return LanyardError(
-        f"{action} failed: the identity provider sent an answer Lanyard could not read.",
-        "Try again in a minute; the service may be busy.",
-        ErrorKind.SERVICE,
-        {"error": exc.__class__.__name__},
-    )
+@dataclass(frozen=True)
+class DeviceCode:
+    """A device code sign-in in progress: show ``user_code`` and ``verification_uri``."""
+
+    user_code: str
+    verification_uri: str
+    message: str
+    expires_at: float
+    flow: dict[str, Any] = field(repr=False)  # holds the device_code: a polling credential
+    claims_challenge: str | None = field(default=None, repr=False)
+
+    @property
+    def interval(self) -> float:
+        """Seconds between polls; msal raises it when the identity provider says slow_down."""
+        return float(self.flow.get("interval") or 5)
 
 
-# What msal raises when the transport or the service misbehaves (rather than returning a dict)
-TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
-    requests.exceptions.RequestException,
-    ValueError,  # JSONDecodeError from a plain-text 429 or a malformed body
-    msal.exceptions.MsalServiceError,
+# Lanyard handles claims challenges (continuous access evaluation): Graph may then revoke a token
+# at once rather than at expiry, and says so in a 401 that Lanyard answers with a new token
+CLIENT_CAPABILITIES = ["cp1"]
+DEVICE_FLOW_PENDING = frozenset({"authorization_pending", "slow_down"})
+
+# What msal lets escape when the transport or the answer is bad, rather than returning a dict:
+# requests' errors, ValueError (a plain-text or malformed body), KeyError/TypeError (JSON of the
+# wrong shape), RuntimeError (BrowserInteractionTimeoutError), its own MsalError
+MSAL_FAILURES: tuple[type[Exception], ...] = (
+    requests.RequestException,
+    OSError,
+    ValueError,
+    KeyError,
+    TypeError,
+    RuntimeError,
+    msal.exceptions.MsalError,
 )
 
 
@@ -102,7 +101,7 @@ class AuthClient:
     def __init__(
         self,
         settings: AuthSettings,
-        http_client: requests.Session,
+        http_client: requests.Session,  # net.TrustedSession in Lanyard
         on_notice: Callable[[LanyardError], None] | None = None,
     ) -> None:
         self.settings = settings
@@ -115,6 +114,20 @@ class AuthClient:
         self.protection_fallback_reason = ""
 
     # -- set-up --------------------------------------------------------------------------------
+
+    @contextmanager
+    def _msal_call(self, action: str) -> Iterator[None]:
+        """Turn whatever msal raises (transport errors, a plain-text 429 it cannot parse, its own
+        exceptions) into a LanyardError."""
+        try:
+            yield
+        except LanyardError:
+            raise
+        except MSAL_FAILURES as exc:
+            last_response = getattr(self._http_client, "last_response", None)
+            last: ResponseSummary | None = last_response() if callable(last_response) else None
+            log.info("%s: msal raised %s", action, exc.__class__.__name__)
+            raise from_exception(exc, action, last=last) from None
 
     @property
     def _http_cache_path(self) -> Path:
@@ -142,7 +155,7 @@ class AuthClient:
                     {"moved_to": str(moved)},
                 )
             )
-        try:
+        with self._msal_call("Contacting the identity provider"):
             self._app = msal.PublicClientApplication(
                 self.settings.client_id,
                 authority=self.settings.authority,
@@ -150,9 +163,8 @@ class AuthClient:
                 http_client=self._http_client,
                 http_cache=self._http_cache,
                 instance_discovery=self.settings.instance_discovery,
+                client_capabilities=CLIENT_CAPABILITIES,
             )
-        except TRANSPORT_ERRORS as exc:
-            raise network_error(exc, "Contacting the identity provider") from None
         self.save_http_cache()
 
     @property
@@ -182,8 +194,11 @@ class AuthClient:
                 return candidate
         return None
 
-    def silent(self, account: Account, force_refresh: bool = False) -> TokenResult:
-        """A valid token from the cache, refreshed if needed. Raises LanyardError."""
+    def silent(
+        self, account: Account, force_refresh: bool = False, claims_challenge: str | None = None
+    ) -> TokenResult:
+        """A valid token from the cache, refreshed if needed (always, with a claims challenge).
+        Raises LanyardError."""
         action = "Refreshing your sign-in"
         msal_account = self._find_msal_account(account)
         if msal_account is None:
@@ -192,12 +207,13 @@ class AuthClient:
                 "Select Sign in to continue.",
                 ErrorKind.INTERACTION_REQUIRED,
             )
-        try:
+        with self._msal_call(action):
             result = self.app.acquire_token_silent_with_error(
-                list(self.settings.scopes), msal_account, force_refresh=force_refresh
+                list(self.settings.scopes),
+                msal_account,
+                force_refresh=force_refresh,
+                claims_challenge=claims_challenge or None,
             )
-        except TRANSPORT_ERRORS as exc:
-            raise network_error(exc, action) from None
         if not result:
             raise LanyardError(
                 "Your saved sign-in has no usable token.",
@@ -207,30 +223,69 @@ class AuthClient:
         return self._with_claims(token_from_result(result, account, action))
 
     def begin_sign_in(
-        self, redirect_uri: str, login_hint: str | None = None, prompt: str | None = None
+        self,
+        redirect_uri: str,
+        login_hint: str | None = None,
+        prompt: str | None = None,
+        claims_challenge: str | None = None,
     ) -> PendingSignIn:
-        try:
+        with self._msal_call("Starting sign-in"):
             flow = self.app.initiate_auth_code_flow(
                 list(self.settings.scopes),
                 redirect_uri=redirect_uri,
                 login_hint=login_hint,
                 prompt=prompt,
+                claims_challenge=claims_challenge or None,
                 response_mode="form_post",
             )
-        except TRANSPORT_ERRORS as exc:
-            raise network_error(exc, "Starting sign-in") from None
         if "auth_uri" not in flow:
-            raise error_from_result(flow, "Starting sign-in")
+            raise from_msal_result(flow, "Starting sign-in")
         return PendingSignIn(str(flow["auth_uri"]), str(flow["state"]), redirect_uri, dict(flow))
 
     def finish_sign_in(self, pending: PendingSignIn, response: dict[str, str]) -> TokenResult:
         action = "Signing in"
-        try:
+        with self._msal_call(action):
             result = self.app.acquire_token_by_auth_code_flow(dict(pending.flow), response)
-        except TRANSPORT_ERRORS as exc:
-            raise network_error(exc, action) from None
         if "access_token" not in result:
-            raise error_from_result(result, action)
+            raise from_msal_result(result, action)
+        account = self._account_for_result(result)
+        return self._with_claims(token_from_result(result, account, action))
+
+    def begin_device_flow(self, claims_challenge: str | None = None) -> DeviceCode:
+        """Start a device code sign-in (for when no browser can be opened here)."""
+        action = "Starting sign-in with a code"
+        with self._msal_call(action):
+            flow = self.app.initiate_device_flow(
+                list(self.settings.scopes), claims_challenge=claims_challenge or None
+            )
+        if "user_code" not in flow:
+            raise from_msal_result(flow, action)
+        return DeviceCode(
+            user_code=str(flow["user_code"]),
+            verification_uri=str(flow.get("verification_uri") or ""),
+            message=str(flow.get("message") or ""),
+            expires_at=float(flow.get("expires_at") or 0),
+            flow=flow,
+            claims_challenge=claims_challenge or None,
+        )
+
+    def poll_device_flow(self, device: DeviceCode) -> TokenResult | None:
+        """One poll, no waiting: None while the person has not finished in the browser.
+
+        The caller waits ``device.interval`` seconds between polls (msal warns when polled
+        sooner), on a timer it can cancel, so the auth thread is never tied up by the wait.
+        """
+        action = "Signing in with a code"
+        with self._msal_call(action):
+            result = self.app.acquire_token_by_device_flow(
+                device.flow,
+                claims_challenge=device.claims_challenge,
+                exit_condition=lambda _flow: True,
+            )
+        if result.get("error") in DEVICE_FLOW_PENDING:
+            return None
+        if "access_token" not in result:
+            raise from_msal_result(result, action)
         account = self._account_for_result(result)
         return self._with_claims(token_from_result(result, account, action))
 
@@ -277,4 +332,5 @@ class AuthClient:
     def sign_out(self, account: Account) -> None:
         msal_account = self._find_msal_account(account)
         if msal_account is not None:
-            self.app.remove_account(msal_account)
+            with self._msal_call("Signing out"):
+                self.app.remove_account(msal_account)

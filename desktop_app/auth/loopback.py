@@ -8,13 +8,13 @@ one it waits for, and ``close()`` wakes ``wait()`` at once (that is how Cancel w
 
 from __future__ import annotations
 
-import html
 import logging
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
+from desktop_app.auth.landing import landing_page as default_page
 from desktop_app.errors import ErrorKind, LanyardError
 
 log = logging.getLogger(__name__)
@@ -27,25 +27,12 @@ def _single_values(parsed: dict[str, list[str]]) -> dict[str, str]:
     return {key: values[0] for key, values in parsed.items() if values}
 
 
-def default_landing_page(response: dict[str, str]) -> str:
-    if "error" in response:
-        title = "Sign-in did not complete"
-        body = html.escape(response.get("error_description") or response["error"])
-    else:
-        title = "You are signed in"
-        body = "You can close this tab and return to Lanyard."
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>Lanyard</title></head>"
-        f"<body><h1>{html.escape(title)}</h1><p>{body}</p></body></html>"
-    )
-
-
 class LoopbackReceiver:
     def __init__(
         self, expected_state: str | None = None, landing_page: LandingPage | None = None
     ) -> None:
         self.expected_state = expected_state
-        self._landing_page = landing_page or default_landing_page
+        self._landing_page = landing_page or default_page
         self._done = threading.Event()
         self._response: dict[str, str] | None = None
         self._closed = False

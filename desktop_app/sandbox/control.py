@@ -80,7 +80,66 @@ class SandboxControl:
         self._call("POST", "/lifetimes", payload)
 
     def revoke_refresh_tokens(self, upn: str) -> None:
-        self._call("POST", f"/users/{quote(upn, safe='@')}/revoke")
+        self._call("POST", f"{_user(upn)}/revoke")
+
+    def require_mfa(self, upn: str) -> None:
+        self._call("POST", f"{_user(upn)}/require-mfa")
+
+    def revoke_consent(
+        self, upn: str, client_id: str | None = None, scopes: list[str] | None = None
+    ) -> list[str]:
+        payload: dict[str, Any] = {}
+        if client_id is not None:
+            payload["client_id"] = client_id
+        if scopes is not None:
+            payload["scopes"] = scopes
+        removed: list[str] = self._call("POST", f"{_user(upn)}/revoke-consent", payload)["removed"]
+        return removed
+
+    def claims_challenge(self, upn: str) -> int:
+        return int(self._call("POST", f"{_user(upn)}/claims-challenge")["event_time"])
+
+    def set_device_code_interval(self, interval: int) -> None:
+        self._call("POST", "/device-code", {"interval": interval})
+
+    def set_device_code_lifetime(self, expires_in: int) -> None:
+        self._call("POST", "/device-code", {"expires_in": expires_in})
+
+    def add_fault(
+        self,
+        endpoint: str,
+        *,
+        status: int | None = None,
+        retry_after: int | None = None,
+        body: str | None = None,
+        latency_ms: int = 0,
+        hang: bool = False,
+        reset: bool = False,
+        count: int | None = 1,
+    ) -> dict[str, Any]:
+        payload = {
+            "endpoint": endpoint,
+            "status": status,
+            "retry_after": retry_after,
+            "body": body,
+            "latency_ms": latency_ms,
+            "hang": hang,
+            "reset": reset,
+            "count": count,
+        }
+        fault: dict[str, Any] = self._call("POST", "/faults", payload)
+        return fault
+
+    def faults(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._call("GET", "/faults")
+        return result
+
+    def clear_faults(self) -> int:
+        return int(self._call("DELETE", "/faults")["cleared"])
 
     def close(self) -> None:
         self._session.close()
+
+
+def _user(upn: str) -> str:
+    return f"/users/{quote(upn, safe='@')}"

@@ -7,6 +7,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from desktop_app.sandbox.directory import TENANT_NAME
+from desktop_app.sandbox.web import Request, Response, json_response
+
+NO_STORE = [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+
 
 class AadError(Exception):
     """An Entra protocol error: `error` + AADSTS code, rendered as JSON or sent back via redirect."""
@@ -28,6 +33,25 @@ class AadError(Exception):
         self.status = status
         self.suberror = suberror
         self.claims = claims
+
+
+def missing_parameter(name: str) -> AadError:
+    return AadError(
+        "invalid_request",
+        900144,
+        f"The request body must contain the following parameter: '{name}'.",
+    )
+
+
+def unknown_client(client_id: str) -> AadError:
+    return AadError(
+        "unauthorized_client",
+        700016,
+        f"Application with identifier '{client_id}' was not found in the directory "
+        f"'{TENANT_NAME}'. This can happen if the application has not been installed by the "
+        "administrator of the tenant or consented to by any user in the tenant. You may have sent "
+        "your authentication request to the wrong tenant.",
+    )
 
 
 def timestamp() -> str:
@@ -73,6 +97,16 @@ def token_error_body(err: AadError, trace: Trace, base_url: str) -> dict[str, An
     if err.claims:
         body["claims"] = err.claims
     return body
+
+
+def aad_json_error(err: AadError, req: Request, base_url: str) -> Response:
+    """The token endpoint's error response: JSON body, no-store, request and correlation ids."""
+    trace = Trace.new(req.header("client-request-id"))
+    body = token_error_body(err, trace, base_url)
+    headers = [*NO_STORE, ("x-ms-request-id", trace.trace_id)]
+    if req.header("client-request-id"):
+        headers.append(("client-request-id", trace.correlation_id))
+    return json_response(err.status, body, headers)
 
 
 def graph_error_body(

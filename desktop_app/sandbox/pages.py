@@ -3,7 +3,9 @@
 Self-contained (no external resources) and every value goes through html.escape: the directory
 holds hostile names on purpose. Form field names are an interface (tests' stand-in browser):
 sign-in posts `ctx`, `username` (radio), `password`, `action` = signin|cancel;
-consent posts `ctx`, `action` = accept|cancel.
+MFA posts `ctx`, `action` = approve|cancel; consent posts `ctx`, `action` = accept|cancel;
+the device code page posts `otc` (the user code); its confirmation posts `otc`,
+`action` = continue|cancel. The first submit button of every form is the one that goes ahead.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ p.muted{color:#6b7280;margin:4px 0 16px}
 .account small{display:block;color:#6b7280}
 .tag{font-size:11px;background:#dcfce7;color:#166534;border-radius:9px;padding:1px 7px;margin-left:4px}
 label.field{display:block;font-weight:600;margin:8px 0 4px}
+input[type=text].code{width:100%;padding:9px 10px;border:1px solid #cbd5e1;border-radius:6px;
+ font:20px/1.2 ui-monospace,monospace;letter-spacing:.12em;text-transform:uppercase}
+.number{font-size:40px;font-weight:700;text-align:center;letter-spacing:.1em;margin:8px 0 12px}
 input[type=password]{width:100%;padding:9px 10px;border:1px solid #cbd5e1;border-radius:6px;font:inherit}
 .hint{font-size:13px;color:#92400e;background:#fffbeb;border:1px solid #fde68a;border-radius:6px;
  padding:6px 10px;margin:10px 0}
@@ -154,3 +159,70 @@ def signed_out() -> str:
         '<p class="muted">It\'s a good idea to close all browser windows.</p>'
     )
     return _shell("Signed out", body)
+
+
+def mfa(*, action: str, ctx: str, upn: str) -> str:
+    """The extra step a conditional access policy demands: approve the request "on the phone"."""
+    body = (
+        f'<div class="brand">{_text(TENANT_NAME)}</div><h1>Approve sign-in request</h1>'
+        f'<p class="muted"><bdi>{_text(upn)}</bdi></p>'
+        "<p>Your organisation requires multi-factor authentication. Open your Authenticator app "
+        "and approve the request to sign in.</p>"
+        '<div class="hint">Sandbox: there is no phone; <b>Approve</b> stands for approving the '
+        "notification.</div>"
+        f'<form method="post" action="{_text(action)}">'
+        f'<input type="hidden" name="ctx" value="{_text(ctx)}">'
+        '<div class="buttons"><button type="submit" name="action" value="approve" class="primary">'
+        'Approve</button><button type="submit" name="action" value="cancel">Cancel</button></div>'
+        "</form>"
+    )
+    return _shell("Approve sign-in request", body)
+
+
+def device_code_entry(*, action: str, error: str | None) -> str:
+    body = (
+        f'<div class="brand">{_text(TENANT_NAME)}</div><h1>Enter code</h1>'
+        '<p class="muted">Enter the code displayed on your app or device.</p>'
+        f"{_alert(error)}"
+        f'<form method="post" action="{_text(action)}">'
+        '<label class="field" for="otc">Code</label>'
+        '<input type="text" class="code" id="otc" name="otc" autocomplete="off" required '
+        'autofocus maxlength="20">'
+        '<div class="buttons"><button type="submit" name="action" value="next" class="primary">'
+        "Next</button></div></form>"
+    )
+    return _shell("Enter code", body)
+
+
+def device_confirm(*, action: str, user_code: str, app_name: str) -> str:
+    body = (
+        f'<div class="brand">{_text(TENANT_NAME)}</div>'
+        f"<h1>Are you trying to sign in to <bdi>{_text(app_name)}</bdi>?</h1>"
+        '<p class="muted">Only continue if you downloaded the app from a store or website that '
+        "you trust.</p>"
+        f'<form method="post" action="{_text(action)}">'
+        f'<input type="hidden" name="otc" value="{_text(user_code)}">'
+        '<div class="buttons"><button type="submit" name="action" value="continue" '
+        'class="primary">Continue</button>'
+        '<button type="submit" name="action" value="cancel">Cancel</button></div></form>'
+    )
+    return _shell("Are you trying to sign in?", body)
+
+
+def device_done(*, app_name: str) -> str:
+    body = (
+        f'<div class="brand">{_text(TENANT_NAME)}</div>'
+        f"<h1><bdi>{_text(app_name)}</bdi></h1>"
+        f"<p>You have signed in to the <bdi>{_text(app_name)}</bdi> application on your "
+        "device. You may now close this window.</p>"
+    )
+    return _shell("Signed in", body)
+
+
+def device_declined(*, app_name: str) -> str:
+    body = (
+        f'<div class="brand">{_text(TENANT_NAME)}</div><h1>Sign-in cancelled</h1>'
+        f"<p>You didn't sign in to <bdi>{_text(app_name)}</bdi>. You may now close this "
+        "window.</p>"
+    )
+    return _shell("Sign-in cancelled", body)

@@ -1,7 +1,10 @@
 """The protected resources: Microsoft Graph /me (+ photo, group overage) and the Orders API.
 
 Each validates the bearer token the way the real resource does (signature, audience, lifetime,
-scope) and answers errors in Graph's JSON shape with a `request-id` header.
+scope) and answers errors in Graph's JSON shape with a `request-id` header. Continuous access
+evaluation: after a critical event for a user, a token issued before it (by `iat`, to the second)
+gets a 401; with client capability cp1 (`xms_cc`) that 401 is an `insufficient_claims` challenge
+whose `claims` demand a token newer than the event.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import uuid
 from typing import Any
 
 from desktop_app.sandbox.avatar import render_png
-from desktop_app.sandbox.directory import API_URI, GRAPH_RESOURCE, Directory, User
+from desktop_app.sandbox.claims import cae_challenge
+from desktop_app.sandbox.directory import API_URI, GRAPH_RESOURCE, TENANT_ID, Directory, User
 from desktop_app.sandbox.errors import graph_error_body
 from desktop_app.sandbox.jwt import JwtError
+from desktop_app.sandbox.state import SandboxState
 from desktop_app.sandbox.tokens import TokenIssuer
 from desktop_app.sandbox.web import Request, Response, json_response
 
@@ -30,9 +35,10 @@ _ORDERS = [
 
 
 class Unauthorized(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, claims: str | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.claims = claims  # base64 claims of a CAE challenge (error="insufficient_claims")
 
 
 def me_document(user: User) -> dict[str, Any]:
@@ -64,9 +70,13 @@ def etag(data: bytes) -> str:
 
 
 class Resources:
-    def __init__(self, directory: Directory, tokens: TokenIssuer) -> None:
+    def __init__(
+        self, directory: Directory, tokens: TokenIssuer, state: SandboxState, base_url: str
+    ) -> None:
         self.directory = directory
         self.tokens = tokens
+        self.state = state
+        self.authorization_uri = f"{base_url}/{TENANT_ID}/oauth2/v2.0/authorize"
 
     def _authenticate(
         self, req: Request, audience: str, scopes: set[str]
@@ -105,6 +115,7 @@ class Resources:
             raise Unauthorized(
                 401, "InvalidAuthenticationToken", "Access token validation failure."
             )
+        self._evaluate_continuous_access(user, claims)
         granted = set(str(claims.get("scp", "")).split())
         if not granted & scopes:
             raise Unauthorized(
@@ -114,18 +125,39 @@ class Resources:
             )
         return user, claims
 
-    @staticmethod
-    def _error(req: Request, err: Unauthorized, audience: str) -> Response:
+    def _evaluate_continuous_access(self, user: User, claims: dict[str, Any]) -> None:
+        with self.state.lock:
+            event = self.state.critical_events.get(user.oid)
+        issued = claims.get("iat")
+        if event is None or not isinstance(issued, int) or issued >= event:
+            return
+        capabilities = claims.get("xms_cc")
+        if isinstance(capabilities, list) and "cp1" in capabilities:
+            raise Unauthorized(
+                401,
+                "InvalidAuthenticationToken",
+                "Continuous access evaluation resulted in challenge with result: "
+                "InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp",
+                claims=cae_challenge(event),
+            )
+        raise Unauthorized(
+            401,
+            "InvalidAuthenticationToken",
+            "Access token validation failure. The token was issued before the user's sessions "
+            "were revoked.",
+        )
+
+    def _error(self, req: Request, err: Unauthorized) -> Response:
         request_id = str(uuid.uuid4())
         body = graph_error_body(err.code, err.message, request_id, req.header("client-request-id"))
         headers = [("request-id", request_id), ("client-request-id", request_id)]
         if err.status == 401:
-            headers.append(
-                (
-                    "WWW-Authenticate",
-                    f'Bearer realm="", authorization_uri="{audience}", error="invalid_token"',
-                )
-            )
+            challenge = f'Bearer realm="", authorization_uri="{self.authorization_uri}", '
+            if err.claims is not None:
+                challenge += f'error="insufficient_claims", claims="{err.claims}"'
+            else:
+                challenge += 'error="invalid_token"'
+            headers.append(("WWW-Authenticate", challenge))
         return json_response(err.status, body, headers)
 
     @staticmethod
@@ -141,14 +173,14 @@ class Resources:
         try:
             user, _claims = self._authenticate(req, GRAPH_RESOURCE, _PROFILE_SCOPES)
         except Unauthorized as err:
-            return self._error(req, err, GRAPH_RESOURCE)
+            return self._error(req, err)
         return self._ok(req, me_document(user))
 
     def photo(self, req: Request, metadata: bool) -> Response:
         try:
             user, _claims = self._authenticate(req, GRAPH_RESOURCE, _PROFILE_SCOPES)
         except Unauthorized as err:
-            return self._error(req, err, GRAPH_RESOURCE)
+            return self._error(req, err)
         data = photo_bytes(user)
         if data is None:
             missing = Unauthorized(
@@ -156,7 +188,7 @@ class Resources:
                 "ImageNotFound",
                 "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.",
             )
-            return self._error(req, missing, GRAPH_RESOURCE)
+            return self._error(req, missing)
         tag = etag(data)
         if metadata:
             return self._ok(
@@ -185,14 +217,14 @@ class Resources:
                 req, GRAPH_RESOURCE, _PROFILE_SCOPES | {"GroupMember.Read.All"}
             )
         except Unauthorized as err:
-            return self._error(req, err, GRAPH_RESOURCE)
+            return self._error(req, err)
         if user_id.lower() not in (user.oid, user.upn.lower()):
             denied = Unauthorized(
                 403,
                 "Authorization_RequestDenied",
                 "Insufficient privileges to complete the operation.",
             )
-            return self._error(req, denied, GRAPH_RESOURCE)
+            return self._error(req, denied)
         return self._ok(
             req,
             {
@@ -205,5 +237,5 @@ class Resources:
         try:
             user, _claims = self._authenticate(req, API_URI, {"Orders.Read"})
         except Unauthorized as err:
-            return self._error(req, err, API_URI)
+            return self._error(req, err)
         return self._ok(req, {"owner": user.upn, "value": _ORDERS})

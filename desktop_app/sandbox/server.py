@@ -1,8 +1,8 @@
-"""Sandbox: owns the keys, the listeners and the state, and routes each request to its endpoint."""
+"""Sandbox: owns the keys, listeners, state and faults, hands each request to the Router, and
+offers in-process the same controls as the control API (control_api.py documents them)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 import threading
 import time
@@ -19,22 +19,18 @@ from desktop_app.sandbox.directory import (
     TENANT_ID,
     AppRegistration,
     Directory,
+    User,
 )
+from desktop_app.sandbox.faults import FaultSet, new_fault
 from desktop_app.sandbox.idp import IdentityProvider
 from desktop_app.sandbox.pki import load_or_create, server_context
 from desktop_app.sandbox.resources import Resources
+from desktop_app.sandbox.routing import Router
+from desktop_app.sandbox.scopes import parse
 from desktop_app.sandbox.state import SandboxState
 from desktop_app.sandbox.tokens import TokenIssuer
 from desktop_app.sandbox.transport import Listener
-from desktop_app.sandbox.web import Request, Response, json_response
-
-# Paths a person's browser visits; with browser_http they are also served over plain HTTP.
-_BROWSER_ENDPOINTS = {
-    ("oauth2", "v2.0", "authorize"),
-    ("oauth2", "v2.0", "logout"),
-    ("login",),
-    ("consent",),
-}
+from desktop_app.sandbox.web import Request, Response
 
 
 @dataclass(frozen=True)
@@ -75,11 +71,12 @@ class Sandbox:
         self._state_dir.mkdir(parents=True, exist_ok=True)
         self.directory = Directory()
         self.state = SandboxState(self._state_dir, access_token_lifetime, refresh_in)
+        self._faults = FaultSet()
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
         self._info: SandboxInfo | None = None
         self._idp: IdentityProvider | None = None
-        self._resources: Resources | None = None
+        self._router: Router | None = None
         self._stopped = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -120,7 +117,10 @@ class Sandbox:
             self._idp = IdentityProvider(
                 self.directory, self.state, tokens, base_url, browser_base_url
             )
-            self._resources = Resources(self.directory, tokens)
+            resources = Resources(self.directory, tokens, self.state, base_url)
+            self._router = Router(
+                self._idp, resources, self.state, self._faults, base_url, self._control
+            )
             self._info = info
             for n, listener in enumerate(self._listeners):
                 listener.start(f"sandbox-listener-{n}")
@@ -132,6 +132,7 @@ class Sandbox:
                 return
             self._stopped = True
             listeners, self._listeners = self._listeners, []
+        self._faults.close()  # releases hung connections and cuts injected latency short
         for listener in listeners:
             listener.stop()
         if self._temp is not None:
@@ -187,13 +188,99 @@ class Sandbox:
         self.directory.add_app(app)
         return app.client_id
 
-    def revoke_refresh_tokens(self, upn: str) -> None:
-        """Every refresh token issued to the user so far stops working (AADSTS50173)."""
+    def _user(self, upn: str) -> User:
         user = self.directory.user(upn)
         if user is None:
             raise KeyError(upn)
+        return user
+
+    def revoke_refresh_tokens(self, upn: str) -> None:
+        """Every refresh token issued to the user so far stops working (AADSTS50173)."""
+        user = self._user(upn)
         with self.state.lock:
             self.state.revoked_before[user.oid] = time.time()
+
+    def require_mfa(self, upn: str) -> None:
+        """A conditional access policy now demands MFA: refreshing with any refresh token issued
+        so far answers invalid_grant [50076] basic_action + claims, and the user's next
+        interactive sign-in shows an "Approve sign-in request" step, which satisfies it."""
+        user = self._user(upn)
+        with self.state.lock:
+            self.state.mfa_required_since[user.oid] = time.time()
+            self.state.mfa_pending.add(user.oid)
+
+    def revoke_consent(
+        self, upn: str, client_id: str | None = None, scopes: list[str] | None = None
+    ) -> list[str]:
+        """Withdraw the user's consent (for one client, or all; for some scopes, or all).
+        A refresh for a withdrawn scope then answers invalid_grant [65001] consent_required.
+        Returns the consent keys removed ("<resource>/<scope>", or an OIDC scope)."""
+        user = self._user(upn)
+        keys: tuple[str, ...] | None = None
+        if scopes is not None:
+            found: list[str] = []
+            for scope in scopes:  # one at a time: each may name a different resource
+                found.extend(parse(scope, self.directory.resources).consent_keys())
+            keys = tuple(found)
+        return self.state.revoke_consent(user.oid, client_id, keys)
+
+    def claims_challenge(self, upn: str) -> int:
+        """Record a critical event for the user now (continuous access evaluation); returns its
+        epoch second. Graph and the API then answer tokens issued before that second with 401:
+        an insufficient_claims challenge for tokens with xms_cc cp1, a plain one otherwise."""
+        user = self._user(upn)
+        event = int(time.time())
+        with self.state.lock:
+            self.state.critical_events[user.oid] = event
+        return event
+
+    def set_device_code_interval(self, interval: int) -> None:
+        """The polling `interval` the device code endpoint tells clients (Entra: 5)."""
+        if interval < 1:
+            raise ValueError("interval must be at least 1 second")
+        with self.state.lock:
+            self.state.device_code_interval = interval
+
+    def set_device_code_lifetime(self, expires_in: int) -> None:
+        """How long new device codes live (Entra: 900 seconds)."""
+        if expires_in < 1:
+            raise ValueError("expires_in must be at least 1 second")
+        with self.state.lock:
+            self.state.device_code_lifetime = expires_in
+
+    # -- faults (see faults.ENDPOINTS for the names)
+    def add_fault(
+        self,
+        endpoint: str,
+        *,
+        status: int | None = None,
+        retry_after: int | None = None,
+        body: str | None = None,
+        latency_ms: int = 0,
+        hang: bool = False,
+        reset: bool = False,
+        count: int | None = 1,
+    ) -> dict[str, Any]:
+        """Inject a fault; raises FaultSpecError (a ValueError) for a description that makes no
+        sense. Returns the fault as the control API lists it (with its `id`)."""
+        fault = new_fault(
+            endpoint,
+            status=status,
+            retry_after=retry_after,
+            body=body,
+            latency_ms=latency_ms,
+            hang=hang,
+            reset=reset,
+            count=count,
+        )
+        return self._faults.add(fault).as_json()
+
+    def faults(self) -> list[dict[str, Any]]:
+        return self._faults.active()
+
+    def clear_faults(self) -> int:
+        """Remove every fault and release hung connections; returns how many were active."""
+        return self._faults.clear()
 
     def set_token_lifetime(
         self,
@@ -206,101 +293,14 @@ class Sandbox:
             self.state.refresh_in = refresh_in
             self.state.refresh_token_lifetime = refresh_token_lifetime
 
-    # ------------------------------------------------------------------ routing
+    # ------------------------------------------------------------------ requests
     def _dispatch_https(self, req: Request, started: float) -> Response:
-        return self._logged(req, started, self._route(req, browser_only=False), "https")
+        assert self._router is not None
+        return self._router.dispatch(req, started, browser_only=False)
 
     def _dispatch_browser(self, req: Request, started: float) -> Response:
-        return self._logged(req, started, self._route(req, browser_only=True), "http")
+        assert self._router is not None
+        return self._router.dispatch(req, started, browser_only=True)
 
-    def _logged(self, req: Request, started: float, response: Response, listener: str) -> Response:
-        self.state.log_request(
-            {
-                "method": req.method,
-                "path": req.path,  # never the query: it can carry codes and hints
-                "kind": response.kind,
-                "grant_type": response.grant_type,
-                "status": response.status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
-                "listener": listener,
-            }
-        )
-        return response
-
-    def _route(self, req: Request, browser_only: bool) -> Response:
-        idp, resources = self._idp, self._resources
-        assert idp is not None
-        assert resources is not None
-        parts = tuple(p for p in req.path.split("/") if p)
-        method = req.method
-        if browser_only:
-            if len(parts) >= 2 and parts[1:] in _BROWSER_ENDPOINTS:
-                return self._route_tenant(req, parts, idp)
-            return _not_found("page")
-        if parts[:1] == ("_sandbox",):
-            response = control_api.handle(self, req, parts[1:])
-            response.kind = "control"
-            return response
-        if parts[:1] == ("v1.0",):
-            response = _not_found("graph")
-            if parts == ("v1.0", "me") and method == "GET":
-                response = resources.me(req)
-            elif parts == ("v1.0", "me", "photo", "$value") and method == "GET":
-                response = resources.photo(req, metadata=False)
-            elif parts == ("v1.0", "me", "photo") and method == "GET":
-                response = resources.photo(req, metadata=True)
-            elif len(parts) == 4 and parts[1] == "users" and parts[3] == "getMemberObjects":
-                response = resources.member_objects(req, parts[2])
-            response.kind = "graph"
-            return response
-        if parts == ("api", "v1", "orders") and method == "GET":
-            response = resources.orders(req)
-            response.kind = "api"
-            return response
-        if parts == ("common", "discovery", "instance"):
-            response = idp.instance_discovery(req)
-            response.kind = "idp"
-            return response
-        return self._route_tenant(req, parts, idp)
-
-    def _route_tenant(
-        self, req: Request, parts: tuple[str, ...], idp: IdentityProvider
-    ) -> Response:
-        if len(parts) < 2:
-            return _not_found("page")
-        tenant, rest = parts[0], parts[1:]
-        page = rest in _BROWSER_ENDPOINTS
-        if rest not in _BROWSER_ENDPOINTS | {
-            ("v2.0", ".well-known", "openid-configuration"),
-            ("discovery", "v2.0", "keys"),
-            ("oauth2", "v2.0", "token"),
-        }:
-            return _not_found("page" if page else "idp")
-        if not self.directory.known_tenant(tenant):
-            response = (
-                idp.unknown_tenant_page(tenant) if page else idp.unknown_tenant_json(tenant, req)
-            )
-        elif rest == ("v2.0", ".well-known", "openid-configuration"):
-            response = idp.openid_configuration(tenant)
-        elif rest == ("discovery", "v2.0", "keys"):
-            response = idp.keys()
-        elif rest == ("oauth2", "v2.0", "token"):
-            response = idp.token(req, tenant)
-        elif rest == ("oauth2", "v2.0", "authorize"):
-            response = idp.authorize(req, tenant)
-        elif rest == ("oauth2", "v2.0", "logout"):
-            response = idp.logout(req, tenant)
-        elif rest == ("login",):
-            response = idp.sign_in(req, tenant)
-        else:
-            response = idp.consent(req, tenant)
-        if response.kind == "page" and not page:
-            response.kind = "idp"
-        return response
-
-
-def _not_found(kind: str) -> Response:
-    response = json_response(404, {"error": "not_found"})
-    response.kind = kind
-    return response
+    def _control(self, req: Request, parts: tuple[str, ...]) -> Response:
+        return control_api.handle(self, req, parts)

@@ -1,5 +1,6 @@
-"""What the sandbox remembers while it runs: browser sessions, pending sign-ins, codes, consent,
-revocations, the request log and every token it issued. One lock guards all of it."""
+"""What the sandbox remembers while it runs: browser sessions, pending sign-ins, codes, device
+codes, consent, revocations, MFA requirements, critical events, the request log and every token it
+issued. One lock guards all of it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ from desktop_app.sandbox.scopes import ScopeRequest
 CODE_LIFETIME = 600  # Entra: "typically about 10 minutes"
 PENDING_LIFETIME = 1800
 CONSENTS_FILE = "consents.json"
+DEVICE_CODE_LIFETIME = 900  # Entra's expires_in for device codes
+DEVICE_CODE_INTERVAL = 5
+# Entra's user codes: 9 characters a person can type (no 0/O, 1/I/L look-alikes).
+USER_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+USER_CODE_LENGTH = 9
 
 
 @dataclass
@@ -46,6 +52,25 @@ class PendingAuthorization:
     created: float = field(default_factory=time.time)
     oid: str | None = None
     session_id: str | None = None
+    # Set when this sign-in approves a device code instead of redirecting to the app.
+    device_code: str | None = None
+    mfa_done: bool = False
+
+
+@dataclass
+class DeviceAuthorization:
+    """A device code between /devicecode and its redemption at /token."""
+
+    device_code: str
+    user_code: str
+    tenant: str
+    client_id: str
+    scopes: ScopeRequest
+    interval: int
+    expires_at: float
+    status: str = "pending"  # pending | approved | declined | redeemed
+    oid: str | None = None
+    sid: str | None = None
 
 
 @dataclass
@@ -75,6 +100,19 @@ class SandboxState:
         self.refresh_in = refresh_in
         self.refresh_token_lifetime: int | None = None  # None: the default (90 days)
         self.consents: dict[str, set[str]] = self._load_consents()
+        # consent_key -> when consent was last revoked: scopes a refresh token carries from
+        # before that no longer count.
+        self.consent_revoked_at: dict[str, float] = {}
+        self.device_codes: dict[str, DeviceAuthorization] = {}  # by device_code
+        self.user_codes: dict[str, str] = {}  # user_code -> device_code
+        self.device_code_interval = DEVICE_CODE_INTERVAL
+        self.device_code_lifetime = DEVICE_CODE_LIFETIME
+        # oid -> when MFA became required: refresh tokens issued before then answer 50076.
+        self.mfa_required_since: dict[str, float] = {}
+        self.mfa_pending: set[str] = set()  # users whose next interactive sign-in asks for MFA
+        self.mfa_policy_id = str(uuid.uuid4())  # the conditional access policy named in `claims`
+        # oid -> epoch second of the last critical event (continuous access evaluation).
+        self.critical_events: dict[str, int] = {}
 
     # -- consent, persisted so refresh tokens keep working across restarts with a state_dir
     @staticmethod
@@ -89,6 +127,26 @@ class SandboxState:
         with self.lock:
             self.consents.setdefault(self.consent_key(oid, client_id), set()).update(scopes)
             self._save_consents()
+
+    def revoke_consent(
+        self, oid: str, client_id: str | None, consent_keys: tuple[str, ...] | None
+    ) -> list[str]:
+        """Withdraws consent (all clients / all scopes when None); returns what was removed."""
+        removed: list[str] = []
+        with self.lock:
+            now = time.time()
+            for key in [k for k in self.consents if k.startswith(f"{oid}|")]:
+                if client_id is not None and key != self.consent_key(oid, client_id):
+                    continue
+                granted = self.consents[key]
+                gone = set(granted) if consent_keys is None else granted & set(consent_keys)
+                granted -= gone
+                removed.extend(sorted(gone))
+                self.consent_revoked_at[key] = now
+            if client_id is not None:
+                self.consent_revoked_at[self.consent_key(oid, client_id)] = now
+            self._save_consents()
+        return removed
 
     def _load_consents(self) -> dict[str, set[str]]:
         try:
@@ -128,6 +186,28 @@ class SandboxState:
             self.sessions[session_id] = session
         return session_id, session
 
+    def new_device_code(self, device: DeviceAuthorization) -> None:
+        with self.lock:
+            now = time.time()
+            for gone in [d for d in self.device_codes.values() if d.expires_at + 3600 < now]:
+                self.device_codes.pop(gone.device_code, None)
+                self.user_codes.pop(gone.user_code, None)
+            self.device_codes[device.device_code] = device
+            self.user_codes[device.user_code] = device.device_code
+            self.record_token("device_code", device.device_code)
+
+    def new_user_code(self) -> str:
+        with self.lock:
+            while True:
+                code = "".join(secrets.choice(USER_CODE_ALPHABET) for _ in range(USER_CODE_LENGTH))
+                if code not in self.user_codes:
+                    return code
+
+    def device_by_user_code(self, user_code: str) -> DeviceAuthorization | None:
+        with self.lock:
+            device_code = self.user_codes.get(normalize_user_code(user_code))
+            return self.device_codes.get(device_code or "")
+
     def record_token(self, kind: str, value: str) -> None:
         with self.lock:
             self.issued.append({"kind": kind, "value": value})
@@ -135,3 +215,8 @@ class SandboxState:
     def log_request(self, entry: dict[str, Any]) -> None:
         with self.lock:
             self.requests.append(entry)
+
+
+def normalize_user_code(text: str) -> str:
+    """What a person types: any case, with spaces or dashes."""
+    return "".join(c for c in text.upper() if c.isalnum())

@@ -32,6 +32,11 @@ def unique_token_id() -> str:
     return b64url_encode(secrets.token_bytes(16))
 
 
+def client_info(user: User) -> str:
+    """What msal reads to key its cache: base64url({"uid": oid, "utid": tid})."""
+    return b64url_encode(json.dumps({"uid": user.oid, "utid": TENANT_ID}).encode())
+
+
 def pairwise_subject(oid: str, client_id: str) -> str:
     # `sub` differs per app so two apps cannot correlate a user by it (as in Entra).
     return b64url_encode(hashlib.sha256(f"{oid}|{client_id.lower()}".encode()).digest())
@@ -106,7 +111,13 @@ class TokenIssuer:
         return sign_rs256(claims, self._key, self._kid)
 
     def access_token(
-        self, user: User, app: AppRegistration, scopes: ScopeRequest, lifetime: int, sid: str
+        self,
+        user: User,
+        app: AppRegistration,
+        scopes: ScopeRequest,
+        lifetime: int,
+        sid: str,
+        capabilities: tuple[str, ...] = (),
     ) -> str:
         now = int(time.time())
         oidc = [s for s in scopes.oidc if s != "offline_access"]
@@ -131,6 +142,8 @@ class TokenIssuer:
         }
         if scopes.resource is GRAPH:
             claims["xms_tcdt"] = 1600000000
+        if capabilities:
+            claims["xms_cc"] = list(capabilities)  # e.g. cp1: the client handles CAE challenges
         return sign_rs256(claims, self._key, self._kid)
 
     def verify_access_token(self, token: str) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 The TLS handshake runs on the connection's own thread (not in the accept loop), so a client that
 connects and stalls cannot block everyone else. stop() also closes kept-alive connections, so a
-stopped sandbox really stops answering.
+stopped sandbox really stops answering. Injected faults that are not responses are acted out
+here: a hang (read the request, answer nothing until released, then close) and a reset (close
+with SO_LINGER 0, so the client's next read fails with ECONNRESET).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 import socket
 import socketserver
 import ssl
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -94,7 +97,26 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # noqa: BLE001 - one bad request must not kill the connection thread
             _log.exception("sandbox handler failed for %s %s", self.command, split.path)
             response = json_response(500, {"error": "sandbox_internal_error"})
-        self._write(response)
+        if response.action == "reset":
+            self._reset()
+        elif response.action == "hang":
+            if response.release is not None:
+                response.release.wait()
+            self.close_connection = True  # no response ever; the connection just closes
+        else:
+            self._write(response)
+
+    def _reset(self) -> None:
+        """Abort the connection: with linger 0, close() sends RST instead of FIN."""
+        self.close_connection = True
+        sock = self.connection
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        # rfile holds a reference to the socket: the real close happens when both are closed.
+        with contextlib.suppress(OSError):
+            self.rfile.close()
+        with contextlib.suppress(OSError):
+            sock.close()
 
     def _write(self, response: Response) -> None:
         self.send_response(response.status)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -53,6 +54,11 @@ class Response:
     # What the request log records about it (never secrets).
     kind: str = "page"
     grant_type: str | None = None
+    log: dict[str, Any] = field(default_factory=dict)
+    # Injected faults the socket layer acts out instead of writing a response:
+    # "hang" (answer nothing until `release` is set, then close) or "reset" (close with RST).
+    action: str | None = None
+    release: threading.Event | None = None
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)

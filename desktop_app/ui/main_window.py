@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
@@ -12,9 +13,10 @@ from desktop_app.auth.client import Identity
 from desktop_app.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
-from desktop_app.session import SessionController, State
+from desktop_app.session import SHOWS_ACCOUNT, Schedule, SessionController, State
 from desktop_app.ui.about import add_help_menu
 from desktop_app.ui.banner import Banner
+from desktop_app.ui.device_code_page import DeviceCodePage
 from desktop_app.ui.header import AccountHeader
 from desktop_app.ui.pages import SetupPage, WaitingPage, WelcomePage
 from desktop_app.ui.profile_panel import ProfilePanel
@@ -60,6 +62,7 @@ class MainWindow(QMainWindow):
         self.starting_page = plain_label("Starting…", central)
         self.welcome_page = WelcomePage(central)
         self.waiting_page = WaitingPage(central)
+        self.device_code_page = DeviceCodePage(central)
         self.setup_page = SetupPage(central)
         self.tabs = QTabWidget(central)
         self.profile_panel = ProfilePanel(self.tabs)
@@ -70,6 +73,7 @@ class MainWindow(QMainWindow):
             self.starting_page,
             self.welcome_page,
             self.waiting_page,
+            self.device_code_page,
             self.setup_page,
             self.tabs,
         ):
@@ -78,9 +82,16 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.state_label = QLabel("Starting…", self)
+        self.schedule_label = QLabel("", self)
         self.protection_label = QLabel("", self)
         self.statusBar().addWidget(self.state_label, 1)
+        self.statusBar().addPermanentWidget(self.schedule_label)
         self.statusBar().addPermanentWidget(self.protection_label)
+        self._sign_in_method = "browser"
+        self._schedule: Schedule | None = None
+        self._countdown = QTimer(self)  # "Retrying in 12 s" counts down
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._show_schedule_text)
         self.setup_page.demo_requested.connect(self.demo_requested)
         self.about_action = add_help_menu(self)
 
@@ -99,9 +110,15 @@ class MainWindow(QMainWindow):
         session.error.connect(self.show_error)
         session.notice.connect(lambda notice: self.show_error(notice, "warning"))
         session.sign_in_url.connect(self.waiting_page.set_url)
+        session.sign_in_method.connect(self.show_sign_in_method)
+        session.device_code.connect(self.device_code_page.show_prompt)
+        session.schedule_changed.connect(self.show_schedule)
         session.protection_changed.connect(self.show_protection)
         self.welcome_page.sign_in_requested.connect(self._sign_in)
+        self.welcome_page.device_code_requested.connect(self._sign_in_with_code)
         self.waiting_page.cancel_requested.connect(session.cancel_sign_in)
+        self.waiting_page.device_code_requested.connect(session.use_device_code)
+        self.device_code_page.cancel_requested.connect(session.cancel_sign_in)
         self.header.sign_out_button.clicked.connect(session.sign_out)
         self.header.refresh_button.clicked.connect(self._refresh)
         self.banner.action_requested.connect(self._sign_in)
@@ -112,11 +129,15 @@ class MainWindow(QMainWindow):
             self.banner.hide()
             self.session.sign_in()
 
+    def _sign_in_with_code(self) -> None:
+        if self.session is not None:
+            self.banner.hide()
+            self.session.sign_in(use_device_code=True)
+
     def _refresh(self) -> None:
         if self.session is not None:
             self.banner.hide()
-            self.session.refresh()
-            self.session.load_profile()
+            self.session.refresh(force=True, reload_profile=True)
 
     def show_setup(self, config_file: Path | None, problem: LanyardError | None = None) -> None:
         """No usable configuration: explain what to set, never a traceback."""
@@ -128,31 +149,74 @@ class MainWindow(QMainWindow):
 
     def show_state(self, state: State) -> None:
         self.state_label.setText(state.value)
-        signed_in = state in (State.SIGNED_IN, State.REFRESHING, State.OFFLINE) or (
-            state in (State.SIGN_IN_NEEDED, State.ERROR) and self._identity is not None
-        )
+        signed_in = state in SHOWS_ACCOUNT and self._identity is not None
         if state is State.STARTING:
             self.stack.setCurrentWidget(self.starting_page)
         elif state is State.NOT_CONFIGURED:
             self.stack.setCurrentWidget(self.setup_page)
         elif state is State.SIGNING_IN:
-            self.waiting_page.set_url("")
-            self.stack.setCurrentWidget(self.waiting_page)
+            self.show_sign_in_method(self._sign_in_method)
         elif signed_in:
             self.stack.setCurrentWidget(self.tabs)
         else:
             self.stack.setCurrentWidget(self.welcome_page)
         self.header.setVisible(signed_in)
-        if state is State.SIGN_IN_NEEDED:
+        can_refresh = state in (State.SIGNED_IN, State.OFFLINE, State.ERROR)
+        self.header.refresh_button.setEnabled(can_refresh)
+        self.header.refresh_button.setToolTip(
+            "Get a new token and reload your profile"
+            if can_refresh
+            else "Sign in again first"
+            if state is State.SIGN_IN_NEEDED
+            else ""
+        )
+        if state is State.SIGNING_IN:
+            self.state_label.setText(
+                "Waiting for the code to be entered…"
+                if self._sign_in_method == "device_code"
+                else state.value
+            )
+        if state is State.SIGN_IN_NEEDED and not self.banner.isVisible():
+            problem = self.session.interaction if self.session is not None else None
             self.banner.show_error(
-                LanyardError(
+                problem
+                or LanyardError(
                     "Your sign-in has expired or needs to be confirmed.",
                     "Sign in again to continue; Lanyard keeps showing what it last loaded.",
                     ErrorKind.INTERACTION_REQUIRED,
                 ),
                 "warning",
-                action="Sign in",
+                action="Sign in again",
             )
+
+    def show_sign_in_method(self, method: str) -> None:
+        self._sign_in_method = method
+        if method == "device_code":
+            self.device_code_page.show_prompt(None)
+            self.stack.setCurrentWidget(self.device_code_page)
+            self.state_label.setText("Waiting for the code to be entered…")
+        else:
+            self.waiting_page.set_url("")
+            self.stack.setCurrentWidget(self.waiting_page)
+
+    def show_schedule(self, schedule: Schedule | None) -> None:
+        self._schedule = schedule
+        if schedule is not None and schedule.retry:
+            self._countdown.start()
+        else:
+            self._countdown.stop()
+        self._show_schedule_text()
+
+    def _show_schedule_text(self) -> None:
+        schedule = self._schedule
+        if schedule is None:
+            self.schedule_label.setText("")
+        elif schedule.retry:
+            seconds = max(0, round(schedule.at - time.time()))
+            self.schedule_label.setText(f"Trying again in {seconds} s")
+        else:
+            clock = time.strftime("%H:%M", time.localtime(schedule.at))
+            self.schedule_label.setText(f"Next refresh at {clock}")
 
     def show_identity(self, identity: Identity | None) -> None:
         self._identity = identity
@@ -170,7 +234,9 @@ class MainWindow(QMainWindow):
 
     def show_error(self, error: LanyardError, severity: str = "error") -> None:
         if error.kind is ErrorKind.INTERACTION_REQUIRED and self.session is not None:
-            return  # the SIGN_IN_NEEDED state shows its own banner with the Sign in button
+            if self.session.state is State.SIGN_IN_NEEDED:
+                self.banner.show_error(error, "warning", action="Sign in again")
+            return  # e.g. a Graph 401 the session is already answering with a new token
         if (
             error.kind is ErrorKind.CONFIG
             and self.session is not None

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 from desktop_app.ui.widgets import heading, muted, plain_label
 
 
-def _card(parent: QWidget) -> tuple[QFrame, QVBoxLayout]:
+def page_card(parent: QWidget) -> tuple[QFrame, QVBoxLayout]:
     card = QFrame(parent)
     card.setObjectName("card")
     card.setMaximumWidth(560)
@@ -21,7 +21,7 @@ def _card(parent: QWidget) -> tuple[QFrame, QVBoxLayout]:
     return card, layout
 
 
-def _centered(page: QWidget, card: QFrame) -> None:
+def center_card(page: QWidget, card: QFrame) -> None:
     outer = QVBoxLayout(page)
     outer.addStretch(1)
     row = QHBoxLayout()
@@ -34,10 +34,11 @@ def _centered(page: QWidget, card: QFrame) -> None:
 
 class WelcomePage(QWidget):
     sign_in_requested = Signal()
+    device_code_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        card, layout = _card(self)
+        card, layout = page_card(self)
         layout.addWidget(heading("Sign in to Lanyard", card, 18))
         layout.addWidget(
             plain_label(
@@ -52,8 +53,18 @@ class WelcomePage(QWidget):
         self.sign_in_button = QPushButton("Sign in", card)
         self.sign_in_button.setProperty("primary", True)
         self.sign_in_button.clicked.connect(self.sign_in_requested)
-        layout.addWidget(self.sign_in_button, 0, Qt.AlignmentFlag.AlignLeft)
-        _centered(self, card)
+        self.device_code_button = QPushButton("Sign in from another device…", card)
+        self.device_code_button.setFlat(True)
+        self.device_code_button.setToolTip(
+            "Get a code to enter in a browser on your phone or another computer"
+        )
+        self.device_code_button.clicked.connect(self.device_code_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.sign_in_button)
+        buttons.addWidget(self.device_code_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        center_card(self, card)
 
     def set_hint(self, text: str) -> None:
         self.hint.setText(text)
@@ -62,10 +73,11 @@ class WelcomePage(QWidget):
 
 class WaitingPage(QWidget):
     cancel_requested = Signal()
+    device_code_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        card, layout = _card(self)
+        card, layout = page_card(self)
         layout.addWidget(heading("Waiting for the browser…", card, 18))
         layout.addWidget(
             plain_label(
@@ -80,13 +92,17 @@ class WaitingPage(QWidget):
         self.copy_link_button = QPushButton("Copy sign-in link", card)
         self.copy_link_button.setEnabled(False)
         self.copy_link_button.clicked.connect(self._copy_link)
+        self.device_code_button = QPushButton("Use a code instead", card)
+        self.device_code_button.setToolTip("Sign in from a browser on another device")
+        self.device_code_button.clicked.connect(self.device_code_requested)
         self.cancel_button = QPushButton("Cancel", card)
         self.cancel_button.clicked.connect(self.cancel_requested)
         buttons.addWidget(self.copy_link_button)
+        buttons.addWidget(self.device_code_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        _centered(self, card)
+        center_card(self, card)
         self._url = ""
 
     def set_url(self, url: str) -> None:
@@ -104,7 +120,7 @@ class SetupPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        card, layout = _card(self)
+        card, layout = page_card(self)
         self.title = heading("Set up Lanyard for your organisation", card, 18)
         layout.addWidget(self.title)
         self.problem = plain_label("", card, selectable=True)
@@ -117,7 +133,7 @@ class SetupPage(QWidget):
         self.demo_button.setProperty("primary", True)
         self.demo_button.clicked.connect(self.demo_requested)
         layout.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignLeft)
-        _centered(self, card)
+        center_card(self, card)
 
     def show_setup(self, config_file: Path | None, problem: str = "") -> None:
         self.problem.setText(problem)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -20,14 +21,21 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def open_window(qtbot: QtBot) -> Iterator[Callable[[Config], tuple[MainWindow, SessionController]]]:
-    """A real main window wired to a real SessionController; shut down after the test."""
+def open_window(
+    qtbot: QtBot,
+) -> Iterator[Callable[..., tuple[MainWindow, SessionController]]]:
+    """A real main window wired to a real SessionController; shut down after the test.
+
+    Keyword arguments go to the SessionController (a fake clock, a short browser timeout...).
+    """
     sessions: list[SessionController] = []
 
-    def make(config: Config) -> tuple[MainWindow, SessionController]:
+    def make(config: Config, **session_options: Any) -> tuple[MainWindow, SessionController]:
         window = MainWindow()
         qtbot.addWidget(window)
-        session = SessionController(lambda notice: build_services(config, True, notice))
+        session = SessionController(
+            lambda notice: build_services(config, True, notice), **session_options
+        )
         window.attach(session, config.cloud.name, config.sandbox)
         sessions.append(session)
         window.show()

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import REPO
 
@@ -55,3 +59,38 @@ def test_sandbox_demo_signs_in(tmp_path: Path, standin_browser) -> None:  # type
     standin_browser("")
     report = probe("sandbox_sign_in", "--sandbox", "--profile-dir", str(tmp_path))
     assert report["value"] == "Megan Bowen"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_and_sigterm_quit_cleanly(tmp_path: Path, signum: int) -> None:
+    log = tmp_path / "data" / "lanyard" / "logs" / "lanyard.log"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app", "--sandbox"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "-> SIGNED_OUT" not in (log.read_text() if log.exists() else ""):
+            assert process.poll() is None, process.communicate()[1][-3000:]
+            assert time.monotonic() < deadline, "the window never became ready"
+            time.sleep(0.1)
+        sent = time.monotonic()
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=10)
+        took = time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, stderr[-3000:]
+    assert "Traceback" not in stderr
+    assert took < 3.0, f"quit took {took:.1f} s"

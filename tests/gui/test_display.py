@@ -25,15 +25,15 @@ def distinct_colours(image: QImage, step: int = 7) -> int:
     return len(colours)
 
 
-@pytest.mark.parametrize("tab", ["Profile", "Roles"])
-def test_signed_in_window_on_xvfb(tmp_path: Path, tab: str) -> None:
-    out = tmp_path / f"signed-in-{tab.lower()}.png"
+@pytest.mark.parametrize("scene", ["profile", "roles", "device-code", "sign-in-needed"])
+def test_window_on_xvfb(tmp_path: Path, scene: str) -> None:
+    out = tmp_path / f"window-{scene}.png"
     with xvfb_display() as display:
         env = display_env(display)
-        env["BROWSER"] = f"{sys.executable} {STANDIN_BROWSER}"
+        env["BROWSER"] = f"{sys.executable} {STANDIN_BROWSER} --detach"
         env.pop("STANDIN_CA", None)
         result = subprocess.run(
-            [sys.executable, str(SCRIPT), str(out), "--tab", tab],
+            [sys.executable, str(SCRIPT), str(out), "--scene", scene],
             env=env,
             capture_output=True,
             text=True,

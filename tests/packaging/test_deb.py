@@ -184,7 +184,7 @@ def test_installed_app_signs_in_through_the_system_browser(
         env = startup_timing.isolated_env(os.environ, display, home)
         env.pop("STANDIN_CA", None)  # --sandbox serves its sign-in pages over plain http
         env.update(
-            BROWSER=f"{sys.executable} {STANDIN_BROWSER}",
+            BROWSER=f"{sys.executable} {STANDIN_BROWSER} --detach",
             STANDIN_LOG=str(transcript),
             STANDIN_ENV_LOG=str(browser_env_log),
         )

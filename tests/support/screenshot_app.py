@@ -1,7 +1,10 @@
 """Run the real Lanyard window on the current display, sign in to the sandbox, save a screenshot.
 
     DISPLAY=:99 BROWSER="python tests/support/standin_browser.py" \
-        python tests/support/screenshot_app.py OUT.png [--user UPN] [--tab Profile|Roles]
+        python tests/support/screenshot_app.py OUT.png [--user UPN] [--scene SCENE]
+
+SCENE: profile or roles (signed in, that tab), device-code (the code to enter elsewhere),
+sign-in-needed (signed in, then the sandbox revokes the sign-in and a refresh finds out).
 
 It grabs the X screen (not the widget), so the PNG shows what the display server really drew.
 Exit status 0 when the window reached the signed-in profile and the PNG was written.
@@ -22,10 +25,10 @@ from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.app import resources_dir  # noqa: E402
 from desktop_app.config import Config  # noqa: E402
+from desktop_app.paths import resources_dir  # noqa: E402
 from desktop_app.services import build_services  # noqa: E402
-from desktop_app.session import SessionController  # noqa: E402
+from desktop_app.session import SessionController, State  # noqa: E402
 from desktop_app.ui.main_window import MainWindow  # noqa: E402
 
 
@@ -33,7 +36,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
     parser.add_argument("--user", default="megan.bowen@contoso.test")
-    parser.add_argument("--tab", default="Profile", choices=("Profile", "Roles"))
+    parser.add_argument(
+        "--scene", default="profile", choices=("profile", "roles", "device-code", "sign-in-needed")
+    )
     parser.add_argument("--timeout", type=float, default=30.0)
     args = parser.parse_args()
     os.environ["STANDIN_USER"] = args.user
@@ -52,20 +57,37 @@ def main() -> int:
     session.start()
     outcome = {"code": 1, "clicked": False, "ticks": 0}
 
-    def tick() -> None:
-        outcome["ticks"] += 1
-        if window.stack.currentWidget() is window.welcome_page and not outcome["clicked"]:
-            outcome["clicked"] = True
-            window.welcome_page.sign_in_button.click()
-        ready = (
+    def signed_in() -> bool:
+        return bool(
             window.stack.currentWidget() is window.tabs
             and window.profile_panel.value_text("displayName")
             and (window.header.avatar.has_photo or args.user != "megan.bowen@contoso.test")
         )
-        if ready:
-            window.tabs.setCurrentIndex(0 if args.tab == "Profile" else 1)
+
+    def tick() -> None:
+        outcome["ticks"] += 1
+        if window.stack.currentWidget() is window.welcome_page and not outcome["clicked"]:
+            outcome["clicked"] = True
+            if args.scene == "device-code":
+                window.welcome_page.device_code_button.click()
+            else:
+                window.welcome_page.sign_in_button.click()
+        if args.scene in ("profile", "roles") and signed_in():
+            window.tabs.setCurrentIndex(0 if args.scene == "profile" else 1)
             QTimer.singleShot(400, grab)
             return
+        if args.scene == "device-code" and window.device_code_page.code.text():
+            QTimer.singleShot(400, grab)
+            return
+        if args.scene == "sign-in-needed":
+            if session.state is State.SIGN_IN_NEEDED:
+                QTimer.singleShot(400, grab)
+                return
+            services = session.services
+            if signed_in() and services and services.sandbox and outcome["clicked"] is True:
+                outcome["clicked"] = 2
+                services.sandbox.revoke_refresh_tokens(args.user)
+                session.refresh(force=True)
         if outcome["ticks"] * 0.1 > args.timeout:
             print("timed out waiting for the signed-in window", file=sys.stderr)
             app.quit()

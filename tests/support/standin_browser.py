@@ -1,6 +1,6 @@
 """A headless stand-in for the system browser: acts like a person signing in.
 
-    python tests/support/standin_browser.py URL
+    python tests/support/standin_browser.py [--detach] URL
 
 It opens URL with a cookie-keeping session, reads each page's form, picks the account it was told to
 (`STANDIN_USER`, default the sandbox admin), types the password (`STANDIN_PASSWORD`, default
@@ -13,7 +13,13 @@ transcript of methods, URLs without their query and status codes — never codes
 `STANDIN_ENV_LOG` receives the environment the browser was started with, as one JSON line (tests
 check that a frozen Lanyard does not pass its bundle's library path on).
 Exit status 0 once the response reached the app (whatever it says); otherwise 1 with one line on
-stderr. It knows nothing the pages do not show.
+stderr. With `--detach` it behaves like a browser launcher: it exits 0 at once and signs in from
+a child process (so a failed sign-in is not mistaken for "no browser could be opened"). It knows
+nothing the pages do not show.
+
+`approve_device_code(verification_uri, user_code, ...)` does what a person does with a device
+code: opens the page, types the code, confirms, signs in (approving MFA and consent when asked)
+or presses Cancel on a chosen page, and returns the text of the page it ends on.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ class PageParser(HTMLParser):
         self.forms: list[Form] = []
         self.title = ""
         self.alerts: list[str] = []
+        self.text_parts: list[str] = []  # visible text, in order
         self._in: list[str] = []  # open elements of interest: title, button, alert
         self._button: dict[str, str] | None = None
 
@@ -80,8 +87,8 @@ class PageParser(HTMLParser):
         elif tag == "button" and self.forms and a.get("type", "submit").lower() == "submit":
             self._button = {"name": a.get("name", ""), "value": a.get("value", ""), "label": ""}
             self.forms[-1].buttons.append(self._button)
-        elif tag == "title":
-            self._in.append("title")
+        elif tag in ("title", "script", "style"):
+            self._in.append(tag)
         if a.get("role") == "alert":
             self.alerts.append("")
             self._in.append("alert")
@@ -89,8 +96,8 @@ class PageParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "button":
             self._button = None
-        elif tag == "title" and "title" in self._in:
-            self._in.remove("title")
+        elif tag in ("title", "script", "style") and tag in self._in:
+            self._in.remove(tag)
         elif tag == "div" and "alert" in self._in:
             self._in.remove("alert")
 
@@ -101,6 +108,12 @@ class PageParser(HTMLParser):
             self.title += data.strip()
         if "alert" in self._in and self.alerts:
             self.alerts[-1] += data
+        if data.strip() and not {"title", "script", "style"} & set(self._in):
+            self.text_parts.append(" ".join(data.split()))
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.text_parts)
 
 
 class BrowserError(Exception):
@@ -220,14 +233,85 @@ def run(
     raise BrowserError(f"gave up after {max_steps} pages")
 
 
+def _press_cancel(form: Form) -> dict[str, str]:
+    data = {f["name"]: f["value"] for f in form.fields if f["type"] == "hidden" and f["name"]}
+    cancel = next((b for b in form.buttons if b["label"].strip().lower() in _DECLINE_LABELS), None)
+    if cancel is None:
+        raise BrowserError("the page offers no Cancel button")
+    if cancel["name"]:
+        data[cancel["name"]] = cancel["value"]
+    return data
+
+
+def approve_device_code(
+    verification_uri: str,
+    user_code: str,
+    *,
+    user: str = DEFAULT_USER,
+    password: str = DEFAULT_PASSWORD,
+    decline_on: str | None = None,
+    ca_file: str | None = None,
+    transcript: Callable[[str], None] | None = None,
+    max_steps: int = 10,
+) -> str:
+    """Approve (or, on the page whose title contains `decline_on`, cancel) a device code.
+
+    Returns the visible text of the page without a form it ends on ("You have signed in ...").
+    Raises BrowserError when a page shows an error next to a form a person would have to fix.
+    """
+    note = transcript or (lambda line: None)
+    session = requests.Session()
+
+    def verify(target: str) -> bool | str:
+        return ca_file if ca_file and target.lower().startswith("https:") else True
+
+    method, target, data = "GET", verification_uri, None
+    try:
+        for _ in range(max_steps):
+            if method == "POST":
+                response = session.post(
+                    target, data=data, allow_redirects=True, verify=verify(target), timeout=_TIMEOUT
+                )
+            else:
+                response = session.get(
+                    target, allow_redirects=True, verify=verify(target), timeout=_TIMEOUT
+                )
+            note(f"{method} {_without_query(target)} -> {response.status_code}")
+            page = PageParser()
+            page.feed(response.text)
+            alert = " ".join(" ".join(a.split()) for a in page.alerts).strip()
+            forms = [f for f in page.forms if f.method == "post"]
+            if not forms:
+                return page.text
+            form = forms[0]
+            asks_code = any(f["name"] == "otc" and f["type"] == "text" for f in form.fields)
+            has_password = any(f["type"] == "password" for f in form.fields)
+            if alert and (asks_code or has_password):
+                raise BrowserError(alert)
+            if decline_on is not None and decline_on.lower() in page.title.lower():
+                data = _press_cancel(form)
+            else:
+                data = _fill(form, user, password, decline=False)
+            if asks_code:
+                data["otc"] = user_code
+            method, target = "POST", urljoin(response.url, form.action or response.url)
+    except requests.RequestException as exc:
+        raise BrowserError(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        session.close()
+    raise BrowserError(f"gave up after {max_steps} pages")
+
+
 def main(argv: list[str]) -> int:
     if len(argv) < 2:
-        print("usage: standin_browser.py URL", file=sys.stderr)
+        print("usage: standin_browser.py [--detach] URL", file=sys.stderr)
         return 2
     env_log = os.environ.get("STANDIN_ENV_LOG")
-    if env_log:
+    if env_log:  # what the app started it with, recorded once, before any --detach fork
         with open(env_log, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(dict(os.environ)) + "\n")
+    if "--detach" in argv[1:-1] and os.fork():
+        return 0  # the launcher's part is done, as with xdg-open
     lines: list[str] = []
     try:
         run(

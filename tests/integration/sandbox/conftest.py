@@ -21,13 +21,14 @@ from tests.support.standin_browser import run as browse
 class VerifiedSession(requests.Session):
     """What the app gives msal: every request pins trust to the sandbox CA (env cannot override)."""
 
-    def __init__(self, ca_file: str) -> None:
+    def __init__(self, ca_file: str, timeout: float = 10) -> None:
         super().__init__()
         self.ca_file = ca_file
+        self.timeout = timeout
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         kwargs["verify"] = self.ca_file
-        kwargs.setdefault("timeout", 10)
+        kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, *args, **kwargs)
 
 
@@ -78,16 +79,41 @@ def loopback() -> Iterator[Loopback]:
     thread.join(5)
 
 
-def make_app(sandbox: Sandbox, client_id: str | None = None) -> msal.PublicClientApplication:
+def make_app(
+    sandbox: Sandbox,
+    client_id: str | None = None,
+    *,
+    client_capabilities: list[str] | None = None,
+    timeout: float = 10,
+) -> msal.PublicClientApplication:
     info = sandbox.info
     return msal.PublicClientApplication(
         client_id or info.client_id,
         authority=info.authority,
         instance_discovery=False,
-        http_client=VerifiedSession(info.ca_file),
+        http_client=VerifiedSession(info.ca_file, timeout),
         http_cache={},  # msal replays identical 400s for 60 s from this cache: never share it
         token_cache=msal.TokenCache(),
+        client_capabilities=client_capabilities,
     )
+
+
+@pytest.fixture
+def own_sandbox() -> Iterator[Sandbox]:
+    """A sandbox for one test, for tests that change its state (faults, MFA, consent, events)."""
+    with Sandbox() as sb:
+        yield sb
+
+
+def assert_aad_error(result: dict[str, Any], error: str, code: int) -> None:
+    """Entra's token endpoint error shape, with the given error and AADSTS code."""
+    assert result["error"] == error, result
+    assert result["error_codes"] == [code]
+    assert result["error_description"].startswith(f"AADSTS{code}: ")
+    assert "Trace ID: " in result["error_description"]
+    assert "Correlation ID: " in result["error_description"]
+    assert "Timestamp: " in result["error_description"]
+    assert {"timestamp", "trace_id", "correlation_id", "error_uri"} <= set(result)
 
 
 def authorize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 
@@ -12,22 +11,13 @@ from desktop_app.sandbox.directory import ADMIN_UPN, NO_ROLES_UPN
 from desktop_app.sandbox.jwt import sign_rs256
 from tests.integration.sandbox.conftest import (
     Loopback,
+    assert_aad_error,
     authorize,
     get,
     make_app,
     post_token,
     sign_in,
 )
-
-
-def assert_aad_error(result: dict[str, Any], error: str, code: int) -> None:
-    assert result["error"] == error, result
-    assert result["error_codes"] == [code]
-    assert result["error_description"].startswith(f"AADSTS{code}: ")
-    assert "Trace ID: " in result["error_description"]
-    assert "Correlation ID: " in result["error_description"]
-    assert "Timestamp: " in result["error_description"]
-    assert {"timestamp", "trace_id", "correlation_id", "error_uri"} <= set(result)
 
 
 def test_pkce_mismatch_is_501481(sandbox: Sandbox, loopback: Loopback) -> None:

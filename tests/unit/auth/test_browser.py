@@ -71,3 +71,36 @@ def test_no_browser_reports_false(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BROWSER", "/nonexistent/browser")
     monkeypatch.setenv("PATH", "/nonexistent")
     assert browser.open_browser("https://example.test") is False
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX launcher")
+def test_an_opener_that_fails_counts_as_no_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing = tmp_path / "xdg-open-without-a-browser.sh"
+    failing.write_text("#!/bin/sh\nexit 3\n")
+    failing.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(failing))
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert browser.open_browser("https://example.test") is False
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX launcher")
+def test_an_opener_still_running_counts_as_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    foreground = tmp_path / "foreground-browser.sh"
+    foreground.write_text("#!/bin/sh\nsleep 1\n")
+    foreground.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(foreground))
+    started = time.monotonic()
+    assert browser.open_browser("https://example.test", check_s=0.2) is True
+    assert time.monotonic() - started < 0.9
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland display check")
+def test_without_a_display_only_an_explicit_browser_is_tried() -> None:
+    assert browser.browser_commands("https://x", {"PATH": "/usr/bin"}) == []
+    assert browser.browser_commands("https://x", {"BROWSER": "b", "PATH": "/usr/bin"}) == [
+        ["b", "https://x"]
+    ]

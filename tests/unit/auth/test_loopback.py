@@ -33,7 +33,10 @@ def test_form_post_is_delivered(receiver: LoopbackReceiver) -> None:
         receiver.redirect_uri, data={"code": "c1", "state": "s-123", "client_info": "x"}, timeout=5
     )
     assert reply.status_code == 200
-    assert "signed in" in reply.text
+    assert "You are signed in" in reply.text  # the branded page from resources/pages
+    assert "data:image/svg+xml;base64," in reply.text
+    assert "c1" not in reply.text
+    assert reply.headers["Cache-Control"] == "no-store"
     assert receiver.wait(1) == {"code": "c1", "state": "s-123", "client_info": "x"}
 
 

@@ -1,0 +1,231 @@
+"""Injected faults: what they are, which endpoint each applies to, and how many requests it takes.
+
+A fault names an endpoint (see ENDPOINTS) and an effect: an HTTP status (with an error body in
+the endpoint's own shape, or plain text, or a truncated "malformed" JSON body), added latency, a
+connection that hangs, or one that is reset. Faults for one endpoint apply in the order they were
+added; each takes `count` requests (None: every request until cleared).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any
+
+# Endpoint names -> what they cover. Control API paths (/_sandbox/...) are never faulted.
+ENDPOINTS: dict[str, str] = {
+    "openid-configuration": "GET /{tenant}/v2.0/.well-known/openid-configuration",
+    "instance-discovery": "GET /common/discovery/instance",
+    "keys": "GET /{tenant}/discovery/v2.0/keys",
+    "authorize": "/{tenant}/oauth2/v2.0/authorize (the browser's first page)",
+    "sign-in": "POST /{tenant}/login, /{tenant}/mfa, /{tenant}/consent (the sign-in pages)",
+    "token": "POST /{tenant}/oauth2/v2.0/token",
+    "devicecode": "POST /{tenant}/oauth2/v2.0/devicecode",
+    "devicelogin": "/devicelogin (the device code approval page)",
+    "logout": "/{tenant}/oauth2/v2.0/logout",
+    "me": "GET /v1.0/me",
+    "photo": "GET /v1.0/me/photo and /v1.0/me/photo/$value",
+    "member-objects": "/v1.0/users/{id}/getMemberObjects",
+    "api": "GET /api/v1/orders (the second protected API)",
+}
+# How an endpoint answers errors: Entra's JSON, an HTML page, or Graph's error envelope.
+IDENTITY_JSON = frozenset(
+    {"openid-configuration", "instance-discovery", "keys", "token", "devicecode"}
+)
+PAGES = frozenset({"authorize", "sign-in", "devicelogin", "logout"})
+GRAPH = frozenset({"me", "photo", "member-objects", "api"})
+# Endpoints whose real answers carry secrets: "malformed" there is a synthetic truncated body.
+SECRET_BEARING = frozenset({"token", "devicecode"})
+
+BODIES = ("json", "text", "malformed", "empty")
+MAX_LATENCY_MS = 120_000
+
+
+class FaultSpecError(ValueError):
+    """A fault description that cannot be acted out; the message says why."""
+
+
+@dataclass
+class Fault:
+    endpoint: str
+    status: int | None = None
+    retry_after: int | None = None
+    body: str | None = None  # None: the endpoint's own error shape (plain text for a 429)
+    latency_ms: int = 0
+    hang: bool = False
+    reset: bool = False
+    count: int | None = 1  # requests it still applies to; None: until cleared
+    id: str = ""
+    hits: int = 0
+
+    @property
+    def kind(self) -> str:
+        """What the request log records, e.g. "reset", "status", "latency+malformed"."""
+        parts = ["latency"] if self.latency_ms else []
+        if self.hang:
+            parts.append("hang")
+        elif self.reset:
+            parts.append("reset")
+        elif self.body == "malformed":
+            parts.append("malformed")
+        elif self.status is not None:
+            parts.append("status")
+        return "+".join(parts)
+
+    @property
+    def replaces_response(self) -> bool:
+        """True when the endpoint is not run at all (the fault answers instead)."""
+        if self.hang or self.reset:
+            return True
+        if self.body == "malformed":
+            return self.endpoint in SECRET_BEARING
+        return self.status is not None
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _int(name: str, value: object, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise FaultSpecError(f"{name} must be an integer from {low} to {high}")
+    return value
+
+
+def new_fault(
+    endpoint: str,
+    *,
+    status: int | None = None,
+    retry_after: int | None = None,
+    body: str | None = None,
+    latency_ms: int = 0,
+    hang: bool = False,
+    reset: bool = False,
+    count: int | None = 1,
+) -> Fault:
+    """A checked Fault; FaultSpecError names the first thing wrong with the description."""
+    if endpoint not in ENDPOINTS:
+        raise FaultSpecError(f"endpoint must be one of: {', '.join(ENDPOINTS)}")
+    if status is not None:
+        _int("status", status, 200, 599)
+    if retry_after is not None:
+        _int("retry_after", retry_after, 0, 86_400)
+    if body is not None and body not in BODIES:
+        raise FaultSpecError(f"body must be null or one of: {', '.join(BODIES)}")
+    _int("latency_ms", latency_ms, 0, MAX_LATENCY_MS)
+    if not isinstance(hang, bool) or not isinstance(reset, bool):
+        raise FaultSpecError("hang and reset are true or false")
+    if count is not None:
+        _int("count", count, 1, 1_000_000)
+    if hang and reset:
+        raise FaultSpecError("a connection either hangs or is reset, not both")
+    if (hang or reset) and (status is not None or body is not None):
+        raise FaultSpecError("hang and reset send no response: leave status and body out")
+    if body in ("json", "text", "empty") and status is None:
+        raise FaultSpecError(f"body {body!r} needs a status")
+    if not (hang or reset or latency_ms or status is not None or body == "malformed"):
+        raise FaultSpecError(
+            "a fault needs an effect: status, body=malformed, latency_ms, hang or reset"
+        )
+    return Fault(
+        endpoint=endpoint,
+        status=status,
+        retry_after=retry_after,
+        body=body,
+        latency_ms=latency_ms,
+        hang=hang,
+        reset=reset,
+        count=count,
+        id=str(uuid.uuid4()),
+    )
+
+
+def endpoint_of(parts: tuple[str, ...]) -> str | None:
+    """The fault endpoint name of a request path (split on "/"), or None."""
+    if not parts or parts[0] == "_sandbox":
+        return None
+    if parts == ("common", "discovery", "instance"):
+        return "instance-discovery"
+    if parts == ("devicelogin",):
+        return "devicelogin"
+    if parts[0] == "v1.0":
+        if parts == ("v1.0", "me"):
+            return "me"
+        if parts[:3] == ("v1.0", "me", "photo"):
+            return "photo"
+        if len(parts) == 4 and parts[1] == "users" and parts[3] == "getMemberObjects":
+            return "member-objects"
+        return None
+    if parts[:2] == ("api", "v1"):
+        return "api"
+    rest = parts[1:]
+    if rest == ("v2.0", ".well-known", "openid-configuration"):
+        return "openid-configuration"
+    if rest == ("discovery", "v2.0", "keys"):
+        return "keys"
+    if rest[:2] == ("oauth2", "v2.0") and len(rest) == 3:
+        name = rest[2]
+        return name if name in ("authorize", "token", "devicecode", "logout") else None
+    if rest in (("login",), ("mfa",), ("consent",)):
+        return "sign-in"
+    return None
+
+
+class FaultSet:
+    """The active faults, thread-safe. Hung connections wait on `release`, which clear() and
+    close() set, so neither clearing the faults nor stopping the sandbox waits for them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+        self._release = threading.Event()
+        self._closed = threading.Event()
+
+    def add(self, fault: Fault) -> Fault:
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def take(self, endpoint: str | None) -> Fault | None:
+        """The fault that applies to this request (a snapshot), counting it against `count`."""
+        if endpoint is None:
+            return None
+        with self._lock:
+            fault = next((f for f in self._faults if f.endpoint == endpoint), None)
+            if fault is None:
+                return None
+            fault.hits += 1
+            if fault.count is not None:
+                fault.count -= 1
+                if fault.count <= 0:
+                    self._faults.remove(fault)
+            return Fault(**asdict(fault))
+
+    def active(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [f.as_json() for f in self._faults]
+
+    def clear(self) -> int:
+        with self._lock:
+            cleared = len(self._faults)
+            self._faults.clear()
+            release, self._release = self._release, threading.Event()
+        release.set()
+        return cleared
+
+    def hang_release(self) -> threading.Event:
+        """What a connection hung now waits for: set by the next clear() or by close()."""
+        with self._lock:
+            if self._closed.is_set():
+                done = threading.Event()
+                done.set()
+                return done
+            return self._release
+
+    def pause(self, seconds: float) -> None:
+        """Added latency; cut short when the sandbox stops."""
+        self._closed.wait(seconds)
+
+    def close(self) -> None:
+        self._closed.set()
+        self.clear()

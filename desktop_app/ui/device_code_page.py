@@ -1,0 +1,94 @@
+"""The device code sign-in: the code, big and copyable, where to enter it, and Cancel."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from desktop_app.session import DeviceCodePrompt
+from desktop_app.ui.pages import center_card, page_card
+from desktop_app.ui.widgets import heading, muted, plain_label
+
+
+class DeviceCodePage(QWidget):
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        card, layout = page_card(self)
+        layout.addWidget(heading("Sign in from another device", card, 18))
+        self.instructions = plain_label("Asking the identity provider for a code…", card)
+        layout.addWidget(self.instructions)
+        self.uri = plain_label("", card, selectable=True)
+        self.uri.setObjectName("deviceUri")
+        layout.addWidget(self.uri)
+        self.code = QLabel("", card)
+        self.code.setObjectName("deviceCode")
+        self.code.setTextFormat(Qt.TextFormat.PlainText)
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.code.font()
+        font.setPointSize(26)
+        font.setBold(True)
+        font.setLetterSpacing(font.SpacingType.AbsoluteSpacing, 4)
+        self.code.setFont(font)
+        layout.addWidget(self.code)
+        self.expiry = muted("", card)
+        layout.addWidget(self.expiry)
+        buttons = QHBoxLayout()
+        self.copy_code_button = QPushButton("Copy code", card)
+        self.copy_code_button.setProperty("primary", True)
+        self.copy_code_button.setEnabled(False)
+        self.copy_code_button.clicked.connect(self._copy_code)
+        self.copy_uri_button = QPushButton("Copy address", card)
+        self.copy_uri_button.setEnabled(False)
+        self.copy_uri_button.clicked.connect(self._copy_uri)
+        self.cancel_button = QPushButton("Cancel", card)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        for button in (self.copy_code_button, self.copy_uri_button, self.cancel_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        center_card(self, card)
+        self._prompt: DeviceCodePrompt | None = None
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
+
+    def show_prompt(self, prompt: DeviceCodePrompt | None) -> None:
+        self._prompt = prompt
+        if prompt is None:
+            self._countdown.stop()
+            self.instructions.setText("Asking the identity provider for a code…")
+            for label in (self.uri, self.code, self.expiry):
+                label.setText("")
+        else:
+            self.instructions.setText(
+                "On your phone or another computer, open this address in a browser and enter "
+                "the code. This window updates by itself when you are done."
+            )
+            self.uri.setText(prompt.verification_uri)
+            self.code.setText(prompt.user_code)
+            self._countdown.start()
+            self._tick()
+        self.copy_code_button.setEnabled(prompt is not None)
+        self.copy_uri_button.setEnabled(prompt is not None)
+
+    def _tick(self) -> None:
+        if self._prompt is None:
+            return
+        left = max(0, int(self._prompt.expires_at - time.time()))
+        self.expiry.setText(f"The code expires in {left // 60}:{left % 60:02d}.")
+        if not left:
+            self._countdown.stop()
+
+    def _copy_code(self) -> None:
+        if self._prompt is not None:
+            QGuiApplication.clipboard().setText(self._prompt.user_code)
+
+    def _copy_uri(self) -> None:
+        if self._prompt is not None:
+            QGuiApplication.clipboard().setText(self._prompt.verification_uri)

@@ -1,0 +1,27 @@
+"""The browser's landing pages: branded, and whatever the redirect carried shown as plain text."""
+
+from __future__ import annotations
+
+from desktop_app.auth.landing import MAX_DETAIL_CHARS, landing_page
+
+
+def test_success_page_is_branded() -> None:
+    page = landing_page({"code": "abc", "state": "s"})
+    assert "You are signed in" in page
+    assert "data:image/svg+xml;base64,PHN2Zy" in page  # the Lanyard logo, inline: no requests
+    assert "abc" not in page  # the authorization code never appears in the page
+    assert "$" not in page  # every placeholder filled
+
+
+def test_error_page_escapes_the_description() -> None:
+    hostile = '<script>alert(1)</script> & "quoted" ${logo}'
+    page = landing_page({"error": "access_denied", "error_description": hostile})
+    assert "Sign-in did not complete" in page
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot; ${logo}" in page
+
+
+def test_error_page_clips_a_huge_description() -> None:
+    page = landing_page({"error": "x", "error_description": "A" * 100_000})
+    assert "A" * MAX_DETAIL_CHARS + "…" in page
+    assert "A" * (MAX_DETAIL_CHARS + 1) not in page
