@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from desktop_app.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
+_CLOSE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Services:
     sandbox: Sandbox | None = None
     throwaway_dir: Path | None = None
     sessions: tuple[net.TrustedSession, ...] = ()
+    _closed: bool = field(default=False, init=False, repr=False)
 
     def abort(self) -> None:
         """Fail every request in flight now (quitting): a hung server must not hold Quit."""
@@ -41,6 +44,11 @@ class Services:
             session.abort()
 
     def close(self) -> None:
+        """Idempotent, and safe from two threads (Quit racing the bootstrap)."""
+        with _CLOSE_LOCK:
+            if self._closed:
+                return
+            self._closed = True
         for session in self.sessions:
             session.close()
         if self.sandbox is not None:

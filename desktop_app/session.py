@@ -208,8 +208,9 @@ class SessionController(QObject):
         ) -> tuple[Services, TokenResult | None, Account | None, LanyardError | None]:
             services = self._factory(self.notice.emit)
             self._booting = services  # so that Quit can abort a discovery request that hangs
-            if self._closed:
-                services.abort()
+            if self._closed:  # quit while the services were being built: nobody will use them
+                services.close()
+                raise LanyardError("Lanyard is quitting.", "", ErrorKind.CANCELLED)
             services.auth.open()
             accounts = services.auth.accounts()
             if not accounts:
@@ -670,6 +671,7 @@ class SessionController(QObject):
             services.abort()
         ok = self._auth.stop(timeout / 2)
         ok = self._net.stop(max(0.0, deadline - time.monotonic())) and ok
+        services = self._services or self._booting  # the bootstrap may have finished meanwhile
         if services is not None:
             services.close()
         return ok
