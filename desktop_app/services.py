@@ -91,6 +91,7 @@ def build_services(
             scopes=config.scopes,
             profile_dir=config.profile_dir,
             instance_discovery=config.instance_discovery,
+            allow_plaintext_cache=config.allow_plaintext_cache,
         ),
         net.make_session(ca_path),
         on_notice,
