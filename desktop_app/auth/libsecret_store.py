@@ -76,6 +76,8 @@ class LibsecretStore:
 
     def _failed(self, exc: Exception, missing: bool = False) -> StoreUnavailable:
         message = str(getattr(exc, "message", "") or exc).splitlines()[0][:160]
+        if "locked" in message.lower():  # e.g. locked between the search and the read
+            return StoreUnavailable("the keyring is locked", UNLOCK_ADVICE)
         if missing:
             return StoreUnavailable(
                 f"no Secret Service is running ({message})", SERVICE_ADVICE, missing=True

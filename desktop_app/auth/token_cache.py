@@ -92,7 +92,7 @@ def _damage(text: str | None) -> str | None:
         return None
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return "it is not valid JSON (truncated or overwritten)"
     if not _is_cache_shaped(data):
         return "it does not have the shape of a token cache"
@@ -123,7 +123,7 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
         self._depth = 0
         self._trouble = ""  # the store problem already reported, so it is told once
         self._unsaved = False  # changes the store could not take yet
-        self._base: dict[str, Any] = {}  # the store's content when last read or written
+        self._base = ""  # the store's content when last read or written (for a merge)
 
     # -- the cross-process lock ------------------------------------------------------------------
 
@@ -189,7 +189,7 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
             self.has_state_changed = True  # the merged state still has to be saved
         else:
             super().deserialize(text or None)
-        self._base = json.loads(text) if text else {}
+        self._base = text or ""
         self._trouble = ""
         return True
 
@@ -211,7 +211,7 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
             log.warning("Could not move the damaged token cache aside: %s", exc.strerror)
             moved = None
         super().deserialize(None)
-        self._seen, self._loaded, self._base = self.store.version(), True, {}
+        self._seen, self._loaded, self._base = self.store.version(), True, ""
         notice = LanyardError(
             f"The saved sign-in could not be used: {why}. A fresh cache was started.",
             "Sign in again. The damaged cache was kept for diagnosis"
@@ -226,7 +226,8 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
     def _merge_unsaved(self, theirs_text: str | None) -> str:
         """Three-way merge of changes kept in memory while the store was unavailable: ours win,
         except entries we never touched that another process removed meanwhile."""
-        base, ours = self._base, json.loads(self.serialize())
+        base: dict[str, Any] = json.loads(self._base) if self._base else {}
+        ours: dict[str, Any] = json.loads(self.serialize())
         merged: dict[str, Any] = json.loads(theirs_text) if theirs_text else {}
         for section in set(base) | set(ours):
             result = merged.setdefault(section, {})
@@ -298,7 +299,7 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
             )
             return
         self._seen = self.store.version()
-        self._base = json.loads(text)
+        self._base = text
         self._unsaved = False
         self._trouble = ""
 

@@ -140,6 +140,7 @@ DAMAGE = {
     "secret-not-text": (lambda valid: entry_with("secret", 12345), "shape"),
     "expiry-not-a-number": (lambda valid: entry_with("expires_on", "soon"), "shape"),
     "expiry-a-boolean": (lambda valid: entry_with("expires_on", True), "shape"),
+    "nested-too-deep": (lambda valid: b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),
 }
 
 
