@@ -48,10 +48,44 @@ def sandbox_sign_in(window: MainWindow) -> str | None:
     return None
 
 
+_handoffs: list[dict[str, object]] = []
+_ready: list[bool] = []
+
+
+def record_handoffs() -> None:
+    """Wrap what the window runs when a second launch hands over, to report it."""
+    from desktop_app import single_instance
+
+    original = single_instance.bring_to_front
+
+    def recording(window: MainWindow, arguments: dict[str, object]) -> None:
+        original(window, arguments)
+        _handoffs.append(
+            {
+                "arguments": arguments,
+                "minimized": window.isMinimized(),
+                "visible": window.isVisible(),
+                "active": window.isActiveWindow(),
+            }
+        )
+
+    single_instance.bring_to_front = recording  # type: ignore[assignment]
+
+
+def handoff(window: MainWindow) -> str | None:
+    """Minimise the window, say READY, and report the first hand-off from another launch."""
+    if not _ready:
+        _ready.append(True)
+        window.showMinimized()
+        print("READY", flush=True)
+    return json.dumps(_handoffs[0]) if _handoffs else None
+
+
 CHECKS: dict[str, Callable[[MainWindow], str | None]] = {
     "setup_instructions": setup_instructions,
     "setup_problem": setup_problem,
     "sandbox_sign_in": sandbox_sign_in,
+    "handoff": handoff,
 }
 
 
@@ -77,6 +111,8 @@ def main() -> int:
         elapsed[0] += 100
         QTimer.singleShot(100, poll)
 
+    if check is handoff:
+        record_handoffs()
     _app = QApplication([sys.argv[0]])  # run_window reuses it; timers need it to exist first
     QTimer.singleShot(200, poll)
     seen["exit_code"] = run_window(parse_args(argv))
