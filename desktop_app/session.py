@@ -18,6 +18,7 @@ from desktop_app.auth.browser import open_browser
 from desktop_app.auth.client import PendingSignIn
 from desktop_app.auth.loopback import LoopbackReceiver
 from desktop_app.auth.results import Account, TokenResult
+from desktop_app.cache_watcher import CacheWatcher
 from desktop_app.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
@@ -74,6 +75,7 @@ class SessionController(QObject):
     notice = Signal(object)  # LanyardError: worth telling, nothing failed (e.g. cache reset)
     sign_in_url = Signal(str)  # the URL the browser was asked to open (copyable)
     protection_changed = Signal(str, bool)  # how the token cache is protected, encrypted?
+    accounts_changed = Signal(object)  # list[Account]: the accounts in the cache
 
     def __init__(
         self,
@@ -85,6 +87,7 @@ class SessionController(QObject):
         self._services: Services | None = None
         self.state = State.STARTING
         self.account: Account | None = None
+        self.accounts: list[Account] = []
         self._token: TokenResult | None = None
         self._receiver: LoopbackReceiver | None = None
         self._pending: PendingSignIn | None = None
@@ -139,6 +142,7 @@ class SessionController(QObject):
             services.auth.token_cache is not None and services.auth.token_cache.store.encrypted,
         )
         self.account = account
+        self._watch_cache(services)
         if token is not None:
             self._accept_token(token)
         elif problem is not None:
@@ -323,14 +327,51 @@ class SessionController(QObject):
             self._schedule_refresh(RETRY_AFTER_FAILURE_S)
         self.error.emit(exc)
 
+    # -- changes made by other Lanyard processes ---------------------------------------------------
+
+    def _watch_cache(self, services: Services) -> None:
+        files = services.auth.watched_paths()
+        if files:
+            watcher = CacheWatcher(files, self)
+            watcher.changed.connect(self.reload_accounts)
+        self.reload_accounts()
+
+    def reload_accounts(self) -> None:
+        """Re-read the cache on the auth worker (another process may have changed it)."""
+        services = self._services
+        if services is None or self._closed:
+            return
+
+        def reread(_: CancelToken) -> list[Account]:
+            services.auth.reload_cache()
+            return services.auth.accounts()
+
+        self._auth.submit(reread, self._on_accounts_reloaded, name="reload_accounts")
+
+    def _on_accounts_reloaded(self, accounts: list[Account]) -> None:
+        if accounts != self.accounts:
+            self.accounts = accounts
+            self.accounts_changed.emit(accounts)
+        current = self.account
+        ids = {a.home_account_id for a in accounts}
+        if (
+            current is not None
+            and current.home_account_id not in ids
+            and self.state is not State.SIGNING_IN
+        ):
+            log.info("The signed-in account was removed by another Lanyard process")
+            self._clear_sign_in()
+            self.notice.emit(
+                LanyardError(
+                    "You were signed out by another Lanyard window or command.",
+                    "Select Sign in to continue.",
+                    ErrorKind.CACHE,
+                )
+            )
+
     # -- sign-out and shutdown ----------------------------------------------------------------------
 
-    def sign_out(self) -> None:
-        services, account = self._services, self.account
-        if services is None:
-            return
-        if self.state is State.SIGNING_IN:
-            self.cancel_sign_in()
+    def _clear_sign_in(self) -> None:
         self._refresh_timer.stop()
         self._token = None
         self.account = None
@@ -339,6 +380,14 @@ class SessionController(QObject):
         self.profile_changed.emit(None)
         self.photo_changed.emit(None)
         self._set_state(State.SIGNED_OUT)
+
+    def sign_out(self) -> None:
+        services, account = self._services, self.account
+        if services is None:
+            return
+        if self.state is State.SIGNING_IN:
+            self.cancel_sign_in()
+        self._clear_sign_in()
         if account is None:
             return
 
