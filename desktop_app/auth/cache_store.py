@@ -27,11 +27,12 @@ class StoreUnavailable(Exception):
     file may stand in; otherwise one exists but is locked or failing, and Lanyard never downgrades
     to plaintext behind the person's back."""
 
-    def __init__(self, reason: str, advice: str, missing: bool = False) -> None:
+    def __init__(self, reason: str, advice: str, missing: bool = False, detail: str = "") -> None:
         super().__init__(reason)
         self.reason = reason  # short, for the status bar: "the keyring is locked"
         self.advice = advice  # what the person can do about it
         self.missing = missing
+        self.detail = detail  # for the log: the OS's own words
 
 
 class CacheStore(Protocol):
@@ -318,6 +319,8 @@ def open_token_store(
     except StoreUnavailable as exc:
         problem = exc
     reason, advice = problem.reason, problem.advice
+    if problem.detail:
+        log.warning("OS secret store unusable: %s (%s)", reason, problem.detail)
     if problem.missing and signal.exists():
         # it was encrypted before: a plaintext file now would be a downgrade nobody chose
         reason = f"the keyring that holds your saved sign-in is unavailable: {reason}"

@@ -75,14 +75,14 @@ class LibsecretStore:
     # -- helpers -----------------------------------------------------------------------------
 
     def _failed(self, exc: Exception, missing: bool = False) -> StoreUnavailable:
-        message = str(getattr(exc, "message", "") or exc).splitlines()[0][:160]
+        message = str(getattr(exc, "message", "") or exc).splitlines()[0][:200]
         if "locked" in message.lower():  # e.g. locked between the search and the read
-            return StoreUnavailable("the keyring is locked", UNLOCK_ADVICE)
+            return StoreUnavailable("the keyring is locked", UNLOCK_ADVICE, detail=message)
         if missing:
             return StoreUnavailable(
-                f"no Secret Service is running ({message})", SERVICE_ADVICE, missing=True
+                "no Secret Service is running", SERVICE_ADVICE, missing=True, detail=message
             )
-        return StoreUnavailable(f"the keyring failed ({message})", SERVICE_ADVICE)
+        return StoreUnavailable(f"the keyring failed ({message[:80]})", SERVICE_ADVICE)
 
     def _service(self) -> Any:
         secret = self._secret
