@@ -335,6 +335,8 @@ def open_token_store(
         )
     elif problem.missing:
         reason = f"{reason}, and {PLAINTEXT_REFUSED}"
+        if location.exists():
+            advice += f" A plaintext cache from before is still at {location}: delete it."
     log.warning("Token cache is not saved (%s): this session only", reason)
     return StoreChoice(
         MemoryStore(location, protection=f"not saved, this session only ({reason})"),

@@ -171,9 +171,8 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
         try:
             text, problem = self._read()
             if problem is not None:
-                with (
-                    self._cross_process_lock()
-                ):  # a second look: another process may have replaced it
+                # a second look, under the lock: another process may have replaced it meanwhile
+                with self._cross_process_lock():
                     version = self.store.version()
                     text, problem = self._read()
                     if problem is not None:
@@ -214,8 +213,8 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
         self._seen, self._loaded, self._base = self.store.version(), True, ""
         notice = LanyardError(
             f"The saved sign-in could not be used: {why}. A fresh cache was started.",
-            "Sign in again. The damaged cache was kept for diagnosis"
-            + (f" as {moved}." if moved else "."),
+            "Sign in again."
+            + (f" The damaged cache was kept for diagnosis as {moved}." if moved else ""),
             ErrorKind.CACHE,
             {"cache": str(self.store.location)} | ({"moved_to": moved} if moved else {}),
         )

@@ -63,6 +63,13 @@ def test_refusing_plaintext_means_memory_only(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_refusing_plaintext_points_at_an_older_plaintext_cache(tmp_path: Path) -> None:
+    atomic_write(tmp_path / "token_cache.bin", b'{"Account": {}}')
+    choice = open_token_store(tmp_path, allow_plaintext=False)
+    assert choice.session_only
+    assert f"still at {tmp_path / 'token_cache.bin'}: delete it" in choice.advice
+
+
 def test_a_cache_that_was_encrypted_is_never_downgraded_to_plaintext(tmp_path: Path) -> None:
     atomic_write(tmp_path / "token_cache.bin.signal", b"1")  # a keyring held it before
     choice = open_token_store(tmp_path, allow_plaintext=True)
