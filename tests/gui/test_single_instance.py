@@ -111,6 +111,7 @@ def test_second_launch_hands_its_arguments_over_and_exits(
     arguments = seen["arguments"]
     assert isinstance(arguments, dict)
     assert arguments["profile_dir"] == str(profile) and arguments["verbose"] is True
+    assert seen["before"] == {"minimized": True, "active": False}
     assert seen["visible"] and not seen["minimized"]  # restored...
     assert seen["active"]  # ...and brought to the front
 
