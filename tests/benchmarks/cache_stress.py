@@ -14,7 +14,8 @@ directory, with real processes (fork) and msal's own cache code:
    loaded and written again; repeated K times.
 
 Figures: reads (search calls), empty reads (no account although one was there), partial reads
-(the file read was truncated or not JSON), lost accounts, lost refreshes (an account's final
+(the file read was cut short: not JSON), file empty reads (the file read was truncated to
+nothing, which msal-extensions loads as an empty cache), lost accounts, lost refreshes (an account's final
 refresh token is not the last one written), errors (exceptions raised to the caller). For
 Lanyard, all zero is the bar. POSIX only (fork, SIGKILL).
 """
@@ -211,7 +212,16 @@ def kill_mid_write(impl: str, folder: Path, kills: int, accounts: int) -> dict[s
     seed(impl, folder, accounts)
     rng = random.Random(5)  # noqa: S311 - timing jitter, not security
     figures = dict.fromkeys(
-        ("runs", "reads", "empty_reads", "partial_reads", "lost_accounts", "errors"), 0
+        (
+            "runs",
+            "reads",
+            "empty_reads",
+            "partial_reads",
+            "file_empty_reads",
+            "lost_accounts",
+            "errors",
+        ),
+        0,
     )
     worst_wait = 0.0
     temporaries = 0
@@ -248,8 +258,9 @@ def kill_mid_write(impl: str, folder: Path, kills: int, accounts: int) -> dict[s
         except Exception:
             figures["errors"] += 1
             damaged = True
-        if probe.partial or probe.empty:
-            figures["partial_reads"] += probe.partial + probe.empty
+        if probe.partial or probe.empty:  # a half-written file, or one truncated to nothing
+            figures["partial_reads"] += probe.partial
+            figures["file_empty_reads"] += probe.empty
             damaged = True
         if damaged or list(folder.glob("*.corrupt-*")):
             seed(impl, folder, accounts)  # each run starts from a whole cache

@@ -46,7 +46,15 @@ def test_lanyard_cache_loses_nothing_under_stress() -> None:
         problems = {
             k: v
             for k, v in figures.items()
-            if k in ("empty_reads", "partial_reads", "lost_accounts", "lost_refreshes", "errors")
+            if k
+            in (
+                "empty_reads",
+                "partial_reads",
+                "file_empty_reads",
+                "lost_accounts",
+                "lost_refreshes",
+                "errors",
+            )
             and v
         }
         assert problems == {}, f"{scenario}: {problems}"
