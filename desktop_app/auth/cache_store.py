@@ -276,8 +276,14 @@ PLAINTEXT_REFUSED = "allow_plaintext_cache = false refuses a plaintext file"
 def _os_store(location: Path, signal: Path) -> CacheStore:
     """The OS secret store for this platform, checked to work; raises StoreUnavailable."""
     if sys.platform == "win32":
-        from msal_extensions.windows import WindowsDataProtectionAgent
-
+        try:
+            from msal_extensions.windows import WindowsDataProtectionAgent
+        except (ImportError, OSError) as exc:
+            raise StoreUnavailable(
+                f"Windows DPAPI cannot be used ({exc.__class__.__name__})",
+                "Reinstall Lanyard.",
+                missing=True,
+            ) from None
         dpapi = DpapiFileStore(location, WindowsDataProtectionAgent())
         dpapi.probe()
         return dpapi
