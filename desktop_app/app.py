@@ -79,6 +79,7 @@ def run_window(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from desktop_app import single_instance
     from desktop_app.services import build_services
     from desktop_app.session import SessionController
     from desktop_app.ui.main_window import MainWindow
@@ -89,6 +90,9 @@ def run_window(args: argparse.Namespace) -> int:
     app.setApplicationName("Lanyard")
     app.setOrganizationName("Lanyard")
     app.setDesktopFileName("lanyard")
+    instance = single_instance.claim_window(config, args, app)
+    if instance is not None and instance.role is single_instance.Role.HANDED_OFF:
+        return 0  # the running window has the arguments and comes to the front
     icon_path = paths.resources_dir() / "icons" / "lanyard.svg"
     icon = QIcon(str(icon_path)) if icon_path.exists() else None
     if icon is not None:
@@ -96,6 +100,8 @@ def run_window(args: argparse.Namespace) -> int:
     window = MainWindow(icon=icon)
     window.demo_requested.connect(launch_demo)
     window.demo_requested.connect(window.close)
+    if instance is not None:
+        instance.activated.connect(partial(single_instance.bring_to_front, window))
 
     session: SessionController | None = None
     if config is None or not (config.is_configured or config.sandbox):

@@ -40,6 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile-dir", dest="profile_dir", help="where to keep the token cache and state"
     )
     parser.add_argument(
+        "--allow-plaintext-cache",
+        dest="allow_plaintext_cache",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="where the OS offers no encryption, save tokens in a file only you can read "
+        "(default); --no-allow-plaintext-cache signs in for the session only",
+    )
+    parser.add_argument(
         "--verbose", action="store_true", help="log debugging detail (never tokens)"
     )
     return parser

@@ -53,6 +53,7 @@ FILE_KEYS = (
     "scopes",
     "graph_endpoint",
     "ca_bundle",
+    "allow_plaintext_cache",
 )
 _TENANT_RE = re.compile(r"^[A-Za-z0-9.\-]+$")
 
@@ -85,6 +86,8 @@ class Config:
     profile_dir: Path = field(default_factory=paths.data_dir)
     config_file: Path | None = None
     sandbox: bool = False  # start an in-process sandbox and point everything at it
+    # without OS encryption: True saves tokens in a 0600 file; False signs in for the session only
+    allow_plaintext_cache: bool = True
 
     @property
     def is_configured(self) -> bool:
@@ -139,6 +142,18 @@ def _as_text(name: str, source: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise config_error(name, source, "must be a non-empty text value.")
     return value.strip()
+
+
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_FALSE = frozenset({"false", "no", "off", "0"})
+
+
+def _as_bool(name: str, source: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise config_error(name, source, "must be true or false.")
 
 
 def _as_scopes(source: str, value: object) -> tuple[str, ...]:
@@ -258,6 +273,11 @@ def load_config(
         if not ca_bundle.is_file():
             raise config_error("ca_bundle", source, f"names no readable file ('{ca_bundle}').")
 
+    allow_plaintext_cache = True
+    if "allow_plaintext_cache" in values:
+        raw, source = values["allow_plaintext_cache"]
+        allow_plaintext_cache = _as_bool("allow_plaintext_cache", source, raw)
+
     profile_dir = paths.data_dir()
     raw_profile = flags.get("profile_dir") or env.get(ENV_PREFIX + "PROFILE_DIR")
     if raw_profile:
@@ -272,4 +292,5 @@ def load_config(
         ca_bundle=ca_bundle,
         profile_dir=profile_dir,
         config_file=config_file,
+        allow_plaintext_cache=allow_plaintext_cache,
     )

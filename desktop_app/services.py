@@ -109,6 +109,7 @@ def build_services(
             scopes=config.scopes,
             profile_dir=config.profile_dir,
             instance_discovery=config.instance_discovery,
+            allow_plaintext_cache=config.allow_plaintext_cache,
         ),
         identity_http,
         on_notice,

@@ -20,6 +20,7 @@ from desktop_app.auth.browser import open_browser
 from desktop_app.auth.client import DeviceCode, PendingSignIn
 from desktop_app.auth.loopback import LoopbackReceiver
 from desktop_app.auth.results import Account, TokenResult
+from desktop_app.cache_watcher import CacheWatcher
 from desktop_app.errors import ErrorKind, InteractionReason, LanyardError
 from desktop_app.failures import retry_after_seconds
 from desktop_app.graph.client import Photo
@@ -119,6 +120,7 @@ class SessionController(QObject):
     device_code = Signal(object)  # DeviceCodePrompt | None
     sign_in_method = Signal(str)  # "browser" or "device_code": which page the window shows
     protection_changed = Signal(str, bool)  # how the token cache is protected, encrypted?
+    accounts_changed = Signal(object)  # list[Account]: the accounts in the cache
 
     def __init__(
         self,
@@ -137,6 +139,7 @@ class SessionController(QObject):
         self._launch_browser = launch_browser
         self.state = State.STARTING
         self.account: Account | None = None
+        self.accounts: list[Account] = []
         self._token: TokenResult | None = None
         self.interaction: LanyardError | None = None  # why a sign-in is needed
         self._profile_loaded = False
@@ -232,6 +235,7 @@ class SessionController(QObject):
             services.auth.token_cache is not None and services.auth.token_cache.store.encrypted,
         )
         self.account = account
+        self._watch_cache(services)
         if token is not None:
             self._accept_token(token)
         elif problem is not None:
@@ -628,12 +632,52 @@ class SessionController(QObject):
             silent, self._current(done), self._current(failed), name="claims_challenge"
         )
 
+    # -- changes made by other Lanyard processes ---------------------------------------------------
+
+    def _watch_cache(self, services: Services) -> None:
+        files = services.auth.watched_paths()
+        if files:
+            watcher = CacheWatcher(files, self)
+            watcher.changed.connect(self.reload_accounts)
+        self.reload_accounts()
+
+    def reload_accounts(self) -> None:
+        """Re-read the cache on the auth worker (another process may have changed it)."""
+        services = self._services
+        if services is None or self._closed:
+            return
+
+        def reread(_: CancelToken) -> list[Account]:
+            services.auth.reload_cache()
+            return services.auth.accounts()
+
+        self._auth.submit(reread, self._on_accounts_reloaded, name="reload_accounts")
+
+    def _on_accounts_reloaded(self, accounts: list[Account]) -> None:
+        if accounts != self.accounts:
+            self.accounts = accounts
+            self.accounts_changed.emit(accounts)
+        current = self.account
+        ids = {a.home_account_id for a in accounts}
+        if (
+            current is not None
+            and current.home_account_id not in ids
+            and self.state is not State.SIGNING_IN
+        ):
+            log.info("The signed-in account was removed by another Lanyard process")
+            self._clear_sign_in()
+            self.notice.emit(
+                LanyardError(
+                    "You were signed out by another Lanyard window or command.",
+                    "Select Sign in to continue.",
+                    ErrorKind.CACHE,
+                )
+            )
+
     # -- sign-out and shutdown ----------------------------------------------------------------------
 
-    def sign_out(self) -> None:
-        services, account = self._services, self.account
-        if services is None:
-            return
+    def _clear_sign_in(self) -> None:
+        """Forget the signed-in account in this window (signed out here or elsewhere)."""
         if self.state is State.SIGNING_IN:
             self._end_sign_in()
         self._unschedule()
@@ -648,6 +692,12 @@ class SessionController(QObject):
         self.photo_changed.emit(None)
         self._generation += 1  # a refresh or profile load still in flight is for nobody now
         self._set_state(State.SIGNED_OUT)
+
+    def sign_out(self) -> None:
+        services, account = self._services, self.account
+        if services is None:
+            return
+        self._clear_sign_in()
         if account is None:
             return
 

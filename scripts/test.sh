@@ -15,6 +15,9 @@ SYSTEM_PACKAGES=(
   fonts-dejavu-core
   # the .deb tests: dpkg-shlibdeps, strip, desktop-file-validate, appstreamcli
   dpkg-dev binutils desktop-file-utils appstream
+  # the token cache in a real Secret Service: a private D-Bus with gnome-keyring, libsecret's
+  # bindings, secret-tool to read it back, and what PyGObject (lanyard[secret]) builds against
+  dbus gnome-keyring libsecret-tools gir1.2-secret-1 libgirepository1.0-dev libcairo2-dev pkg-config
 )
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()
@@ -28,7 +31,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 else
-  echo "== not root: skipping apt-get; tests that need Xvfb skip when it is missing (fail under CI=true)"
+  echo "== not root: skipping apt-get; tests that need Xvfb or gnome-keyring skip when it is missing (fail under CI=true)"
 fi
 
 if [ ! -x .venv/bin/python ]; then
@@ -37,7 +40,11 @@ fi
 stamp=.venv/.lanyard-test-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[test]"
+  # the 'secret' extra (PyGObject, Linux only) builds from source against the -dev packages above
+  .venv/bin/python -m pip install --quiet -e ".[test,secret]" || {
+    echo "== could not build PyGObject (lanyard[secret]): keyring tests skip (fail under CI=true)"
+    .venv/bin/python -m pip install --quiet -e ".[test]"
+  }
   touch "$stamp"
 fi
 export PATH="$PWD/.venv/bin:$PATH"

@@ -19,6 +19,9 @@ for _var, _sub in (
     ("XDG_CACHE_HOME", "cache"),
 ):
     os.environ[_var] = str(_HOME / _sub)
+# ...nor the real user's keyring: in-process tests see no Secret Service (the plaintext fallback);
+# tests of the keyring start their own D-Bus and gnome-keyring (tests/support/keyring.py).
+os.environ["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={_HOME / 'no-session-bus'}"
 for _name in [name for name in os.environ if name.startswith("LANYARD_")]:
     del os.environ[_name]
 os.environ.pop("BROWSER", None)

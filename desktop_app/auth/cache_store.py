@@ -1,4 +1,5 @@
-"""Where the token cache's bytes live: an OS-encrypted store where there is one, else a 0600 file.
+"""Where the token cache's bytes live: an OS-encrypted store where there is one, else a 0600 file,
+else (when plaintext is refused, or an OS store exists but cannot be used) memory only.
 
 Every file write here is atomic (temporary file in the same directory, fsync, rename), so a reader
 in another process sees the old cache or the new one, never a truncated one.
@@ -12,7 +13,7 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,12 +22,26 @@ log = logging.getLogger(__name__)
 Version = tuple[int, int, int]  # (mtime_ns, inode, size): an atomic rename changes the inode
 
 
+class StoreUnavailable(Exception):
+    """An OS secret store cannot be used. ``missing``: this system has none at all, so a plaintext
+    file may stand in; otherwise one exists but is locked or failing, and Lanyard never downgrades
+    to plaintext behind the person's back."""
+
+    def __init__(self, reason: str, advice: str, missing: bool = False, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason  # short, for the status bar: "the keyring is locked"
+        self.advice = advice  # what the person can do about it
+        self.missing = missing
+        self.detail = detail  # for the log: the OS's own words
+
+
 class CacheStore(Protocol):
     """The interface PersistentTokenCache needs from a place that keeps its text."""
 
-    location: Path
-    protection: str  # shown to people: "libsecret (Secret Service)", "plaintext file", ...
+    location: Path  # the file whose version says "changed" (the cache, or a signal file)
+    protection: str  # shown to people: "encrypted by libsecret (Secret Service)", ...
     encrypted: bool
+    persisted: bool  # False: memory only, gone when Lanyard exits
 
     def load(self) -> str | None: ...
 
@@ -34,7 +49,9 @@ class CacheStore(Protocol):
 
     def version(self) -> Version | None: ...
 
-    def move_aside(self) -> Path | None: ...
+    def move_aside(self) -> str | None:
+        """Keep damaged content for diagnosis; says where (a path or a keyring item)."""
+        ...
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
@@ -68,6 +85,20 @@ def file_version(path: Path) -> Version | None:
     return (st.st_mtime_ns, st.st_ino, st.st_size)
 
 
+def remove_stale_temporaries(path: Path) -> int:
+    """Delete temporary files a killed writer of ``path`` left behind.
+
+    Call it only while holding the cache's lock: writers write only under it, so any temporary
+    file seen then belongs to a writer that died.
+    """
+    removed = 0
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+            removed += 1
+    return removed
+
+
 def move_aside(path: Path) -> Path | None:
     """Keep a damaged file for diagnosis as ``<name>.corrupt-<timestamp>``."""
     if not path.exists():
@@ -87,8 +118,9 @@ class PlaintextFileStore:
     """A 0600 file in a 0700 directory: the visible fallback where no OS encryption is available."""
 
     location: Path
-    protection: str = "plaintext file (no OS encryption available)"
+    protection: str = "plaintext file, readable only by you"
     encrypted: bool = False
+    persisted: bool = True
 
     def load(self) -> str | None:
         try:
@@ -102,22 +134,108 @@ class PlaintextFileStore:
     def version(self) -> Version | None:
         return file_version(self.location)
 
-    def move_aside(self) -> Path | None:
-        return move_aside(self.location)
+    def move_aside(self) -> str | None:
+        moved = move_aside(self.location)
+        return str(moved) if moved else None
 
 
 @dataclass
-class SecretStore:
-    """An msal-extensions persistence that encrypts (Secret Service, Keychain).
+class MemoryStore:
+    """Nothing persisted: the sign-in lasts as long as this Lanyard process."""
 
-    The secret lives in the OS store; a signal file next to the cache changes on every save so
-    other processes can tell the cache changed.
+    location: Path
+    protection: str = "not saved: signed in for this session only"
+    encrypted: bool = False
+    persisted: bool = False
+    text: str | None = field(default=None, repr=False)
+
+    def load(self) -> str | None:
+        return self.text
+
+    def save(self, text: str) -> None:
+        self.text = text
+
+    def version(self) -> Version | None:
+        return None
+
+    def move_aside(self) -> str | None:
+        self.text = None
+        return None
+
+
+class Cipher(Protocol):
+    """Windows DPAPI as msal-extensions' WindowsDataProtectionAgent offers it."""
+
+    def protect(self, message: str) -> bytes: ...
+
+    def unprotect(self, cipher_text: bytes) -> str: ...
+
+
+@dataclass
+class DpapiFileStore:
+    """A file encrypted with DPAPI for the current Windows user, written atomically.
+
+    Undecryptable content (the user's DPAPI key changed, a file copied from another machine)
+    raises from load(): the cache treats it as damage and moves the file aside.
     """
 
     location: Path
-    persistence: Any
-    protection: str
+    cipher: Cipher = field(repr=False)
+    protection: str = "encrypted with Windows DPAPI"
     encrypted: bool = True
+    persisted: bool = True
+
+    def probe(self) -> None:
+        try:
+            ok = self.cipher.unprotect(self.cipher.protect("lanyard")) == "lanyard"
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"Windows DPAPI failed ({exc.strerror or exc})",
+                "Sign out of Windows and back in; if it persists, ask your administrator.",
+            ) from None
+        if not ok:
+            raise StoreUnavailable("Windows DPAPI did not round-trip", "Ask your administrator.")
+
+    def load(self) -> str | None:
+        try:
+            data = self.location.read_bytes()
+        except FileNotFoundError:
+            return None
+        return str(self.cipher.unprotect(data))
+
+    def save(self, text: str) -> None:
+        atomic_write(self.location, self.cipher.protect(text))
+
+    def version(self) -> Version | None:
+        return file_version(self.location)
+
+    def move_aside(self) -> str | None:
+        moved = move_aside(self.location)
+        return str(moved) if moved else None
+
+
+@dataclass
+class KeychainStore:
+    """The macOS Keychain through msal-extensions; a signal file changes on every save."""
+
+    location: Path
+    persistence: Any = field(repr=False)
+    protection: str = "encrypted in the macOS Keychain"
+    encrypted: bool = True
+    persisted: bool = True
+
+    def probe(self) -> None:
+        from msal_extensions.persistence import PersistenceNotFound
+
+        try:
+            self.persistence.load()
+        except PersistenceNotFound:
+            return
+        except Exception as exc:  # noqa: BLE001 - osx.KeychainError and ctypes failures
+            raise StoreUnavailable(
+                f"the Keychain failed ({exc.__class__.__name__})",
+                "Unlock your login Keychain (Keychain Access), then restart Lanyard.",
+            ) from None
 
     def load(self) -> str | None:
         from msal_extensions.persistence import PersistenceNotFound
@@ -135,65 +253,99 @@ class SecretStore:
     def version(self) -> Version | None:
         return file_version(self.location)
 
-    def move_aside(self) -> Path | None:
-        self.persistence.save("")
-        return move_aside(self.location)
-
-
-@dataclass
-class DpapiFileStore(PlaintextFileStore):
-    """A file encrypted with DPAPI for the current Windows user, written atomically."""
-
-    protection: str = "encrypted with Windows DPAPI"
-    encrypted: bool = True
-
-    def load(self) -> str | None:
-        from msal_extensions.windows import WindowsDataProtectionAgent
-
-        try:
-            data = self.location.read_bytes()
-        except FileNotFoundError:
-            return None
-        return str(WindowsDataProtectionAgent().unprotect(data))
-
-    def save(self, text: str) -> None:
-        from msal_extensions.windows import WindowsDataProtectionAgent
-
-        atomic_write(self.location, WindowsDataProtectionAgent().protect(text))
+    def move_aside(self) -> str | None:
+        self.persistence.save("")  # the Keychain item is overwritten; nothing to keep safely
+        atomic_write(self.location, str(time.time_ns()).encode("ascii"))
+        return None
 
 
 @dataclass(frozen=True)
 class StoreChoice:
     store: CacheStore
-    fallback_reason: str  # why the cache is not encrypted; empty when it is
+    fallback_reason: str = ""  # why the cache is not encrypted; empty when it is
+    advice: str = ""  # what the person can do about it
+
+    @property
+    def session_only(self) -> bool:
+        return not self.store.persisted
 
 
-def open_token_store(directory: Path, name: str = "token_cache.bin") -> StoreChoice:
-    """The most protective store this OS offers for the token cache."""
-    location = directory / name
-    try:
-        if sys.platform == "win32":
-            return StoreChoice(DpapiFileStore(location), "")
-        if sys.platform == "darwin":
+PLAINTEXT_REFUSED = "allow_plaintext_cache = false refuses a plaintext file"
+
+
+def _os_store(location: Path, signal: Path) -> CacheStore:
+    """The OS secret store for this platform, checked to work; raises StoreUnavailable."""
+    if sys.platform == "win32":
+        try:
+            from msal_extensions.windows import WindowsDataProtectionAgent
+        except (ImportError, OSError) as exc:
+            raise StoreUnavailable(
+                f"Windows DPAPI cannot be used ({exc.__class__.__name__})",
+                "Reinstall Lanyard.",
+                missing=True,
+            ) from None
+        dpapi = DpapiFileStore(location, WindowsDataProtectionAgent())
+        dpapi.probe()
+        return dpapi
+    if sys.platform == "darwin":
+        try:
             from msal_extensions.persistence import KeychainPersistence
 
-            signal = directory / f"{name}.signal"
-            store = SecretStore(
-                signal, KeychainPersistence(str(signal)), "encrypted in the Keychain"
+            keychain = KeychainStore(
+                signal, KeychainPersistence(str(signal), "Lanyard", str(location))
             )
-            return StoreChoice(store, "")
-        from msal_extensions.persistence import LibsecretPersistence
+        except (ImportError, OSError) as exc:
+            raise StoreUnavailable(
+                f"the Keychain cannot be used ({exc.__class__.__name__})",
+                "Reinstall Lanyard.",
+                missing=True,
+            ) from None
+        keychain.probe()
+        return keychain
+    from desktop_app.auth.libsecret_store import LibsecretStore
 
-        signal = directory / f"{name}.signal"
-        persistence = LibsecretPersistence(
-            str(signal),
-            schema_name="dev.lanyard.TokenCache",
-            attributes={"cache": str(location)},
-        )
+    libsecret = LibsecretStore(signal, location)
+    libsecret.probe()
+    return libsecret
+
+
+def open_token_store(
+    directory: Path, name: str = "token_cache.bin", allow_plaintext: bool = True
+) -> StoreChoice:
+    """The most protective store this OS offers for ``directory/name``.
+
+    Without an OS secret store: a 0600 plaintext file, unless plaintext is refused or this
+    cache was encrypted before (its signal file exists) -- then memory only, never a silent
+    downgrade. An OS store that exists but is locked or failing also means memory only.
+    """
+    location = directory / name
+    signal = directory / f"{name}.signal"  # exists once an OS store has held this cache
+    try:
+        return StoreChoice(_os_store(location, signal))
+    except StoreUnavailable as exc:
+        problem = exc
+    reason, advice = problem.reason, problem.advice
+    if problem.detail:
+        log.warning("OS secret store unusable: %s (%s)", reason, problem.detail)
+    if problem.missing and signal.exists():
+        # it was encrypted before: a plaintext file now would be a downgrade nobody chose
+        reason = f"the keyring that holds your saved sign-in is unavailable: {reason}"
+    elif problem.missing and allow_plaintext:
+        log.warning("Token cache is not encrypted (%s): using a 0600 file %s", reason, location)
         return StoreChoice(
-            SecretStore(signal, persistence, "encrypted by libsecret (Secret Service)"), ""
+            PlaintextFileStore(
+                location, protection=f"plaintext file, readable only by you ({reason})"
+            ),
+            reason,
+            advice + " To keep tokens out of plaintext files, set allow_plaintext_cache = false.",
         )
-    except Exception as exc:  # noqa: BLE001 - any failure here means: no OS encryption
-        reason = f"{exc.__class__.__name__}: {exc}".splitlines()[0][:200]
-        log.warning("Token cache is not encrypted: no OS secret store is usable (%s)", reason)
-        return StoreChoice(PlaintextFileStore(location), reason)
+    elif problem.missing:
+        reason = f"{reason}, and {PLAINTEXT_REFUSED}"
+        if location.exists():
+            advice += f" A plaintext cache from before is still at {location}: delete it."
+    log.warning("Token cache is not saved (%s): this session only", reason)
+    return StoreChoice(
+        MemoryStore(location, protection=f"not saved, this session only ({reason})"),
+        reason,
+        advice,
+    )

@@ -27,6 +27,7 @@ from desktop_app.failures import ResponseSummary, from_exception, from_msal_resu
 log = logging.getLogger(__name__)
 
 HTTP_CACHE_FILE = "msal_http_cache.json"
+TOKEN_CACHE_FILE = "token_cache.bin"  # noqa: S105 - a file name
 TOKEN_CACHE_LOCK = "token_cache.lock"  # noqa: S105 - a file name
 
 
@@ -37,6 +38,7 @@ class AuthSettings:
     scopes: tuple[str, ...]
     profile_dir: Path
     instance_discovery: bool = True
+    allow_plaintext_cache: bool = True  # False: no OS encryption means session-only sign-in
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ class AuthClient:
         self.token_cache: PersistentTokenCache | None = None
         self.protection = ""
         self.protection_fallback_reason = ""
+        self.protection_advice = ""
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -138,13 +141,28 @@ class AuthClient:
         if self._app is not None:
             return
         profile = paths.ensure_private_dir(self.settings.profile_dir)
-        choice = open_token_store(profile)
+        choice = open_token_store(
+            profile, TOKEN_CACHE_FILE, allow_plaintext=self.settings.allow_plaintext_cache
+        )
         self.protection = choice.store.protection
         self.protection_fallback_reason = choice.fallback_reason
-        self.token_cache = PersistentTokenCache(
-            choice.store, profile / TOKEN_CACHE_LOCK, self._on_notice
-        )
+        self.protection_advice = choice.advice
+        lock = profile / TOKEN_CACHE_LOCK if choice.store.persisted else None
+        self.token_cache = PersistentTokenCache(choice.store, lock, self._on_notice)
         self.token_cache.reload_if_changed()
+        plaintext = profile / TOKEN_CACHE_FILE
+        if choice.store.encrypted and choice.store.location != plaintext and plaintext.exists():
+            self.token_cache.adopt_plaintext(plaintext)
+        if choice.session_only and self._on_notice:
+            self._on_notice(
+                LanyardError(
+                    f"Your sign-in will not be saved: {choice.fallback_reason}. You are signed "
+                    "in for this session only.",
+                    choice.advice,
+                    ErrorKind.CACHE,
+                    {"protection": choice.store.protection},
+                )
+            )
         self._http_cache, moved = http_cache.load_http_cache(self._http_cache_path)
         if moved and self._on_notice:
             self._on_notice(
@@ -173,6 +191,16 @@ class AuthClient:
             self.open()
         assert self._app is not None
         return self._app
+
+    def reload_cache(self) -> bool:
+        """Re-read the token cache if another process changed it; True when it was re-read."""
+        return self.token_cache is not None and self.token_cache.reload_if_changed()
+
+    def watched_paths(self) -> list[Path]:
+        """Files whose change means another process changed the cache (none for memory only)."""
+        if self.token_cache is None or not self.token_cache.store.persisted:
+            return []
+        return [self.token_cache.store.location]
 
     def save_http_cache(self) -> None:
         try:

@@ -102,14 +102,18 @@ def parse_http_cache(data: object) -> dict[str, Any]:
 def load_http_cache(path: Path) -> tuple[dict[str, Any], Path | None]:
     """The persisted cache, or an empty one; a damaged file is moved aside (returned second)."""
     try:
-        raw = path.read_bytes()
+        return parse_http_cache(json.loads(path.read_bytes())), None
     except FileNotFoundError:
         return {}, None
-    try:
-        return parse_http_cache(json.loads(raw)), None
-    except ValueError as exc:
-        moved = move_aside(path)
-        log.warning("msal HTTP cache damaged (%s); moved aside to %s", exc, moved)
+    # ValueError: not JSON, not UTF-8, or not our shape; RecursionError: absurdly nested JSON;
+    # OSError: unreadable (a directory in its place, no permission)
+    except (ValueError, RecursionError, OSError) as exc:
+        why = exc.__class__.__name__ if isinstance(exc, OSError | RecursionError) else str(exc)
+        try:
+            moved = move_aside(path)
+        except OSError:
+            moved = None
+        log.warning("msal HTTP cache damaged (%s); moved aside to %s", why, moved)
         return {}, moved
 
 

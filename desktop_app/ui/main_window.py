@@ -253,8 +253,11 @@ class MainWindow(QMainWindow):
         self.protection_label.setToolTip(
             "Your saved sign-in is protected by the operating system."
             if encrypted
-            else "No OS secret store was usable, so the saved sign-in is a file readable only by "
-            "your user account (mode 0600)."
+            else "No OS secret store was usable (the reason is in brackets), so the sign-in is "
+            "saved in a file only your user account can read, or not at all. To encrypt it, run "
+            "and unlock your desktop's keyring (on Linux: gnome-keyring, with Lanyard installed "
+            "with its 'secret' extra), then restart Lanyard. Set allow_plaintext_cache = false "
+            "to never save tokens unencrypted."
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.app import run_window
 from desktop_app.cli import parse_args
@@ -48,10 +48,61 @@ def sandbox_sign_in(window: MainWindow) -> str | None:
     return None
 
 
+_handoffs: list[dict[str, object]] = []
+_ready: list[bool] = []
+
+
+def record_handoffs() -> None:
+    """Wrap what the window runs when a second launch hands over, to report it."""
+    from desktop_app import single_instance
+
+    original = single_instance.bring_to_front
+
+    def recording(window: MainWindow, arguments: dict[str, object]) -> None:
+        original(window, arguments)
+
+        def record() -> None:  # once the window system has handled the activation
+            _handoffs.append(
+                {
+                    "arguments": arguments,
+                    "minimized": window.isMinimized(),
+                    "visible": window.isVisible(),
+                    "active": window.isActiveWindow(),
+                }
+            )
+
+        QTimer.singleShot(300, record)
+
+    single_instance.bring_to_front = recording  # type: ignore[assignment]
+
+
+_before: dict[str, bool] = {}
+_others: list[QWidget] = []
+
+
+def handoff(window: MainWindow) -> str | None:
+    """Minimise the window, say READY once that took effect, and report the first hand-off
+    from another launch (with the window's state before it)."""
+    if not _ready:
+        _ready.append(True)
+        window.showMinimized()
+        other = QWidget()  # another application's window has the focus now
+        other.setWindowTitle("another application")
+        other.show()
+        other.activateWindow()
+        _others.append(other)
+        return None
+    if not _before:
+        _before.update(minimized=window.isMinimized(), active=window.isActiveWindow())
+        print("READY", flush=True)
+    return json.dumps(_handoffs[0] | {"before": _before}) if _handoffs else None
+
+
 CHECKS: dict[str, Callable[[MainWindow], str | None]] = {
     "setup_instructions": setup_instructions,
     "setup_problem": setup_problem,
     "sandbox_sign_in": sandbox_sign_in,
+    "handoff": handoff,
 }
 
 
@@ -77,6 +128,8 @@ def main() -> int:
         elapsed[0] += 100
         QTimer.singleShot(100, poll)
 
+    if check is handoff:
+        record_handoffs()
     _app = QApplication([sys.argv[0]])  # run_window reuses it; timers need it to exist first
     QTimer.singleShot(200, poll)
     seen["exit_code"] = run_window(parse_args(argv))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from desktop_app import net
@@ -10,17 +11,27 @@ from desktop_app.auth.client import AuthClient, AuthSettings
 from desktop_app.auth.loopback import LoopbackReceiver
 from desktop_app.auth.results import TokenResult
 from desktop_app.config import Config
+from desktop_app.errors import LanyardError
 from desktop_app.sandbox import Sandbox
 
 
 def auth_client(
-    sandbox: Sandbox, profile_dir: Path, scopes: tuple[str, ...] = ("User.Read",)
+    sandbox: Sandbox,
+    profile_dir: Path,
+    scopes: tuple[str, ...] = ("User.Read",),
+    on_notice: Callable[[LanyardError], None] | None = None,
+    allow_plaintext_cache: bool = True,
 ) -> AuthClient:
     info = sandbox.info
-    return AuthClient(
-        AuthSettings(info.client_id, info.authority, scopes, profile_dir, instance_discovery=False),
-        net.make_session(info.ca_file),
+    settings = AuthSettings(
+        info.client_id,
+        info.authority,
+        scopes,
+        profile_dir,
+        instance_discovery=False,
+        allow_plaintext_cache=allow_plaintext_cache,
     )
+    return AuthClient(settings, net.make_session(info.ca_file), on_notice)
 
 
 def sandbox_config(sandbox: Sandbox, profile_dir: Path) -> Config:
@@ -51,3 +62,20 @@ def browser_sign_in(
 
 def idp_requests(sandbox: Sandbox) -> list[dict[str, object]]:
     return [r for r in sandbox.requests() if r.get("kind") == "idp"]
+
+
+def files_holding(root: Path, secrets: list[str]) -> dict[str, list[str]]:
+    """Every file under ``root`` (binary or not) that contains one of ``secrets``, and which."""
+    found: dict[str, list[str]] = {}
+    wanted = [(s, s.encode()) for s in secrets]
+    for path in root.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        hits = [s[:12] + "…" for s, raw in wanted if raw in data]
+        if hits:
+            found[str(path)] = hits
+    return found

@@ -64,6 +64,8 @@ def test_authority_overrides_tenant(tmp_path: Path) -> None:
         ('clientid = "x"', "clientid", "not a Lanyard setting"),
         ('ca_bundle = "/nonexistent/ca.pem"', "ca_bundle", "no readable file"),
         ("client_id = [", "config", "not valid TOML"),
+        ('allow_plaintext_cache = "sometimes"', "allow_plaintext_cache", "true or false"),
+        ("allow_plaintext_cache = 0", "allow_plaintext_cache", "true or false"),
     ],
 )
 def test_bad_file_names_the_field(tmp_path: Path, text: str, field: str, fragment: str) -> None:
@@ -91,3 +93,26 @@ def test_national_cloud_qualifies_bare_scopes(tmp_path: Path) -> None:
     assert config.authority == "https://login.microsoftonline.us/organizations"
     assert config.graph_endpoint == "https://graph.microsoft.us/v1.0"
     assert config.scopes == ("https://graph.microsoft.us/User.Read",)
+
+
+def test_allow_plaintext_cache_from_every_source(tmp_path: Path) -> None:
+    from desktop_app.cli import config_flags, parse_args
+
+    assert load_config({"config": str(write(tmp_path, ""))}, env={}).allow_plaintext_cache
+    path = str(write(tmp_path, "allow_plaintext_cache = false\n"))
+    assert not load_config({"config": path}, env={}).allow_plaintext_cache
+    env = {"LANYARD_ALLOW_PLAINTEXT_CACHE": "yes"}
+    assert load_config({"config": path}, env=env).allow_plaintext_cache  # env beats file
+    flags = config_flags(parse_args(["--config", path, "--no-allow-plaintext-cache"]))
+    assert not load_config(flags, env=env).allow_plaintext_cache  # flag beats env
+    flags = config_flags(parse_args(["--config", path, "--allow-plaintext-cache"]))
+    assert load_config(flags, env={}).allow_plaintext_cache
+
+
+def test_bad_allow_plaintext_cache_in_the_environment_names_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(
+            {"config": str(write(tmp_path, ""))}, env={"LANYARD_ALLOW_PLAINTEXT_CACHE": "maybe"}
+        )
+    assert caught.value.details["field"] == "allow_plaintext_cache"
+    assert "LANYARD_ALLOW_PLAINTEXT_CACHE" in caught.value.details["source"]

@@ -58,7 +58,14 @@ def test_sandbox_imports_nothing_of_lanyard() -> None:
 
 
 def test_lower_layers_never_import_the_upper_ones() -> None:
-    upper = ("desktop_app.ui", "desktop_app.session", "desktop_app.workers", "desktop_app.app")
+    upper = (
+        "desktop_app.ui",
+        "desktop_app.session",
+        "desktop_app.workers",
+        "desktop_app.app",
+        "desktop_app.cache_watcher",
+        "desktop_app.single_instance",
+    )
     for entry in ["auth", "graph", "net.py", "config.py", "services.py"]:
         for path in files(entry):
             bad = sorted(m for m in imported_modules(path) if m.startswith(upper))

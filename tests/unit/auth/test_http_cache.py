@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import json
+import pickle
+import re
 import time
 from pathlib import Path
 
+import pytest
 from msal.individual_cache import _ExpiringMapping
 from msal.throttled_http_client import NormalizedResponse
 
@@ -51,14 +54,60 @@ def test_expired_entries_are_dropped(tmp_path: Path) -> None:
     assert DISCOVERY not in loaded
 
 
-def test_damaged_file_is_moved_aside(tmp_path: Path) -> None:
-    path = tmp_path / "http.json"
-    for content in (b"\x80\x04garbage-pickle", b'{"format": 1, "entries": [{"key": 5}]}', b"[]"):
-        path.write_bytes(content)
-        loaded, moved = load_http_cache(path)
-        assert loaded == {}
-        assert moved is not None and moved.read_bytes() == content
-        assert not path.exists()
+def valid_text(tmp_path: Path) -> bytes:
+    path = tmp_path / "valid.json"
+    save_http_cache(path, filled())
+    return path.read_bytes()
+
+
+def entry(**changes: object) -> bytes:
+    good = {
+        "key": DISCOVERY,
+        "expires_at": int(time.time()) + 600,
+        "created_at": int(time.time()),
+        "status_code": 200,
+        "text": "{}",
+        "headers": {},
+    }
+    return json.dumps({"format": 1, "entries": [good | changes]}).encode()
+
+
+DAMAGE = {
+    "truncated": lambda valid: valid[: len(valid) // 2],
+    "garbage": lambda valid: b"\x00\xff\xfe garbage",
+    "a-pickle": lambda valid: pickle.dumps({"GET x 2xx": "never unpickled"}),
+    "a-list": lambda valid: b"[]",
+    "unknown-format": lambda valid: b'{"format": 99, "entries": []}',
+    "entries-not-a-list": lambda valid: b'{"format": 1, "entries": {}}',
+    "entry-not-an-object": lambda valid: b'{"format": 1, "entries": [5]}',
+    "key-not-text": lambda valid: entry(key=5),
+    "expiry-not-a-number": lambda valid: entry(expires_at="later"),
+    "status-not-a-number": lambda valid: entry(status_code="200"),
+    "headers-not-an-object": lambda valid: entry(headers=["a"]),
+    "a-throttling-entry": lambda valid: entry(key=THROTTLE),
+    "nested-too-deep": lambda valid: b"[" * 100_000 + b"]" * 100_000,
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_damaged_file_is_moved_aside(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "msal_http_cache.json"
+    content = DAMAGE[damage](valid_text(tmp_path))
+    path.write_bytes(content)
+    loaded, moved = load_http_cache(path)
+    assert loaded == {}
+    assert moved is not None and moved.read_bytes() == content
+    assert re.match(r"^msal_http_cache\.json\.corrupt-\d{8}T\d{6}(-\d+)?$", moved.name)
+    assert not path.exists()
+    save_http_cache(path, filled())  # and a fresh one works
+    assert DISCOVERY in load_http_cache(path)[0]
+
+
+def test_unreadable_file_is_moved_aside(tmp_path: Path) -> None:
+    path = tmp_path / "msal_http_cache.json"
+    path.mkdir()  # something that cannot be read as a file stands in its place
+    loaded, moved = load_http_cache(path)
+    assert loaded == {} and moved is not None and moved.is_dir()
 
 
 def test_missing_file_is_empty(tmp_path: Path) -> None:

@@ -1,74 +1,56 @@
 from __future__ import annotations
 
-import base64
+import contextlib
 import json
 import os
+import re
+import signal
 import stat
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import msal
 import pytest
 
-from desktop_app.auth.cache_store import PlaintextFileStore, atomic_write
+from desktop_app.auth import token_cache
+from desktop_app.auth.cache_store import (
+    CacheStore,
+    DpapiFileStore,
+    MemoryStore,
+    PlaintextFileStore,
+    StoreUnavailable,
+    Version,
+    atomic_write,
+)
 from desktop_app.auth.token_cache import PersistentTokenCache
 from desktop_app.errors import ErrorKind, LanyardError
+from tests.conftest import REPO
+from tests.support.cache_events import sign_in_event, usernames
 
-CLIENT = "0c5f8f1a-7e21-4c8e-b3a4-6c1d9e2f7a10"
-TID = "3f6a9c1e-5b2d-4e8f-9a7c-1d2e3f4a5b6c"
-ENDPOINT = f"https://login.example/{TID}/oauth2/v2.0/token"
-
-
-def b64(value: object) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+CORRUPT_NAME = re.compile(r"^token_cache\.bin\.corrupt-\d{8}T\d{6}(-\d+)?$")
 
 
-def sign_in_event(oid: str, upn: str) -> dict[str, object]:
-    now = int(time.time())
-    id_token = ".".join(
-        [
-            b64({"alg": "none"}),
-            b64(
-                {
-                    "aud": CLIENT,
-                    "iss": f"https://login.example/{TID}/v2.0",
-                    "tid": TID,
-                    "oid": oid,
-                    "preferred_username": upn,
-                    "exp": now + 3600,
-                    "iat": now,
-                }
-            ),
-            "sig",
-        ]
-    )
-    return {
-        "client_id": CLIENT,
-        "scope": ["User.Read"],
-        "token_endpoint": ENDPOINT,
-        "response": {
-            "access_token": f"at-{oid}",
-            "refresh_token": f"rt-{oid}",
-            "expires_in": 3600,
-            "token_type": "Bearer",
-            "scope": "User.Read",
-            "id_token": id_token,
-            "client_info": b64({"uid": oid, "utid": TID}),
-        },
-    }
-
-
-def usernames(cache: PersistentTokenCache) -> set[str]:
-    return {a["username"] for a in cache.search(msal.TokenCache.CredentialType.ACCOUNT)}
-
-
-def make(tmp_path: Path, notices: list[LanyardError] | None = None) -> PersistentTokenCache:
-    store = PlaintextFileStore(tmp_path / "token_cache.bin")
+def make(
+    tmp_path: Path, notices: list[LanyardError] | None = None, store: CacheStore | None = None
+) -> PersistentTokenCache:
     cache = PersistentTokenCache(
-        store, tmp_path / "token_cache.lock", notices.append if notices is not None else None
+        store or PlaintextFileStore(tmp_path / "token_cache.bin"),
+        tmp_path / "token_cache.lock",
+        notices.append if notices is not None else None,
     )
     cache.reload_if_changed()
     return cache
+
+
+def valid_cache_text(tmp_path: Path) -> str:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    make(scratch).add(sign_in_event("u0", "z@contoso.test"))
+    return (scratch / "token_cache.bin").read_text()
 
 
 def test_saved_atomically_with_private_mode(tmp_path: Path) -> None:
@@ -91,36 +73,21 @@ def test_second_process_sees_changes_and_neither_loses_accounts(tmp_path: Path) 
     assert usernames(third) == {"a@contoso.test", "b@contoso.test"}
 
 
+def test_a_change_re_reads_even_when_the_version_looks_the_same(tmp_path: Path) -> None:
+    """(mtime, inode, size) can repeat within one clock tick; a change must not trust it."""
+    first, second = make(tmp_path), make(tmp_path)
+    first.add(sign_in_event("u1", "a@contoso.test"))
+    second._seen = second.store.version()  # as if the write had been invisible to it
+    second.add(sign_in_event("u2", "b@contoso.test"))
+    assert usernames(make(tmp_path)) == {"a@contoso.test", "b@contoso.test"}
+
+
 def test_removing_an_account_persists(tmp_path: Path) -> None:
     cache = make(tmp_path)
     cache.add(sign_in_event("u1", "a@contoso.test"))
     for account in list(cache.search(msal.TokenCache.CredentialType.ACCOUNT)):
         cache.remove_account(account)
     assert usernames(make(tmp_path)) == set()
-
-
-@pytest.mark.parametrize(
-    ("content", "why"),
-    [
-        (b'{"AccessToken": {"k": {"secret": "x"}', "not valid JSON"),
-        (b"\x00\x01\x02garbage", "not valid JSON"),
-        (b"[1, 2, 3]", "shape"),
-        (b'{"AccessToken": ["not", "a", "dict"]}', "shape"),
-    ],
-)
-def test_damaged_cache_is_moved_aside_and_reported(
-    tmp_path: Path, content: bytes, why: str
-) -> None:
-    atomic_write(tmp_path / "token_cache.bin", content)
-    notices: list[LanyardError] = []
-    cache = make(tmp_path, notices)
-    assert usernames(cache) == set()
-    assert len(notices) == 1 and notices[0].kind is ErrorKind.CACHE
-    assert why in notices[0].message
-    kept = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
-    assert len(kept) == 1 and kept[0].read_bytes() == content
-    cache.add(sign_in_event("u1", "a@contoso.test"))  # and a fresh cache works
-    assert usernames(make(tmp_path)) == {"a@contoso.test"}
 
 
 def test_write_landing_during_read_is_not_missed(tmp_path: Path) -> None:
@@ -133,22 +100,309 @@ def test_write_landing_during_read_is_not_missed(tmp_path: Path) -> None:
     assert usernames(reader) == {"a@contoso.test", "b@contoso.test"}
 
 
-def test_lock_held_elsewhere_gives_a_clear_error(
+# -- damage ------------------------------------------------------------------------------------
+
+
+class StubCipher:
+    """Stands in for DPAPI (Windows only): reversible, and fails like DPAPI on foreign data."""
+
+    MAGIC = b"DPAPI-STUB:"
+
+    def protect(self, message: str) -> bytes:
+        return self.MAGIC + bytes(reversed(message.encode("utf-8")))
+
+    def unprotect(self, cipher_text: bytes) -> str:
+        if not cipher_text.startswith(self.MAGIC):
+            raise OSError(None, "Key not valid for use in specified state.", None, 0x8009000B)
+        return bytes(reversed(cipher_text[len(self.MAGIC) :])).decode("utf-8")
+
+
+def plaintext(tmp_path: Path) -> CacheStore:
+    return PlaintextFileStore(tmp_path / "token_cache.bin")
+
+
+def dpapi(tmp_path: Path) -> CacheStore:
+    return DpapiFileStore(tmp_path / "token_cache.bin", StubCipher())
+
+
+def entry_with(field: str, value: object) -> bytes:
+    entry = {"home_account_id": "u.t", "environment": "login.example", "secret": "x"}
+    return json.dumps({"AccessToken": {"k": entry | {field: value}}}).encode()
+
+
+DAMAGE = {
+    "truncated": (lambda valid: valid[: len(valid) // 2], "not valid JSON"),
+    "empty-object-cut": (lambda valid: b'{"AccessToken": {"k": {"secret": "x"}', "not valid JSON"),
+    "garbage": (lambda valid: b"\x00\x01\x02garbage\xff", "not (valid JSON|text)"),
+    "a-list": (lambda valid: b"[1, 2, 3]", "shape"),
+    "section-not-an-object": (lambda valid: b'{"AccessToken": ["not", "a", "dict"]}', "shape"),
+    "entry-not-an-object": (lambda valid: b'{"Account": {"k": "text"}}', "shape"),
+    "secret-not-text": (lambda valid: entry_with("secret", 12345), "shape"),
+    "expiry-not-a-number": (lambda valid: entry_with("expires_on", "soon"), "shape"),
+    "expiry-a-boolean": (lambda valid: entry_with("expires_on", True), "shape"),
+    "nested-too-deep": (lambda valid: b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),
+}
+
+
+@pytest.mark.parametrize("make_store", [plaintext, dpapi], ids=["plaintext", "dpapi-stub"])
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_damaged_cache_is_moved_aside_and_reported(
+    tmp_path: Path, damage: str, make_store, app_logging: Path
+) -> None:  # type: ignore[no-untyped-def]
+    damage_fn, why = DAMAGE[damage]
+    valid = valid_cache_text(tmp_path).encode()
+    content = damage_fn(valid)
+    store = make_store(tmp_path)
+    path = tmp_path / "token_cache.bin"
+    # what is on disk is what the store would have written (encrypted for DPAPI)
+    if isinstance(store, DpapiFileStore):
+        content = StubCipher().protect(content.decode("latin-1"))
+    atomic_write(path, content)
+    on_disk = path.read_bytes()
+    notices: list[LanyardError] = []
+    cache = make(tmp_path, notices, store)
+    assert usernames(cache) == set()
+    assert len(notices) == 1 and notices[0].kind is ErrorKind.CACHE  # never silent
+    assert re.search(why, notices[0].message)
+    kept = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
+    assert len(kept) == 1 and CORRUPT_NAME.match(kept[0].name), kept
+    assert kept[0].read_bytes() == on_disk  # kept byte for byte for diagnosis
+    assert notices[0].details["moved_to"] == str(kept[0])
+    assert str(kept[0]) in notices[0].recommendation
+    assert "Token cache damaged" in app_logging.read_text()
+    cache.add(sign_in_event("u1", "a@contoso.test"))  # and a fresh cache works
+    assert usernames(make(tmp_path, store=make_store(tmp_path))) == {"a@contoso.test"}
+
+
+def test_undecryptable_dpapi_cache_is_moved_aside(tmp_path: Path) -> None:
+    """DPAPI's "key not valid" (a changed Windows password, a copied profile) is damage."""
+    path = tmp_path / "token_cache.bin"
+    atomic_write(path, b"\x01\x00\x00\x00\xd0\x8c\x9d\xdf encrypted for someone else")
+    notices: list[LanyardError] = []
+    cache = make(tmp_path, notices, dpapi(tmp_path))
+    assert usernames(cache) == set()
+    assert "could not be read or decrypted (OSError)" in notices[0].message
+    assert not path.exists()
+    assert len(list(tmp_path.glob("token_cache.bin.corrupt-*"))) == 1
+
+
+@dataclass
+class SeesOldDamage(PlaintextFileStore):
+    """Its first read returns what another process had not yet repaired."""
+
+    stale: bool = True
+
+    def load(self) -> str | None:
+        if self.stale:
+            self.stale = False
+            return "{broken"
+        return super().load()
+
+
+def test_damage_already_repaired_by_another_process_is_left_alone(tmp_path: Path) -> None:
+    atomic_write(tmp_path / "token_cache.bin", b"{broken")
+    first_notices: list[LanyardError] = []
+    make(tmp_path, first_notices).add(sign_in_event("u1", "a@contoso.test"))
+    assert len(first_notices) == 1
+    # the second process read the damage before the first repaired it; its second look, under
+    # the lock, must find the repaired cache and not move it aside
+    second_notices: list[LanyardError] = []
+    second = make(tmp_path, second_notices, SeesOldDamage(tmp_path / "token_cache.bin"))
+    assert usernames(second) == {"a@contoso.test"}
+    assert second_notices == []
+    assert len(list(tmp_path.glob("token_cache.bin.corrupt-*"))) == 1
+
+
+# -- the encrypted-file variant ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make_store", [plaintext, dpapi], ids=["plaintext", "dpapi-stub"])
+def test_a_failed_write_leaves_the_previous_cache_whole(
+    tmp_path: Path, make_store, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    cache = make(tmp_path, store=make_store(tmp_path))
+    cache.add(sign_in_event("u1", "a@contoso.test"))
+    before = (tmp_path / "token_cache.bin").read_bytes()
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    notices: list[LanyardError] = []
+    cache._on_notice = notices.append
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    cache.add(sign_in_event("u2", "b@contoso.test"))  # no crash: told, kept in memory
+    monkeypatch.undo()
+    assert usernames(cache) == {"a@contoso.test", "b@contoso.test"}
+    assert (tmp_path / "token_cache.bin").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert len(notices) == 1 and "No space left on device" in notices[0].message
+    assert usernames(make(tmp_path, store=make_store(tmp_path))) == {"a@contoso.test"}
+
+
+def test_dpapi_store_writes_only_cipher_text(tmp_path: Path) -> None:
+    cache = make(tmp_path, store=dpapi(tmp_path))
+    cache.add(sign_in_event("u1", "a@contoso.test"))
+    raw = (tmp_path / "token_cache.bin").read_bytes()
+    assert raw.startswith(StubCipher.MAGIC)
+    assert b"rt-u1" not in raw
+    assert stat.S_IMODE((tmp_path / "token_cache.bin").stat().st_mode) == 0o600
+    assert usernames(make(tmp_path, store=dpapi(tmp_path))) == {"a@contoso.test"}
+
+
+def test_temporaries_of_a_killed_writer_are_removed_under_the_lock(tmp_path: Path) -> None:
+    leftover = tmp_path / ".token_cache.bin.x1y2z3.tmp"
+    leftover.write_bytes(b'{"RefreshToken": {"k": {"secret": "half a wri')
+    make(tmp_path).add(sign_in_event("u1", "a@contoso.test"))
+    assert not leftover.exists()
+
+
+# -- a store that stops working ------------------------------------------------------------------
+
+
+@dataclass
+class FlakyStore:
+    """A store whose OS service goes away (a keyring locked mid-session)."""
+
+    location: Path
+    protection: str = "encrypted by a test keyring"
+    encrypted: bool = True
+    persisted: bool = True
+    broken: bool = False
+    text: str | None = None
+    serial: int = 0
+
+    def _check(self) -> None:
+        if self.broken:
+            raise StoreUnavailable("the keyring is locked", "Unlock it.")
+
+    def load(self) -> str | None:
+        self._check()
+        return self.text
+
+    def save(self, text: str) -> None:
+        self._check()
+        self.text = text
+        self.serial += 1
+
+    def version(self) -> Version | None:
+        return (self.serial, 0, 0)
+
+    def move_aside(self) -> str | None:
+        raise AssertionError("an unavailable store is not damage")
+
+
+def test_store_going_away_keeps_the_session_and_says_so_once(tmp_path: Path) -> None:
+    store = FlakyStore(tmp_path / "signal")
+    notices: list[LanyardError] = []
+    cache = make(tmp_path, notices, store)
+    cache.add(sign_in_event("u1", "a@contoso.test"))
+    store.broken = True
+    store.serial += 1  # someone else changed it: the next read goes to the broken store
+    assert usernames(cache) == {"a@contoso.test"}  # kept in memory, not emptied
+    cache.add(sign_in_event("u2", "b@contoso.test"))
+    assert usernames(cache) == {"a@contoso.test", "b@contoso.test"}
+    assert len(notices) == 1
+    assert "cannot be saved right now: the keyring is locked" in notices[0].message
+    assert notices[0].recommendation == "Unlock it."
+    store.broken = False
+    cache.add(sign_in_event("u3", "c@contoso.test"))  # back: everything is saved
+    assert (
+        store.text is not None and "c@contoso.test" in store.text and "b@contoso.test" in store.text
+    )
+
+
+def test_changes_kept_during_an_outage_merge_with_changes_made_elsewhere(tmp_path: Path) -> None:
+    store = FlakyStore(tmp_path / "signal")
+    cache = make(tmp_path, [], store)
+    cache.add(sign_in_event("u1", "a@contoso.test"))
+    cache.add(sign_in_event("u5", "e@contoso.test"))
+    other = make(tmp_path, store=store)  # another process on the same store
+    assert usernames(other) == {"a@contoso.test", "e@contoso.test"}
+    store.broken = True
+    cache.add(sign_in_event("u2", "b@contoso.test"))  # only in memory
+    for account in list(
+        cache.search(msal.TokenCache.CredentialType.ACCOUNT, query={"username": "a@contoso.test"})
+    ):
+        cache.remove_account(account)  # signed out here during the outage
+    store.broken = False
+    other.add(sign_in_event("u4", "d@contoso.test"))  # the other process could still write
+    for account in list(
+        other.search(msal.TokenCache.CredentialType.ACCOUNT, query={"username": "e@contoso.test"})
+    ):
+        other.remove_account(account)  # and signed e out
+    cache.add(sign_in_event("u3", "c@contoso.test"))
+    expected = {"b@contoso.test", "c@contoso.test", "d@contoso.test"}
+    assert usernames(cache) == expected
+    assert usernames(make(tmp_path, store=store)) == expected
+
+
+def test_memory_store_writes_nothing(tmp_path: Path) -> None:
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    cache = PersistentTokenCache(MemoryStore(profile / "token_cache.bin"), None)
+    cache.add(sign_in_event("u1", "a@contoso.test"))
+    assert usernames(cache) == {"a@contoso.test"}
+    assert list(profile.iterdir()) == []
+
+
+# -- the lock -------------------------------------------------------------------------------------
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from desktop_app.auth.cache_store import PlaintextFileStore
+from desktop_app.auth.token_cache import PersistentTokenCache
+folder = Path(sys.argv[1])
+cache = PersistentTokenCache(PlaintextFileStore(folder / "token_cache.bin"), folder / "token_cache.lock")
+with cache._cross_process_lock():
+    print("held", flush=True)
+    time.sleep(600)
+"""
+
+
+@contextlib.contextmanager
+def lock_held_by_child(folder: Path) -> Iterator[subprocess.Popen[str]]:
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(folder)], cwd=REPO, stdout=subprocess.PIPE, text=True
+    ) as child:
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "held"
+            yield child
+        finally:
+            child.kill()
+
+
+def test_busy_lock_gives_a_clear_error_naming_the_holder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import portalocker
-
-    from desktop_app.auth import token_cache
-
-    monkeypatch.setattr(token_cache, "LOCK_TIMEOUT_S", 0.2)
-    holder = portalocker.Lock(str(tmp_path / "token_cache.lock"), mode="a", timeout=1)
-    holder.acquire()
-    try:
+    monkeypatch.setattr(token_cache, "LOCK_TIMEOUT_S", 0.3)
+    with lock_held_by_child(tmp_path) as child:
         cache = make(tmp_path)
-        with pytest.raises(LanyardError, match="busy"):
+        started = time.monotonic()
+        with pytest.raises(LanyardError) as caught:
             cache.add(sign_in_event("u1", "a@contoso.test"))
-    finally:
-        holder.release()
+        waited = time.monotonic() - started
+    assert caught.value.kind is ErrorKind.CACHE
+    assert "busy" in caught.value.message
+    assert caught.value.details["holder_pid"] == str(child.pid)
+    assert f"process {child.pid}" in caught.value.message
+    assert 0.3 <= waited < 3.0  # bounded
+
+
+def test_a_writer_killed_while_holding_the_lock_does_not_block_the_next(tmp_path: Path) -> None:
+    make(tmp_path).add(sign_in_event("u1", "a@contoso.test"))
+    with lock_held_by_child(tmp_path) as child:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    assert (tmp_path / "token_cache.lock").read_text().strip() == str(child.pid)  # left behind
+    started = time.monotonic()
+    cache = make(tmp_path)
+    cache.add(sign_in_event("u2", "b@contoso.test"))
+    recovered = time.monotonic() - started
+    print(f"lock recovery after SIGKILL of its holder: {recovered * 1000:.1f} ms")
+    assert usernames(make(tmp_path)) == {"a@contoso.test", "b@contoso.test"}
+    assert recovered < token_cache.LOCK_TIMEOUT_S  # never waited out the timeout
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")

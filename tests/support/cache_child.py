@@ -1,0 +1,122 @@
+"""A second Lanyard process for cache tests: real AuthClient, real msal, the sandbox over HTTPS.
+
+    python tests/support/cache_child.py COMMAND SANDBOX_JSON PROFILE_DIR [ARG]
+
+Prints one JSON report on its last line. Used by the keyring tests (run inside a private session
+bus, see tests/support/keyring.py) and by the window's cross-process tests.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from desktop_app import net
+from desktop_app.auth.client import AuthClient, AuthSettings
+from desktop_app.errors import LanyardError
+from tests.support.sandbox_helpers import browser_sign_in
+
+
+def client_for(info: dict[str, Any], profile: Path, notices: list[LanyardError]) -> AuthClient:
+    settings = AuthSettings(
+        info["client_id"], info["authority"], ("User.Read",), profile, instance_discovery=False
+    )
+    return AuthClient(settings, net.make_session(info["ca_file"]), notices.append)
+
+
+def describe(client: AuthClient, notices: list[LanyardError]) -> dict[str, Any]:
+    store = client.token_cache.store if client.token_cache else None
+    return {
+        "protection": client.protection,
+        "encrypted": bool(store and store.encrypted),
+        "persisted": bool(store and store.persisted),
+        "accounts": [a.username for a in client.accounts()],
+        "notices": [n.message for n in notices],
+        "advice": [n.recommendation for n in notices],
+        "moved_to": [n.details.get("moved_to", "") for n in notices],
+    }
+
+
+def sign_in(client: AuthClient, notices: list[LanyardError], hint: str) -> dict[str, Any]:
+    """Sign in with the browser (BROWSER is the stand-in), then report."""
+    client.open()
+    token = browser_sign_in(client, login_hint=hint or None)
+    return describe(client, notices) | {
+        "signed_in": token.account.username if token.account else ""
+    }
+
+
+def status(client: AuthClient, notices: list[LanyardError], _: str) -> dict[str, Any]:
+    """Open the cache and, if an account is there, get a token silently."""
+    client.open()
+    report = describe(client, notices)
+    accounts = client.accounts()
+    report["source"] = client.silent(accounts[0]).source if accounts else ""
+    return report
+
+
+def sign_out(client: AuthClient, notices: list[LanyardError], username: str) -> dict[str, Any]:
+    client.open()
+    for account in client.accounts():
+        if account.username == username:
+            client.sign_out(account)
+    return describe(client, notices)
+
+
+def refresh_while_locked(client: AuthClient, notices: list[LanyardError], _: str) -> dict[str, Any]:
+    """Signed in, the keyring gets locked (screen lock), then a refresh comes due."""
+    import gi
+
+    gi.require_version("Secret", "1")
+    from gi.repository import Secret
+
+    client.open()
+    account = client.accounts()[0]
+    before = client.silent(account)
+    service = Secret.Service.get_sync(Secret.ServiceFlags.LOAD_COLLECTIONS, None)
+    collection = Secret.Collection.for_alias_sync(service, "default", 0, None)
+    service.lock_sync([collection], None)
+    refreshed = client.silent(account, force_refresh=True)
+    again = client.silent(account)
+    return describe(client, notices) | {
+        "refreshed": refreshed.source,
+        "new_token": refreshed.access_token != before.access_token,
+        "served_from_memory": again.access_token == refreshed.access_token,
+    }
+
+
+def store_raw(client: AuthClient, notices: list[LanyardError], text: str) -> dict[str, Any]:
+    """Put ``text`` in the keyring item of this profile's cache, as damage would."""
+    from desktop_app.auth.libsecret_store import LibsecretStore
+
+    profile = client.settings.profile_dir
+    profile.mkdir(parents=True, exist_ok=True)
+    LibsecretStore(profile / "token_cache.bin.signal", profile / "token_cache.bin").save(text)
+    return {}
+
+
+COMMANDS: dict[str, Callable[[AuthClient, list[LanyardError], str], dict[str, Any]]] = {
+    "sign-in": sign_in,
+    "status": status,
+    "sign-out": sign_out,
+    "refresh-while-locked": refresh_while_locked,
+    "store-raw": store_raw,
+}
+
+
+def main() -> int:
+    command, info, profile = sys.argv[1], json.loads(sys.argv[2]), Path(sys.argv[3])
+    argument = sys.argv[4] if len(sys.argv) > 4 else ""
+    notices: list[LanyardError] = []
+    report = COMMANDS[command](client_for(info, profile, notices), notices, argument)
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

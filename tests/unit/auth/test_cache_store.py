@@ -1,0 +1,87 @@
+"""Which store the token cache gets, and why, on a machine without a usable Secret Service.
+
+The test suite points D-Bus at a socket that does not exist (tests/conftest.py), so this is the
+plaintext-fallback path for real; tests/integration/auth/test_keyring.py runs gnome-keyring.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop_app.auth.cache_store import (
+    MemoryStore,
+    PlaintextFileStore,
+    atomic_write,
+    open_token_store,
+)
+from tests.conftest import in_ci
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the Linux store choice")
+
+HAS_GI = importlib.util.find_spec("gi") is not None
+
+
+def test_gi_is_installed_in_ci() -> None:
+    """CI installs the 'secret' extra; without it every keyring test would be meaningless."""
+    if not HAS_GI:
+        if in_ci():
+            pytest.fail("PyGObject (gi) is not importable: scripts/test.sh must install it")
+        pytest.skip("PyGObject (gi) is not installed here")
+
+
+def test_without_a_secret_service_falls_back_to_a_private_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    choice = open_token_store(tmp_path)
+    store = choice.store
+    assert isinstance(store, PlaintextFileStore)
+    assert not store.encrypted and store.persisted
+    expected = "no Secret Service is running" if HAS_GI else "PyGObject (gi) is not installed"
+    assert expected in choice.fallback_reason
+    assert expected in store.protection  # the status bar says why
+    assert "allow_plaintext_cache = false" in choice.advice  # and what to do
+    assert "keyring" in choice.advice or "Secret Service" in choice.advice
+    assert "Token cache is not encrypted" in caplog.text and expected in caplog.text
+    store.save('{"Account": {}}')
+    assert stat.S_IMODE((tmp_path / "token_cache.bin").stat().st_mode) == 0o600
+
+
+def test_refusing_plaintext_means_memory_only(tmp_path: Path) -> None:
+    choice = open_token_store(tmp_path, allow_plaintext=False)
+    assert isinstance(choice.store, MemoryStore)
+    assert choice.session_only
+    assert "allow_plaintext_cache = false" in choice.fallback_reason
+    assert "this session only" in choice.store.protection
+    choice.store.save('{"Account": {}}')
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_refusing_plaintext_points_at_an_older_plaintext_cache(tmp_path: Path) -> None:
+    atomic_write(tmp_path / "token_cache.bin", b'{"Account": {}}')
+    choice = open_token_store(tmp_path, allow_plaintext=False)
+    assert choice.session_only
+    assert f"still at {tmp_path / 'token_cache.bin'}: delete it" in choice.advice
+
+
+def test_a_cache_that_was_encrypted_is_never_downgraded_to_plaintext(tmp_path: Path) -> None:
+    atomic_write(tmp_path / "token_cache.bin.signal", b"1")  # a keyring held it before
+    choice = open_token_store(tmp_path, allow_plaintext=True)
+    assert isinstance(choice.store, MemoryStore)
+    assert "keyring that holds your saved sign-in is unavailable" in choice.fallback_reason
+    assert not (tmp_path / "token_cache.bin").exists()
+
+
+def test_without_pygobject_the_reason_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "gi", None)  # what "import gi" does when it is absent
+    choice = open_token_store(tmp_path)
+    assert choice.fallback_reason == "PyGObject (gi) is not installed"
+    assert "lanyard[secret]" in choice.advice and "gir1.2-secret-1" in choice.advice
