@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,18 @@ from desktop_app.sandbox import Sandbox
 from desktop_app.services import build_services
 from desktop_app.session import SessionController
 from desktop_app.ui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def _window_tests_use_the_file_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Window tests run the plaintext-file path in this process: PyGObject is kept out.
+
+    One full run segfaulted (two threads in TLS handshakes, Qt's event loop in the main thread)
+    after PyGObject had been loaded into this long-lived process by earlier tests; the cause is
+    not found yet. The libsecret path is tested for real in child processes against
+    gnome-keyring (tests/integration/auth/test_keyring.py).
+    """
+    monkeypatch.setitem(sys.modules, "gi", None)
 
 
 @pytest.fixture(scope="module")
