@@ -113,8 +113,21 @@ def move_aside(path: Path) -> Path | None:
     return target
 
 
+class _KeptInAFile:
+    """version() and move_aside() of a store whose data is the file at ``location``."""
+
+    location: Path
+
+    def version(self) -> Version | None:
+        return file_version(self.location)
+
+    def move_aside(self) -> str | None:
+        moved = move_aside(self.location)
+        return str(moved) if moved else None
+
+
 @dataclass
-class PlaintextFileStore:
+class PlaintextFileStore(_KeptInAFile):
     """A 0600 file in a 0700 directory: the visible fallback where no OS encryption is available."""
 
     location: Path
@@ -130,13 +143,6 @@ class PlaintextFileStore:
 
     def save(self, text: str) -> None:
         atomic_write(self.location, text.encode("utf-8"))
-
-    def version(self) -> Version | None:
-        return file_version(self.location)
-
-    def move_aside(self) -> str | None:
-        moved = move_aside(self.location)
-        return str(moved) if moved else None
 
 
 @dataclass
@@ -172,7 +178,7 @@ class Cipher(Protocol):
 
 
 @dataclass
-class DpapiFileStore:
+class DpapiFileStore(_KeptInAFile):
     """A file encrypted with DPAPI for the current Windows user, written atomically.
 
     Undecryptable content (the user's DPAPI key changed, a file copied from another machine)
@@ -205,13 +211,6 @@ class DpapiFileStore:
 
     def save(self, text: str) -> None:
         atomic_write(self.location, self.cipher.protect(text))
-
-    def version(self) -> Version | None:
-        return file_version(self.location)
-
-    def move_aside(self) -> str | None:
-        moved = move_aside(self.location)
-        return str(moved) if moved else None
 
 
 @dataclass
