@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.auth.browser import open_browser
-from desktop_app.auth.client import DeviceCode, PendingSignIn
+from desktop_app.auth.client import DeviceCode, Identity, PendingSignIn
 from desktop_app.auth.loopback import LoopbackReceiver
 from desktop_app.auth.results import Account, TokenResult
 from desktop_app.cache_watcher import CacheWatcher
@@ -105,6 +105,17 @@ class Schedule:
 
     at: float
     retry: bool
+
+
+@dataclass(frozen=True)
+class _Started:
+    """What the bootstrap job found, built on the auth thread (cache reads included)."""
+
+    services: Services
+    account: Account | None = None
+    token: TokenResult | None = None
+    problem: LanyardError | None = None
+    identity: Identity | None = None
 
 
 class SessionController(QObject):
@@ -206,9 +217,7 @@ class SessionController(QObject):
     def start(self) -> None:
         """Open the caches and sign in silently if an account is saved."""
 
-        def bootstrap(
-            _: CancelToken,
-        ) -> tuple[Services, TokenResult | None, Account | None, LanyardError | None]:
+        def bootstrap(_: CancelToken) -> _Started:
             services = self._factory(self.notice.emit)
             self._booting = services  # so that Quit can abort a discovery request that hangs
             if self._closed:  # quit while the services were being built: nobody will use them
@@ -217,33 +226,35 @@ class SessionController(QObject):
             services.auth.open()
             accounts = services.auth.accounts()
             if not accounts:
-                return services, None, None, None
+                return _Started(services)
             try:
-                return services, services.auth.silent(accounts[0]), accounts[0], None
+                return _Started(services, accounts[0], token=services.auth.silent(accounts[0]))
             except LanyardError as exc:
-                return services, None, accounts[0], exc
+                # offline or failing: still show who it is, from the cached ID token
+                claims = (
+                    services.auth.cached_id_claims(accounts[0])
+                    if exc.kind is not ErrorKind.INTERACTION_REQUIRED
+                    else None
+                )
+                identity = services.auth.identity(claims) if claims is not None else None
+                return _Started(services, accounts[0], problem=exc, identity=identity)
 
         self._auth.submit(bootstrap, self._on_started, self._on_start_failed, name="bootstrap")
 
-    def _on_started(
-        self, outcome: tuple[Services, TokenResult | None, Account | None, LanyardError | None]
-    ) -> None:
-        services, token, account, problem = outcome
-        self._services = services
+    def _on_started(self, started: _Started) -> None:
+        services = self._services = started.services
         self.protection_changed.emit(
             services.auth.protection,
             services.auth.token_cache is not None and services.auth.token_cache.store.encrypted,
         )
-        self.account = account
+        self.account = started.account
         self._watch_cache(services)
-        if token is not None:
-            self._accept_token(token)
-        elif problem is not None:
-            if account is not None and problem.kind is not ErrorKind.INTERACTION_REQUIRED:
-                claims = services.auth.cached_id_claims(account)
-                if claims is not None:  # show who it is while the network is away
-                    self.identity_changed.emit(services.auth.identity(claims))
-            self._refresh_failed(problem)
+        if started.token is not None:
+            self._accept_token(started.token)
+        elif started.problem is not None:
+            if started.identity is not None:
+                self.identity_changed.emit(started.identity)
+            self._refresh_failed(started.problem)
         else:
             self._set_state(State.SIGNED_OUT)
 
