@@ -277,10 +277,6 @@ def test_refresh_is_scheduled_by_refresh_in_and_runs_by_itself(
         sandbox.set_token_lifetime(3600)
 
 
-# Quitting mid-discovery can leave one TLS client socket to the garbage collector (seen about
-# once in ten runs at 150 ms; not reproduced outside pytest): harmless in a process that is
-# quitting, and not what this test is about, so that one warning is not an error here.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("delay_ms", [0, 50, 150])
 def test_quit_while_starting_leaves_no_sandbox_behind(
     qtbot: QtBot, tmp_path: Path, monkeypatch, delay_ms: int
