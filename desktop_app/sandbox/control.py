@@ -96,6 +96,13 @@ class SandboxControl:
         removed: list[str] = self._call("POST", f"{_user(upn)}/revoke-consent", payload)["removed"]
         return removed
 
+    def assign_roles(self, upn: str, roles: list[str], client_id: str | None = None) -> list[str]:
+        payload: dict[str, Any] = {"roles": roles}
+        if client_id is not None:
+            payload["client_id"] = client_id
+        assigned: list[str] = self._call("POST", f"{_user(upn)}/roles", payload)["roles"]
+        return assigned
+
     def claims_challenge(self, upn: str) -> int:
         return int(self._call("POST", f"{_user(upn)}/claims-challenge")["event_time"])
 

@@ -26,6 +26,10 @@ control.SandboxControl is the typed client; Sandbox has the same methods in-proc
                                            a refresh for a withdrawn scope fails: invalid_grant
                                            [65001] suberror consent_required; the consent page
                                            asks again -> {"removed": [consent keys]}
+    POST   /users/{upn}/roles             {roles: [str], client_id?: str (default Lanyard's)}
+                                           replace the user's app roles; tokens issued from
+                                           now on carry them -> {"roles": the app's roles among
+                                           them}; unknown client 400
     POST   /users/{upn}/claims-challenge  a critical event now -> {"event_time": epoch second};
                                            Graph and the API answer tokens with iat < event_time
                                            401: with xms_cc cp1 an insufficient_claims challenge
@@ -207,6 +211,22 @@ def _revoke_consent(sandbox: Sandbox, upn: str, body: Any) -> Response:
     return json_response(200, {"removed": removed})
 
 
+def _assign_roles(sandbox: Sandbox, upn: str, body: Any) -> Response:
+    if not isinstance(body, dict) or _str_list(body.get("roles")) is None:
+        return _bad_request("expected {roles: [str], client_id?: str}")
+    client_id = body.get("client_id")
+    if client_id is not None and not isinstance(client_id, str):
+        return _bad_request("client_id is a string")
+    roles = _str_list(body.get("roles")) or []
+    if client_id is None:
+        assigned = sandbox.assign_roles(upn, roles)
+    elif sandbox.directory.app(client_id) is None:
+        return _bad_request(f"no app with client_id {client_id}")
+    else:
+        assigned = sandbox.assign_roles(upn, roles, client_id)
+    return json_response(200, {"roles": assigned})
+
+
 def _user_action(sandbox: Sandbox, req: Request, upn: str, action: str) -> Response:
     try:
         if action == "revoke":
@@ -217,6 +237,8 @@ def _user_action(sandbox: Sandbox, req: Request, upn: str, action: str) -> Respo
             return json_response(200, {"mfa_required": upn})
         if action == "revoke-consent":
             return _revoke_consent(sandbox, upn, req.json())
+        if action == "roles":
+            return _assign_roles(sandbox, upn, req.json())
         if action == "claims-challenge":
             return json_response(200, {"event_time": sandbox.claims_challenge(upn)})
     except KeyError:

@@ -209,6 +209,15 @@ class Directory:
     def user(self, upn: str) -> User | None:
         return self.users.get(upn.strip().lower())
 
+    def assign_roles(self, client_id: str, upn: str, roles: list[str]) -> list[str]:
+        """Replace the user's app roles in one app; returns the roles the app defines among them."""
+        with self._lock:
+            app = self._apps.get(client_id.lower())
+            if app is None:
+                raise KeyError(client_id)
+            app.role_assignments[upn.strip().lower()] = list(roles)
+        return app.roles_for(upn)
+
     def user_by_oid(self, oid: str) -> User | None:
         return self._by_oid.get(oid)
 

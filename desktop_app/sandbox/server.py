@@ -209,6 +209,14 @@ class Sandbox:
             self.state.mfa_required_since[user.oid] = time.time()
             self.state.mfa_pending.add(user.oid)
 
+    def assign_roles(
+        self, upn: str, roles: list[str], client_id: str = LANYARD_CLIENT_ID
+    ) -> list[str]:
+        """Replace the user's app roles in an app (an administrator's new assignment): tokens
+        issued from now on carry them; tokens already issued keep the old ones."""
+        user = self._user(upn)
+        return self.directory.assign_roles(client_id, user.upn, roles)
+
     def revoke_consent(
         self, upn: str, client_id: str | None = None, scopes: list[str] | None = None
     ) -> list[str]:

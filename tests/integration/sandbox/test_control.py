@@ -88,3 +88,25 @@ def test_control_rejects_bad_input(sandbox: Sandbox) -> None:
         timeout=5,
     )
     assert response.status_code == 400
+
+
+def test_assign_roles_changes_the_roles_of_tokens_issued_afterwards(
+    sandbox: Sandbox, control: SandboxControl, loopback: Loopback
+) -> None:
+    client_id = control.add_app(
+        display_name="Roles app", app_roles=["Admin", "Reader"], role_assignments={}
+    )
+    app = make_app(sandbox, client_id)
+    first = sign_in(sandbox, app, loopback, user=READER_UPN)
+    assert "roles" not in first["id_token_claims"]
+    assigned = control.assign_roles(READER_UPN, ["Admin", "Nonexistent"], client_id=client_id)
+    assert assigned == ["Admin"]  # only roles the app defines
+    refreshed = app.acquire_token_silent_with_error(
+        ["User.Read"], app.get_accounts()[0], force_refresh=True
+    )
+    assert refreshed is not None
+    assert refreshed["id_token_claims"]["roles"] == ["Admin"]
+    with pytest.raises(requests.HTTPError):
+        control.assign_roles(READER_UPN, ["Admin"], client_id="no-such-app")
+    with pytest.raises(requests.HTTPError):
+        control.assign_roles("nobody@contoso.test", ["Admin"])
