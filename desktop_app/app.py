@@ -97,7 +97,10 @@ def run_window(args: argparse.Namespace) -> int:
     icon = QIcon(str(icon_path)) if icon_path.exists() else None
     if icon is not None:
         app.setWindowIcon(icon)
-    window = MainWindow(icon=icon)
+    state_file = None
+    if config is not None:  # window geometry, panel and account: kept with the profile
+        state_file = paths.ensure_private_dir(config.profile_dir) / "window.ini"
+    window = MainWindow(icon=icon, state_file=state_file)
     window.demo_requested.connect(launch_demo)
     window.demo_requested.connect(window.close)
     if instance is not None:

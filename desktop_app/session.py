@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.auth.browser import open_browser
-from desktop_app.auth.client import DeviceCode, Identity, PendingSignIn
+from desktop_app.auth.client import CacheEntry, DeviceCode, Identity, PendingSignIn
 from desktop_app.auth.loopback import LoopbackReceiver
 from desktop_app.auth.results import Account, TokenResult
 from desktop_app.cache_watcher import CacheWatcher
@@ -54,7 +54,8 @@ TRANSITIONS: dict[State, frozenset[State]] = {
         {_S.NOT_CONFIGURED, _S.SIGNED_OUT, _S.SIGNED_IN, _S.SIGN_IN_NEEDED, _S.OFFLINE, _S.ERROR}
     ),
     _S.NOT_CONFIGURED: frozenset({_S.STARTING}),
-    _S.SIGNED_OUT: frozenset({_S.SIGNING_IN, _S.STARTING}),
+    # REFRESHING: a saved account picked from the account list signs in silently
+    _S.SIGNED_OUT: frozenset({_S.SIGNING_IN, _S.STARTING, _S.REFRESHING}),
     # a cancelled or failed sign-in returns to where it started
     _S.SIGNING_IN: frozenset({_S.SIGNED_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED}),
     _S.SIGNED_IN: frozenset(
@@ -168,6 +169,8 @@ class SessionController(QObject):
         self._closed = False
         self._generation = 0
         self._booting: Services | None = None
+        self.preferred_account_id = ""  # the account the window showed last (home_account_id)
+        self._adding_account = False
 
         self._refresh_timer = self._timer(self._on_refresh_due)
         self._profile_timer = self._timer(self.load_profile)
@@ -227,17 +230,19 @@ class SessionController(QObject):
             accounts = services.auth.accounts()
             if not accounts:
                 return _Started(services)
+            preferred = [a for a in accounts if a.home_account_id == self.preferred_account_id]
+            account = (preferred or accounts)[0]
             try:
-                return _Started(services, accounts[0], token=services.auth.silent(accounts[0]))
+                return _Started(services, account, token=services.auth.silent(account))
             except LanyardError as exc:
                 # offline or failing: still show who it is, from the cached ID token
                 claims = (
-                    services.auth.cached_id_claims(accounts[0])
+                    services.auth.cached_id_claims(account)
                     if exc.kind is not ErrorKind.INTERACTION_REQUIRED
                     else None
                 )
                 identity = services.auth.identity(claims) if claims is not None else None
-                return _Started(services, accounts[0], problem=exc, identity=identity)
+                return _Started(services, account, problem=exc, identity=identity)
 
         self._auth.submit(bootstrap, self._on_started, self._on_start_failed, name="bootstrap")
 
@@ -264,15 +269,17 @@ class SessionController(QObject):
 
     # -- interactive sign-in ------------------------------------------------------------------------
 
-    def sign_in(self, use_device_code: bool = False) -> None:
+    def sign_in(self, use_device_code: bool = False, add_account: bool = False) -> None:
         """Start an interactive sign-in: the system browser, or a code to enter elsewhere.
 
         After an interaction-required failure it asks for the same account (login_hint) and
-        carries the claims the identity provider or Graph asked for.
+        carries the claims the identity provider or Graph asked for. ``add_account`` asks the
+        browser to let the person pick or enter another account instead.
         """
         services = self._services
         if services is None or State.SIGNING_IN not in TRANSITIONS[self.state]:
             return
+        self._adding_account = add_account
         self._state_before_sign_in = self.state
         self._refresh_timer.stop()
         self._set_state(State.SIGNING_IN)
@@ -288,8 +295,8 @@ class SessionController(QObject):
         self.sign_in_method.emit("browser")
         receiver = LoopbackReceiver()  # a loopback bind: no network, no waiting
         self._receiver = receiver
-        hint = self.account.username if self.account else None
-        claims = self._sign_in_claims()
+        hint = self.account.username if self.account and not self._adding_account else None
+        claims = None if self._adding_account else self._sign_in_claims()
 
         def begin(_: CancelToken) -> PendingSignIn:
             return services.auth.begin_sign_in(
@@ -420,9 +427,16 @@ class SessionController(QObject):
     def _on_signed_in(self, token: TokenResult) -> None:
         self._end_sign_in()
         self.interaction = None
-        if token.account is not None:
+        if token.account is not None and token.account != self.account:
+            if self.account is not None:
+                self._generation += 1  # results still in flight were for the other account
+                self._profile_loaded = False
+                self.profile_changed.emit(None)
+                self.photo_changed.emit(None)
             self.account = token.account
+        self._adding_account = False
         self._accept_token(token, reload_profile=True)
+        self.reload_accounts()
 
     def _on_sign_in_failed(self, exc: LanyardError) -> None:
         self._end_sign_in()
@@ -704,18 +718,51 @@ class SessionController(QObject):
         self._generation += 1  # a refresh or profile load still in flight is for nobody now
         self._set_state(State.SIGNED_OUT)
 
-    def sign_out(self) -> None:
+    def cache_inventory(self, deliver: Callable[[list[CacheEntry]], None]) -> None:
+        """The token cache's items (never secrets), read on the auth thread, for the Admin view."""
+        services = self._services
+        if services is None:
+            deliver([])
+            return
+        self._auth.submit(
+            lambda _: services.auth.inventory(), self._current(deliver), name="cache_inventory"
+        )
+
+    def access_token(self) -> str | None:
+        """The current access token, only for an explicit Reveal or Copy in the window."""
+        return self._token.access_token if self._token is not None else None
+
+    def switch_account(self, account: Account) -> None:
+        """Show another account saved in the cache: signed in silently, or asked to sign in."""
+        if self._services is None or account == self.account or self.state is State.SIGNING_IN:
+            return
+        if self.account is not None or self.state is not State.SIGNED_OUT:
+            self._clear_sign_in()
+        self.account = account
+        self.refresh()
+
+    def sign_out(self, everyone: bool = False, end_browser_session: bool = False) -> None:
+        """Remove the account (or every account) from the token cache. Tokens already issued
+        stay valid on the server until they expire; ``end_browser_session`` also opens the
+        identity provider's sign-out page so the browser forgets the sign-in."""
         services, account = self._services, self.account
         if services is None:
             return
         self._clear_sign_in()
-        if account is None:
+        leaving = list(self.accounts) if everyone else [account] if account else []
+        if not leaving:
             return
+        url = services.auth.end_session_url(leaving[0]) if end_browser_session else ""
 
         def remove(_: CancelToken) -> None:
-            services.auth.sign_out(account)
+            for gone in leaving:
+                services.auth.sign_out(gone)
 
         self._auth.submit(remove, None, self.error.emit, name="sign_out", must_finish=True)
+        self.reload_accounts()
+        if url:
+            launch_browser = self._launch_browser
+            self._net.submit(lambda _: launch_browser(url), None, name="end_browser_session")
 
     def shutdown(self, timeout: float = 2.0) -> bool:
         """Stop timers, cancel what waits, abort requests in flight (a hung server included),

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import msal
 import requests
@@ -79,6 +80,22 @@ class DeviceCode:
         """Seconds between polls; msal raises it when the identity provider says slow_down."""
         return float(self.flow.get("interval") or 5)
 
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """One item of the token cache as the Admin view lists it: never the secret itself."""
+
+    kind: str
+    username: str
+    scopes: str
+    expires_on: float | None
+
+
+_INVENTORY_KINDS = (
+    ("AccessToken", "Access token"),
+    ("RefreshToken", "Refresh token"),
+    ("IdToken", "ID token"),
+)
 
 # Lanyard handles claims challenges (continuous access evaluation): Graph may then revoke a token
 # at once rather than at expiry, and says so in a 401 that Lanyard answers with a new token
@@ -353,9 +370,36 @@ class AuthClient:
                 continue
         return None
 
+    def inventory(self) -> list[CacheEntry]:
+        """What the token cache holds, for the Admin view: kinds, owners, scopes and expiries."""
+        if self.token_cache is None:
+            return []
+        names = {a.home_account_id: a.username for a in self.accounts()}
+        entries = []
+        for credential_type, label in _INVENTORY_KINDS:
+            for item in self.token_cache.search(credential_type):
+                expires = item.get("expires_on")
+                entries.append(
+                    CacheEntry(
+                        label,
+                        names.get(str(item.get("home_account_id")), ""),
+                        str(item.get("target") or ""),
+                        float(expires) if str(expires or "").isdigit() else None,
+                    )
+                )
+        return entries
+
     def identity(self, claims: IdTokenClaims) -> Identity:
         problems = check_id_token(claims, self.settings.client_id, self.settings.authority)
         return Identity(claims, tuple(problems))
+
+    def end_session_url(self, account: Account) -> str:
+        """The identity provider's sign-out page (OpenID Connect end session). msal keeps no
+        end_session_endpoint; Entra serves it beside the authorize endpoint, as .../logout."""
+        authorize = str(self.app.authority.authorization_endpoint)
+        base = authorize.rsplit("/", 1)[0] + "/logout"
+        query = {"logout_hint": account.username} if account.username else {}
+        return f"{base}?{urlencode(query)}" if query else base
 
     def sign_out(self, account: Account) -> None:
         msal_account = self._find_msal_account(account)

@@ -1,17 +1,33 @@
-"""The account header: avatar, name, UPN, tenant; Refresh and Sign out."""
+"""The account header: avatar, name, UPN, tenant and cloud; the account picker, Refresh, Sign out."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.auth.client import Identity
+from desktop_app.auth.results import Account
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
 from desktop_app.ui.avatar import Avatar
 from desktop_app.ui.widgets import clear_layout, heading, muted, plain_label, role_chip
 
+ADD_ACCOUNT = "Add another account…"
+
 
 class AccountHeader(QFrame):
+    account_chosen = Signal(object)  # Account
+    add_account_requested = Signal()
+    sign_out_requested = Signal(bool, bool)  # every account?, end the browser session too?
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("header")
@@ -35,12 +51,74 @@ class AccountHeader(QFrame):
         self._roles_row.setContentsMargins(0, 4, 0, 0)
         text.addLayout(self._roles_row)
         layout.addLayout(text, 1)
-        self.refresh_button = QPushButton("Refresh", self)
-        self.sign_out_button = QPushButton("Sign out", self)
-        layout.addWidget(self.refresh_button)
-        layout.addWidget(self.sign_out_button)
+        controls = QVBoxLayout()
+        controls.setSpacing(8)
+        self.account_picker = QComboBox(self)
+        self.account_picker.setAccessibleName("Account")
+        self.account_picker.setToolTip("Switch between the accounts saved on this computer")
+        self.account_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.account_picker.activated.connect(self._picked)
+        controls.addWidget(self.account_picker)
+        buttons = QHBoxLayout()
+        self.refresh_button = QToolButton(self)
+        self.refresh_button.setText("Refresh")
+        self.refresh_button.setAccessibleName("Refresh: get a new token and reload your profile")
+        self.sign_out_button = QToolButton(self)
+        self.sign_out_button.setText("Sign out")
+        self.sign_out_button.setAccessibleName("Sign out of this account")
+        self.sign_out_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.sign_out_button.clicked.connect(lambda: self.sign_out_requested.emit(False, False))
+        menu = QMenu(self.sign_out_button)
+        self.sign_out_all_action = menu.addAction("Sign out of all accounts")
+        self.sign_out_all_action.triggered.connect(
+            lambda: self.sign_out_requested.emit(True, False)
+        )
+        self.end_session_action = menu.addAction("Sign out here and in the browser")
+        self.end_session_action.setToolTip(
+            "Also open Microsoft's sign-out page so your browser forgets this sign-in"
+        )
+        self.end_session_action.triggered.connect(lambda: self.sign_out_requested.emit(False, True))
+        self.sign_out_button.setMenu(menu)
+        for button in (self.refresh_button, self.sign_out_button):
+            button.setObjectName("headerButton")
+            buttons.addWidget(button)
+        controls.addLayout(buttons)
+        layout.addLayout(controls)
+        self._accounts: list[Account] = []
+        self._current = ""
 
-    def show_identity(self, identity: Identity | None, cloud_label: str) -> None:
+    def show_accounts(self, accounts: list[Account], current: Account | None) -> None:
+        """Fill the picker: every saved account, the current one selected, then Add."""
+        self._accounts = list(accounts)
+        self._current = current.home_account_id if current else ""
+        self.account_picker.blockSignals(True)
+        self.account_picker.clear()
+        for account in self._accounts:
+            self.account_picker.addItem(account.username or account.home_account_id)
+        self.account_picker.addItem(ADD_ACCOUNT)
+        ids = [a.home_account_id for a in self._accounts]
+        self.account_picker.setCurrentIndex(
+            ids.index(self._current) if self._current in ids else -1
+        )
+        self.account_picker.blockSignals(False)
+
+    def _picked(self, index: int) -> None:
+        if index == len(self._accounts):
+            self.show_accounts(self._accounts, self._current_account())  # keep the selection
+            self.add_account_requested.emit()
+        elif (
+            0 <= index < len(self._accounts)
+            and self._accounts[index].home_account_id != self._current
+        ):
+            self.account_chosen.emit(self._accounts[index])
+
+    def _current_account(self) -> Account | None:
+        return next((a for a in self._accounts if a.home_account_id == self._current), None)
+
+    def show_identity(
+        self, identity: Identity | None, cloud_label: str, home_tenant: str = ""
+    ) -> None:
+        """``home_tenant``: the account's home tenant (client_info utid); a guest's differs."""
         clear_layout(self._roles_row)
         if identity is None:
             self.job_title.setText("")
@@ -53,7 +131,12 @@ class AccountHeader(QFrame):
         claims = identity.claims
         self.name.setText(claims.name or claims.username)
         self.username.setText(claims.username)
-        self.tenant.setText(f"Tenant {claims.tenant_id} · {cloud_label}")
+        guest = (
+            f" · guest, home tenant {home_tenant}"
+            if home_tenant and home_tenant != claims.tenant_id
+            else ""
+        )
+        self.tenant.setText(f"Tenant {claims.tenant_id}{guest} · {cloud_label}")
         self.avatar.set_name(claims.name or claims.username)
         if identity.trusted:
             for role in claims.roles[:8]:

@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from desktop_app.auth.client import Identity
+from desktop_app.auth.client import CacheEntry, Identity
+from desktop_app.auth.results import Account
 from desktop_app.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
 from desktop_app.session import SHOWS_ACCOUNT, Schedule, SessionController, State
 from desktop_app.ui.about import add_help_menu
+from desktop_app.ui.admin_panel import AdminPanel, holds_admin_role
 from desktop_app.ui.banner import Banner
 from desktop_app.ui.device_code_page import DeviceCodePage
 from desktop_app.ui.header import AccountHeader
 from desktop_app.ui.pages import SetupPage, WaitingPage, WelcomePage
 from desktop_app.ui.profile_panel import ProfilePanel
 from desktop_app.ui.roles_panel import RolesPanel
-from desktop_app.ui.style import STYLESHEET
+from desktop_app.ui.style import stylesheet
+from desktop_app.ui.token_panel import TokenPanel
 from desktop_app.ui.widgets import plain_label
 
 SANDBOX_HINT = "Offline demo: sign in as megan.bowen@contoso.test with the password sandbox."
@@ -31,13 +35,15 @@ class MainWindow(QMainWindow):
     demo_requested = Signal()
     closing = Signal()
 
-    def __init__(self, title: str = "Lanyard", icon: QIcon | None = None) -> None:
+    def __init__(
+        self, title: str = "Lanyard", icon: QIcon | None = None, state_file: Path | None = None
+    ) -> None:
         super().__init__()
         self.setWindowTitle(title)
         if icon is not None:
             self.setWindowIcon(icon)
-        self.setStyleSheet(STYLESHEET)
-        self.resize(820, 600)
+        self.setStyleSheet(stylesheet(self.palette()))
+        self.resize(880, 680)
         self.setMinimumSize(560, 420)
         self.session: SessionController | None = None
         self._cloud_label = "Microsoft Entra ID"
@@ -65,10 +71,20 @@ class MainWindow(QMainWindow):
         self.device_code_page = DeviceCodePage(central)
         self.setup_page = SetupPage(central)
         self.tabs = QTabWidget(central)
+        self.tabs.setAccessibleName("Panels")
         self.profile_panel = ProfilePanel(self.tabs)
         self.roles_panel = RolesPanel(self.tabs)
-        self.tabs.addTab(self.profile_panel, "Profile")
-        self.tabs.addTab(self.roles_panel, "Roles")
+        self.token_panel = TokenPanel(self._access_token, self.tabs)
+        self.admin_panel = AdminPanel(self._load_inventory, self.tabs)
+        for panel, name, label in (
+            (self.profile_panel, "profile", "&Profile"),
+            (self.roles_panel, "roles", "&Roles"),
+            (self.token_panel, "token", "&Token && claims"),
+        ):
+            panel.setObjectName(f"panel_{name}")
+            self.tabs.addTab(panel, label)
+        self.admin_panel.setObjectName("panel_admin")
+        self.admin_panel.hide()  # a tab only for holders of the Admin role
         for page in (
             self.starting_page,
             self.welcome_page,
@@ -93,12 +109,72 @@ class MainWindow(QMainWindow):
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._show_schedule_text)
         self.setup_page.demo_requested.connect(self.demo_requested)
+        self._add_menus()
         self.about_action = add_help_menu(self)
+        self._wanted_panel = ""
+        self._settings = (
+            QSettings(str(state_file), QSettings.Format.IniFormat) if state_file else None
+        )
+        self._restore_window_state()
+
+    # -- menus, remembered geometry -----------------------------------------------------------------
+
+    def _add_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.file_menu = file_menu
+        quit_action = file_menu.addAction("&Quit")
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        view = self.menuBar().addMenu("&View")
+        self.panel_actions: list[QAction] = []
+        for index, name in enumerate(("Profile", "Roles", "Token && claims"), start=1):
+            action = view.addAction(name)
+            action.setShortcut(QKeySequence(f"Ctrl+{index}"))
+            action.triggered.connect(lambda _=False, i=index - 1: self.tabs.setCurrentIndex(i))
+            self.panel_actions.append(action)
+
+    def add_panel(self, panel: QWidget, name: str, label: str) -> None:
+        """Another panel (e.g. Call an API), before the Admin tab."""
+        panel.setObjectName(f"panel_{name}")
+        admin = self.tabs.indexOf(self.admin_panel)
+        self.tabs.insertTab(admin if admin >= 0 else self.tabs.count(), panel, label)
+
+    def _restore_window_state(self) -> None:
+        settings = self._settings
+        if settings is None:
+            return
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        self._wanted_panel = str(settings.value("window/panel", "") or "")
+        self._select_panel(self._wanted_panel)
+
+    def _select_panel(self, name: str) -> bool:
+        for index in range(self.tabs.count()):
+            widget = self.tabs.widget(index)
+            if widget is not None and widget.objectName() == f"panel_{name}":
+                self.tabs.setCurrentIndex(index)
+                return True
+        return False
+
+    def _save_window_state(self) -> None:
+        settings = self._settings
+        if settings is None:
+            return
+        settings.setValue("window/geometry", self.saveGeometry())
+        current = self.tabs.currentWidget()
+        if current is not None:
+            settings.setValue("window/panel", current.objectName().removeprefix("panel_"))
+        account = self.session.account if self.session is not None else None
+        settings.setValue("session/account", account.home_account_id if account else "")
+        settings.sync()
 
     # -- wiring ------------------------------------------------------------------------------------
 
     def attach(self, session: SessionController, cloud_label: str, sandbox: bool) -> None:
         self.session = session
+        if self._settings is not None:
+            session.preferred_account_id = str(self._settings.value("session/account", "") or "")
         self._cloud_label = "Sandbox (offline demo)" if sandbox else cloud_label
         self.welcome_page.set_hint(SANDBOX_HINT if sandbox else "")
         if sandbox:
@@ -114,12 +190,18 @@ class MainWindow(QMainWindow):
         session.device_code.connect(self.device_code_page.show_prompt)
         session.schedule_changed.connect(self.show_schedule)
         session.protection_changed.connect(self.show_protection)
+        session.token_changed.connect(self.token_panel.show_token)
+        session.accounts_changed.connect(self.show_accounts)
+        self.header.account_chosen.connect(self._switch_account)
+        self.welcome_page.account_chosen.connect(self._switch_account)
+        self.header.add_account_requested.connect(self._add_account)
+        self.header.sign_out_requested.connect(session.sign_out)
+        self.roles_panel.refresh_requested.connect(self._refresh_roles)
         self.welcome_page.sign_in_requested.connect(self._sign_in)
         self.welcome_page.device_code_requested.connect(self._sign_in_with_code)
         self.waiting_page.cancel_requested.connect(session.cancel_sign_in)
         self.waiting_page.device_code_requested.connect(session.use_device_code)
         self.device_code_page.cancel_requested.connect(session.cancel_sign_in)
-        self.header.sign_out_button.clicked.connect(session.sign_out)
         self.header.refresh_button.clicked.connect(self._refresh)
         self.banner.action_requested.connect(self._sign_in)
         self.show_state(session.state)
@@ -139,6 +221,35 @@ class MainWindow(QMainWindow):
             self.banner.hide()
             self.session.refresh(force=True, reload_profile=True)
 
+    def _refresh_roles(self) -> None:
+        if self.session is not None:
+            self.banner.hide()
+            self.session.refresh(force=True)
+
+    def _switch_account(self, account: Account) -> None:
+        if self.session is not None:
+            self.banner.hide()
+            self.session.switch_account(account)
+
+    def _add_account(self) -> None:
+        if self.session is not None:
+            self.banner.hide()
+            self.session.sign_in(add_account=True)
+
+    def _access_token(self) -> str | None:
+        return self.session.access_token() if self.session is not None else None
+
+    def _load_inventory(self, deliver: Callable[[list[CacheEntry]], None]) -> None:
+        if self.session is not None:
+            self.session.cache_inventory(deliver)
+        else:
+            deliver([])
+
+    def show_accounts(self, accounts: list[Account]) -> None:
+        current = self.session.account if self.session is not None else None
+        self.header.show_accounts(accounts, current)
+        self.welcome_page.set_accounts(accounts)
+
     def show_setup(self, config_file: Path | None, problem: LanyardError | None = None) -> None:
         """No usable configuration: explain what to set, never a traceback."""
         self.setup_page.show_setup(config_file, problem.message if problem else "")
@@ -149,6 +260,12 @@ class MainWindow(QMainWindow):
 
     def show_state(self, state: State) -> None:
         self.state_label.setText(state.value)
+        self.profile_panel.set_offline(state is State.OFFLINE)
+        if state in (State.ERROR, State.OFFLINE, State.SIGN_IN_NEEDED):
+            self.roles_panel.refresh_failed()
+        if self.session is not None and self.session.services is not None:
+            auth = self.session.services.auth.settings
+            self.admin_panel.show_settings(auth.client_id, auth.authority, auth.scopes)
         signed_in = state in SHOWS_ACCOUNT and self._identity is not None
         if state is State.STARTING:
             self.stack.setCurrentWidget(self.starting_page)
@@ -220,10 +337,35 @@ class MainWindow(QMainWindow):
 
     def show_identity(self, identity: Identity | None) -> None:
         self._identity = identity
-        self.header.show_identity(identity, self._cloud_label)
+        account = self.session.account if self.session is not None else None
+        home_tenant = account.home_account_id.partition(".")[2] if account else ""
+        self.header.show_identity(identity, self._cloud_label, home_tenant)
+        if self.session is not None:
+            self.header.show_accounts(self.session.accounts, account)
         self.roles_panel.show_identity(identity)
+        self.token_panel.show_identity(identity)
+        self._gate_admin_view(identity)
         if identity is None:
             self.profile_panel.show_profile(None)
+
+    def _gate_admin_view(self, identity: Identity | None) -> None:
+        """The Admin tab exists only while the signed-in token carries the Admin role."""
+        index = self.tabs.indexOf(self.admin_panel)
+        if holds_admin_role(identity):
+            self.admin_panel.show_identity(identity)
+            if index < 0:
+                self.tabs.addTab(self.admin_panel, "&Admin")
+                self.admin_panel.reload()
+                if self._wanted_panel == "admin":
+                    self._select_panel("admin")
+            else:
+                self.admin_panel.reload()
+        else:
+            if index >= 0:
+                self.tabs.removeTab(index)
+            self.admin_panel.hide()
+            self.admin_panel.show_identity(None)
+            self.admin_panel.clear_inventory()
 
     def show_profile(self, profile: Profile | None) -> None:
         self.profile_panel.show_profile(profile)
@@ -247,6 +389,7 @@ class MainWindow(QMainWindow):
         self.banner.show_error(error, severity)
 
     def show_protection(self, protection: str, encrypted: bool) -> None:
+        self.admin_panel.show_protection(protection, encrypted)
         self.protection_label.setText(
             f"Token cache: {protection}" if encrypted else f"⚠ Token cache: {protection}"
         )
@@ -260,6 +403,13 @@ class MainWindow(QMainWindow):
             "to never save tokens unencrypted."
         )
 
+    def changeEvent(self, event: QEvent) -> None:
+        # the desktop switched between light and dark: Qt updates the palette, we the colours
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            self.setStyleSheet(stylesheet(QGuiApplication.palette()))
+        super().changeEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_window_state()
         self.closing.emit()
         super().closeEvent(event)

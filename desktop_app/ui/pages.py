@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from desktop_app.ui.widgets import heading, muted, plain_label
+from desktop_app.auth.results import Account
+from desktop_app.ui.widgets import clear_layout, heading, muted, plain_label
 
 
 def page_card(parent: QWidget) -> tuple[QFrame, QVBoxLayout]:
@@ -35,6 +37,7 @@ def center_card(page: QWidget, card: QFrame) -> None:
 class WelcomePage(QWidget):
     sign_in_requested = Signal()
     device_code_requested = Signal()
+    account_chosen = Signal(object)  # Account: a saved account to continue with
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +53,13 @@ class WelcomePage(QWidget):
         self.hint = muted("", card)
         self.hint.hide()
         layout.addWidget(self.hint)
+        self.saved_title = muted("Saved on this computer:", card)
+        self.saved_title.hide()
+        layout.addWidget(self.saved_title)
+        self._saved = QVBoxLayout()
+        self._saved.setSpacing(6)
+        self.account_buttons: list[QPushButton] = []
+        layout.addLayout(self._saved)
         self.sign_in_button = QPushButton("Sign in", card)
         self.sign_in_button.setProperty("primary", True)
         self.sign_in_button.clicked.connect(self.sign_in_requested)
@@ -69,6 +79,21 @@ class WelcomePage(QWidget):
     def set_hint(self, text: str) -> None:
         self.hint.setText(text)
         self.hint.setVisible(bool(text))
+
+    def set_accounts(self, accounts: list[Account]) -> None:
+        """One 'Continue as …' button per account saved in the cache."""
+        clear_layout(self._saved)
+        self.account_buttons = []
+        for account in accounts:
+            name = account.username or account.home_account_id
+            # '&' would become a keyboard mnemonic in a button's text
+            button = QPushButton(f"Continue as {name.replace('&', '&&')}", self)
+            button.setAccessibleName(f"Continue as {name}")
+            button.clicked.connect(partial(self.account_chosen.emit, account))
+            self._saved.addWidget(button)
+            self.account_buttons.append(button)
+        self.saved_title.setVisible(bool(accounts))
+        self.sign_in_button.setText("Sign in with another account" if accounts else "Sign in")
 
 
 class WaitingPage(QWidget):
@@ -124,7 +149,7 @@ class SetupPage(QWidget):
         self.title = heading("Set up Lanyard for your organisation", card, 18)
         layout.addWidget(self.title)
         self.problem = plain_label("", card, selectable=True)
-        self.problem.setStyleSheet("color: #9a3412;")
+        self.problem.setProperty("warning", True)
         self.problem.hide()
         layout.addWidget(self.problem)
         self.instructions = plain_label("", card, selectable=True)

@@ -1,10 +1,12 @@
-"""The Profile panel: every default Graph /me property, as plain text."""
+"""The Profile panel: every default Graph /me property, as plain text, each with a Copy button."""
 
 from __future__ import annotations
 
 import time
+from functools import partial
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from desktop_app.graph.profile import PROFILE_FIELDS, Profile
 from desktop_app.ui.widgets import CardPanel, muted, plain_label
@@ -15,22 +17,70 @@ class ProfilePanel(CardPanel):
         super().__init__("Microsoft Graph profile", parent)
         card, card_layout = self.card, self.card_layout
         self.as_of = muted("Not loaded yet", card)
+        self.as_of.setObjectName("profile_as_of")
         card_layout.addWidget(self.as_of)
         form = QFormLayout()
         form.setHorizontalSpacing(24)
-        form.setVerticalSpacing(10)
+        form.setVerticalSpacing(6)
         self.values: dict[str, QLabel] = {}
+        self.copy_buttons: dict[str, QToolButton] = {}
         for name, title in PROFILE_FIELDS:
             value = plain_label("", card, selectable=True)
             value.setObjectName(f"profile_{name}")
+            value.setAccessibleName(title)
+            copy = QToolButton(card)
+            copy.setText("Copy")
+            copy.setObjectName("copyButton")
+            copy.setAccessibleName(f"Copy {title}")
+            copy.setToolTip(f"Copy {title.lower()}")
+            copy.clicked.connect(partial(self._copy, name))
+            row = QHBoxLayout()
+            row.addWidget(value, 1)
+            row.addWidget(copy)
             self.values[name] = value
-            form.addRow(muted(title, card), value)
+            self.copy_buttons[name] = copy
+            form.addRow(muted(title, card), row)
         card_layout.addLayout(form)
+        self._fetched_at: float | None = None
+        self._from_snapshot = False
+        self._offline = False
 
     def value_text(self, name: str) -> str:
         return self.values[name].text()
 
+    def _copy(self, name: str) -> None:
+        QGuiApplication.clipboard().setText(self.values[name].text())
+
     def show_profile(self, profile: Profile | None) -> None:
         for name, _ in PROFILE_FIELDS:
-            self.values[name].setText(profile.display_value(name) if profile else "")
-        self.as_of.setText(f"As of {time.strftime('%H:%M:%S')}" if profile else "Not loaded yet")
+            text = profile.display_value(name) if profile else ""
+            self.values[name].setText(text)
+            self.copy_buttons[name].setEnabled(bool(text))
+        self._fetched_at = time.time() if profile else None
+        self._from_snapshot = False
+        self._show_as_of()
+
+    def show_freshness(self, fetched_at: float, from_snapshot: bool) -> None:
+        """When the profile on screen was fetched; a stored copy is marked as such."""
+        self._fetched_at = fetched_at
+        self._from_snapshot = from_snapshot
+        self._show_as_of()
+
+    def set_offline(self, offline: bool) -> None:
+        self._offline = offline
+        self._show_as_of()
+
+    def _show_as_of(self) -> None:
+        if self._fetched_at is None:
+            self.as_of.setText("Not loaded yet")
+            return
+        when = time.localtime(self._fetched_at)
+        same_day = time.strftime("%Y-%m-%d", when) == time.strftime("%Y-%m-%d")
+        stamp = time.strftime("%H:%M:%S" if same_day else "%Y-%m-%d %H:%M", when)
+        if self._offline:
+            note = " · offline: this is the last profile Lanyard loaded"
+        elif self._from_snapshot:
+            note = " · saved copy, updating…"
+        else:
+            note = ""
+        self.as_of.setText(f"As of {stamp}{note}")

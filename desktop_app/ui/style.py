@@ -1,23 +1,80 @@
-"""One stylesheet for the window: calm, readable, with room to breathe."""
+"""One stylesheet for the window: calm, readable, with room to breathe, light or dark.
+
+The colours follow the system's scheme: Qt's palette says whether the desktop is dark (Qt 6 reads
+the platform's colour scheme into it), and the stylesheet is built for that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QPalette
 
 ACCENT = "#2b5fd9"
 
-STYLESHEET = f"""
-QMainWindow, QWidget#central {{ background: #f6f7f9; }}
-QLabel[muted="true"] {{ color: #5b6270; }}
-QFrame#card {{ background: white; border: 1px solid #e1e4ea; border-radius: 10px; }}
-QFrame#header {{ background: white; border-bottom: 1px solid #e1e4ea; }}
-QPushButton {{ padding: 6px 14px; border-radius: 6px; border: 1px solid #c9ced8; background: white; }}
-QPushButton:hover {{ background: #eef1f6; }}
+
+@dataclass(frozen=True)
+class Colours:
+    window: str
+    surface: str
+    border: str
+    text_muted: str
+    button: str
+    button_hover: str
+    chip: str
+    chip_text: str
+    chip_border: str
+    warning: str
+    error_bg: str
+    error_border: str
+    warning_bg: str
+    warning_border: str
+    info_bg: str
+    info_border: str
+
+
+LIGHT = Colours(
+    "#f6f7f9", "white", "#e1e4ea", "#5b6270", "white", "#eef1f6", "#e7eefc", "#1d3f91",
+    "#c5d5f7", "#9a3412", "#fdecec", "#f2b8b5", "#fff6e0", "#f0d58a", "#e8f1fd", "#b9d3f7",
+)  # fmt: skip
+DARK = Colours(
+    "#1b1d22", "#25282f", "#3a3f4a", "#a3aab8", "#2e323a", "#383d47", "#24365f", "#c9d8ff",
+    "#3d5590", "#fdba74", "#4a2323", "#8c3b3b", "#4a3b17", "#8a6d24", "#1f3350", "#3e5f8f",
+)  # fmt: skip
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def stylesheet(palette: QPalette) -> str:
+    c = DARK if is_dark(palette) else LIGHT
+    return f"""
+QMainWindow, QWidget#central {{ background: {c.window}; }}
+QLabel[muted="true"] {{ color: {c.text_muted}; }}
+QLabel[warning="true"] {{ color: {c.warning}; }}
+QFrame#card {{ background: {c.surface}; border: 1px solid {c.border}; border-radius: 10px; }}
+QFrame#header {{ background: {c.surface}; border-bottom: 1px solid {c.border}; }}
+QPushButton, QToolButton#headerButton {{ padding: 6px 14px; border-radius: 6px;
+    border: 1px solid {c.border}; background: {c.button}; }}
+QPushButton:hover, QToolButton#headerButton:hover {{ background: {c.button_hover}; }}
+QPushButton:focus, QToolButton:focus {{ border: 2px solid {ACCENT}; }}
+QToolButton#headerButton::menu-button {{ border-left: 1px solid {c.border}; width: 18px; }}
+QToolButton#copyButton {{ padding: 1px 8px; border-radius: 4px; border: 1px solid {c.border};
+    background: {c.button}; }}
 QPushButton[primary="true"] {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT};
     font-weight: bold; padding: 9px 22px; }}
 QPushButton[primary="true"]:hover {{ background: #234fb8; }}
-QLabel#role {{ background: #e7eefc; color: #1d3f91; border: 1px solid #c5d5f7; border-radius: 10px;
-    padding: 2px 10px; font-weight: bold; }}
-QFrame#banner[severity="error"] {{ background: #fdecec; border: 1px solid #f2b8b5; border-radius: 8px; }}
-QFrame#banner[severity="warning"] {{ background: #fff6e0; border: 1px solid #f0d58a; border-radius: 8px; }}
-QFrame#banner[severity="info"] {{ background: #e8f1fd; border: 1px solid #b9d3f7; border-radius: 8px; }}
+QLabel#role {{ background: {c.chip}; color: {c.chip_text}; border: 1px solid {c.chip_border};
+    border-radius: 10px; padding: 2px 10px; font-weight: bold; }}
+QFrame#banner[severity="error"] {{ background: {c.error_bg}; border: 1px solid {c.error_border};
+    border-radius: 8px; }}
+QFrame#banner[severity="warning"] {{ background: {c.warning_bg};
+    border: 1px solid {c.warning_border}; border-radius: 8px; }}
+QFrame#banner[severity="info"] {{ background: {c.info_bg}; border: 1px solid {c.info_border};
+    border-radius: 8px; }}
+QTableWidget::item {{ padding: 3px 6px; }}
 QTabWidget::pane {{ border: none; }}
 QTabBar::tab {{ padding: 8px 18px; }}
-QStatusBar {{ background: white; border-top: 1px solid #e1e4ea; }}
+QStatusBar {{ background: {c.surface}; border-top: 1px solid {c.border}; }}
 """

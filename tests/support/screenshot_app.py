@@ -3,7 +3,8 @@
     DISPLAY=:99 BROWSER="python tests/support/standin_browser.py" \
         python tests/support/screenshot_app.py OUT.png [--user UPN] [--scene SCENE]
 
-SCENE: profile or roles (signed in, that tab), device-code (the code to enter elsewhere),
+SCENE: profile, roles, token or admin (signed in, that panel; admin exits 3 when the user has no
+Admin view), device-code (the code to enter elsewhere),
 sign-in-needed (signed in, then the sandbox revokes the sign-in and a refresh finds out).
 
 It grabs the X screen (not the widget), so the PNG shows what the display server really drew.
@@ -31,13 +32,17 @@ from desktop_app.services import build_services  # noqa: E402
 from desktop_app.session import SessionController, State  # noqa: E402
 from desktop_app.ui.main_window import MainWindow  # noqa: E402
 
+PANELS = ("profile", "roles", "token", "admin")
+
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
     parser.add_argument("--user", default="megan.bowen@contoso.test")
     parser.add_argument(
-        "--scene", default="profile", choices=("profile", "roles", "device-code", "sign-in-needed")
+        "--scene",
+        default="profile",
+        choices=(*PANELS, "device-code", "sign-in-needed"),
     )
     parser.add_argument("--timeout", type=float, default=30.0)
     args = parser.parse_args()
@@ -51,7 +56,7 @@ def main() -> int:
     config = Config(sandbox=True, profile_dir=profile)
     session = SessionController(lambda notice: build_services(config, True, notice))
     window.attach(session, "global", sandbox=True)
-    window.resize(880, 640)
+    window.resize(900, 700)
     window.move(20, 20)
     window.show()
     session.start()
@@ -72,8 +77,12 @@ def main() -> int:
                 window.welcome_page.device_code_button.click()
             else:
                 window.welcome_page.sign_in_button.click()
-        if args.scene in ("profile", "roles") and signed_in():
-            window.tabs.setCurrentIndex(0 if args.scene == "profile" else 1)
+        if args.scene in PANELS and signed_in():
+            if not window._select_panel(args.scene):
+                print(f"no {args.scene} panel for {args.user}", file=sys.stderr)
+                outcome["code"] = 3
+                app.quit()
+                return
             QTimer.singleShot(400, grab)
             return
         if args.scene == "device-code" and window.device_code_page.code.text():

@@ -1,0 +1,152 @@
+"""What each ID-token claim means, in plain words, and how to show its value.
+
+The Token & claims panel lists every claim; this module turns one (name, value) pair into the
+text a person reads. Values are untrusted: anything is turned into bounded plain text.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# Entra's claims, as documented for ID tokens (v2.0) and the optional claims people meet most.
+DESCRIPTIONS: dict[str, str] = {
+    "aud": "Audience: the application (client ID) this token was issued to.",
+    "iss": "Issuer: the security token service that issued the token, with its tenant.",
+    "iat": "Issued at: when the token was issued.",
+    "nbf": "Not before: the token is not valid before this time.",
+    "exp": "Expires: the token must not be accepted after this time.",
+    "aio": "An internal value Entra ID uses to reuse tokens; not meant to be read.",
+    "auth_time": "When you last entered your credentials.",
+    "idp": "Identity provider that authenticated you, when it is not the token's tenant.",
+    "name": "Your display name, for showing only; it can change and is not unique.",
+    "nonce": "A value from Lanyard's sign-in request, echoed back to stop replayed tokens.",
+    "oid": "Object ID: your immutable identifier in this tenant (the same in every app).",
+    "preferred_username": "The username you signed in with; it can change.",
+    "email": "An email address of yours, if the tenant provides one.",
+    "login_hint": "An opaque hint for signing you in again without asking which account.",
+    "rh": "An internal value Entra ID uses to revalidate tokens; not meant to be read.",
+    "roles": "App roles assigned to you in this application (by an administrator).",
+    "groups": "Object IDs of the security groups you are a member of.",
+    "wids": "Directory roles you hold in the tenant (template IDs, e.g. Global Reader).",
+    "sid": "Session ID: identifies your sign-in session, used for signing out.",
+    "sub": "Subject: a pairwise identifier for you, unique to this application.",
+    "tid": "Tenant ID: the directory you signed in to.",
+    "uti": "Token identifier, used by Entra ID to revoke tokens; not meant to be read.",
+    "ver": "Version of the token format (1.0 or 2.0).",
+    "hasgroups": "You are in too many groups to list: ask Microsoft Graph for them.",
+    "_claim_names": "Groups overage: the groups are not in the token; they must be fetched.",
+    "_claim_sources": "Where to fetch the claims that did not fit in the token.",
+    "acct": "Account status in the tenant: 0 member, 1 guest.",
+    "ctry": "Country or region of the user.",
+    "tenant_ctry": "Country or region of the tenant.",
+    "upn": "User principal name.",
+    "family_name": "Your last name.",
+    "given_name": "Your first name.",
+    "ipaddr": "The IP address you signed in from.",
+    "onprem_sid": "Your security identifier in on-premises Active Directory.",
+    "pwd_exp": "When your password expires.",
+    "xms_cc": "Client capabilities Lanyard declared (cp1: it handles claims challenges).",
+    "amr": "How you authenticated (password, MFA, ...).",
+    "acr": "Authentication context class reference.",
+    "azp": "Authorized party: the application that requested the token.",
+    "azpacr": "How the requesting application authenticated (0: public client).",
+    "scp": "Scopes (delegated permissions) granted to the application.",
+    "appid": "The application that requested the token (v1.0 tokens).",
+}
+TIMESTAMP_CLAIMS = frozenset({"iat", "nbf", "exp", "auth_time", "pwd_exp"})
+MAX_VALUE_CHARS = 600  # a hostile token can carry megabytes; the table shows a readable part
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    name: str
+    value: str  # plain text, bounded
+    description: str
+    full_value: str  # what Copy puts on the clipboard (bounded too, but larger)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def format_timestamp(value: object, now: float | None = None) -> str:
+    """An epoch-seconds claim as a local time, with how long ago or ahead it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _plain(value)
+    try:
+        local = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(float(value)))
+    except (OverflowError, OSError, ValueError):
+        return _plain(value)
+    now = time.time() if now is None else now
+    return f"{local} ({relative(float(value) - now)})"
+
+
+def relative(seconds: float) -> str:
+    """'in 5 min' / '3 h ago' / 'now'."""
+    ahead = seconds >= 0
+    amount = abs(seconds)
+    if amount < 60:
+        text = f"{int(amount)} s"
+    elif amount < 3600:
+        text = f"{int(amount // 60)} min"
+    elif amount < 86400 * 2:
+        text = f"{amount / 3600:.1f} h"
+    else:
+        text = f"{int(amount // 86400)} days"
+    if amount < 1:
+        return "now"
+    return f"in {text}" if ahead else f"{text} ago"
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def describe(name: str) -> str:
+    return DESCRIPTIONS.get(name, "")
+
+
+def claim_rows(claims: Mapping[str, Any], now: float | None = None) -> list[ClaimRow]:
+    """Every claim as a row: known claims in the catalog's order first, then the rest by name."""
+    order = {name: index for index, name in enumerate(DESCRIPTIONS)}
+    names = sorted(claims, key=lambda n: (order.get(n, len(order)), str(n)))
+    rows = []
+    for name in names:
+        raw = claims[name]
+        if name in TIMESTAMP_CLAIMS:
+            text = format_timestamp(raw, now)
+        elif isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+            text = ", ".join(item.replace("\x00", "") for item in raw)
+        else:
+            text = _plain(raw)
+        safe_name = _clip(str(name).replace("\x00", ""), 200)
+        rows.append(
+            ClaimRow(
+                safe_name,
+                _clip(text, MAX_VALUE_CHARS),
+                describe(str(name)),
+                _clip(text, 200_000),
+            )
+        )
+    return rows
+
+
+def groups_overage_note(claims: Mapping[str, Any]) -> str:
+    """Why the groups are missing from the token, when Entra left them out; else ''."""
+    names = claims.get("_claim_names")
+    if (isinstance(names, dict) and "groups" in names) or claims.get("hasgroups") is True:
+        return (
+            "Groups overage: you are a member of more groups than fit in a token (over 200), so "
+            "Entra ID left them out and points to Microsoft Graph instead. Apps that need your "
+            "groups must ask Graph (/me/getMemberObjects) rather than read the token."
+        )
+    return ""

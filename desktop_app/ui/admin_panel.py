@@ -1,0 +1,131 @@
+"""The Admin view: shown only to people holding the app's Admin role, as in the web-app tutorial.
+
+It adds what only administrators of the app should see: the raw ID-token claims as JSON, the token
+cache's inventory (kinds, owners, scopes, expiries; never a secret), the app registration in use and
+how the cache is protected. The gate is a convenience of the UI, not a security boundary: the
+services Lanyard calls enforce roles themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from desktop_app.auth.client import CacheEntry, Identity
+from desktop_app.ui.widgets import CardPanel, heading, muted, plain_label
+
+ADMIN_ROLE = "Admin"
+MAX_JSON_CHARS = 500_000  # a 10,000-role token is ~200 KB; beyond this the view is clipped
+
+
+def holds_admin_role(identity: Identity | None) -> bool:
+    """Only a token that passed Lanyard's checks can open the Admin view."""
+    return identity is not None and identity.trusted and ADMIN_ROLE in identity.claims.roles
+
+
+class AdminPanel(CardPanel):
+    def __init__(
+        self,
+        load_inventory: Callable[[Callable[[list[CacheEntry]], None]], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Administration", parent)
+        self._load_inventory = load_inventory
+        card, layout = self.card, self.card_layout
+        layout.addWidget(
+            muted(
+                "You see this view because you hold this application's Admin role. The services "
+                "you call check roles themselves; this view only shows what Lanyard holds.",
+                card,
+            )
+        )
+        layout.addWidget(heading("App registration in use", card, 12))
+        form = QFormLayout()
+        form.setHorizontalSpacing(24)
+        self.client_id = plain_label("", card, selectable=True)
+        self.authority = plain_label("", card, selectable=True)
+        self.scopes = plain_label("", card, selectable=True)
+        self.protection = plain_label("", card, selectable=True)
+        form.addRow(muted("Client ID", card), self.client_id)
+        form.addRow(muted("Authority", card), self.authority)
+        form.addRow(muted("Scopes requested", card), self.scopes)
+        form.addRow(muted("Token cache", card), self.protection)
+        layout.addLayout(form)
+
+        layout.addSpacing(8)
+        layout.addWidget(heading("Token cache inventory", card, 12))
+        self.inventory = QTableWidget(0, 4, card)
+        self.inventory.setHorizontalHeaderLabels(["Item", "Account", "Scopes", "Expires"])
+        self.inventory.setAccessibleName("Token cache inventory (no secrets)")
+        self.inventory.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.inventory.verticalHeader().hide()
+        header = self.inventory.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.inventory.setMinimumHeight(150)
+        layout.addWidget(self.inventory)
+        row = QHBoxLayout()
+        self.reload_button = QPushButton("Re&load inventory", card)
+        self.reload_button.clicked.connect(self.reload)
+        row.addWidget(self.reload_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+        layout.addSpacing(8)
+        layout.addWidget(heading("Raw ID token claims (JSON)", card, 12))
+        self.raw = QPlainTextEdit(card)  # plain text by construction: claims are untrusted
+        self.raw.setReadOnly(True)
+        self.raw.setAccessibleName("Raw ID token claims as JSON")
+        self.raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.raw.setMinimumHeight(260)
+        layout.addWidget(self.raw)
+
+    def show_settings(self, client_id: str, authority: str, scopes: tuple[str, ...]) -> None:
+        self.client_id.setText(client_id)
+        self.authority.setText(authority)
+        self.scopes.setText(" ".join(scopes))
+
+    def show_protection(self, protection: str, encrypted: bool) -> None:
+        self.protection.setText(protection if encrypted else f"{protection} (not encrypted)")
+
+    def show_identity(self, identity: Identity | None) -> None:
+        if identity is None:
+            self.raw.setPlainText("")
+            return
+        text = json.dumps(dict(identity.claims.raw), indent=2, ensure_ascii=False, default=str)
+        if len(text) > MAX_JSON_CHARS:
+            text = text[:MAX_JSON_CHARS] + f"\n… clipped: {len(text):,} characters in all"
+        self.raw.setPlainText(text)
+
+    def clear_inventory(self) -> None:
+        self.inventory.setRowCount(0)
+
+    def reload(self) -> None:
+        self.reload_button.setEnabled(False)
+        self._load_inventory(self._show_inventory)
+
+    def _show_inventory(self, entries: list[CacheEntry]) -> None:
+        self.reload_button.setEnabled(True)
+        self.inventory.setRowCount(len(entries))
+        for index, entry in enumerate(entries):
+            expires = (
+                time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.expires_on))
+                if entry.expires_on
+                else ""
+            )
+            for column, text in enumerate((entry.kind, entry.username, entry.scopes, expires)):
+                self.inventory.setItem(index, column, QTableWidgetItem(text))

@@ -1,0 +1,226 @@
+"""The Token & claims panel: the access token's life, and every ID-token claim explained.
+
+The access token itself stays hidden; it is shown or copied only when the person asks, and hidden
+again after a minute. Claims are untrusted: table items and labels are plain text, and tooltips
+(which Qt would read as rich text) only ever carry Lanyard's own descriptions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from desktop_app.auth.claim_catalog import claim_rows, groups_overage_note, relative
+from desktop_app.auth.client import Identity
+from desktop_app.session import TokenInfo
+from desktop_app.ui.widgets import CardPanel, FullHeightTable, heading, muted, plain_label
+
+SOURCES = {
+    "cache": "Lanyard's token cache (no request was needed)",
+    "identity_provider": "Microsoft Entra ID (a new token)",
+    "broker": "The operating system's sign-in broker",
+}
+REVEAL_MS = 60_000  # a revealed token hides itself again after a minute
+HIDDEN = "•" * 24
+
+
+class TokenPanel(CardPanel):
+    def __init__(
+        self, access_token: Callable[[], str | None], parent: QWidget | None = None
+    ) -> None:
+        super().__init__("Access token", parent)
+        self._access_token = access_token
+        self._info: TokenInfo | None = None
+        card, layout = self.card, self.card_layout
+        form = QFormLayout()
+        form.setHorizontalSpacing(24)
+        form.setVerticalSpacing(8)
+        self.expires = plain_label("", card, selectable=True)
+        self.expires.setObjectName("token_expires")
+        self.refresh_on = plain_label("", card, selectable=True)
+        self.source = plain_label("", card, selectable=True)
+        self.scopes = plain_label("", card, selectable=True)
+        self.scopes.setObjectName("token_scopes")
+        form.addRow(muted("Expires", card), self.expires)
+        form.addRow(muted("Renewed from", card), self.refresh_on)
+        form.addRow(muted("Came from", card), self.source)
+        form.addRow(muted("Granted scopes", card), self.scopes)
+        layout.addLayout(form)
+
+        row = QHBoxLayout()
+        self.token_field = QLineEdit(HIDDEN, card)
+        self.token_field.setReadOnly(True)
+        self.token_field.setAccessibleName("Access token (hidden until you reveal it)")
+        self.reveal_button = QPushButton("&Reveal", card)
+        self.reveal_button.setCheckable(True)
+        self.reveal_button.setAccessibleName("Reveal the access token")
+        self.reveal_button.toggled.connect(self._reveal)
+        self.copy_button = QPushButton("Copy &token", card)
+        self.copy_button.setAccessibleName("Copy the access token to the clipboard")
+        self.copy_button.clicked.connect(self._copy_token)
+        row.addWidget(self.token_field, 1)
+        row.addWidget(self.reveal_button)
+        row.addWidget(self.copy_button)
+        layout.addLayout(row)
+        self.token_note = muted(
+            "Anyone holding this token can act as you until it expires. Lanyard never saves or "
+            "logs it outside its token cache.",
+            card,
+        )
+        layout.addWidget(self.token_note)
+
+        layout.addSpacing(12)
+        layout.addWidget(heading("ID token claims", card, 13))
+        self.overage = plain_label("", card)
+        self.overage.setObjectName("groups_overage")
+        self.overage.setProperty("warning", True)
+        self.overage.hide()
+        layout.addWidget(self.overage)
+        self.untrusted = plain_label("", card)
+        self.untrusted.setProperty("warning", True)
+        self.untrusted.hide()
+        layout.addWidget(self.untrusted)
+        self.table = FullHeightTable(0, 3, card)
+        self.table.setHorizontalHeaderLabels(["Claim", "Value", "What it means"])
+        self.table.setAccessibleName("ID token claims")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table)
+        copy_row = QHBoxLayout()
+        self.copy_claim_button = QPushButton("Copy &value", card)
+        self.copy_claim_button.setAccessibleName("Copy the selected claim's value")
+        self.copy_claim_button.clicked.connect(self._copy_claim)
+        copy_row.addWidget(self.copy_claim_button)
+        copy_row.addStretch(1)
+        layout.addLayout(copy_row)
+        self._full_values: list[str] = []
+
+        self._tick = QTimer(self)  # the countdown
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._show_expiry)
+        self._hide_timer = QTimer(self)
+        self._hide_timer.setSingleShot(True)
+        self._hide_timer.timeout.connect(lambda: self.reveal_button.setChecked(False))
+        self.show_token(None)
+        self.show_identity(None)
+
+    # -- the access token ---------------------------------------------------------------------
+
+    def show_token(self, info: TokenInfo | None) -> None:
+        self._info = info
+        self.reveal_button.setChecked(False)
+        has_token = info is not None
+        self.reveal_button.setEnabled(has_token)
+        self.copy_button.setEnabled(has_token)
+        if info is None:
+            self._tick.stop()
+            for label in (self.expires, self.refresh_on, self.source, self.scopes):
+                label.setText("")
+            self.expires.setText("No token")
+            return
+        self.refresh_on.setText(
+            f"{_clock(info.refresh_on)} ({relative(info.refresh_on - time.time())}): Entra ID "
+            "suggests renewing from then on"
+            if info.refresh_on
+            else "Not set: Lanyard renews 5 minutes before expiry"
+        )
+        self.source.setText(SOURCES.get(info.source, info.source))
+        self.scopes.setText(" ".join(info.scopes) if info.scopes else "None listed")
+        self._show_expiry()
+        self._tick.start()
+
+    def _show_expiry(self) -> None:
+        info = self._info
+        if info is None:
+            return
+        left = info.expires_on - time.time()
+        if left <= 0:
+            self.expires.setText(f"Expired at {_clock(info.expires_on)}")
+            return
+        minutes, seconds = divmod(int(left), 60)
+        hours, minutes = divmod(minutes, 60)
+        countdown = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {seconds:02d} s"
+        self.expires.setText(f"In {countdown} (at {_clock(info.expires_on)})")
+
+    def _reveal(self, shown: bool) -> None:
+        token = self._access_token() if shown else None
+        if shown and token:
+            self.token_field.setText(token)
+            self.reveal_button.setText("&Hide")
+            self._hide_timer.start(REVEAL_MS)
+        else:
+            self.token_field.setText(HIDDEN)
+            self.reveal_button.setText("&Reveal")
+            self._hide_timer.stop()
+            if shown:
+                self.reveal_button.setChecked(False)
+
+    def _copy_token(self) -> None:
+        token = self._access_token()
+        if token:
+            QGuiApplication.clipboard().setText(token)
+
+    # -- ID token claims ---------------------------------------------------------------------
+
+    def show_identity(self, identity: Identity | None) -> None:
+        claims = identity.claims.raw if identity is not None else {}
+        rows = claim_rows(claims)
+        self.table.setRowCount(len(rows))
+        self._full_values = [row.full_value for row in rows]
+        for index, row in enumerate(rows):
+            for column, text in enumerate((row.name, row.value, row.description)):
+                item = QTableWidgetItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+                self.table.setItem(index, column, item)
+        self.table.fit()
+        note = groups_overage_note(claims)
+        self.overage.setText(note)
+        self.overage.setVisible(bool(note))
+        problems = identity.problems if identity is not None else ()
+        self.untrusted.setText(
+            "These claims failed Lanyard's checks, so no roles are shown from them: "
+            + "; ".join(problems)
+            if problems
+            else ""
+        )
+        self.untrusted.setVisible(bool(problems))
+        self.copy_claim_button.setEnabled(bool(rows))
+
+    def _cell(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        return item.text() if item is not None else ""
+
+    def claim_names(self) -> list[str]:
+        return [self._cell(r, 0) for r in range(self.table.rowCount())]
+
+    def claim_value(self, name: str) -> str:
+        for row in range(self.table.rowCount()):
+            if self._cell(row, 0) == name:
+                return self._cell(row, 1)
+        raise KeyError(name)
+
+    def _copy_claim(self) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self._full_values):
+            QGuiApplication.clipboard().setText(self._full_values[row])
+
+
+def _clock(epoch: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(epoch))
