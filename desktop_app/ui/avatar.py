@@ -66,6 +66,8 @@ def photo_pixmap(data: bytes, size: int, ratio: float = 1.0) -> QPixmap | None:
 class Avatar(QLabel):
     def __init__(self, size: int = 64, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # shows a picture; never rich text
+        self.setAccessibleName("Account picture")
         self._size = size
         self.setFixedSize(size, size)
         self._name = ""

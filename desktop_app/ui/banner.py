@@ -35,6 +35,7 @@ class Banner(QFrame):
         self.close_button.clicked.connect(self.hide)
         for button in (self.action_button, self.copy_button, self.close_button):
             layout.addWidget(button)
+        self.action_button.hide()  # only when the message has something to do
         self._error: LanyardError | None = None
         self.hide()
 

@@ -96,6 +96,13 @@ class AccountHeader(QFrame):
         for account in self._accounts:
             self.account_picker.addItem(account.username or account.home_account_id)
         self.account_picker.addItem(ADD_ACCOUNT)
+        # room for the longest name: the style's frame and arrow would otherwise elide it
+        metrics = self.account_picker.fontMetrics()
+        widest = max(
+            metrics.horizontalAdvance(self.account_picker.itemText(i))
+            for i in range(self.account_picker.count())
+        )
+        self.account_picker.setMinimumWidth(min(widest + 48, 360))
         ids = [a.home_account_id for a in self._accounts]
         self.account_picker.setCurrentIndex(
             ids.index(self._current) if self._current in ids else -1

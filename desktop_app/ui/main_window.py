@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.auth.client import CacheEntry, Identity
 from desktop_app.auth.results import Account
@@ -97,9 +97,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.state_label = QLabel("Starting…", self)
-        self.schedule_label = QLabel("", self)
-        self.protection_label = QLabel("", self)
+        self.state_label = plain_label("Starting…", self)
+        self.schedule_label = plain_label("", self)
+        self.protection_label = plain_label("", self)  # may quote an OS error: plain text
+        for status in (self.state_label, self.schedule_label, self.protection_label):
+            status.setWordWrap(False)
         self.statusBar().addWidget(self.state_label, 1)
         self.statusBar().addPermanentWidget(self.schedule_label)
         self.statusBar().addPermanentWidget(self.protection_label)
@@ -125,12 +127,21 @@ class MainWindow(QMainWindow):
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        view = self.menuBar().addMenu("&View")
+        self.view_menu = self.menuBar().addMenu("&View")
         self.panel_actions: list[QAction] = []
-        for index, name in enumerate(("Profile", "Roles", "Token && claims"), start=1):
-            action = view.addAction(name)
-            action.setShortcut(QKeySequence(f"Ctrl+{index}"))
-            action.triggered.connect(lambda _=False, i=index - 1: self.tabs.setCurrentIndex(i))
+        self._list_panels()
+
+    def _list_panels(self) -> None:
+        """View menu: one entry per panel, Ctrl+1… in tab order (panels come and go)."""
+        self.view_menu.clear()
+        self.panel_actions = []
+        for index in range(self.tabs.count()):
+            action = self.view_menu.addAction(
+                self.tabs.tabText(index).replace("&&", "\0").replace("&", "").replace("\0", "&&")
+            )
+            if index < 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
             self.panel_actions.append(action)
 
     def add_panel(self, panel: QWidget, name: str, label: str) -> None:
@@ -138,6 +149,7 @@ class MainWindow(QMainWindow):
         panel.setObjectName(f"panel_{name}")
         admin = self.tabs.indexOf(self.admin_panel)
         self.tabs.insertTab(admin if admin >= 0 else self.tabs.count(), panel, label)
+        self._list_panels()
 
     def _restore_window_state(self) -> None:
         settings = self._settings
@@ -355,6 +367,7 @@ class MainWindow(QMainWindow):
             self.admin_panel.show_identity(identity)
             if index < 0:
                 self.tabs.addTab(self.admin_panel, "&Admin")
+                self._list_panels()
                 self.admin_panel.reload()
                 if self._wanted_panel == "admin":
                     self._select_panel("admin")
@@ -363,6 +376,7 @@ class MainWindow(QMainWindow):
         else:
             if index >= 0:
                 self.tabs.removeTab(index)
+                self._list_panels()
             self.admin_panel.hide()
             self.admin_panel.show_identity(None)
             self.admin_panel.clear_inventory()
@@ -405,8 +419,10 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:
         # the desktop switched between light and dark: Qt updates the palette, we the colours
-        if event.type() == QEvent.Type.ApplicationPaletteChange:
-            self.setStyleSheet(stylesheet(QGuiApplication.palette()))
+        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
+            wanted = stylesheet(QGuiApplication.palette())
+            if wanted != self.styleSheet():  # setting it changes the palette again: no loop
+                self.setStyleSheet(wanted)
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
