@@ -25,7 +25,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
 fi
 # every time: refreshes the package metadata (version, README) the bundle carries
-"$VENV/bin/python" -m pip install --quiet -e ".[package]"
+# on Linux with the 'secret' extra (PyGObject): the bundle then keeps tokens in the Secret Service
+"$VENV/bin/python" -m pip install --quiet -e ".[package,secret]"
 
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
   SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || stat -c %Y pyproject.toml)

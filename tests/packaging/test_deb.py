@@ -22,6 +22,7 @@ from PySide6.QtGui import QImage
 from tests.conftest import REPO, STANDIN_BROWSER
 from tests.packaging.conftest import BuiltPackage, require_root_and_apt
 from tests.support import startup_timing, x11
+from tests.support.keyring import secret_service
 from tests.support.xvfb import require, xvfb_display
 
 pytestmark = [pytest.mark.package, pytest.mark.display, pytest.mark.timeout(1800)]
@@ -178,11 +179,14 @@ def test_depends_cover_what_the_bundle_links(installed: BuiltPackage) -> None:
 def test_installed_app_signs_in_through_the_system_browser(
     installed: BuiltPackage, tmp_path: Path
 ) -> None:
-    home, profile = tmp_path / "home", tmp_path / "profile"
+    """Signed in through the system browser, with the token cache in a real Secret Service: the
+    bundle carries PyGObject and libsecret's typelib, and the package depends on gir1.2-secret-1."""
+    profile = tmp_path / "profile"
     browser_env_log, transcript = tmp_path / "browser-env.jsonl", tmp_path / "standin.log"
     shot = tmp_path / "installed-app-signed-in.png"
-    with xvfb_display() as display:
-        env = startup_timing.isolated_env(os.environ, display, home)
+    with secret_service(tmp_path / "keyring") as keyring, xvfb_display() as display:
+        home = keyring.home
+        env = startup_timing.isolated_env(os.environ, display, home) | keyring.env
         env.pop("STANDIN_CA", None)  # --sandbox serves its sign-in pages over plain http
         env.update(
             BROWSER=f"{sys.executable} {STANDIN_BROWSER} --detach",
@@ -227,6 +231,11 @@ def test_installed_app_signs_in_through_the_system_browser(
                 assert grab.returncode == 0, grab.stderr
                 x11.request_close(conn, window.window)
                 assert app.wait(30) == 0
+                # encrypted in the keyring, not the plaintext fallback
+                token_cache = profile / "profile" / "token_cache.bin"
+                stored = keyring.lookup(token_cache)
+                assert stored and "RefreshToken" in stored, app_log(home)[-3000:]
+                assert not token_cache.exists()
             finally:
                 if app.poll() is None:
                     app.kill()
@@ -249,6 +258,7 @@ def test_installed_app_signs_in_through_the_system_browser(
 
     log = app_log(home)
     assert "SIGNING_IN -> SIGNED_IN" in log
+    assert "not encrypted" not in log and "secret store unusable" not in log
     assert "Traceback" not in log and "Traceback" not in stderr.read_text()
 
 
