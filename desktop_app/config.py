@@ -296,9 +296,14 @@ def read_config_file(path: Path) -> dict[str, Any]:
     return _read_file(path, required=False)
 
 
-def overrides(flags: Mapping[str, object | None], env: Mapping[str, str]) -> dict[str, str]:
-    """The file settings that a flag or an environment variable replaces: key -> where from."""
-    return {key: source for key, (_, source) in _collect(flags, env, {}, "").items()}
+def overrides(
+    flags: Mapping[str, object | None], env: Mapping[str, str]
+) -> dict[str, tuple[str, str]]:
+    """The file settings that a flag or an environment variable replaces:
+    key -> (the value in force, as text; where it comes from)."""
+    return {
+        key: (str(value), source) for key, (value, source) in _collect(flags, env, {}, "").items()
+    }
 
 
 def load_config(

@@ -177,7 +177,10 @@ def test_overrides_say_where_each_winning_value_comes_from() -> None:
     from desktop_app.config import overrides
 
     found = overrides({"tenant": "flag.example", "proxy": None}, {"LANYARD_PROXY": "http://p:1"})
-    assert found == {"tenant": "--tenant", "proxy": "environment variable LANYARD_PROXY"}
+    assert found == {
+        "tenant": ("flag.example", "--tenant"),
+        "proxy": ("http://p:1", "environment variable LANYARD_PROXY"),
+    }
 
 
 def test_file_values_stand_in_for_the_file(tmp_path: Path) -> None:
