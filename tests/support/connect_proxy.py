@@ -1,5 +1,5 @@
 """A tiny HTTP proxy on loopback for tests: CONNECT tunnels (what requests uses for https) and
-plain-http forwarding is refused. It records every CONNECT target, and can demand a user name
+plain-http forwarding is refused. It records every CONNECT target (asked for, and carried), and can demand a user name
 and password (Proxy-Authorization: Basic), answering 407 otherwise."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class ConnectProxy:
     def __init__(self, credentials: tuple[str, str] | None = None) -> None:
-        self.tunnels: list[str] = []  # "host:port" of each CONNECT the proxy carried
+        self.asked: list[str] = []  # "host:port" of each CONNECT asked for, carried or not
+        self.tunnels: list[str] = []  # ...and of each it carried
         self.refused = 0
         self._credentials = credentials
         proxy = self
@@ -24,6 +25,7 @@ class ConnectProxy:
                 pass
 
             def do_CONNECT(self) -> None:
+                proxy.asked.append(self.path)
                 if not proxy._authorised(self.headers.get("Proxy-Authorization", "")):
                     proxy.refused += 1
                     self.send_response(407)
