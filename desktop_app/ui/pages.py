@@ -164,7 +164,7 @@ class SetupPage(QWidget):
         body = QWidget(scroll)
         card, layout = page_card(body)
         card.setMaximumWidth(640)
-        self.title = heading("Set up Lanyard for your organisation", card, 18)
+        self.title = heading("Set up Lanyard", card, 18)
         layout.addWidget(self.title)
         self.problem = plain_label("", card, selectable=True)
         self.problem.setProperty("warning", True)
@@ -220,9 +220,9 @@ class SetupPage(QWidget):
         self.instructions.setText(
             "Lanyard needs the Application (client) ID of an app registration in Microsoft Entra "
             "ID (a public client with redirect URI http://localhost); the README explains the "
-            "registration step by step. Enter it below and Lanyard saves it in "
-            f"{where} (the client_id setting). You can instead set LANYARD_CLIENT_ID and "
-            "LANYARD_TENANT, or pass --client-id and --tenant."
+            f"registration step by step. Enter it below: Lanyard saves it in {where} (client_id)."
+            "\n\nOr set LANYARD_CLIENT_ID and LANYARD_TENANT in the environment, or pass "
+            "--client-id and --tenant when you start Lanyard."
         )
 
     def show_config_error(self, error: ConfigError) -> None:

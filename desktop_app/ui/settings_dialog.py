@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -250,9 +250,9 @@ class SettingsForm(QWidget):
             value, source = found
             if key == "proxy":
                 self.proxy.setText(redact_proxy(value))  # the password stays off the screen
-            wins = "on the command line" if source.startswith("--") else "in the environment"
+            where = f"{source} on the command line" if source.startswith("--") else f"the {source}"
             row.override.setText(
-                f"Set by {source} {wins}, which wins over the settings file; "
+                f"Set by {where}, which wins over the settings file; "
                 "change it there, or remove it to use this field."
             )
             row.override.setStyleSheet("color: #8a5a00;")
@@ -389,9 +389,11 @@ class SettingsDialog(QDialog):
         self.buttons = QDialogButtonBox(self)
         self.save_button = self.buttons.addButton("&Save", QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setAccessibleName("Save settings")
+        self.save_button.setProperty("primary", True)
         self.save_button.setDefault(True)  # Enter saves; Escape cancels (QDialog)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setAccessibleName("Cancel")
+        self.cancel_button.setIcon(QIcon())  # like Save: text only
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
