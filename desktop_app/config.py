@@ -89,7 +89,7 @@ class Config:
     ca_exclusive: bool = False
     # every request to the identity provider and Graph goes through it (net.py); may hold
     # credentials (http://user:password@host:port), so never logged or shown whole
-    proxy: str | None = None
+    proxy: str | None = field(default=None, repr=False)
     # False for the sandbox: msal would otherwise ask login.microsoftonline.com about it
     instance_discovery: bool = True
     profile_dir: Path = field(default_factory=paths.data_dir)

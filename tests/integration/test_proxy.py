@@ -46,7 +46,9 @@ def test_sign_in_and_graph_go_through_the_configured_proxy(
     assert profile.displayName
 
 
-def test_proxy_credentials_from_the_url(sandbox: Sandbox, tmp_path: Path) -> None:
+def test_proxy_credentials_from_the_url(
+    sandbox: Sandbox, tmp_path: Path, app_logging: Path
+) -> None:
     with ConnectProxy(credentials=("lanyard", "p@ss:word")) as proxy:
         good = proxy.url_with("lanyard", "p%40ss%3Aword")  # percent-encoded in the URL
         services = build_services(replace(sandbox_config(sandbox, tmp_path), proxy=good))
@@ -69,6 +71,10 @@ def test_proxy_credentials_from_the_url(sandbox: Sandbox, tmp_path: Path) -> Non
         assert proxy.refused >= 1
     assert "proxy" in caught.value.message
     assert "wrong" not in caught.value.support_text()
+    logged = app_logging.read_text(encoding="utf-8")
+    assert "ProxyError" in logged  # the failure was logged (verbose logging is on)
+    for secret in ("p%40ss", "p@ss", "wrong"):
+        assert secret not in logged
 
 
 def test_a_proxy_that_is_down_says_so(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -145,6 +145,10 @@ def test_a_proxy_password_never_reaches_the_message(tmp_path: Path) -> None:
         load_config({"config": str(path)}, env={})
     assert "hunter2" not in caught.value.support_text()
     assert "me:***@proxy.example:8080" in caught.value.message
+    good = write(tmp_path, 'proxy = "http://me:hunter2@proxy.example:8080"\n')
+    config = load_config({"config": str(good)}, env={})
+    assert config.proxy == "http://me:hunter2@proxy.example:8080"
+    assert "hunter2" not in repr(config)
 
 
 def test_socks_proxy_needs_pysocks(tmp_path: Path) -> None:
