@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.app import manage_session
 from desktop_app.cli import config_flags, parse_args
-from desktop_app.config import load_config
+from desktop_app.config import ConfigError, load_config
 from desktop_app.session import SessionController, State
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.settings_dialog import SettingsDialog
@@ -128,3 +130,39 @@ def test_settings_saved_on_the_first_run_page_start_a_session_and_applying_resta
         dialog.save_button.click()
         assert not dialog.isVisible()
         assert current() is second
+
+
+def test_a_wrong_setting_at_start_is_shown_beside_its_field(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    path = tmp_path / "xdg" / "lanyard" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text('client_id = "<b>not-a-guid</b>"\n', encoding="utf-8")
+    args = parse_args(["--profile-dir", str(tmp_path / "profile")])
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_flags(args))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    current = manage_session(window, None, caught.value, args)
+    page = window.setup_page
+    assert current() is None
+    assert window.stack.currentWidget() is page
+    assert "'client_id'" in page.problem.text()
+    row = page.form.rows["client_id"]
+    assert row.error.isVisibleTo(window)
+    assert "GUID" in row.error.text()
+    assert page.form.client_id.text() == "<b>not-a-guid</b>"  # literal, in a plain text field
+    assert page.focusWidget() is page.form.client_id
+
+    controls = [
+        w
+        for w in page.findChildren(QWidget)
+        if isinstance(w, QLineEdit | QComboBox | QPushButton) and w.isVisibleTo(window)
+    ]
+    assert all(w.accessibleName() for w in controls)
+    texts = [label.text() for label in page.findChildren(QLabel) if label.buddy() is not None]
+    texts += [b.text() for b in page.findChildren(QPushButton) if "&" in b.text()]
+    mnemonics = [QKeySequence.mnemonic(text).toString().lower() for text in texts]
+    assert len(mnemonics) == len(set(mnemonics)) >= 9, mnemonics
