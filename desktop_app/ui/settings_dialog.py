@@ -47,6 +47,7 @@ from desktop_app.config import (
     read_config_file,
     redact_proxy,
 )
+from desktop_app.ui.style import STYLESHEET
 from desktop_app.ui.widgets import heading, muted, plain_label
 
 CUSTOM = "custom"
@@ -377,6 +378,7 @@ class SettingsDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Lanyard settings")
+        self.setStyleSheet(STYLESHEET)  # a window of its own: the main window's does not reach it
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
@@ -390,6 +392,7 @@ class SettingsDialog(QDialog):
         self.save_button = self.buttons.addButton("&Save", QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setAccessibleName("Save settings")
         self.save_button.setProperty("primary", True)
+        self.save_button.style().polish(self.save_button)  # the box polished it already
         self.save_button.setDefault(True)  # Enter saves; Escape cancels (QDialog)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setAccessibleName("Cancel")
