@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -47,7 +47,7 @@ from desktop_app.config import (
     read_config_file,
     redact_proxy,
 )
-from desktop_app.ui.style import STYLESHEET
+from desktop_app.ui.style import stylesheet
 from desktop_app.ui.widgets import heading, muted, plain_label
 
 CUSTOM = "custom"
@@ -87,7 +87,6 @@ FIELDS: dict[str, tuple[str, str, str]] = {
         "Optional. A PEM file of extra CA certificates, e.g. for a TLS-inspecting network.",
     ),
 }
-ERROR_STYLE = "color: #b42318;"
 
 
 class _Row:
@@ -116,7 +115,7 @@ class _Row:
         self.override = muted("", self.box)
         self.override.hide()
         self.error = plain_label("", self.box)
-        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setProperty("warning", True)  # the stylesheet colours it, light or dark
         self.error.setAccessibleName(f"Problem with {accessible}")
         self.error.hide()
         for label in (self.hint, self.override, self.error):
@@ -156,7 +155,7 @@ class SettingsForm(QWidget):
         self.browse_button.clicked.connect(self._browse)
 
         self.problem = plain_label("", self, selectable=True)  # what no single field explains
-        self.problem.setStyleSheet(ERROR_STYLE)
+        self.problem.setProperty("warning", True)
         self.problem.setAccessibleName("Problem with the settings")
         self.problem.hide()
         layout = QVBoxLayout(self)
@@ -256,7 +255,6 @@ class SettingsForm(QWidget):
                 f"Set by {where}, which wins over the settings file; "
                 "change it there, or remove it to use this field."
             )
-            row.override.setStyleSheet("color: #8a5a00;")
         self.browse_button.setEnabled("ca_bundle" not in self.overridden)
 
     def _cloud_changed(self) -> None:
@@ -378,7 +376,8 @@ class SettingsDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Lanyard settings")
-        self.setStyleSheet(STYLESHEET)  # a window of its own: the main window's does not reach it
+        # a window of its own: the main window's stylesheet does not reach it
+        self.setStyleSheet(stylesheet(self.palette()))
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
@@ -402,6 +401,14 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         QWidget.setTabOrder(self.form.browse_button, self.save_button)
         QWidget.setTabOrder(self.save_button, self.cancel_button)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # the desktop switched between light and dark (as the main window does)
+        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
+            wanted = stylesheet(QGuiApplication.palette())
+            if wanted != self.styleSheet():  # setting it changes the palette again: no loop
+                self.setStyleSheet(wanted)
+        super().changeEvent(event)
 
     def load(
         self, flags: Mapping[str, object | None] | None = None, env: Mapping[str, str] | None = None
