@@ -166,3 +166,36 @@ def test_a_wrong_setting_at_start_is_shown_beside_its_field(
     texts += [b.text() for b in page.findChildren(QPushButton) if "&" in b.text()]
     mnemonics = [QKeySequence.mnemonic(text).toString().lower() for text in texts]
     assert len(mnemonics) == len(set(mnemonics)) >= 9, mnemonics
+
+
+def test_after_a_restart_the_window_drives_only_the_new_session(
+    qtbot: QtBot,
+    first_run: Start,
+    standin_browser,  # type: ignore[no-untyped-def]
+) -> None:
+    """Settings saved (a session that cannot reach the cloud), then the sandbox: the window,
+    attached twice, signs in once, with the new session, and the first one stays shut down."""
+    standin_browser("")
+    window, current = first_run()
+    page = window.setup_page
+    page.form.client_id.setText(CLIENT)
+    page.save_button.click()
+    qtbot.waitUntil(lambda: current() is not None, timeout=5_000)
+    first = current()
+    assert first is not None
+    qtbot.waitUntil(lambda: first.state is State.ERROR, timeout=30_000)
+
+    page.demo_button.click()  # what the set-up page offers; the window is the same
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.welcome_page, timeout=30_000)
+    second = current()
+    assert second is not None and second is not first
+    window.welcome_page.sign_in_button.click()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.tabs, timeout=30_000)
+    assert second.state is State.SIGNED_IN
+    assert first.state is State.ERROR  # untouched by the clicks meant for the new session
+    services = second.services
+    assert services is not None and services.sandbox is not None
+    redeemed = [
+        r for r in services.sandbox.requests() if r.get("grant_type") == "authorization_code"
+    ]
+    assert len(redeemed) == 1
