@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
@@ -18,6 +18,9 @@ from desktop_app.redact import configure_logging
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
+
+    from desktop_app.session import SessionController
+    from desktop_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +34,6 @@ def _log_file(config: Config | None) -> str | None:
     except OSError:
         return None
     return str(logs / "lanyard.log")
-
-
-def launch_demo() -> None:
-    """Start the sandbox demo as a separate Lanyard process (from the set-up page)."""
-    command = (
-        [sys.executable, "--sandbox"]
-        if getattr(sys, "frozen", False)
-        else [sys.executable, "-m", "desktop_app", "--sandbox"]
-    )
-    subprocess.Popen(command, start_new_session=True, stdin=subprocess.DEVNULL, close_fds=True)
 
 
 def quit_on_signals(app: QCoreApplication) -> None:
@@ -80,8 +73,6 @@ def run_window(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop_app import single_instance
-    from desktop_app.services import build_services
-    from desktop_app.session import SessionController
     from desktop_app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -101,30 +92,70 @@ def run_window(args: argparse.Namespace) -> int:
     if config is not None:  # window geometry, panel and account: kept with the profile
         state_file = paths.ensure_private_dir(config.profile_dir) / "window.ini"
     window = MainWindow(icon=icon, state_file=state_file)
-    window.demo_requested.connect(launch_demo)
-    window.demo_requested.connect(window.close)
     if instance is not None:
         instance.activated.connect(partial(single_instance.bring_to_front, window))
-
-    session: SessionController | None = None
-    if config is None or not (config.is_configured or config.sandbox):
-        window.show_setup(config.config_file if config else None, config_problem)
-    else:
-        explicit_profile = bool(args.profile_dir or os.environ.get("LANYARD_PROFILE_DIR"))
-        session = SessionController(partial(build_services, config, explicit_profile))
-        window.attach(session, config.cloud.name, config.sandbox)
-        app.aboutToQuit.connect(partial(_shutdown, session))
-        session.start()
+    current_session = manage_session(window, config, config_problem, args)
+    app.aboutToQuit.connect(lambda: _shutdown(current_session()))
     window.show()
     code = app.exec()
-    if session is not None:
-        _shutdown(session)
+    _shutdown(current_session())
     return int(code)
 
 
-def _shutdown(session: object) -> None:
+def manage_session(
+    window: MainWindow,
+    config: Config | None,
+    problem: ConfigError | None,
+    args: argparse.Namespace,
+) -> Callable[[], SessionController | None]:
+    """Give ``window`` its session, and a fresh one whenever the settings are saved (File →
+    Settings…, or the first-run page) or the offline sandbox is chosen: the old session is shut
+    down within the bound and a new SessionController is built and attached, in this process.
+    Returns a function that gives the session in force (for shutdown)."""
+    from desktop_app.services import build_services
     from desktop_app.session import SessionController
+    from desktop_app.ui.settings_dialog import add_settings_action, open_settings_dialog
 
-    assert isinstance(session, SessionController)
-    if not session.shutdown(SHUTDOWN_BOUND_S):
+    flags = config_flags(args)
+    explicit_profile = bool(args.profile_dir or os.environ.get("LANYARD_PROFILE_DIR"))
+    current: list[SessionController] = []
+    running: list[Config] = []
+
+    def start(new: Config) -> None:
+        if current:
+            if running and new == running[-1]:
+                return  # saved without a change: keep the session (and the sign-in in progress)
+            old = current.pop()
+            _shutdown(old)
+            old.deleteLater()  # drops every connection the window made to it
+        running[:] = [new]
+        for clear in (window.show_identity, window.show_profile, window.show_photo):
+            clear(None)
+        window.banner.hide()
+        window.setWindowTitle("Lanyard")  # attach() marks a sandbox session in the title
+        session = SessionController(partial(build_services, new, explicit_profile))
+        current.append(session)
+        window.attach(session, new.cloud.name, new.sandbox)
+        session.start()
+
+    def use_sandbox() -> None:
+        base = running[-1] if running else config or Config()
+        start(replace(base, sandbox=True))
+
+    window.setup_page.use_settings(flags)
+    window.setup_page.settings_saved.connect(start)
+    window.demo_requested.connect(use_sandbox)
+    add_settings_action(window, lambda: open_settings_dialog(window, flags, None, start))
+    if config is not None and (config.is_configured or config.sandbox):
+        start(config)
+    elif problem is not None:
+        window.show_setup(None, problem)
+        window.setup_page.show_config_error(problem)
+    else:
+        window.show_setup(config.config_file if config else None)
+    return lambda: current[-1] if current else None
+
+
+def _shutdown(session: SessionController | None) -> None:
+    if session is not None and not session.shutdown(SHUTDOWN_BOUND_S):
         log.warning("A worker thread did not stop within %.1f s; exiting anyway", SHUTDOWN_BOUND_S)

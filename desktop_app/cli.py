@@ -35,6 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--ca-bundle", dest="ca_bundle", help="extra CA certificate file to trust (PEM)"
     )
+    parser.add_argument(
+        "--proxy",
+        help="proxy for every request to the identity provider and Graph, e.g. "
+        "http://proxy.example.com:8080 (wins over HTTPS_PROXY)",
+    )
     parser.add_argument("--config", help="config file to read instead of the default one")
     parser.add_argument(
         "--profile-dir", dest="profile_dir", help="where to keep the token cache and state"

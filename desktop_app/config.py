@@ -5,6 +5,7 @@ Qt-free: the window and the headless commands share it.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import tomllib
@@ -53,8 +54,11 @@ FILE_KEYS = (
     "scopes",
     "graph_endpoint",
     "ca_bundle",
+    "proxy",
     "allow_plaintext_cache",
 )
+# what requests can talk to; the socks ones need PySocks (requests[socks])
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h", "socks4", "socks4a")
 _TENANT_RE = re.compile(r"^[A-Za-z0-9.\-]+$")
 
 
@@ -63,11 +67,13 @@ class ConfigError(LanyardError):
 
 
 def config_error(field_name: str, source: str, problem: str) -> ConfigError:
+    """``problem`` continues "Setting 'x' ..."; it is kept in details too, for the settings
+    dialog to show beside the field."""
     return ConfigError(
         message=f"Setting '{field_name}' ({source}) {problem}",
         recommendation=f"Fix '{field_name}' in {source} and start Lanyard again.",
         kind=ErrorKind.CONFIG,
-        details={"field": field_name, "source": source},
+        details={"field": field_name, "source": source, "problem": problem},
     )
 
 
@@ -81,6 +87,9 @@ class Config:
     ca_bundle: Path | None = None
     # trust ca_bundle alone, not the public roots with it (the sandbox's own CA)
     ca_exclusive: bool = False
+    # every request to the identity provider and Graph goes through it (net.py); may hold
+    # credentials (http://user:password@host:port), so never logged or shown whole
+    proxy: str | None = field(default=None, repr=False)
     # False for the sandbox: msal would otherwise ask login.microsoftonline.com about it
     instance_discovery: bool = True
     profile_dir: Path = field(default_factory=paths.data_dir)
@@ -110,6 +119,7 @@ class Config:
             ca_bundle=ca_file,
             ca_exclusive=True,
             instance_discovery=False,
+            proxy=None,  # the sandbox is on loopback: a proxy could not reach it
             profile_dir=profile_dir,
         )
 
@@ -181,6 +191,62 @@ def _as_https_url(name: str, source: str, value: object) -> str:
     return text.rstrip("/")
 
 
+def redact_proxy(url: str) -> str:
+    """``url`` without its password, for messages and the settings dialog's notes."""
+    parsed = urlparse(url)
+    if parsed.password is None:
+        return url
+    host = parsed.netloc.rpartition("@")[2]
+    return parsed._replace(netloc=f"{parsed.username}:***@{host}").geturl()
+
+
+def _as_proxy_url(source: str, value: object) -> str:
+    text = _as_text("proxy", source, value)
+    parsed = urlparse(text)
+    shown = redact_proxy(text)
+    scheme = parsed.scheme.lower()
+    if scheme not in PROXY_SCHEMES:
+        raise config_error(
+            "proxy",
+            source,
+            f"must be a URL starting with {', '.join(s + '://' for s in PROXY_SCHEMES)}, "
+            f"like http://proxy.example.com:8080 (not '{shown}').",
+        )
+    try:
+        _ = parsed.port  # raises for a port that is not a number or out of range
+    except ValueError:
+        raise config_error(
+            "proxy", source, f"has a port that is not a number ('{shown}')."
+        ) from None
+    if not parsed.hostname:
+        raise config_error("proxy", source, f"must name the proxy's host ('{shown}').")
+    if parsed.path.strip("/") or parsed.query or parsed.fragment:
+        raise config_error(
+            "proxy", source, f"must be just scheme://host:port, without a path ('{shown}')."
+        )
+    if scheme.startswith("socks") and importlib.util.find_spec("socks") is None:
+        raise config_error(
+            "proxy",
+            source,
+            "is a SOCKS proxy, which needs the PySocks package: install requests[socks], "
+            "or use an http:// proxy.",
+        )
+    return text.rstrip("/")
+
+
+def _as_ca_file(source: str, value: object) -> Path:
+    path = Path(_as_text("ca_bundle", source, value)).expanduser()
+    try:
+        head = path.read_bytes()[:65536]
+    except OSError:
+        raise config_error("ca_bundle", source, f"names no readable file ('{path}').") from None
+    if b"-----BEGIN CERTIFICATE-----" not in head:
+        raise config_error(
+            "ca_bundle", source, f"must be a PEM file of CA certificates; '{path}' holds none."
+        )
+    return path
+
+
 def _validate_client_id(source: str, value: object) -> str:
     text = _as_text("client_id", source, value)
     try:
@@ -214,16 +280,48 @@ def _collect(
     return merged
 
 
+def config_file_location(
+    flags: Mapping[str, object | None], env: Mapping[str, str]
+) -> tuple[Path, bool]:
+    """The config file to read and write, and whether it was named explicitly (--config or
+    LANYARD_CONFIG: then it must exist)."""
+    explicit_file = flags.get("config") or env.get(ENV_PREFIX + "CONFIG")
+    if explicit_file:
+        return Path(str(explicit_file)).expanduser(), True
+    return default_config_file(), False
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The file's settings as written (a missing file has none). Raises ConfigError."""
+    return _read_file(path, required=False)
+
+
+def overrides(
+    flags: Mapping[str, object | None], env: Mapping[str, str]
+) -> dict[str, tuple[str, str]]:
+    """The file settings that a flag or an environment variable replaces:
+    key -> (the value in force, as text; where it comes from)."""
+    return {
+        key: (str(value), source) for key, (value, source) in _collect(flags, env, {}, "").items()
+    }
+
+
 def load_config(
     flags: Mapping[str, object | None] | None = None,
     env: Mapping[str, str] | None = None,
+    file_values: Mapping[str, Any] | None = None,
 ) -> Config:
-    """Build the configuration. Raises ConfigError naming the field and where it came from."""
+    """Build the configuration. Raises ConfigError naming the field and where it came from.
+
+    ``file_values`` stand in for the config file's contents (the settings dialog checks what
+    it is about to save, with the flags and environment that will still win over it).
+    """
     flags = dict(flags or {})
     env = os.environ if env is None else env
-    explicit_file = flags.get("config") or env.get(ENV_PREFIX + "CONFIG")
-    config_file = Path(str(explicit_file)).expanduser() if explicit_file else default_config_file()
-    file_data = _read_file(config_file, required=bool(explicit_file))
+    config_file, explicit = config_file_location(flags, env)
+    file_data = (
+        dict(file_values) if file_values is not None else _read_file(config_file, required=explicit)
+    )
     values = _collect(flags, env, file_data, str(config_file))
 
     cloud = CLOUDS["global"]
@@ -269,9 +367,12 @@ def load_config(
     ca_bundle = None
     if "ca_bundle" in values:
         raw, source = values["ca_bundle"]
-        ca_bundle = Path(_as_text("ca_bundle", source, raw)).expanduser()
-        if not ca_bundle.is_file():
-            raise config_error("ca_bundle", source, f"names no readable file ('{ca_bundle}').")
+        ca_bundle = _as_ca_file(source, raw)
+
+    proxy = None
+    if "proxy" in values:
+        raw, source = values["proxy"]
+        proxy = _as_proxy_url(source, raw)
 
     allow_plaintext_cache = True
     if "allow_plaintext_cache" in values:
@@ -290,6 +391,7 @@ def load_config(
         scopes=scopes,
         graph_endpoint=graph_endpoint,
         ca_bundle=ca_bundle,
+        proxy=proxy,
         profile_dir=profile_dir,
         config_file=config_file,
         allow_plaintext_cache=allow_plaintext_cache,

@@ -233,6 +233,15 @@ def from_exception(
             ErrorKind.NETWORK,
             _details(error=name),
         )
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return LanyardError(
+            f"{action} failed: Lanyard could not reach the proxy, or the proxy refused to "
+            f"connect to {service}.",
+            "Check the proxy in File → Settings… (or the --proxy / LANYARD_PROXY / HTTPS_PROXY "
+            "you set): its address, that it is running, and any user name and password it needs.",
+            ErrorKind.NETWORK,
+            _details(error=name),
+        )
     if isinstance(exc, requests.exceptions.Timeout):
         return LanyardError(
             f"{action} failed: {service} did not answer in time.",

@@ -6,6 +6,13 @@ request: neither the environment nor a sandbox can silently change which servers
 msal ignores its own ``timeout``/``verify``/``proxies`` once given an ``http_client``; this session
 supplies them.
 
+Proxies: a configured proxy (the ``proxy`` setting) is passed on every request too, for the same
+reason: requests fills a request's proxies from HTTP_PROXY/HTTPS_PROXY/ALL_PROXY *before* it
+looks at ``Session.proxies``, so the environment would win over a session-level setting. With a
+configured proxy, every request goes through it and the proxy variables of the environment
+(NO_PROXY included) play no part; without one, requests' usual environment handling applies,
+which is what people behind a proxy set up for every other program.
+
 A session can be aborted: every socket it opened is shut down, which wakes a thread blocked in a
 read on a server that never answers (a timeout alone would hold Quit for up to 20 s).
 """
@@ -182,9 +189,12 @@ class TrustedSession(requests.Session):
         ca_path: str,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         retry: Retry | None = None,
+        proxy: str | None = None,
     ) -> None:
         super().__init__()
         self.ca_path = ca_path
+        # both schemes: the identity provider and Graph are https, but a redirect may not be
+        self._proxies = {"http": proxy, "https": proxy} if proxy else None
         self.default_timeout = timeout
         self.headers["User-Agent"] = USER_AGENT
         self._sockets = _Sockets()
@@ -207,6 +217,8 @@ class TrustedSession(requests.Session):
         if self._sockets.aborted:
             raise SessionAbortedError("Lanyard is shutting down")
         kwargs["verify"] = self.ca_path  # never True/False: see the module docstring
+        if self._proxies is not None:
+            kwargs["proxies"] = self._proxies  # per request: see the module docstring
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
         self._last.summary = None
@@ -246,7 +258,11 @@ def trust_bundle(extra_ca: Path | None, work_dir: Path) -> str:
 
 
 def make_session(
-    ca_path: str, timeout: tuple[float, float] = DEFAULT_TIMEOUT, retry_statuses: bool = False
+    ca_path: str,
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    retry_statuses: bool = False,
+    proxy: str | None = None,
 ) -> TrustedSession:
-    """A session for the identity provider (default) or, with ``retry_statuses``, for Graph."""
-    return TrustedSession(ca_path, timeout, status_retry() if retry_statuses else None)
+    """A session for the identity provider (default) or, with ``retry_statuses``, for Graph;
+    through ``proxy`` when one is configured."""
+    return TrustedSession(ca_path, timeout, status_retry() if retry_statuses else None, proxy)

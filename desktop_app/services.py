@@ -100,8 +100,8 @@ def build_services(
         ca_path = str(config.ca_bundle)  # the sandbox's CA and nothing else
     else:
         ca_path = net.trust_bundle(config.ca_bundle, config.profile_dir)
-    identity_http = net.make_session(ca_path)
-    graph_http = net.make_session(ca_path, retry_statuses=True)
+    identity_http = net.make_session(ca_path, proxy=config.proxy)
+    graph_http = net.make_session(ca_path, retry_statuses=True, proxy=config.proxy)
     auth = AuthClient(
         AuthSettings(
             client_id=config.client_id,

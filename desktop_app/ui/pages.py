@@ -1,15 +1,26 @@
-"""The pages shown before someone is signed in: welcome, waiting for the browser, set-up."""
+"""The pages shown before someone is signed in: welcome, waiting for the browser, set-up (the
+settings form, for the first run)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.auth.results import Account
+from desktop_app.config import ConfigError
+from desktop_app.ui.settings_dialog import SettingsForm
 from desktop_app.ui.widgets import clear_layout, heading, muted, plain_label
 
 
@@ -139,37 +150,88 @@ class WaitingPage(QWidget):
 
 
 class SetupPage(QWidget):
-    """Shown when no client id is configured, or the configuration is wrong: what to do, plainly."""
+    """First run (no client id) or a wrong configuration: the settings form right here, to save
+    and go on to sign-in without a restart, or the offline sandbox to look around first."""
 
     demo_requested = Signal()
+    settings_saved = Signal(object)  # Config, written to the config file
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        card, layout = page_card(self)
-        self.title = heading("Set up Lanyard for your organisation", card, 18)
+        scroll = QScrollArea(self)  # the form is taller than a small window
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget(scroll)
+        card, layout = page_card(body)
+        card.setMaximumWidth(640)
+        self.title = heading("Set up Lanyard", card, 18)
         layout.addWidget(self.title)
         self.problem = plain_label("", card, selectable=True)
         self.problem.setProperty("warning", True)
+        self.problem.setAccessibleName("Problem with the configuration")
         self.problem.hide()
         layout.addWidget(self.problem)
         self.instructions = plain_label("", card, selectable=True)
         layout.addWidget(self.instructions)
-        self.demo_button = QPushButton("Try the offline demo", card)
-        self.demo_button.setProperty("primary", True)
+        self.form = SettingsForm(card)
+        self.form.submitted.connect(self.save)
+        layout.addWidget(self.form)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton("&Save and continue", card)
+        self.save_button.setProperty("primary", True)
+        self.save_button.setAccessibleName("Save settings and continue to sign-in")
+        self.save_button.clicked.connect(self.save)
+        self.demo_button = QPushButton("Try the offline sa&ndbox", card)
+        self.demo_button.setAccessibleName("Try the offline sandbox")
+        self.demo_button.setToolTip(
+            "Sign in to a built-in stand-in for Microsoft Entra ID, on this computer only"
+        )
         self.demo_button.clicked.connect(self.demo_requested)
-        layout.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignLeft)
-        center_card(self, card)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.demo_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        QWidget.setTabOrder(self.form.browse_button, self.save_button)
+        QWidget.setTabOrder(self.save_button, self.demo_button)
+        center_card(body, card)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self._loaded = False
+        self._flags: Mapping[str, object | None] = {}
+        self._env: Mapping[str, str] | None = None
+
+    def use_settings(
+        self, flags: Mapping[str, object | None], env: Mapping[str, str] | None = None
+    ) -> None:
+        """The command-line flags (and environment) in force, so the form shows what overrides
+        the file and saves to the file Lanyard reads."""
+        self._flags, self._env = dict(flags), env
+        self._loaded = False
 
     def show_setup(self, config_file: Path | None, problem: str = "") -> None:
+        if not self._loaded:
+            self.form.load(self._flags, self._env)
+            self._loaded = True
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
-        where = str(config_file) if config_file else "the config file"
+        where = str(config_file or self.form.path)
         self.instructions.setText(
             "Lanyard needs the Application (client) ID of an app registration in Microsoft Entra "
-            "ID (a public client with redirect URI http://localhost).\n\n"
-            f"Put it in {where}:\n\n"
-            '    client_id = "00000000-0000-0000-0000-000000000000"\n'
-            '    tenant = "contoso.onmicrosoft.com"\n\n'
-            "or set LANYARD_CLIENT_ID and LANYARD_TENANT, or pass --client-id and --tenant. "
-            "The README explains the registration step by step."
+            "ID (a public client with redirect URI http://localhost); the README explains the "
+            f"registration step by step. Enter it below: Lanyard saves it in {where} (client_id)."
+            "\n\nOr set LANYARD_CLIENT_ID and LANYARD_TENANT in the environment, or pass "
+            "--client-id and --tenant when you start Lanyard."
         )
+
+    def show_config_error(self, error: ConfigError) -> None:
+        """A configuration that failed to load: beside the field it names, when it is here."""
+        self.show_setup(None, error.message)
+        self.form.show_error(error)
+
+    def save(self) -> None:
+        config = self.form.save()
+        if config is not None:
+            self.problem.hide()
+            self.settings_saved.emit(config)

@@ -63,6 +63,15 @@ def test_authority_overrides_tenant(tmp_path: Path) -> None:
         ('cloud = "mars"', "cloud", "global"),
         ('clientid = "x"', "clientid", "not a Lanyard setting"),
         ('ca_bundle = "/nonexistent/ca.pem"', "ca_bundle", "no readable file"),
+        ('ca_bundle = "/"', "ca_bundle", "no readable file"),
+        ('ca_bundle = "/etc/hostname"', "ca_bundle", "PEM file"),
+        ('proxy = "proxy.example:8080"', "proxy", "http://"),
+        ('proxy = "ftp://proxy.example:21"', "proxy", "socks5://"),
+        ('proxy = "http://:8080"', "proxy", "host"),
+        ('proxy = "http://proxy.example:port"', "proxy", "not a number"),
+        ('proxy = "http://proxy.example:99999"', "proxy", "not a number"),
+        ('proxy = "http://proxy.example:8080/path"', "proxy", "without a path"),
+        ('proxy = ""', "proxy", "non-empty"),
         ("client_id = [", "config", "not valid TOML"),
         ('allow_plaintext_cache = "sometimes"', "allow_plaintext_cache", "true or false"),
         ("allow_plaintext_cache = 0", "allow_plaintext_cache", "true or false"),
@@ -116,3 +125,76 @@ def test_bad_allow_plaintext_cache_in_the_environment_names_it(tmp_path: Path) -
         )
     assert caught.value.details["field"] == "allow_plaintext_cache"
     assert "LANYARD_ALLOW_PLAINTEXT_CACHE" in caught.value.details["source"]
+
+
+def test_proxy_from_every_source(tmp_path: Path) -> None:
+    from desktop_app.cli import config_flags, parse_args
+
+    path = str(write(tmp_path, 'proxy = "http://file.example:3128/"\n'))
+    assert load_config({"config": path}, env={}).proxy == "http://file.example:3128"
+    env = {"LANYARD_PROXY": "https://env.example:443"}
+    assert load_config({"config": path}, env=env).proxy == "https://env.example:443"
+    flags = config_flags(parse_args(["--config", path, "--proxy", "http://flag.example:8080"]))
+    assert load_config(flags, env=env).proxy == "http://flag.example:8080"
+    assert load_config({"config": str(write(tmp_path, ""))}, env={}).proxy is None
+
+
+def test_a_proxy_password_never_reaches_the_message(tmp_path: Path) -> None:
+    path = write(tmp_path, 'proxy = "http://me:hunter2@proxy.example:8080/x"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config({"config": str(path)}, env={})
+    assert "hunter2" not in caught.value.support_text()
+    assert "me:***@proxy.example:8080" in caught.value.message
+    good = write(tmp_path, 'proxy = "http://me:hunter2@proxy.example:8080"\n')
+    config = load_config({"config": str(good)}, env={})
+    assert config.proxy == "http://me:hunter2@proxy.example:8080"
+    assert "hunter2" not in repr(config)
+
+
+def test_socks_proxy_needs_pysocks(tmp_path: Path) -> None:
+    import importlib.util
+
+    path = write(tmp_path, 'proxy = "socks5h://proxy.example:1080"\n')
+    if importlib.util.find_spec("socks") is not None:
+        assert load_config({"config": str(path)}, env={}).proxy == "socks5h://proxy.example:1080"
+        return
+    with pytest.raises(ConfigError, match="PySocks") as caught:
+        load_config({"config": str(path)}, env={})
+    assert caught.value.details["field"] == "proxy"
+
+
+def test_sandbox_drops_the_proxy(tmp_path: Path) -> None:
+    config = load_config(
+        {"config": str(write(tmp_path, 'proxy = "http://proxy.example:8080"\n'))}, env={}
+    )
+    sandboxed = config.for_sandbox(
+        authority="https://localhost:1/t",
+        client_id=CLIENT,
+        graph_endpoint="https://localhost:1/v1.0",
+        ca_file=tmp_path / "ca.pem",
+        profile_dir=tmp_path,
+    )
+    assert sandboxed.proxy is None
+
+
+def test_overrides_say_where_each_winning_value_comes_from() -> None:
+    from desktop_app.config import overrides
+
+    found = overrides({"tenant": "flag.example", "proxy": None}, {"LANYARD_PROXY": "http://p:1"})
+    assert found == {
+        "tenant": ("flag.example", "--tenant"),
+        "proxy": ("http://p:1", "environment variable LANYARD_PROXY"),
+    }
+
+
+def test_file_values_stand_in_for_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, f'client_id = "{CLIENT}"\n')
+    config = load_config(
+        {"config": str(path)}, env={"LANYARD_TENANT": "env.example"}, file_values={}
+    )
+    assert config.client_id is None  # the file was not read
+    assert config.authority.endswith("/env.example")
+    with pytest.raises(ConfigError) as caught:
+        load_config({"config": str(path)}, env={}, file_values={"client_id": "x"})
+    assert caught.value.details["source"] == str(path)
+    assert caught.value.details["problem"].startswith("must be the Application (client) ID")

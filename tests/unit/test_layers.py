@@ -15,6 +15,7 @@ QT_FREE = [
     "sandbox",
     "net.py",
     "config.py",
+    "config_file.py",
     "errors.py",
     "paths.py",
     "redact.py",

@@ -1,0 +1,311 @@
+"""The settings dialog, with real widgets: each field's problem is shown beside it and focused, a
+valid save writes a file Lanyard reads back, overrides are shown as such, the keyboard works."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from desktop_app.config import load_config
+from desktop_app.ui.about import add_help_menu
+from desktop_app.ui.settings_dialog import FIELDS, SettingsDialog, add_settings_action
+
+CLIENT = "0c5f8f1a-7e21-4c8e-b3a4-6c1d9e2f7a10"
+CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    return tmp_path / "config.toml"
+
+
+def open_dialog(
+    qtbot: QtBot, path: Path, env: dict[str, str] | None = None, **flags: str
+) -> SettingsDialog:
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    dialog.load({"config": str(path), **flags}, env or {})
+    dialog.show()
+    return dialog
+
+
+def read(path: Path) -> dict[str, object]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("client_id", "", "is needed"),
+        ("client_id", "not-a-guid", "GUID"),
+        ("tenant", "bad tenant/..", "tenant id"),
+        ("authority", "http://login.example/t", "https://"),
+        ("authority", "", "non-empty"),
+        ("scopes", "openid User.Read", "openid"),
+        ("proxy", "proxy.example:8080", "http://"),
+        ("proxy", "http://proxy.example:port", "not a number"),
+        ("ca_bundle", "/nonexistent/ca.pem", "no readable file"),
+        ("ca_bundle", "{not_pem}", "PEM file"),
+    ],
+)
+def test_each_field_names_its_problem_beside_it_and_keeps_the_dialog_open(
+    qtbot: QtBot, config_path: Path, field: str, value: str, fragment: str
+) -> None:
+    config_path.write_text('tenant = "kept.example"\n', encoding="utf-8")
+    dialog = open_dialog(qtbot, config_path)
+    form = dialog.form
+    if field != "client_id":
+        form.client_id.setText(CLIENT)
+    if field == "authority":
+        form.cloud.setCurrentIndex(form.cloud.findData("custom"))
+    editor = form.rows[field].editor
+    assert isinstance(editor, QLineEdit)
+    not_pem = config_path.with_name("key.der")
+    not_pem.write_bytes(b"\x30\x82\x01\x0a")
+    editor.setText(value.format(not_pem=not_pem))
+    dialog.save_button.click()
+
+    error = form.rows[field].error
+    assert error.isVisibleTo(dialog)
+    assert error.text().startswith(FIELDS[field][1])  # "Client ID must be ..."
+    assert fragment in error.text()
+    assert error.textFormat() is Qt.TextFormat.PlainText
+    assert editor.accessibleDescription() == error.text()  # what a screen reader hears
+    assert dialog.focusWidget() is editor
+    assert dialog.isVisible()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert read(config_path) == {"tenant": "kept.example"}  # nothing written
+    others = [r.error for k, r in form.rows.items() if k != field]
+    assert not any(label.isVisibleTo(dialog) for label in others)
+
+    editor.setText(editor.text() + "x")  # typing clears the problem
+    qtbot.keyClick(editor, Qt.Key.Key_Backspace)
+    assert not error.isVisibleTo(dialog)
+
+
+def test_a_valid_save_writes_what_lanyard_reads_and_keeps_other_keys(
+    qtbot: QtBot, config_path: Path, tmp_path: Path
+) -> None:
+    ca = tmp_path / "corp-ca.pem"
+    ca.write_text(CA_PEM, encoding="utf-8")
+    config_path.write_text(
+        'authority = "https://login.example/old"\nallow_plaintext_cache = false\n'
+        'graph_endpoint = "https://graph.microsoft.us/v1.0"\n',
+        encoding="utf-8",
+    )
+    dialog = open_dialog(qtbot, config_path)
+    form = dialog.form
+    assert form.cloud.currentData() == "custom"  # the file's authority is shown as such
+    assert form.authority.text() == "https://login.example/old"
+    form.client_id.setText(f"  {CLIENT} ")
+    form.cloud.setCurrentIndex(form.cloud.findData("usgov"))
+    assert form.tenant.isVisibleTo(dialog)
+    assert not form.authority.isVisibleTo(dialog)
+    form.tenant.setText("contoso.onmicrosoft.us")
+    form.scopes.setText("User.Read, api://orders/Orders.Read")
+    form.proxy.setText("http://proxy.example:3128")
+    form.choose_ca_file = lambda current: str(ca)  # type: ignore[method-assign]
+    form.browse_button.click()
+    assert form.ca_bundle.text() == str(ca)
+    with qtbot.waitSignal(dialog.applied) as applied:
+        dialog.save_button.click()
+
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert not dialog.isVisible()
+    assert read(config_path) == {
+        "allow_plaintext_cache": False,
+        "graph_endpoint": "https://graph.microsoft.us/v1.0",
+        "client_id": CLIENT,
+        "scopes": ["User.Read", "api://orders/Orders.Read"],
+        "proxy": "http://proxy.example:3128",
+        "ca_bundle": str(ca),
+        "cloud": "usgov",
+        "tenant": "contoso.onmicrosoft.us",
+    }
+    config = load_config({"config": str(config_path)}, env={})
+    assert applied.args[0] == config
+    assert config.authority == "https://login.microsoftonline.us/contoso.onmicrosoft.us"
+    assert config.scopes == ("https://graph.microsoft.us/User.Read", "api://orders/Orders.Read")
+    assert config.proxy == "http://proxy.example:3128"
+    assert config.ca_bundle == ca
+    assert not config.allow_plaintext_cache
+
+
+def test_custom_authority_replaces_cloud_and_tenant(qtbot: QtBot, config_path: Path) -> None:
+    config_path.write_text('cloud = "china"\ntenant = "t.example"\n', encoding="utf-8")
+    dialog = open_dialog(qtbot, config_path)
+    form = dialog.form
+    assert form.cloud.currentData() == "china"
+    form.client_id.setText(CLIENT)
+    form.cloud.setCurrentIndex(form.cloud.findData("custom"))
+    assert not form.tenant.isVisibleTo(dialog)
+    form.authority.setText("https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin")
+    dialog.save_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    saved = read(config_path)
+    assert "cloud" not in saved
+    assert saved["authority"] == (
+        "https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin"
+    )
+    assert load_config({"config": str(config_path)}, env={}).authority == saved["authority"]
+
+
+def test_overridden_fields_show_the_value_in_force_and_where_it_comes_from(
+    qtbot: QtBot, config_path: Path
+) -> None:
+    config_path.write_text(
+        'tenant = "file.example"\nproxy = "http://file-proxy.example:1"\n', encoding="utf-8"
+    )
+    env = {
+        "LANYARD_TENANT": "env.example",
+        "LANYARD_PROXY": "http://me:hunter2@env-proxy.example:8080",
+    }
+    dialog = open_dialog(qtbot, config_path, env, client_id=CLIENT)
+    form = dialog.form
+    for key, value, source in [
+        ("tenant", "env.example", "environment variable LANYARD_TENANT"),
+        ("proxy", "http://me:***@env-proxy.example:8080", "environment variable LANYARD_PROXY"),
+        ("client_id", CLIENT, "--client-id"),
+    ]:
+        row = form.rows[key]
+        assert isinstance(row.editor, QLineEdit)
+        assert row.editor.text() == value
+        assert not row.editor.isEnabled()
+        assert row.override.isVisibleTo(dialog)
+        assert source in row.override.text()
+        assert "wins over the settings file" in row.override.text()
+    assert "hunter2" not in form.proxy.text()
+    assert form.scopes.isEnabled()
+    assert not form.rows["scopes"].override.isVisibleTo(dialog)
+
+    form.scopes.setText("Mail.Read")
+    dialog.save_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    # the file keeps its own values for what the flags and environment override
+    assert read(config_path) == {
+        "tenant": "file.example",
+        "proxy": "http://file-proxy.example:1",
+        "scopes": ["Mail.Read"],
+    }
+
+
+def test_a_bad_environment_value_is_shown_above_the_form(qtbot: QtBot, config_path: Path) -> None:
+    dialog = open_dialog(qtbot, config_path, {"LANYARD_CLOUD": "mars"})
+    dialog.form.client_id.setText(CLIENT)
+    dialog.save_button.click()
+    assert dialog.isVisible()
+    assert dialog.form.problem.isVisibleTo(dialog)
+    assert "LANYARD_CLOUD" in dialog.form.problem.text()
+    assert not config_path.exists()
+
+
+def test_an_unreadable_file_is_explained_and_replaced_on_save(
+    qtbot: QtBot, config_path: Path
+) -> None:
+    config_path.write_text('client_id = "<b>unclosed', encoding="utf-8")
+    dialog = open_dialog(qtbot, config_path)
+    problem = dialog.form.problem
+    assert problem.isVisibleTo(dialog)
+    assert "not valid TOML" in problem.text()
+    assert problem.textFormat() is Qt.TextFormat.PlainText
+    dialog.form.client_id.setText(CLIENT)
+    dialog.save_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert read(config_path) == {"client_id": CLIENT}
+    kept = config_path.with_name("config.toml.invalid")
+    assert kept.read_text(encoding="utf-8") == 'client_id = "<b>unclosed'
+
+
+def test_enter_saves_and_escape_cancels(qtbot: QtBot, config_path: Path) -> None:
+    dialog = open_dialog(qtbot, config_path)
+    dialog.form.client_id.setText(CLIENT)
+    qtbot.keyClick(dialog.form.client_id, Qt.Key.Key_Escape)
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert not dialog.isVisible()
+    assert not config_path.exists()
+
+    dialog = open_dialog(qtbot, config_path)
+    dialog.form.client_id.setText(CLIENT)
+    qtbot.keyClick(dialog.form.scopes, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert read(config_path) == {"client_id": CLIENT}
+
+
+def test_every_control_is_named_labelled_and_reachable_by_keyboard(
+    qtbot: QtBot, config_path: Path
+) -> None:
+    dialog = open_dialog(qtbot, config_path)
+    controls = [
+        w
+        for w in dialog.findChildren(QWidget)
+        if isinstance(w, QLineEdit | QComboBox | QPushButton) and w.isVisibleTo(dialog)
+    ]
+    assert len(controls) >= 9
+    for control in controls:
+        assert control.accessibleName(), f"{control!r} has no accessible name"
+
+    labels = [label for label in dialog.findChildren(QLabel) if label.buddy() is not None]
+    assert {label.buddy() for label in labels} == {r.editor for r in dialog.form.rows.values()}
+    mnemonics = [
+        QKeySequence.mnemonic(text).toString().lower()
+        for text in [label.text() for label in labels]
+        + [b.text() for b in dialog.findChildren(QPushButton) if "&" in b.text()]
+    ]
+    assert all(mnemonics), mnemonics
+    assert len(mnemonics) == len(set(mnemonics)), f"mnemonics clash: {mnemonics}"
+    for label in dialog.findChildren(QLabel):  # every text not written here is plain text
+        if label.buddy() is None:
+            assert label.textFormat() is Qt.TextFormat.PlainText, label.text()
+
+    # Tab walks the fields in reading order, then the buttons
+    form = dialog.form
+    expected = [
+        form.client_id,
+        form.cloud,
+        form.tenant,
+        form.scopes,
+        form.proxy,
+        form.ca_bundle,
+        form.browse_button,
+        dialog.save_button,
+        dialog.cancel_button,
+    ]
+    walked = [form.client_id]
+    widget: QWidget = form.client_id
+    for _ in range(len(expected) - 1):
+        widget = widget.nextInFocusChain()
+        while not (widget.isVisibleTo(dialog) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+            widget = widget.nextInFocusChain()
+        walked.append(widget)
+    assert walked == expected
+
+
+def test_settings_action_goes_first_in_a_file_menu(qtbot: QtBot) -> None:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    add_help_menu(window)
+    opened: list[bool] = []
+    action = add_settings_action(window, lambda: opened.append(True))
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["&File", "&Help"]
+    assert action.text() == "&Settings…"
+    assert not action.shortcut().isEmpty()
+    action.trigger()
+    assert opened == [True]
+    again = add_settings_action(window, lambda: None)  # reuses the File menu
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Help"]
+    assert window.menuBar().actions()[0].menu().actions()[0] is again
