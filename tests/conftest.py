@@ -10,6 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.leak_scan import (  # noqa: F401 (the scan's hooks, run from this conftest)
+    prepare,
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+)
+
+# First: every temp dir of the run (ours, pytest's, child processes') goes where the token-leak
+# scan looks at the end of the session (tests/support/leak_scan.py).
+prepare()
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests never read or write the real user's settings or cache.
 _HOME = Path(tempfile.mkdtemp(prefix="lanyard-test-home-"))
