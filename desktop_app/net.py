@@ -203,13 +203,13 @@ class TrustedSession(requests.Session):
         self, prepared_request: requests.PreparedRequest, response: requests.Response
     ) -> None:
         """Called for every redirect hop; requests drops Authorization when the host changes."""
-        if prepared_request.body and self.should_strip_auth(
+        if prepared_request.body and self.should_strip_auth(  # type: ignore[no-untyped-call]
             response.request.url or "", prepared_request.url or ""
         ):
             raise CrossHostRedirectError(
                 "refused to re-send a request body to another host", response=response
             )
-        super().rebuild_auth(prepared_request, response)
+        super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
 
     def abort(self) -> None:
         """Fail every request in flight at once and refuse new ones (used when quitting)."""
