@@ -2,13 +2,13 @@
 
 How it sees everything:
 - `prepare()` (called by tests/conftest.py before anything else makes a temp dir) gives the run a
-  private directory: `tmp/` becomes $TMPDIR, so pytest's tmp_path, the isolated test home, and
+  private temp directory that becomes $TMPDIR, so pytest's tmp_path, the isolated test home, and
   every temp dir a child process makes (the app under Xvfb, the .deb test, keyring helpers) land
-  inside it; `issued-tokens.jsonl` beside it (never scanned) is named in
+  inside it; `issued-tokens.jsonl` in another directory (never scanned) is named in
   $SANDBOX_ISSUED_TOKENS_FILE, where every sandbox, in this process or a child, appends each
   token, code and session cookie it issues (desktop_app/sandbox/state.py).
 - each test's captured stdout, stderr and log are kept (pytest_runtest_logreport).
-- at the end of the session every issued value is searched for in every file under `tmp/`, in
+- at the end of the session every issued value is searched for in every file under $TMPDIR, in
   the files written to the repository's .artifacts/ during the run, and in the captured output.
 
 The token cache is the one place tokens belong: a hit in a plaintext cache file (token_cache.bin,
@@ -57,9 +57,9 @@ def prepare() -> Path:
     global _run
     if _run is not None:
         return _run.tmp
-    root = Path(tempfile.mkdtemp(prefix="lanyard-test-run-"))
-    tmp = root / "tmp"
-    tmp.mkdir()
+    # $TMPDIR stays short: unix socket paths under it (gnome-keyring's, Qt's) must fit 108 bytes.
+    tmp = Path(tempfile.mkdtemp(prefix="lt-"))
+    root = Path(tempfile.mkdtemp(prefix="lanyard-leak-scan-"))
     issued = root / "issued-tokens.jsonl"
     issued.touch(mode=0o600)
     os.environ["TMPDIR"] = str(tmp)
@@ -197,10 +197,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         else:
             print(line)
     if result.hits:
-        lines.append(f"  kept for diagnosis: {_run.root}")
+        lines.append(f"  kept for diagnosis: {_run.tmp} (issued: {_run.issued_file})")
         if reporter is not None:
             reporter.write_line(lines[-1], red=True)
         if session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
     elif not _run.keep:
+        shutil.rmtree(_run.tmp, ignore_errors=True)
         shutil.rmtree(_run.root, ignore_errors=True)
