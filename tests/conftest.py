@@ -65,9 +65,13 @@ def app_logging(tmp_path: Path) -> Iterator[Path]:
     from desktop_app.redact import configure_logging
 
     log_file = tmp_path / "lanyard.log"
+    root = logging.getLogger()
+    level = root.level
     configure_logging(str(log_file), verbose=True)
     yield log_file
-    root = logging.getLogger()
+    # Put the root level back: left at DEBUG, msal's DEBUG records (the authorization
+    # response, with its code) reached the captured logs of every later test (leak scan).
+    root.setLevel(level)
     for handler in [h for h in root.handlers if getattr(h, "lanyard", False)]:
         root.removeHandler(handler)
         handler.close()
