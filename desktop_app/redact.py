@@ -35,6 +35,7 @@ _personal: dict[str, None] = {}  # insertion-ordered: the oldest go first past t
 _PERSONAL_CAP = 64  # a few accounts' worth; parsers may see many (tests, hostile input)
 _PERSONAL_MAX_LEN = 256
 _current_log_file: str | None = None
+_verbose = False
 
 
 def remember_personal(values: Iterable[str]) -> None:
@@ -60,6 +61,11 @@ def redact_personal(text: str) -> str:
 def current_log_file() -> str | None:
     """The log file configure_logging set up, if any (for Save diagnostics)."""
     return _current_log_file
+
+
+def verbose_diagnostics() -> bool:
+    """Whether the person asked for verbose diagnostics (personal data then stays in logs)."""
+    return _verbose
 
 
 def redact(text: str) -> str:
@@ -103,7 +109,8 @@ def _private_log_file(path: str) -> logging.Handler:
 def configure_logging(log_file: str | None, verbose: bool) -> None:
     """Lanyard's handlers: stderr and a rotating log file. Without ``verbose``, personal data
     is masked too."""
-    global _current_log_file
+    global _current_log_file, _verbose
+    _verbose = verbose
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for old in [h for h in root.handlers if getattr(h, "lanyard", False)]:
