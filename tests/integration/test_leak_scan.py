@@ -114,3 +114,14 @@ def test_scan_reports_the_file_kind_and_a_preview_only(tmp_path: Path) -> None:
         [str(tmp_path / "sub" / "config.toml"), "captured output of t::y"]
     )
     assert all(h.kind == "id" and secret not in h.preview for h in result.hits)
+
+
+def test_scan_looks_inside_zip_bundles(tmp_path: Path) -> None:
+    import zipfile
+
+    secret = "1.SBX.code.a-compressed-secret-" + "x" * 40
+    with zipfile.ZipFile(tmp_path / "diagnostics.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("logs/lanyard.log", f"line {secret} line\n" * 50)
+    assert secret.encode() not in (tmp_path / "diagnostics.zip").read_bytes()  # compressed away
+    result = scan({secret: "code"}, [tmp_path], {})
+    assert [h.where for h in result.hits] == [str(tmp_path / "diagnostics.zip")]

@@ -8,7 +8,8 @@ How it sees everything:
   $SANDBOX_ISSUED_TOKENS_FILE, where every sandbox, in this process or a child, appends each
   token, code and session cookie it issues (desktop_app/sandbox/state.py).
 - each test's captured stdout, stderr and log are kept (pytest_runtest_logreport).
-- at the end of the session every issued value is searched for in every file under $TMPDIR, in
+- at the end of the session every issued value is searched for in every file under $TMPDIR (inside
+  zip archives too: the Save diagnostics bundle), in
   the files written to the repository's .artifacts/ during the run, and in the captured output.
 
 The token cache is the one place tokens belong: a hit in a plaintext cache file (token_cache.bin,
@@ -19,12 +20,14 @@ kept for diagnosis.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import stat
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,6 +114,18 @@ def is_allowed_cache(path: Path) -> bool:
     return is_cache and stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def _readable(path: Path, data: bytes) -> bytes:
+    """The bytes to search: a zip (a Save diagnostics bundle) is searched inside its members,
+    whose compressed form would hide a token."""
+    if not data.startswith(b"PK\x03\x04"):
+        return data
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return data + b"\n".join(archive.read(name) for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError, RuntimeError):  # damaged, or encrypted members
+        return data
+
+
 def _search(data: bytes, wanted: list[tuple[bytes, str, str]]) -> list[tuple[str, str]]:
     return [(kind, value[:10] + "…") for raw, kind, value in wanted if raw in data]
 
@@ -134,7 +149,7 @@ def scan(
                     continue
                 if since is not None and path.stat().st_mtime < since:
                     continue
-                data = path.read_bytes()
+                data = _readable(path, path.read_bytes())
             except OSError:
                 continue  # a socket, or a file removed while we walked
             result.files += 1
