@@ -233,3 +233,15 @@ def test_loopback_listener_is_unreachable_from_other_addresses() -> None:
             pass  # and reachable where the browser goes
     finally:
         receiver.close()
+
+
+def test_log_directory_is_private(tmp_path: Path) -> None:
+    import stat
+
+    from desktop_app.app import _log_file
+    from desktop_app.config import Config
+
+    (tmp_path / "profile" / "logs").mkdir(parents=True, mode=0o755)  # an older, looser one
+    log_file = _log_file(Config(client_id="x", profile_dir=tmp_path / "profile"))
+    assert log_file is not None
+    assert stat.S_IMODE(Path(log_file).parent.stat().st_mode) == 0o700
