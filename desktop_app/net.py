@@ -52,6 +52,12 @@ class SessionAbortedError(requests.ConnectionError):
     """The session was aborted (Lanyard is quitting); no request goes out any more."""
 
 
+class CrossHostRedirectError(requests.exceptions.RequestException):
+    """A redirect would carry a request body (a refresh token, an authorization code and PKCE
+    verifier) to another host: refused. requests drops the Authorization header on such a
+    redirect, but a 307/308 keeps the method and body."""
+
+
 class _Sockets:
     """A duplicate of every socket a session opened, so ``abort`` can wake whoever is blocked on
     one. A duplicate, because TLS wrapping detaches the original socket object; shutting down the
@@ -202,6 +208,18 @@ class TrustedSession(requests.Session):
         adapter = _TrackingAdapter(self._sockets, retry or connect_only_retry())
         self.mount("https://", adapter)
         self.mount("http://", adapter)
+
+    def rebuild_auth(
+        self, prepared_request: requests.PreparedRequest, response: requests.Response
+    ) -> None:
+        """Called for every redirect hop; requests drops Authorization when the host changes."""
+        if prepared_request.body and self.should_strip_auth(  # type: ignore[no-untyped-call]
+            response.request.url or "", prepared_request.url or ""
+        ):
+            raise CrossHostRedirectError(
+                "refused to re-send a request body to another host", response=response
+            )
+        super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
 
     def abort(self) -> None:
         """Fail every request in flight at once and refuse new ones (used when quitting)."""

@@ -18,6 +18,8 @@ SYSTEM_PACKAGES=(
   # the token cache in a real Secret Service: a private D-Bus with gnome-keyring, libsecret's
   # bindings, secret-tool to read it back, and what PyGObject (lanyard[secret]) builds against
   dbus gnome-keyring libsecret-tools gir1.2-secret-1 libgirepository1.0-dev libcairo2-dev pkg-config
+  # the real-browser end-to-end test: Debian's chromium, and certutil to trust the sandbox CA
+  chromium libnss3-tools
 )
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()

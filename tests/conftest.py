@@ -10,6 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.leak_scan import (  # noqa: F401 (the scan's hooks, run from this conftest)
+    prepare,
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+)
+
+# First: every temp dir of the run (ours, pytest's, child processes') goes where the token-leak
+# scan looks at the end of the session (tests/support/leak_scan.py).
+prepare()
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests never read or write the real user's settings or cache.
 _HOME = Path(tempfile.mkdtemp(prefix="lanyard-test-home-"))
@@ -55,9 +65,13 @@ def app_logging(tmp_path: Path) -> Iterator[Path]:
     from desktop_app.redact import configure_logging
 
     log_file = tmp_path / "lanyard.log"
+    root = logging.getLogger()
+    level = root.level
     configure_logging(str(log_file), verbose=True)
     yield log_file
-    root = logging.getLogger()
+    # Put the root level back: left at DEBUG, msal's DEBUG records (the authorization
+    # response, with its code) reached the captured logs of every later test (leak scan).
+    root.setLevel(level)
     for handler in [h for h in root.handlers if getattr(h, "lanyard", False)]:
         root.removeHandler(handler)
         handler.close()

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+from desktop_app.redact import remember_personal
+
 # Entra puts this many groups in a token before switching to the overage form
 GROUPS_OVERAGE_CLAIM = "groups"
 
@@ -65,7 +67,9 @@ class IdTokenClaims:
 
     @classmethod
     def from_token(cls, token: str) -> IdTokenClaims:
-        return cls(decode_jwt_payload(token))
+        claims = cls(decode_jwt_payload(token))
+        remember_personal((claims.name, claims.username, claims.object_id))  # masked in logs
+        return claims
 
     @property
     def name(self) -> str:

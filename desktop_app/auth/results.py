@@ -12,6 +12,7 @@ from typing import Any
 
 from desktop_app.auth.claims import IdTokenClaims
 from desktop_app.failures import from_msal_result
+from desktop_app.redact import remember_personal
 
 
 @dataclass(frozen=True)
@@ -22,11 +23,14 @@ class Account:
 
     @classmethod
     def from_msal(cls, account: Mapping[str, Any]) -> Account:
-        return cls(
+        result = cls(
             home_account_id=str(account.get("home_account_id") or ""),
             username=str(account.get("username") or ""),
             environment=str(account.get("environment") or ""),
         )
+        # the username, and the object id that starts home_account_id ("<oid>.<tid>")
+        remember_personal((result.username, result.home_account_id.split(".")[0]))
+        return result
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from desktop_app.redact import remember_personal
+
 # The properties Graph returns from /me by default, in the order the Profile panel shows them
 PROFILE_FIELDS: tuple[tuple[str, str], ...] = (
     ("displayName", "Display name"),
@@ -62,7 +64,11 @@ class Profile:
         for item in fields(cls):
             raw = data.get(item.name)
             values[item.name] = _texts(raw) if item.name == "businessPhones" else _text(raw)
-        return cls(**values)
+        profile = cls(**values)
+        remember_personal(  # masked in logs unless verbose
+            (profile.displayName, profile.userPrincipalName, profile.mail, profile.id)
+        )
+        return profile
 
     def display_value(self, name: str) -> str:
         value = getattr(self, name)

@@ -7,7 +7,12 @@ control.SandboxControl is the typed client; Sandbox has the same methods in-proc
     GET    /                              SandboxInfo as JSON
     GET    /requests                      the request log (below)
     DELETE /requests                      empty the request log
-    GET    /tokens                        every token and code issued: [{"kind", "value"}]
+    GET    /tokens                        every token and code issued: [{"kind", "value"}];
+                                           kind: access, refresh, id, code (authorization
+                                           codes), device_code, session (the browser's
+                                           sign-in cookie). With $SANDBOX_ISSUED_TOKENS_FILE
+                                           set, each is also appended there as a JSON line
+                                           (tests' token-leak scan; never set otherwise)
     POST   /apps                          {client_id?, display_name?, redirect_uris?, app_roles?,
                                            role_assignments?} -> 201 {"client_id"}
     POST   /lifetimes                     {access_token: s, refresh_in: s|null,

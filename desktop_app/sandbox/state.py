@@ -25,6 +25,9 @@ DEVICE_CODE_INTERVAL = 5
 # Entra's user codes: 9 characters a person can type (no 0/O, 1/I/L look-alikes).
 USER_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 USER_CODE_LENGTH = 9
+# Tests name a file here so that every sandbox (in-process or in a child process) appends what it
+# issues, one JSON line each, for the suite's token-leak scan. Never set outside tests.
+ISSUED_TOKENS_FILE_ENV = "SANDBOX_ISSUED_TOKENS_FILE"
 
 
 @dataclass
@@ -96,6 +99,7 @@ class SandboxState:
         self.revoked_before: dict[str, float] = {}
         self.requests: list[dict[str, Any]] = []
         self.issued: list[dict[str, str]] = []
+        self._issued_file = os.environ.get(ISSUED_TOKENS_FILE_ENV) or None
         self.access_token_lifetime = access_token_lifetime
         self.refresh_in = refresh_in
         self.refresh_token_lifetime: int | None = None  # None: the default (90 days)
@@ -184,6 +188,7 @@ class SandboxState:
         session = BrowserSession(oid)
         with self.lock:
             self.sessions[session_id] = session
+            self.record_token("session", session_id)  # the browser's sign-in cookie
         return session_id, session
 
     def new_device_code(self, device: DeviceAuthorization) -> None:
@@ -211,10 +216,21 @@ class SandboxState:
     def record_token(self, kind: str, value: str) -> None:
         with self.lock:
             self.issued.append({"kind": kind, "value": value})
+            if self._issued_file:
+                _append_line(self._issued_file, json.dumps({"kind": kind, "value": value}))
 
     def log_request(self, entry: dict[str, Any]) -> None:
         with self.lock:
             self.requests.append(entry)
+
+
+def _append_line(path: str, line: str) -> None:
+    # One write() of a line opened O_APPEND: lines from several processes never interleave.
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, (line + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
 
 
 def normalize_user_code(text: str) -> str:

@@ -62,8 +62,14 @@ class AboutDialog(QDialog):
 
 
 def add_help_menu(window: QMainWindow) -> QAction:
-    """Give ``window`` a Help menu with About Lanyard; returns the action (tests trigger it)."""
-    action = window.menuBar().addMenu("&Help").addAction("&About Lanyard")
+    """Give ``window`` a Help menu with Save diagnostics… and About Lanyard; returns the About
+    action (tests trigger it; the diagnostics action is ``window.diagnostics_action``)."""
+    from desktop_app.ui.diagnostics import add_diagnostics_action
+
+    menu = window.menuBar().addMenu("&Help")
+    window.diagnostics_action = add_diagnostics_action(window, menu)  # type: ignore[attr-defined]
+    menu.addSeparator()
+    action = menu.addAction("&About Lanyard")
 
     def show() -> None:
         dialog = window.findChild(AboutDialog)

@@ -19,6 +19,7 @@ QT_FREE = [
     "errors.py",
     "paths.py",
     "redact.py",
+    "diagnostics.py",
     "cli.py",
     "services.py",
 ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import sys
 from pathlib import Path
 
@@ -59,9 +60,60 @@ def test_logging_without_stderr_writes_the_file_only(
     configure_logging(str(log_file), verbose=False)
     ours = [h for h in root.handlers if getattr(h, "lanyard", False)]
     try:
-        assert [type(h) for h in ours] == [logging.FileHandler]
+        assert [type(h) for h in ours] == [logging.handlers.RotatingFileHandler]
         logging.getLogger("desktop_app.test").info("started without a console")
         assert "started without a console" in log_file.read_text()
+    finally:
+        for handler in ours:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(level)
+        for name in ("msal", "msal_extensions", "urllib3"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+def _record(message: str) -> logging.LogRecord:
+    return logging.LogRecord("desktop_app.x", logging.INFO, __file__, 1, message, None, None)
+
+
+def test_personal_data_is_masked_unless_verbose() -> None:
+    from desktop_app.redact import PERSONAL_MASK, remember_personal
+
+    remember_personal(["Adele Vance-Unit", "0c1d2e3f-unit-oid"])
+    text = "signed in as Adele Vance-Unit <adele@contoso.test> oid 0c1d2e3f-unit-oid; state ok"
+    quiet = _record(text)
+    RedactingFilter(personal=True).filter(quiet)
+    assert quiet.getMessage() == (
+        f"signed in as {PERSONAL_MASK} <{PERSONAL_MASK}> oid {PERSONAL_MASK}; state ok"
+    )
+    verbose = _record(text)
+    RedactingFilter(personal=False).filter(verbose)
+    assert verbose.getMessage() == text
+
+
+def test_remembered_values_are_bounded() -> None:
+    from desktop_app import redact
+
+    redact.remember_personal([f"person-{n:04d}" for n in range(500)] + ["x" * 10_000])
+    assert len(redact._personal) <= 64
+    assert "person-0499" in redact._personal and "person-0000" not in redact._personal
+    assert "x" * 10_000 not in redact._personal
+
+
+def test_log_file_is_private_rotating_and_known(tmp_path: Path) -> None:
+    from logging.handlers import RotatingFileHandler
+
+    from desktop_app.redact import current_log_file
+
+    log_file = tmp_path / "lanyard.log"
+    root = logging.getLogger()
+    level = root.level
+    configure_logging(str(log_file), verbose=False)
+    ours = [h for h in root.handlers if getattr(h, "lanyard", False)]
+    try:
+        assert any(isinstance(h, RotatingFileHandler) for h in ours)
+        assert current_log_file() == str(log_file)
+        assert log_file.stat().st_mode & 0o777 == 0o600
     finally:
         for handler in ours:
             root.removeHandler(handler)

@@ -46,6 +46,14 @@ def test_issued_tokens_list_every_value(
     assert ("refresh", result["refresh_token"]) in issued
     assert ("id", result["id_token"]) in issued
     assert any(kind == "code" for kind, _ in issued)
+    assert any(kind == "session" for kind, _ in issued)  # the browser's sign-in cookie
+
+
+def test_issued_tokens_list_device_codes(sandbox: Sandbox, control: SandboxControl) -> None:
+    flow = make_app(sandbox).initiate_device_flow(["User.Read"])
+    assert ("device_code", flow["device_code"]) in {
+        (t["kind"], t["value"]) for t in control.issued_tokens()
+    }
 
 
 def test_add_app_with_roles_revoke_and_lifetimes(
