@@ -146,6 +146,18 @@ def validate_request(url_text: str, scopes_text: str, graph_endpoint: str) -> Ap
 
 
 @dataclass(frozen=True)
+class ApiFailure:
+    """A call that got no answer from the API: the request was wrong, no token could be had, or
+    the API could not be reached."""
+
+    error: LanyardError
+    request: ApiRequest | None = None
+    field: str = ""  # a request that could not be sent: which field is wrong ("url", "scopes")
+    # only a person can continue (consent, MFA...): offer a sign-in for just these scopes
+    can_grant: bool = False
+
+
+@dataclass(frozen=True)
 class ApiResponse:
     """What the API answered (any status): shown as a status line, headers and the body."""
 
