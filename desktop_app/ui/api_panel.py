@@ -10,12 +10,13 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -34,11 +35,11 @@ from desktop_app.graph.api_call import (
 from desktop_app.session import SessionController, State
 from desktop_app.ui.banner import Banner
 from desktop_app.ui.json_view import JsonView
-from desktop_app.ui.widgets import heading, muted, plain_label
+from desktop_app.ui.widgets import muted, plain_label
 
 EXPLANATION = (
-    "Lanyard calls the API as you, with a token for the scopes below. It asks for more "
-    "permissions only when an API needs them, and only when you select Grant access."
+    "Lanyard calls the API as you, with a token for these scopes. It asks for more permissions "
+    "only when an API needs them, and only when you select Grant access."
 )
 SETTINGS_URL = "api_call/url"
 SETTINGS_SCOPES = "api_call/scopes"
@@ -69,64 +70,72 @@ class ApiPanel(QWidget):
         self._consenting = False
 
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 16)
-        outer.setSpacing(12)
+        outer.setContentsMargins(20, 14, 20, 14)
+        outer.setSpacing(10)
         form_card = QFrame(self)
         form_card.setObjectName("card")
+        # the form keeps its height; a small window takes room from the result instead
+        form_card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         card = QVBoxLayout(form_card)
-        card.setContentsMargins(20, 16, 20, 16)
-        card.setSpacing(10)
-        card.addWidget(heading("Call an API", form_card, 13))
+        card.setContentsMargins(18, 12, 18, 12)
+        card.setSpacing(8)
         card.addWidget(muted(EXPLANATION, form_card))
 
-        form = QFormLayout()
-        form.setHorizontalSpacing(16)
-        self.preset_box = QComboBox(form_card)
-        self.preset_box.setPlaceholderText("Choose an endpoint…")
-        self.preset_box.setAccessibleName("Preset")
-        self.preset_box.setAccessibleDescription("Fills in the endpoint URL and its scopes")
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(8)
         self.url_edit = QLineEdit(form_card)
         self.url_edit.setAccessibleName("Endpoint URL")
         self.url_edit.setAccessibleDescription("The https:// address to call with GET")
         self.url_edit.setPlaceholderText("https://graph.microsoft.com/v1.0/me")
         self.url_edit.setClearButtonEnabled(True)
+        self.preset_box = QComboBox(form_card)
+        self.preset_box.setPlaceholderText("Presets…")
+        self.preset_box.setAccessibleName("Preset")
+        self.preset_box.setAccessibleDescription("Fills in the endpoint URL and its scopes")
+        self.preset_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.preset_box.setMaximumWidth(260)
         self.scopes_edit = QLineEdit(form_card)
         self.scopes_edit.setAccessibleName("Scopes")
         self.scopes_edit.setAccessibleDescription(
             "The permissions the API needs, separated by spaces"
         )
         self.scopes_edit.setPlaceholderText("User.Read")
-        for text, field in (
-            ("&Preset", self.preset_box),
-            ("Endpoint &URL", self.url_edit),
-            ("&Scopes", self.scopes_edit),
-        ):
-            label = QLabel(text, form_card)
-            label.setBuddy(field)
-            form.addRow(label, field)
-        card.addLayout(form)
-        self.validation = plain_label("", form_card)
-        self.validation.setObjectName("validation")
-        self.validation.setAccessibleName("Problem with the request")
-        self.validation.hide()
-        card.addWidget(self.validation)
-
-        row = QHBoxLayout()
         self.call_button = QPushButton("&Call", form_card)
         self.call_button.setProperty("primary", True)
         self.call_button.setAccessibleName("Call the API")
         self.call_button.setDefault(True)
-        row.addWidget(self.call_button)
+        for row, (text, field, extra) in enumerate(
+            (
+                ("Endpoint &URL", self.url_edit, self.preset_box),
+                ("&Scopes", self.scopes_edit, self.call_button),
+            )
+        ):
+            label = QLabel(text, form_card)
+            label.setBuddy(field)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(field, row, 1)
+            grid.addWidget(extra, row, 2, alignment=Qt.AlignmentFlag.AlignLeft)
+        grid.setColumnStretch(1, 1)
+        self.validation = plain_label("", form_card)
+        self.validation.setObjectName("validation")
+        self.validation.setAccessibleName("Problem with the request")
+        self.validation.hide()
+        grid.addWidget(self.validation, 2, 1, 1, 2)
+        card.addLayout(grid)
+
+        row_layout = QHBoxLayout()
         self.status = plain_label("Not called yet.", form_card, selectable=True)
         self.status.setObjectName("status")
         self.status.setAccessibleName("Status")
-        row.addWidget(self.status, 1)
-        card.addLayout(row)
+        row_layout.addWidget(self.status, 1)
         self.detail = muted("", form_card)
         self.detail.setAccessibleName("Response details")
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setWordWrap(False)
         self.detail.hide()
-        card.addWidget(self.detail)
+        row_layout.addWidget(self.detail)
+        card.addLayout(row_layout)
         outer.addWidget(form_card)
 
         self.banner = Banner(self)
@@ -155,9 +164,10 @@ class ApiPanel(QWidget):
         result_layout.addWidget(self.result)
         outer.addWidget(result_card, 1)
 
-        self.setTabOrder(self.preset_box, self.url_edit)
+        # the order people fill it in: where, with what, go (the presets are a shortcut)
         self.setTabOrder(self.url_edit, self.scopes_edit)
         self.setTabOrder(self.scopes_edit, self.call_button)
+        self.setTabOrder(self.call_button, self.preset_box)
 
         self.preset_box.activated.connect(self._choose_preset)
         self.call_button.clicked.connect(self.call)

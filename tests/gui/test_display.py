@@ -25,7 +25,7 @@ def distinct_colours(image: QImage, step: int = 7) -> int:
     return len(colours)
 
 
-@pytest.mark.parametrize("scene", ["profile", "roles", "device-code", "sign-in-needed"])
+@pytest.mark.parametrize("scene", ["profile", "roles", "device-code", "sign-in-needed", "api"])
 def test_window_on_xvfb(tmp_path: Path, scene: str) -> None:
     out = tmp_path / f"window-{scene}.png"
     with xvfb_display() as display:
