@@ -140,6 +140,12 @@ class ApiPanel(QWidget):
 
         self.banner = Banner(self)
         self.banner.setAccessibleName("Call problem")
+        for button, name in (
+            (self.banner.action_button, "Grant access"),
+            (self.banner.copy_button, "Copy the problem's details"),
+            (self.banner.close_button, "Dismiss the problem"),
+        ):
+            button.setAccessibleName(name)
         outer.addWidget(self.banner)
         self.waiting = QFrame(self)
         self.waiting.setObjectName("banner")
@@ -304,7 +310,6 @@ class ApiPanel(QWidget):
         self.detail.hide()
         if failure.can_grant:
             self.banner.show_error(error, "warning", action="Grant access")
-            self.banner.action_button.setAccessibleName("Grant access")
         else:
             self.banner.show_error(error, "error")
 

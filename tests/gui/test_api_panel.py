@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QLabel, QTreeWidgetItem
+from PySide6.QtWidgets import QLabel, QTreeWidgetItem, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.auth.browser import open_browser
@@ -305,3 +305,47 @@ def test_the_token_is_never_shown_even_when_echoed(
     tokens = [t["value"] for t in sandbox.issued_tokens()]
     texts = [panel.status.text(), panel.detail.text(), raw, panel.banner.message.text()]
     assert not any(token in text for token in tokens for text in texts)
+
+
+def test_access_granted_as_another_account_is_refused_with_a_way_out(
+    qtbot: QtBot, tmp_path: Path, open_window, standin_browser, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    panel, session, _, sandbox = signed_in_panel(
+        qtbot, tmp_path, open_window, standin_browser, directory.READER_UPN
+    )
+    panel.url_edit.setText(f"{sandbox.info.api_endpoint}/orders")
+    panel.scopes_edit.setText(sandbox.info.api_scope)
+    call(qtbot, panel, "No answer")
+    monkeypatch.setenv("STANDIN_USER", directory.ADMIN_UPN)  # the person picks someone else
+    qtbot.mouseClick(panel.banner.action_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: panel.banner.message.text().startswith("Access was granted as"),
+        timeout=TIMEOUT_MS,
+    )
+    assert directory.ADMIN_UPN in panel.banner.message.text()
+    assert f"choose {directory.READER_UPN}" in panel.banner.recommendation.text()
+    assert panel.banner.action_button.text() == "Grant access"  # try again, as the right one
+    assert not panel.waiting.isVisible()
+    assert session.account is not None and session.account.username == directory.READER_UPN
+    assert not panel.status.text().startswith("200")
+
+
+def test_controls_have_names_a_tab_order_and_need_a_session(qtbot: QtBot, tmp_path: Path) -> None:
+    panel = ApiPanel(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(panel)
+    panel.show()
+    controls = [panel.url_edit, panel.scopes_edit, panel.call_button, panel.preset_box]
+    for control in [*controls, panel.cancel_button, panel.banner.close_button, panel.status]:
+        assert control.accessibleName(), control
+    # what Tab visits, from the URL on: widgets that take focus by Tab, in the focus chain
+    chain: list[QWidget] = [panel.url_edit]
+    widget = panel.url_edit.nextInFocusChain()
+    while len(chain) < len(controls) and widget is not panel.url_edit:
+        if widget.isVisible() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+    assert chain == controls
+    assert not panel.call_button.isEnabled()
+    assert panel.call_button.toolTip() == "Sign in first"
+    panel.call()  # nothing to call with: no error, no crash
+    assert panel.status.text() == "Not called yet."
