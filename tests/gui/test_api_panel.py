@@ -112,7 +112,7 @@ def test_graph_me_by_default_shows_the_json_and_is_remembered(
 
 
 def test_the_second_api_asks_for_consent_once_then_calls_without_it(
-    qtbot: QtBot, tmp_path: Path, open_window, standin_browser
+    qtbot: QtBot, tmp_path: Path, open_window, standin_browser, app_logging, caplog
 ) -> None:  # type: ignore[no-untyped-def]
     user = directory.READER_UPN
     panel, session, browser, sandbox = signed_in_panel(
@@ -156,6 +156,12 @@ def test_the_second_api_asks_for_consent_once_then_calls_without_it(
     assert authorize_requests(sandbox) == after
     assert len(browser.urls) == 1
     assert not panel.banner.isVisible()
+
+    # no token or authorization code reached the log (verbose, msal's included)
+    log_text = app_logging.read_text() + caplog.text
+    assert "Calling an API on" in log_text
+    secrets = [t["value"] for t in sandbox.issued_tokens()]
+    assert secrets and not [s[:12] for s in secrets if s in log_text]
 
 
 def test_api_errors_are_shown_plainly_with_their_details(
