@@ -315,12 +315,32 @@ def parse_claims_challenge(header: str) -> str | None:
     return text
 
 
-def from_graph_response(response: requests.Response, action: str) -> LanyardError:
-    code = message = inner_request_id = date = ""
+def _header(headers: Mapping[str, str], name: str) -> str:
+    """A header by name, whatever its case (requests' headers ignore case; a plain dict not)."""
+    wanted = name.lower()
+    return next((str(v) for k, v in headers.items() if k.lower() == wanted), "")
+
+
+def from_graph_response(
+    response: requests.Response, action: str, service: str = "Microsoft Graph"
+) -> LanyardError:
     try:
         body = response.json()
     except ValueError:
         body = None
+    return graph_error(response.status_code, response.headers, body, action, service)
+
+
+def graph_error(
+    status: int,
+    headers: Mapping[str, str],
+    body: object,
+    action: str,
+    service: str = "Microsoft Graph",
+) -> LanyardError:
+    """An error answer in Graph's shape (``{"error": {"code", "message", "innerError"}}``),
+    from Graph or another API that answers the same way; ``body`` is the parsed JSON or None."""
+    code = message = inner_request_id = date = ""
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         error = body["error"]
         code = str(error.get("code") or "")
@@ -330,46 +350,46 @@ def from_graph_response(response: requests.Response, action: str) -> LanyardErro
             inner_request_id = str(inner.get("request-id") or "")
             date = str(inner.get("date") or "")
     details = _details(
-        status=str(response.status_code),
+        status=str(status),
         code=code,
-        request_id=response.headers.get("request-id", "") or inner_request_id,
+        request_id=_header(headers, "request-id") or inner_request_id,
         date=date,
     )
-    if response.status_code == 401:
-        claims = parse_claims_challenge(response.headers.get("WWW-Authenticate", ""))
+    if status == 401:
+        claims = parse_claims_challenge(_header(headers, "WWW-Authenticate"))
         if claims is not None:
             return interaction_needed(InteractionReason.CLAIMS, claims, details)
         return LanyardError(
-            f"{action} failed: Microsoft Graph did not accept your sign-in.",
+            f"{action} failed: {service} did not accept your sign-in.",
             "Refresh, or sign in again if it keeps happening.",
             ErrorKind.INTERACTION_REQUIRED,
             details,
             reason=InteractionReason.EXPIRED,
         )
-    if response.status_code == 403:
+    if status == 403:
         return LanyardError(
             f"{action} failed: you do not have permission ({code or 'Forbidden'}).",
             "Ask your administrator to grant Lanyard the needed permission.",
             ErrorKind.SERVICE,
             details,
         )
-    if response.status_code == 429:
-        details["retry_after"] = response.headers.get("Retry-After", "")
+    if status == 429:
+        details["retry_after"] = _header(headers, "Retry-After")
         return LanyardError(
-            f"{action} failed: Microsoft Graph is throttling requests.",
+            f"{action} failed: {service} is throttling requests.",
             "Lanyard waits as asked and tries again.",
             ErrorKind.SERVICE,
             {k: v for k, v in details.items() if v},
         )
-    if response.status_code >= 500:
+    if status >= 500:
         return LanyardError(
-            f"{action} failed: Microsoft Graph is having problems (HTTP {response.status_code}).",
+            f"{action} failed: {service} is having problems (HTTP {status}).",
             "Lanyard tries again shortly.",
             ErrorKind.SERVICE,
             details,
         )
     return LanyardError(
-        f"{action} failed: {message or f'Microsoft Graph answered {response.status_code}'}",
+        f"{action} failed: {message or f'{service} answered {status}'}",
         "Try again. If it keeps failing, copy the details for your administrator.",
         ErrorKind.SERVICE,
         details,

@@ -19,6 +19,7 @@ from desktop_app import net
 from desktop_app.auth.client import AuthClient, AuthSettings
 from desktop_app.config import Config
 from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.graph.api_call import ApiCaller
 from desktop_app.graph.client import GraphClient
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ class Services:
     sandbox: Sandbox | None = None
     throwaway_dir: Path | None = None
     sessions: tuple[net.TrustedSession, ...] = ()
+    # "Call an API": a session of its own that retries no status, so a 429 or 500 is shown
+    api: ApiCaller | None = None
     _closed: bool = field(default=False, init=False, repr=False)
 
     def abort(self) -> None:
@@ -115,4 +118,13 @@ def build_services(
         on_notice,
     )
     graph = GraphClient(graph_http, config.graph_endpoint)
-    return Services(config, auth, graph, sandbox, throwaway, (identity_http, graph_http))
+    api_http = net.make_session(ca_path)
+    return Services(
+        config,
+        auth,
+        graph,
+        sandbox,
+        throwaway,
+        (identity_http, graph_http, api_http),
+        api=ApiCaller(api_http),
+    )

@@ -23,6 +23,16 @@ from desktop_app.auth.results import Account, TokenResult
 from desktop_app.cache_watcher import CacheWatcher
 from desktop_app.errors import ErrorKind, InteractionReason, LanyardError
 from desktop_app.failures import retry_after_seconds
+from desktop_app.graph.api_call import (
+    ApiFailure,
+    ApiPreset,
+    ApiRequest,
+    ApiRequestError,
+    ApiResponse,
+    presets,
+    scope_resource,
+    validate_request,
+)
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
 from desktop_app.refresh_policy import Backoff, ClockJumpDetector, next_refresh_delay
@@ -179,6 +189,7 @@ class SessionController(QObject):
         self._wake_timer.timeout.connect(self.check_for_wake)
         self._wake_timer.start(WAKE_CHECK_MS)
         self._clock.check()
+        self._init_api_calls()
 
     def _current(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
         """``callback``, unless the person signed out since the job was submitted."""
@@ -774,6 +785,7 @@ class SessionController(QObject):
         for timer in (self._refresh_timer, self._profile_timer, self._poll_timer, self._wake_timer):
             timer.stop()
         self._end_sign_in()
+        self._stop_api_calls()
         services = self._services or self._booting
         if services is not None:
             services.abort()
@@ -783,3 +795,317 @@ class SessionController(QObject):
         if services is not None:
             services.close()
         return ok
+
+    # == Call an API (issue 4, part 5) ===========================================================
+    # A request a person makes in the "Call an API" panel. The token for its scopes comes from the
+    # auth worker (silent first); the HTTP call runs on the network pool. When only a person can
+    # give the token (consent for a new API, MFA...), the panel offers "Grant access": a browser
+    # sign-in for just those scopes, as the same account, then the call again. The rest of the
+    # class calls in only through _init_api_calls() and _stop_api_calls().
+
+    api_call_started = Signal(object)  # ApiRequest
+    api_answered = Signal(object)  # ApiResponse: the API answered (any HTTP status)
+    api_failed = Signal(object)  # ApiFailure: no answer (bad request, no token, unreachable)
+    api_consent_waiting = Signal(bool)  # the browser is open for "Grant access"
+
+    def _init_api_calls(self) -> None:
+        self._api_call_id = 0  # only the latest call's outcome is shown
+        self._api_jobs: list[CancelToken] = []
+        self._api_grant: tuple[ApiRequest, LanyardError] | None = None  # what Grant access is for
+        self._api_receiver: LoopbackReceiver | None = None
+        self._api_pending: PendingSignIn | None = None
+        self.state_changed.connect(self._api_on_state)
+
+    @property
+    def graph_endpoint(self) -> str | None:
+        return self._services.config.graph_endpoint if self._services else None
+
+    def api_presets(self) -> list[ApiPreset]:
+        """Graph /me, /me/memberOf, and the sandbox's Orders API when running against it."""
+        services = self._services
+        if services is None:
+            return []
+        info = services.sandbox.info if services.sandbox is not None else None
+        return presets(
+            services.config.graph_endpoint,
+            services.config.scopes,
+            info.api_endpoint if info else None,
+            info.api_scope if info else None,
+        )
+
+    def api_bases(self) -> dict[str, str]:
+        """The endpoints a remembered URL may be written against ({graph}/me)."""
+        services = self._services
+        if services is None:
+            return {}
+        bases = {"graph": services.config.graph_endpoint}
+        if services.sandbox is not None:
+            bases["api"] = services.sandbox.info.api_endpoint
+        return bases
+
+    @property
+    def api_consent_pending(self) -> bool:
+        return self._api_receiver is not None
+
+    def call_api(self, url: str, scopes: tuple[str, ...] | str) -> None:
+        """Call ``url`` with a token for ``scopes``; answers with api_answered or api_failed."""
+        services, account, graph_endpoint = self._services, self.account, self.graph_endpoint
+        scope_text = scopes if isinstance(scopes, str) else " ".join(scopes)
+        try:
+            request = validate_request(url, scope_text, graph_endpoint or "")
+        except ApiRequestError as exc:
+            error = LanyardError(exc.message, "", ErrorKind.CONFIG, {"field": exc.field})
+            self.api_failed.emit(ApiFailure(error, field=exc.field))
+            return
+        if (
+            services is None
+            or services.api is None
+            or account is None
+            or self.state
+            not in (
+                State.SIGNED_IN,
+                State.REFRESHING,
+                State.OFFLINE,
+                State.ERROR,
+            )
+        ):
+            error = LanyardError(
+                "Sign in first: Lanyard calls the API as the signed-in account.",
+                "Sign in (or sign in again), then call the API.",
+                ErrorKind.INTERACTION_REQUIRED,
+            )
+            self.api_failed.emit(ApiFailure(error, request))
+            return
+        self._api_call_id += 1
+        self._api_grant = None
+        self.api_call_started.emit(request)
+        self._api_get_token(request, self._api_call_id)
+
+    def _api_service(self, request: ApiRequest) -> str:
+        graph = scope_resource(request.scopes[0], self.graph_endpoint or "") == "graph"
+        return "Microsoft Graph" if graph else request.host
+
+    def _api_latest(self, call_id: int, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``callback``, unless a newer call was made or the person signed out meanwhile."""
+
+        def deliver(value: Any) -> None:
+            if call_id == self._api_call_id:
+                callback(value)
+
+        return self._current(deliver)
+
+    def _api_get_token(self, request: ApiRequest, call_id: int, claims: str = "") -> None:
+        services, account = self._services, self.account
+        if services is None or account is None:
+            return
+
+        def silent(_: CancelToken) -> TokenResult:
+            return services.auth.silent(
+                account, scopes=request.scopes, claims_challenge=claims or None
+            )
+
+        def got(token: TokenResult) -> None:
+            self._api_send(request, token, call_id, after_challenge=bool(claims))
+
+        def failed(exc: LanyardError) -> None:
+            self._api_token_failed(request, exc)
+
+        self._api_jobs = [
+            self._auth.submit(
+                silent,
+                self._api_latest(call_id, got),
+                self._api_latest(call_id, failed),
+                name="api_token",
+            )
+        ]
+
+    def _api_token_failed(self, request: ApiRequest, exc: LanyardError) -> None:
+        can_grant = exc.kind is ErrorKind.INTERACTION_REQUIRED
+        if can_grant:
+            if exc.reason is InteractionReason.CONSENT:
+                exc = LanyardError(
+                    f"This API needs your consent first: {' '.join(request.scopes)}.",
+                    "Select Grant access to give it in your browser; Lanyard then calls the API.",
+                    exc.kind,
+                    exc.details,
+                    reason=exc.reason,
+                    claims_challenge=exc.claims_challenge,
+                )
+            self._api_grant = (request, exc)
+        self.api_failed.emit(ApiFailure(exc, request, can_grant=can_grant))
+
+    def _api_send(
+        self, request: ApiRequest, token: TokenResult, call_id: int, after_challenge: bool = False
+    ) -> None:
+        services = self._services
+        if services is None or services.api is None:
+            return
+        caller, access_token, service = services.api, token.access_token, self._api_service(request)
+        log.info("Calling an API on %s", request.host)  # never the token, nor the query
+
+        def call(_: CancelToken) -> ApiResponse:
+            return caller.call(request, access_token, service)
+
+        def answered(response: ApiResponse) -> None:
+            problem = response.problem
+            if problem is not None and problem.claims_challenge and not after_challenge:
+                # continuous access evaluation: a token with the claims asked for, then once more
+                self._api_get_token(request, call_id, problem.claims_challenge)
+                return
+            self.api_answered.emit(response)
+
+        def failed(exc: LanyardError) -> None:
+            self.api_failed.emit(ApiFailure(exc, request))
+
+        self._api_jobs.append(
+            self._net.submit(
+                call,
+                self._api_latest(call_id, answered),
+                self._api_latest(call_id, failed),
+                name="api_call",
+            )
+        )
+
+    # -- Grant access: a browser sign-in for the request's scopes only, as the same account
+
+    def grant_api_access(self) -> None:
+        services, account, grant = self._services, self.account, self._api_grant
+        if services is None or account is None or grant is None or self._api_receiver is not None:
+            return
+        request, problem = grant
+        receiver = LoopbackReceiver()  # a loopback bind: no network, no waiting
+        self._api_receiver = receiver
+        self.api_consent_waiting.emit(True)
+        claims = problem.claims_challenge or None
+        call_id = self._api_call_id
+
+        def begin(_: CancelToken) -> PendingSignIn:
+            return services.auth.begin_sign_in(
+                receiver.redirect_uri,
+                login_hint=account.username,
+                claims_challenge=claims,
+                scopes=request.scopes,
+            )
+
+        def begun(pending: PendingSignIn) -> None:
+            self._api_browser_begun(request, pending, call_id)
+
+        self._api_jobs = [
+            self._auth.submit(
+                begin, self._current(begun), self._current(self._api_grant_failed), name="api_grant"
+            )
+        ]
+
+    def _api_browser_begun(self, request: ApiRequest, pending: PendingSignIn, call_id: int) -> None:
+        receiver = self._api_receiver
+        if receiver is None:
+            return
+        receiver.expected_state = pending.state
+        self._api_pending = pending
+        launch_browser, timeout = self._launch_browser, self._browser_timeout
+
+        def launch(_: CancelToken) -> bool:
+            return launch_browser(pending.auth_uri)
+
+        def launched(opened: bool) -> None:
+            if not opened:
+                self._api_grant_failed(
+                    LanyardError(
+                        "Lanyard could not open a web browser on this computer.",
+                        "Set a default browser (or BROWSER), then select Grant access again.",
+                        ErrorKind.BROWSER,
+                    )
+                )
+
+        def wait(_: CancelToken) -> dict[str, str]:
+            return receiver.wait(timeout)
+
+        def answered(response: dict[str, str]) -> None:
+            self._api_browser_answered(request, response, call_id)
+
+        self._api_jobs += [
+            self._net.submit(launch, self._current(launched), name="api_open_browser"),
+            self._net.submit(
+                wait,
+                self._current(answered),
+                self._current(self._api_grant_failed),
+                name="api_wait_for_browser",
+            ),
+        ]
+
+    def _api_browser_answered(
+        self, request: ApiRequest, response: dict[str, str], call_id: int
+    ) -> None:
+        services, pending, account = self._services, self._api_pending, self.account
+        self._api_close_receiver()
+        if services is None or pending is None or account is None:
+            return
+
+        def finish(_: CancelToken) -> TokenResult:
+            return services.auth.finish_sign_in(pending, response)
+
+        def granted(token: TokenResult) -> None:
+            if token.account is None or token.account.home_account_id != account.home_account_id:
+                who = token.account.username if token.account else "another account"
+                self._api_grant_failed(
+                    LanyardError(
+                        f"Access was granted as {who}, but Lanyard is signed in as "
+                        f"{account.username}.",
+                        f"Select Grant access again and choose {account.username} in the browser.",
+                        ErrorKind.INTERACTION_REQUIRED,
+                    ),
+                    can_grant=True,
+                )
+                return
+            self._api_grant = None
+            self._api_call_id += 1  # the call again, with the token just granted
+            self.api_call_started.emit(request)
+            self.api_consent_waiting.emit(False)
+            self._api_send(request, token, self._api_call_id)
+
+        self._api_jobs = [
+            self._auth.submit(
+                finish,
+                self._current(granted),
+                self._current(self._api_grant_failed),
+                name="api_grant_finish",
+            )
+        ]
+
+    def _api_grant_failed(self, exc: LanyardError, can_grant: bool = True) -> None:
+        self._api_stop_jobs()
+        self.api_consent_waiting.emit(False)
+        if exc.kind is ErrorKind.CANCELLED and not exc.details:
+            return  # the person pressed Cancel
+        grant = self._api_grant
+        request = grant[0] if grant else None
+        self.api_failed.emit(ApiFailure(exc, request, can_grant=can_grant and grant is not None))
+
+    def cancel_api_consent(self) -> None:
+        """Cancel "Grant access" at once: the receiver stops listening, jobs emit nothing."""
+        if self._api_receiver is None and self._api_pending is None:
+            return
+        self._api_stop_jobs()
+        self.api_consent_waiting.emit(False)
+
+    def _api_close_receiver(self) -> None:
+        if self._api_receiver is not None:
+            self._api_receiver.close()
+            self._api_receiver = None
+
+    def _api_stop_jobs(self) -> None:
+        for job in self._api_jobs:
+            job.cancel()
+        self._api_jobs = []
+        self._api_close_receiver()
+        self._api_pending = None
+
+    def _api_on_state(self, state: State) -> None:
+        if state is State.SIGNED_OUT:  # signed out (here or elsewhere): nothing to grant now
+            self._api_grant = None
+            self.cancel_api_consent()
+
+    def _stop_api_calls(self) -> None:
+        self._api_stop_jobs()
+
+    # == end of Call an API =======================================================================

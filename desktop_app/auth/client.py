@@ -240,10 +240,15 @@ class AuthClient:
         return None
 
     def silent(
-        self, account: Account, force_refresh: bool = False, claims_challenge: str | None = None
+        self,
+        account: Account,
+        force_refresh: bool = False,
+        claims_challenge: str | None = None,
+        scopes: tuple[str, ...] | None = None,
     ) -> TokenResult:
         """A valid token from the cache, refreshed if needed (always, with a claims challenge).
-        Raises LanyardError."""
+        ``scopes``: another API's scopes than the configured ones (Call an API). Raises
+        LanyardError."""
         action = "Refreshing your sign-in"
         msal_account = self._find_msal_account(account)
         if msal_account is None:
@@ -254,7 +259,7 @@ class AuthClient:
             )
         with self._msal_call(action):
             result = self.app.acquire_token_silent_with_error(
-                list(self.settings.scopes),
+                list(scopes or self.settings.scopes),
                 msal_account,
                 force_refresh=force_refresh,
                 claims_challenge=claims_challenge or None,
@@ -273,10 +278,12 @@ class AuthClient:
         login_hint: str | None = None,
         prompt: str | None = None,
         claims_challenge: str | None = None,
+        scopes: tuple[str, ...] | None = None,
     ) -> PendingSignIn:
+        """``scopes``: ask for another API's scopes (incremental consent), not the configured."""
         with self._msal_call("Starting sign-in"):
             flow = self.app.initiate_auth_code_flow(
-                list(self.settings.scopes),
+                list(scopes or self.settings.scopes),
                 redirect_uri=redirect_uri,
                 login_hint=login_hint,
                 prompt=prompt,

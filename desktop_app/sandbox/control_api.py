@@ -49,12 +49,13 @@ control.SandboxControl is the typed client; Sandbox has the same methods in-proc
 Faults: {"endpoint": name, "status": int|null, "retry_after": s|null, "body": null|"json"|
 "text"|"malformed"|"empty", "latency_ms": int, "hang": bool, "reset": bool, "count": int|null}.
 Endpoint names: openid-configuration, instance-discovery, keys, authorize, sign-in (the login,
-mfa and consent posts), token, devicecode, devicelogin, logout, me, photo, member-objects, api.
+mfa and consent posts), token, devicecode, devicelogin, logout, me, photo, member-objects,
+member-of (GET /v1.0/me/memberOf), api (everything under /api/v1: the orders list and one order).
 - status: answered instead of the endpoint, in its error shape: Entra JSON (`error`, AADSTS code,
   trace ids) for openid-configuration/instance-discovery/keys/token/devicecode; an HTML error
   page for the browser pages; Graph's envelope {"error": {"code", "message", "innerError":
   {"date", "request-id", "client-request-id"}}} + `request-id` header for me/photo/
-  member-objects/api. A 429 of an identity endpoint or page answers plain text ("429 Too Many
+  member-objects/member-of/api. A 429 of an identity endpoint or page answers plain text ("429 Too Many
   Requests") unless body is "json"; Graph's 429 is its JSON TooManyRequests envelope.
   body "text" / "empty" force a plain-text / empty body.
 - retry_after: a `Retry-After` header (seconds). Without it there is none (msal then throttles

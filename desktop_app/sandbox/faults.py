@@ -27,14 +27,15 @@ ENDPOINTS: dict[str, str] = {
     "me": "GET /v1.0/me",
     "photo": "GET /v1.0/me/photo and /v1.0/me/photo/$value",
     "member-objects": "/v1.0/users/{id}/getMemberObjects",
-    "api": "GET /api/v1/orders (the second protected API)",
+    "member-of": "GET /v1.0/me/memberOf",
+    "api": "GET /api/v1/orders and /api/v1/orders/{id} (the second protected API)",
 }
 # How an endpoint answers errors: Entra's JSON, an HTML page, or Graph's error envelope.
 IDENTITY_JSON = frozenset(
     {"openid-configuration", "instance-discovery", "keys", "token", "devicecode"}
 )
 PAGES = frozenset({"authorize", "sign-in", "devicelogin", "logout"})
-GRAPH = frozenset({"me", "photo", "member-objects", "api"})
+GRAPH = frozenset({"me", "photo", "member-objects", "member-of", "api"})
 # Endpoints whose real answers carry secrets: "malformed" there is a synthetic truncated body.
 SECRET_BEARING = frozenset({"token", "devicecode"})
 
@@ -155,6 +156,8 @@ def endpoint_of(parts: tuple[str, ...]) -> str | None:
             return "photo"
         if len(parts) == 4 and parts[1] == "users" and parts[3] == "getMemberObjects":
             return "member-objects"
+        if parts == ("v1.0", "me", "memberOf"):
+            return "member-of"
         return None
     if parts[:2] == ("api", "v1"):
         return "api"

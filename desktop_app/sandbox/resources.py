@@ -1,4 +1,17 @@
-"""The protected resources: Microsoft Graph /me (+ photo, group overage) and the Orders API.
+"""The protected resources: Microsoft Graph /me (+ photo, memberOf, group overage) and the
+Orders API, a second protected resource for calling several APIs and incremental consent.
+
+    GET /v1.0/me                       the default /me properties (User.Read)
+    GET /v1.0/me/photo[/$value]        photo metadata / bytes with an ETag; 404 ImageNotFound
+    GET /v1.0/me/memberOf              the user's groups, 100 a page ($top 1..999, then
+                                       @odata.nextLink with $skiptoken); with User.Read alone
+                                       each group has only @odata.type and id (the rest null),
+                                       with GroupMember.Read.All or Directory.Read.All in full
+    /v1.0/users/{id}/getMemberObjects  where the ID token's group overage points
+    other /v1.0/...                    400 BadRequest "Resource not found for the segment 'x'."
+    GET /api/v1/orders                 the Orders API (aud api://<API_APP_ID>, scope Orders.Read)
+    GET /api/v1/orders/{id}            one order; 404 NotFound for an unknown id
+    other /api/...                     404 NotFound
 
 Each validates the bearer token the way the real resource does (signature, audience, lifetime,
 scope) and answers errors in Graph's JSON shape with a `request-id` header. Continuous access
@@ -9,10 +22,13 @@ whose `claims` demand a token newer than the event.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import time
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 from desktop_app.sandbox.avatar import render_png
 from desktop_app.sandbox.claims import cae_challenge
@@ -26,12 +42,57 @@ from desktop_app.sandbox.web import Request, Response, json_response
 _ME_CONTEXT = "https://graph.microsoft.com/v1.0/$metadata#users/$entity"
 _CLOCK_SKEW = 300  # seconds of leeway, as Microsoft's token validation allows
 _PROFILE_SCOPES = {"User.Read", "User.ReadWrite", "User.ReadBasic.All", "Directory.Read.All"}
+# memberOf answers in full with these; with User.Read alone only @odata.type and id (the rest
+# null), as Graph does for directory objects the app may not read
+_GROUP_READ_SCOPES = {"GroupMember.Read.All", "Directory.Read.All"}
+MEMBER_OF_PAGE = 100  # Graph's default page size for memberOf; $top takes 1 to 999
+MEMBER_OF_MAX_PAGE = 999
+_GROUP_NAMES = (
+    "All Company",
+    "Identity Admins",
+    "Lanyard Pilot",
+    "Marketing",
+    "Product Team",
+    "Contoso Travel",
+    "Security Champions",
+    "Mobile Devices",
+)
 
 _ORDERS = [
     {"id": "SO-1001", "item": "Lanyard, blue", "quantity": 25, "status": "shipped"},
     {"id": "SO-1002", "item": "Badge holder", "quantity": 40, "status": "processing"},
     {"id": "SO-1003", "item": "Visitor pass", "quantity": 100, "status": "delivered"},
 ]
+
+
+def group_document(group_id: str, index: int, full: bool) -> dict[str, Any]:
+    """One group as /me/memberOf lists it; ``full`` False: only what User.Read may see."""
+    name = _GROUP_NAMES[index % len(_GROUP_NAMES)]
+    if index >= len(_GROUP_NAMES):
+        name = f"{name} {index // len(_GROUP_NAMES) + 1}"
+    return {
+        "@odata.type": "#microsoft.graph.group",
+        "id": group_id,
+        "displayName": name if full else None,
+        "description": f"Members of {name}" if full else None,
+        "mail": None,
+        "mailEnabled": False if full else None,
+        "securityEnabled": True if full else None,
+        "groupTypes": [] if full else None,
+    }
+
+
+def _skiptoken(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"memberOf:{offset}".encode()).decode().rstrip("=")
+
+
+def _offset(token: str) -> int | None:
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    prefix, _, number = text.partition(":")
+    return int(number) if prefix == "memberOf" and number.isdigit() else None
 
 
 class Unauthorized(Exception):
@@ -76,6 +137,7 @@ class Resources:
         self.directory = directory
         self.tokens = tokens
         self.state = state
+        self.base_url = base_url
         self.authorization_uri = f"{base_url}/{TENANT_ID}/oauth2/v2.0/authorize"
 
     def _authenticate(
@@ -233,9 +295,72 @@ class Resources:
             },
         )
 
-    def orders(self, req: Request) -> Response:
+    def member_of(self, req: Request) -> Response:
+        """/me/memberOf: the user's groups, a page at a time (`$top`, `@odata.nextLink`)."""
+        try:
+            user, claims = self._authenticate(
+                req, GRAPH_RESOURCE, _PROFILE_SCOPES | _GROUP_READ_SCOPES
+            )
+        except Unauthorized as err:
+            return self._error(req, err)
+        top_text = req.query.get("$top", str(MEMBER_OF_PAGE))
+        top = int(top_text) if top_text.isdigit() else 0
+        if not 1 <= top <= MEMBER_OF_MAX_PAGE:
+            return self._error(
+                req,
+                Unauthorized(
+                    400,
+                    "Request_BadRequest",
+                    f"Invalid page size specified: '{top_text}'. Must be between 1 and "
+                    f"{MEMBER_OF_MAX_PAGE} inclusive.",
+                ),
+            )
+        offset = 0
+        if "$skiptoken" in req.query:
+            found = _offset(req.query["$skiptoken"])
+            if found is None:
+                return self._error(
+                    req, Unauthorized(400, "Request_BadRequest", "Skip token is malformed.")
+                )
+            offset = found
+        full = bool(set(str(claims.get("scp", "")).split()) & _GROUP_READ_SCOPES)
+        groups = user.groups[offset : offset + top]
+        payload: dict[str, Any] = {
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+            "value": [group_document(g, offset + i, full) for i, g in enumerate(groups)],
+        }
+        if offset + top < len(user.groups):
+            payload["@odata.nextLink"] = (
+                f"{self.base_url}/v1.0/me/memberOf?$top={top}"
+                f"&$skiptoken={quote(_skiptoken(offset + top))}"
+            )
+        return self._ok(req, payload)
+
+    def orders(self, req: Request, order_id: str | None = None) -> Response:
+        """The second API: the list, or one order by id (404 NotFound for an unknown one)."""
         try:
             user, _claims = self._authenticate(req, API_URI, {"Orders.Read"})
         except Unauthorized as err:
             return self._error(req, err)
-        return self._ok(req, {"owner": user.upn, "value": _ORDERS})
+        if order_id is None:
+            return self._ok(req, {"owner": user.upn, "value": _ORDERS})
+        order = next((o for o in _ORDERS if str(o["id"]).lower() == order_id.lower()), None)
+        if order is None:
+            return self._error(
+                req, Unauthorized(404, "NotFound", f"There is no order '{order_id}'.")
+            )
+        return self._ok(req, {"owner": user.upn, **order})
+
+    def unknown(self, req: Request, parts: tuple[str, ...], api: bool) -> Response:
+        """A path neither Graph nor the API has: Graph answers 400 naming the first segment it
+        does not know; the API a 404, both in Graph's error shape."""
+        if api:
+            return self._error(req, Unauthorized(404, "NotFound", f"No such resource: {req.path}"))
+        known = {("v1.0",), ("v1.0", "me"), ("v1.0", "me", "photo"), ("v1.0", "users")}
+        segment = next(
+            (parts[i - 1] for i in range(1, len(parts) + 1) if parts[:i] not in known), parts[-1]
+        )
+        return self._error(
+            req,
+            Unauthorized(400, "BadRequest", f"Resource not found for the segment '{segment}'."),
+        )

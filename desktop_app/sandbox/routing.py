@@ -111,19 +111,27 @@ class Router:
             response.kind = "control"
             return response
         if parts[:1] == ("v1.0",):
-            response = _not_found("graph")
             if parts == ("v1.0", "me") and method == "GET":
                 response = resources.me(req)
             elif parts == ("v1.0", "me", "photo", "$value") and method == "GET":
                 response = resources.photo(req, metadata=False)
             elif parts == ("v1.0", "me", "photo") and method == "GET":
                 response = resources.photo(req, metadata=True)
+            elif parts == ("v1.0", "me", "memberOf") and method == "GET":
+                response = resources.member_of(req)
             elif len(parts) == 4 and parts[1] == "users" and parts[3] == "getMemberObjects":
                 response = resources.member_objects(req, parts[2])
+            else:
+                response = resources.unknown(req, parts, api=False)
             response.kind = "graph"
             return response
-        if parts == ("api", "v1", "orders") and method == "GET":
-            response = resources.orders(req)
+        if parts[:1] == ("api",):
+            if parts == ("api", "v1", "orders") and method == "GET":
+                response = resources.orders(req)
+            elif parts[:3] == ("api", "v1", "orders") and len(parts) == 4 and method == "GET":
+                response = resources.orders(req, parts[3])
+            else:
+                response = resources.unknown(req, parts, api=True)
             response.kind = "api"
             return response
         if parts == ("common", "discovery", "instance"):

@@ -18,6 +18,7 @@ from desktop_app.graph.profile import Profile
 from desktop_app.session import SHOWS_ACCOUNT, Schedule, SessionController, State
 from desktop_app.ui.about import add_help_menu
 from desktop_app.ui.admin_panel import AdminPanel, holds_admin_role
+from desktop_app.ui.api_panel import ApiPanel
 from desktop_app.ui.banner import Banner
 from desktop_app.ui.device_code_page import DeviceCodePage
 from desktop_app.ui.header import AccountHeader
@@ -43,6 +44,10 @@ class MainWindow(QMainWindow):
         if icon is not None:
             self.setWindowIcon(icon)
         self.setStyleSheet(stylesheet(self.palette()))
+        # window geometry, the panel shown, the account, the API panel's last call
+        self._settings = (
+            QSettings(str(state_file), QSettings.Format.IniFormat) if state_file else None
+        )
         self.resize(880, 680)
         self.setMinimumSize(560, 420)
         self.session: SessionController | None = None
@@ -83,6 +88,9 @@ class MainWindow(QMainWindow):
         ):
             panel.setObjectName(f"panel_{name}")
             self.tabs.addTab(panel, label)
+        self.api_panel = ApiPanel(self.tabs, settings=self._settings)
+        self.api_panel.setObjectName("panel_api")
+        self.tabs.addTab(self.api_panel, "&Call an API")
         self.admin_panel.setObjectName("panel_admin")
         self.admin_panel.hide()  # a tab only for holders of the Admin role
         for page in (
@@ -111,12 +119,10 @@ class MainWindow(QMainWindow):
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._show_schedule_text)
         self.setup_page.demo_requested.connect(self.demo_requested)
+        self._connect_controls()
         self._add_menus()
         self.about_action = add_help_menu(self)
         self._wanted_panel = ""
-        self._settings = (
-            QSettings(str(state_file), QSettings.Format.IniFormat) if state_file else None
-        )
         self._restore_window_state()
 
     # -- menus, remembered geometry -----------------------------------------------------------------
@@ -204,19 +210,37 @@ class MainWindow(QMainWindow):
         session.protection_changed.connect(self.show_protection)
         session.token_changed.connect(self.token_panel.show_token)
         session.accounts_changed.connect(self.show_accounts)
+        self.api_panel.attach(session)
+        self.show_state(session.state)
+
+    def _connect_controls(self) -> None:
+        """The window's own controls, connected once: they act on whichever session is attached
+        (new settings attach a new one)."""
         self.header.account_chosen.connect(self._switch_account)
         self.welcome_page.account_chosen.connect(self._switch_account)
         self.header.add_account_requested.connect(self._add_account)
-        self.header.sign_out_requested.connect(session.sign_out)
+        self.header.sign_out_requested.connect(self._sign_out)
         self.roles_panel.refresh_requested.connect(self._refresh_roles)
         self.welcome_page.sign_in_requested.connect(self._sign_in)
         self.welcome_page.device_code_requested.connect(self._sign_in_with_code)
-        self.waiting_page.cancel_requested.connect(session.cancel_sign_in)
-        self.waiting_page.device_code_requested.connect(session.use_device_code)
-        self.device_code_page.cancel_requested.connect(session.cancel_sign_in)
+        self.waiting_page.cancel_requested.connect(self._cancel_sign_in)
+        self.waiting_page.device_code_requested.connect(self._use_device_code)
+        self.device_code_page.cancel_requested.connect(self._cancel_sign_in)
         self.header.refresh_button.clicked.connect(self._refresh)
         self.banner.action_requested.connect(self._sign_in)
-        self.show_state(session.state)
+
+    def _sign_out(self, everyone: bool, end_browser_session: bool) -> None:
+        if self.session is not None:
+            self.banner.hide()
+            self.session.sign_out(everyone, end_browser_session)
+
+    def _cancel_sign_in(self) -> None:
+        if self.session is not None:
+            self.session.cancel_sign_in()
+
+    def _use_device_code(self) -> None:
+        if self.session is not None:
+            self.session.use_device_code()
 
     def _sign_in(self) -> None:
         if self.session is not None:

@@ -31,6 +31,7 @@ SCENES = [
     *[(panel, NO_ROLES) for panel in ("profile", "roles", "token")],
     ("device-code", ADMIN),
     ("sign-in-needed", ADMIN),
+    ("api", ADMIN),
 ]
 
 

@@ -5,7 +5,8 @@
 
 SCENE: profile, roles, token or admin (signed in, that panel; admin exits 3 when the user has no
 Admin view), device-code (the code to enter elsewhere),
-sign-in-needed (signed in, then the sandbox revokes the sign-in and a refresh finds out).
+sign-in-needed (signed in, then the sandbox revokes the sign-in and a refresh finds out),
+api (the Call an API tab: the sandbox's Orders API called, its consent granted in the browser).
 
 It grabs the X screen (not the widget), so the PNG shows what the display server really drew.
 Exit status 0 when the window reached the signed-in profile and the PNG was written.
@@ -22,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import QSettings, QTimer  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -30,6 +31,7 @@ from desktop_app.config import Config  # noqa: E402
 from desktop_app.paths import resources_dir  # noqa: E402
 from desktop_app.services import build_services  # noqa: E402
 from desktop_app.session import SessionController, State  # noqa: E402
+from desktop_app.ui.api_panel import ApiPanel  # noqa: E402
 from desktop_app.ui.main_window import MainWindow  # noqa: E402
 
 PANELS = ("profile", "roles", "token", "admin")
@@ -42,7 +44,7 @@ def main() -> int:
     parser.add_argument(
         "--scene",
         default="profile",
-        choices=(*PANELS, "device-code", "sign-in-needed"),
+        choices=(*PANELS, "device-code", "sign-in-needed", "api"),
     )
     parser.add_argument("--timeout", type=float, default=30.0)
     args = parser.parse_args()
@@ -85,6 +87,9 @@ def main() -> int:
                 return
             QTimer.singleShot(400, grab)
             return
+        if args.scene == "api" and signed_in() and drive_api_panel():
+            QTimer.singleShot(400, grab)
+            return
         if args.scene == "device-code" and window.device_code_page.code.text():
             QTimer.singleShot(400, grab)
             return
@@ -102,6 +107,46 @@ def main() -> int:
             app.quit()
             return
         QTimer.singleShot(100, tick)
+
+    api: dict[str, ApiPanel] = {}
+
+    def drive_api_panel() -> bool:
+        """Call the Orders API, grant its consent when offered; True once the result shows."""
+        panel = api.get("panel")
+        if panel is None:
+            # the lead wires the tab into the window; until then the scene adds it itself
+            found = [
+                window.tabs.widget(i)
+                for i in range(window.tabs.count())
+                if isinstance(window.tabs.widget(i), ApiPanel)
+            ]
+            if found:
+                panel = found[0]
+            else:
+                panel = ApiPanel(
+                    window.tabs,
+                    settings=QSettings(str(profile / "ui.ini"), QSettings.Format.IniFormat),
+                )
+                panel.attach(session)
+                window.tabs.addTab(panel, "Call an API")
+            api["panel"] = panel
+            window.tabs.setCurrentWidget(panel)
+            panel.preset_box.activated.emit(2)  # the Orders API (sandbox)
+            panel.call_button.click()
+            return False
+        if panel.banner.isVisible() and panel.banner.action_button.isVisible():
+            panel.banner.action_button.click()  # Grant access
+            return False
+        if panel.status.text().startswith("200"):
+            tree = panel.result.tree
+            for i in range(tree.topLevelItemCount()):
+                item = tree.topLevelItem(i)
+                if item is not None and item.text(0) == "value":
+                    tree.expandItem(item)
+                    tree.expandItem(item.child(0))
+                    tree.setCurrentItem(item.child(0).child(1))
+            return True
+        return False
 
     def grab() -> None:
         screen = QGuiApplication.primaryScreen()

@@ -28,6 +28,8 @@ TENANT = "3f6a9c1e-5b2d-4e8f-9a7c-1d2e3f4a5b6c"
         ("/v1.0/me/photo/$value", "photo"),
         ("/v1.0/users/abc/getMemberObjects", "member-objects"),
         ("/api/v1/orders", "api"),
+        ("/api/v1/orders/SO-1001", "api"),
+        ("/v1.0/me/memberOf", "member-of"),
         ("/_sandbox/faults", None),
         ("/_sandbox/requests", None),
         ("/v1.0/groups", None),
