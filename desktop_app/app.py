@@ -7,9 +7,10 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop_app import paths
 from desktop_app.cli import config_flags
@@ -18,6 +19,7 @@ from desktop_app.redact import configure_logging
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +82,6 @@ def run_window(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop_app import single_instance
-    from desktop_app.services import build_services
     from desktop_app.session import SessionController
     from desktop_app.ui.main_window import MainWindow
 
@@ -108,15 +109,50 @@ def run_window(args: argparse.Namespace) -> int:
         window.show_setup(config.config_file if config else None, config_problem)
     else:
         explicit_profile = bool(args.profile_dir or os.environ.get("LANYARD_PROFILE_DIR"))
-        session = SessionController(partial(build_services, config, explicit_profile))
+        session = SessionController(partial(_build_services, config, explicit_profile))
         window.attach(session, config.cloud.name, config.sandbox)
         app.aboutToQuit.connect(partial(_shutdown, session))
-        session.start()
     window.show()
+    if session is not None:
+        start_after_first_paint(window, session.start)
     code = app.exec()
     if session is not None:
         _shutdown(session)
     return int(code)
+
+
+def _build_services(config: Config, explicit_profile: bool, on_notice: Any) -> Any:
+    """On the auth worker: msal, requests and the sandbox are imported here, off the GUI thread."""
+    from desktop_app.services import build_services
+
+    return build_services(config, explicit_profile, on_notice)
+
+
+def start_after_first_paint(
+    window: QWidget, start: Callable[[], None], fallback_ms: int = 1000
+) -> None:
+    """Call ``start`` once the window has been drawn, so that the session's imports (msal,
+    requests) run on the auth worker while the window is already on screen rather than
+    competing with its first paint. ``fallback_ms`` later at the latest (a window never painted).
+    """
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    started = [False]
+
+    def start_once() -> None:
+        if not started[0]:
+            started[0] = True
+            start()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() is QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                QTimer.singleShot(0, start_once)  # after this paint has been handed over
+            return False
+
+    window.installEventFilter(FirstPaint(window))
+    QTimer.singleShot(fallback_ms, start_once)
 
 
 def _shutdown(session: object) -> None:

@@ -12,22 +12,24 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.auth.browser import open_browser
-from desktop_app.auth.client import DeviceCode, Identity, PendingSignIn
-from desktop_app.auth.loopback import LoopbackReceiver
-from desktop_app.auth.results import Account, TokenResult
 from desktop_app.cache_watcher import CacheWatcher
 from desktop_app.errors import ErrorKind, InteractionReason, LanyardError
-from desktop_app.failures import retry_after_seconds
-from desktop_app.graph.client import Photo
-from desktop_app.graph.profile import Profile
+from desktop_app.profile_snapshot import Snapshot, SnapshotStore, fetch_photo
 from desktop_app.refresh_policy import Backoff, ClockJumpDetector, next_refresh_delay
-from desktop_app.services import Services
 from desktop_app.workers import CancelToken, Worker
+
+if TYPE_CHECKING:
+    # msal and requests come with these: the auth worker imports them, never the GUI thread
+    # while the window starts (see services_factory)
+    from desktop_app.auth.client import DeviceCode, Identity, PendingSignIn
+    from desktop_app.auth.loopback import LoopbackReceiver
+    from desktop_app.auth.results import Account, TokenResult
+    from desktop_app.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,58 @@ class InvalidTransitionError(RuntimeError):
     pass
 
 
+# -- profile snapshot store, on the auth thread; a failing store costs the snapshot, nothing else
+
+
+def open_snapshots(services: Services) -> SnapshotStore | None:
+    from desktop_app.auth.cache_store import StoreUnavailable
+
+    settings = services.auth.settings
+    try:
+        return SnapshotStore.open(settings.profile_dir, settings.allow_plaintext_cache)
+    except (OSError, StoreUnavailable) as exc:
+        log.warning("Profile snapshot store unavailable: %s", exc)
+        return None
+
+
+def read_snapshot(snapshots: SnapshotStore | None, account: Account) -> Snapshot | None:
+    from desktop_app.auth.cache_store import StoreUnavailable
+
+    if snapshots is None:
+        return None
+    try:
+        return snapshots.load(account.home_account_id)
+    except (OSError, StoreUnavailable) as exc:
+        log.warning("Profile snapshot unreadable: %s", exc)
+        return None
+
+
+def write_snapshot(snapshots: SnapshotStore, snapshot: Snapshot) -> None:
+    from desktop_app.auth.cache_store import StoreUnavailable
+
+    try:
+        snapshots.save(snapshot)
+    except (OSError, StoreUnavailable) as exc:
+        log.warning("Profile snapshot not saved: %s", exc)
+
+
+def forget_snapshot(snapshots: SnapshotStore | None, account: Account) -> None:
+    from desktop_app.auth.cache_store import StoreUnavailable
+
+    if snapshots is None:
+        return
+    try:
+        snapshots.delete(account.home_account_id)
+    except (OSError, StoreUnavailable) as exc:
+        log.warning("Profile snapshot of a signed-out account not deleted: %s", exc)
+
+
+def _retry_after(exc: LanyardError) -> float | None:
+    from desktop_app.failures import retry_after_seconds  # imports requests: only when failing
+
+    return retry_after_seconds(exc.details.get("retry_after", ""))
+
+
 @dataclass(frozen=True)
 class TokenInfo:
     """What the window may know about the access token: never the token itself."""
@@ -116,6 +170,8 @@ class _Started:
     token: TokenResult | None = None
     problem: LanyardError | None = None
     identity: Identity | None = None
+    snapshots: SnapshotStore | None = None
+    snapshot: Snapshot | None = None  # the account's last profile, shown at once
 
 
 class SessionController(QObject):
@@ -132,6 +188,8 @@ class SessionController(QObject):
     sign_in_method = Signal(str)  # "browser" or "device_code": which page the window shows
     protection_changed = Signal(str, bool)  # how the token cache is protected, encrypted?
     accounts_changed = Signal(object)  # list[Account]: the accounts in the cache
+    # fetched_at epoch seconds, True when shown from the stored snapshot
+    profile_freshness = Signal(float, bool)
 
     def __init__(
         self,
@@ -168,6 +226,8 @@ class SessionController(QObject):
         self._closed = False
         self._generation = 0
         self._booting: Services | None = None
+        self._snapshots: SnapshotStore | None = None  # opened by the bootstrap (auth thread)
+        self._snapshot: Snapshot | None = None  # the signed-in account's, as last shown
 
         self._refresh_timer = self._timer(self._on_refresh_due)
         self._profile_timer = self._timer(self.load_profile)
@@ -224,11 +284,16 @@ class SessionController(QObject):
                 services.close()
                 raise LanyardError("Lanyard is quitting.", "", ErrorKind.CANCELLED)
             services.auth.open()
+            snapshots = open_snapshots(services)
             accounts = services.auth.accounts()
             if not accounts:
-                return _Started(services)
+                return _Started(services, snapshots=snapshots)
+            snapshot = read_snapshot(snapshots, accounts[0])
             try:
-                return _Started(services, accounts[0], token=services.auth.silent(accounts[0]))
+                token = services.auth.silent(accounts[0])
+                return _Started(
+                    services, accounts[0], token=token, snapshots=snapshots, snapshot=snapshot
+                )
             except LanyardError as exc:
                 # offline or failing: still show who it is, from the cached ID token
                 claims = (
@@ -237,7 +302,14 @@ class SessionController(QObject):
                     else None
                 )
                 identity = services.auth.identity(claims) if claims is not None else None
-                return _Started(services, accounts[0], problem=exc, identity=identity)
+                return _Started(
+                    services,
+                    accounts[0],
+                    problem=exc,
+                    identity=identity,
+                    snapshots=snapshots,
+                    snapshot=snapshot if identity is not None else None,
+                )
 
         self._auth.submit(bootstrap, self._on_started, self._on_start_failed, name="bootstrap")
 
@@ -248,7 +320,10 @@ class SessionController(QObject):
             services.auth.token_cache is not None and services.auth.token_cache.store.encrypted,
         )
         self.account = started.account
+        self._snapshots = started.snapshots
         self._watch_cache(services)
+        if started.snapshot is not None:
+            self._show_snapshot(started.snapshot)
         if started.token is not None:
             self._accept_token(started.token)
         elif started.problem is not None:
@@ -286,6 +361,8 @@ class SessionController(QObject):
 
     def _begin_browser(self, services: Services) -> None:
         self.sign_in_method.emit("browser")
+        from desktop_app.auth.loopback import LoopbackReceiver
+
         receiver = LoopbackReceiver()  # a loopback bind: no network, no waiting
         self._receiver = receiver
         hint = self.account.username if self.account else None
@@ -547,7 +624,7 @@ class SessionController(QObject):
             self._set_state(State.OFFLINE)
         else:
             self._set_state(State.ERROR)
-        retry_after = retry_after_seconds(exc.details.get("retry_after", ""))
+        retry_after = _retry_after(exc)
         self._schedule(self._backoff.next_delay(retry_after), retry=True)
         self.error.emit(exc)
 
@@ -565,17 +642,21 @@ class SessionController(QObject):
             return
         self._profile_timer.stop()
         access_token = token.access_token
+        account_id = self.account.home_account_id if self.account else ""
+        cached = self._snapshot if self._snapshot_is_for(account_id) else None
 
-        def fetch(_: CancelToken) -> tuple[Profile, Photo | None]:
+        def fetch(_: CancelToken) -> Snapshot:
+            fetched_at = time.time()
             profile = services.graph.me(access_token)
             try:
-                photo = services.graph.photo(access_token)
+                photo, checked_at = fetch_photo(services.graph, access_token, cached, fetched_at)
             except LanyardError as exc:
                 if exc.claims_challenge:
                     raise
                 log.info("No photo: %s", exc.message)
-                photo = None
-            return profile, photo
+                # keep the one we have; ask again next time
+                photo, checked_at = (cached.photo if cached else None), 0.0
+            return Snapshot(account_id, profile, fetched_at, photo, checked_at)
 
         def failed(exc: LanyardError) -> None:
             self._on_profile_failed(exc, after_challenge)
@@ -584,12 +665,13 @@ class SessionController(QObject):
             fetch, self._current(self._on_profile), self._current(failed), name="load_profile"
         )
 
-    def _on_profile(self, result: tuple[Profile, Photo | None]) -> None:
-        profile, photo = result
+    def _on_profile(self, snapshot: Snapshot) -> None:
         self._profile_loaded = True
         self._profile_backoff.reset()
-        self.profile_changed.emit(profile)
-        self.photo_changed.emit(photo)
+        self.profile_changed.emit(snapshot.profile)
+        self.profile_freshness.emit(snapshot.fetched_at, False)
+        self.photo_changed.emit(snapshot.photo)
+        self._keep_snapshot(snapshot)
 
     def _on_profile_failed(self, exc: LanyardError, after_challenge: bool) -> None:
         if exc.claims_challenge and not after_challenge:
@@ -600,7 +682,7 @@ class SessionController(QObject):
             return
         self.error.emit(exc)
         if exc.kind in (ErrorKind.NETWORK, ErrorKind.SERVICE):
-            retry_after = retry_after_seconds(exc.details.get("retry_after", ""))
+            retry_after = _retry_after(exc)
             self._profile_timer.start(int(self._profile_backoff.next_delay(retry_after) * 1000))
 
     def _answer_claims_challenge(self, challenge: LanyardError) -> None:
@@ -685,6 +767,41 @@ class SessionController(QObject):
                 )
             )
 
+    # -- profile snapshot: the last profile and photo, shown at once on a warm start ------------
+
+    def _snapshot_is_for(self, account_id: str) -> bool:
+        return self._snapshot is not None and self._snapshot.home_account_id == account_id
+
+    def _show_snapshot(self, snapshot: Snapshot) -> None:
+        """The stored profile and photo, until a fresh /me replaces them."""
+        self._snapshot = snapshot
+        self.profile_changed.emit(snapshot.profile)
+        self.profile_freshness.emit(snapshot.fetched_at, True)
+        self.photo_changed.emit(snapshot.photo)
+
+    def _keep_snapshot(self, snapshot: Snapshot) -> None:
+        """Store a fresh profile on the auth thread: after a sign-out queued before it, never
+        resurrecting a signed-out account's profile."""
+        self._snapshot = snapshot
+        snapshots = self._snapshots
+        if snapshots is None or not snapshot.home_account_id:
+            return
+
+        def save(_: CancelToken) -> None:
+            write_snapshot(snapshots, snapshot)
+
+        self._auth.submit(self._current_job(save), name="save_profile_snapshot")
+
+    def _current_job(self, job: Callable[[CancelToken], None]) -> Callable[[CancelToken], None]:
+        """``job``, unless the person signed out between its submission and its turn."""
+        generation = self._generation
+
+        def run(token: CancelToken) -> None:
+            if generation == self._generation:
+                job(token)
+
+        return run
+
     # -- sign-out and shutdown ----------------------------------------------------------------------
 
     def _clear_sign_in(self) -> None:
@@ -697,6 +814,7 @@ class SessionController(QObject):
         self.account = None
         self.interaction = None
         self._profile_loaded = False
+        self._snapshot = None
         self.token_changed.emit(None)
         self.identity_changed.emit(None)
         self.profile_changed.emit(None)
@@ -712,8 +830,11 @@ class SessionController(QObject):
         if account is None:
             return
 
+        snapshots = self._snapshots
+
         def remove(_: CancelToken) -> None:
             services.auth.sign_out(account)
+            forget_snapshot(snapshots, account)
 
         self._auth.submit(remove, None, self.error.emit, name="sign_out", must_finish=True)
 
