@@ -121,7 +121,8 @@ def token(services: Services, args: argparse.Namespace, out: TextIO) -> int:
             "accessToken": result.access_token,
             "tokenType": "Bearer",
             "expiresOn": int(result.expires_on),
-            "scopes": list(result.scopes),
+            # msal reports no scopes for a token from its cache: those asked for, then
+            "scopes": list(result.scopes or services.auth.settings.scopes),
             "account": account.username,
         }
         out.write(json.dumps(document, indent=2) + "\n")
