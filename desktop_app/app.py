@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app import paths
@@ -109,7 +110,10 @@ def run_window(args: argparse.Namespace) -> int:
         window.show_setup(config.config_file if config else None, config_problem)
     else:
         explicit_profile = bool(args.profile_dir or os.environ.get("LANYARD_PROFILE_DIR"))
-        session = SessionController(partial(_build_services, config, explicit_profile))
+        sandbox_info = Path(args.sandbox_info) if args.sandbox_info else None
+        session = SessionController(
+            partial(_build_services, config, explicit_profile, sandbox_info)
+        )
         window.attach(session, config.cloud.name, config.sandbox)
         app.aboutToQuit.connect(partial(_shutdown, session))
     window.show()
@@ -121,11 +125,13 @@ def run_window(args: argparse.Namespace) -> int:
     return int(code)
 
 
-def _build_services(config: Config, explicit_profile: bool, on_notice: Any) -> Any:
+def _build_services(
+    config: Config, explicit_profile: bool, sandbox_info: Path | None, on_notice: Any
+) -> Any:
     """On the auth worker: msal, requests and the sandbox are imported here, off the GUI thread."""
     from desktop_app.services import build_services
 
-    return build_services(config, explicit_profile, on_notice)
+    return build_services(config, explicit_profile, on_notice, sandbox_info)
 
 
 def start_after_first_paint(

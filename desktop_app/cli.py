@@ -35,6 +35,13 @@ def _add_settings(parser: argparse.ArgumentParser, in_subcommand: bool = False) 
         help="run the offline demo against a built-in identity provider",
     )
     parser.add_argument(
+        "--sandbox-info",
+        dest="sandbox_info",
+        default=default(None),
+        help="with --sandbox: use a sandbox already running, described by the JSON line "
+        "'python -m desktop_app.sandbox' prints (saved to this file), instead of starting one",
+    )
+    parser.add_argument(
         "--client-id",
         dest="client_id",
         default=default(None),

@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from desktop_app.cli import config_flags
@@ -148,7 +149,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         config, explicit_profile = _config(args)
         from desktop_app.services import build_services
 
-        services = build_services(config, explicit_profile)
+        sandbox_info = Path(args.sandbox_info) if args.sandbox_info else None
+        services = build_services(config, explicit_profile, None, sandbox_info)
         return COMMANDS[args.command](services, args, out)
     except LanyardError as exc:
         return _report(exc, err)

@@ -6,6 +6,7 @@ may make a discovery request.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import tempfile
@@ -109,14 +110,45 @@ def _start_on_remembered_port(state_dir: Path) -> Sandbox:
     return sandbox
 
 
+def running_sandbox(
+    config: Config, info_file: Path, explicit_profile: bool
+) -> tuple[Config, Path | None]:
+    """The config for a sandbox already running in another process (``python -m
+    desktop_app.sandbox`` printed ``info_file``'s JSON): as the real cloud is, outside Lanyard."""
+    try:
+        info = json.loads(info_file.read_text(encoding="utf-8"))
+        authority, client_id = str(info["authority"]), str(info["client_id"])
+        graph_endpoint, ca_file = str(info["graph_endpoint"]), Path(str(info["ca_file"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise LanyardError(
+            f"Setting 'sandbox_info' (--sandbox-info) names no sandbox description ({exc}).",
+            "Give the file the JSON line 'python -m desktop_app.sandbox' printed.",
+            ErrorKind.CONFIG,
+            {"field": "sandbox_info"},
+        ) from None
+    throwaway = None if explicit_profile else Path(tempfile.mkdtemp(prefix="lanyard-sandbox-"))
+    profile_dir = (throwaway or config.profile_dir) / "profile"
+    sandboxed = config.for_sandbox(
+        authority=authority,
+        client_id=client_id,
+        graph_endpoint=graph_endpoint,
+        ca_file=ca_file,
+        profile_dir=profile_dir,
+    )
+    return sandboxed, throwaway
+
+
 def build_services(
     config: Config,
     explicit_profile: bool = True,
     on_notice: Callable[[LanyardError], None] | None = None,
+    sandbox_info: Path | None = None,
 ) -> Services:
     sandbox = None
     throwaway = None
-    if config.sandbox:
+    if config.sandbox and sandbox_info is not None:
+        config, throwaway = running_sandbox(config, sandbox_info, explicit_profile)
+    elif config.sandbox:
         config, sandbox, throwaway = start_sandbox(config, explicit_profile)
     if not config.client_id:
         raise LanyardError(

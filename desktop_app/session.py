@@ -780,8 +780,11 @@ class SessionController(QObject):
         self.photo_changed.emit(snapshot.photo)
 
     def _keep_snapshot(self, snapshot: Snapshot) -> None:
-        """Store a fresh profile on the auth thread: after a sign-out queued before it, never
-        resurrecting a signed-out account's profile."""
+        """Store a fresh profile on the auth thread, in order with a sign-out's deletion (a
+        profile that arrives after a sign-out is never delivered here: see _current).
+
+        The job refers to the store and the snapshot only, never to self: a job still queued
+        must not keep this QObject alive to be destroyed on the worker thread."""
         self._snapshot = snapshot
         snapshots = self._snapshots
         if snapshots is None or not snapshot.home_account_id:
@@ -790,17 +793,7 @@ class SessionController(QObject):
         def save(_: CancelToken) -> None:
             write_snapshot(snapshots, snapshot)
 
-        self._auth.submit(self._current_job(save), name="save_profile_snapshot")
-
-    def _current_job(self, job: Callable[[CancelToken], None]) -> Callable[[CancelToken], None]:
-        """``job``, unless the person signed out between its submission and its turn."""
-        generation = self._generation
-
-        def run(token: CancelToken) -> None:
-            if generation == self._generation:
-                job(token)
-
-        return run
+        self._auth.submit(save, name="save_profile_snapshot")
 
     # -- sign-out and shutdown ----------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,7 +42,7 @@ def lanyard(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def signed_in_profile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def signed_in_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A --sandbox profile directory in which the window's sign-in has been done."""
     profile = tmp_path_factory.mktemp("headless")
     with pytest.MonkeyPatch.context() as patch:
