@@ -53,24 +53,30 @@ class Heartbeat:
         from PySide6.QtCore import QTimer
 
         self.worst_ms = 0.0
+        self.worst_cpu_ms = 0.0  # CPU this process used during the worst gap (all threads)
         self.late: list[tuple[float, float]] = []  # (when, ms late) for beats > 20 ms late
         self._last = time.monotonic()
+        self._last_cpu = time.process_time()
         self.timer = QTimer()
         self.timer.setInterval(HEARTBEAT_MS)
         self.timer.timeout.connect(self._beat)
         self.timer.start()
 
     def _beat(self) -> None:
-        now = time.monotonic()
+        now, cpu = time.monotonic(), time.process_time()
         late = (now - self._last) * 1000 - HEARTBEAT_MS
-        self.worst_ms = max(self.worst_ms, late)
+        if late > self.worst_ms:
+            self.worst_ms, self.worst_cpu_ms = late, (cpu - self._last_cpu) * 1000
         if late > 20:
             self.late.append((self._last, round(late, 1)))
-        self._last = now
+        self._last, self._last_cpu = now, cpu
 
-    def reset(self) -> float:
-        worst, self.worst_ms, self._last = self.worst_ms, 0.0, time.monotonic()
-        return worst
+    def reset(self) -> tuple[float, float]:
+        """The worst lateness since the last reset, and the CPU used during that gap."""
+        worst, cpu = self.worst_ms, self.worst_cpu_ms
+        self.worst_ms, self.worst_cpu_ms = 0.0, 0.0
+        self._last, self._last_cpu = time.monotonic(), time.process_time()
+        return worst, cpu
 
 
 class Run:
@@ -178,14 +184,14 @@ class Run:
         self.report["profile_rendered"] = time.monotonic()
         yield lambda: self.fresh_profiles >= 1 or session.state is not State.SIGNED_IN
         self.report["fresh_profile"] = time.monotonic()
-        self.report["stall_start_ms"] = self.heartbeat_reset()
+        phase = "stall_sign_in" if self.mode == "stall" else "stall_start"
+        self.report[f"{phase}_ms"] = self.heartbeat_reset(phase)
         if self.mode == "stall":
-            self.report["stall_sign_in_ms"] = self.report.pop("stall_start_ms")
-            yield from self.timed_refresh("stall_refresh_ms")
+            yield from self.timed_refresh("stall_refresh")
             before = self.fresh_profiles
             session.load_profile()
             yield lambda: self.fresh_profiles > before
-            self.report["stall_profile_ms"] = self.heartbeat_reset()
+            self.report["stall_profile_ms"] = self.heartbeat_reset("stall_profile")
             self.sandbox().clear_faults()
         if self.mode == "refreshes":
             yield from self.refreshes()
@@ -205,9 +211,12 @@ class Run:
             return SandboxControl(info["control_url"], info["ca_file"])
         return self.session.services.sandbox
 
-    def heartbeat_reset(self) -> float:
+    def heartbeat_reset(self, phase: str = "") -> float:
         assert self.heartbeat is not None
-        return round(self.heartbeat.reset(), 1)
+        worst, cpu = self.heartbeat.reset()
+        if phase:
+            self.report[f"{phase}_cpu_ms"] = round(cpu, 1)
+        return round(worst, 1)
 
     def timed_refresh(self, key: str) -> Any:
         from desktop_app.session import State
@@ -216,7 +225,7 @@ class Run:
         session.refresh(force=True)
         yield lambda: session.state is not State.SIGNED_IN
         yield lambda: session.state is State.SIGNED_IN
-        self.report[key] = self.heartbeat_reset()
+        self.report[f"{key}_ms"] = self.heartbeat_reset(key)
 
     def refreshes(self) -> Any:
         from desktop_app.session import State
