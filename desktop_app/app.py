@@ -82,6 +82,11 @@ def run_window(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from desktop_app.qt_fixes import fix_signal_emit_refcount
+
+    if fix_signal_emit_refcount():
+        log.info("PySide6's emit() loses a reference per call here: compensating")
+
     from desktop_app import single_instance
     from desktop_app.session import SessionController
     from desktop_app.ui.main_window import MainWindow

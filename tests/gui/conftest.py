@@ -10,6 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop_app.config import Config
+from desktop_app.qt_fixes import fix_signal_emit_refcount
 from desktop_app.sandbox import Sandbox
 from desktop_app.services import build_services
 from desktop_app.session import SessionController
@@ -26,6 +27,9 @@ def _window_tests_use_the_file_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     gnome-keyring (tests/integration/auth/test_keyring.py).
     """
     monkeypatch.setitem(sys.modules, "gi", None)
+
+
+fix_signal_emit_refcount()  # the window tests emit thousands of signals in one process
 
 
 @pytest.fixture(autouse=True)
