@@ -355,6 +355,7 @@ def measure(
     print(f"{options.refreshes} forced refreshes...", file=sys.stderr)
     soak = lanyard_child("refreshes", profile, env, "--refreshes", str(options.refreshes))
     before, after = soak["after_start"], soak["after_refreshes"]
+    half = soak.get("at_half", before)
     growth_mb = (after["rss_kib"] - before["rss_kib"]) / 1024
     figures["rss_growth"] = figure(
         growth_mb,
@@ -363,7 +364,9 @@ def measure(
         "RSS once started (MB)",
         "<= 5 MB",
         growth_mb <= 5,
-        note=f"{soak['refreshes']} refreshes; RSS after {after['rss_kib'] / 1024:.1f} MB",
+        note=f"{soak['refreshes']} refreshes; RSS after {after['rss_kib'] / 1024:.1f} MB; "
+        f"second half alone: {(after['rss_kib'] - half['rss_kib']) / 1024:+.1f} MB (warm-up vs "
+        "a steady leak)",
     )
     figures["thread_growth"] = figure(
         after["threads"] - before["threads"],

@@ -240,6 +240,9 @@ class Run:
             session.refresh(force=True)
             yield lambda: session.state is State.SIGNED_IN
             done[0] += 1
+            if done[0] == self.options.refreshes // 2:
+                gc.collect()
+                self.report["at_half"] = proc_status()
             if done[0] % 100 == 0:
                 sandbox.clear_requests()  # the sandbox's log is not what is measured
         gc.collect()
