@@ -10,6 +10,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop_app.cli import parse_args
 
     args = parse_args(argv)
+    if args.command is not None:  # whoami, token: headless, Qt is never imported
+        from desktop_app.headless import run
+
+        return run(args)
     from desktop_app.app import run_window  # only the window path imports Qt
 
     return run_window(args)

@@ -9,7 +9,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from desktop_app import paths
 from desktop_app.cli import config_flags
@@ -18,6 +19,7 @@ from desktop_app.redact import configure_logging
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QWidget
 
     from desktop_app.session import SessionController
     from desktop_app.ui.main_window import MainWindow
@@ -72,6 +74,11 @@ def run_window(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from desktop_app.qt_fixes import fix_signal_emit_refcount
+
+    if fix_signal_emit_refcount():
+        log.info("PySide6's emit() loses a reference per call here: compensating")
+
     from desktop_app import single_instance
     from desktop_app.ui.main_window import MainWindow
 
@@ -102,6 +109,42 @@ def run_window(args: argparse.Namespace) -> int:
     return int(code)
 
 
+def _build_services(
+    config: Config, explicit_profile: bool, sandbox_info: Path | None, on_notice: Any
+) -> Any:
+    """On the auth worker: msal, requests and the sandbox are imported here, off the GUI thread."""
+    from desktop_app.services import build_services
+
+    return build_services(config, explicit_profile, on_notice, sandbox_info)
+
+
+def start_after_first_paint(
+    window: QWidget, start: Callable[[], None], fallback_ms: int = 1000
+) -> None:
+    """Call ``start`` once the window has been drawn, so that the session's imports (msal,
+    requests) run on the auth worker while the window is already on screen rather than
+    competing with its first paint. ``fallback_ms`` later at the latest (a window never painted).
+    """
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    started = [False]
+
+    def start_once() -> None:
+        if not started[0]:
+            started[0] = True
+            start()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() is QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                QTimer.singleShot(0, start_once)  # after this paint has been handed over
+            return False
+
+    window.installEventFilter(FirstPaint(window))
+    QTimer.singleShot(fallback_ms, start_once)
+
+
 def manage_session(
     window: MainWindow,
     config: Config | None,
@@ -112,7 +155,6 @@ def manage_session(
     Settings…, or the first-run page) or the offline sandbox is chosen: the old session is shut
     down within the bound and a new SessionController is built and attached, in this process.
     Returns a function that gives the session in force (for shutdown)."""
-    from desktop_app.services import build_services
     from desktop_app.session import SessionController
     from desktop_app.ui.settings_dialog import add_settings_action, open_settings_dialog
 
@@ -120,6 +162,8 @@ def manage_session(
     explicit_profile = bool(args.profile_dir or os.environ.get("LANYARD_PROFILE_DIR"))
     current: list[SessionController] = []
     running: list[Config] = []
+    running_before: list[bool] = []
+    sandbox_info = Path(args.sandbox_info) if getattr(args, "sandbox_info", None) else None
 
     def start(new: Config) -> None:
         if current:
@@ -133,10 +177,15 @@ def manage_session(
             clear(None)
         window.banner.hide()
         window.setWindowTitle("Lanyard")  # attach() marks a sandbox session in the title
-        session = SessionController(partial(build_services, new, explicit_profile))
+        session = SessionController(partial(_build_services, new, explicit_profile, sandbox_info))
+        first = not running_before
         current.append(session)
+        running_before.append(True)
         window.attach(session, new.cloud.name, new.sandbox)
-        session.start()
+        if first:  # msal and requests load on the auth worker once the window is on screen
+            start_after_first_paint(window, session.start)
+        else:
+            session.start()
 
     def use_sandbox() -> None:
         base = running[-1] if running else config or Config()

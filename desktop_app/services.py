@@ -6,6 +6,7 @@ may make a discovery request.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import tempfile
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
 from desktop_app import net
 from desktop_app.auth.client import AuthClient, AuthSettings
@@ -66,12 +68,10 @@ def start_sandbox(config: Config, explicit_profile: bool) -> tuple[Config, Sandb
     With no profile directory given, everything lives in a throwaway directory removed at exit;
     with one, the sandbox's keys are kept there too, so the demo stays signed in across restarts.
     """
-    from desktop_app.sandbox import Sandbox
-
     throwaway = None if explicit_profile else Path(tempfile.mkdtemp(prefix="lanyard-sandbox-"))
     profile_dir = throwaway or config.profile_dir
-    sandbox = Sandbox(state_dir=profile_dir / "sandbox-idp", browser_http=True)
-    sandbox.start()
+    state_dir = profile_dir / "sandbox-idp"
+    sandbox = _start_on_remembered_port(state_dir)
     info = sandbox.info
     log.info("Sandbox identity provider at %s", info.authority)
     sandboxed = config.for_sandbox(
@@ -84,14 +84,74 @@ def start_sandbox(config: Config, explicit_profile: bool) -> tuple[Config, Sandb
     return sandboxed, sandbox, throwaway
 
 
+SANDBOX_PORT_FILE = "https-port"
+
+
+def _start_on_remembered_port(state_dir: Path) -> Sandbox:
+    """The sandbox on the port it had last time when that is free: its authority URL stays the
+    same, so msal's persisted HTTP cache answers the metadata request on a warm start (as it does
+    for the real cloud) instead of a new port costing a request to the identity provider."""
+    from desktop_app.sandbox import Sandbox
+
+    port_file = state_dir / SANDBOX_PORT_FILE
+    try:
+        port = int(port_file.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        port = 0
+    try:
+        sandbox = Sandbox(port=port, state_dir=state_dir, browser_http=True)
+        sandbox.start()
+    except OSError:  # taken by now: any free port
+        sandbox = Sandbox(state_dir=state_dir, browser_http=True)
+        sandbox.start()
+    chosen = urlparse(sandbox.info.base_url).port
+    if chosen and chosen != port:
+        try:
+            port_file.write_text(str(chosen), encoding="ascii")
+        except OSError as exc:
+            log.info("Sandbox port not remembered: %s", exc.strerror)
+    return sandbox
+
+
+def running_sandbox(
+    config: Config, info_file: Path, explicit_profile: bool
+) -> tuple[Config, Path | None]:
+    """The config for a sandbox already running in another process (``python -m
+    desktop_app.sandbox`` printed ``info_file``'s JSON): as the real cloud is, outside Lanyard."""
+    try:
+        info = json.loads(info_file.read_text(encoding="utf-8"))
+        authority, client_id = str(info["authority"]), str(info["client_id"])
+        graph_endpoint, ca_file = str(info["graph_endpoint"]), Path(str(info["ca_file"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise LanyardError(
+            f"Setting 'sandbox_info' (--sandbox-info) names no sandbox description ({exc}).",
+            "Give the file the JSON line 'python -m desktop_app.sandbox' printed.",
+            ErrorKind.CONFIG,
+            {"field": "sandbox_info"},
+        ) from None
+    throwaway = None if explicit_profile else Path(tempfile.mkdtemp(prefix="lanyard-sandbox-"))
+    profile_dir = (throwaway or config.profile_dir) / "profile"
+    sandboxed = config.for_sandbox(
+        authority=authority,
+        client_id=client_id,
+        graph_endpoint=graph_endpoint,
+        ca_file=ca_file,
+        profile_dir=profile_dir,
+    )
+    return sandboxed, throwaway
+
+
 def build_services(
     config: Config,
     explicit_profile: bool = True,
     on_notice: Callable[[LanyardError], None] | None = None,
+    sandbox_info: Path | None = None,
 ) -> Services:
     sandbox = None
     throwaway = None
-    if config.sandbox:
+    if config.sandbox and sandbox_info is not None:
+        config, throwaway = running_sandbox(config, sandbox_info, explicit_profile)
+    elif config.sandbox:
         config, sandbox, throwaway = start_sandbox(config, explicit_profile)
     if not config.client_id:
         raise LanyardError(

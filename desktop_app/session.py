@@ -12,17 +12,13 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.auth.browser import open_browser
-from desktop_app.auth.client import CacheEntry, DeviceCode, Identity, PendingSignIn
-from desktop_app.auth.loopback import LoopbackReceiver
-from desktop_app.auth.results import Account, TokenResult
 from desktop_app.cache_watcher import CacheWatcher
 from desktop_app.errors import ErrorKind, InteractionReason, LanyardError
-from desktop_app.failures import retry_after_seconds
 from desktop_app.graph.api_call import (
     ApiFailure,
     ApiPreset,
@@ -33,11 +29,17 @@ from desktop_app.graph.api_call import (
     scope_resource,
     validate_request,
 )
-from desktop_app.graph.client import Photo
-from desktop_app.graph.profile import Profile
+from desktop_app.profile_snapshot import Snapshot, SnapshotStore, fetch_photo
 from desktop_app.refresh_policy import Backoff, ClockJumpDetector, next_refresh_delay
-from desktop_app.services import Services
 from desktop_app.workers import CancelToken, Worker
+
+if TYPE_CHECKING:
+    # msal and requests come with these: the auth worker imports them, never the GUI thread
+    # while the window starts (see services_factory)
+    from desktop_app.auth.client import CacheEntry, DeviceCode, Identity, PendingSignIn
+    from desktop_app.auth.loopback import LoopbackReceiver
+    from desktop_app.auth.results import Account, TokenResult
+    from desktop_app.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +93,58 @@ class InvalidTransitionError(RuntimeError):
     pass
 
 
+# -- profile snapshot store, on the auth thread; a failing store costs the snapshot, nothing else
+
+
+def open_snapshots(services: Services) -> SnapshotStore | None:
+    from desktop_app.auth.cache_store import StoreUnavailable
+
+    settings = services.auth.settings
+    try:
+        return SnapshotStore.open(settings.profile_dir, settings.allow_plaintext_cache)
+    except (OSError, StoreUnavailable) as exc:
+        log.warning("Profile snapshot store unavailable: %s", exc)
+        return None
+
+
+def read_snapshot(snapshots: SnapshotStore | None, account: Account) -> Snapshot | None:
+    from desktop_app.auth.cache_store import StoreUnavailable
+
+    if snapshots is None:
+        return None
+    try:
+        return snapshots.load(account.home_account_id)
+    except (OSError, StoreUnavailable) as exc:
+        log.warning("Profile snapshot unreadable: %s", exc)
+        return None
+
+
+def write_snapshot(snapshots: SnapshotStore, snapshot: Snapshot) -> None:
+    from desktop_app.auth.cache_store import StoreUnavailable
+
+    try:
+        snapshots.save(snapshot)
+    except (OSError, StoreUnavailable) as exc:
+        log.warning("Profile snapshot not saved: %s", exc)
+
+
+def forget_snapshot(snapshots: SnapshotStore | None, account: Account) -> None:
+    from desktop_app.auth.cache_store import StoreUnavailable
+
+    if snapshots is None:
+        return
+    try:
+        snapshots.delete(account.home_account_id)
+    except (OSError, StoreUnavailable) as exc:
+        log.warning("Profile snapshot of a signed-out account not deleted: %s", exc)
+
+
+def _retry_after(exc: LanyardError) -> float | None:
+    from desktop_app.failures import retry_after_seconds  # imports requests: only when failing
+
+    return retry_after_seconds(exc.details.get("retry_after", ""))
+
+
 @dataclass(frozen=True)
 class TokenInfo:
     """What the window may know about the access token: never the token itself."""
@@ -127,6 +181,8 @@ class _Started:
     token: TokenResult | None = None
     problem: LanyardError | None = None
     identity: Identity | None = None
+    snapshots: SnapshotStore | None = None
+    snapshot: Snapshot | None = None  # the account's last profile, shown at once
 
 
 class SessionController(QObject):
@@ -143,6 +199,8 @@ class SessionController(QObject):
     sign_in_method = Signal(str)  # "browser" or "device_code": which page the window shows
     protection_changed = Signal(str, bool)  # how the token cache is protected, encrypted?
     accounts_changed = Signal(object)  # list[Account]: the accounts in the cache
+    # fetched_at epoch seconds, True when shown from the stored snapshot
+    profile_freshness = Signal(float, bool)
 
     def __init__(
         self,
@@ -181,6 +239,8 @@ class SessionController(QObject):
         self._booting: Services | None = None
         self.preferred_account_id = ""  # the account the window showed last (home_account_id)
         self._adding_account = False
+        self._snapshots: SnapshotStore | None = None  # opened by the bootstrap (auth thread)
+        self._snapshot: Snapshot | None = None  # the signed-in account's, as last shown
 
         self._refresh_timer = self._timer(self._on_refresh_due)
         self._profile_timer = self._timer(self.load_profile)
@@ -238,13 +298,18 @@ class SessionController(QObject):
                 services.close()
                 raise LanyardError("Lanyard is quitting.", "", ErrorKind.CANCELLED)
             services.auth.open()
+            snapshots = open_snapshots(services)
             accounts = services.auth.accounts()
             if not accounts:
-                return _Started(services)
+                return _Started(services, snapshots=snapshots)
             preferred = [a for a in accounts if a.home_account_id == self.preferred_account_id]
             account = (preferred or accounts)[0]
+            snapshot = read_snapshot(snapshots, account)
             try:
-                return _Started(services, account, token=services.auth.silent(account))
+                token = services.auth.silent(account)
+                return _Started(
+                    services, account, token=token, snapshots=snapshots, snapshot=snapshot
+                )
             except LanyardError as exc:
                 # offline or failing: still show who it is, from the cached ID token
                 claims = (
@@ -253,7 +318,14 @@ class SessionController(QObject):
                     else None
                 )
                 identity = services.auth.identity(claims) if claims is not None else None
-                return _Started(services, account, problem=exc, identity=identity)
+                return _Started(
+                    services,
+                    account,
+                    problem=exc,
+                    identity=identity,
+                    snapshots=snapshots,
+                    snapshot=snapshot if identity is not None else None,
+                )
 
         self._auth.submit(bootstrap, self._on_started, self._on_start_failed, name="bootstrap")
 
@@ -264,7 +336,10 @@ class SessionController(QObject):
             services.auth.token_cache is not None and services.auth.token_cache.store.encrypted,
         )
         self.account = started.account
+        self._snapshots = started.snapshots
         self._watch_cache(services)
+        if started.snapshot is not None:
+            self._show_snapshot(started.snapshot)
         if started.token is not None:
             self._accept_token(started.token)
         elif started.problem is not None:
@@ -304,6 +379,8 @@ class SessionController(QObject):
 
     def _begin_browser(self, services: Services) -> None:
         self.sign_in_method.emit("browser")
+        from desktop_app.auth.loopback import LoopbackReceiver
+
         receiver = LoopbackReceiver()  # a loopback bind: no network, no waiting
         self._receiver = receiver
         hint = self.account.username if self.account and not self._adding_account else None
@@ -572,7 +649,7 @@ class SessionController(QObject):
             self._set_state(State.OFFLINE)
         else:
             self._set_state(State.ERROR)
-        retry_after = retry_after_seconds(exc.details.get("retry_after", ""))
+        retry_after = _retry_after(exc)
         self._schedule(self._backoff.next_delay(retry_after), retry=True)
         self.error.emit(exc)
 
@@ -590,17 +667,21 @@ class SessionController(QObject):
             return
         self._profile_timer.stop()
         access_token = token.access_token
+        account_id = self.account.home_account_id if self.account else ""
+        cached = self._snapshot if self._snapshot_is_for(account_id) else None
 
-        def fetch(_: CancelToken) -> tuple[Profile, Photo | None]:
+        def fetch(_: CancelToken) -> Snapshot:
+            fetched_at = time.time()
             profile = services.graph.me(access_token)
             try:
-                photo = services.graph.photo(access_token)
+                photo, checked_at = fetch_photo(services.graph, access_token, cached, fetched_at)
             except LanyardError as exc:
                 if exc.claims_challenge:
                     raise
                 log.info("No photo: %s", exc.message)
-                photo = None
-            return profile, photo
+                # keep the one we have; ask again next time
+                photo, checked_at = (cached.photo if cached else None), 0.0
+            return Snapshot(account_id, profile, fetched_at, photo, checked_at)
 
         def failed(exc: LanyardError) -> None:
             self._on_profile_failed(exc, after_challenge)
@@ -609,12 +690,13 @@ class SessionController(QObject):
             fetch, self._current(self._on_profile), self._current(failed), name="load_profile"
         )
 
-    def _on_profile(self, result: tuple[Profile, Photo | None]) -> None:
-        profile, photo = result
+    def _on_profile(self, snapshot: Snapshot) -> None:
         self._profile_loaded = True
         self._profile_backoff.reset()
-        self.profile_changed.emit(profile)
-        self.photo_changed.emit(photo)
+        self.profile_changed.emit(snapshot.profile)
+        self.profile_freshness.emit(snapshot.fetched_at, False)
+        self.photo_changed.emit(snapshot.photo)
+        self._keep_snapshot(snapshot)
 
     def _on_profile_failed(self, exc: LanyardError, after_challenge: bool) -> None:
         if exc.claims_challenge and not after_challenge:
@@ -625,7 +707,7 @@ class SessionController(QObject):
             return
         self.error.emit(exc)
         if exc.kind in (ErrorKind.NETWORK, ErrorKind.SERVICE):
-            retry_after = retry_after_seconds(exc.details.get("retry_after", ""))
+            retry_after = _retry_after(exc)
             self._profile_timer.start(int(self._profile_backoff.next_delay(retry_after) * 1000))
 
     def _answer_claims_challenge(self, challenge: LanyardError) -> None:
@@ -710,6 +792,34 @@ class SessionController(QObject):
                 )
             )
 
+    # -- profile snapshot: the last profile and photo, shown at once on a warm start ------------
+
+    def _snapshot_is_for(self, account_id: str) -> bool:
+        return self._snapshot is not None and self._snapshot.home_account_id == account_id
+
+    def _show_snapshot(self, snapshot: Snapshot) -> None:
+        """The stored profile and photo, until a fresh /me replaces them."""
+        self._snapshot = snapshot
+        self.profile_changed.emit(snapshot.profile)
+        self.profile_freshness.emit(snapshot.fetched_at, True)
+        self.photo_changed.emit(snapshot.photo)
+
+    def _keep_snapshot(self, snapshot: Snapshot) -> None:
+        """Store a fresh profile on the auth thread, in order with a sign-out's deletion (a
+        profile that arrives after a sign-out is never delivered here: see _current).
+
+        The job refers to the store and the snapshot only, never to self: a job still queued
+        must not keep this QObject alive to be destroyed on the worker thread."""
+        self._snapshot = snapshot
+        snapshots = self._snapshots
+        if snapshots is None or not snapshot.home_account_id:
+            return
+
+        def save(_: CancelToken) -> None:
+            write_snapshot(snapshots, snapshot)
+
+        self._auth.submit(save, name="save_profile_snapshot")
+
     # -- sign-out and shutdown ----------------------------------------------------------------------
 
     def _clear_sign_in(self) -> None:
@@ -722,6 +832,7 @@ class SessionController(QObject):
         self.account = None
         self.interaction = None
         self._profile_loaded = False
+        self._snapshot = None
         self.token_changed.emit(None)
         self.identity_changed.emit(None)
         self.profile_changed.emit(None)
@@ -765,9 +876,12 @@ class SessionController(QObject):
             return
         url = services.auth.end_session_url(leaving[0]) if end_browser_session else ""
 
+        snapshots = self._snapshots
+
         def remove(_: CancelToken) -> None:
             for gone in leaving:
                 services.auth.sign_out(gone)
+                forget_snapshot(snapshots, gone)
 
         self._auth.submit(remove, None, self.error.emit, name="sign_out", must_finish=True)
         self.reload_accounts()

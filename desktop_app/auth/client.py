@@ -1,6 +1,10 @@
 """Lanyard's MSAL client: one PublicClientApplication, its persistent caches, no Qt.
 
 Every method here may do network or file I/O: call them only on the auth worker thread.
+
+msal, requests and the cache modules are imported when first used, not with this module: the
+window imports the values defined here (Identity...) while it starts, and must not pay the 0.2 s
+those imports take on the GUI thread. The auth worker imports them when it builds the client.
 """
 
 from __future__ import annotations
@@ -10,20 +14,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-import msal
-import requests
-
 from desktop_app import paths
-from desktop_app.auth import http_cache
-from desktop_app.auth.cache_store import open_token_store
 from desktop_app.auth.claims import ClaimsError, IdTokenClaims, check_id_token
 from desktop_app.auth.results import Account, TokenResult, token_from_result
-from desktop_app.auth.token_cache import PersistentTokenCache
 from desktop_app.errors import ErrorKind, LanyardError
-from desktop_app.failures import ResponseSummary, from_exception, from_msal_result
+
+if TYPE_CHECKING:
+    import msal
+    import requests
+
+    from desktop_app.auth.token_cache import PersistentTokenCache
 
 log = logging.getLogger(__name__)
 
@@ -102,18 +105,29 @@ _INVENTORY_KINDS = (
 CLIENT_CAPABILITIES = ["cp1"]
 DEVICE_FLOW_PENDING = frozenset({"authorization_pending", "slow_down"})
 
-# What msal lets escape when the transport or the answer is bad, rather than returning a dict:
-# requests' errors, ValueError (a plain-text or malformed body), KeyError/TypeError (JSON of the
-# wrong shape), RuntimeError (BrowserInteractionTimeoutError), its own MsalError
-MSAL_FAILURES: tuple[type[Exception], ...] = (
-    requests.RequestException,
-    OSError,
-    ValueError,
-    KeyError,
-    TypeError,
-    RuntimeError,
-    msal.exceptions.MsalError,
-)
+
+def from_msal_result(result: dict[str, Any], action: str) -> LanyardError:
+    from desktop_app import failures
+
+    return failures.from_msal_result(result, action)
+
+
+def msal_failures() -> tuple[type[Exception], ...]:
+    """What msal lets escape when the transport or the answer is bad, rather than returning a
+    dict: requests' errors, ValueError (a plain-text or malformed body), KeyError/TypeError (JSON
+    of the wrong shape), RuntimeError (BrowserInteractionTimeoutError), its own MsalError."""
+    import msal
+    import requests
+
+    return (
+        requests.RequestException,
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        RuntimeError,
+        msal.exceptions.MsalError,
+    )
 
 
 class AuthClient:
@@ -139,11 +153,13 @@ class AuthClient:
     def _msal_call(self, action: str) -> Iterator[None]:
         """Turn whatever msal raises (transport errors, a plain-text 429 it cannot parse, its own
         exceptions) into a LanyardError."""
+        from desktop_app.failures import ResponseSummary, from_exception
+
         try:
             yield
         except LanyardError:
             raise
-        except MSAL_FAILURES as exc:
+        except msal_failures() as exc:
             last_response = getattr(self._http_client, "last_response", None)
             last: ResponseSummary | None = last_response() if callable(last_response) else None
             log.info("%s: msal raised %s", action, exc.__class__.__name__)
@@ -157,6 +173,12 @@ class AuthClient:
         """Open the caches and build the msal app (a discovery request unless cached)."""
         if self._app is not None:
             return
+        import msal
+
+        from desktop_app.auth import http_cache
+        from desktop_app.auth.cache_store import open_token_store
+        from desktop_app.auth.token_cache import PersistentTokenCache
+
         profile = paths.ensure_private_dir(self.settings.profile_dir)
         choice = open_token_store(
             profile, TOKEN_CACHE_FILE, allow_plaintext=self.settings.allow_plaintext_cache
@@ -220,6 +242,8 @@ class AuthClient:
         return [self.token_cache.store.location]
 
     def save_http_cache(self) -> None:
+        from desktop_app.auth import http_cache
+
         try:
             http_cache.save_http_cache(self._http_cache_path, self._http_cache)
         except OSError as exc:
@@ -370,6 +394,8 @@ class AuthClient:
         }
         if msal_account.get("realm"):
             query["realm"] = msal_account["realm"]
+        import msal
+
         for entry in self.token_cache.search(msal.TokenCache.CredentialType.ID_TOKEN, query=query):
             try:
                 return IdTokenClaims.from_token(str(entry.get("secret", "")))

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_app.auth.claims import IdTokenClaims
-from desktop_app.failures import from_msal_result
 from desktop_app.redact import remember_personal
 
 
@@ -51,6 +50,8 @@ def token_from_result(
 ) -> TokenResult:
     """A TokenResult from a successful msal result, else raise the matching LanyardError."""
     if "access_token" not in result:
+        from desktop_app.failures import from_msal_result  # requests: not on the window's path
+
         raise from_msal_result(result, action)
     now = time.time() if now is None else now
     expires_in = result.get("expires_in")

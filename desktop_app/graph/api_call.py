@@ -19,14 +19,17 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-
-import requests
 
 from desktop_app.config import CLOUDS, RESERVED_SCOPES
 from desktop_app.errors import LanyardError
-from desktop_app.failures import from_exception, graph_error
 from desktop_app.graph.json_tree import JsonValue
+
+if TYPE_CHECKING:
+    # requests (and failures, which uses it) load with the first call, on the network pool:
+    # the window's first paint does not wait for them (tests/unit/test_import_weight.py)
+    import requests
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # more is cut off (and not parsed): this is a viewer
 MAX_REDIRECTS = 5
@@ -262,6 +265,8 @@ def build_response(
                 document = None
     problem = None
     if status >= 400:
+        from desktop_app.failures import graph_error
+
         problem = graph_error(
             status,
             dict(kept),
@@ -302,6 +307,10 @@ class ApiCaller:
         self._max_body = max_body
 
     def call(self, request: ApiRequest, token: str, service: str = "") -> ApiResponse:
+        import requests
+
+        from desktop_app.failures import from_exception
+
         origin = _origin(request.url)
         url = request.url
         started = time.monotonic()

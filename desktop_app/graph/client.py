@@ -8,12 +8,12 @@ configured Graph host: requests drops it on a redirect to another host.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
-
-from desktop_app.failures import from_exception, from_graph_response, unreadable_graph_answer
 from desktop_app.graph.profile import Profile
+
+if TYPE_CHECKING:  # requests is imported by whoever builds the session, off the GUI thread
+    import requests
 
 MAX_PHOTO_BYTES = 4 * 1024 * 1024
 
@@ -33,6 +33,10 @@ class GraphClient:
     def _get(
         self, path: str, token: str, headers: dict[str, str] | None = None
     ) -> requests.Response:
+        import requests
+
+        from desktop_app.failures import from_exception
+
         try:
             return self._session.get(
                 f"{self.endpoint}{path}",
@@ -43,6 +47,8 @@ class GraphClient:
             raise from_exception(exc, "Loading your profile", "Microsoft Graph") from None
 
     def me(self, token: str) -> Profile:
+        from desktop_app.failures import from_graph_response, unreadable_graph_answer
+
         response = self._get("/me", token)
         if response.status_code != 200:
             raise from_graph_response(response, "Loading your profile")
@@ -56,6 +62,8 @@ class GraphClient:
 
     def photo(self, token: str, etag: str | None = None) -> Photo | None:
         """The photo; None when the user has none. ``etag`` given and unchanged: raises NotModified."""
+        from desktop_app.failures import from_graph_response
+
         response = self._get("/me/photo/$value", token, {"If-None-Match": etag} if etag else None)
         if response.status_code == 304:
             raise NotModifiedError()

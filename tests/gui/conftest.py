@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop_app.config import Config
+from desktop_app.qt_fixes import fix_signal_emit_refcount
 from desktop_app.sandbox import Sandbox
 from desktop_app.services import build_services
 from desktop_app.session import SessionController
@@ -25,6 +27,18 @@ def _window_tests_use_the_file_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     gnome-keyring (tests/integration/auth/test_keyring.py).
     """
     monkeypatch.setitem(sys.modules, "gi", None)
+
+
+fix_signal_emit_refcount()  # the window tests emit thousands of signals in one process
+
+
+@pytest.fixture(autouse=True)
+def _collect_qt_garbage_on_the_gui_thread() -> Iterator[None]:
+    """Collect each test's cyclic garbage here, on the GUI thread: left to chance, a collection
+    triggered by an allocation on a worker thread destroys its QObjects there, which Qt answers
+    with "Timers cannot be stopped from another thread" and, at times, a segfault."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +72,7 @@ def open_window(
     yield make
     for session in sessions:
         assert session.shutdown(5.0)
+    sessions.clear()
 
 
 def profile(tmp_path: Path) -> Path:

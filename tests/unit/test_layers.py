@@ -22,6 +22,8 @@ QT_FREE = [
     "diagnostics.py",
     "cli.py",
     "services.py",
+    "profile_snapshot.py",
+    "headless.py",
 ]
 
 
@@ -68,7 +70,15 @@ def test_lower_layers_never_import_the_upper_ones() -> None:
         "desktop_app.cache_watcher",
         "desktop_app.single_instance",
     )
-    for entry in ["auth", "graph", "net.py", "config.py", "services.py"]:
+    for entry in [
+        "auth",
+        "graph",
+        "net.py",
+        "config.py",
+        "services.py",
+        "profile_snapshot.py",
+        "headless.py",
+    ]:
         for path in files(entry):
             bad = sorted(m for m in imported_modules(path) if m.startswith(upper))
             assert not bad, f"{path.relative_to(PACKAGE)} imports {bad}"

@@ -1,0 +1,169 @@
+"""``lanyard whoami`` and ``lanyard token``: the signed-in user and access tokens, for scripts.
+
+No Qt: these run from the same config and the same token cache as the window, on this thread,
+and exit. The token is written only by ``token``, to stdout (its purpose, like ``az account
+get-access-token``); it is never logged. Every failure is a message on stderr and an exit code,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from desktop_app.cli import config_flags
+from desktop_app.config import Config, load_config
+from desktop_app.errors import ErrorKind, LanyardError
+
+if TYPE_CHECKING:
+    from desktop_app.auth.results import Account, TokenResult
+    from desktop_app.services import Services
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # network, identity provider, Graph, anything unexpected
+EXIT_USAGE = 2  # argparse's own
+EXIT_CONFIG = 3  # a setting is wrong or missing
+EXIT_SIGN_IN = 4  # nobody signed in, or the sign-in must be renewed by a person
+
+SIGN_IN_ADVICE = "Run lanyard to sign in (it opens your browser), then run this command again."
+
+
+def _fail(message: str, recommendation: str, code: int, err: TextIO) -> int:
+    err.write(f"lanyard: {message}\n")
+    if recommendation:
+        err.write(f"{recommendation}\n")
+    return code
+
+
+def _report(exc: LanyardError, err: TextIO) -> int:
+    if exc.kind is ErrorKind.CONFIG:
+        return _fail(exc.message, exc.recommendation, EXIT_CONFIG, err)
+    if exc.kind is ErrorKind.INTERACTION_REQUIRED:
+        err.write(f"lanyard: {exc.message}\n{SIGN_IN_ADVICE}\n")
+        code = EXIT_SIGN_IN
+    else:
+        code = _fail(exc.message, exc.recommendation, EXIT_FAILED, err)
+    for key, value in exc.details.items():  # codes and ids support asks for; never secrets
+        err.write(f"  {key}: {value}\n")
+    return code
+
+
+def _config(args: argparse.Namespace) -> tuple[Config, bool]:
+    config = load_config(config_flags(args))
+    if args.sandbox:
+        config = replace(config, sandbox=True)
+    explicit_profile = bool(args.profile_dir or os.environ.get("LANYARD_PROFILE_DIR"))
+    return config, explicit_profile
+
+
+def _choose(accounts: list[Account], wanted: str | None) -> Account:
+    if not accounts:
+        raise LanyardError(
+            "Nobody is signed in to Lanyard on this computer.",
+            "",
+            ErrorKind.INTERACTION_REQUIRED,
+        )
+    if not wanted:
+        return accounts[0]  # the account the window signs in silently at start
+    for account in accounts:
+        if wanted.lower() in (account.username.lower(), account.home_account_id.lower()):
+            return account
+    names = ", ".join(a.username for a in accounts)
+    raise LanyardError(
+        f"No signed-in account is called '{wanted}' (signed in: {names}).",
+        "Give --account one of those, or sign in with that account in the Lanyard window.",
+        ErrorKind.CONFIG,
+    )
+
+
+def _signed_in(services: Services, wanted: str | None) -> tuple[Account, TokenResult]:
+    services.auth.open()
+    account = _choose(services.auth.accounts(), wanted)
+    return account, services.auth.silent(account)
+
+
+def whoami(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    account, token = _signed_in(services, args.account)
+    profile = services.graph.me(token.access_token)
+    if args.json:
+        document = {
+            "account": {"username": account.username, "home_account_id": account.home_account_id},
+            "profile": profile.to_json(),
+        }
+        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    from desktop_app.graph.profile import PROFILE_FIELDS
+
+    width = max(len(label) for _, label in PROFILE_FIELDS)
+    for name, label in PROFILE_FIELDS:
+        value = profile.display_value(name)
+        if value:
+            out.write(f"{label + ':':<{width + 1}} {_one_line(value)}\n")
+    return EXIT_OK
+
+
+def _one_line(text: str) -> str:
+    """Directory text is untrusted: no control characters reach the terminal."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def token(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    account, result = _signed_in(services, args.account)
+    if args.json:
+        document = {
+            "accessToken": result.access_token,
+            "tokenType": "Bearer",
+            "expiresOn": int(result.expires_on),
+            # msal reports no scopes for a token from its cache: those asked for, then
+            "scopes": list(result.scopes or services.auth.settings.scopes),
+            "account": account.username,
+        }
+        out.write(json.dumps(document, indent=2) + "\n")
+    else:
+        out.write(result.access_token + "\n")
+    return EXIT_OK
+
+
+COMMANDS = {"whoami": whoami, "token": token}
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run a headless command; the exit code says how it went (see EXIT_*)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    from desktop_app.redact import configure_logging
+
+    configure_logging(None, args.verbose)
+    if not args.verbose:  # stderr is for this command's own messages
+        logging.getLogger().setLevel(logging.ERROR)
+    services: Services | None = None
+    try:
+        config, explicit_profile = _config(args)
+        from desktop_app.services import build_services
+
+        sandbox_info = Path(args.sandbox_info) if args.sandbox_info else None
+        services = build_services(config, explicit_profile, None, sandbox_info)
+        return COMMANDS[args.command](services, args, out)
+    except LanyardError as exc:
+        return _report(exc, err)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        log.debug("lanyard %s failed", args.command, exc_info=True)
+        return _fail(
+            f"Something unexpected went wrong ({exc.__class__.__name__}).",
+            "Run it again with --verbose for details, and report it if it keeps happening.",
+            EXIT_FAILED,
+            err,
+        )
+    finally:
+        if services is not None:
+            services.close()

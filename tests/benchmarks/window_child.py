@@ -1,0 +1,284 @@
+"""Run Lanyard's real window path (``python -m desktop_app ARGS``) in this process and time it.
+
+    python tests/benchmarks/window_child.py MODE [--refreshes N] -- LANYARD ARGS...
+
+Imports nothing of Qt before Lanyard does: it wraps desktop_app.app.start_after_first_paint
+(which run_window calls right after showing the window) to reach the window and the session. It
+prints one JSON line with CLOCK_MONOTONIC times (the parent subtracts its own start time) and:
+
+- every mode: ``first_paint`` (the main window's first Paint event), ``profile_rendered`` (the
+  Profile panel shows a display name while the account view is on screen), the worst heartbeat
+  lateness (a 10 ms GUI timer) from the first paint until the fresh profile, and the sandbox's
+  request log of the start;
+- ``sign-in``: clicks Sign in (BROWSER must be the stand-in browser) and waits for the profile;
+- ``stall``: with the sandbox delaying token (and /me) answers by ``--delay-ms``, the worst
+  heartbeat lateness during sign-in, a forced silent refresh and a profile reload;
+- ``refreshes``: RSS and thread count once settled and after ``--refreshes`` forced refreshes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import desktop_app.app as lanyard_app  # light: no Qt, no msal (checked by the bench)
+
+HEARTBEAT_MS = 10
+TIMEOUT_S = 60.0
+
+
+def proc_status() -> dict[str, int]:
+    """VmRSS (KiB) and Threads of this process, from /proc (Linux)."""
+    values: dict[str, int] = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "Threads"):
+            values[key] = int(rest.split()[0])
+    return {"rss_kib": values.get("VmRSS", 0), "threads": values.get("Threads", 0)}
+
+
+class Heartbeat:
+    """A 10 ms repeating timer on the GUI thread; records how late each beat came."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.worst_ms = 0.0
+        self.worst_cpu_ms = 0.0  # CPU this process used during the worst gap (all threads)
+        self.late: list[tuple[float, float]] = []  # (when, ms late) for beats > 20 ms late
+        self._last = time.monotonic()
+        self._last_cpu = time.process_time()
+        self.timer = QTimer()
+        self.timer.setInterval(HEARTBEAT_MS)
+        self.timer.timeout.connect(self._beat)
+        self.timer.start()
+
+    def _beat(self) -> None:
+        now, cpu = time.monotonic(), time.process_time()
+        late = (now - self._last) * 1000 - HEARTBEAT_MS
+        if late > self.worst_ms:
+            self.worst_ms, self.worst_cpu_ms = late, (cpu - self._last_cpu) * 1000
+        if late > 20:
+            self.late.append((self._last, round(late, 1)))
+        self._last, self._last_cpu = now, cpu
+
+    def reset(self) -> tuple[float, float]:
+        """The worst lateness since the last reset, and the CPU used during that gap."""
+        worst, cpu = self.worst_ms, self.worst_cpu_ms
+        self.worst_ms, self.worst_cpu_ms = 0.0, 0.0
+        self._last, self._last_cpu = time.monotonic(), time.process_time()
+        return worst, cpu
+
+
+class Run:
+    def __init__(self, mode: str, options: argparse.Namespace) -> None:
+        self.mode = mode
+        self.options = options
+        self.report: dict[str, Any] = {"mode": mode}
+        self.window: Any = None
+        self.session: Any = None
+        self.heartbeat: Heartbeat | None = None
+        self.fresh_profiles = 0
+
+    # -- hooks into the window path
+
+    def wrap_start(self) -> None:
+        original = lanyard_app.start_after_first_paint
+
+        def wrapped(window: Any, start: Callable[[], None], *args: Any) -> None:
+            self.report["window_shown"] = time.monotonic()
+            self.window, self.session = window, window.session
+            self.watch(window)
+            self.session.profile_freshness.connect(self.on_freshness)
+            self.session.state_changed.connect(
+                lambda state: self.report.setdefault("states", []).append(
+                    (state.name, time.monotonic())
+                )
+            )
+            original(window, start, *args)
+
+        lanyard_app.start_after_first_paint = wrapped  # type: ignore[assignment]
+
+    def watch(self, window: Any) -> None:
+        from PySide6.QtCore import QEvent, QObject, QTimer
+
+        run = self
+
+        class FirstPaint(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                if event.type() is QEvent.Type.Paint and "first_paint" not in run.report:
+                    run.report["first_paint"] = time.monotonic()
+                    heavy = ("msal", "msal_extensions", "requests", "desktop_app.services")
+                    run.report["imported_at_first_paint"] = [m for m in heavy if m in sys.modules]
+                    run.heartbeat = Heartbeat()
+                    QTimer.singleShot(0, run.poll)
+                return False
+
+        self._filter = FirstPaint(window)
+        window.installEventFilter(self._filter)
+
+    def on_freshness(self, fetched_at: float, stored: bool) -> None:
+        if not stored:
+            self.fresh_profiles += 1
+
+    def profile_on_screen(self) -> bool:
+        window = self.window
+        return bool(
+            window.stack.currentWidget() is window.tabs
+            and window.profile_panel.value_text("displayName")
+        )
+
+    # -- the scenario, as a chain of polls on the GUI thread
+
+    def poll(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.steps = iter(self.scenario())
+        self.deadline = time.monotonic() + TIMEOUT_S
+        self.waiting_for: Callable[[], bool] | None = None
+
+        def tick() -> None:
+            try:
+                while self.waiting_for is None or self.waiting_for():
+                    if time.monotonic() > self.deadline:
+                        raise TimeoutError
+                    self.waiting_for = next(self.steps)
+                    self.deadline = time.monotonic() + TIMEOUT_S
+            except StopIteration:
+                self.finish()
+                return
+            except TimeoutError:
+                self.report["error"] = "timed out"
+                self.finish()
+                return
+            if time.monotonic() > self.deadline:
+                self.report["error"] = f"timed out in {self.mode}"
+                self.finish()
+                return
+            QTimer.singleShot(2, tick)
+
+        tick()
+
+    def scenario(self) -> Any:
+        from desktop_app.session import State
+
+        session, window = self.session, self.window
+        if self.mode in ("sign-in", "stall"):
+            yield lambda: session.state is State.SIGNED_OUT
+            sandbox = self.sandbox()
+            if self.mode == "stall":
+                sandbox.add_fault("token", latency_ms=self.options.delay_ms, count=None)
+                sandbox.add_fault("me", latency_ms=self.options.delay_ms, count=None)
+                self.heartbeat_reset()  # the harness's own control requests are not measured
+            window.welcome_page.sign_in_button.click()
+        yield self.profile_on_screen
+        self.report["profile_rendered"] = time.monotonic()
+        yield lambda: self.fresh_profiles >= 1 or session.state is not State.SIGNED_IN
+        self.report["fresh_profile"] = time.monotonic()
+        phase = "stall_sign_in" if self.mode == "stall" else "stall_start"
+        self.report[f"{phase}_ms"] = self.heartbeat_reset(phase)
+        if self.mode == "stall":
+            yield from self.timed_refresh("stall_refresh")
+            before = self.fresh_profiles
+            session.load_profile()
+            yield lambda: self.fresh_profiles > before
+            self.report["stall_profile_ms"] = self.heartbeat_reset("stall_profile")
+            self.sandbox().clear_faults()
+        if self.mode == "refreshes":
+            yield from self.refreshes()
+        sandbox = self.sandbox()
+        self.report["requests"] = [
+            {k: r.get(k) for k in ("kind", "method", "path", "status", "grant_type")}
+            for r in sandbox.requests()
+        ]
+
+    def sandbox(self) -> Any:
+        """The sandbox's controls: over its control API when it runs in its own process
+        (--control), else the one inside Lanyard's process."""
+        if self.options.control:
+            from desktop_app.sandbox.control import SandboxControl
+
+            info = json.loads(Path(self.options.control).read_text())
+            return SandboxControl(info["control_url"], info["ca_file"])
+        return self.session.services.sandbox
+
+    def heartbeat_reset(self, phase: str = "") -> float:
+        assert self.heartbeat is not None
+        worst, cpu = self.heartbeat.reset()
+        if phase:
+            self.report[f"{phase}_cpu_ms"] = round(cpu, 1)
+        return round(worst, 1)
+
+    def timed_refresh(self, key: str) -> Any:
+        from desktop_app.session import State
+
+        session = self.session
+        session.refresh(force=True)
+        yield lambda: session.state is not State.SIGNED_IN
+        yield lambda: session.state is State.SIGNED_IN
+        self.report[f"{key}_ms"] = self.heartbeat_reset(key)
+
+    def refreshes(self) -> Any:
+        from desktop_app.session import State
+
+        session = self.session
+        sandbox = self.sandbox()
+        sandbox.set_token_lifetime(600)  # short tokens: each refresh is a new one
+        gc.collect()
+        self.report["after_start"] = proc_status() | {"py_threads": threading.active_count()}
+        done = [0]
+        for _ in range(self.options.refreshes):
+            session.refresh(force=True)
+            yield lambda: session.state is State.SIGNED_IN
+            done[0] += 1
+            if done[0] == self.options.refreshes // 2:
+                gc.collect()
+                self.report["at_half"] = proc_status()
+            if done[0] % 100 == 0:
+                sandbox.clear_requests()  # the sandbox's log is not what is measured
+        gc.collect()
+        self.report["refreshes"] = done[0]
+        self.report["after_refreshes"] = proc_status() | {"py_threads": threading.active_count()}
+
+    def finish(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        for window in QApplication.topLevelWidgets():
+            window.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=("warm", "sign-in", "stall", "refreshes"))
+    parser.add_argument("--refreshes", type=int, default=1000)
+    parser.add_argument("--delay-ms", type=int, default=5000)
+    parser.add_argument("--control", help="the sandbox's info JSON when it runs in its own process")
+    args = sys.argv[1:]
+    split = args.index("--") if "--" in args else len(args)
+    options = parser.parse_args(args[:split])
+    argv = args[split + 1 :]
+    run = Run(options.mode, options)
+    run.wrap_start()
+    from desktop_app.cli import parse_args
+
+    run.report["exit_code"] = lanyard_app.run_window(parse_args(argv))
+    if run.heartbeat is not None:  # what stalled the GUI, and when (for diagnosis)
+        run.report["late_beats"] = run.heartbeat.late
+    print(json.dumps(run.report))
+    return 0 if "error" not in run.report else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""A warm start against the sandbox: the stored profile at once, then one Graph request and none
+to the identity provider; the photo revalidated with its ETag at most daily; offline, the stored
+profile stays; sign-out forgets it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from desktop_app.profile_snapshot import PHOTO_REVALIDATE_S, SnapshotStore
+from desktop_app.sandbox import Sandbox, directory
+from desktop_app.session import SessionController, State
+from desktop_app.ui.main_window import MainWindow
+from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state
+from tests.support.sandbox_helpers import sandbox_config
+
+
+def signed_in_once(qtbot: QtBot, sandbox: Sandbox, tmp_path: Path, open_window) -> str:  # type: ignore[no-untyped-def]
+    """Sign in, let the profile and photo load and be stored, quit; the account's id."""
+    window, session = open_window(sandbox_config(sandbox, tmp_path))
+    sign_in(qtbot, window, session)
+    qtbot.waitUntil(lambda: window.header.avatar.has_photo, timeout=TIMEOUT_MS)
+    assert session.account is not None
+    account_id = session.account.home_account_id
+    store = SnapshotStore.open(tmp_path)
+    qtbot.waitUntil(lambda: store.load(account_id) is not None, timeout=TIMEOUT_MS)
+    assert session.shutdown(5.0)
+    return account_id
+
+
+def warm_start(
+    open_window, sandbox: Sandbox, tmp_path: Path
+) -> tuple[MainWindow, SessionController, list[tuple[float, bool]]]:  # type: ignore[no-untyped-def]
+    sandbox.clear_requests()
+    window, session = open_window(sandbox_config(sandbox, tmp_path))
+    freshness: list[tuple[float, bool]] = []
+    session.profile_freshness.connect(lambda at, stored: freshness.append((at, stored)))
+    return window, session, freshness
+
+
+def graph_requests(sandbox: Sandbox) -> list[tuple[str, int | None]]:
+    return [(r["path"], r["status"]) for r in sandbox.requests() if r.get("kind") == "graph"]
+
+
+def idp_count(sandbox: Sandbox) -> int:
+    return sum(1 for r in sandbox.requests() if r.get("kind") == "idp")
+
+
+def test_warm_start_shows_the_snapshot_then_makes_one_graph_request_and_none_to_the_idp(
+    qtbot: QtBot, sandbox: Sandbox, tmp_path: Path, standin_browser, open_window
+) -> None:  # type: ignore[no-untyped-def]
+    standin_browser(sandbox.info.ca_file, directory.ADMIN_UPN)
+    account_id = signed_in_once(qtbot, sandbox, tmp_path, open_window)
+    stored = SnapshotStore.open(tmp_path).load(account_id)
+    assert stored is not None
+    assert stored.photo is not None
+    assert stored.photo.etag
+
+    window, session, freshness = warm_start(open_window, sandbox, tmp_path)
+    qtbot.waitUntil(lambda: len(freshness) == 2, timeout=TIMEOUT_MS)
+    assert freshness == [(stored.fetched_at, True), (freshness[1][0], False)]
+    assert freshness[1][0] > stored.fetched_at
+    assert session.state is State.SIGNED_IN
+    assert window.profile_panel.value_text("displayName") == "Megan Bowen"
+    assert window.header.avatar.has_photo
+    assert idp_count(sandbox) == 0
+    assert graph_requests(sandbox) == [("/v1.0/me", 200)]  # the photo was checked today
+
+
+def test_a_day_old_photo_is_revalidated_with_its_etag(
+    qtbot: QtBot, sandbox: Sandbox, tmp_path: Path, standin_browser, open_window
+) -> None:  # type: ignore[no-untyped-def]
+    standin_browser(sandbox.info.ca_file, directory.ADMIN_UPN)
+    account_id = signed_in_once(qtbot, sandbox, tmp_path, open_window)
+    store = SnapshotStore.open(tmp_path)
+    stored = store.load(account_id)
+    assert stored is not None
+    day_old = stored.photo_checked_at - PHOTO_REVALIDATE_S - 60
+    store.save(replace(stored, photo_checked_at=day_old))
+
+    window, session, freshness = warm_start(open_window, sandbox, tmp_path)
+    qtbot.waitUntil(lambda: len(freshness) == 2, timeout=TIMEOUT_MS)
+    assert graph_requests(sandbox) == [("/v1.0/me", 200), ("/v1.0/me/photo/$value", 304)]
+    assert idp_count(sandbox) == 0
+    assert window.header.avatar.has_photo
+    assert session.services is not None
+
+    def rechecked() -> None:
+        again = store.load(account_id)
+        assert again is not None
+        assert again.photo == stored.photo
+        assert again.photo_checked_at > day_old + PHOTO_REVALIDATE_S
+
+    qtbot.waitUntil(rechecked, timeout=TIMEOUT_MS)
+
+
+def test_offline_the_stored_profile_stays_on_screen(
+    qtbot: QtBot, sandbox: Sandbox, tmp_path: Path, standin_browser, open_window
+) -> None:  # type: ignore[no-untyped-def]
+    standin_browser(sandbox.info.ca_file, directory.ADMIN_UPN)
+    account_id = signed_in_once(qtbot, sandbox, tmp_path, open_window)
+    stored = SnapshotStore.open(tmp_path).load(account_id)
+    assert stored is not None
+    sandbox.add_fault("me", status=503, count=None)
+    try:
+        window, session, freshness = warm_start(open_window, sandbox, tmp_path)
+        wait_state(qtbot, session, State.SIGNED_IN)
+        qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=TIMEOUT_MS)
+    finally:
+        sandbox.clear_faults()
+    assert freshness == [(stored.fetched_at, True)]
+    assert window.stack.currentWidget() is window.tabs
+    assert window.profile_panel.value_text("displayName") == "Megan Bowen"
+    assert window.header.avatar.has_photo
+    assert any(path == "/v1.0/me" and status == 503 for path, status in graph_requests(sandbox))
+
+
+def test_sign_out_deletes_the_accounts_snapshot(
+    qtbot: QtBot, sandbox: Sandbox, tmp_path: Path, standin_browser, open_window
+) -> None:  # type: ignore[no-untyped-def]
+    standin_browser(sandbox.info.ca_file, directory.ADMIN_UPN)
+    account_id = signed_in_once(qtbot, sandbox, tmp_path, open_window)
+    _window, session, freshness = warm_start(open_window, sandbox, tmp_path)
+    qtbot.waitUntil(lambda: len(freshness) == 2, timeout=TIMEOUT_MS)
+    session.sign_out()
+    wait_state(qtbot, session, State.SIGNED_OUT)
+    store = SnapshotStore.open(tmp_path)
+    qtbot.waitUntil(lambda: store.load(account_id) is None, timeout=TIMEOUT_MS)
+    assert b"Megan" not in (tmp_path / "profile_snapshot.json").read_bytes()

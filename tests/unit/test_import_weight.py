@@ -1,0 +1,42 @@
+"""The window shows before msal and requests are loaded: the modules the window path imports on
+the GUI thread must not pull them in (the auth worker imports them when it builds the services).
+Checked in a fresh interpreter, where nothing else has loaded them yet."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+HEAVY = ("msal", "msal_extensions", "requests", "urllib3", "desktop_app.services", "gi")
+
+
+def loaded_after(statement: str) -> list[str]:
+    script = f"import json, sys\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    modules: list[str] = json.loads(result.stdout.splitlines()[-1])
+    return modules
+
+
+def test_the_window_path_imports_neither_msal_nor_requests() -> None:
+    modules = loaded_after(
+        "import desktop_app.app, desktop_app.session, desktop_app.ui.main_window, "
+        "desktop_app.single_instance, desktop_app.profile_snapshot"
+    )
+    assert "PySide6.QtWidgets" in modules  # it did load the window
+    assert [m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY] == []
+
+
+def test_the_headless_entry_imports_no_qt_before_running() -> None:
+    modules = loaded_after("import desktop_app.__main__, desktop_app.headless, desktop_app.cli")
+    assert not [m for m in modules if m.startswith(("PySide6", "shiboken6"))]
+    assert "msal" not in modules  # imported only when a command runs
