@@ -381,6 +381,8 @@ class SessionController(QObject):
         self.sign_in_method.emit("browser")
         from desktop_app.auth.loopback import LoopbackReceiver
 
+        from desktop_app.auth.loopback import LoopbackReceiver
+
         receiver = LoopbackReceiver()  # a loopback bind: no network, no waiting
         self._receiver = receiver
         hint = self.account.username if self.account and not self._adding_account else None
@@ -1087,6 +1089,8 @@ class SessionController(QObject):
         if services is None or account is None or grant is None or self._api_receiver is not None:
             return
         request, problem = grant
+        from desktop_app.auth.loopback import LoopbackReceiver
+
         receiver = LoopbackReceiver()  # a loopback bind: no network, no waiting
         self._api_receiver = receiver
         self.api_consent_waiting.emit(True)

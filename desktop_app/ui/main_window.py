@@ -200,6 +200,7 @@ class MainWindow(QMainWindow):
         session.state_changed.connect(self.show_state)
         session.identity_changed.connect(self.show_identity)
         session.profile_changed.connect(self.show_profile)
+        session.profile_freshness.connect(self.profile_panel.show_freshness)
         session.photo_changed.connect(self.show_photo)
         session.error.connect(self.show_error)
         session.notice.connect(lambda notice: self.show_error(notice, "warning"))
