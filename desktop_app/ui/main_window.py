@@ -236,7 +236,9 @@ class MainWindow(QMainWindow):
         if error.kind is ErrorKind.INTERACTION_REQUIRED and self.session is not None:
             if self.session.state is State.SIGN_IN_NEEDED:
                 self.banner.show_error(error, "warning", action="Sign in again")
-            return  # e.g. a Graph 401 the session is already answering with a new token
+                return
+            if error.claims_challenge:
+                return  # a Graph claims challenge the session is already answering
         if (
             error.kind is ErrorKind.CONFIG
             and self.session is not None
