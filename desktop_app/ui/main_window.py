@@ -88,6 +88,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.schedule_label)
         self.statusBar().addPermanentWidget(self.protection_label)
         self._sign_in_method = "browser"
+        # what makes the banner's error out of date: "signed_in" (a failed refresh: the session
+        # recovered) or "profile" (a failed Graph call: a profile loaded since); "" for notices
+        self._banner_clears_on = ""
         self._schedule: Schedule | None = None
         self._countdown = QTimer(self)  # "Retrying in 12 s" counts down
         self._countdown.setInterval(1000)
@@ -149,6 +152,8 @@ class MainWindow(QMainWindow):
 
     def show_state(self, state: State) -> None:
         self.state_label.setText(state.value)
+        if state is State.SIGNED_IN and self._banner_clears_on == "signed_in":
+            self._clear_banner()
         signed_in = state in SHOWS_ACCOUNT and self._identity is not None
         if state is State.STARTING:
             self.stack.setCurrentWidget(self.starting_page)
@@ -225,7 +230,13 @@ class MainWindow(QMainWindow):
         if identity is None:
             self.profile_panel.show_profile(None)
 
+    def _clear_banner(self) -> None:
+        self.banner.hide()
+        self._banner_clears_on = ""
+
     def show_profile(self, profile: Profile | None) -> None:
+        if profile is not None and self._banner_clears_on == "profile":
+            self._clear_banner()
         self.profile_panel.show_profile(profile)
         self.header.show_profile(profile)
 
@@ -247,6 +258,16 @@ class MainWindow(QMainWindow):
             self.setup_page.show_setup(None, error.message)
             return
         self.banner.show_error(error, severity)
+        state = self.session.state if self.session is not None else None
+        self._banner_clears_on = (
+            ""
+            if severity != "error"
+            else "signed_in"
+            if state in (State.ERROR, State.OFFLINE)
+            else "profile"
+            if state in (State.SIGNED_IN, State.REFRESHING)
+            else ""
+        )
 
     def show_protection(self, protection: str, encrypted: bool) -> None:
         self.protection_label.setText(
