@@ -39,13 +39,21 @@ def decode_jwt_payload(token: str) -> dict[str, Any]:
     return payload
 
 
+# A claim is shown in labels: a hostile or broken token can carry megabyte strings, which
+# freeze the window while Qt lays them out (14 s for 1 MB), and nobody reads past this
+MAX_CLAIM_CHARS = 4096
+
+
 def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    value = value.replace("\x00", "")
+    return value if len(value) <= MAX_CLAIM_CHARS else value[:MAX_CLAIM_CHARS] + "…"
 
 
 def _text_list(value: object) -> tuple[str, ...]:
     if isinstance(value, list):
-        return tuple(item for item in value if isinstance(item, str))
+        return tuple(_text(item) for item in value if isinstance(item, str))
     return ()
 
 

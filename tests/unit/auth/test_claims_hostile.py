@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.auth.claims import ClaimsError, IdTokenClaims, check_id_token, decode_jwt_payload
+from desktop_app.auth.claims import (
+    MAX_CLAIM_CHARS,
+    ClaimsError,
+    IdTokenClaims,
+    check_id_token,
+    decode_jwt_payload,
+)
 from tests.support import figures
 from tests.support.hostile import field_values, json_values
 
@@ -64,8 +70,12 @@ def test_any_claims_parse_to_typed_values(payload: dict[str, Any]) -> None:
     assert isinstance(claims.groups_overage, bool)
     for number in (claims.expires_at, claims.issued_at):
         assert number is None or isinstance(number, int)
-    if isinstance(payload.get("name"), str):
-        assert claims.name == payload["name"]  # the text itself, nothing interpreted
+    for text in (claims.name, claims.username, *claims.roles):
+        assert "\x00" not in text
+        assert len(text) <= MAX_CLAIM_CHARS + 1  # a megabyte claim is clipped for display
+    name = payload.get("name")
+    if isinstance(name, str) and "\x00" not in name and len(name) <= MAX_CLAIM_CHARS:
+        assert claims.name == name  # the text itself, nothing interpreted
     problems = check_id_token(claims, "client", "https://login.example/organizations", now=0)
     assert all(isinstance(problem, str) for problem in problems)
 
