@@ -25,6 +25,8 @@ SAMPLES = (
     "\x00",
     "line\nbreak\r\ttab",
     "\u200b\ufeff\u00ad",
+    "\ud800",  # a lone surrogate: JSON's "\ud800" escape decodes to one
+    "a\udfffb",
     "",
     " ",
     MEGABYTE,
@@ -49,3 +51,8 @@ json_values: st.SearchStrategy[Any] = st.recursive(
 )
 # A value where a string belongs: mostly strings (hostile ones), sometimes the wrong type
 field_values = st.one_of(hostile_text, hostile_text, json_values)
+
+
+def without_surrogates(text: str) -> str:
+    """What a parser shows for ``text``: a lone surrogate (JSON "\\ud800") becomes U+FFFD."""
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)

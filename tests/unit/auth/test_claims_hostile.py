@@ -18,7 +18,7 @@ from desktop_app.auth.claims import (
     decode_jwt_payload,
 )
 from tests.support import figures
-from tests.support.hostile import field_values, json_values
+from tests.support.hostile import field_values, json_values, without_surrogates
 
 CLAIM_NAMES = (
     "name",
@@ -75,7 +75,7 @@ def test_any_claims_parse_to_typed_values(payload: dict[str, Any]) -> None:
         assert len(text) <= MAX_CLAIM_CHARS + 1  # a megabyte claim is clipped for display
     name = payload.get("name")
     if isinstance(name, str) and "\x00" not in name and len(name) <= MAX_CLAIM_CHARS:
-        assert claims.name == name  # the text itself, nothing interpreted
+        assert claims.name == without_surrogates(name)  # nothing escaped, nothing interpreted
     problems = check_id_token(claims, "client", "https://login.example/organizations", now=0)
     assert all(isinstance(problem, str) for problem in problems)
 
