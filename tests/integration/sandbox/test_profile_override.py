@@ -33,13 +33,14 @@ def test_profile_override_replaces_removes_and_resets(sandbox: Sandbox, loopback
     big = "x" * 1_000_000
     control.set_profile(
         NO_ROLES_UPN,
-        {"displayName": 123, "jobTitle": big, "businessPhones": "not a list"},
+        {"displayName": 123, "jobTitle": big, "businessPhones": "not a list", "mail": "\ud800"},
         remove=["surname", "id"],
     )
     served = me(sandbox, token)
     assert served["displayName"] == 123
     assert served["jobTitle"] == big
     assert served["businessPhones"] == "not a list"
+    assert served["mail"] == "\ud800"  # sent as JSON's \ud800 escape
     assert "surname" not in served and "id" not in served
     assert served["userPrincipalName"] == NO_ROLES_UPN  # the rest stays seeded
     control.reset_profile(NO_ROLES_UPN)
