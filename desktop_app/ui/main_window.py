@@ -88,8 +88,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.schedule_label)
         self.statusBar().addPermanentWidget(self.protection_label)
         self._sign_in_method = "browser"
-        # what makes the banner's error out of date: "signed_in" (a failed refresh: the session
-        # recovered) or "profile" (a failed Graph call: a profile loaded since); "" for notices
+        # what makes the banner's error out of date: "recovered" (a failed refresh or start: the
+        # session is signed in, or out, again) or "profile" (a failed Graph call: a profile
+        # loaded since); "" for notices
         self._banner_clears_on = ""
         self._schedule: Schedule | None = None
         self._countdown = QTimer(self)  # "Retrying in 12 s" counts down
@@ -152,7 +153,7 @@ class MainWindow(QMainWindow):
 
     def show_state(self, state: State) -> None:
         self.state_label.setText(state.value)
-        if state is State.SIGNED_IN and self._banner_clears_on == "signed_in":
+        if state in (State.SIGNED_IN, State.SIGNED_OUT) and self._banner_clears_on == "recovered":
             self._clear_banner()
         signed_in = state in SHOWS_ACCOUNT and self._identity is not None
         if state is State.STARTING:
@@ -262,7 +263,7 @@ class MainWindow(QMainWindow):
         self._banner_clears_on = (
             ""
             if severity != "error"
-            else "signed_in"
+            else "recovered"
             if state in (State.ERROR, State.OFFLINE)
             else "profile"
             if state in (State.SIGNED_IN, State.REFRESHING)

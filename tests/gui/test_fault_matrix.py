@@ -285,7 +285,7 @@ CASES = (
         State.ERROR,
         "could not be reached",
         "",
-        False,
+        True,  # the start is tried again, as the message says
         by_restart,
     ),
     Case(
@@ -511,3 +511,22 @@ def test_the_matrix_covers_issue_8s_list() -> None:
     assert len(ids) == len(set(ids))
     assert sorted(ids) == sorted(ISSUE_LIST)
     print(f"fault matrix: {len(CASES)} cases")
+
+
+def test_a_start_that_cannot_reach_the_identity_provider_is_tried_again(
+    qtbot: QtBot,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    open_window,  # type: ignore[no-untyped-def]
+    short_timeouts: None,
+) -> None:
+    """First start, discovery reset: the window says Lanyard tries again, and it does."""
+    sandbox.add_fault("openid-configuration", reset=True, count=3)  # urllib3 retries twice
+    ctx = Ctx(qtbot, sandbox, sandbox_config(sandbox, tmp_path), READER, open_window, tmp_path)
+    ctx.open()
+    qtbot.waitUntil(lambda: banner_shows(ctx.w, "could not be reached"), timeout=TIMEOUT_MS)
+    assert ctx.s.state is State.ERROR
+    assert ctx.w.schedule_label.text().startswith("Trying again in ")
+    wait_state(qtbot, ctx.s, State.SIGNED_OUT)  # the retry found the identity provider
+    assert ctx.w.stack.currentWidget() is ctx.w.welcome_page
+    assert not ctx.w.banner.isVisible() or "could not be reached" not in ctx.w.banner.message.text()
