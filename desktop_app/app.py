@@ -74,10 +74,10 @@ def run_window(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.qt_fixes import fix_signal_emit_refcount
+    from desktop_app.qt_compat import protect_booleans
 
-    if fix_signal_emit_refcount():
-        log.info("PySide6's emit() loses a reference per call here: compensating")
+    if protect_booleans():
+        log.info("This PySide6 loses references to True/None: they are pinned (qt_compat.py)")
 
     from desktop_app import single_instance
     from desktop_app.ui.main_window import MainWindow

@@ -138,6 +138,10 @@ def _read_file(path: Path, required: bool) -> dict[str, Any]:
         return {}
     except tomllib.TOMLDecodeError as exc:
         raise config_error("config", str(path), f"is not valid TOML: {exc}.") from None
+    except UnicodeDecodeError as exc:  # tomllib decodes the bytes before parsing them
+        raise config_error(
+            "config", str(path), f"is not UTF-8 text (byte {exc.start} cannot be read)."
+        ) from None
     except OSError as exc:
         raise config_error("config", str(path), f"cannot be read: {exc.strerror}.") from None
     unknown = sorted(set(data) - set(FILE_KEYS))

@@ -81,8 +81,9 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     _S.OFFLINE: frozenset(
         {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.SIGNED_IN}
     ),
+    # (OFFLINE: a start that failed is retried, and may then find the network gone)
     _S.ERROR: frozenset(
-        {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.SIGNED_IN}
+        {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.SIGNED_IN, _S.OFFLINE}
     ),
 }
 # States in which what was last loaded stays on screen
@@ -297,7 +298,11 @@ class SessionController(QObject):
             if self._closed:  # quit while the services were being built: nobody will use them
                 services.close()
                 raise LanyardError("Lanyard is quitting.", "", ErrorKind.CANCELLED)
-            services.auth.open()
+            try:
+                services.auth.open()
+            except LanyardError:
+                services.close()  # the start is retried with services built afresh
+                raise
             snapshots = open_snapshots(services)
             accounts = services.auth.accounts()
             if not accounts:
@@ -352,6 +357,11 @@ class SessionController(QObject):
     def _on_start_failed(self, exc: LanyardError) -> None:
         self._set_state(State.NOT_CONFIGURED if exc.kind is ErrorKind.CONFIG else State.ERROR)
         self.error.emit(exc)
+        if exc.kind in (ErrorKind.NETWORK, ErrorKind.SERVICE) and not self._closed:
+            # e.g. offline at start with no cached discovery: the message says Lanyard tries
+            # again, so it does (the refresh timer starts over when there are no services)
+            retry_after = _retry_after(exc)
+            self._schedule(self._backoff.next_delay(retry_after), retry=True)
 
     # -- interactive sign-in ------------------------------------------------------------------------
 
@@ -379,8 +389,6 @@ class SessionController(QObject):
 
     def _begin_browser(self, services: Services) -> None:
         self.sign_in_method.emit("browser")
-        from desktop_app.auth.loopback import LoopbackReceiver
-
         from desktop_app.auth.loopback import LoopbackReceiver
 
         receiver = LoopbackReceiver()  # a loopback bind: no network, no waiting
@@ -604,6 +612,10 @@ class SessionController(QObject):
             self.schedule_changed.emit(None)
 
     def _on_refresh_due(self) -> None:
+        if self._services is None:  # the start failed: try it again
+            self._unschedule()
+            self.start()
+            return
         self.refresh()
 
     def check_for_wake(self) -> None:

@@ -19,8 +19,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.qt_compat import protect_booleans
 
 log = logging.getLogger(__name__)
+protect_booleans()  # before the first emit: see qt_compat (PySide6 6.12.0 on Python 3.11)
 
 _LIVE: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 

@@ -99,3 +99,14 @@ def standin_browser(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: i
         return log
 
     return use
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Print what the tests measured (tests/support/figures.py)."""
+    from tests.support import figures
+
+    measured = figures.lines()
+    if measured:
+        terminalreporter.section("figures")
+        for line in measured:
+            terminalreporter.write_line(line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,13 +42,23 @@ def decode_jwt_payload(token: str) -> dict[str, Any]:
     return payload
 
 
+# A claim is shown in labels: a hostile or broken token can carry megabyte strings, which
+# freeze the window while Qt lays them out (14 s for 1 MB), and nobody reads past this
+MAX_CLAIM_CHARS = 4096
+# JSON's "\ud800" escape decodes to a lone surrogate: Qt drops it and UTF-8 cannot encode it
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    value = _LONE_SURROGATE.sub("\ufffd", value.replace("\x00", ""))
+    return value if len(value) <= MAX_CLAIM_CHARS else value[:MAX_CLAIM_CHARS] + "…"
 
 
 def _text_list(value: object) -> tuple[str, ...]:
     if isinstance(value, list):
-        return tuple(item for item in value if isinstance(item, str))
+        return tuple(_text(item) for item in value if isinstance(item, str))
     return ()
 
 

@@ -5,6 +5,7 @@ Graph data is untrusted text: anything of the wrong type becomes empty, never an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -25,7 +26,11 @@ PROFILE_FIELDS: tuple[tuple[str, str], ...] = (
     ("preferredLanguage", "Preferred language"),
     ("id", "Object ID"),
 )
-MAX_FIELD_CHARS = 4096  # a hostile directory can hold megabyte strings; nobody reads past this
+MAX_FIELD_CHARS = 4096
+# JSON's "\ud800" escape decodes to a lone surrogate: Qt drops it and UTF-8 cannot encode it
+_LONE_SURROGATE = re.compile(
+    "[\ud800-\udfff]"
+)  # a hostile directory can hold megabyte strings; nobody reads past this
 
 
 def _clip(text: str) -> str:
@@ -34,7 +39,7 @@ def _clip(text: str) -> str:
 
 def _text(value: object) -> str:
     if isinstance(value, str):
-        return _clip(value.replace("\x00", ""))
+        return _clip(_LONE_SURROGATE.sub("\ufffd", value.replace("\x00", "")))
     return ""
 
 

@@ -106,6 +106,18 @@ class SandboxControl:
     def claims_challenge(self, upn: str) -> int:
         return int(self._call("POST", f"{_user(upn)}/claims-challenge")["event_time"])
 
+    def set_profile(
+        self, upn: str, properties: dict[str, Any] | None = None, remove: list[str] | None = None
+    ) -> None:
+        self._call(
+            "POST",
+            f"{_user(upn)}/profile",
+            {"properties": properties or {}, "remove": remove or []},
+        )
+
+    def reset_profile(self, upn: str) -> None:
+        self._call("DELETE", f"{_user(upn)}/profile")
+
     def set_device_code_interval(self, interval: int) -> None:
         self._call("POST", "/device-code", {"interval": interval})
 

@@ -41,6 +41,12 @@ control.SandboxControl is the typed client; Sandbox has the same methods in-proc
                                            (WWW-Authenticate claims = base64 of
                                            {"access_token":{"nbf":{"essential":true,"value":"<t>"}}}),
                                            without it a plain InvalidAuthenticationToken
+    POST   /users/{upn}/profile           {properties?: {name: any JSON}, remove?: [name]}: Graph
+                                           /me answers these over the seeded profile (wrong
+                                           types, HTML, megabyte strings: for hostile-data
+                                           tests), without the removed names; replaces an
+                                           earlier override
+    DELETE /users/{upn}/profile           the seeded profile again
     POST   /faults                        add a fault (below) -> 201 the fault with its "id"
     GET    /faults                        the active faults, with "count" left and "hits"
     DELETE /faults                        clear all faults, release hung connections
@@ -233,6 +239,18 @@ def _assign_roles(sandbox: Sandbox, upn: str, body: Any) -> Response:
     return json_response(200, {"roles": assigned})
 
 
+def _set_profile(sandbox: Sandbox, upn: str, body: Any) -> Response:
+    if not isinstance(body, dict):
+        return _bad_request("expected a JSON object")
+    unknown = sorted(set(body) - {"properties", "remove"})
+    properties = body.get("properties", {})
+    remove = body.get("remove", [])
+    if unknown or not isinstance(properties, dict) or _str_list(remove) is None:
+        return _bad_request("expected {properties?: {name: value}, remove?: [name]}")
+    sandbox.set_profile(upn, properties, remove)
+    return json_response(200, {"profile": upn})
+
+
 def _user_action(sandbox: Sandbox, req: Request, upn: str, action: str) -> Response:
     try:
         if action == "revoke":
@@ -247,6 +265,11 @@ def _user_action(sandbox: Sandbox, req: Request, upn: str, action: str) -> Respo
             return _assign_roles(sandbox, upn, req.json())
         if action == "claims-challenge":
             return json_response(200, {"event_time": sandbox.claims_challenge(upn)})
+        if action == "profile" and req.method == "POST":
+            return _set_profile(sandbox, upn, req.json())
+        if action == "profile" and req.method == "DELETE":
+            sandbox.reset_profile(upn)
+            return json_response(200, {"profile": upn})
     except KeyError:
         return _no_user(upn)
     return json_response(404, {"error": "not_found"})
@@ -276,6 +299,10 @@ def handle(sandbox: Sandbox, req: Request, parts: tuple[str, ...]) -> Response:
             return _add_fault(sandbox, req.json())
         if method == "DELETE":
             return json_response(200, {"cleared": sandbox.clear_faults()})
-    if len(parts) == 3 and parts[0] == "users" and method == "POST":
+    if (
+        len(parts) == 3
+        and parts[0] == "users"
+        and (method == "POST" or (method == "DELETE" and parts[2] == "profile"))
+    ):
         return _user_action(sandbox, req, parts[1], parts[2])
     return json_response(404, {"error": "not_found"})

@@ -236,7 +236,15 @@ class Resources:
             user, _claims = self._authenticate(req, GRAPH_RESOURCE, _PROFILE_SCOPES)
         except Unauthorized as err:
             return self._error(req, err)
-        return self._ok(req, me_document(user))
+        document = me_document(user)
+        with self.state.lock:
+            override = self.state.profile_overrides.get(user.oid)
+        if override is not None:
+            replaced, removed = override
+            document.update(replaced)
+            for name in removed:
+                document.pop(name, None)
+        return self._ok(req, document)
 
     def photo(self, req: Request, metadata: bool) -> Response:
         try:

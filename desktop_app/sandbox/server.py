@@ -242,6 +242,21 @@ class Sandbox:
             self.state.critical_events[user.oid] = event
         return event
 
+    def set_profile(
+        self, upn: str, properties: dict[str, Any] | None = None, remove: list[str] | None = None
+    ) -> None:
+        """Graph /me answers ``properties`` (any JSON values: HTML, megabyte strings, numbers
+        where Graph has strings) over the seeded profile, without the ``remove`` properties.
+        Replaces an earlier override; ``reset_profile`` restores the seeded one."""
+        user = self._user(upn)
+        with self.state.lock:
+            self.state.profile_overrides[user.oid] = (dict(properties or {}), tuple(remove or ()))
+
+    def reset_profile(self, upn: str) -> None:
+        user = self._user(upn)
+        with self.state.lock:
+            self.state.profile_overrides.pop(user.oid, None)
+
     def set_device_code_interval(self, interval: int) -> None:
         """The polling `interval` the device code endpoint tells clients (Entra: 5)."""
         if interval < 1:

@@ -117,6 +117,9 @@ class SandboxState:
         self.mfa_policy_id = str(uuid.uuid4())  # the conditional access policy named in `claims`
         # oid -> epoch second of the last critical event (continuous access evaluation).
         self.critical_events: dict[str, int] = {}
+        # oid -> what Graph /me answers instead of the seeded profile: properties replaced (any
+        # JSON value, wrong types included) and properties left out (hostile-data tests)
+        self.profile_overrides: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {}
 
     # -- consent, persisted so refresh tokens keep working across restarts with a state_dir
     @staticmethod

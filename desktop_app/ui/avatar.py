@@ -23,7 +23,7 @@ def initials_pixmap(name: str, size: int, ratio: float = 1.0) -> QPixmap:
     pixmap = QPixmap(int(size * ratio), int(size * ratio))
     pixmap.setDevicePixelRatio(ratio)
     pixmap.fill(Qt.GlobalColor.transparent)
-    colour = _PALETTE[hashlib.sha256(name.encode("utf-8")).digest()[0] % len(_PALETTE)]
+    colour = _PALETTE[hashlib.sha256(name.encode("utf-8", "replace")).digest()[0] % len(_PALETTE)]
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)

@@ -114,6 +114,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.schedule_label)
         self.statusBar().addPermanentWidget(self.protection_label)
         self._sign_in_method = "browser"
+        # what makes the banner's error out of date: "recovered" (a failed refresh or start: the
+        # session is signed in, or out, again) or "profile" (a failed Graph call: a profile
+        # loaded since); "" for notices
+        self._banner_clears_on = ""
         self._schedule: Schedule | None = None
         self._countdown = QTimer(self)  # "Retrying in 12 s" counts down
         self._countdown.setInterval(1000)
@@ -303,6 +307,8 @@ class MainWindow(QMainWindow):
         if self.session is not None and self.session.services is not None:
             auth = self.session.services.auth.settings
             self.admin_panel.show_settings(auth.client_id, auth.authority, auth.scopes)
+        if state in (State.SIGNED_IN, State.SIGNED_OUT) and self._banner_clears_on == "recovered":
+            self._clear_banner()
         signed_in = state in SHOWS_ACCOUNT and self._identity is not None
         if state is State.STARTING:
             self.stack.setCurrentWidget(self.starting_page)
@@ -406,7 +412,13 @@ class MainWindow(QMainWindow):
             self.admin_panel.show_identity(None)
             self.admin_panel.clear_inventory()
 
+    def _clear_banner(self) -> None:
+        self.banner.hide()
+        self._banner_clears_on = ""
+
     def show_profile(self, profile: Profile | None) -> None:
+        if profile is not None and self._banner_clears_on == "profile":
+            self._clear_banner()
         self.profile_panel.show_profile(profile)
         self.header.show_profile(profile)
 
@@ -417,7 +429,9 @@ class MainWindow(QMainWindow):
         if error.kind is ErrorKind.INTERACTION_REQUIRED and self.session is not None:
             if self.session.state is State.SIGN_IN_NEEDED:
                 self.banner.show_error(error, "warning", action="Sign in again")
-            return  # e.g. a Graph 401 the session is already answering with a new token
+                return
+            if error.claims_challenge:
+                return  # a Graph claims challenge the session is already answering
         if (
             error.kind is ErrorKind.CONFIG
             and self.session is not None
@@ -426,6 +440,16 @@ class MainWindow(QMainWindow):
             self.setup_page.show_setup(None, error.message)
             return
         self.banner.show_error(error, severity)
+        state = self.session.state if self.session is not None else None
+        self._banner_clears_on = (
+            ""
+            if severity != "error"
+            else "recovered"
+            if state in (State.ERROR, State.OFFLINE)
+            else "profile"
+            if state in (State.SIGNED_IN, State.REFRESHING)
+            else ""
+        )
 
     def show_protection(self, protection: str, encrypted: bool) -> None:
         self.admin_panel.show_protection(protection, encrypted)

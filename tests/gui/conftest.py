@@ -10,7 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop_app.config import Config
-from desktop_app.qt_fixes import fix_signal_emit_refcount
+from desktop_app.qt_compat import protect_booleans
 from desktop_app.sandbox import Sandbox
 from desktop_app.services import build_services
 from desktop_app.session import SessionController
@@ -29,7 +29,7 @@ def _window_tests_use_the_file_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "gi", None)
 
 
-fix_signal_emit_refcount()  # the window tests emit thousands of signals in one process
+protect_booleans()  # the window tests emit thousands of signals in one process
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,98 @@
+"""Hostile data end to end: the sandbox serves a profile with wrong types, a megabyte string,
+NULs and markup, and an ID token with 10,000 roles; the real window signs in and shows it all as
+plain text, bounded, without an exception."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from desktop_app.graph.profile import MAX_FIELD_CHARS
+from desktop_app.sandbox import Sandbox, directory
+from desktop_app.session import State
+from desktop_app.ui.avatar import Avatar
+from tests.gui.test_main_window import TIMEOUT_MS, wait_state
+from tests.support import figures
+from tests.support.sandbox_helpers import sandbox_config
+
+ROLES = [f"Role.{n:05d} <b>x</b> مريم 🦄" for n in range(10_000)]
+UPN = directory.HOSTILE_UPN
+
+
+@pytest.fixture
+def hostile_profile(sandbox: Sandbox) -> Iterator[None]:
+    sandbox.set_profile(
+        UPN,
+        {
+            "displayName": 123,
+            "jobTitle": "J" * 1_000_000,
+            "officeLocation": "a\x00b<b>x</b>",
+            "businessPhones": "<a href='x'>not a list</a>",
+            "mobilePhone": {"nested": ["object"]},
+            "preferredLanguage": "\ud800",
+        },
+        remove=["surname", "givenName", "id"],
+    )
+    yield
+    sandbox.reset_profile(UPN)
+
+
+def test_hostile_profile_and_ten_thousand_roles_render_as_plain_text(
+    qtbot: QtBot,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    standin_browser,  # type: ignore[no-untyped-def]
+    open_window,  # type: ignore[no-untyped-def]
+    hostile_profile: None,
+) -> None:
+    client_id = sandbox.add_app(
+        display_name="Many roles",
+        redirect_uris=["http://localhost", "http://127.0.0.1"],
+        app_roles=ROLES,
+        role_assignments={UPN: ROLES},
+    )
+    standin_browser(sandbox.info.ca_file, UPN)
+    window, session = open_window(replace(sandbox_config(sandbox, tmp_path), client_id=client_id))
+    wait_state(qtbot, session, State.SIGNED_OUT)
+    qtbot.mouseClick(window.welcome_page.sign_in_button, Qt.MouseButton.LeftButton)
+    wait_state(qtbot, session, State.SIGNED_IN)
+    qtbot.waitUntil(lambda: window.profile_panel.value_text("jobTitle") != "", timeout=TIMEOUT_MS)
+
+    panel = window.profile_panel
+    assert panel.value_text("displayName") == ""  # 123 is not a name
+    assert panel.value_text("jobTitle") == "J" * MAX_FIELD_CHARS + "…"
+    assert panel.value_text("officeLocation") == "ab<b>x</b>"
+    assert panel.value_text("businessPhones") == ""
+    assert panel.value_text("mobilePhone") == ""
+    assert panel.value_text("preferredLanguage") == "\ufffd"
+    assert panel.value_text("surname") == panel.value_text("id") == ""
+    assert panel.value_text("userPrincipalName") == UPN
+    # the header falls back to the ID token's name, markup and all, as text
+    seeded_name = directory.Directory().user(UPN).display_name  # type: ignore[union-attr]
+    assert window.header.name.text() == seeded_name
+
+    assert window.roles_panel.roles == tuple(ROLES)
+    assert window.roles_panel.summary.text() == ("You hold 10000 app roles in this application:")
+    chips = [label.text() for label in window.roles_panel.findChildren(QLabel, "role")]
+    assert chips == ROLES[:200]
+    header_chips = [label.text() for label in window.header.findChildren(QLabel, "role")]
+    assert header_chips == ROLES[:8]
+
+    labels = [
+        label
+        for host in (window.header, window.tabs, window.banner)
+        for label in host.findChildren(QLabel)
+        if not isinstance(label, Avatar)
+    ]
+    assert all(label.textFormat() is Qt.TextFormat.PlainText for label in labels)
+    window.tabs.setCurrentWidget(window.roles_panel)
+    window.grab()  # lays out and paints 200 chips without an exception
+    figures.record(
+        "hostile window", "1 sign-in with a hostile profile and an ID token of 10,000 roles"
+    )
