@@ -29,7 +29,7 @@ from desktop_app.auth.client import CacheEntry, Identity
 from desktop_app.ui.widgets import CardPanel, heading, muted, plain_label
 
 ADMIN_ROLE = "Admin"
-MAX_JSON_CHARS = 500_000  # a 10,000-role token is ~200 KB; beyond this the view is clipped
+MAX_JSON_CHARS = 100_000  # laying out more stalls the window; a 10,000-role token is clipped
 
 
 def holds_admin_role(identity: Identity | None) -> bool:

@@ -17,10 +17,12 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from desktop_app.auth.claims import IdTokenClaims
 from desktop_app.auth.client import Identity
 from desktop_app.graph.profile import PROFILE_FIELDS, Profile
+from desktop_app.ui.admin_panel import AdminPanel
 from desktop_app.ui.avatar import Avatar
 from desktop_app.ui.header import AccountHeader
 from desktop_app.ui.profile_panel import ProfilePanel
 from desktop_app.ui.roles_panel import RolesPanel
+from desktop_app.ui.token_panel import TokenPanel
 from tests.support import figures
 from tests.support.hostile import field_values, hostile_text
 
@@ -56,11 +58,27 @@ def _header(identity: Identity, profile: Profile) -> QWidget:
     return header
 
 
+def _token_panel(identity: Identity, profile: Profile) -> QWidget:
+    panel = TokenPanel(lambda: None)
+    panel.show_identity(identity)
+    assert len(panel.claim_names()) == len(identity.claims.raw)  # every claim, one row each
+    return panel
+
+
+def _admin_panel(identity: Identity, profile: Profile) -> QWidget:
+    panel = AdminPanel(lambda deliver: deliver([]))
+    panel.show_identity(identity)
+    assert panel.raw.toPlainText().startswith("{")
+    return panel
+
+
 # (name, render): each builds its widget, shows the identity and profile, checks the text it shows
 PANELS: list[tuple[str, Render]] = [
     ("profile panel", _profile_panel),
     ("roles panel", _roles_panel),
     ("header", _header),
+    ("token & claims panel", _token_panel),
+    ("admin view", _admin_panel),
 ]
 
 _tried = [0]
@@ -129,6 +147,12 @@ def test_markup_is_shown_as_written_not_interpreted(qapp: Any) -> None:
     identity = Identity(IdTokenClaims({"name": "<b>x</b>", "roles": ["<b>x</b>"]}))
     for name, render in PANELS:
         widget = render(identity, profile)
+        if isinstance(widget, TokenPanel):  # claims in table items: plain text by construction
+            assert widget.claim_value("name") == "<b>x</b>"
+            continue
+        if isinstance(widget, AdminPanel):  # raw JSON in a QPlainTextEdit
+            assert '"name": "<b>x</b>"' in widget.raw.toPlainText()
+            continue
         shown = [label for label in widget.findChildren(QLabel) if label.text() == "<b>x</b>"]
         assert shown, name
         for label in shown:
