@@ -100,12 +100,36 @@ def store_raw(client: AuthClient, notices: list[LanyardError], text: str) -> dic
     return {}
 
 
+def snapshot(client: AuthClient, notices: list[LanyardError], job_title: str) -> dict[str, Any]:
+    """Save a profile snapshot holding ``job_title`` for this profile, then read it back as a
+    new store would (the window's warm start)."""
+    import time
+
+    from desktop_app.graph.client import Photo
+    from desktop_app.graph.profile import Profile
+    from desktop_app.profile_snapshot import Snapshot, SnapshotStore
+
+    profile = client.settings.profile_dir
+    store = SnapshotStore.open(profile)
+    fetched = Profile.from_graph({"displayName": "Megan Bowen", "jobTitle": job_title})
+    photo = Photo(b"\x89PNG-not-really", "image/png", '"etag-1"')
+    store.save(Snapshot("uid.utid", fetched, time.time(), photo, time.time()))
+    loaded = SnapshotStore.open(profile).load("uid.utid")
+    return {
+        "protection": store.store.protection,
+        "encrypted": store.store.encrypted,
+        "job_title": loaded.profile.jobTitle if loaded else None,
+        "photo": loaded.photo is not None and loaded.photo.data == photo.data if loaded else False,
+    }
+
+
 COMMANDS: dict[str, Callable[[AuthClient, list[LanyardError], str], dict[str, Any]]] = {
     "sign-in": sign_in,
     "status": status,
     "sign-out": sign_out,
     "refresh-while-locked": refresh_while_locked,
     "store-raw": store_raw,
+    "snapshot": snapshot,
 }
 
 

@@ -162,3 +162,17 @@ def test_a_plaintext_cache_from_before_moves_into_the_keyring(
     assert report["accounts"] == [ADMIN] and report["source"] == "cache"
     assert not (profile / "token_cache.bin").exists()
     assert files_holding(tmp_path, issued(sandbox)) == {}
+
+
+def test_profile_snapshot_lives_in_the_secret_service_not_in_a_file(
+    sandbox: Sandbox, keyring: Keyring, tmp_path: Path
+) -> None:
+    """The offline view's last profile and photo are kept like the tokens (issue 5, part 5)."""
+    marker = "Snapshot-marker-7f3a Director"
+    report = run(keyring, sandbox, "snapshot", marker)
+    assert report["protection"] == ENCRYPTED and report["encrypted"]
+    assert report["job_title"] == marker and report["photo"]  # read back by a fresh store
+    stored = keyring.lookup(profile_of(keyring) / "profile_snapshot.json")
+    assert stored is not None and marker in stored
+    assert not (profile_of(keyring) / "profile_snapshot.json").exists()
+    assert files_holding(tmp_path, [marker]) == {}  # in no file, keyring file included
