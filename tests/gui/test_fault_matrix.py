@@ -20,7 +20,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop_app import net
+from desktop_app import net, profile_snapshot
 from desktop_app.config import Config
 from desktop_app.graph.profile import Profile
 from desktop_app.refresh_policy import Backoff
@@ -396,8 +396,9 @@ def short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
         ca_path: str,
         timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
         retry_statuses: bool = False,
+        **options: Any,  # e.g. the proxy
     ) -> net.TrustedSession:
-        return real(ca_path, timeout, retry_statuses)
+        return real(ca_path, timeout, retry_statuses, **options)
 
     monkeypatch.setattr(net, "make_session", make_session)
 
@@ -426,7 +427,11 @@ def test_fault(
     standin_browser,  # type: ignore[no-untyped-def]
     open_window,  # type: ignore[no-untyped-def]
     short_timeouts: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if case.id == "graph-404-photo":
+        # the photo is normally asked about at most daily (profile_snapshot): ask every time here
+        monkeypatch.setattr(profile_snapshot, "PHOTO_REVALIDATE_S", 0)
     standin_browser(sandbox.info.ca_file, case.user)
     config = sandbox_config(sandbox, tmp_path / "profile")
     ctx = Ctx(qtbot, sandbox, config, case.user, open_window, tmp_path)
