@@ -44,12 +44,6 @@ EXPLANATION = (
 SETTINGS_URL = "api_call/url"
 SETTINGS_SCOPES = "api_call/scopes"
 CAN_CALL = frozenset({State.SIGNED_IN, State.REFRESHING, State.OFFLINE, State.ERROR})
-_STYLE = """
-QLineEdit[invalid="true"] { border: 2px solid #c0392b; border-radius: 4px; }
-QLabel#validation { color: #b42318; }
-QLabel#status[outcome="ok"] { color: #067647; font-weight: bold; }
-QLabel#status[outcome="error"] { color: #b42318; font-weight: bold; }
-"""
 
 
 def _restyle(widget: QWidget, name: str, value: object) -> None:
@@ -61,7 +55,7 @@ def _restyle(widget: QWidget, name: str, value: object) -> None:
 class ApiPanel(QWidget):
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(_STYLE)
+        # its colours (invalid field, status) are in ui/style.py, light and dark
         # where the last endpoint and scopes are remembered (tests pass their own)
         self._settings = settings if settings is not None else QSettings()
         self.session: SessionController | None = None

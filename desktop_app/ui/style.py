@@ -31,6 +31,8 @@ class Colours:
     warning_border: str
     info_bg: str
     info_border: str
+    ok: str = "#067647"
+    bad: str = "#b42318"
 
 
 LIGHT = Colours(
@@ -40,6 +42,7 @@ LIGHT = Colours(
 DARK = Colours(
     "#1b1d22", "#25282f", "#3a3f4a", "#a3aab8", "#2e323a", "#383d47", "#24365f", "#c9d8ff",
     "#3d5590", "#fdba74", "#4a2323", "#8c3b3b", "#4a3b17", "#8a6d24", "#1f3350", "#3e5f8f",
+    "#4ade80", "#f87171",
 )  # fmt: skip
 
 
@@ -73,6 +76,10 @@ QFrame#banner[severity="warning"] {{ background: {c.warning_bg};
     border: 1px solid {c.warning_border}; border-radius: 8px; }}
 QFrame#banner[severity="info"] {{ background: {c.info_bg}; border: 1px solid {c.info_border};
     border-radius: 8px; }}
+QLineEdit[invalid="true"] {{ border: 2px solid {c.bad}; border-radius: 4px; }}
+QLabel#validation {{ color: {c.bad}; }}
+QLabel#status[outcome="ok"] {{ color: {c.ok}; font-weight: bold; }}
+QLabel#status[outcome="error"] {{ color: {c.bad}; font-weight: bold; }}
 QTableWidget::item {{ padding: 3px 6px; }}
 QTabWidget::pane {{ border: none; }}
 QTabBar::tab {{ padding: 8px 18px; }}
