@@ -8,13 +8,13 @@ to change (comments are not kept: the file says so in its first line).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+
+from desktop_app.files import atomic_write
 
 HEADER = (
     "# Lanyard settings, written by its Settings dialog. Keys you add by hand are kept;\n"
@@ -68,26 +68,9 @@ def dumps(values: Mapping[str, object]) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Temp file in the same directory, fsync, rename: a crash leaves the old file or the new
-    one, never half of one. Mode 0600: a proxy URL may carry a password."""
+    """Mode 0600: a proxy URL may carry a password."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if os.name == "posix":
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+    atomic_write(path, text.encode("utf-8"), 0o600)
 
 
 def save(path: Path, changes: Mapping[str, object | None]) -> Path | None:

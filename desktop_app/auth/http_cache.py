@@ -15,7 +15,8 @@ from typing import Any
 
 from msal.throttled_http_client import NormalizedResponse
 
-from desktop_app.auth.cache_store import atomic_write, move_aside
+from desktop_app.auth.cache_store import move_aside
+from desktop_app.files import atomic_write
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop_app.auth.cache_store import StoreUnavailable, Version, atomic_write, file_version
+from desktop_app.auth.cache_store import StoreUnavailable, Version, file_version
+from desktop_app.files import atomic_write
 
 SCHEMA_NAME = "dev.lanyard.TokenCache"
 ATTRIBUTE = "cache"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.auth.client import CacheEntry, Identity
@@ -25,7 +25,7 @@ from desktop_app.ui.header import AccountHeader
 from desktop_app.ui.pages import SetupPage, WaitingPage, WelcomePage
 from desktop_app.ui.profile_panel import ProfilePanel
 from desktop_app.ui.roles_panel import RolesPanel
-from desktop_app.ui.style import stylesheet
+from desktop_app.ui.style import follow_scheme, stylesheet
 from desktop_app.ui.token_panel import TokenPanel
 from desktop_app.ui.widgets import plain_label
 
@@ -467,11 +467,7 @@ class MainWindow(QMainWindow):
         )
 
     def changeEvent(self, event: QEvent) -> None:
-        # the desktop switched between light and dark: Qt updates the palette, we the colours
-        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
-            wanted = stylesheet(QGuiApplication.palette())
-            if wanted != self.styleSheet():  # setting it changes the palette again: no loop
-                self.setStyleSheet(wanted)
+        follow_scheme(self, event)
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -47,7 +47,7 @@ from desktop_app.config import (
     read_config_file,
     redact_proxy,
 )
-from desktop_app.ui.style import stylesheet
+from desktop_app.ui.style import follow_scheme, stylesheet
 from desktop_app.ui.widgets import heading, muted, plain_label
 
 CUSTOM = "custom"
@@ -403,11 +403,7 @@ class SettingsDialog(QDialog):
         QWidget.setTabOrder(self.save_button, self.cancel_button)
 
     def changeEvent(self, event: QEvent) -> None:
-        # the desktop switched between light and dark (as the main window does)
-        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
-            wanted = stylesheet(QGuiApplication.palette())
-            if wanted != self.styleSheet():  # setting it changes the palette again: no loop
-                self.setStyleSheet(wanted)
+        follow_scheme(self, event)
         super().changeEvent(event)
 
     def load(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import QWidget
 
 ACCENT = "#2b5fd9"
 
@@ -85,3 +87,12 @@ QTabWidget::pane {{ border: none; }}
 QTabBar::tab {{ padding: 8px 18px; }}
 QStatusBar {{ background: {c.surface}; border-top: 1px solid {c.border}; }}
 """
+
+
+def follow_scheme(widget: QWidget, event: QEvent) -> None:
+    """From a top-level window's changeEvent: the desktop switched between light and dark, Qt
+    updated the palette, and this updates the colours."""
+    if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
+        wanted = stylesheet(QGuiApplication.palette())
+        if wanted != widget.styleSheet():  # setting it changes the palette again: no loop
+            widget.setStyleSheet(wanted)

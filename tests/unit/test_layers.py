@@ -16,6 +16,7 @@ QT_FREE = [
     "net.py",
     "config.py",
     "config_file.py",
+    "files.py",
     "errors.py",
     "paths.py",
     "redact.py",
