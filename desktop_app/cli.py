@@ -18,7 +18,8 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
         from desktop_app import __version__
 
-        parser.exit(message=f"Lanyard {__version__}\n")
+        print(f"Lanyard {__version__}")  # on stdout, as argparse's own version action does
+        parser.exit()
 
 
 def _add_settings(parser: argparse.ArgumentParser, in_subcommand: bool = False) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import platform
-from importlib.metadata import PackageNotFoundError, version
 
 import PySide6
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMainWindow, QVBoxLayout, QWidget
 
-from desktop_app import __version__
+import desktop_app
 from desktop_app.ui.widgets import heading, muted, plain_label
 
 LICENCE = "MIT"
@@ -18,6 +17,9 @@ SUMMARY = "Sign in with Microsoft Entra ID and see your profile and app roles."
 
 
 def _package_version(name: str) -> str:
+    # importlib.metadata only when the box opens: ~15 ms the first window need not wait for
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version(name)
     except PackageNotFoundError:  # a bundle built without the package's metadata
@@ -45,7 +47,7 @@ class AboutDialog(QDialog):
             logo = QLabel(self)
             logo.setPixmap(icon.pixmap(64, 64))
             layout.addWidget(logo, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.title = heading(f"Lanyard {__version__}", self, 16)
+        self.title = heading(f"Lanyard {desktop_app.__version__}", self, 16)
         layout.addWidget(self.title, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(plain_label(SUMMARY, self))
         self.components = plain_label(

@@ -75,13 +75,17 @@ class Avatar(QLabel):
         self.has_photo = False
         self._render()
 
+    # Every refresh shows the same person again: drawing only on a change keeps a long-running
+    # window from churning pixmaps (the soak test measures memory over 1,000 refreshes).
     def set_name(self, name: str) -> None:
-        self._name = name
-        self._render()
+        if name != self._name:
+            self._name = name
+            self._render()
 
     def set_photo(self, data: bytes | None) -> None:
-        self._photo = data
-        self._render()
+        if data != self._photo:
+            self._photo = data
+            self._render()
 
     def _render(self) -> None:
         ratio = self.devicePixelRatioF()

@@ -86,6 +86,7 @@ class AccountHeader(QFrame):
         layout.addLayout(controls)
         self._accounts: list[Account] = []
         self._current = ""
+        self._shown: tuple[object, ...] | None = None  # what show_identity last drew
 
     def show_accounts(self, accounts: list[Account], current: Account | None) -> None:
         """Fill the picker: every saved account, the current one selected, then Add."""
@@ -126,6 +127,14 @@ class AccountHeader(QFrame):
         self, identity: Identity | None, cloud_label: str, home_tenant: str = ""
     ) -> None:
         """``home_tenant``: the account's home tenant (client_info utid); a guest's differs."""
+        claims = identity.claims if identity is not None else None
+        shown: tuple[object, ...] | None = None
+        if claims is not None and identity is not None:
+            shown = (claims.name, claims.username, claims.tenant_id, home_tenant, cloud_label)
+            shown += (identity.trusted, claims.roles)
+        if shown is not None and shown == self._shown:
+            return  # a refresh of the same person: nothing to redraw
+        self._shown = shown
         clear_layout(self._roles_row)
         if identity is None:
             self.job_title.setText("")
@@ -135,7 +144,7 @@ class AccountHeader(QFrame):
             self.tenant.setText("")
             self.avatar.set_name("")
             return
-        claims = identity.claims
+        assert claims is not None
         self.name.setText(claims.name or claims.username)
         self.username.setText(claims.username)
         guest = (

@@ -87,6 +87,13 @@ class RolesPanel(CardPanel):
             self.changes.hide()
 
     def _show_roles(self, identity: Identity | None) -> None:
+        if (
+            identity is not None
+            and identity.trusted
+            and self._chips_row.count()
+            and identity.claims.roles == self.roles
+        ):
+            return  # the same roles again (a refresh): keep the chips
         clear_layout(self._chips_row)
         self.roles = ()
         self.warning.hide()
