@@ -16,7 +16,8 @@ Figures (goal in brackets):
   start that signed in [0 / <= 1]
 - stall_*: worst lateness of a 10 ms GUI heartbeat during sign-in, a silent refresh and a profile
   reload while the sandbox delays token and /me answers by 5 s, vs an idle bare window [<= 50 ms]
-- rss_growth / thread_growth: after N forced refreshes (600 s tokens) vs once started [5 MB / 0]
+- rss_growth / thread_growth: after N forced refreshes (600 s tokens) vs once started [5 MB /
+  no new thread]
 - whoami: ``lanyard whoami --sandbox`` (warm) vs ``python -c "import msal, msal_extensions,
   requests"`` [<= 1.3x]; also vs that floor plus starting the in-process sandbox, which only
   --sandbox pays
@@ -373,8 +374,9 @@ def measure(
         "threads",
         before["threads"],
         "threads once started",
-        "0",
-        after["threads"] == before["threads"],
+        "<= 0",
+        # fewer is fine: threads Qt or the start-up used have ended; more would be a leak
+        after["threads"] <= before["threads"],
         note=f"Python threads {before['py_threads']} -> {after['py_threads']}",
     )
 
