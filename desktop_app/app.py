@@ -162,10 +162,10 @@ def manage_session(
     explicit_profile = bool(args.profile_dir or os.environ.get("LANYARD_PROFILE_DIR"))
     current: list[SessionController] = []
     running: list[Config] = []
-    running_before: list[bool] = []
     sandbox_info = Path(args.sandbox_info) if getattr(args, "sandbox_info", None) else None
 
     def start(new: Config) -> None:
+        first = not current  # the first session starts after the window's first paint
         if current:
             if running and new == running[-1]:
                 return  # saved without a change: keep the session (and the sign-in in progress)
@@ -178,9 +178,7 @@ def manage_session(
         window.banner.hide()
         window.setWindowTitle("Lanyard")  # attach() marks a sandbox session in the title
         session = SessionController(partial(_build_services, new, explicit_profile, sandbox_info))
-        first = not running_before
         current.append(session)
-        running_before.append(True)
         window.attach(session, new.cloud.name, new.sandbox)
         if first:  # msal and requests load on the auth worker once the window is on screen
             start_after_first_paint(window, session.start)

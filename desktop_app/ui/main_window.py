@@ -124,6 +124,8 @@ class MainWindow(QMainWindow):
         self._countdown.timeout.connect(self._show_schedule_text)
         self.setup_page.demo_requested.connect(self.demo_requested)
         self._connect_controls()
+        # the cache inventory is read when the Admin view is looked at, not on every refresh
+        self.tabs.currentChanged.connect(self._on_panel_shown)
         self._add_menus()
         self.about_action = add_help_menu(self)
         self._wanted_panel = ""
@@ -233,6 +235,10 @@ class MainWindow(QMainWindow):
         self.device_code_page.cancel_requested.connect(self._cancel_sign_in)
         self.header.refresh_button.clicked.connect(self._refresh)
         self.banner.action_requested.connect(self._sign_in)
+
+    def _on_panel_shown(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.admin_panel:
+            self.admin_panel.reload()
 
     def _sign_out(self, everyone: bool, end_browser_session: bool) -> None:
         if self.session is not None:
@@ -402,8 +408,8 @@ class MainWindow(QMainWindow):
                 self.admin_panel.reload()
                 if self._wanted_panel == "admin":
                     self._select_panel("admin")
-            else:
-                self.admin_panel.reload()
+            elif self.tabs.currentWidget() is self.admin_panel:
+                self.admin_panel.reload()  # on screen: show what the refresh changed
         else:
             if index >= 0:
                 self.tabs.removeTab(index)
