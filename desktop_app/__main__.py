@@ -14,7 +14,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop_app.headless import run
 
         return run(args)
-    from desktop_app.app import run_window  # only the window path imports Qt
+    from desktop_app.ui.app import run_window  # only the window path imports Qt
 
     return run_window(args)
 

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from desktop_app.config import FILE_KEYS
+from desktop_app.core.config import FILE_KEYS
 
 
 class _VersionAction(argparse.Action):

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from desktop_app.cli import config_flags
-from desktop_app.config import Config, load_config
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.core.config import Config, load_config
+from desktop_app.core.errors import ErrorKind, LanyardError
 
 if TYPE_CHECKING:
-    from desktop_app.auth.results import Account, TokenResult
-    from desktop_app.services import Services
+    from desktop_app.auth.models import Account, TokenResult
+    from desktop_app.session.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     """Run a headless command; the exit code says how it went (see EXIT_*)."""
     out = out or sys.stdout
     err = err or sys.stderr
-    from desktop_app.redact import configure_logging
+    from desktop_app.core.logs import configure_logging
 
     configure_logging(None, args.verbose)
     if not args.verbose:  # stderr is for this command's own messages
@@ -147,7 +147,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     services: Services | None = None
     try:
         config, explicit_profile = _config(args)
-        from desktop_app.services import build_services
+        from desktop_app.session.services import build_services
 
         sandbox_info = Path(args.sandbox_info) if args.sandbox_info else None
         services = build_services(config, explicit_profile, None, sandbox_info)

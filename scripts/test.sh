@@ -53,6 +53,7 @@ export PATH="$PWD/.venv/bin:$PATH"
 
 echo "== ruff check"; ruff check .
 echo "== ruff format --check"; ruff format --check .
-echo "== mypy"; mypy
+echo "== mypy (strict)"; mypy
+echo "== import-linter (the layers: pyproject.toml)"; lint-imports
 echo "== pytest"
 QT_QPA_PLATFORM=offscreen python -m pytest "$@"

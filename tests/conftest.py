@@ -47,7 +47,7 @@ def in_ci() -> bool:
 @pytest.fixture(autouse=True)
 def _no_worker_thread_left() -> Iterator[None]:
     yield
-    workers = sys.modules.get("desktop_app.workers")
+    workers = sys.modules.get("desktop_app.session.workers")
     if workers is None:
         return
     leftover = workers.live_worker_threads()
@@ -62,7 +62,7 @@ def app_logging(tmp_path: Path) -> Iterator[Path]:
     """Lanyard's own logging set-up (verbose), writing to a file the test can read."""
     import logging
 
-    from desktop_app.redact import configure_logging
+    from desktop_app.core.logs import configure_logging
 
     log_file = tmp_path / "lanyard.log"
     root = logging.getLogger()

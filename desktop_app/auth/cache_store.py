@@ -16,43 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from desktop_app.files import atomic_write
+from desktop_app.core.files import atomic_write
+from desktop_app.core.stores import CacheStore, StoreUnavailable, Version
+
+__all__ = ["CacheStore", "StoreUnavailable", "Version"]  # and the stores defined here
 
 log = logging.getLogger(__name__)
-
-Version = tuple[int, int, int]  # (mtime_ns, inode, size): an atomic rename changes the inode
-
-
-class StoreUnavailable(Exception):
-    """An OS secret store cannot be used. ``missing``: this system has none at all, so a plaintext
-    file may stand in; otherwise one exists but is locked or failing, and Lanyard never downgrades
-    to plaintext behind the person's back."""
-
-    def __init__(self, reason: str, advice: str, missing: bool = False, detail: str = "") -> None:
-        super().__init__(reason)
-        self.reason = reason  # short, for the status bar: "the keyring is locked"
-        self.advice = advice  # what the person can do about it
-        self.missing = missing
-        self.detail = detail  # for the log: the OS's own words
-
-
-class CacheStore(Protocol):
-    """The interface PersistentTokenCache needs from a place that keeps its text."""
-
-    location: Path  # the file whose version says "changed" (the cache, or a signal file)
-    protection: str  # shown to people: "encrypted by libsecret (Secret Service)", ...
-    encrypted: bool
-    persisted: bool  # False: memory only, gone when Lanyard exits
-
-    def load(self) -> str | None: ...
-
-    def save(self, text: str) -> None: ...
-
-    def version(self) -> Version | None: ...
-
-    def move_aside(self) -> str | None:
-        """Keep damaged content for diagnosis; says where (a path or a keyring item)."""
-        ...
 
 
 def file_version(path: Path) -> Version | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from desktop_app.redact import remember_personal
+from desktop_app.core.logs import remember_personal
 
 # Entra puts this many groups in a token before switching to the overage form
 GROUPS_OVERAGE_CLAIM = "groups"

@@ -12,15 +12,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from desktop_app import paths
 from desktop_app.auth.claims import ClaimsError, IdTokenClaims, check_id_token
-from desktop_app.auth.results import Account, TokenResult, token_from_result
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.auth.models import (
+    Account,
+    CacheEntry,
+    DeviceCode,
+    Identity,
+    PendingSignIn,
+    TokenResult,
+    token_from_result,
+)
+from desktop_app.core import paths
+from desktop_app.core.errors import ErrorKind, LanyardError
 
 if TYPE_CHECKING:
     import msal
@@ -45,55 +53,6 @@ class AuthSettings:
     allow_plaintext_cache: bool = True  # False: no OS encryption means session-only sign-in
 
 
-@dataclass(frozen=True)
-class PendingSignIn:
-    """An interactive sign-in waiting for the browser. ``flow`` holds the PKCE verifier."""
-
-    auth_uri: str
-    state: str
-    redirect_uri: str
-    flow: dict[str, Any] = field(repr=False)
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who is signed in, from the ID token: shown only when ``problems`` is empty."""
-
-    claims: IdTokenClaims
-    problems: tuple[str, ...] = ()
-
-    @property
-    def trusted(self) -> bool:
-        return not self.problems
-
-
-@dataclass(frozen=True)
-class DeviceCode:
-    """A device code sign-in in progress: show ``user_code`` and ``verification_uri``."""
-
-    user_code: str
-    verification_uri: str
-    message: str
-    expires_at: float
-    flow: dict[str, Any] = field(repr=False)  # holds the device_code: a polling credential
-    claims_challenge: str | None = field(default=None, repr=False)
-
-    @property
-    def interval(self) -> float:
-        """Seconds between polls; msal raises it when the identity provider says slow_down."""
-        return float(self.flow.get("interval") or 5)
-
-
-@dataclass(frozen=True)
-class CacheEntry:
-    """One item of the token cache as the Admin view lists it: never the secret itself."""
-
-    kind: str
-    username: str
-    scopes: str
-    expires_on: float | None
-
-
 _INVENTORY_KINDS = (
     ("AccessToken", "Access token"),
     ("RefreshToken", "Refresh token"),
@@ -107,7 +66,7 @@ DEVICE_FLOW_PENDING = frozenset({"authorization_pending", "slow_down"})
 
 
 def from_msal_result(result: dict[str, Any], action: str) -> LanyardError:
-    from desktop_app import failures
+    from desktop_app.auth import errors as failures
 
     return failures.from_msal_result(result, action)
 
@@ -153,7 +112,8 @@ class AuthClient:
     def _msal_call(self, action: str) -> Iterator[None]:
         """Turn whatever msal raises (transport errors, a plain-text 429 it cannot parse, its own
         exceptions) into a LanyardError."""
-        from desktop_app.failures import ResponseSummary, from_exception
+        from desktop_app.auth.errors import from_exception
+        from desktop_app.core.errors import ResponseSummary
 
         try:
             yield

@@ -16,7 +16,7 @@ from typing import Any
 from msal.throttled_http_client import NormalizedResponse
 
 from desktop_app.auth.cache_store import move_aside
-from desktop_app.files import atomic_write
+from desktop_app.core.files import atomic_write
 
 log = logging.getLogger(__name__)
 

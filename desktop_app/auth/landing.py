@@ -12,7 +12,7 @@ import logging
 from functools import cache
 from string import Template
 
-from desktop_app import paths
+from desktop_app.core import paths
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop_app.auth.cache_store import StoreUnavailable, Version, file_version
-from desktop_app.files import atomic_write
+from desktop_app.auth.cache_store import file_version
+from desktop_app.core.files import atomic_write
+from desktop_app.core.stores import StoreUnavailable, Version
 
 SCHEMA_NAME = "dev.lanyard.TokenCache"
 ATTRIBUTE = "cache"

@@ -34,7 +34,7 @@ from desktop_app.auth.cache_store import (
     Version,
     remove_stale_temporaries,
 )
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.core.errors import ErrorKind, LanyardError
 
 log = logging.getLogger(__name__)
 

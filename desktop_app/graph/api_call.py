@@ -22,8 +22,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from desktop_app.config import CLOUDS, RESERVED_SCOPES
-from desktop_app.errors import LanyardError
+from desktop_app.core.config import CLOUDS, RESERVED_SCOPES
+from desktop_app.core.errors import LanyardError
 from desktop_app.graph.json_tree import JsonValue
 
 if TYPE_CHECKING:
@@ -265,7 +265,7 @@ def build_response(
                 document = None
     problem = None
     if status >= 400:
-        from desktop_app.failures import graph_error
+        from desktop_app.graph.errors import graph_error
 
         problem = graph_error(
             status,
@@ -309,7 +309,7 @@ class ApiCaller:
     def call(self, request: ApiRequest, token: str, service: str = "") -> ApiResponse:
         import requests
 
-        from desktop_app.failures import from_exception
+        from desktop_app.graph.errors import from_exception
 
         origin = _origin(request.url)
         url = request.url

@@ -35,7 +35,7 @@ class GraphClient:
     ) -> requests.Response:
         import requests
 
-        from desktop_app.failures import from_exception
+        from desktop_app.graph.errors import from_exception
 
         try:
             return self._session.get(
@@ -47,7 +47,7 @@ class GraphClient:
             raise from_exception(exc, "Loading your profile", "Microsoft Graph") from None
 
     def me(self, token: str) -> Profile:
-        from desktop_app.failures import from_graph_response, unreadable_graph_answer
+        from desktop_app.graph.errors import from_graph_response, unreadable_graph_answer
 
         response = self._get("/me", token)
         if response.status_code != 200:
@@ -62,7 +62,7 @@ class GraphClient:
 
     def photo(self, token: str, etag: str | None = None) -> Photo | None:
         """The photo; None when the user has none. ``etag`` given and unchanged: raises NotModified."""
-        from desktop_app.failures import from_graph_response
+        from desktop_app.graph.errors import from_graph_response
 
         response = self._get("/me/photo/$value", token, {"If-None-Match": etag} if etag else None)
         if response.status_code == 304:

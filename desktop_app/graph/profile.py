@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from desktop_app.redact import remember_personal
+from desktop_app.core.logs import remember_personal
 
 # The properties Graph returns from /me by default, in the order the Profile panel shows them
 PROFILE_FIELDS: tuple[tuple[str, str], ...] = (

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.auth.client import CacheEntry, Identity
+from desktop_app.auth.models import CacheEntry, Identity
 from desktop_app.ui.widgets import CardPanel, heading, muted, plain_label
 
 ADMIN_ROLE = "Admin"

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.errors import LanyardError
+from desktop_app.core.errors import LanyardError
 from desktop_app.graph.api_call import (
     ApiFailure,
     ApiPreset,
@@ -32,7 +32,7 @@ from desktop_app.graph.api_call import (
     to_template,
     validate_request,
 )
-from desktop_app.session import SessionController, State
+from desktop_app.session.controller import SessionController, State
 from desktop_app.ui.banner import Banner
 from desktop_app.ui.json_view import JsonView
 from desktop_app.ui.widgets import muted, plain_label

@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from desktop_app.errors import LanyardError
+from desktop_app.core.errors import LanyardError
 from desktop_app.ui.widgets import plain_label
 
 

@@ -1,4 +1,4 @@
-"""Help > Save diagnostics…: asks where, then writes the redacted bundle (desktop_app/diagnostics.py)
+"""Help > Save diagnostics…: asks where, then writes the redacted bundle (desktop_app/core/diagnostics.py)
 on a thread of its own, so a large log never freezes the window."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from PySide6.QtCore import QObject, QStandardPaths, Signal, qVersion
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
-from desktop_app.diagnostics import DiagnosticsInput, default_name, write_bundle
-from desktop_app.redact import current_log_file, verbose_diagnostics
-from desktop_app.session import SessionController
+from desktop_app.core.diagnostics import DiagnosticsInput, default_name, write_bundle
+from desktop_app.core.logs import current_log_file, verbose_diagnostics
+from desktop_app.session.controller import SessionController
 
 
 def ask_for_path(window: QMainWindow, suggested: Path, chosen: Callable[[str], None]) -> None:

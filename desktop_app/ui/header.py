@@ -13,8 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.auth.client import Identity
-from desktop_app.auth.results import Account
+from desktop_app.auth.models import Account, Identity
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
 from desktop_app.ui.avatar import Avatar

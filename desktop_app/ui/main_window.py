@@ -10,12 +10,11 @@ from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from desktop_app.auth.client import CacheEntry, Identity
-from desktop_app.auth.results import Account
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.auth.models import Account, CacheEntry, Identity
+from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
-from desktop_app.session import SHOWS_ACCOUNT, Schedule, SessionController, State
+from desktop_app.session.controller import SHOWS_ACCOUNT, Schedule, SessionController, State
 from desktop_app.ui.about import add_help_menu
 from desktop_app.ui.admin_panel import AdminPanel, holds_admin_role
 from desktop_app.ui.api_panel import ApiPanel

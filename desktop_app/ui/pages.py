@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.auth.results import Account
-from desktop_app.config import ConfigError
+from desktop_app.auth.models import Account
+from desktop_app.core.config import ConfigError
 from desktop_app.ui.settings_dialog import SettingsForm
 from desktop_app.ui.widgets import clear_layout, heading, muted, plain_label
 

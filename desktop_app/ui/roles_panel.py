@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from desktop_app.auth.client import Identity
+from desktop_app.auth.models import Identity
 from desktop_app.ui.widgets import (
     CardPanel,
     FlowLayout,

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app import config_file
-from desktop_app.config import (
+from desktop_app.core import config_file
+from desktop_app.core.config import (
     DEFAULT_TENANT,
     Config,
     ConfigError,

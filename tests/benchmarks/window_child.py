@@ -2,7 +2,7 @@
 
     python tests/benchmarks/window_child.py MODE [--refreshes N] -- LANYARD ARGS...
 
-Imports nothing of Qt before Lanyard does: it wraps desktop_app.app.start_after_first_paint
+Imports nothing of Qt before Lanyard does: it wraps desktop_app.ui.app.start_after_first_paint
 (which run_window calls right after showing the window) to reach the window and the session. It
 prints one JSON line with CLOCK_MONOTONIC times (the parent subtracts its own start time) and:
 
@@ -30,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import desktop_app.app as lanyard_app  # light: no Qt, no msal (checked by the bench)
+import desktop_app.ui.app as lanyard_app  # light: no Qt, no msal (checked by the bench)
 
 HEARTBEAT_MS = 10
 TIMEOUT_S = 60.0
@@ -117,7 +117,7 @@ class Run:
             def eventFilter(self, watched: QObject, event: QEvent) -> bool:
                 if event.type() is QEvent.Type.Paint and "first_paint" not in run.report:
                     run.report["first_paint"] = time.monotonic()
-                    heavy = ("msal", "msal_extensions", "requests", "desktop_app.services")
+                    heavy = ("msal", "msal_extensions", "requests", "desktop_app.session.services")
                     run.report["imported_at_first_paint"] = [m for m in heavy if m in sys.modules]
                     run.heartbeat = Heartbeat()
                     QTimer.singleShot(0, run.poll)
@@ -169,7 +169,7 @@ class Run:
         tick()
 
     def scenario(self) -> Any:
-        from desktop_app.session import State
+        from desktop_app.session.controller import State
 
         session, window = self.session, self.window
         if self.mode in ("sign-in", "stall"):
@@ -219,7 +219,7 @@ class Run:
         return round(worst, 1)
 
     def timed_refresh(self, key: str) -> Any:
-        from desktop_app.session import State
+        from desktop_app.session.controller import State
 
         session = self.session
         session.refresh(force=True)
@@ -228,7 +228,7 @@ class Run:
         self.report[f"{key}_ms"] = self.heartbeat_reset(key)
 
     def refreshes(self) -> Any:
-        from desktop_app.session import State
+        from desktop_app.session.controller import State
 
         session = self.session
         sandbox = self.sandbox()

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop_app.config import Config
-from desktop_app.qt_compat import protect_booleans
+from desktop_app.core.config import Config
 from desktop_app.sandbox import Sandbox
-from desktop_app.services import build_services
-from desktop_app.session import SessionController
+from desktop_app.session.controller import SessionController
+from desktop_app.session.qt_compat import protect_booleans
+from desktop_app.session.services import build_services
 from desktop_app.ui.main_window import MainWindow
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop_app.config import Config
+from desktop_app.core.config import Config
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.services import build_services
-from desktop_app.session import SessionController, State
+from desktop_app.session.controller import SessionController, State
+from desktop_app.session.services import build_services
 from desktop_app.ui.header import ADD_ACCOUNT
 from desktop_app.ui.main_window import MainWindow
 from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QLabel, QTreeWidgetItem, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.auth.browser import open_browser
-from desktop_app.config import Config
+from desktop_app.core.config import Config
 from desktop_app.graph.api_call import TOKEN_PLACEHOLDER
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session import SessionController
+from desktop_app.session.controller import SessionController
 from desktop_app.ui.api_panel import SETTINGS_SCOPES, SETTINGS_URL, ApiPanel
 from desktop_app.ui.json_view import KEY, VALUE, NodeItem
 from desktop_app.ui.main_window import MainWindow

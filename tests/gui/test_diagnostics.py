@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
-from desktop_app.redact import configure_logging
+from desktop_app.core.logs import configure_logging
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.ui import diagnostics as ui_diagnostics
 from tests.gui.test_main_window import TIMEOUT_MS, sign_in

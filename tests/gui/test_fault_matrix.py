@@ -20,13 +20,14 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop_app import net, profile_snapshot
-from desktop_app.config import Config
+from desktop_app.core import net
+from desktop_app.core.config import Config
+from desktop_app.graph import snapshot as profile_snapshot
 from desktop_app.graph.profile import Profile
-from desktop_app.refresh_policy import Backoff
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.sandbox.pki import load_or_create
-from desktop_app.session import SessionController, State
+from desktop_app.session.controller import SessionController, State
+from desktop_app.session.policy import Backoff
 from desktop_app.ui.main_window import MainWindow
 from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state
 from tests.support import figures

@@ -13,13 +13,13 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop_app.app import manage_session
 from desktop_app.cli import config_flags, parse_args
-from desktop_app.config import ConfigError, load_config
-from desktop_app.session import SessionController, State
+from desktop_app.core.config import ConfigError, load_config
+from desktop_app.session.controller import SessionController, State
+from desktop_app.session.workers import live_worker_threads
+from desktop_app.ui.app import manage_session
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.settings_dialog import SettingsDialog
-from desktop_app.workers import live_worker_threads
 from tests.support.connect_proxy import ConnectProxy
 
 CLIENT = "0c5f8f1a-7e21-4c8e-b3a4-6c1d9e2f7a10"

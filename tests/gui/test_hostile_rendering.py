@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from desktop_app.auth.claims import IdTokenClaims
-from desktop_app.auth.client import Identity
+from desktop_app.auth.models import Identity
 from desktop_app.graph.profile import PROFILE_FIELDS, Profile
 from desktop_app.ui.admin_panel import AdminPanel
 from desktop_app.ui.avatar import Avatar

@@ -8,9 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session import SessionController, State
+from desktop_app.session.controller import SessionController, State
 from desktop_app.ui.main_window import MainWindow
 from tests.support.sandbox_helpers import auth_client, idp_requests, sandbox_config
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from desktop_app import qt_compat
+from desktop_app.session import qt_compat
 from tests.conftest import REPO
 
 EMITS = """
@@ -41,7 +41,7 @@ def run(prelude: str, stops: int = 0) -> subprocess.CompletedProcess[str]:
 
 def test_many_emits_survive_once_lanyards_workers_are_loaded() -> None:
     # a fresh interpreter holds some tens of thousands of references to None
-    result = run("import desktop_app.workers", stops=2_000_000)
+    result = run("import desktop_app.session.workers", stops=2_000_000)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "survived"
 

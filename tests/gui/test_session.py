@@ -12,10 +12,10 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop_app.errors import ErrorKind, InteractionReason
-from desktop_app.refresh_policy import ClockJumpDetector
+from desktop_app.core.errors import ErrorKind, InteractionReason
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session import TRANSITIONS, SessionController, State
+from desktop_app.session.controller import TRANSITIONS, SessionController, State
+from desktop_app.session.policy import ClockJumpDetector
 from desktop_app.ui.main_window import MainWindow
 from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state
 from tests.support.sandbox_helpers import idp_requests, sandbox_config
@@ -233,8 +233,8 @@ def silent_server():  # type: ignore[no-untyped-def]
 def test_quit_while_the_identity_provider_hangs_returns_within_two_seconds(
     qtbot: QtBot, tmp_path: Path, silent_server
 ) -> None:  # type: ignore[no-untyped-def]
-    from desktop_app.config import Config
-    from desktop_app.services import build_services
+    from desktop_app.core.config import Config
+    from desktop_app.session.services import build_services
 
     port, accepted = silent_server
     config = Config().for_sandbox(
@@ -283,8 +283,8 @@ def test_quit_while_starting_leaves_no_sandbox_behind(
 ) -> None:  # type: ignore[no-untyped-def]
     import tempfile
 
-    from desktop_app.config import Config
-    from desktop_app.services import build_services
+    from desktop_app.core.config import Config
+    from desktop_app.session.services import build_services
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     config = Config(sandbox=True, profile_dir=tmp_path / "unused")

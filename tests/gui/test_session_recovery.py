@@ -14,10 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from desktop_app.errors import ErrorKind, InteractionReason, LanyardError
-from desktop_app.refresh_policy import Backoff
+from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session import SessionController, State
+from desktop_app.session.controller import SessionController, State
+from desktop_app.session.policy import Backoff
 from desktop_app.ui.main_window import MainWindow
 from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state
 from tests.support.sandbox_helpers import idp_requests, sandbox_config
@@ -278,7 +278,7 @@ def test_a_failed_refresh_keeps_the_profile_and_recovers_by_itself(
 def test_quit_during_a_refresh_that_hangs_returns_within_two_seconds(
     qtbot: QtBot, sandbox: Sandbox, tmp_path: Path, standin_browser
 ) -> None:  # type: ignore[no-untyped-def]
-    from desktop_app.services import build_services
+    from desktop_app.session.services import build_services
 
     standin_browser(sandbox.info.ca_file, directory.READER_UPN)
     config = sandbox_config(sandbox, tmp_path)

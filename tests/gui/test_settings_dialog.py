@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from desktop_app.config import load_config
+from desktop_app.core.config import load_config
 from desktop_app.ui.about import add_help_menu
 from desktop_app.ui.settings_dialog import FIELDS, SettingsDialog, add_settings_action
 

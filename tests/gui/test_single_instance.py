@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.single_instance import server_name
+from desktop_app.ui.single_instance import server_name
 from tests.conftest import REPO
 
 PROBE = REPO / "tests" / "support" / "app_probe.py"

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from desktop_app.profile_snapshot import PHOTO_REVALIDATE_S, SnapshotStore
+from desktop_app.graph.snapshot import PHOTO_REVALIDATE_S
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session import SessionController, State
+from desktop_app.session.controller import SessionController, State
+from desktop_app.session.services import snapshot_store_for
 from desktop_app.ui.main_window import MainWindow
 from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state
 from tests.support.sandbox_helpers import sandbox_config
@@ -24,7 +25,7 @@ def signed_in_once(qtbot: QtBot, sandbox: Sandbox, tmp_path: Path, open_window) 
     qtbot.waitUntil(lambda: window.header.avatar.has_photo, timeout=TIMEOUT_MS)
     assert session.account is not None
     account_id = session.account.home_account_id
-    store = SnapshotStore.open(tmp_path)
+    store = snapshot_store_for(tmp_path)
     qtbot.waitUntil(lambda: store.load(account_id) is not None, timeout=TIMEOUT_MS)
     assert session.shutdown(5.0)
     return account_id
@@ -53,7 +54,7 @@ def test_warm_start_shows_the_snapshot_then_makes_one_graph_request_and_none_to_
 ) -> None:  # type: ignore[no-untyped-def]
     standin_browser(sandbox.info.ca_file, directory.ADMIN_UPN)
     account_id = signed_in_once(qtbot, sandbox, tmp_path, open_window)
-    stored = SnapshotStore.open(tmp_path).load(account_id)
+    stored = snapshot_store_for(tmp_path).load(account_id)
     assert stored is not None
     assert stored.photo is not None
     assert stored.photo.etag
@@ -74,7 +75,7 @@ def test_a_day_old_photo_is_revalidated_with_its_etag(
 ) -> None:  # type: ignore[no-untyped-def]
     standin_browser(sandbox.info.ca_file, directory.ADMIN_UPN)
     account_id = signed_in_once(qtbot, sandbox, tmp_path, open_window)
-    store = SnapshotStore.open(tmp_path)
+    store = snapshot_store_for(tmp_path)
     stored = store.load(account_id)
     assert stored is not None
     day_old = stored.photo_checked_at - PHOTO_REVALIDATE_S - 60
@@ -101,7 +102,7 @@ def test_offline_the_stored_profile_stays_on_screen(
 ) -> None:  # type: ignore[no-untyped-def]
     standin_browser(sandbox.info.ca_file, directory.ADMIN_UPN)
     account_id = signed_in_once(qtbot, sandbox, tmp_path, open_window)
-    stored = SnapshotStore.open(tmp_path).load(account_id)
+    stored = snapshot_store_for(tmp_path).load(account_id)
     assert stored is not None
     sandbox.add_fault("me", status=503, count=None)
     try:
@@ -126,6 +127,6 @@ def test_sign_out_deletes_the_accounts_snapshot(
     qtbot.waitUntil(lambda: len(freshness) == 2, timeout=TIMEOUT_MS)
     session.sign_out()
     wait_state(qtbot, session, State.SIGNED_OUT)
-    store = SnapshotStore.open(tmp_path)
+    store = snapshot_store_for(tmp_path)
     qtbot.waitUntil(lambda: store.load(account_id) is None, timeout=TIMEOUT_MS)
     assert b"Megan" not in (tmp_path / "profile_snapshot.json").read_bytes()

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.config import Config
+from desktop_app.core.config import Config
 from desktop_app.headless import EXIT_CONFIG, EXIT_OK, EXIT_SIGN_IN
 from desktop_app.sandbox import directory
-from desktop_app.services import build_services
+from desktop_app.session.services import build_services
 from tests.conftest import REPO
 from tests.support.sandbox_helpers import browser_sign_in
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app import net
+from desktop_app.core import net
+from desktop_app.core.logs import configure_logging
 from desktop_app.graph.client import GraphClient
-from desktop_app.redact import configure_logging
 from desktop_app.sandbox import Sandbox
 from tests.support.sandbox_helpers import auth_client, browser_sign_in
 

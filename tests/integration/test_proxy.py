@@ -9,9 +9,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.sandbox import Sandbox
-from desktop_app.services import build_services
+from desktop_app.session.services import build_services
 from tests.support.connect_proxy import ConnectProxy, unused_port
 from tests.support.sandbox_helpers import browser_sign_in, sandbox_config
 

@@ -27,9 +27,9 @@ import certifi
 import pytest
 import requests
 
-from desktop_app import net
 from desktop_app.auth.loopback import LoopbackReceiver
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.core import net
+from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import GraphClient
 from desktop_app.sandbox import Sandbox
 from desktop_app.sandbox.pki import KeyMaterial, load_or_create, server_context
@@ -238,8 +238,8 @@ def test_loopback_listener_is_unreachable_from_other_addresses() -> None:
 def test_log_directory_is_private(tmp_path: Path) -> None:
     import stat
 
-    from desktop_app.app import _log_file
-    from desktop_app.config import Config
+    from desktop_app.core.config import Config
+    from desktop_app.ui.app import _log_file
 
     (tmp_path / "profile" / "logs").mkdir(parents=True, mode=0o755)  # an older, looser one
     log_file = _log_file(Config(client_id="x", profile_dir=tmp_path / "profile"))

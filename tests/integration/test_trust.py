@@ -7,9 +7,9 @@ from pathlib import Path
 import certifi
 import pytest
 
-from desktop_app import net
 from desktop_app.auth.client import AuthClient, AuthSettings
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.core import net
+from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.sandbox import Sandbox
 
 

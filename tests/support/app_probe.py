@@ -1,4 +1,4 @@
-"""Run ``lanyard``'s real window path (desktop_app.app.run_window) in this process and report.
+"""Run ``lanyard``'s real window path (desktop_app.ui.app.run_window) in this process and report.
 
     python tests/support/app_probe.py CHECK -- LANYARD ARGS...
 
@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop_app.app import run_window
 from desktop_app.cli import parse_args
+from desktop_app.ui.app import run_window
 from desktop_app.ui.main_window import MainWindow
 
 
@@ -54,7 +54,7 @@ _ready: list[bool] = []
 
 def record_handoffs() -> None:
     """Wrap what the window runs when a second launch hands over, to report it."""
-    from desktop_app import single_instance
+    from desktop_app.ui import single_instance
 
     original = single_instance.bring_to_front
 

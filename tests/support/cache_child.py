@@ -16,9 +16,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from desktop_app import net
 from desktop_app.auth.client import AuthClient, AuthSettings
-from desktop_app.errors import LanyardError
+from desktop_app.core import net
+from desktop_app.core.errors import LanyardError
 from tests.support.sandbox_helpers import browser_sign_in
 
 
@@ -107,14 +107,15 @@ def snapshot(client: AuthClient, notices: list[LanyardError], job_title: str) ->
 
     from desktop_app.graph.client import Photo
     from desktop_app.graph.profile import Profile
-    from desktop_app.profile_snapshot import Snapshot, SnapshotStore
+    from desktop_app.graph.snapshot import Snapshot
+    from desktop_app.session.services import snapshot_store_for
 
     profile = client.settings.profile_dir
-    store = SnapshotStore.open(profile)
+    store = snapshot_store_for(profile)
     fetched = Profile.from_graph({"displayName": "Megan Bowen", "jobTitle": job_title})
     photo = Photo(b"\x89PNG-not-really", "image/png", '"etag-1"')
     store.save(Snapshot("uid.utid", fetched, time.time(), photo, time.time()))
-    loaded = SnapshotStore.open(profile).load("uid.utid")
+    loaded = snapshot_store_for(profile).load("uid.utid")
     return {
         "protection": store.store.protection,
         "encrypted": store.store.encrypted,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from desktop_app import net
 from desktop_app.auth.browser import open_browser
 from desktop_app.auth.client import AuthClient, AuthSettings
 from desktop_app.auth.loopback import LoopbackReceiver
-from desktop_app.auth.results import TokenResult
-from desktop_app.config import Config
-from desktop_app.errors import LanyardError
+from desktop_app.auth.models import TokenResult
+from desktop_app.core import net
+from desktop_app.core.config import Config
+from desktop_app.core.errors import LanyardError
 from desktop_app.sandbox import Sandbox
 
 

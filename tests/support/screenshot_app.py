@@ -27,10 +27,10 @@ from PySide6.QtCore import QSettings, QTimer  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.config import Config  # noqa: E402
-from desktop_app.paths import resources_dir  # noqa: E402
-from desktop_app.services import build_services  # noqa: E402
-from desktop_app.session import SessionController, State  # noqa: E402
+from desktop_app.core.config import Config  # noqa: E402
+from desktop_app.core.paths import resources_dir  # noqa: E402
+from desktop_app.session.controller import SessionController, State  # noqa: E402
+from desktop_app.session.services import build_services  # noqa: E402
 from desktop_app.ui.api_panel import ApiPanel  # noqa: E402
 from desktop_app.ui.main_window import MainWindow  # noqa: E402
 

@@ -23,10 +23,10 @@ from PySide6.QtCore import QRect, QTimer  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.app import manage_session  # noqa: E402
 from desktop_app.cli import config_flags, parse_args  # noqa: E402
-from desktop_app.config import load_config  # noqa: E402
-from desktop_app.paths import resources_dir  # noqa: E402
+from desktop_app.core.config import load_config  # noqa: E402
+from desktop_app.core.paths import resources_dir  # noqa: E402
+from desktop_app.ui.app import manage_session  # noqa: E402
 from desktop_app.ui.main_window import MainWindow  # noqa: E402
 from desktop_app.ui.settings_dialog import SettingsDialog  # noqa: E402
 

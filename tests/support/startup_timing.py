@@ -33,7 +33,7 @@ SETTLED = "Session state: STARTING -> "
 
 
 def app_log(env: Mapping[str, str]) -> Path:
-    """Where the sandbox demo logs (desktop_app.app: the data directory's logs/)."""
+    """Where the sandbox demo logs (desktop_app.ui.app: the data directory's logs/)."""
     return Path(env["XDG_DATA_HOME"]) / "lanyard" / "logs" / "lanyard.log"
 
 

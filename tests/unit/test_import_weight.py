@@ -10,7 +10,7 @@ import sys
 
 from tests.conftest import REPO
 
-HEAVY = ("msal", "msal_extensions", "requests", "urllib3", "desktop_app.services", "gi")
+HEAVY = ("msal", "msal_extensions", "requests", "urllib3", "desktop_app.session.services", "gi")
 
 
 def loaded_after(statement: str) -> list[str]:
@@ -29,8 +29,8 @@ def loaded_after(statement: str) -> list[str]:
 
 def test_the_window_path_imports_neither_msal_nor_requests() -> None:
     modules = loaded_after(
-        "import desktop_app.app, desktop_app.session, desktop_app.ui.main_window, "
-        "desktop_app.single_instance, desktop_app.profile_snapshot"
+        "import desktop_app.ui.app, desktop_app.session.controller, desktop_app.ui.main_window, "
+        "desktop_app.ui.single_instance, desktop_app.graph.snapshot"
     )
     assert "PySide6.QtWidgets" in modules  # it did load the window
     assert [m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY] == []

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app import net
 from desktop_app.auth.client import AuthClient, AuthSettings
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.core import net
+from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.sandbox import Sandbox, directory
 from tests.support.sandbox_helpers import auth_client, browser_sign_in
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.sandbox import Sandbox
 from tests.support.sandbox_helpers import auth_client, browser_sign_in, files_holding
 

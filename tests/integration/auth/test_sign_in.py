@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.sandbox import Sandbox
 from tests.conftest import REPO
 from tests.support.sandbox_helpers import auth_client, browser_sign_in, idp_requests
@@ -47,7 +47,7 @@ def test_user_without_roles_has_none(sandbox: Sandbox, tmp_path: Path, standin_b
 SECOND_PROCESS = """
 import json, sys
 from pathlib import Path
-from desktop_app import net
+from desktop_app.core import net
 from desktop_app.auth.client import AuthClient, AuthSettings
 info = json.loads(sys.argv[1])
 client = AuthClient(AuthSettings(info["client_id"], info["authority"], ("User.Read",), Path(sys.argv[2]), False),

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from desktop_app import net
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.core import net
+from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.api_call import (
     MAX_BODY_BYTES,
     MAX_REDIRECTS,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app import net
-from desktop_app.errors import ErrorKind, InteractionReason, LanyardError
+from desktop_app.core import net
+from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
 from desktop_app.graph.client import GraphClient
 from desktop_app.sandbox import Sandbox, directory
 from tests.integration.graph.test_graph_client import sign_in

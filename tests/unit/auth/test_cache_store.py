@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.auth.cache_store import MemoryStore, PlaintextFileStore, open_token_store
-from desktop_app.files import atomic_write
+from desktop_app.core.files import atomic_write
 from tests.conftest import in_ci
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the Linux store choice")

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from desktop_app.auth.loopback import LoopbackReceiver
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.core.errors import ErrorKind, LanyardError
 
 
 @pytest.fixture

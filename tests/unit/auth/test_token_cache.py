@@ -27,7 +27,7 @@ from desktop_app.auth.cache_store import (
     atomic_write,
 )
 from desktop_app.auth.token_cache import PersistentTokenCache
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.core.errors import ErrorKind, LanyardError
 from tests.conftest import REPO
 from tests.support.cache_events import sign_in_event, usernames
 
@@ -407,7 +407,7 @@ def test_a_writer_killed_while_holding_the_lock_does_not_block_the_next(tmp_path
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 def test_profile_directory_is_private(tmp_path: Path) -> None:
-    from desktop_app.paths import ensure_private_dir
+    from desktop_app.core.paths import ensure_private_dir
 
     target = ensure_private_dir(tmp_path / "profile")
     os.chmod(target, 0o755)

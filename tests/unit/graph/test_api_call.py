@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from desktop_app.errors import ErrorKind, InteractionReason
+from desktop_app.core.errors import ErrorKind, InteractionReason
 from desktop_app.graph.api_call import (
     MAX_BODY_BYTES,
     TOKEN_PLACEHOLDER,

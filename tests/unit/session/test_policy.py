@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from desktop_app.refresh_policy import Backoff, ClockJumpDetector, next_refresh_delay
+from desktop_app.session.policy import Backoff, ClockJumpDetector, next_refresh_delay
 
 
 @pytest.mark.parametrize(

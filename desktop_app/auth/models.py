@@ -1,6 +1,7 @@
-"""MSAL's successful result dicts turned into values (failures.py words the errors).
+"""The auth layer's value types, and MSAL's successful result dicts turned into them.
 
-The rest of Lanyard never sees a raw msal result.
+The rest of Lanyard never sees a raw msal result (auth/errors.py words the failures). No msal or
+requests import: the window imports these while it starts.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_app.auth.claims import IdTokenClaims
-from desktop_app.redact import remember_personal
+from desktop_app.core.logs import remember_personal
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,61 @@ class TokenResult:
     id_claims: IdTokenClaims | None = field(default=None, repr=False)
 
 
+@dataclass(frozen=True)
+class PendingSignIn:
+    """An interactive sign-in waiting for the browser. ``flow`` holds the PKCE verifier."""
+
+    auth_uri: str
+    state: str
+    redirect_uri: str
+    flow: dict[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is signed in, from the ID token: shown only when ``problems`` is empty."""
+
+    claims: IdTokenClaims
+    problems: tuple[str, ...] = ()
+
+    @property
+    def trusted(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class DeviceCode:
+    """A device code sign-in in progress: show ``user_code`` and ``verification_uri``."""
+
+    user_code: str
+    verification_uri: str
+    message: str
+    expires_at: float
+    flow: dict[str, Any] = field(repr=False)  # holds the device_code: a polling credential
+    claims_challenge: str | None = field(default=None, repr=False)
+
+    @property
+    def interval(self) -> float:
+        """Seconds between polls; msal raises it when the identity provider says slow_down."""
+        return float(self.flow.get("interval") or 5)
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """One item of the token cache as the Admin view lists it: never the secret itself."""
+
+    kind: str
+    username: str
+    scopes: str
+    expires_on: float | None
+
+
 def token_from_result(
     result: Mapping[str, Any], account: Account | None, action: str, now: float | None = None
 ) -> TokenResult:
     """A TokenResult from a successful msal result, else raise the matching LanyardError."""
     if "access_token" not in result:
-        from desktop_app.failures import from_msal_result  # requests: not on the window's path
+        from desktop_app.auth.errors import from_msal_result  # requests: not on the window's path
 
         raise from_msal_result(result, action)
     now = time.time() if now is None else now

@@ -37,7 +37,7 @@ from urllib3.exceptions import MaxRetryError
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
-from desktop_app.failures import ResponseSummary
+from desktop_app.core.errors import ResponseSummary
 
 # (connect, read) seconds; a hung server is given up on after the read timeout
 DEFAULT_TIMEOUT = (5.0, 20.0)

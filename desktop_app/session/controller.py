@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.auth.browser import open_browser
-from desktop_app.cache_watcher import CacheWatcher
-from desktop_app.errors import ErrorKind, InteractionReason, LanyardError
+from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
 from desktop_app.graph.api_call import (
     ApiFailure,
     ApiPreset,
@@ -29,17 +28,31 @@ from desktop_app.graph.api_call import (
     scope_resource,
     validate_request,
 )
-from desktop_app.profile_snapshot import Snapshot, SnapshotStore, fetch_photo
-from desktop_app.refresh_policy import Backoff, ClockJumpDetector, next_refresh_delay
-from desktop_app.workers import CancelToken, Worker
+from desktop_app.graph.snapshot import (
+    Snapshot,
+    SnapshotStore,
+    fetch_photo,
+    forget_snapshot,
+    read_snapshot,
+    write_snapshot,
+)
+from desktop_app.session.cache_watcher import CacheWatcher
+from desktop_app.session.policy import Backoff, ClockJumpDetector, next_refresh_delay
+from desktop_app.session.workers import CancelToken, Worker
 
 if TYPE_CHECKING:
     # msal and requests come with these: the auth worker imports them, never the GUI thread
     # while the window starts (see services_factory)
-    from desktop_app.auth.client import CacheEntry, DeviceCode, Identity, PendingSignIn
     from desktop_app.auth.loopback import LoopbackReceiver
-    from desktop_app.auth.results import Account, TokenResult
-    from desktop_app.services import Services
+    from desktop_app.auth.models import (
+        Account,
+        CacheEntry,
+        DeviceCode,
+        Identity,
+        PendingSignIn,
+        TokenResult,
+    )
+    from desktop_app.session.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -94,54 +107,8 @@ class InvalidTransitionError(RuntimeError):
     pass
 
 
-# -- profile snapshot store, on the auth thread; a failing store costs the snapshot, nothing else
-
-
-def open_snapshots(services: Services) -> SnapshotStore | None:
-    from desktop_app.auth.cache_store import StoreUnavailable
-
-    settings = services.auth.settings
-    try:
-        return SnapshotStore.open(settings.profile_dir, settings.allow_plaintext_cache)
-    except (OSError, StoreUnavailable) as exc:
-        log.warning("Profile snapshot store unavailable: %s", exc)
-        return None
-
-
-def read_snapshot(snapshots: SnapshotStore | None, account: Account) -> Snapshot | None:
-    from desktop_app.auth.cache_store import StoreUnavailable
-
-    if snapshots is None:
-        return None
-    try:
-        return snapshots.load(account.home_account_id)
-    except (OSError, StoreUnavailable) as exc:
-        log.warning("Profile snapshot unreadable: %s", exc)
-        return None
-
-
-def write_snapshot(snapshots: SnapshotStore, snapshot: Snapshot) -> None:
-    from desktop_app.auth.cache_store import StoreUnavailable
-
-    try:
-        snapshots.save(snapshot)
-    except (OSError, StoreUnavailable) as exc:
-        log.warning("Profile snapshot not saved: %s", exc)
-
-
-def forget_snapshot(snapshots: SnapshotStore | None, account: Account) -> None:
-    from desktop_app.auth.cache_store import StoreUnavailable
-
-    if snapshots is None:
-        return
-    try:
-        snapshots.delete(account.home_account_id)
-    except (OSError, StoreUnavailable) as exc:
-        log.warning("Profile snapshot of a signed-out account not deleted: %s", exc)
-
-
 def _retry_after(exc: LanyardError) -> float | None:
-    from desktop_app.failures import retry_after_seconds  # imports requests: only when failing
+    from desktop_app.core.errors import retry_after_seconds
 
     return retry_after_seconds(exc.details.get("retry_after", ""))
 
@@ -303,13 +270,13 @@ class SessionController(QObject):
             except LanyardError:
                 services.close()  # the start is retried with services built afresh
                 raise
-            snapshots = open_snapshots(services)
+            snapshots = services.open_snapshots()
             accounts = services.auth.accounts()
             if not accounts:
                 return _Started(services, snapshots=snapshots)
             preferred = [a for a in accounts if a.home_account_id == self.preferred_account_id]
             account = (preferred or accounts)[0]
-            snapshot = read_snapshot(snapshots, account)
+            snapshot = read_snapshot(snapshots, account.home_account_id)
             try:
                 token = services.auth.silent(account)
                 return _Started(
@@ -895,7 +862,7 @@ class SessionController(QObject):
         def remove(_: CancelToken) -> None:
             for gone in leaving:
                 services.auth.sign_out(gone)
-                forget_snapshot(snapshots, gone)
+                forget_snapshot(snapshots, gone.home_account_id)
 
         self._auth.submit(remove, None, self.error.emit, name="sign_out", must_finish=True)
         self.reload_accounts()

@@ -27,8 +27,8 @@ from PySide6.QtCore import QCoreApplication, QDir, QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QWidget
 
-from desktop_app import paths
-from desktop_app.config import Config
+from desktop_app.core import paths
+from desktop_app.core.config import Config
 
 log = logging.getLogger(__name__)
 

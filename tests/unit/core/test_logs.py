@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.redact import MASK, RedactingFilter, configure_logging, redact
+from desktop_app.core.logs import MASK, RedactingFilter, configure_logging, redact
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLWJ5dGVz"
 
@@ -77,7 +77,7 @@ def _record(message: str) -> logging.LogRecord:
 
 
 def test_personal_data_is_masked_unless_verbose() -> None:
-    from desktop_app.redact import PERSONAL_MASK, remember_personal
+    from desktop_app.core.logs import PERSONAL_MASK, remember_personal
 
     remember_personal(["Adele Vance-Unit", "0c1d2e3f-unit-oid"])
     text = "signed in as Adele Vance-Unit <adele@contoso.test> oid 0c1d2e3f-unit-oid; state ok"
@@ -92,7 +92,7 @@ def test_personal_data_is_masked_unless_verbose() -> None:
 
 
 def test_remembered_values_are_bounded() -> None:
-    from desktop_app import redact
+    from desktop_app.core import logs as redact
 
     redact.remember_personal([f"person-{n:04d}" for n in range(500)] + ["x" * 10_000])
     assert len(redact._personal) <= 64
@@ -103,7 +103,7 @@ def test_remembered_values_are_bounded() -> None:
 def test_log_file_is_private_rotating_and_known(tmp_path: Path) -> None:
     from logging.handlers import RotatingFileHandler
 
-    from desktop_app.redact import current_log_file
+    from desktop_app.core.logs import current_log_file
 
     log_file = tmp_path / "lanyard.log"
     root = logging.getLogger()

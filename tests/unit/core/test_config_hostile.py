@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.config import FILE_KEYS, ConfigError, load_config
+from desktop_app.core.config import FILE_KEYS, ConfigError, load_config
 from tests.support import figures
 
 _tried = [0]

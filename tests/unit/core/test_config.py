@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.config import ConfigError, load_config
+from desktop_app.core.config import ConfigError, load_config
 
 CLIENT = "0c5f8f1a-7e21-4c8e-b3a4-6c1d9e2f7a10"
 OTHER = "11111111-2222-3333-4444-555555555555"
@@ -178,7 +178,7 @@ def test_sandbox_drops_the_proxy(tmp_path: Path) -> None:
 
 
 def test_overrides_say_where_each_winning_value_comes_from() -> None:
-    from desktop_app.config import overrides
+    from desktop_app.core.config import overrides
 
     found = overrides({"tenant": "flag.example", "proxy": None}, {"LANYARD_PROXY": "http://p:1"})
     assert found == {

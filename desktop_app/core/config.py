@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from desktop_app import paths
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.core import paths
+from desktop_app.core.errors import ErrorKind, LanyardError
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,16 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop_app import paths
 from desktop_app.cli import config_flags
-from desktop_app.config import Config, ConfigError, load_config
-from desktop_app.redact import configure_logging
+from desktop_app.core import paths
+from desktop_app.core.config import Config, ConfigError, load_config
+from desktop_app.core.logs import configure_logging
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QWidget
 
-    from desktop_app.session import SessionController
+    from desktop_app.session.controller import SessionController
     from desktop_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -74,12 +74,12 @@ def run_window(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.qt_compat import protect_booleans
+    from desktop_app.session.qt_compat import protect_booleans
 
     if protect_booleans():
         log.info("This PySide6 loses references to True/None: they are pinned (qt_compat.py)")
 
-    from desktop_app import single_instance
+    from desktop_app.ui import single_instance
     from desktop_app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -113,7 +113,7 @@ def _build_services(
     config: Config, explicit_profile: bool, sandbox_info: Path | None, on_notice: Any
 ) -> Any:
     """On the auth worker: msal, requests and the sandbox are imported here, off the GUI thread."""
-    from desktop_app.services import build_services
+    from desktop_app.session.services import build_services
 
     return build_services(config, explicit_profile, on_notice, sandbox_info)
 
@@ -155,7 +155,7 @@ def manage_session(
     Settings…, or the first-run page) or the offline sandbox is chosen: the old session is shut
     down within the bound and a new SessionController is built and attached, in this process.
     Returns a function that gives the session in force (for shutdown)."""
-    from desktop_app.session import SessionController
+    from desktop_app.session.controller import SessionController
     from desktop_app.ui.settings_dialog import add_settings_action, open_settings_dialog
 
     flags = config_flags(args)

@@ -38,7 +38,7 @@ def resources_dir() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"  # desktop_app/core/ -> checkout
 
 
 def ensure_private_dir(path: Path) -> Path:

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import desktop_app
-from desktop_app.config import Config
-from desktop_app.redact import redact, redact_personal
+from desktop_app.core.config import Config
+from desktop_app.core.logs import redact, redact_personal
 
 MAX_LOG_BYTES = 2_000_000  # per file: the newest part of it
 LOG_BACKUPS_IN_BUNDLE = 3

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop_app import config_file
-from desktop_app.config import load_config
+from desktop_app.core import config_file
+from desktop_app.core.config import load_config
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ import time
 
 from pytestqt.qtbot import QtBot
 
-from desktop_app.errors import ErrorKind, LanyardError
-from desktop_app.workers import CancelToken, Worker
+from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.session.workers import CancelToken, Worker
 
 
 def test_jobs_run_in_order_on_one_thread(qtbot: QtBot) -> None:

@@ -7,14 +7,14 @@ import time
 import zipfile
 from pathlib import Path
 
-from desktop_app.config import Config
-from desktop_app.diagnostics import (
+from desktop_app.core.config import Config
+from desktop_app.core.diagnostics import (
     DiagnosticsInput,
     bundle_entries,
     settings_without_secrets,
     write_bundle,
 )
-from desktop_app.redact import remember_personal
+from desktop_app.core.logs import remember_personal
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVzLWhlcmU"
 UPN = "adele.vance@contoso.test"
@@ -83,7 +83,7 @@ def test_home_paths_are_shortened_in_settings() -> None:
 
 def test_building_a_bundle_of_full_logs_is_quick_enough_to_report(tmp_path: Path) -> None:
     """Figures, not a bound: the window builds it off the GUI thread anyway."""
-    line = f"2026-01-01 INFO desktop_app.session: Session state: SIGNED_IN -> REFRESHING {UPN}\n"
+    line = f"2026-01-01 INFO desktop_app.session.controller: Session state: SIGNED_IN -> REFRESHING {UPN}\n"
     data = inputs(tmp_path, log_text=line * (1_000_000 // len(line)))
     started = time.perf_counter()
     write_bundle(data, tmp_path / "big.zip")

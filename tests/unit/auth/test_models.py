@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.auth.results import Account, token_from_result
-from desktop_app.errors import LanyardError
+from desktop_app.auth.models import Account, token_from_result
+from desktop_app.core.errors import LanyardError
 
 
 def test_token_result_hides_the_token() -> None:

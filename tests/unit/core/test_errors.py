@@ -1,4 +1,5 @@
-"""failures.py: msal result dicts, exceptions and Graph answers become one LanyardError."""
+"""auth/errors.py, graph/errors.py, core/http_errors.py: msal result dicts, exceptions and Graph
+answers become one LanyardError."""
 
 from __future__ import annotations
 
@@ -8,15 +9,14 @@ import json
 import pytest
 import requests
 
-from desktop_app.errors import ErrorKind, InteractionReason
-from desktop_app.failures import (
+from desktop_app.auth.errors import from_exception, from_msal_result
+from desktop_app.core.errors import (
+    ErrorKind,
+    InteractionReason,
     ResponseSummary,
-    from_exception,
-    from_graph_response,
-    from_msal_result,
-    parse_claims_challenge,
     retry_after_seconds,
 )
+from desktop_app.graph.errors import from_graph_response, parse_claims_challenge
 
 DESCRIPTION = (
     "AADSTS50173: The provided grant has expired due to it being revoked. "

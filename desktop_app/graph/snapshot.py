@@ -21,14 +21,13 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.stores import CacheStore, StoreUnavailable
 from desktop_app.graph.client import MAX_PHOTO_BYTES, Photo
 from desktop_app.graph.profile import Profile
 
 if TYPE_CHECKING:
-    from desktop_app.auth.cache_store import CacheStore
     from desktop_app.graph.client import GraphClient
 
 log = logging.getLogger(__name__)
@@ -114,16 +113,6 @@ class SnapshotStore:
     def __init__(self, store: CacheStore) -> None:
         self.store = store
 
-    @classmethod
-    def open(cls, profile_dir: Path, allow_plaintext: bool = True) -> SnapshotStore:
-        """The store the token cache would get for this profile directory (a keyring probe)."""
-        from desktop_app import paths
-        from desktop_app.auth.cache_store import open_token_store
-
-        directory = paths.ensure_private_dir(profile_dir)
-        choice = open_token_store(directory, SNAPSHOT_FILE, allow_plaintext=allow_plaintext)
-        return cls(choice.store)
-
     def _read(self) -> dict[str, Any]:
         """The accounts' raw entries; damage moves the document aside and reads as empty."""
         try:
@@ -191,3 +180,32 @@ def fetch_photo(
     except NotModifiedError:
         assert cached is not None
         return cached.photo, now
+
+
+# -- the safe ways in: a failing store costs the snapshot, nothing else (auth thread) --------
+
+
+def read_snapshot(snapshots: SnapshotStore | None, home_account_id: str) -> Snapshot | None:
+    if snapshots is None:
+        return None
+    try:
+        return snapshots.load(home_account_id)
+    except (OSError, StoreUnavailable) as exc:
+        log.warning("Profile snapshot unreadable: %s", exc)
+        return None
+
+
+def write_snapshot(snapshots: SnapshotStore, snapshot: Snapshot) -> None:
+    try:
+        snapshots.save(snapshot)
+    except (OSError, StoreUnavailable) as exc:
+        log.warning("Profile snapshot not saved: %s", exc)
+
+
+def forget_snapshot(snapshots: SnapshotStore | None, home_account_id: str) -> None:
+    if snapshots is None:
+        return
+    try:
+        snapshots.delete(home_account_id)
+    except (OSError, StoreUnavailable) as exc:
+        log.warning("Profile snapshot of a signed-out account not deleted: %s", exc)

@@ -12,7 +12,7 @@ import certifi
 import pytest
 import requests
 
-from desktop_app import net
+from desktop_app.core import net
 
 
 class Script:

@@ -18,8 +18,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.errors import ErrorKind, LanyardError
-from desktop_app.qt_compat import protect_booleans
+from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.session.qt_compat import protect_booleans
 
 log = logging.getLogger(__name__)
 protect_booleans()  # before the first emit: see qt_compat (PySide6 6.12.0 on Python 3.11)

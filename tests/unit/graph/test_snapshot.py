@@ -11,7 +11,7 @@ import pytest
 from desktop_app.auth.cache_store import MemoryStore, PlaintextFileStore
 from desktop_app.graph.client import NotModifiedError, Photo
 from desktop_app.graph.profile import Profile
-from desktop_app.profile_snapshot import (
+from desktop_app.graph.snapshot import (
     PHOTO_REVALIDATE_S,
     SNAPSHOT_FILE,
     Snapshot,

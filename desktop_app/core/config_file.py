@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-from desktop_app.files import atomic_write
+from desktop_app.core.files import atomic_write
 
 HEADER = (
     "# Lanyard settings, written by its Settings dialog. Keys you add by hand are kept;\n"

@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from desktop_app import net
 from desktop_app.auth.client import AuthClient, AuthSettings
-from desktop_app.config import Config
-from desktop_app.errors import ErrorKind, LanyardError
+from desktop_app.core import net
+from desktop_app.core.config import Config
+from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.core.stores import StoreUnavailable
 from desktop_app.graph.api_call import ApiCaller
 from desktop_app.graph.client import GraphClient
+from desktop_app.graph.snapshot import SNAPSHOT_FILE, SnapshotStore
 
 if TYPE_CHECKING:
     from desktop_app.sandbox import Sandbox
@@ -43,6 +45,16 @@ class Services:
     api: ApiCaller | None = None
     _closed: bool = field(default=False, init=False, repr=False)
 
+    def open_snapshots(self) -> SnapshotStore | None:
+        """The profile snapshot store, in the kind of store the token cache got (a keyring probe:
+        on the auth thread). None when it cannot be opened: that costs the snapshot only."""
+        settings = self.auth.settings
+        try:
+            return snapshot_store_for(settings.profile_dir, settings.allow_plaintext_cache)
+        except (OSError, StoreUnavailable) as exc:
+            log.warning("Profile snapshot store unavailable: %s", exc)
+            return None
+
     def abort(self) -> None:
         """Fail every request in flight now (quitting): a hung server must not hold Quit."""
         for session in self.sessions:
@@ -60,6 +72,17 @@ class Services:
             self.sandbox.stop()
         if self.throwaway_dir is not None:
             shutil.rmtree(self.throwaway_dir, ignore_errors=True)
+
+
+def snapshot_store_for(profile_dir: Path, allow_plaintext: bool = True) -> SnapshotStore:
+    """The profile snapshot store the token cache's choice of store gives this profile directory
+    (a keyring probe). Raises OSError or StoreUnavailable."""
+    from desktop_app.auth.cache_store import open_token_store
+    from desktop_app.core import paths
+
+    directory = paths.ensure_private_dir(profile_dir)
+    choice = open_token_store(directory, SNAPSHOT_FILE, allow_plaintext=allow_plaintext)
+    return SnapshotStore(choice.store)
 
 
 def start_sandbox(config: Config, explicit_profile: bool) -> tuple[Config, Sandbox, Path | None]:

@@ -1,0 +1,1 @@
+"""Lanyard's foundation, no Qt: errors, settings, paths, atomic files, logs, diagnostics, HTTP."""

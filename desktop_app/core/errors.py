@@ -1,0 +1,140 @@
+"""The one error type that reaches people: what happened, what to do, and what support asks for.
+
+Also the shapes of failure that need neither msal nor requests (support details, Retry-After, the
+wording of "only a person can fix this"), so every layer words them the same way. The msal and
+requests halves live in auth/errors.py, graph/errors.py and core/http_errors.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+class ErrorKind(enum.Enum):
+    CONFIG = "config"
+    NETWORK = "network"
+    SERVICE = "service"  # the identity provider or Graph answered with an error
+    INTERACTION_REQUIRED = "interaction_required"
+    CANCELLED = "cancelled"
+    TIMEOUT = "timeout"
+    CACHE = "cache"
+    BROWSER = "browser"
+    INTERNAL = "internal"
+
+
+class InteractionReason(enum.Enum):
+    """Why a person has to sign in again (ErrorKind.INTERACTION_REQUIRED)."""
+
+    EXPIRED = "expired"  # refresh token expired or revoked (invalid_grant / bad_token)
+    MFA = "mfa"  # multi-factor authentication or conditional access (basic_action + claims)
+    CONSENT = "consent"  # a permission was never consented to (consent_required)
+    LOGIN = "login"  # login_required
+    CLAIMS = "claims"  # a resource's claims challenge (continuous access evaluation)
+
+
+@dataclass(frozen=True)
+class LanyardError(Exception):
+    """A failure worded for people.
+
+    ``details`` holds what support asks for (AADSTS codes, correlation id, timestamp, request id):
+    plain values only, never tokens or authorization codes.
+    """
+
+    message: str
+    recommendation: str = ""
+    kind: ErrorKind = ErrorKind.INTERNAL
+    details: Mapping[str, str] = field(default_factory=dict)
+    reason: InteractionReason | None = None
+    # the claims the next token request must carry (an MFA or CAE challenge); not secret, but
+    # long and of no use to a person, so not part of the support text
+    claims_challenge: str = field(default="", repr=False)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def support_text(self) -> str:
+        """Copyable text for a support ticket."""
+        lines = [self.message]
+        if self.recommendation:
+            lines.append(self.recommendation)
+        lines.extend(f"{key}: {value}" for key, value in self.details.items())
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ResponseSummary:
+    """The last HTTP answer a session received on this thread, for errors msal raises without it."""
+
+    status: int
+    retry_after: str = ""
+    request_id: str = ""
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def support_details(**values: str) -> dict[str, str]:
+    details = {key: value for key, value in values.items() if value}
+    details["time"] = utc_now()
+    return details
+
+
+def retry_after_seconds(value: str, now: float | None = None) -> float | None:
+    """A Retry-After header (seconds or an HTTP date) in seconds from now; None if unreadable."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    current = dt.datetime.now(dt.UTC).timestamp() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+_INTERACTION_WORDING = {
+    InteractionReason.EXPIRED: (
+        "Your sign-in has expired or was revoked.",
+        "Sign in again to continue; Lanyard keeps showing what it last loaded.",
+    ),
+    InteractionReason.MFA: (
+        "Your organisation needs you to confirm your sign-in (multi-factor authentication "
+        "or a conditional access policy).",
+        "Sign in again and complete the extra step in your browser.",
+    ),
+    InteractionReason.CONSENT: (
+        "Lanyard needs your consent for a permission it asks for.",
+        "Sign in again and accept the requested permissions.",
+    ),
+    InteractionReason.LOGIN: (
+        "Your browser session has ended.",
+        "Sign in again to continue.",
+    ),
+    InteractionReason.CLAIMS: (
+        "Your organisation needs you to sign in again (continuous access evaluation).",
+        "Sign in again to continue.",
+    ),
+}
+
+
+def interaction_needed(
+    reason: InteractionReason, claims: str = "", details: Mapping[str, str] | None = None
+) -> LanyardError:
+    message, recommendation = _INTERACTION_WORDING[reason]
+    return LanyardError(
+        message,
+        recommendation,
+        ErrorKind.INTERACTION_REQUIRED,
+        dict(details or support_details()),
+        reason=reason,
+        claims_challenge=claims,
+    )

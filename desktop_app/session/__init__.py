@@ -1,0 +1,1 @@
+"""The session: state (Qt-free), refresh policy (Qt-free), and the Qt controller and its parts."""
