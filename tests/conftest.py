@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.leak_scan import (  # noqa: F401 (the scan's hooks, run from this conftest)
+# pytest rewrites the asserts of test modules and conftest files only; the helpers in
+# tests/support/ assert like tests do, so theirs are rewritten too (registered before the first
+# of them is imported).
+pytest.register_assert_rewrite("tests.support")
+
+from tests.support.leak_scan import (  # noqa: E402, F401 (the scan's hooks, run from this conftest)
     prepare,
     pytest_runtest_logreport,
     pytest_sessionfinish,
