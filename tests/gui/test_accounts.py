@@ -14,8 +14,8 @@ from desktop_app.session.controller import SessionController, State
 from desktop_app.session.services import build_services
 from desktop_app.ui.header import ADD_ACCOUNT
 from desktop_app.ui.main_window import MainWindow
-from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state
 from tests.support.sandbox_helpers import auth_client, sandbox_config
+from tests.support.window_driver import TIMEOUT_MS, sign_in, wait_state
 
 
 def picker_items(window: MainWindow) -> list[str]:

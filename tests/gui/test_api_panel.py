@@ -20,7 +20,7 @@ from desktop_app.session.controller import SessionController
 from desktop_app.ui.api_panel import SETTINGS_SCOPES, SETTINGS_URL, ApiPanel
 from desktop_app.ui.json_view import KEY, VALUE, NodeItem
 from desktop_app.ui.main_window import MainWindow
-from tests.gui.test_main_window import TIMEOUT_MS, sign_in
+from tests.support.window_driver import TIMEOUT_MS, sign_in
 
 Opener = Callable[..., tuple[MainWindow, SessionController]]
 

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.session.controller import State
-from tests.gui.test_main_window import TIMEOUT_MS, wait_state
 from tests.support.sandbox_helpers import files_holding, sandbox_config
+from tests.support.window_driver import TIMEOUT_MS, wait_state
 
 
 def test_plaintext_fallback_says_why_and_what_to_do(

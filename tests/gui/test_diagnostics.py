@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.logs import configure_logging
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.ui import diagnostics as ui_diagnostics
-from tests.gui.test_main_window import TIMEOUT_MS, sign_in
 from tests.support.sandbox_helpers import sandbox_config
+from tests.support.window_driver import TIMEOUT_MS, sign_in
 
 
 @pytest.fixture

@@ -29,9 +29,9 @@ from desktop_app.sandbox.pki import load_or_create
 from desktop_app.session.controller import SessionController, State
 from desktop_app.session.policy import Backoff
 from desktop_app.ui.main_window import MainWindow
-from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state
 from tests.support import figures
 from tests.support.sandbox_helpers import auth_client, sandbox_config
+from tests.support.window_driver import TIMEOUT_MS, sign_in, wait_state
 
 # Timeouts of the test config: a hung server is given up on after READ_TIMEOUT_S
 CONNECT_TIMEOUT_S = 2.0

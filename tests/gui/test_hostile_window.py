@@ -17,9 +17,9 @@ from desktop_app.graph.profile import MAX_FIELD_CHARS
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.session.controller import State
 from desktop_app.ui.avatar import Avatar
-from tests.gui.test_main_window import TIMEOUT_MS, wait_state
 from tests.support import figures
 from tests.support.sandbox_helpers import sandbox_config
+from tests.support.window_driver import TIMEOUT_MS, wait_state
 
 ROLES = [f"Role.{n:05d} <b>x</b> مريم 🦄" for n in range(10_000)]
 UPN = directory.HOSTILE_UPN

@@ -13,22 +13,7 @@ from desktop_app.sandbox import Sandbox, directory
 from desktop_app.session.controller import SessionController, State
 from desktop_app.ui.main_window import MainWindow
 from tests.support.sandbox_helpers import auth_client, idp_requests, sandbox_config
-
-TIMEOUT_MS = 20_000
-
-
-def wait_state(qtbot: QtBot, session: SessionController, state: State) -> None:
-    qtbot.waitUntil(lambda: session.state is state, timeout=TIMEOUT_MS)
-
-
-def sign_in(qtbot: QtBot, window: MainWindow, session: SessionController) -> None:
-    wait_state(qtbot, session, State.SIGNED_OUT)
-    assert window.stack.currentWidget() is window.welcome_page
-    qtbot.mouseClick(window.welcome_page.sign_in_button, Qt.MouseButton.LeftButton)
-    wait_state(qtbot, session, State.SIGNED_IN)
-    qtbot.waitUntil(
-        lambda: window.profile_panel.value_text("displayName") != "", timeout=TIMEOUT_MS
-    )
+from tests.support.window_driver import TIMEOUT_MS, sign_in, wait_state
 
 
 def test_sign_in_shows_profile_and_roles_and_sign_out_clears_them(

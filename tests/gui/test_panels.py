@@ -15,8 +15,8 @@ from desktop_app.sandbox import Sandbox, directory
 from desktop_app.session.controller import SessionController, State
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.token_panel import HIDDEN
-from tests.gui.test_main_window import TIMEOUT_MS, sign_in
 from tests.support.sandbox_helpers import sandbox_config
+from tests.support.window_driver import TIMEOUT_MS, sign_in
 
 
 def panel_names(window: MainWindow) -> list[str]:

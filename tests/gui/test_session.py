@@ -17,8 +17,8 @@ from desktop_app.sandbox import Sandbox, directory
 from desktop_app.session.controller import TRANSITIONS, SessionController, State
 from desktop_app.session.policy import ClockJumpDetector
 from desktop_app.ui.main_window import MainWindow
-from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state
 from tests.support.sandbox_helpers import idp_requests, sandbox_config
+from tests.support.window_driver import TIMEOUT_MS, sign_in, wait_state
 
 
 def refresh_grants(sandbox: Sandbox) -> int:

@@ -19,9 +19,9 @@ from desktop_app.sandbox import Sandbox, directory
 from desktop_app.session.controller import SessionController, State
 from desktop_app.session.policy import Backoff
 from desktop_app.ui.main_window import MainWindow
-from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state
 from tests.support.sandbox_helpers import idp_requests, sandbox_config
 from tests.support.standin_browser import approve_device_code
+from tests.support.window_driver import TIMEOUT_MS, sign_in, wait_state
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 

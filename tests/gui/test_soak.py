@@ -31,8 +31,8 @@ from desktop_app.sandbox.control import SandboxControl
 from desktop_app.session.controller import SessionController, State, TokenInfo
 from desktop_app.ui.main_window import MainWindow
 from tests.conftest import REPO
-from tests.gui.test_main_window import TIMEOUT_MS, wait_state
 from tests.support import figures
+from tests.support.window_driver import TIMEOUT_MS, wait_state
 
 FULL = os.environ.get("SOAK", "").lower() == "full"
 REFRESH_CYCLES = 1000 if FULL else 100

@@ -14,8 +14,8 @@ from desktop_app.sandbox import Sandbox, directory
 from desktop_app.session.controller import SessionController, State
 from desktop_app.session.services import snapshot_store_for
 from desktop_app.ui.main_window import MainWindow
-from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state
 from tests.support.sandbox_helpers import sandbox_config
+from tests.support.window_driver import TIMEOUT_MS, sign_in, wait_state
 
 
 def signed_in_once(qtbot: QtBot, sandbox: Sandbox, tmp_path: Path, open_window) -> str:  # type: ignore[no-untyped-def]
