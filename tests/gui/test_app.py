@@ -3,7 +3,6 @@ process each time: see tests/support/app_probe.py."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -14,24 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-
-PROBE = REPO / "tests" / "support" / "app_probe.py"
-
-
-def probe(check: str, *argv: str, env: dict[str, str] | None = None) -> dict[str, object]:
-    result = subprocess.run(
-        [sys.executable, str(PROBE), check, "--", *argv],
-        env={**os.environ, **(env or {}), "QT_QPA_PLATFORM": "offscreen"},
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "Traceback" not in result.stderr, result.stderr[-3000:]
-    report: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["exit_code"] == 0
-    return report
+from tests.support.run_app_probe import probe
 
 
 def test_without_client_id_the_window_says_what_to_configure(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.gui.test_app import probe
+from tests.support.run_app_probe import probe
 
 
 @pytest.mark.parametrize(

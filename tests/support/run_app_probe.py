@@ -1,0 +1,28 @@
+"""probe(): tests/support/app_probe.py run in a child process, and the report it prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+PROBE = REPO / "tests" / "support" / "app_probe.py"
+
+
+def probe(check: str, *argv: str, env: dict[str, str] | None = None) -> dict[str, object]:
+    result = subprocess.run(
+        [sys.executable, str(PROBE), check, "--", *argv],
+        env={**os.environ, **(env or {}), "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    report: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["exit_code"] == 0
+    return report
