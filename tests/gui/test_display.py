@@ -10,20 +10,11 @@ import pytest
 from PySide6.QtGui import QImage
 
 from tests.conftest import REPO, STANDIN_BROWSER
+from tests.support.screenshots import ARTIFACTS, distinct_colours
 from tests.support.xvfb import display_env, xvfb_display
 
 pytestmark = pytest.mark.display
 SCRIPT = REPO / "tests" / "support" / "screenshot_app.py"
-ARTIFACTS = REPO / ".artifacts"
-
-
-def distinct_colours(image: QImage, step: int = 7) -> int:
-    colours = set()
-    for y in range(0, image.height(), step):
-        for x in range(0, image.width(), step):
-            colours.add(image.pixel(x, y))
-    return len(colours)
-
 
 ADMIN, NO_ROLES = "megan.bowen@contoso.test", "grady.archie@contoso.test"
 SCENES = [

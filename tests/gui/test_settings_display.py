@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from tests.conftest import REPO
-from tests.gui.test_display import ARTIFACTS, distinct_colours
+from tests.support.screenshots import ARTIFACTS, distinct_colours
 from tests.support.xvfb import display_env, xvfb_display
 
 pytestmark = pytest.mark.display
