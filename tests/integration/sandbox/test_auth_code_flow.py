@@ -20,7 +20,7 @@ from desktop_app.sandbox.directory import (
 )
 from desktop_app.sandbox.jwt import unverified_parts
 from desktop_app.sandbox.resources import me_document
-from tests.integration.sandbox.conftest import Loopback, authorize, get, make_app, sign_in
+from tests.support.idp_client import Loopback, authorize, get, make_app, sign_in
 from tests.support.standin_browser import run as browse
 
 

@@ -15,7 +15,7 @@ from desktop_app.sandbox import Sandbox
 from desktop_app.sandbox.control import SandboxControl
 from desktop_app.sandbox.directory import ADMIN_UPN, READER_UPN, TENANT_ID
 from desktop_app.sandbox.jwt import unverified_parts
-from tests.integration.sandbox.conftest import Loopback, get, make_app, sign_in
+from tests.support.idp_client import Loopback, get, make_app, sign_in
 
 _PARAM = re.compile(r'(\w+)="([^"]*)"')
 

@@ -6,7 +6,7 @@ import requests
 from desktop_app.sandbox import Sandbox
 from desktop_app.sandbox.control import SandboxControl
 from desktop_app.sandbox.directory import READER_UPN
-from tests.integration.sandbox.conftest import Loopback, make_app, sign_in
+from tests.support.idp_client import Loopback, make_app, sign_in
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import requests
 from desktop_app.sandbox import Sandbox
 from desktop_app.sandbox.directory import ADMIN_UPN, READER_UPN
 from desktop_app.sandbox.jwt import unverified_parts
-from tests.integration.sandbox.conftest import assert_aad_error, make_app, post_token
+from tests.support.idp_client import assert_aad_error, make_app, post_token
 from tests.support.standin_browser import BrowserError, approve_device_code
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from desktop_app.sandbox import Sandbox
 from desktop_app.sandbox.directory import TENANT_DOMAIN, TENANT_ID
 from desktop_app.sandbox.jwt import b64url_decode, unverified_parts
-from tests.integration.sandbox.conftest import Loopback, get, make_app, sign_in
+from tests.support.idp_client import Loopback, get, make_app, sign_in
 
 
 def test_openid_configuration_as_msal_reads_it(sandbox: Sandbox) -> None:

@@ -17,7 +17,7 @@ import requests
 
 from desktop_app.sandbox import Sandbox
 from desktop_app.sandbox.control import SandboxControl
-from tests.integration.sandbox.conftest import (
+from tests.support.idp_client import (
     Loopback,
     VerifiedSession,
     assert_aad_error,

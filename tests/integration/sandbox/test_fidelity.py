@@ -9,7 +9,7 @@ import pytest
 from desktop_app.sandbox import Sandbox
 from desktop_app.sandbox.directory import ADMIN_UPN, NO_ROLES_UPN
 from desktop_app.sandbox.jwt import sign_rs256
-from tests.integration.sandbox.conftest import (
+from tests.support.idp_client import (
     Loopback,
     assert_aad_error,
     authorize,

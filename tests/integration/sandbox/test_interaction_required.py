@@ -13,7 +13,7 @@ import requests
 from desktop_app.sandbox import Sandbox
 from desktop_app.sandbox.control import SandboxControl
 from desktop_app.sandbox.directory import ADMIN_UPN, PASSWORD, READER_UPN
-from tests.integration.sandbox.conftest import (
+from tests.support.idp_client import (
     Loopback,
     assert_aad_error,
     authorize,

@@ -12,7 +12,7 @@ from pathlib import Path
 import requests
 
 from desktop_app.sandbox import Sandbox
-from tests.integration.sandbox.conftest import Loopback, make_app, post_token, sign_in
+from tests.support.idp_client import Loopback, make_app, post_token, sign_in
 
 REPO = Path(__file__).resolve().parents[3]
 STANDIN = REPO / "tests" / "support" / "standin_browser.py"

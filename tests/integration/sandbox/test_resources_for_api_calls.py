@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from desktop_app.sandbox import Sandbox
 from desktop_app.sandbox.directory import OVERAGE_UPN, group_ids
-from tests.integration.sandbox.conftest import Loopback, get, make_app, sign_in
+from tests.support.idp_client import Loopback, get, make_app, sign_in
 
 
 def _token(sandbox: Sandbox, loopback: Loopback, scopes: list[str], user: str) -> str:
