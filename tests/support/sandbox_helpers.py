@@ -79,3 +79,8 @@ def files_holding(root: Path, secrets: list[str]) -> dict[str, list[str]]:
         if hits:
             found[str(path)] = hits
     return found
+
+
+def sign_in(sandbox: Sandbox, tmp_path: Path, standin_browser, user: str) -> str:  # type: ignore[no-untyped-def]
+    standin_browser(sandbox.info.ca_file, user)
+    return browser_sign_in(auth_client(sandbox, tmp_path), login_hint=user).access_token

@@ -10,12 +10,7 @@ from desktop_app.core import net
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import GraphClient, NotModifiedError
 from desktop_app.sandbox import Sandbox
-from tests.support.sandbox_helpers import auth_client, browser_sign_in
-
-
-def sign_in(sandbox: Sandbox, tmp_path: Path, standin_browser, user: str) -> str:  # type: ignore[no-untyped-def]
-    standin_browser(sandbox.info.ca_file, user)
-    return browser_sign_in(auth_client(sandbox, tmp_path), login_hint=user).access_token
+from tests.support.sandbox_helpers import sign_in
 
 
 def graph(sandbox: Sandbox) -> GraphClient:

@@ -13,7 +13,7 @@ from desktop_app.core import net
 from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
 from desktop_app.graph.client import GraphClient
 from desktop_app.sandbox import Sandbox, directory
-from tests.integration.graph.test_graph_client import sign_in
+from tests.support.sandbox_helpers import sign_in
 
 
 @pytest.fixture(autouse=True)
