@@ -20,8 +20,8 @@ import requests
 from PySide6.QtGui import QImage
 
 from tests.conftest import REPO, STANDIN_BROWSER
-from tests.packaging.conftest import BuiltPackage, require_root_and_apt
 from tests.support import startup_timing, x11
+from tests.support.deb_package import BuiltPackage, require_root_and_apt
 from tests.support.keyring import secret_service
 from tests.support.xvfb import require, xvfb_display
 
