@@ -33,7 +33,6 @@ SANDBOX_HINT = "Offline demo: sign in as megan.bowen@contoso.test with the passw
 
 class MainWindow(QMainWindow):
     demo_requested = Signal()
-    closing = Signal()
 
     def __init__(
         self, title: str = "Lanyard", icon: QIcon | None = None, state_file: Path | None = None
@@ -154,13 +153,6 @@ class MainWindow(QMainWindow):
                 action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
             self.panel_actions.append(action)
-
-    def add_panel(self, panel: QWidget, name: str, label: str) -> None:
-        """Another panel (e.g. Call an API), before the Admin tab."""
-        panel.setObjectName(f"panel_{name}")
-        admin = self.tabs.indexOf(self.admin_panel)
-        self.tabs.insertTab(admin if admin >= 0 else self.tabs.count(), panel, label)
-        self._list_panels()
 
     def _restore_window_state(self) -> None:
         settings = self._settings
@@ -477,5 +469,4 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_window_state()
-        self.closing.emit()
         super().closeEvent(event)
