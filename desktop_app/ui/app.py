@@ -156,7 +156,7 @@ def manage_session(
     down within the bound and a new SessionController is built and attached, in this process.
     Returns a function that gives the session in force (for shutdown)."""
     from desktop_app.session.controller import SessionController
-    from desktop_app.ui.settings_dialog import add_settings_action, open_settings_dialog
+    from desktop_app.ui.settings_dialog import open_settings_dialog
 
     flags = config_flags(args)
     explicit_profile = bool(args.profile_dir or os.environ.get("LANYARD_PROFILE_DIR"))
@@ -192,7 +192,7 @@ def manage_session(
     window.setup_page.use_settings(flags)
     window.setup_page.settings_saved.connect(start)
     window.demo_requested.connect(use_sandbox)
-    add_settings_action(window, lambda: open_settings_dialog(window, flags, None, start))
+    window.settings_requested.connect(lambda: open_settings_dialog(window, flags, None, start))
     if config is not None and (config.is_configured or config.sandbox):
         start(config)
     elif problem is not None:

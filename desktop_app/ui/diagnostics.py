@@ -9,8 +9,7 @@ from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import QObject, QStandardPaths, Signal, qVersion
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
+from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from desktop_app.core.diagnostics import DiagnosticsInput, default_name, write_bundle
 from desktop_app.core.logs import current_log_file, verbose_diagnostics
@@ -55,6 +54,8 @@ def gather(window: QMainWindow) -> DiagnosticsInput:
 
 
 class DiagnosticsSaver(QObject):
+    """Help → Save diagnostics… (the window's menus call ``start``): asks where, writes there."""
+
     saved = Signal(str)  # the path written
     failed = Signal(str)  # why not
 
@@ -99,13 +100,3 @@ class DiagnosticsSaver(QObject):
             thread.join(timeout)
             return not thread.is_alive()
         return True
-
-
-def add_diagnostics_action(window: QMainWindow, menu: QMenu) -> QAction:
-    """Add "Save diagnostics…" to ``menu``; returns the action. The saver (a child of the
-    window) is ``window.diagnostics_saver``."""
-    saver = DiagnosticsSaver(window)
-    window.diagnostics_saver = saver  # type: ignore[attr-defined]
-    action = menu.addAction("Save &diagnostics…")
-    action.triggered.connect(saver.start)
-    return action

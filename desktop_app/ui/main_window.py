@@ -15,11 +15,12 @@ from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
 from desktop_app.session.controller import SHOWS_ACCOUNT, Schedule, SessionController, State
-from desktop_app.ui.about import add_help_menu
+from desktop_app.ui.about import show_about
 from desktop_app.ui.admin_panel import AdminPanel, holds_admin_role
 from desktop_app.ui.api_panel import ApiPanel
 from desktop_app.ui.banner import Banner
 from desktop_app.ui.device_code_page import DeviceCodePage
+from desktop_app.ui.diagnostics import DiagnosticsSaver
 from desktop_app.ui.header import AccountHeader
 from desktop_app.ui.pages import SetupPage, WaitingPage, WelcomePage
 from desktop_app.ui.profile_panel import ProfilePanel
@@ -33,6 +34,7 @@ SANDBOX_HINT = "Offline demo: sign in as megan.bowen@contoso.test with the passw
 
 class MainWindow(QMainWindow):
     demo_requested = Signal()
+    settings_requested = Signal()  # File → Settings…
 
     def __init__(
         self, title: str = "Lanyard", icon: QIcon | None = None, state_file: Path | None = None
@@ -125,21 +127,36 @@ class MainWindow(QMainWindow):
         # the cache inventory is read when the Admin view is looked at, not on every refresh
         self.tabs.currentChanged.connect(self._on_panel_shown)
         self._add_menus()
-        self.about_action = add_help_menu(self)
         self._wanted_panel = ""
         self._restore_window_state()
 
     # -- menus, remembered geometry -----------------------------------------------------------------
 
     def _add_menus(self) -> None:
+        """Every menu, in the menu bar's order: File (Settings…, Quit), View (one entry per
+        panel), Help (Save diagnostics…, About Lanyard). Settings… only asks for the dialog
+        (``settings_requested``): the session host (ui/app.py) knows what saving applies to."""
         file_menu = self.menuBar().addMenu("&File")
-        self.file_menu = file_menu
+        self.settings_action = file_menu.addAction("&Settings…")
+        preferences = QKeySequence(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setShortcut(
+            preferences if not preferences.isEmpty() else QKeySequence("Ctrl+,")
+        )
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)  # macOS: the app menu
+        self.settings_action.triggered.connect(self.settings_requested)
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.view_menu = self.menuBar().addMenu("&View")
         self.panel_actions: list[QAction] = []
         self._list_panels()
+        help_menu = self.menuBar().addMenu("&Help")
+        self.diagnostics_saver = DiagnosticsSaver(self)
+        self.diagnostics_action = help_menu.addAction("Save &diagnostics…")
+        self.diagnostics_action.triggered.connect(self.diagnostics_saver.start)
+        help_menu.addSeparator()
+        self.about_action = help_menu.addAction("&About Lanyard")
+        self.about_action.triggered.connect(lambda: show_about(self))
 
     def _list_panels(self) -> None:
         """View menu: one entry per panel, Ctrl+1… in tab order (panels come and go)."""

@@ -1,5 +1,5 @@
-"""Settings: the form (client id, tenant, cloud, scopes, proxy, CA bundle), the dialog that holds
-it (File → Settings…), and the File-menu action.
+"""Settings: the form (client id, tenant, cloud, scopes, proxy, CA bundle) and the dialog that
+holds it (File → Settings…).
 
 The form edits the config file and nothing else: a value set by a command-line flag or a
 LANYARD_* environment variable wins over the file (config.py), so such a field shows the value in
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -28,8 +28,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMainWindow,
-    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -425,38 +423,6 @@ class SettingsDialog(QDialog):
             return  # the problem is shown and focused; the dialog stays open
         self.applied.emit(config)
         self.accept()
-
-
-def add_settings_action(window: QMainWindow, open_settings: Callable[[], object]) -> QAction:
-    """File → Settings… (Ctrl+, where the platform has no other key for it), calling
-    ``open_settings``. Uses the window's File menu, or makes one before the others."""
-    bar = window.menuBar()
-    menu = next(
-        (
-            action.menu()
-            for action in bar.actions()
-            if isinstance(action.menu(), QMenu) and action.text().replace("&", "") == "File"
-        ),
-        None,
-    )
-    if not isinstance(menu, QMenu):
-        menu = QMenu("&File", window)
-        first = bar.actions()[0] if bar.actions() else None
-        if first is None:
-            bar.addMenu(menu)
-        else:
-            bar.insertMenu(first, menu)
-    action = QAction("&Settings…", window)
-    shortcut = QKeySequence(QKeySequence.StandardKey.Preferences)
-    action.setShortcut(shortcut if not shortcut.isEmpty() else QKeySequence("Ctrl+,"))
-    action.setMenuRole(QAction.MenuRole.PreferencesRole)  # macOS puts it in the app menu
-    action.triggered.connect(open_settings)
-    actions = menu.actions()
-    if actions:
-        menu.insertAction(actions[0], action)
-    else:
-        menu.addAction(action)
-    return action
 
 
 def open_settings_dialog(
