@@ -62,7 +62,6 @@ class DiagnosticsSaver(QObject):
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self._window = window
-        self._thread: threading.Thread | None = None
         self.saved.connect(
             lambda path: window.statusBar().showMessage(f"Diagnostics saved: {path}")
         )
@@ -82,7 +81,6 @@ class DiagnosticsSaver(QObject):
         thread = threading.Thread(
             target=self._write, args=(inputs, Path(path)), name="lanyard-diagnostics", daemon=True
         )
-        self._thread = thread
         thread.start()
 
     def _write(self, inputs: DiagnosticsInput, target: Path) -> None:
@@ -92,11 +90,3 @@ class DiagnosticsSaver(QObject):
             self.failed.emit(exc.strerror or exc.__class__.__name__)  # queued to the GUI thread
             return
         self.saved.emit(str(target))
-
-    def wait(self, timeout: float) -> bool:
-        """For shutdown and tests: whether no bundle is being written any more."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
