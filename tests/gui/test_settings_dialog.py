@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.config import load_config
-from desktop_app.ui.settings_dialog import FIELDS, SettingsDialog
+from desktop_app.ui.settings_dialog import SettingsDialog
+from desktop_app.ui.settings_form import FIELDS
 
 CLIENT = "0c5f8f1a-7e21-4c8e-b3a4-6c1d9e2f7a10"
 CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
