@@ -6,8 +6,8 @@ import platform
 
 import PySide6
 from PySide6.QtCore import Qt, qVersion
-from PySide6.QtGui import QAction, QIcon
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 import desktop_app
 from desktop_app.ui.widgets import heading, muted, plain_label
@@ -63,24 +63,13 @@ class AboutDialog(QDialog):
         layout.addWidget(buttons)
 
 
-def add_help_menu(window: QMainWindow) -> QAction:
-    """Give ``window`` a Help menu with Save diagnostics… and About Lanyard; returns the About
-    action (tests trigger it; the diagnostics action is ``window.diagnostics_action``)."""
-    from desktop_app.ui.diagnostics import add_diagnostics_action
-
-    menu = window.menuBar().addMenu("&Help")
-    window.diagnostics_action = add_diagnostics_action(window, menu)  # type: ignore[attr-defined]
-    menu.addSeparator()
-    action = menu.addAction("&About Lanyard")
-
-    def show() -> None:
-        dialog = window.findChild(AboutDialog)
-        if dialog is None:
-            dialog = AboutDialog(window, window.windowIcon())
-        if dialog.isVisible():
-            dialog.activateWindow()  # already open: bring it forward rather than open a second
-        else:
-            dialog.open()  # window-modal, never a nested event loop
-
-    action.triggered.connect(show)
-    return action
+def show_about(window: QWidget) -> None:
+    """Help → About Lanyard: one box, window-modal (never a nested event loop); a second click
+    brings the open one forward rather than opening another."""
+    dialog = window.findChild(AboutDialog)
+    if dialog is None:
+        dialog = AboutDialog(window, window.windowIcon())
+    if dialog.isVisible():
+        dialog.activateWindow()
+    else:
+        dialog.open()

@@ -1,4 +1,6 @@
-"""The window path: logging, QApplication, wiring, clean shutdown."""
+"""The window path: logging, QApplication, the window and its session (SessionHost), clean
+shutdown. Only QtCore is imported with this module; QtWidgets, the window and the session's
+modules come when run_window runs, after the configuration and logging are set up."""
 
 from __future__ import annotations
 
@@ -12,13 +14,14 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSocketNotifier, QTimer
+
 from desktop_app.cli import config_flags
 from desktop_app.core import paths
 from desktop_app.core.config import Config, ConfigError, load_config
 from desktop_app.core.logs import configure_logging
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QWidget
 
     from desktop_app.session.controller import SessionController
@@ -46,8 +49,6 @@ def quit_on_signals(app: QCoreApplication) -> None:
     """
     import signal
     import socket
-
-    from PySide6.QtCore import QSocketNotifier
 
     reader, writer = socket.socketpair()
     reader.setblocking(False)
@@ -101,11 +102,12 @@ def run_window(args: argparse.Namespace) -> int:
     window = MainWindow(icon=icon, state_file=state_file)
     if instance is not None:
         instance.activated.connect(partial(single_instance.bring_to_front, window))
-    current_session = manage_session(window, config, config_problem, args)
-    app.aboutToQuit.connect(lambda: _shutdown(current_session()))
+    host = SessionHost(window, args)
+    host.begin(config, config_problem)
+    app.aboutToQuit.connect(host.shutdown)
     window.show()
     code = app.exec()
-    _shutdown(current_session())
+    host.shutdown()
     return int(code)
 
 
@@ -125,8 +127,6 @@ def start_after_first_paint(
     requests) run on the auth worker while the window is already on screen rather than
     competing with its first paint. ``fallback_ms`` later at the latest (a window never painted).
     """
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
     started = [False]
 
     def start_once() -> None:
@@ -145,64 +145,91 @@ def start_after_first_paint(
     QTimer.singleShot(fallback_ms, start_once)
 
 
-def manage_session(
-    window: MainWindow,
-    config: Config | None,
-    problem: ConfigError | None,
-    args: argparse.Namespace,
-) -> Callable[[], SessionController | None]:
-    """Give ``window`` its session, and a fresh one whenever the settings are saved (File →
+class SessionHost(QObject):
+    """Gives the window its session, and a fresh one whenever the settings are saved (File →
     Settings…, or the first-run page) or the offline sandbox is chosen: the old session is shut
     down within the bound and a new SessionController is built and attached, in this process.
-    Returns a function that gives the session in force (for shutdown)."""
-    from desktop_app.session.controller import SessionController
-    from desktop_app.ui.settings_dialog import add_settings_action, open_settings_dialog
+    ``shutdown`` stops the one in force (on quit). A child of the window it serves."""
 
-    flags = config_flags(args)
-    explicit_profile = bool(args.profile_dir or os.environ.get("LANYARD_PROFILE_DIR"))
-    current: list[SessionController] = []
-    running: list[Config] = []
-    sandbox_info = Path(args.sandbox_info) if getattr(args, "sandbox_info", None) else None
+    def __init__(self, window: MainWindow, args: argparse.Namespace) -> None:
+        super().__init__(window)
+        self._window = window
+        self._flags = config_flags(args)
+        self._explicit_profile = bool(args.profile_dir or os.environ.get("LANYARD_PROFILE_DIR"))
+        self._sandbox_info = (
+            Path(args.sandbox_info) if getattr(args, "sandbox_info", None) else None
+        )
+        self._at_start: Config | None = None  # what the sandbox builds on before any session
+        self._running: Config | None = None  # the settings of the session in force
+        self._session: SessionController | None = None
+        window.setup_page.use_settings(self._flags)
+        window.setup_page.settings_saved.connect(self.start)
+        window.demo_requested.connect(self.use_sandbox)
+        window.settings_requested.connect(self.open_settings)
 
-    def start(new: Config) -> None:
-        first = not current  # the first session starts after the window's first paint
-        if current:
-            if running and new == running[-1]:
+    @property
+    def session(self) -> SessionController | None:
+        """The session in force (None until settings are there to start one)."""
+        return self._session
+
+    def begin(self, config: Config | None, problem: ConfigError | None) -> None:
+        """At start: the first session, or the set-up page when there is none to start."""
+        self._at_start = config
+        window = self._window
+        if config is not None and (config.is_configured or config.sandbox):
+            self.start(config)
+        elif problem is not None:
+            window.show_setup(None, problem)
+            window.setup_page.show_config_error(problem)
+        else:
+            window.show_setup(config.config_file if config else None)
+
+    def start(self, new: Config) -> None:
+        """Run a session with ``new``, in place of the one in force unless that has the same
+        settings already."""
+        from desktop_app.session.controller import SessionController
+
+        window = self._window
+        old = self._session
+        if old is not None:
+            if new == self._running:
                 return  # saved without a change: keep the session (and the sign-in in progress)
-            old = current.pop()
-            _shutdown(old)
+            self._stop(old)
             old.deleteLater()  # drops every connection the window made to it
-        running[:] = [new]
+        self._running = new
         for clear in (window.show_identity, window.show_profile, window.show_photo):
             clear(None)
         window.banner.hide()
         window.setWindowTitle("Lanyard")  # attach() marks a sandbox session in the title
-        session = SessionController(partial(_build_services, new, explicit_profile, sandbox_info))
-        current.append(session)
+        session = SessionController(
+            partial(_build_services, new, self._explicit_profile, self._sandbox_info)
+        )
+        self._session = session
         window.attach(session, new.cloud.name, new.sandbox)
-        if first:  # msal and requests load on the auth worker once the window is on screen
+        if old is None:
+            # the first one: msal and requests load on the auth worker once the window is drawn
             start_after_first_paint(window, session.start)
         else:
             session.start()
 
-    def use_sandbox() -> None:
-        base = running[-1] if running else config or Config()
-        start(replace(base, sandbox=True))
+    def use_sandbox(self) -> None:
+        base = self._running if self._running is not None else self._at_start or Config()
+        self.start(replace(base, sandbox=True))
 
-    window.setup_page.use_settings(flags)
-    window.setup_page.settings_saved.connect(start)
-    window.demo_requested.connect(use_sandbox)
-    add_settings_action(window, lambda: open_settings_dialog(window, flags, None, start))
-    if config is not None and (config.is_configured or config.sandbox):
-        start(config)
-    elif problem is not None:
-        window.show_setup(None, problem)
-        window.setup_page.show_config_error(problem)
-    else:
-        window.show_setup(config.config_file if config else None)
-    return lambda: current[-1] if current else None
+    def open_settings(self) -> None:
+        from desktop_app.ui.settings_dialog import open_settings_dialog
 
+        open_settings_dialog(self._window, self._flags, None, self.start)
 
-def _shutdown(session: SessionController | None) -> None:
-    if session is not None and not session.shutdown(SHUTDOWN_BOUND_S):
-        log.warning("A worker thread did not stop within %.1f s; exiting anyway", SHUTDOWN_BOUND_S)
+    def shutdown(self) -> None:
+        """Stop the session in force within the bound (on aboutToQuit, and again after the event
+        loop has returned: a stopped session returns at once)."""
+        if self._session is not None:
+            self._stop(self._session)
+
+    @staticmethod
+    def _stop(session: SessionController) -> None:
+        if not session.shutdown(SHUTDOWN_BOUND_S):
+            log.warning(
+                "A worker thread did not stop within %.1f s; exiting anyway", SHUTDOWN_BOUND_S
+            )

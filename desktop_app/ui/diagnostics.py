@@ -9,8 +9,7 @@ from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import QObject, QStandardPaths, Signal, qVersion
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
+from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from desktop_app.core.diagnostics import DiagnosticsInput, default_name, write_bundle
 from desktop_app.core.logs import current_log_file, verbose_diagnostics
@@ -55,13 +54,14 @@ def gather(window: QMainWindow) -> DiagnosticsInput:
 
 
 class DiagnosticsSaver(QObject):
+    """Help → Save diagnostics… (the window's menus call ``start``): asks where, writes there."""
+
     saved = Signal(str)  # the path written
     failed = Signal(str)  # why not
 
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self._window = window
-        self._thread: threading.Thread | None = None
         self.saved.connect(
             lambda path: window.statusBar().showMessage(f"Diagnostics saved: {path}")
         )
@@ -81,7 +81,6 @@ class DiagnosticsSaver(QObject):
         thread = threading.Thread(
             target=self._write, args=(inputs, Path(path)), name="lanyard-diagnostics", daemon=True
         )
-        self._thread = thread
         thread.start()
 
     def _write(self, inputs: DiagnosticsInput, target: Path) -> None:
@@ -91,21 +90,3 @@ class DiagnosticsSaver(QObject):
             self.failed.emit(exc.strerror or exc.__class__.__name__)  # queued to the GUI thread
             return
         self.saved.emit(str(target))
-
-    def wait(self, timeout: float) -> bool:
-        """For shutdown and tests: whether no bundle is being written any more."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
-
-
-def add_diagnostics_action(window: QMainWindow, menu: QMenu) -> QAction:
-    """Add "Save diagnostics…" to ``menu``; returns the action. The saver (a child of the
-    window) is ``window.diagnostics_saver``."""
-    saver = DiagnosticsSaver(window)
-    window.diagnostics_saver = saver  # type: ignore[attr-defined]
-    action = menu.addAction("Save &diagnostics…")
-    action.triggered.connect(saver.start)
-    return action

@@ -55,14 +55,12 @@ class NodeItem(QTreeWidgetItem):
 class MoreItem(QTreeWidgetItem):
     """The row after a page of children: activate it (Enter, double-click) for the next page."""
 
-    def __init__(self, owner: JsonNode, remaining: int) -> None:
+    def __init__(self, remaining: int) -> None:
         super().__init__([""])
-        self.owner = owner
         self.set_remaining(remaining)
         font = self.font(KEY)
         font.setItalic(True)
         self.setFont(KEY, font)
-        self.setFirstColumnSpanned(True)
 
     def set_remaining(self, remaining: int) -> None:
         page = min(PAGE_SIZE, remaining)
@@ -203,12 +201,12 @@ class JsonView(QWidget):
             parent.loaded = loaded
         if remaining > 0:
             if more is None:
-                more = MoreItem(node, remaining)
+                more = MoreItem(remaining)
                 if parent is None:
                     self.tree.addTopLevelItem(more)
                 else:
                     parent.addChild(more)
-                more.setFirstColumnSpanned(True)
+                more.setFirstColumnSpanned(True)  # Qt ignores it until the item is in a tree
             else:
                 more.set_remaining(remaining)
         elif more is not None:

@@ -8,24 +8,21 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop_app.auth.models import Account, CacheEntry, Identity
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
 from desktop_app.session.controller import SHOWS_ACCOUNT, Schedule, SessionController, State
-from desktop_app.ui.about import add_help_menu
-from desktop_app.ui.admin_panel import AdminPanel, holds_admin_role
-from desktop_app.ui.api_panel import ApiPanel
+from desktop_app.ui.about import show_about
 from desktop_app.ui.banner import Banner
 from desktop_app.ui.device_code_page import DeviceCodePage
+from desktop_app.ui.diagnostics import DiagnosticsSaver
 from desktop_app.ui.header import AccountHeader
 from desktop_app.ui.pages import SetupPage, WaitingPage, WelcomePage
-from desktop_app.ui.profile_panel import ProfilePanel
-from desktop_app.ui.roles_panel import RolesPanel
+from desktop_app.ui.panel_tabs import PanelTabs
 from desktop_app.ui.style import follow_scheme, stylesheet
-from desktop_app.ui.token_panel import TokenPanel
 from desktop_app.ui.widgets import plain_label
 
 SANDBOX_HINT = "Offline demo: sign in as megan.bowen@contoso.test with the password sandbox."
@@ -33,7 +30,7 @@ SANDBOX_HINT = "Offline demo: sign in as megan.bowen@contoso.test with the passw
 
 class MainWindow(QMainWindow):
     demo_requested = Signal()
-    closing = Signal()
+    settings_requested = Signal()  # File → Settings…
 
     def __init__(
         self, title: str = "Lanyard", icon: QIcon | None = None, state_file: Path | None = None
@@ -74,24 +71,13 @@ class MainWindow(QMainWindow):
         self.waiting_page = WaitingPage(central)
         self.device_code_page = DeviceCodePage(central)
         self.setup_page = SetupPage(central)
-        self.tabs = QTabWidget(central)
-        self.tabs.setAccessibleName("Panels")
-        self.profile_panel = ProfilePanel(self.tabs)
-        self.roles_panel = RolesPanel(self.tabs)
-        self.token_panel = TokenPanel(self._access_token, self.tabs)
-        self.admin_panel = AdminPanel(self._load_inventory, self.tabs)
-        for panel, name, label in (
-            (self.profile_panel, "profile", "&Profile"),
-            (self.roles_panel, "roles", "&Roles"),
-            (self.token_panel, "token", "&Token && claims"),
-        ):
-            panel.setObjectName(f"panel_{name}")
-            self.tabs.addTab(panel, label)
-        self.api_panel = ApiPanel(self.tabs, settings=self._settings)
-        self.api_panel.setObjectName("panel_api")
-        self.tabs.addTab(self.api_panel, "&Call an API")
-        self.admin_panel.setObjectName("panel_admin")
-        self.admin_panel.hide()  # a tab only for holders of the Admin role
+        self.tabs = PanelTabs(self._access_token, self._load_inventory, self._settings, central)
+        # the panels, by the names the rest of the window (and its tests) use
+        self.profile_panel = self.tabs.profile_panel
+        self.roles_panel = self.tabs.roles_panel
+        self.token_panel = self.tabs.token_panel
+        self.api_panel = self.tabs.api_panel
+        self.admin_panel = self.tabs.admin_panel
         for page in (
             self.starting_page,
             self.welcome_page,
@@ -123,24 +109,37 @@ class MainWindow(QMainWindow):
         self._countdown.timeout.connect(self._show_schedule_text)
         self.setup_page.demo_requested.connect(self.demo_requested)
         self._connect_controls()
-        # the cache inventory is read when the Admin view is looked at, not on every refresh
-        self.tabs.currentChanged.connect(self._on_panel_shown)
         self._add_menus()
-        self.about_action = add_help_menu(self)
-        self._wanted_panel = ""
         self._restore_window_state()
 
     # -- menus, remembered geometry -----------------------------------------------------------------
 
     def _add_menus(self) -> None:
+        """Every menu, in the menu bar's order: File (Settings…, Quit), View (one entry per
+        panel), Help (Save diagnostics…, About Lanyard). Settings… only asks for the dialog
+        (``settings_requested``): the session host (ui/app.py) knows what saving applies to."""
         file_menu = self.menuBar().addMenu("&File")
-        self.file_menu = file_menu
+        self.settings_action = file_menu.addAction("&Settings…")
+        preferences = QKeySequence(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setShortcut(
+            preferences if not preferences.isEmpty() else QKeySequence("Ctrl+,")
+        )
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)  # macOS: the app menu
+        self.settings_action.triggered.connect(self.settings_requested)
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.view_menu = self.menuBar().addMenu("&View")
         self.panel_actions: list[QAction] = []
         self._list_panels()
+        self.tabs.panels_changed.connect(self._list_panels)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.diagnostics_saver = DiagnosticsSaver(self)
+        self.diagnostics_action = help_menu.addAction("Save &diagnostics…")
+        self.diagnostics_action.triggered.connect(self.diagnostics_saver.start)
+        help_menu.addSeparator()
+        self.about_action = help_menu.addAction("&About Lanyard")
+        self.about_action.triggered.connect(lambda: show_about(self))
 
     def _list_panels(self) -> None:
         """View menu: one entry per panel, Ctrl+1… in tab order (panels come and go)."""
@@ -155,13 +154,6 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
             self.panel_actions.append(action)
 
-    def add_panel(self, panel: QWidget, name: str, label: str) -> None:
-        """Another panel (e.g. Call an API), before the Admin tab."""
-        panel.setObjectName(f"panel_{name}")
-        admin = self.tabs.indexOf(self.admin_panel)
-        self.tabs.insertTab(admin if admin >= 0 else self.tabs.count(), panel, label)
-        self._list_panels()
-
     def _restore_window_state(self) -> None:
         settings = self._settings
         if settings is None:
@@ -169,25 +161,15 @@ class MainWindow(QMainWindow):
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
-        self._wanted_panel = str(settings.value("window/panel", "") or "")
-        self._select_panel(self._wanted_panel)
-
-    def _select_panel(self, name: str) -> bool:
-        for index in range(self.tabs.count()):
-            widget = self.tabs.widget(index)
-            if widget is not None and widget.objectName() == f"panel_{name}":
-                self.tabs.setCurrentIndex(index)
-                return True
-        return False
+        self.tabs.restore_panel(str(settings.value("window/panel", "") or ""))
 
     def _save_window_state(self) -> None:
         settings = self._settings
         if settings is None:
             return
         settings.setValue("window/geometry", self.saveGeometry())
-        current = self.tabs.currentWidget()
-        if current is not None:
-            settings.setValue("window/panel", current.objectName().removeprefix("panel_"))
+        if self.tabs.currentWidget() is not None:
+            settings.setValue("window/panel", self.tabs.current_panel())
         account = self.session.account if self.session is not None else None
         settings.setValue("session/account", account.home_account_id if account else "")
         settings.sync()
@@ -234,10 +216,6 @@ class MainWindow(QMainWindow):
         self.device_code_page.cancel_requested.connect(self._cancel_sign_in)
         self.header.refresh_button.clicked.connect(self._refresh)
         self.banner.action_requested.connect(self._sign_in)
-
-    def _on_panel_shown(self, _index: int) -> None:
-        if self.tabs.currentWidget() is self.admin_panel:
-            self.admin_panel.reload()
 
     def _sign_out(self, everyone: bool, end_browser_session: bool) -> None:
         if self.session is not None:
@@ -392,30 +370,9 @@ class MainWindow(QMainWindow):
             self.header.show_accounts(self.session.accounts, account)
         self.roles_panel.show_identity(identity)
         self.token_panel.show_identity(identity)
-        self._gate_admin_view(identity)
+        self.tabs.gate_admin_view(identity)
         if identity is None:
             self.profile_panel.show_profile(None)
-
-    def _gate_admin_view(self, identity: Identity | None) -> None:
-        """The Admin tab exists only while the signed-in token carries the Admin role."""
-        index = self.tabs.indexOf(self.admin_panel)
-        if holds_admin_role(identity):
-            self.admin_panel.show_identity(identity)
-            if index < 0:
-                self.tabs.addTab(self.admin_panel, "&Admin")
-                self._list_panels()
-                self.admin_panel.reload()
-                if self._wanted_panel == "admin":
-                    self._select_panel("admin")
-            elif self.tabs.currentWidget() is self.admin_panel:
-                self.admin_panel.reload()  # on screen: show what the refresh changed
-        else:
-            if index >= 0:
-                self.tabs.removeTab(index)
-                self._list_panels()
-            self.admin_panel.hide()
-            self.admin_panel.show_identity(None)
-            self.admin_panel.clear_inventory()
 
     def _clear_banner(self) -> None:
         self.banner.hide()
@@ -477,5 +434,4 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_window_state()
-        self.closing.emit()
         super().closeEvent(event)

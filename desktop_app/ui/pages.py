@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.auth.models import Account
 from desktop_app.core.config import ConfigError
-from desktop_app.ui.settings_dialog import SettingsForm
+from desktop_app.ui.settings_form import SettingsForm
 from desktop_app.ui.widgets import clear_layout, heading, muted, plain_label
 
 

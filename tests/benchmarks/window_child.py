@@ -30,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import desktop_app.ui.app as lanyard_app  # light: no Qt, no msal (checked by the bench)
+import desktop_app.ui.app as lanyard_app  # light: QtCore only, no msal (checked by the bench)
 
 HEARTBEAT_MS = 10
 TIMEOUT_S = 60.0

@@ -140,7 +140,7 @@ def test_window_remembers_size_panel_and_account(
     session.switch_account(next(a for a in session.accounts if a.username == directory.READER_UPN))
     qtbot.waitUntil(lambda: window.header.name.text() == "Alex Wilber", timeout=TIMEOUT_MS)
     window.resize(741, 577)
-    window._select_panel("token")
+    window.tabs.select_panel("token")
     window.close()
     assert session.shutdown(5.0)
 

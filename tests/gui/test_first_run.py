@@ -1,8 +1,9 @@
-"""First run and applying settings, wired as ``lanyard`` wires them (app.manage_session), with
+"""First run and applying settings, wired as ``lanyard`` wires them (app.SessionHost), with
 real widgets, a real SessionController, the real sandbox and the stand-in browser."""
 
 from __future__ import annotations
 
+import time
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,13 +18,13 @@ from desktop_app.cli import config_flags, parse_args
 from desktop_app.core.config import ConfigError, load_config
 from desktop_app.session.controller import SessionController, State
 from desktop_app.session.workers import live_worker_threads
-from desktop_app.ui.app import manage_session
+from desktop_app.ui.app import SHUTDOWN_BOUND_S, SessionHost
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.settings_dialog import SettingsDialog
 from tests.support.connect_proxy import ConnectProxy
 
 CLIENT = "0c5f8f1a-7e21-4c8e-b3a4-6c1d9e2f7a10"
-Start = Callable[..., tuple[MainWindow, Callable[[], SessionController | None]]]
+Start = Callable[..., tuple[MainWindow, SessionHost]]
 
 
 @pytest.fixture
@@ -31,21 +32,22 @@ def first_run(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     """The window as run_window builds it, on a first run: no config file in the (temporary)
     config directory."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    started: list[Callable[[], SessionController | None]] = []
+    started: list[SessionHost] = []
     sessions: list[SessionController] = []
 
-    def make(*argv: str) -> tuple[MainWindow, Callable[[], SessionController | None]]:
+    def make(*argv: str) -> tuple[MainWindow, SessionHost]:
         args = parse_args(["--profile-dir", str(tmp_path / "profile"), *argv])
         window = MainWindow()
         qtbot.addWidget(window)
         window.show()
-        current = manage_session(window, load_config(config_flags(args)), None, args)
-        started.append(current)
-        return window, current
+        host = SessionHost(window, args)
+        host.begin(load_config(config_flags(args)), None)
+        started.append(host)
+        return window, host
 
     yield make
-    for current in started:
-        session = current()
+    for host in started:
+        session = host.session
         if session is not None:
             sessions.append(session)
     for session in sessions:
@@ -59,17 +61,17 @@ def test_first_run_shows_the_settings_and_the_sandbox_signs_in(
 ) -> None:
     # the in-process sandbox serves its sign-in pages over http on loopback: no CA needed
     standin_browser("")
-    window, current = first_run()
+    window, host = first_run()
     page = window.setup_page
     assert window.stack.currentWidget() is page
-    assert current() is None  # nothing to sign in to yet
+    assert host.session is None  # nothing to sign in to yet
     assert page.form.isVisibleTo(window)
     assert page.form.client_id.isEnabled()
     assert page.demo_button.text().replace("&", "") == "Try the offline sandbox"
 
     page.demo_button.click()
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.welcome_page, timeout=30_000)
-    session = current()
+    session = host.session
     assert session is not None
     assert window.session is session
     assert "sandbox" in window.windowTitle()
@@ -87,13 +89,13 @@ def test_settings_saved_on_the_first_run_page_start_a_session_and_applying_resta
     just saved is where its first request goes: through the configured proxy, to the host of the
     chosen cloud (the proxy cannot reach it, and the session says so)."""
     with ConnectProxy() as proxy:
-        window, current = first_run()
+        window, host = first_run()
         page = window.setup_page
         page.form.client_id.setText(CLIENT)
         page.form.proxy.setText(proxy.url)
         qtbot.keyClick(page.form.proxy, Qt.Key.Key_Return)  # Enter in a field saves
-        qtbot.waitUntil(lambda: current() is not None, timeout=5_000)
-        first = current()
+        qtbot.waitUntil(lambda: host.session is not None, timeout=5_000)
+        first = host.session
         assert first is not None
         assert window.session is first
         qtbot.waitUntil(lambda: first.state is State.ERROR, timeout=30_000)
@@ -115,8 +117,8 @@ def test_settings_saved_on_the_first_run_page_start_a_session_and_applying_resta
         first_threads = live_worker_threads()
         assert first_threads
         dialog.save_button.click()
-        qtbot.waitUntil(lambda: current() is not first, timeout=10_000)
-        second = current()
+        qtbot.waitUntil(lambda: host.session is not first, timeout=10_000)
+        second = host.session
         assert second is not None
         assert window.session is second
         assert not dialog.isVisible()
@@ -129,7 +131,7 @@ def test_settings_saved_on_the_first_run_page_start_a_session_and_applying_resta
         qtbot.waitUntil(dialog.isVisible)
         dialog.save_button.click()
         assert not dialog.isVisible()
-        assert current() is second
+        assert host.session is second
 
 
 def test_a_wrong_setting_at_start_is_shown_beside_its_field(
@@ -145,9 +147,10 @@ def test_a_wrong_setting_at_start_is_shown_beside_its_field(
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
-    current = manage_session(window, None, caught.value, args)
+    host = SessionHost(window, args)
+    host.begin(None, caught.value)
     page = window.setup_page
-    assert current() is None
+    assert host.session is None
     assert window.stack.currentWidget() is page
     assert "'client_id'" in page.problem.text()
     row = page.form.rows["client_id"]
@@ -176,18 +179,18 @@ def test_after_a_restart_the_window_drives_only_the_new_session(
     """Settings saved (a session that cannot reach the cloud), then the sandbox: the window,
     attached twice, signs in once, with the new session, and the first one stays shut down."""
     standin_browser("")
-    window, current = first_run()
+    window, host = first_run()
     page = window.setup_page
     page.form.client_id.setText(CLIENT)
     page.save_button.click()
-    qtbot.waitUntil(lambda: current() is not None, timeout=5_000)
-    first = current()
+    qtbot.waitUntil(lambda: host.session is not None, timeout=5_000)
+    first = host.session
     assert first is not None
     qtbot.waitUntil(lambda: first.state is State.ERROR, timeout=30_000)
 
     page.demo_button.click()  # what the set-up page offers; the window is the same
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.welcome_page, timeout=30_000)
-    second = current()
+    second = host.session
     assert second is not None and second is not first
     window.welcome_page.sign_in_button.click()
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.tabs, timeout=30_000)
@@ -199,3 +202,22 @@ def test_after_a_restart_the_window_drives_only_the_new_session(
         r for r in services.sandbox.requests() if r.get("grant_type") == "authorization_code"
     ]
     assert len(redeemed) == 1
+
+
+def test_the_host_stops_the_session_in_force_within_the_bound(
+    qtbot: QtBot, first_run: Start
+) -> None:
+    """What run_window calls on aboutToQuit and again once the event loop has returned."""
+    window, host = first_run()
+    host.use_sandbox()  # on a first run: the sandbox, with the settings Lanyard started with
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.welcome_page, timeout=30_000)
+    session = host.session
+    assert session is not None
+    threads = live_worker_threads()
+    assert threads
+    began = time.monotonic()
+    host.shutdown()
+    assert time.monotonic() - began < SHUTDOWN_BOUND_S + 0.5
+    assert not any(t.is_alive() for t in threads)
+    host.shutdown()  # the second call finds it stopped
+    assert host.session is session  # still the one the window shows, stopped

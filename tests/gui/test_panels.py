@@ -133,7 +133,7 @@ def test_user_without_roles_or_photo(qtbot: QtBot, signed_in, sandbox: Sandbox) 
 def test_groups_overage_is_detected_and_explained(qtbot: QtBot, signed_in) -> None:  # type: ignore[no-untyped-def]
     window, _ = signed_in(directory.OVERAGE_UPN)
     token = window.token_panel
-    window._select_panel("token")
+    window.tabs.select_panel("token")
     assert token.overage.isVisible()
     assert "more groups than fit in a token" in token.overage.text()
     assert "_claim_names" in token.claim_names()

@@ -14,15 +14,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QPushButton,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.config import load_config
-from desktop_app.ui.about import add_help_menu
-from desktop_app.ui.settings_dialog import FIELDS, SettingsDialog, add_settings_action
+from desktop_app.ui.settings_dialog import SettingsDialog
+from desktop_app.ui.settings_form import FIELDS
 
 CLIENT = "0c5f8f1a-7e21-4c8e-b3a4-6c1d9e2f7a10"
 CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
@@ -292,20 +291,3 @@ def test_every_control_is_named_labelled_and_reachable_by_keyboard(
             widget = widget.nextInFocusChain()
         walked.append(widget)
     assert walked == expected
-
-
-def test_settings_action_goes_first_in_a_file_menu(qtbot: QtBot) -> None:
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    add_help_menu(window)
-    opened: list[bool] = []
-    action = add_settings_action(window, lambda: opened.append(True))
-    menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Help"]
-    assert action.text() == "&Settings…"
-    assert not action.shortcut().isEmpty()
-    action.trigger()
-    assert opened == [True]
-    again = add_settings_action(window, lambda: None)  # reuses the File menu
-    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Help"]
-    assert window.menuBar().actions()[0].menu().actions()[0] is again

@@ -80,7 +80,7 @@ def main() -> int:
             else:
                 window.welcome_page.sign_in_button.click()
         if args.scene in PANELS and signed_in():
-            if not window._select_panel(args.scene):
+            if not window.tabs.select_panel(args.scene):
                 print(f"no {args.scene} panel for {args.user}", file=sys.stderr)
                 outcome["code"] = 3
                 app.quit()

@@ -2,7 +2,7 @@
 
     DISPLAY=:99 python tests/support/screenshot_settings.py OUT.png --scene first-run|dialog
 
-The window is wired as ``lanyard`` wires it (app.manage_session), on a first run: an empty config
+The window is wired as ``lanyard`` wires it (app.SessionHost), on a first run: an empty config
 file. The dialog scene sets LANYARD_PROXY (an override, shown as such), types a client id that
 is not a GUID and presses Save, so the picture shows a problem beside its field. The PNG is
 grabbed from the X screen, so it shows what the display server drew. Exit status 0 once written.
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from desktop_app.cli import config_flags, parse_args  # noqa: E402
 from desktop_app.core.config import load_config  # noqa: E402
 from desktop_app.core.paths import resources_dir  # noqa: E402
-from desktop_app.ui.app import manage_session  # noqa: E402
+from desktop_app.ui.app import SessionHost  # noqa: E402
 from desktop_app.ui.main_window import MainWindow  # noqa: E402
 from desktop_app.ui.settings_dialog import SettingsDialog  # noqa: E402
 
@@ -46,7 +46,8 @@ def main() -> int:
     app.setApplicationName("Lanyard")
     window = MainWindow(icon=QIcon(str(resources_dir() / "icons" / "lanyard.svg")))
     lanyard_args = parse_args(["--config", str(config_path), "--profile-dir", str(home)])
-    current = manage_session(window, load_config(config_flags(lanyard_args)), None, lanyard_args)
+    host = SessionHost(window, lanyard_args)
+    host.begin(load_config(config_flags(lanyard_args)), None)
     window.resize(880, 700)
     window.move(20, 20)
     window.show()
@@ -77,7 +78,7 @@ def main() -> int:
 
     QTimer.singleShot(500, stage)
     app.exec()
-    session = current()
+    session = host.session
     if session is not None:
         session.shutdown(2.0)
     return outcome["code"]

@@ -1,0 +1,362 @@
+"""The settings form (client id, tenant, cloud, scopes, proxy, CA bundle): on the first-run page
+(pages.SetupPage) and in File → Settings… (settings_dialog.py).
+
+The form edits the config file and nothing else: a value set by a command-line flag or a
+LANYARD_* environment variable wins over the file (config.py), so such a field shows the value in
+force, read-only, and says where it comes from; saving keeps the file's own value for it.
+Checking goes through config.load_config, so the form and a start-up read the same rules, and a
+problem is shown beside the field it names, which gets the focus.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core import config_file
+from desktop_app.core.config import (
+    DEFAULT_TENANT,
+    Config,
+    ConfigError,
+    config_error,
+    config_file_location,
+    load_config,
+    overrides,
+    read_config_file,
+    redact_proxy,
+)
+from desktop_app.ui.widgets import muted, plain_label
+
+CUSTOM = "custom"
+CLOUD_CHOICES = (
+    ("Global (Microsoft Entra ID)", "global"),
+    ("US government (GCC High, DoD)", "usgov"),
+    ("China (operated by 21Vianet)", "china"),
+    ("Custom authority URL", CUSTOM),
+)
+# field -> (label with its mnemonic, accessible name, what it is for)
+FIELDS: dict[str, tuple[str, str, str]] = {
+    "client_id": (
+        "Client &ID",
+        "Client ID",
+        "The Application (client) ID of your app registration in Microsoft Entra ID.",
+    ),
+    "cloud": ("Clo&ud", "Cloud", ""),
+    "tenant": (
+        "&Tenant",
+        "Tenant",
+        "A tenant id or domain; organizations (any work or school account) when empty.",
+    ),
+    "authority": ("&Authority URL", "Authority URL", ""),
+    "scopes": (
+        "Sco&pes",
+        "Scopes",
+        "Separated by spaces; User.Read when empty.",
+    ),
+    "proxy": (
+        "P&roxy",
+        "Proxy",
+        "Optional. Used for every request when set; otherwise HTTPS_PROXY applies.",
+    ),
+    "ca_bundle": (
+        "CA &bundle",
+        "CA bundle",
+        "Optional. A PEM file of extra CA certificates, e.g. for a TLS-inspecting network.",
+    ),
+}
+
+
+class _Row:
+    """One field: its input, a hint, a note when a flag or variable overrides it, its error."""
+
+    def __init__(self, key: str, editor: QWidget, parent: QWidget, extra: QWidget | None) -> None:
+        label_text, accessible, hint = FIELDS[key]
+        self.key = key
+        self.editor = editor
+        self.label = QLabel(label_text, parent)  # our own text, never untrusted
+        self.label.setBuddy(editor)
+        editor.setAccessibleName(accessible)
+        editor.setAccessibleDescription(hint)
+        self.box = QWidget(parent)
+        layout = QVBoxLayout(self.box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        line = QHBoxLayout()
+        line.setSpacing(6)
+        line.addWidget(editor, 1)
+        if extra is not None:
+            line.addWidget(extra)
+        layout.addLayout(line)
+        self.hint = muted(hint, self.box)
+        self.hint.setVisible(bool(hint))
+        self.override = muted("", self.box)
+        self.override.hide()
+        self.error = plain_label("", self.box)
+        self.error.setProperty("warning", True)  # the stylesheet colours it, light or dark
+        self.error.setAccessibleName(f"Problem with {accessible}")
+        self.error.hide()
+        for label in (self.hint, self.override, self.error):
+            layout.addWidget(label)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        self.editor.setAccessibleDescription(text or FIELDS[self.key][2])
+
+
+class SettingsForm(QWidget):
+    """The fields, filled from the config file and the overrides in force; ``save`` checks and
+    writes them. ``submitted`` is Enter in a text field (the first-run page saves on it)."""
+
+    submitted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.flags: Mapping[str, object | None] = {}
+        self.env: Mapping[str, str] = os.environ
+        self.path, _ = config_file_location(self.flags, self.env)
+        self.file_values: dict[str, Any] = {}
+        self.overridden: dict[str, tuple[str, str]] = {}
+
+        self.client_id = self._line("00000000-0000-0000-0000-000000000000")
+        self.cloud = QComboBox(self)
+        for text, name in CLOUD_CHOICES:
+            self.cloud.addItem(text, name)
+        self.tenant = self._line(DEFAULT_TENANT)
+        self.authority = self._line("https://login.example.com/your-tenant")
+        self.scopes = self._line("User.Read")
+        self.proxy = self._line("http://proxy.example.com:8080")
+        self.ca_bundle = self._line("/path/to/ca-certificates.pem")
+        self.browse_button = QPushButton("Bro&wse…", self)
+        self.browse_button.setAccessibleName("Choose a CA bundle file")
+        self.browse_button.clicked.connect(self._browse)
+
+        self.problem = plain_label("", self, selectable=True)  # what no single field explains
+        self.problem.setProperty("warning", True)
+        self.problem.setAccessibleName("Problem with the settings")
+        self.problem.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.problem)
+        self.form = QFormLayout()
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.addLayout(self.form)
+        editors: dict[str, QWidget] = {
+            "client_id": self.client_id,
+            "cloud": self.cloud,
+            "tenant": self.tenant,
+            "authority": self.authority,
+            "scopes": self.scopes,
+            "proxy": self.proxy,
+            "ca_bundle": self.ca_bundle,
+        }
+        self.rows: dict[str, _Row] = {}
+        for key, editor in editors.items():
+            row = _Row(key, editor, self, self.browse_button if key == "ca_bundle" else None)
+            self.rows[key] = row
+            self.form.addRow(row.label, row.box)
+        chain = [*editors.values(), self.browse_button]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        self.cloud.currentIndexChanged.connect(self._cloud_changed)
+        self._cloud_changed()
+
+    def _line(self, placeholder: str) -> QLineEdit:
+        line = QLineEdit(self)
+        line.setPlaceholderText(placeholder)
+        line.setClearButtonEnabled(True)
+        line.returnPressed.connect(self.submitted)
+        line.textEdited.connect(lambda _: self._clear_error_of(line))
+        return line
+
+    def _clear_error_of(self, editor: QWidget) -> None:
+        for row in self.rows.values():
+            if row.editor is editor:
+                row.show_error("")
+
+    # -- filling --------------------------------------------------------------------------------
+
+    def load(
+        self, flags: Mapping[str, object | None] | None = None, env: Mapping[str, str] | None = None
+    ) -> None:
+        """Fill the fields from the config file, with what ``flags`` and ``env`` override."""
+        self.flags = dict(flags or {})
+        self.env = os.environ if env is None else env
+        self.path, _ = config_file_location(self.flags, self.env)
+        self.clear_errors()
+        try:
+            self.file_values = read_config_file(self.path)
+        except ConfigError as exc:  # e.g. not TOML: saving moves it aside and writes a new one
+            self.file_values = {}
+            self.show_problem(
+                f"{exc.message} Saving replaces it; the old file is kept as "
+                f"{self.path.name}.invalid."
+            )
+        self.overridden = overrides(self.flags, self.env)
+        shown = {**self.file_values, **{k: v for k, (v, _) in self.overridden.items()}}
+
+        def text(key: str) -> str:
+            value = shown.get(key)
+            if isinstance(value, list):
+                return " ".join(str(item) for item in value)
+            return "" if value is None else str(value)
+
+        self.client_id.setText(text("client_id"))
+        self.tenant.setText(text("tenant"))
+        self.authority.setText(text("authority"))
+        self.scopes.setText(text("scopes"))
+        self.proxy.setText(text("proxy"))
+        self.ca_bundle.setText(text("ca_bundle"))
+        cloud = CUSTOM if text("authority") else text("cloud").strip().lower() or "global"
+        index = self.cloud.findData(cloud)
+        self.cloud.setCurrentIndex(index if index >= 0 else 0)
+        self._show_overrides()
+        self._cloud_changed()
+
+    def _show_overrides(self) -> None:
+        for key, row in self.rows.items():
+            sources = [key]
+            if key in ("cloud", "tenant"):  # an authority makes both moot
+                sources.append("authority")
+            found = next((self.overridden[k] for k in sources if k in self.overridden), None)
+            row.editor.setEnabled(found is None)
+            row.override.setVisible(found is not None)
+            if found is None:
+                continue
+            value, source = found
+            if key == "proxy":
+                self.proxy.setText(redact_proxy(value))  # the password stays off the screen
+            where = f"{source} on the command line" if source.startswith("--") else f"the {source}"
+            row.override.setText(
+                f"Set by {where}, which wins over the settings file; "
+                "change it there, or remove it to use this field."
+            )
+        self.browse_button.setEnabled("ca_bundle" not in self.overridden)
+
+    def _cloud_changed(self) -> None:
+        custom = self.cloud.currentData() == CUSTOM
+        self.form.setRowVisible(self.rows["authority"].box, custom)
+        self.form.setRowVisible(self.rows["tenant"].box, not custom)
+        hint = self.rows["authority"].hint
+        hint.setText("An https:// URL ending with the tenant, e.g. for Azure AD B2C or AD FS.")
+        hint.setVisible(custom)
+
+    # -- reading and checking ---------------------------------------------------------------------
+
+    def changes(self) -> dict[str, object | None]:
+        """What the file should say for each key the form manages (None: remove the key);
+        keys that a flag or variable overrides are left as the file has them."""
+        cloud = str(self.cloud.currentData())
+        scopes = [part for part in re.split(r"[\s,]+", self.scopes.text()) if part]
+        values: dict[str, object | None] = {
+            "client_id": self.client_id.text().strip() or None,
+            "scopes": scopes or None,
+            "proxy": self.proxy.text().strip() or None,
+            "ca_bundle": self.ca_bundle.text().strip() or None,
+        }
+        if cloud == CUSTOM:
+            values.update(authority=self.authority.text().strip(), cloud=None)
+        else:
+            values.update(
+                authority=None,
+                cloud=None if cloud == "global" else cloud,
+                tenant=self.tenant.text().strip() or None,
+            )
+        blocked = set(self.overridden)
+        if "authority" in blocked:
+            blocked |= {"cloud", "tenant"}
+        return {key: value for key, value in values.items() if key not in blocked}
+
+    def check(self) -> Config:
+        """The configuration Lanyard will run with once the form is saved. Raises ConfigError."""
+        file_values = {**self.file_values}
+        for key, value in self.changes().items():
+            if value is None:
+                file_values.pop(key, None)
+            else:
+                file_values[key] = value
+        config = load_config(self.flags, self.env, file_values=file_values)
+        if not config.client_id:
+            raise config_error(
+                "client_id",
+                str(self.path),
+                "is needed: the Application (client) ID of your app registration.",
+            )
+        return config
+
+    def save(self) -> Config | None:
+        """Check, then write the file atomically. None (with the problem shown) when it cannot."""
+        self.clear_errors()
+        try:
+            self.check()
+        except ConfigError as exc:
+            self.show_error(exc)
+            return None
+        try:
+            config_file.save(self.path, self.changes())
+        except (OSError, TypeError, ValueError) as exc:
+            self.show_problem(f"Lanyard could not save {self.path}: {exc}")
+            return None
+        try:
+            return load_config(self.flags, self.env)  # read back: what a restart would read
+        except ConfigError as exc:
+            self.show_error(exc)
+            return None
+
+    # -- problems -------------------------------------------------------------------------------
+
+    def clear_errors(self) -> None:
+        self.problem.hide()
+        for row in self.rows.values():
+            row.show_error("")
+
+    def show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    def show_error(self, error: ConfigError) -> None:
+        """Beside the field it names when that field is editable here; above the form else."""
+        key = error.details.get("field", "")
+        row = self.rows.get(key)
+        if row is None or key in self.overridden or error.details.get("source") != str(self.path):
+            self.show_problem(error.message)
+            return
+        if key == "tenant" and self.cloud.currentData() == CUSTOM:
+            row = self.rows["authority"]
+        label = FIELDS[row.key][1]
+        row.show_error(f"{label} {error.details.get('problem', error.message)}")
+        row.editor.setFocus()
+
+    # -- the file picker ------------------------------------------------------------------------
+
+    def _browse(self) -> None:
+        chosen = self.choose_ca_file(self.ca_bundle.text().strip())
+        if chosen:
+            self.ca_bundle.setText(chosen)
+            self.rows["ca_bundle"].show_error("")
+
+    def choose_ca_file(self, current: str) -> str:
+        """The file dialog (its own event loop: tests replace this method)."""
+        start = str(Path(current).expanduser().parent) if current else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a CA bundle", start, "PEM certificates (*.pem *.crt *.cer);;All files (*)"
+        )
+        return path
