@@ -29,6 +29,7 @@ from desktop_app.auth.models import (
 )
 from desktop_app.core import paths
 from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.core.scopes import Scopes
 
 if TYPE_CHECKING:
     import msal
@@ -47,7 +48,7 @@ TOKEN_CACHE_LOCK = "token_cache.lock"  # noqa: S105 - a file name
 class AuthSettings:
     client_id: str
     authority: str
-    scopes: tuple[str, ...]
+    scopes: Scopes
     profile_dir: Path
     instance_discovery: bool = True
     allow_plaintext_cache: bool = True  # False: no OS encryption means session-only sign-in
@@ -228,7 +229,7 @@ class AuthClient:
         account: Account,
         force_refresh: bool = False,
         claims_challenge: str | None = None,
-        scopes: tuple[str, ...] | None = None,
+        scopes: Scopes | None = None,
     ) -> TokenResult:
         """A valid token from the cache, refreshed if needed (always, with a claims challenge).
         ``scopes``: another API's scopes than the configured ones (Call an API). Raises
@@ -262,7 +263,7 @@ class AuthClient:
         login_hint: str | None = None,
         prompt: str | None = None,
         claims_challenge: str | None = None,
-        scopes: tuple[str, ...] | None = None,
+        scopes: Scopes | None = None,
     ) -> PendingSignIn:
         """``scopes``: ask for another API's scopes (incremental consent), not the configured."""
         with self._msal_call("Starting sign-in"):

@@ -309,3 +309,12 @@ def test_settings_action_goes_first_in_a_file_menu(qtbot: QtBot) -> None:
     again = add_settings_action(window, lambda: None)  # reuses the File menu
     assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Help"]
     assert window.menuBar().actions()[0].menu().actions()[0] is again
+
+
+def test_scopes_are_read_like_the_config_file_reads_them(qtbot: QtBot, config_path: Path) -> None:
+    dialog = open_dialog(qtbot, config_path)
+    form = dialog.form
+    form.scopes.setText(" User.Read,, Mail.Read\tUser.Read ")
+    assert form.changes()["scopes"] == ["User.Read", "Mail.Read"]  # each once, as loaded
+    form.scopes.setText(" , ")
+    assert form.changes()["scopes"] is None  # no scopes: the key is removed (the default)
