@@ -14,9 +14,11 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.auth.browser import open_browser
 from desktop_app.core.config import Config
-from desktop_app.graph.api_call import TOKEN_PLACEHOLDER
+from desktop_app.graph.api_call import TOKEN_PLACEHOLDER, ApiRequest, validate_request
 from desktop_app.sandbox import Sandbox, directory
+from desktop_app.session import controller as controller_module
 from desktop_app.session.controller import SessionController
+from desktop_app.ui import api_panel as api_panel_module
 from desktop_app.ui.api_panel import SETTINGS_SCOPES, SETTINGS_URL, ApiPanel
 from desktop_app.ui.json_view import KEY, VALUE, NodeItem
 from desktop_app.ui.main_window import MainWindow
@@ -270,6 +272,32 @@ def test_validation_names_the_field_and_sends_nothing(
     qtbot.keyClicks(edit, "x")  # typing clears the mark
     assert edit.property("invalid") is False
     assert not panel.validation.isVisible()
+
+
+def test_the_request_is_checked_once_and_the_checked_one_is_what_is_called(
+    qtbot: QtBot, tmp_path: Path, open_window, standin_browser, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    panel, session, _, sandbox = signed_in_panel(
+        qtbot, tmp_path, open_window, standin_browser, directory.NO_ROLES_UPN
+    )
+    checked: list[ApiRequest] = []
+
+    def counting(url: str, scopes: str, graph_endpoint: str) -> ApiRequest:
+        checked.append(validate_request(url, scopes, graph_endpoint))
+        return checked[-1]
+
+    monkeypatch.setattr(controller_module, "validate_request", counting)
+    assert not hasattr(api_panel_module, "validate_request")  # the panel leaves it to the session
+    started: list[ApiRequest] = []
+    session.api_call_started.connect(started.append)
+    panel.url_edit.setText(f"  {sandbox.info.graph_endpoint}/me ")
+    panel.scopes_edit.setText("User.Read, User.Read")
+    call(qtbot, panel, "200 OK")
+    assert len(checked) == 1
+    assert started == checked  # the checked request is what flows on
+    assert checked[0].scopes == ("User.Read",)
+    assert panel._settings.value(SETTINGS_URL) == "{graph}/me"  # remembered as checked
+    assert panel._settings.value(SETTINGS_SCOPES) == "User.Read"
 
 
 def test_grant_access_can_be_cancelled_and_quitting_while_waiting_is_clean(
