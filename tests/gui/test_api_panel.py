@@ -16,6 +16,7 @@ from desktop_app.auth.browser import open_browser
 from desktop_app.core.config import Config
 from desktop_app.graph.api_call import TOKEN_PLACEHOLDER, ApiRequest, validate_request
 from desktop_app.sandbox import Sandbox, directory
+from desktop_app.sandbox.faults import FaultSpec
 from desktop_app.session import controller as controller_module
 from desktop_app.session.controller import SessionController
 from desktop_app.ui import api_panel as api_panel_module
@@ -184,7 +185,7 @@ def test_api_errors_are_shown_plainly_with_their_details(
         500: ("is having problems (HTTP 500)", "Wait a little and call it again."),
     }
     for status, (message, recommendation) in expected.items():
-        sandbox.add_fault("api", status=status, retry_after=7 if status == 429 else None)
+        sandbox.add_fault(FaultSpec("api", status=status, retry_after=7 if status == 429 else None))
         call(qtbot, panel, str(status))
         assert panel.status.property("outcome") == "error"
         assert panel.banner.isVisible()
@@ -206,7 +207,7 @@ def test_api_errors_are_shown_plainly_with_their_details(
     }
 
     # no answer at all: the API's host does not listen (a network error, shown the same way)
-    sandbox.add_fault("api", reset=True)
+    sandbox.add_fault(FaultSpec("api", reset=True))
     call(qtbot, panel, "No answer")
     assert "could not be reached" in panel.banner.message.text()
     assert session.state.name == "SIGNED_IN"  # the session itself is untouched
