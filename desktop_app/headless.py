@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from desktop_app.cli import config_flags
+from desktop_app.core import errors
 from desktop_app.core.config import Config, load_config
 from desktop_app.core.errors import ErrorKind, LanyardError
 
@@ -66,22 +67,13 @@ def _config(args: argparse.Namespace) -> tuple[Config, bool]:
 
 def _choose(accounts: list[Account], wanted: str | None) -> Account:
     if not accounts:
-        raise LanyardError(
-            "Nobody is signed in to Lanyard on this computer.",
-            "",
-            ErrorKind.INTERACTION_REQUIRED,
-        )
+        raise errors.nobody_signed_in()
     if not wanted:
         return accounts[0]  # the account the window signs in silently at start
     for account in accounts:
         if wanted.lower() in (account.username.lower(), account.home_account_id.lower()):
             return account
-    names = ", ".join(a.username for a in accounts)
-    raise LanyardError(
-        f"No signed-in account is called '{wanted}' (signed in: {names}).",
-        "Give --account one of those, or sign in with that account in the Lanyard window.",
-        ErrorKind.CONFIG,
-    )
+    raise errors.no_such_account(wanted, [a.username for a in accounts])
 
 
 def _signed_in(services: Services, wanted: str | None) -> tuple[Account, TokenResult]:

@@ -32,6 +32,12 @@ def file_version(path: Path) -> Version | None:
     return (st.st_mtime_ns, st.st_ino, st.st_size)
 
 
+def touch_signal(path: Path) -> None:
+    """Give the signal file of a store kept outside the file system (the Keychain, the Secret
+    Service) a new version: how other processes and the window's watcher see that it changed."""
+    atomic_write(path, str(time.time_ns()).encode("ascii"))
+
+
 def remove_stale_temporaries(path: Path) -> int:
     """Delete temporary files a killed writer of ``path`` left behind.
 
@@ -194,14 +200,14 @@ class KeychainStore:
 
     def save(self, text: str) -> None:
         self.persistence.save(text)
-        atomic_write(self.location, str(time.time_ns()).encode("ascii"))
+        touch_signal(self.location)
 
     def version(self) -> Version | None:
         return file_version(self.location)
 
     def move_aside(self) -> str | None:
         self.persistence.save("")  # the Keychain item is overwritten; nothing to keep safely
-        atomic_write(self.location, str(time.time_ns()).encode("ascii"))
+        touch_signal(self.location)
         return None
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from desktop_app.auth import errors as failures
 from desktop_app.auth.claims import ClaimsError, IdTokenClaims, check_id_token
 from desktop_app.auth.models import (
     Account,
@@ -28,7 +29,8 @@ from desktop_app.auth.models import (
     token_from_result,
 )
 from desktop_app.core import paths
-from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.core.errors import LanyardError, ResponseSummary
+from desktop_app.core.scopes import Scopes
 
 if TYPE_CHECKING:
     import msal
@@ -47,7 +49,7 @@ TOKEN_CACHE_LOCK = "token_cache.lock"  # noqa: S105 - a file name
 class AuthSettings:
     client_id: str
     authority: str
-    scopes: tuple[str, ...]
+    scopes: Scopes
     profile_dir: Path
     instance_discovery: bool = True
     allow_plaintext_cache: bool = True  # False: no OS encryption means session-only sign-in
@@ -66,8 +68,6 @@ DEVICE_FLOW_PENDING = frozenset({"authorization_pending", "slow_down"})
 
 
 def from_msal_result(result: dict[str, Any], action: str) -> LanyardError:
-    from desktop_app.auth import errors as failures
-
     return failures.from_msal_result(result, action)
 
 
@@ -112,9 +112,6 @@ class AuthClient:
     def _msal_call(self, action: str) -> Iterator[None]:
         """Turn whatever msal raises (transport errors, a plain-text 429 it cannot parse, its own
         exceptions) into a LanyardError."""
-        from desktop_app.auth.errors import from_exception
-        from desktop_app.core.errors import ResponseSummary
-
         try:
             yield
         except LanyardError:
@@ -123,7 +120,7 @@ class AuthClient:
             last_response = getattr(self._http_client, "last_response", None)
             last: ResponseSummary | None = last_response() if callable(last_response) else None
             log.info("%s: msal raised %s", action, exc.__class__.__name__)
-            raise from_exception(exc, action, last=last) from None
+            raise failures.from_exception(exc, action, last=last) from None
 
     @property
     def _http_cache_path(self) -> Path:
@@ -154,24 +151,13 @@ class AuthClient:
             self.token_cache.adopt_plaintext(plaintext)
         if choice.session_only and self._on_notice:
             self._on_notice(
-                LanyardError(
-                    f"Your sign-in will not be saved: {choice.fallback_reason}. You are signed "
-                    "in for this session only.",
-                    choice.advice,
-                    ErrorKind.CACHE,
-                    {"protection": choice.store.protection},
+                failures.session_only_cache(
+                    choice.fallback_reason, choice.advice, choice.store.protection
                 )
             )
         self._http_cache, moved = http_cache.load_http_cache(self._http_cache_path)
         if moved and self._on_notice:
-            self._on_notice(
-                LanyardError(
-                    "Lanyard's saved network metadata was damaged and has been reset.",
-                    "Nothing to do: it is fetched again automatically.",
-                    ErrorKind.CACHE,
-                    {"moved_to": str(moved)},
-                )
-            )
+            self._on_notice(failures.http_cache_reset(moved))
         with self._msal_call("Contacting the identity provider"):
             self._app = msal.PublicClientApplication(
                 self.settings.client_id,
@@ -228,7 +214,7 @@ class AuthClient:
         account: Account,
         force_refresh: bool = False,
         claims_challenge: str | None = None,
-        scopes: tuple[str, ...] | None = None,
+        scopes: Scopes | None = None,
     ) -> TokenResult:
         """A valid token from the cache, refreshed if needed (always, with a claims challenge).
         ``scopes``: another API's scopes than the configured ones (Call an API). Raises
@@ -236,11 +222,7 @@ class AuthClient:
         action = "Refreshing your sign-in"
         msal_account = self._find_msal_account(account)
         if msal_account is None:
-            raise LanyardError(
-                "You are not signed in on this computer any more.",
-                "Select Sign in to continue.",
-                ErrorKind.INTERACTION_REQUIRED,
-            )
+            raise failures.account_gone()
         with self._msal_call(action):
             result = self.app.acquire_token_silent_with_error(
                 list(scopes or self.settings.scopes),
@@ -249,11 +231,7 @@ class AuthClient:
                 claims_challenge=claims_challenge or None,
             )
         if not result:
-            raise LanyardError(
-                "Your saved sign-in has no usable token.",
-                "Select Sign in to continue.",
-                ErrorKind.INTERACTION_REQUIRED,
-            )
+            raise failures.no_usable_token()
         return self._with_claims(token_from_result(result, account, action))
 
     def begin_sign_in(
@@ -262,7 +240,7 @@ class AuthClient:
         login_hint: str | None = None,
         prompt: str | None = None,
         claims_challenge: str | None = None,
-        scopes: tuple[str, ...] | None = None,
+        scopes: Scopes | None = None,
     ) -> PendingSignIn:
         """``scopes``: ask for another API's scopes (incremental consent), not the configured."""
         with self._msal_call("Starting sign-in"):

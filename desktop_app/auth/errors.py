@@ -5,6 +5,10 @@ body (ValueError from its JSON parse), connection errors and timeouts (from requ
 MsalServiceError, BrowserInteractionTimeoutError. All of it becomes one LanyardError: a message
 for people, what to do, and the details support asks for (AADSTS codes, trace and correlation ids,
 the time). No msal import: msal's exception types are recognised only if msal is loaded.
+
+It also builds every other LanyardError the auth layer shows (the sign-in receiver, the token
+cache and its store, the client), so each is worded in one place. requests is imported only when
+an exception is read (from_exception): the window imports this module while it starts.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from desktop_app.core.errors import (
@@ -22,7 +27,6 @@ from desktop_app.core.errors import (
     interaction_needed,
     support_details,
 )
-from desktop_app.core.http_errors import from_http_exception, unreadable_answer
 
 # AADSTS codes that mean: only a person, in the browser, can fix this
 MFA_CODES = frozenset({50076, 50079, 50158, 50078, 53003, 50133})
@@ -152,6 +156,8 @@ def from_exception(
             ErrorKind.TIMEOUT,
             support_details(error=name),
         )
+    from desktop_app.core.http_errors import from_http_exception, unreadable_answer
+
     known = from_http_exception(exc, action, service, last)
     if known is not None:
         return known
@@ -163,3 +169,96 @@ def from_exception(
             support_details(error=str(getattr(exc, "_error", "") or name)),  # msal keeps it private
         )
     return unreadable_answer(exc, action, service, last)
+
+
+# -- the sign-in receiver (loopback.py) ---------------------------------------------------------
+
+
+def sign_in_cancelled() -> LanyardError:
+    return LanyardError("Sign-in was cancelled.", "", ErrorKind.CANCELLED)
+
+
+def sign_in_timed_out(waited_seconds: float) -> LanyardError:
+    return LanyardError(
+        "Sign-in timed out: the browser did not return to Lanyard.",
+        "If you closed the browser tab, select Sign in to start again.",
+        ErrorKind.TIMEOUT,
+        {"waited_seconds": str(int(waited_seconds))},
+    )
+
+
+# -- the client (client.py) ---------------------------------------------------------------------
+
+
+def account_gone() -> LanyardError:
+    return LanyardError(
+        "You are not signed in on this computer any more.",
+        "Select Sign in to continue.",
+        ErrorKind.INTERACTION_REQUIRED,
+    )
+
+
+def no_usable_token() -> LanyardError:
+    return LanyardError(
+        "Your saved sign-in has no usable token.",
+        "Select Sign in to continue.",
+        ErrorKind.INTERACTION_REQUIRED,
+    )
+
+
+def http_cache_reset(moved_to: Path) -> LanyardError:
+    return LanyardError(
+        "Lanyard's saved network metadata was damaged and has been reset.",
+        "Nothing to do: it is fetched again automatically.",
+        ErrorKind.CACHE,
+        {"moved_to": str(moved_to)},
+    )
+
+
+# -- the token cache and its store (token_cache.py, cache_store.py) ---------------------------
+
+
+def session_only_cache(reason: str, advice: str, protection: str) -> LanyardError:
+    """No store can keep the cache (plaintext refused, or the OS store is locked or failing)."""
+    return LanyardError(
+        f"Your sign-in will not be saved: {reason}. You are signed in for this session only.",
+        advice,
+        ErrorKind.CACHE,
+        {"protection": protection},
+    )
+
+
+def cache_busy(lock: Path, holder: str, waited_seconds: float) -> LanyardError:
+    """Another process held the cache's lock too long; ``holder``: its process id, if known."""
+    return LanyardError(
+        "The token cache is busy: another Lanyard process"
+        + (f" (process {holder})" if holder else "")
+        + f" has held it for more than {waited_seconds:.0f} seconds.",
+        "Close other Lanyard windows or commands and try again. If it keeps happening, "
+        "end the process named here.",
+        ErrorKind.CACHE,
+        {"lock": str(lock)} | ({"holder_pid": holder} if holder else {}),
+    )
+
+
+def cache_damaged(why: str, cache: Path, moved_to: str | None) -> LanyardError:
+    """The cache could not be read and a fresh one was started; ``moved_to``: where the damaged
+    one was kept (a path or a keyring item), if anywhere."""
+    return LanyardError(
+        f"The saved sign-in could not be used: {why}. A fresh cache was started.",
+        "Sign in again."
+        + (f" The damaged cache was kept for diagnosis as {moved_to}." if moved_to else ""),
+        ErrorKind.CACHE,
+        {"cache": str(cache)} | ({"moved_to": moved_to} if moved_to else {}),
+    )
+
+
+def cache_not_saved(reason: str, advice: str, cache: Path) -> LanyardError:
+    """The store refused a write (e.g. the keyring got locked): kept in memory until it works."""
+    return LanyardError(
+        f"Your sign-in cannot be saved right now: {reason}. "
+        "Lanyard keeps you signed in until it quits.",
+        advice,
+        ErrorKind.CACHE,
+        {"cache": str(cache)},
+    )

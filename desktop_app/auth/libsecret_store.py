@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop_app.auth.cache_store import file_version
-from desktop_app.core.files import atomic_write
+from desktop_app.auth.cache_store import file_version, touch_signal
 from desktop_app.core.stores import StoreUnavailable, Version
 
 SCHEMA_NAME = "dev.lanyard.TokenCache"
@@ -172,7 +171,7 @@ class LibsecretStore:
             raise self._failed(exc, missing=self._is_service_unknown(exc)) from None
         if not stored:
             raise StoreUnavailable("the keyring refused to store the cache", SERVICE_ADVICE)
-        atomic_write(self.location, str(time.time_ns()).encode("ascii"))
+        touch_signal(self.location)
 
     def version(self) -> Version | None:
         return file_version(self.location)
@@ -201,5 +200,5 @@ class LibsecretStore:
                 item.delete_sync(None)
         except self._glib.Error as exc:
             raise self._failed(exc) from None
-        atomic_write(self.location, str(time.time_ns()).encode("ascii"))
+        touch_signal(self.location)
         return f"the keyring item '{name}'"

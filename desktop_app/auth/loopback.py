@@ -14,8 +14,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
+from desktop_app.auth import errors as failures
 from desktop_app.auth.landing import landing_page as default_page
-from desktop_app.core.errors import ErrorKind, LanyardError
 
 log = logging.getLogger(__name__)
 
@@ -114,13 +114,8 @@ class LoopbackReceiver:
         if self._response is not None:
             return self._response
         if self._closed:
-            raise LanyardError("Sign-in was cancelled.", "", ErrorKind.CANCELLED)
-        raise LanyardError(
-            "Sign-in timed out: the browser did not return to Lanyard.",
-            "If you closed the browser tab, select Sign in to start again.",
-            ErrorKind.TIMEOUT,
-            {"waited_seconds": str(int(timeout))},
-        )
+            raise failures.sign_in_cancelled()
+        raise failures.sign_in_timed_out(timeout)
 
     def close(self) -> None:
         """Stop listening and wake any waiter (Cancel)."""

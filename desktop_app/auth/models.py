@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_app.auth.claims import IdTokenClaims
+from desktop_app.auth.errors import from_msal_result
 from desktop_app.core.logs import remember_personal
 
 
@@ -100,8 +101,6 @@ def token_from_result(
 ) -> TokenResult:
     """A TokenResult from a successful msal result, else raise the matching LanyardError."""
     if "access_token" not in result:
-        from desktop_app.auth.errors import from_msal_result  # requests: not on the window's path
-
         raise from_msal_result(result, action)
     now = time.time() if now is None else now
     expires_in = result.get("expires_in")

@@ -28,13 +28,14 @@ from typing import Any
 import msal
 import portalocker
 
+from desktop_app.auth import errors as failures
 from desktop_app.auth.cache_store import (
     CacheStore,
     StoreUnavailable,
     Version,
     remove_stale_temporaries,
 )
-from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.core.errors import LanyardError
 
 log = logging.getLogger(__name__)
 
@@ -140,15 +141,7 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
             handle = lock.acquire()
         except portalocker.LockException:
             holder = _lock_holder(self._lock_path)
-            raise LanyardError(
-                "The token cache is busy: another Lanyard process"
-                + (f" (process {holder})" if holder else "")
-                + f" has held it for more than {LOCK_TIMEOUT_S:.0f} seconds.",
-                "Close other Lanyard windows or commands and try again. If it keeps happening, "
-                "end the process named here.",
-                ErrorKind.CACHE,
-                {"lock": str(self._lock_path)} | ({"holder_pid": holder} if holder else {}),
-            ) from None
+            raise failures.cache_busy(self._lock_path, holder, LOCK_TIMEOUT_S) from None
         try:
             handle.seek(0)
             handle.truncate()
@@ -211,13 +204,7 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
             moved = None
         super().deserialize(None)
         self._seen, self._loaded, self._base = self.store.version(), True, ""
-        notice = LanyardError(
-            f"The saved sign-in could not be used: {why}. A fresh cache was started.",
-            "Sign in again."
-            + (f" The damaged cache was kept for diagnosis as {moved}." if moved else ""),
-            ErrorKind.CACHE,
-            {"cache": str(self.store.location)} | ({"moved_to": moved} if moved else {}),
-        )
+        notice = failures.cache_damaged(why, self.store.location, moved)
         log.warning("Token cache damaged (%s); moved aside to %s", why, moved)
         if self._on_notice:
             self._on_notice(notice)
@@ -245,15 +232,7 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
             return
         self._trouble = exc.reason
         if self._on_notice:
-            self._on_notice(
-                LanyardError(
-                    f"Your sign-in cannot be saved right now: {exc.reason}. "
-                    "Lanyard keeps you signed in until it quits.",
-                    exc.advice,
-                    ErrorKind.CACHE,
-                    {"cache": str(self.store.location)},
-                )
-            )
+            self._on_notice(failures.cache_not_saved(exc.reason, exc.advice, self.store.location))
 
     def adopt_plaintext(self, path: Path) -> bool:
         """Move an older plaintext cache (from before an OS store was usable) into this store,

@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from desktop_app.core import paths
 from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.core.scopes import RESERVED_SCOPES, Scopes, parse_scopes
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,7 @@ CLOUDS: dict[str, Cloud] = {
 }
 
 DEFAULT_TENANT = "organizations"  # work and school accounts: app roles exist only there
-DEFAULT_SCOPES = ("User.Read",)
-# msal adds these itself and refuses them in the scope list
-RESERVED_SCOPES = frozenset({"openid", "profile", "offline_access"})
+DEFAULT_SCOPES: Scopes = ("User.Read",)
 
 ENV_PREFIX = "LANYARD_"
 FILE_KEYS = (
@@ -82,7 +81,7 @@ class Config:
     client_id: str | None = None
     authority: str = f"https://{CLOUDS['global'].login_host}/{DEFAULT_TENANT}"
     cloud: Cloud = CLOUDS["global"]
-    scopes: tuple[str, ...] = DEFAULT_SCOPES
+    scopes: Scopes = DEFAULT_SCOPES
     graph_endpoint: str = CLOUDS["global"].graph_endpoint
     ca_bundle: Path | None = None
     # trust ca_bundle alone, not the public roots with it (the sandbox's own CA)
@@ -170,13 +169,12 @@ def _as_bool(name: str, source: str, value: object) -> bool:
     raise config_error(name, source, "must be true or false.")
 
 
-def _as_scopes(source: str, value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        items = [part for part in re.split(r"[\s,]+", value) if part]
-    elif isinstance(value, list) and all(isinstance(part, str) for part in value):
-        items = [part.strip() for part in value if part.strip()]
-    else:
+def _as_scopes(source: str, value: object) -> Scopes:
+    if not isinstance(value, str) and not (
+        isinstance(value, list) and all(isinstance(part, str) for part in value)
+    ):
         raise config_error("scopes", source, "must be a list of scope names.")
+    items = parse_scopes(value)
     if not items:
         raise config_error("scopes", source, "must name at least one scope.")
     reserved = sorted(RESERVED_SCOPES.intersection(items))
@@ -184,7 +182,7 @@ def _as_scopes(source: str, value: object) -> tuple[str, ...]:
         raise config_error(
             "scopes", source, f"must not include {', '.join(reserved)}: Lanyard adds them itself."
         )
-    return tuple(dict.fromkeys(items))
+    return items
 
 
 def _as_https_url(name: str, source: str, value: object) -> str:
@@ -242,7 +240,7 @@ def _as_ca_file(source: str, value: object) -> Path:
     path = Path(_as_text("ca_bundle", source, value)).expanduser()
     try:
         head = path.read_bytes()[:65536]
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the path
         raise config_error("ca_bundle", source, f"names no readable file ('{path}').") from None
     if b"-----BEGIN CERTIFICATE-----" not in head:
         raise config_error(
@@ -361,7 +359,7 @@ def load_config(
         raw, source = values["graph_endpoint"]
         graph_endpoint = _as_https_url("graph_endpoint", source, raw)
 
-    scopes: tuple[str, ...] = DEFAULT_SCOPES
+    scopes: Scopes = DEFAULT_SCOPES
     if "scopes" in values:
         scopes = _as_scopes(values["scopes"][1], values["scopes"][0])
     if cloud.name != "global":

@@ -138,3 +138,42 @@ def interaction_needed(
         reason=reason,
         claims_challenge=claims,
     )
+
+
+# -- what the entry points and the session's set-up show (headless.py, session/services.py) -----
+
+
+def not_set_up() -> LanyardError:
+    """No client id: Lanyard does not know which app registration to sign in to."""
+    return LanyardError(
+        "Lanyard is not set up for your organisation yet.",
+        "Set client_id (and tenant) in the config file, or start with --sandbox to try it.",
+        ErrorKind.CONFIG,
+    )
+
+
+def no_sandbox_description(problem: Exception) -> LanyardError:
+    """--sandbox-info names a file that is not what ``python -m desktop_app.sandbox`` printed."""
+    return LanyardError(
+        f"Setting 'sandbox_info' (--sandbox-info) names no sandbox description ({problem}).",
+        "Give the file the JSON line 'python -m desktop_app.sandbox' printed.",
+        ErrorKind.CONFIG,
+        {"field": "sandbox_info"},
+    )
+
+
+def nobody_signed_in() -> LanyardError:
+    return LanyardError(
+        "Nobody is signed in to Lanyard on this computer.",
+        "",
+        ErrorKind.INTERACTION_REQUIRED,
+    )
+
+
+def no_such_account(wanted: str, signed_in: list[str]) -> LanyardError:
+    """--account names none of the signed-in accounts (``signed_in``: their user names)."""
+    return LanyardError(
+        f"No signed-in account is called '{wanted}' (signed in: {', '.join(signed_in)}).",
+        "Give --account one of those, or sign in with that account in the Lanyard window.",
+        ErrorKind.CONFIG,
+    )

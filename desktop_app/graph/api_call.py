@@ -22,8 +22,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from desktop_app.core.config import CLOUDS, RESERVED_SCOPES
+from desktop_app.core.config import CLOUDS
 from desktop_app.core.errors import LanyardError
+from desktop_app.core.scopes import RESERVED_SCOPES, Scopes, parse_scopes
 from desktop_app.graph.json_tree import JsonValue
 
 if TYPE_CHECKING:
@@ -65,16 +66,11 @@ class ApiRequestError(ValueError):
 @dataclass(frozen=True)
 class ApiRequest:
     url: str
-    scopes: tuple[str, ...]
+    scopes: Scopes
 
     @property
     def host(self) -> str:
         return urlsplit(self.url).netloc.lower()
-
-
-def parse_scopes(text: str) -> tuple[str, ...]:
-    """Scopes as people type them: separated by spaces or commas, duplicates dropped."""
-    return tuple(dict.fromkeys(part for part in re.split(r"[\s,]+", text) if part))
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -355,12 +351,12 @@ class ApiCaller:
 class ApiPreset:
     name: str
     url: str
-    scopes: tuple[str, ...]
+    scopes: Scopes
 
 
 def presets(
     graph_endpoint: str,
-    scopes: tuple[str, ...],
+    scopes: Scopes,
     api_endpoint: str | None = None,
     api_scope: str | None = None,
 ) -> list[ApiPreset]:

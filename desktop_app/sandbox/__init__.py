@@ -3,6 +3,7 @@
 An identity provider, not part of the client: it imports nothing else from desktop_app and no Qt.
 """
 
+from desktop_app.sandbox.faults import FaultSpec
 from desktop_app.sandbox.server import Sandbox, SandboxInfo
 
-__all__ = ["Sandbox", "SandboxInfo"]
+__all__ = ["FaultSpec", "Sandbox", "SandboxInfo"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop_app.sandbox.directory import Directory
+from desktop_app.sandbox.directory import AppRegistration, Directory
+from desktop_app.sandbox.errors import AadError, missing_parameter, unknown_client
 from desktop_app.sandbox.state import SandboxState
 from desktop_app.sandbox.tokens import TokenIssuer
+from desktop_app.sandbox.web import Request
 
 
 @dataclass(frozen=True)
@@ -17,3 +19,18 @@ class IdpContext:
     tokens: TokenIssuer
     base_url: str
     browser_base_url: str
+
+    def posted_client(self, req: Request) -> AppRegistration:
+        """The app that a POST to an OAuth endpoint (token, devicecode) names in ``client_id``.
+        Raises AadError, as Entra answers: not a POST (900561), no client_id, unknown client."""
+        if req.method != "POST":
+            raise AadError(
+                "invalid_request", 900561, "The endpoint only accepts POST, OPTIONS requests."
+            )
+        client_id = req.form.get("client_id")
+        if not client_id:
+            raise missing_parameter("client_id")
+        app = self.directory.app(client_id)
+        if app is None:
+            raise unknown_client(client_id)
+        return app

@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 import requests
 
+from desktop_app.sandbox.faults import FaultSpec
+
 _TIMEOUT = 10
 
 
@@ -124,29 +126,8 @@ class SandboxControl:
     def set_device_code_lifetime(self, expires_in: int) -> None:
         self._call("POST", "/device-code", {"expires_in": expires_in})
 
-    def add_fault(
-        self,
-        endpoint: str,
-        *,
-        status: int | None = None,
-        retry_after: int | None = None,
-        body: str | None = None,
-        latency_ms: int = 0,
-        hang: bool = False,
-        reset: bool = False,
-        count: int | None = 1,
-    ) -> dict[str, Any]:
-        payload = {
-            "endpoint": endpoint,
-            "status": status,
-            "retry_after": retry_after,
-            "body": body,
-            "latency_ms": latency_ms,
-            "hang": hang,
-            "reset": reset,
-            "count": count,
-        }
-        fault: dict[str, Any] = self._call("POST", "/faults", payload)
+    def add_fault(self, spec: FaultSpec) -> dict[str, Any]:
+        fault: dict[str, Any] = self._call("POST", "/faults", spec.as_json())
         return fault
 
     def faults(self) -> list[dict[str, Any]]:

@@ -86,22 +86,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.sandbox.errors import AadError
-from desktop_app.sandbox.faults import FaultSpecError
+from desktop_app.sandbox.faults import FaultSpec, FaultSpecError
 from desktop_app.sandbox.web import Request, Response, json_response
 
 if TYPE_CHECKING:
     from desktop_app.sandbox.server import Sandbox
-
-_FAULT_FIELDS = (
-    "endpoint",
-    "status",
-    "retry_after",
-    "body",
-    "latency_ms",
-    "hang",
-    "reset",
-    "count",
-)
 
 
 def _bad_request(message: str) -> Response:
@@ -181,25 +170,8 @@ def _device_code(sandbox: Sandbox, body: Any) -> Response:
 
 
 def _add_fault(sandbox: Sandbox, body: Any) -> Response:
-    if not isinstance(body, dict):
-        return _bad_request("expected a JSON object")
-    unknown = sorted(set(body) - set(_FAULT_FIELDS))
-    if unknown:
-        return _bad_request(f"unknown fault fields: {', '.join(unknown)}")
-    endpoint = body.get("endpoint")
-    if not isinstance(endpoint, str):
-        return _bad_request("endpoint is required")
     try:
-        fault = sandbox.add_fault(
-            endpoint,
-            status=body.get("status"),
-            retry_after=body.get("retry_after"),
-            body=body.get("body"),
-            latency_ms=body.get("latency_ms", 0),
-            hang=body.get("hang", False),
-            reset=body.get("reset", False),
-            count=body.get("count", 1),
-        )
+        fault = sandbox.add_fault(FaultSpec.from_json(body))
     except FaultSpecError as exc:
         return _bad_request(str(exc))
     return json_response(201, fault)

@@ -23,7 +23,6 @@ from desktop_app.sandbox.errors import (
     AadError,
     aad_json_error,
     missing_parameter,
-    unknown_client,
 )
 from desktop_app.sandbox.interaction import Interaction
 from desktop_app.sandbox.scopes import parse
@@ -36,16 +35,7 @@ VERIFICATION_PATH = "/devicelogin"
 def device_authorization(ctx: IdpContext, req: Request, tenant: str) -> Response:
     """The device authorization endpoint (msal's `initiate_device_flow`)."""
     try:
-        if req.method != "POST":
-            raise AadError(
-                "invalid_request", 900561, "The endpoint only accepts POST, OPTIONS requests."
-            )
-        client_id = req.form.get("client_id")
-        if not client_id:
-            raise missing_parameter("client_id")
-        app = ctx.directory.app(client_id)
-        if app is None:
-            raise unknown_client(client_id)
+        app = ctx.posted_client(req)
         raw_scope = req.form.get("scope")
         if not raw_scope or not raw_scope.strip():
             raise missing_parameter("scope")

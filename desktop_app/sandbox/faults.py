@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 # Endpoint names -> what they cover. Control API paths (/_sandbox/...) are never faulted.
@@ -48,7 +48,10 @@ class FaultSpecError(ValueError):
 
 
 @dataclass
-class Fault:
+class FaultSpec:
+    """A fault as a test describes it, to the Sandbox, to SandboxControl or as the control API's
+    JSON: the endpoint (see ENDPOINTS), the effect, and for how many requests."""
+
     endpoint: str
     status: int | None = None
     retry_after: int | None = None
@@ -57,8 +60,45 @@ class Fault:
     hang: bool = False
     reset: bool = False
     count: int | None = 1  # requests it still applies to; None: until cleared
-    id: str = ""
-    hits: int = 0
+
+    @classmethod
+    def from_json(cls, value: object) -> FaultSpec:
+        """The spec a control API request body describes (not yet checked: see check())."""
+        if not isinstance(value, dict):
+            raise FaultSpecError("expected a JSON object")
+        unknown = sorted(set(value) - set(SPEC_FIELDS))
+        if unknown:
+            raise FaultSpecError(f"unknown fault fields: {', '.join(unknown)}")
+        if not isinstance(value.get("endpoint"), str):
+            raise FaultSpecError("endpoint is required")
+        return cls(**value)
+
+    def check(self) -> None:
+        """FaultSpecError naming the first thing wrong with the description, if any."""
+        if self.endpoint not in ENDPOINTS:
+            raise FaultSpecError(f"endpoint must be one of: {', '.join(ENDPOINTS)}")
+        status, body, hang, reset = self.status, self.body, self.hang, self.reset
+        if status is not None:
+            _int("status", status, 200, 599)
+        if self.retry_after is not None:
+            _int("retry_after", self.retry_after, 0, 86_400)
+        if body is not None and body not in BODIES:
+            raise FaultSpecError(f"body must be null or one of: {', '.join(BODIES)}")
+        _int("latency_ms", self.latency_ms, 0, MAX_LATENCY_MS)
+        if not isinstance(hang, bool) or not isinstance(reset, bool):
+            raise FaultSpecError("hang and reset are true or false")
+        if self.count is not None:
+            _int("count", self.count, 1, 1_000_000)
+        if hang and reset:
+            raise FaultSpecError("a connection either hangs or is reset, not both")
+        if (hang or reset) and (status is not None or body is not None):
+            raise FaultSpecError("hang and reset send no response: leave status and body out")
+        if body in ("json", "text", "empty") and status is None:
+            raise FaultSpecError(f"body {body!r} needs a status")
+        if not (hang or reset or self.latency_ms or status is not None or body == "malformed"):
+            raise FaultSpecError(
+                "a fault needs an effect: status, body=malformed, latency_ms, hang or reset"
+            )
 
     @property
     def kind(self) -> str:
@@ -87,58 +127,27 @@ class Fault:
         return asdict(self)
 
 
+SPEC_FIELDS = tuple(f.name for f in fields(FaultSpec))
+
+
+@dataclass
+class Fault(FaultSpec):
+    """An active fault: its spec, an id, and how many requests it has answered."""
+
+    id: str = ""
+    hits: int = 0
+
+
 def _int(name: str, value: object, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise FaultSpecError(f"{name} must be an integer from {low} to {high}")
     return value
 
 
-def new_fault(
-    endpoint: str,
-    *,
-    status: int | None = None,
-    retry_after: int | None = None,
-    body: str | None = None,
-    latency_ms: int = 0,
-    hang: bool = False,
-    reset: bool = False,
-    count: int | None = 1,
-) -> Fault:
-    """A checked Fault; FaultSpecError names the first thing wrong with the description."""
-    if endpoint not in ENDPOINTS:
-        raise FaultSpecError(f"endpoint must be one of: {', '.join(ENDPOINTS)}")
-    if status is not None:
-        _int("status", status, 200, 599)
-    if retry_after is not None:
-        _int("retry_after", retry_after, 0, 86_400)
-    if body is not None and body not in BODIES:
-        raise FaultSpecError(f"body must be null or one of: {', '.join(BODIES)}")
-    _int("latency_ms", latency_ms, 0, MAX_LATENCY_MS)
-    if not isinstance(hang, bool) or not isinstance(reset, bool):
-        raise FaultSpecError("hang and reset are true or false")
-    if count is not None:
-        _int("count", count, 1, 1_000_000)
-    if hang and reset:
-        raise FaultSpecError("a connection either hangs or is reset, not both")
-    if (hang or reset) and (status is not None or body is not None):
-        raise FaultSpecError("hang and reset send no response: leave status and body out")
-    if body in ("json", "text", "empty") and status is None:
-        raise FaultSpecError(f"body {body!r} needs a status")
-    if not (hang or reset or latency_ms or status is not None or body == "malformed"):
-        raise FaultSpecError(
-            "a fault needs an effect: status, body=malformed, latency_ms, hang or reset"
-        )
-    return Fault(
-        endpoint=endpoint,
-        status=status,
-        retry_after=retry_after,
-        body=body,
-        latency_ms=latency_ms,
-        hang=hang,
-        reset=reset,
-        count=count,
-        id=str(uuid.uuid4()),
-    )
+def new_fault(spec: FaultSpec) -> Fault:
+    """The checked spec as an active Fault with a new id; raises FaultSpecError."""
+    spec.check()
+    return Fault(**asdict(spec), id=str(uuid.uuid4()))
 
 
 def endpoint_of(parts: tuple[str, ...]) -> str | None:

@@ -190,12 +190,10 @@ class Interaction:
     def mfa(self, req: Request, tenant: str) -> Response:
         """POST of the MFA page: Approve satisfies the user's MFA requirement."""
         trace = Trace.new(None)
-        found = self._pending(req, tenant)
-        if found is None or found[1].oid is None:
-            return expired_page(trace)
+        found = self._answered(req, tenant, "approve", trace)
+        if isinstance(found, Response):
+            return found
         ctx_id, pending, app = found
-        if req.form.get("action") != "approve":
-            return self.declined(ctx_id, pending, app, trace)
         assert pending.oid is not None
         with self.ctx.state.lock:
             self.ctx.state.mfa_pending.discard(pending.oid)
@@ -207,12 +205,10 @@ class Interaction:
 
     def consent(self, req: Request, tenant: str) -> Response:
         trace = Trace.new(None)
-        found = self._pending(req, tenant)
-        if found is None or found[1].oid is None:
-            return expired_page(trace)
+        found = self._answered(req, tenant, "accept", trace)
+        if isinstance(found, Response):
+            return found
         ctx_id, pending, app = found
-        if req.form.get("action") != "accept":
-            return self.declined(ctx_id, pending, app, trace)
         assert pending.oid is not None
         state = self.ctx.state
         state.grant_consent(pending.oid, pending.client_id, pending.scopes.consent_keys())
@@ -307,6 +303,19 @@ class Interaction:
             return None
         app = self.ctx.directory.app(pending.client_id)
         return None if app is None else (ctx_id, pending, app)
+
+    def _answered(
+        self, req: Request, tenant: str, accept: str, trace: Trace
+    ) -> tuple[str, PendingAuthorization, AppRegistration] | Response:
+        """The sign-in that a page after the password (MFA, consent) continues, when the person
+        chose ``accept`` there; otherwise the answer: the expired page, or the sign-in declined."""
+        found = self._pending(req, tenant)
+        if found is None or found[1].oid is None:
+            return expired_page(trace)
+        ctx_id, pending, app = found
+        if req.form.get("action") != accept:
+            return self.declined(ctx_id, pending, app, trace)
+        return found
 
 
 def device_code_expired() -> AadError:

@@ -21,7 +21,7 @@ from desktop_app.sandbox.directory import (
     Directory,
     User,
 )
-from desktop_app.sandbox.faults import FaultSet, new_fault
+from desktop_app.sandbox.faults import FaultSet, FaultSpec, new_fault
 from desktop_app.sandbox.idp import IdentityProvider
 from desktop_app.sandbox.pki import load_or_create, server_context
 from desktop_app.sandbox.resources import Resources
@@ -272,31 +272,10 @@ class Sandbox:
             self.state.device_code_lifetime = expires_in
 
     # -- faults (see faults.ENDPOINTS for the names)
-    def add_fault(
-        self,
-        endpoint: str,
-        *,
-        status: int | None = None,
-        retry_after: int | None = None,
-        body: str | None = None,
-        latency_ms: int = 0,
-        hang: bool = False,
-        reset: bool = False,
-        count: int | None = 1,
-    ) -> dict[str, Any]:
+    def add_fault(self, spec: FaultSpec) -> dict[str, Any]:
         """Inject a fault; raises FaultSpecError (a ValueError) for a description that makes no
         sense. Returns the fault as the control API lists it (with its `id`)."""
-        fault = new_fault(
-            endpoint,
-            status=status,
-            retry_after=retry_after,
-            body=body,
-            latency_ms=latency_ms,
-            hang=hang,
-            reset=reset,
-            count=count,
-        )
-        return self._faults.add(fault).as_json()
+        return self._faults.add(new_fault(spec)).as_json()
 
     def faults(self) -> list[dict[str, Any]]:
         return self._faults.active()

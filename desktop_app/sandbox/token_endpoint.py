@@ -19,7 +19,6 @@ from desktop_app.sandbox.errors import (
     AadError,
     aad_json_error,
     missing_parameter,
-    unknown_client,
 )
 from desktop_app.sandbox.pkce import verifier_matches
 from desktop_app.sandbox.scopes import ScopeRequest, parse
@@ -38,16 +37,7 @@ class TokenEndpoint:
         grant_type = req.form.get("grant_type")
         claims: ClaimsRequest | None = None
         try:
-            if req.method != "POST":
-                raise AadError(
-                    "invalid_request", 900561, "The endpoint only accepts POST, OPTIONS requests."
-                )
-            client_id = req.form.get("client_id")
-            if not client_id:
-                raise missing_parameter("client_id")
-            app = self.ctx.directory.app(client_id)
-            if app is None:
-                raise unknown_client(client_id)
+            app = self.ctx.posted_client(req)
             if app.public_client and (
                 "client_secret" in req.form or "client_assertion" in req.form
             ):

@@ -61,10 +61,3 @@ class CacheWatcher(QObject):
     def _fire(self) -> None:
         self._watch_files()  # the rename ended the old file's watch
         self.changed.emit()
-
-    def stop(self) -> None:
-        self._debounce.stop()
-        self._safety_net.stop()
-        paths = self._watcher.files() + self._watcher.directories()
-        if paths:
-            self._watcher.removePaths(paths)

@@ -26,11 +26,9 @@ from desktop_app.graph.api_call import (
     ApiFailure,
     ApiPreset,
     ApiRequest,
-    ApiRequestError,
     ApiResponse,
     from_template,
     to_template,
-    validate_request,
 )
 from desktop_app.session.controller import SessionController, State
 from desktop_app.ui.banner import Banner
@@ -245,17 +243,11 @@ class ApiPanel(QWidget):
         session = self.session
         if session is None or not self.call_button.isEnabled():
             return
-        try:
-            request = validate_request(
-                self.url_edit.text(), self.scopes_edit.text(), session.graph_endpoint or ""
-            )
-        except ApiRequestError as exc:
-            self._mark_invalid(exc.field, exc.message)
-            return
         self._mark_invalid("")
-        self._remember(request)
-        self.banner.hide()
-        session.call_api(request.url, request.scopes)
+        # the session checks the request (api_call.validate_request) and answers at once: a bad
+        # field comes back as api_failed (show_failure marks it), a good request as
+        # api_call_started with the checked ApiRequest (_on_started remembers it)
+        session.call_api(self.url_edit.text(), self.scopes_edit.text())
 
     def _remember(self, request: ApiRequest) -> None:
         bases = self.session.api_bases() if self.session else {}
@@ -273,6 +265,7 @@ class ApiPanel(QWidget):
             self.scopes_edit.setFocus()
 
     def _on_started(self, request: ApiRequest) -> None:
+        self._remember(request)
         self._busy = True
         self._update_enabled()
         self.banner.hide()

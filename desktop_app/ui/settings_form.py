@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,7 @@ from desktop_app.core.config import (
     read_config_file,
     redact_proxy,
 )
+from desktop_app.core.scopes import parse_scopes
 from desktop_app.ui.widgets import muted, plain_label
 
 CUSTOM = "custom"
@@ -265,7 +265,7 @@ class SettingsForm(QWidget):
         """What the file should say for each key the form manages (None: remove the key);
         keys that a flag or variable overrides are left as the file has them."""
         cloud = str(self.cloud.currentData())
-        scopes = [part for part in re.split(r"[\s,]+", self.scopes.text()) if part]
+        scopes = list(parse_scopes(self.scopes.text()))
         values: dict[str, object | None] = {
             "client_id": self.client_id.text().strip() or None,
             "scopes": scopes or None,

@@ -169,6 +169,7 @@ class Run:
         tick()
 
     def scenario(self) -> Any:
+        from desktop_app.sandbox.faults import FaultSpec
         from desktop_app.session.controller import State
 
         session, window = self.session, self.window
@@ -176,8 +177,9 @@ class Run:
             yield lambda: session.state is State.SIGNED_OUT
             sandbox = self.sandbox()
             if self.mode == "stall":
-                sandbox.add_fault("token", latency_ms=self.options.delay_ms, count=None)
-                sandbox.add_fault("me", latency_ms=self.options.delay_ms, count=None)
+                delay = self.options.delay_ms
+                sandbox.add_fault(FaultSpec("token", latency_ms=delay, count=None))
+                sandbox.add_fault(FaultSpec("me", latency_ms=delay, count=None))
                 self.heartbeat_reset()  # the harness's own control requests are not measured
             window.welcome_page.sign_in_button.click()
         yield self.profile_on_screen

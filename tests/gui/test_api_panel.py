@@ -14,9 +14,12 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.auth.browser import open_browser
 from desktop_app.core.config import Config
-from desktop_app.graph.api_call import TOKEN_PLACEHOLDER
+from desktop_app.graph.api_call import TOKEN_PLACEHOLDER, ApiRequest, validate_request
 from desktop_app.sandbox import Sandbox, directory
+from desktop_app.sandbox.faults import FaultSpec
+from desktop_app.session import controller as controller_module
 from desktop_app.session.controller import SessionController
+from desktop_app.ui import api_panel as api_panel_module
 from desktop_app.ui.api_panel import SETTINGS_SCOPES, SETTINGS_URL, ApiPanel
 from desktop_app.ui.json_view import KEY, VALUE, NodeItem
 from desktop_app.ui.main_window import MainWindow
@@ -182,7 +185,7 @@ def test_api_errors_are_shown_plainly_with_their_details(
         500: ("is having problems (HTTP 500)", "Wait a little and call it again."),
     }
     for status, (message, recommendation) in expected.items():
-        sandbox.add_fault("api", status=status, retry_after=7 if status == 429 else None)
+        sandbox.add_fault(FaultSpec("api", status=status, retry_after=7 if status == 429 else None))
         call(qtbot, panel, str(status))
         assert panel.status.property("outcome") == "error"
         assert panel.banner.isVisible()
@@ -204,7 +207,7 @@ def test_api_errors_are_shown_plainly_with_their_details(
     }
 
     # no answer at all: the API's host does not listen (a network error, shown the same way)
-    sandbox.add_fault("api", reset=True)
+    sandbox.add_fault(FaultSpec("api", reset=True))
     call(qtbot, panel, "No answer")
     assert "could not be reached" in panel.banner.message.text()
     assert session.state.name == "SIGNED_IN"  # the session itself is untouched
@@ -270,6 +273,32 @@ def test_validation_names_the_field_and_sends_nothing(
     qtbot.keyClicks(edit, "x")  # typing clears the mark
     assert edit.property("invalid") is False
     assert not panel.validation.isVisible()
+
+
+def test_the_request_is_checked_once_and_the_checked_one_is_what_is_called(
+    qtbot: QtBot, tmp_path: Path, open_window, standin_browser, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    panel, session, _, sandbox = signed_in_panel(
+        qtbot, tmp_path, open_window, standin_browser, directory.NO_ROLES_UPN
+    )
+    checked: list[ApiRequest] = []
+
+    def counting(url: str, scopes: str, graph_endpoint: str) -> ApiRequest:
+        checked.append(validate_request(url, scopes, graph_endpoint))
+        return checked[-1]
+
+    monkeypatch.setattr(controller_module, "validate_request", counting)
+    assert not hasattr(api_panel_module, "validate_request")  # the panel leaves it to the session
+    started: list[ApiRequest] = []
+    session.api_call_started.connect(started.append)
+    panel.url_edit.setText(f"  {sandbox.info.graph_endpoint}/me ")
+    panel.scopes_edit.setText("User.Read, User.Read")
+    call(qtbot, panel, "200 OK")
+    assert len(checked) == 1
+    assert started == checked  # the checked request is what flows on
+    assert checked[0].scopes == ("User.Read",)
+    assert panel._settings.value(SETTINGS_URL) == "{graph}/me"  # remembered as checked
+    assert panel._settings.value(SETTINGS_SCOPES) == "User.Read"
 
 
 def test_grant_access_can_be_cancelled_and_quitting_while_waiting_is_clean(

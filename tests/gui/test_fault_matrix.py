@@ -25,6 +25,7 @@ from desktop_app.core.config import Config
 from desktop_app.graph import snapshot as profile_snapshot
 from desktop_app.graph.profile import Profile
 from desktop_app.sandbox import Sandbox, directory
+from desktop_app.sandbox.faults import FaultSpec
 from desktop_app.sandbox.pki import load_or_create
 from desktop_app.session.controller import SessionController, State
 from desktop_app.session.policy import Backoff
@@ -125,7 +126,7 @@ class Case:
 
 def token_fault(**fault: Any) -> Callable[[Ctx], None]:
     def inject(ctx: Ctx) -> None:
-        ctx.sandbox.add_fault("token", **fault)
+        ctx.sandbox.add_fault(FaultSpec("token", **fault))
         ctx.refresh()
 
     return inject
@@ -133,7 +134,7 @@ def token_fault(**fault: Any) -> Callable[[Ctx], None]:
 
 def graph_fault(endpoint: str, **fault: Any) -> Callable[[Ctx], None]:
     def inject(ctx: Ctx) -> None:
-        ctx.sandbox.add_fault(endpoint, count=None, **fault)
+        ctx.sandbox.add_fault(FaultSpec(endpoint, count=None, **fault))
         ctx.refresh()
 
     return inject
@@ -527,7 +528,8 @@ def test_a_start_that_cannot_reach_the_identity_provider_is_tried_again(
     short_timeouts: None,
 ) -> None:
     """First start, discovery reset: the window says Lanyard tries again, and it does."""
-    sandbox.add_fault("openid-configuration", reset=True, count=3)  # urllib3 retries twice
+    # urllib3 retries twice
+    sandbox.add_fault(FaultSpec("openid-configuration", reset=True, count=3))
     ctx = Ctx(qtbot, sandbox, sandbox_config(sandbox, tmp_path), READER, open_window, tmp_path)
     ctx.open()
     qtbot.waitUntil(lambda: banner_shows(ctx.w, "could not be reached"), timeout=TIMEOUT_MS)

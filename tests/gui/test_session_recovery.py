@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
 from desktop_app.sandbox import Sandbox, directory
+from desktop_app.sandbox.faults import FaultSpec
 from desktop_app.session.controller import SessionController, State
 from desktop_app.session.policy import Backoff
 from desktop_app.ui.main_window import MainWindow
@@ -258,7 +259,7 @@ def test_a_failed_refresh_keeps_the_profile_and_recovers_by_itself(
     )
     errors = collect_errors(session)
     sign_in(qtbot, window, session)
-    sandbox.add_fault("token", count=1, **fault)  # type: ignore[arg-type]
+    sandbox.add_fault(FaultSpec("token", count=1, **fault))  # type: ignore[arg-type]
     session.refresh(force=True)
     wait_state(qtbot, session, state)
     assert errors and words in errors[-1].message, errors[-1].message
@@ -288,7 +289,7 @@ def test_quit_during_a_refresh_that_hangs_returns_within_two_seconds(
     window.attach(session, "Sandbox", True)
     session.start()
     sign_in(qtbot, window, session)
-    sandbox.add_fault("token", hang=True, count=None)
+    sandbox.add_fault(FaultSpec("token", hang=True, count=None))
     hits = len(grants(sandbox, "refresh_token"))
     session.refresh(force=True)
     qtbot.waitUntil(

@@ -291,3 +291,12 @@ def test_every_control_is_named_labelled_and_reachable_by_keyboard(
             widget = widget.nextInFocusChain()
         walked.append(widget)
     assert walked == expected
+
+
+def test_scopes_are_read_like_the_config_file_reads_them(qtbot: QtBot, config_path: Path) -> None:
+    dialog = open_dialog(qtbot, config_path)
+    form = dialog.form
+    form.scopes.setText(" User.Read,, Mail.Read\tUser.Read ")
+    assert form.changes()["scopes"] == ["User.Read", "Mail.Read"]  # each once, as loaded
+    form.scopes.setText(" , ")
+    assert form.changes()["scopes"] is None  # no scopes: the key is removed (the default)

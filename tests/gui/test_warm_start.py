@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.graph.snapshot import PHOTO_REVALIDATE_S
 from desktop_app.sandbox import Sandbox, directory
+from desktop_app.sandbox.faults import FaultSpec
 from desktop_app.session.controller import SessionController, State
 from desktop_app.session.services import snapshot_store_for
 from desktop_app.ui.main_window import MainWindow
@@ -104,7 +105,7 @@ def test_offline_the_stored_profile_stays_on_screen(
     account_id = signed_in_once(qtbot, sandbox, tmp_path, open_window)
     stored = snapshot_store_for(tmp_path).load(account_id)
     assert stored is not None
-    sandbox.add_fault("me", status=503, count=None)
+    sandbox.add_fault(FaultSpec("me", status=503, count=None))
     try:
         window, session, freshness = warm_start(open_window, sandbox, tmp_path)
         wait_state(qtbot, session, State.SIGNED_IN)

@@ -12,6 +12,7 @@ from desktop_app.auth.client import AuthClient, AuthSettings
 from desktop_app.core import net
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.sandbox import Sandbox, directory
+from desktop_app.sandbox.faults import FaultSpec
 from tests.support.sandbox_helpers import auth_client, browser_sign_in
 
 
@@ -44,7 +45,7 @@ def test_refresh_failures_are_worded_for_people(
     sandbox: Sandbox, signed_in: AuthClient, fault: dict[str, object], kind: ErrorKind, words: str
 ) -> None:
     account = signed_in.accounts()[0]
-    sandbox.add_fault("token", count=1, **fault)  # type: ignore[arg-type]
+    sandbox.add_fault(FaultSpec("token", count=1, **fault))  # type: ignore[arg-type]
     with pytest.raises(LanyardError) as caught:
         signed_in.silent(account, force_refresh=True)
     error = caught.value
@@ -62,7 +63,7 @@ def test_a_slow_identity_provider_times_out(sandbox: Sandbox, tmp_path: Path) ->
         AuthSettings(info.client_id, info.authority, ("User.Read",), tmp_path, False),
         net.make_session(info.ca_file, timeout=(2.0, 0.5)),
     )
-    sandbox.add_fault("openid-configuration", latency_ms=2000, count=1)
+    sandbox.add_fault(FaultSpec("openid-configuration", latency_ms=2000, count=1))
     with pytest.raises(LanyardError) as caught:
         client.open()
     assert caught.value.kind is ErrorKind.NETWORK

@@ -13,6 +13,7 @@ from desktop_app.core import net
 from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
 from desktop_app.graph.client import GraphClient
 from desktop_app.sandbox import Sandbox, directory
+from desktop_app.sandbox.faults import FaultSpec
 from tests.support.sandbox_helpers import sign_in
 
 
@@ -46,7 +47,7 @@ def test_transient_graph_errors_are_retried(
     sandbox: Sandbox, token: str, fault: dict[str, int]
 ) -> None:
     sandbox.clear_requests()
-    sandbox.add_fault("me", count=1, **fault)  # type: ignore[arg-type]
+    sandbox.add_fault(FaultSpec("me", count=1, **fault))  # type: ignore[arg-type]
     started = time.monotonic()
     assert graph(sandbox).me(token).userPrincipalName == directory.READER_UPN
     assert me_statuses(sandbox) == [fault["status"], 200]
@@ -56,7 +57,7 @@ def test_transient_graph_errors_are_retried(
 
 def test_a_long_retry_after_comes_back_to_the_caller(sandbox: Sandbox, token: str) -> None:
     sandbox.clear_requests()
-    sandbox.add_fault("me", status=429, retry_after=120, count=1)
+    sandbox.add_fault(FaultSpec("me", status=429, retry_after=120, count=1))
     started = time.monotonic()
     with pytest.raises(LanyardError) as caught:
         graph(sandbox).me(token)
@@ -69,7 +70,7 @@ def test_a_long_retry_after_comes_back_to_the_caller(sandbox: Sandbox, token: st
 def test_persistent_failure_gives_a_message_with_the_request_id(
     sandbox: Sandbox, token: str
 ) -> None:
-    sandbox.add_fault("me", status=500, count=None)
+    sandbox.add_fault(FaultSpec("me", status=500, count=None))
     with pytest.raises(LanyardError) as caught:
         graph(sandbox).me(token)
     error = caught.value
@@ -92,7 +93,7 @@ def test_persistent_failure_gives_a_message_with_the_request_id(
 def test_graph_failures_become_messages(
     sandbox: Sandbox, token: str, fault: dict[str, object], kind: ErrorKind
 ) -> None:
-    sandbox.add_fault("me", count=None, **fault)  # type: ignore[arg-type]
+    sandbox.add_fault(FaultSpec("me", count=None, **fault))  # type: ignore[arg-type]
     with pytest.raises(LanyardError) as caught:
         graph(sandbox).me(token)
     assert caught.value.kind is kind

@@ -17,6 +17,7 @@ import requests
 
 from desktop_app.sandbox import Sandbox
 from desktop_app.sandbox.control import SandboxControl
+from desktop_app.sandbox.faults import FaultSpec
 from tests.support.idp_client import (
     Loopback,
     VerifiedSession,
@@ -62,9 +63,9 @@ def token_requests(sandbox: Sandbox) -> list[dict[str, Any]]:
 
 def test_control_api_adds_lists_counts_and_clears(own_sandbox: Sandbox) -> None:
     control = SandboxControl(own_sandbox.info.control_url, own_sandbox.info.ca_file)
-    fault = control.add_fault("me", status=503, retry_after=2, count=2)
+    fault = control.add_fault(FaultSpec("me", status=503, retry_after=2, count=2))
     assert set(fault) >= {"id", "endpoint", "status", "count", "hits"}
-    assert control.add_fault("token", reset=True, count=None)["count"] is None
+    assert control.add_fault(FaultSpec("token", reset=True, count=None))["count"] is None
     me = f"{own_sandbox.info.graph_endpoint}/me"
     for _ in range(2):
         assert get(own_sandbox, me).status_code == 503
@@ -101,7 +102,7 @@ def test_identity_status_faults_answer_entra_json(
     own_sandbox: Sandbox, endpoint: str, status: int, error: str, code: int
 ) -> None:
     info = own_sandbox.info
-    own_sandbox.add_fault(endpoint, status=status, retry_after=3)
+    own_sandbox.add_fault(FaultSpec(endpoint, status=status, retry_after=3))
     ca = info.ca_file
     if endpoint == "token":
         response = requests.post(
@@ -144,7 +145,9 @@ def test_graph_status_faults_answer_the_graph_envelope(
         sign_in(own_sandbox, app, loopback, scopes)
     token = app.acquire_token_silent(scopes, app.get_accounts()[0])
     assert token is not None
-    own_sandbox.add_fault(endpoint, status=status, retry_after=1 if status == 429 else None)
+    own_sandbox.add_fault(
+        FaultSpec(endpoint, status=status, retry_after=1 if status == 429 else None)
+    )
     url = {
         "me": f"{own_sandbox.info.graph_endpoint}/me",
         "photo": f"{own_sandbox.info.graph_endpoint}/me/photo/$value",
@@ -161,7 +164,7 @@ def test_graph_status_faults_answer_the_graph_envelope(
 
 
 def test_authorize_fault_is_an_html_page(own_sandbox: Sandbox) -> None:
-    own_sandbox.add_fault("authorize", status=503)
+    own_sandbox.add_fault(FaultSpec("authorize", status=503))
     response = get(own_sandbox, f"{own_sandbox.info.authority}/oauth2/v2.0/authorize")
     assert response.status_code == 503
     assert response.headers["Content-Type"].startswith("text/html")
@@ -172,7 +175,7 @@ def test_429_plain_text_makes_msal_raise_a_json_error_and_remember_it(
     own_sandbox: Sandbox, loopback: Loopback
 ) -> None:
     app, account = signed_in(own_sandbox, loopback)
-    own_sandbox.add_fault("token", status=429, retry_after=30)
+    own_sandbox.add_fault(FaultSpec("token", status=429, retry_after=30))
     with pytest.raises(json.JSONDecodeError):  # msal 1.39: json.loads on "429 Too Many Requests"
         refresh(app, account)
     [throttled] = [r for r in token_requests(own_sandbox) if r.get("fault")]
@@ -190,7 +193,7 @@ def test_429_plain_text_makes_msal_raise_a_json_error_and_remember_it(
         timeout=10,
     )
     assert raw.status_code == 400  # the fault was cleared: the real endpoint again
-    own_sandbox.add_fault("token", status=429, retry_after=30)
+    own_sandbox.add_fault(FaultSpec("token", status=429, retry_after=30))
     raw = requests.post(
         f"{own_sandbox.info.authority}/oauth2/v2.0/token",
         data={"client_id": own_sandbox.info.client_id},
@@ -207,7 +210,7 @@ def test_429_with_json_makes_msal_return_the_error(
     own_sandbox: Sandbox, loopback: Loopback
 ) -> None:
     app, account = signed_in(own_sandbox, loopback)
-    own_sandbox.add_fault("token", status=429, retry_after=30, body="json")
+    own_sandbox.add_fault(FaultSpec("token", status=429, retry_after=30, body="json"))
     result = refresh(app, account)
     assert_aad_error(result, "temporarily_unavailable", 90033)
 
@@ -217,7 +220,8 @@ def test_5xx_makes_msal_raise_msal_service_error_and_remember_it(
     own_sandbox: Sandbox, loopback: Loopback, status: int
 ) -> None:
     app, account = signed_in(own_sandbox, loopback)
-    own_sandbox.add_fault("token", status=status)  # no Retry-After: msal remembers it for 60 s
+    # no Retry-After: msal remembers it for 60 s
+    own_sandbox.add_fault(FaultSpec("token", status=status))
     with pytest.raises(msal.exceptions.MsalServiceError, match=f"HTTP Error: {status}"):
         refresh(app, account)
     own_sandbox.clear_faults()
@@ -230,7 +234,7 @@ def test_5xx_makes_msal_raise_msal_service_error_and_remember_it(
 
 def test_400_is_returned_and_replayed_by_msal(own_sandbox: Sandbox, loopback: Loopback) -> None:
     app, account = signed_in(own_sandbox, loopback)
-    own_sandbox.add_fault("token", status=400)
+    own_sandbox.add_fault(FaultSpec("token", status=400))
     first = refresh(app, account)
     assert_aad_error(first, "invalid_request", 9002313)
     sent = len(token_requests(own_sandbox))
@@ -240,7 +244,7 @@ def test_400_is_returned_and_replayed_by_msal(own_sandbox: Sandbox, loopback: Lo
 
 def test_malformed_json(own_sandbox: Sandbox, loopback: Loopback) -> None:
     app, account = signed_in(own_sandbox, loopback)
-    own_sandbox.add_fault("token", body="malformed")
+    own_sandbox.add_fault(FaultSpec("token", body="malformed"))
     with pytest.raises(json.JSONDecodeError):
         refresh(app, account)
     assert "access_token" in refresh(app, account)  # a 200 is not remembered
@@ -248,7 +252,7 @@ def test_malformed_json(own_sandbox: Sandbox, loopback: Loopback) -> None:
     assert token is not None
     me_url = f"{own_sandbox.info.graph_endpoint}/me"
     whole = get(own_sandbox, me_url, token["access_token"])
-    own_sandbox.add_fault("me", body="malformed")
+    own_sandbox.add_fault(FaultSpec("me", body="malformed"))
     cut = get(own_sandbox, me_url, token["access_token"])
     assert cut.status_code == 200
     assert whole.content.startswith(cut.content)
@@ -260,18 +264,18 @@ def test_malformed_json(own_sandbox: Sandbox, loopback: Loopback) -> None:
 
 
 def test_discovery_and_device_code_faults_through_msal(own_sandbox: Sandbox) -> None:
-    own_sandbox.add_fault("openid-configuration", status=500)
+    own_sandbox.add_fault(FaultSpec("openid-configuration", status=500))
     with pytest.raises(msal.exceptions.MsalServiceError, match="HTTP Error: 500"):
         make_app(own_sandbox)  # msal reads the configuration while constructing the app
-    own_sandbox.add_fault("openid-configuration", body="malformed")
+    own_sandbox.add_fault(FaultSpec("openid-configuration", body="malformed"))
     with pytest.raises(ValueError, match="Unable to get authority configuration"):
         make_app(own_sandbox)
     app = make_app(own_sandbox)
-    own_sandbox.add_fault("devicecode", status=503)
+    own_sandbox.add_fault(FaultSpec("devicecode", status=503))
     flow = app.initiate_device_flow(["User.Read"])  # an error body becomes the "flow"
     assert flow["error"] == "temporarily_unavailable"
     assert "user_code" not in flow
-    own_sandbox.add_fault("devicecode", status=429, retry_after=5)
+    own_sandbox.add_fault(FaultSpec("devicecode", status=429, retry_after=5))
     again = app.initiate_device_flow(["User.Read"])  # msal replays the 503 (60 s), not sent
     assert again["trace_id"] == flow["trace_id"]
     assert len(own_sandbox.faults()) == 1
@@ -282,7 +286,7 @@ def test_discovery_and_device_code_faults_through_msal(own_sandbox: Sandbox) -> 
 
 def test_latency_then_the_real_answer(own_sandbox: Sandbox, loopback: Loopback) -> None:
     app, account = signed_in(own_sandbox, loopback)
-    own_sandbox.add_fault("token", latency_ms=400)
+    own_sandbox.add_fault(FaultSpec("token", latency_ms=400))
     started = time.monotonic()
     assert "access_token" in refresh(app, account)
     elapsed = time.monotonic() - started
@@ -326,7 +330,7 @@ def test_hang_times_out_in_msal_and_ends_when_cleared(
     own_sandbox: Sandbox, loopback: Loopback
 ) -> None:
     app, account = signed_in(own_sandbox, loopback, timeout=1)
-    own_sandbox.add_fault("token", hang=True)
+    own_sandbox.add_fault(FaultSpec("token", hang=True))
     started = time.monotonic()
     with pytest.raises(requests.exceptions.ReadTimeout):
         refresh(app, account)
@@ -335,7 +339,7 @@ def test_hang_times_out_in_msal_and_ends_when_cleared(
     assert (entry["fault"], entry["status"]) == ("hang", None)
     assert "access_token" in refresh(app, account)  # count 1: the next request is answered
 
-    own_sandbox.add_fault("keys", hang=True, count=None)
+    own_sandbox.add_fault(FaultSpec("keys", hang=True, count=None))
     clients = [HungClient(own_sandbox), HungClient(own_sandbox)]
     wait_for_fault_hit(own_sandbox, 3)
     assert not any(c.ended.wait(0.3) for c in clients)  # nothing comes back while it hangs
@@ -351,7 +355,7 @@ def test_hang_times_out_in_msal_and_ends_when_cleared(
 def test_stop_returns_promptly_while_connections_hang() -> None:
     sandbox = Sandbox()
     sandbox.start()
-    sandbox.add_fault("keys", hang=True, count=None)
+    sandbox.add_fault(FaultSpec("keys", hang=True, count=None))
     clients = [HungClient(sandbox) for _ in range(3)]
     wait_for_fault_hit(sandbox, 3)
     started = time.monotonic()
@@ -392,11 +396,11 @@ def _tls_request_on_raw_socket(sandbox: Sandbox, path: str) -> BaseException | b
 
 def test_reset_closes_with_rst(own_sandbox: Sandbox, loopback: Loopback) -> None:
     keys_path = f"/{own_sandbox.info.tenant_id}/discovery/v2.0/keys"
-    own_sandbox.add_fault("keys", reset=True)
+    own_sandbox.add_fault(FaultSpec("keys", reset=True))
     assert isinstance(_tls_request_on_raw_socket(own_sandbox, keys_path), ConnectionResetError)
 
     app, account = signed_in(own_sandbox, loopback)
-    own_sandbox.add_fault("token", reset=True)
+    own_sandbox.add_fault(FaultSpec("token", reset=True))
     # On the wire an RST; Python's ssl (OpenSSL 3) reports a reset mid-TLS as an unexpected
     # EOF, so requests (and msal, which lets it through) raise ConnectionError, not a reset.
     with pytest.raises(requests.exceptions.ConnectionError):
@@ -408,7 +412,7 @@ def test_reset_closes_with_rst(own_sandbox: Sandbox, loopback: Loopback) -> None
 
 def test_reset_over_plain_http_is_connection_reset_error() -> None:
     with Sandbox(browser_http=True) as sandbox:
-        sandbox.add_fault("authorize", reset=True)
+        sandbox.add_fault(FaultSpec("authorize", reset=True))
         url = f"{sandbox.info.browser_base_url}/{sandbox.info.tenant_id}/oauth2/v2.0/authorize"
         with pytest.raises(requests.exceptions.ConnectionError) as caught:
             requests.get(url, timeout=5)
@@ -419,11 +423,11 @@ def test_reset_over_plain_http_is_connection_reset_error() -> None:
 
 def test_counted_sequence_then_recovery(own_sandbox: Sandbox) -> None:
     url = f"{own_sandbox.info.authority}/discovery/v2.0/keys"
-    own_sandbox.add_fault("keys", status=503, retry_after=1, count=2)
-    own_sandbox.add_fault("keys", status=429, retry_after=1)
+    own_sandbox.add_fault(FaultSpec("keys", status=503, retry_after=1, count=2))
+    own_sandbox.add_fault(FaultSpec("keys", status=429, retry_after=1))
     statuses = [get(own_sandbox, url).status_code for _ in range(4)]
     assert statuses == [503, 503, 429, 200]
-    own_sandbox.add_fault("keys", status=500, count=None)
+    own_sandbox.add_fault(FaultSpec("keys", status=500, count=None))
     assert {get(own_sandbox, url).status_code for _ in range(5)} == {500}
     own_sandbox.clear_faults()
     assert get(own_sandbox, url).status_code == 200
@@ -446,7 +450,7 @@ def test_fault_in_another_process_through_the_control_client(tmp_path: Any) -> N
             assert proc.stdout is not None
             info = json.loads(proc.stdout.readline())
             control = SandboxControl(info["control_url"], info["ca_file"])
-            control.add_fault("keys", status=503, retry_after=4)
+            control.add_fault(FaultSpec("keys", status=503, retry_after=4))
             response = requests.get(
                 f"{info['authority']}/discovery/v2.0/keys", verify=info["ca_file"], timeout=10
             )

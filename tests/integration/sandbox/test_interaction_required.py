@@ -210,3 +210,21 @@ def test_revoked_refresh_tokens_are_bad_token(own_sandbox: Sandbox, loopback: Lo
     assert "access_token" in result
     assert "access_token" in refresh(app)
     control.close()
+
+
+def test_mfa_and_consent_posts_without_a_sign_in_in_progress_get_the_expired_page(
+    own_sandbox: Sandbox,
+) -> None:
+    info = own_sandbox.info
+    with requests.Session() as session:
+        for page, action in (("mfa", "approve"), ("consent", "accept")):
+            answer = session.post(
+                f"{info.browser_base_url}/{info.tenant_id}/{page}",
+                data={"ctx": "no-such-sign-in", "action": action},
+                verify=info.ca_file,
+                timeout=10,
+                allow_redirects=False,
+            )
+            assert answer.status_code == 200, page
+            assert "AADSTS9002313" in answer.text, page
+            assert "start the sign-in again" in answer.text, page

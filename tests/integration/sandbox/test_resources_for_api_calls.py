@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from desktop_app.sandbox import Sandbox
 from desktop_app.sandbox.directory import OVERAGE_UPN, group_ids
+from desktop_app.sandbox.faults import FaultSpec
 from tests.support.idp_client import Loopback, get, make_app, sign_in
 
 
@@ -88,13 +89,13 @@ def test_one_order_and_unknown_paths_answer_in_graph_shape(
 
 def test_member_of_and_one_order_take_faults(sandbox: Sandbox, loopback: Loopback) -> None:
     graph = _token(sandbox, loopback, ["User.Read"], OVERAGE_UPN)
-    sandbox.add_fault("member-of", status=429, retry_after=7)
+    sandbox.add_fault(FaultSpec("member-of", status=429, retry_after=7))
     throttled = get(sandbox, f"{sandbox.info.graph_endpoint}/me/memberOf", graph)
     assert throttled.status_code == 429
     assert throttled.headers["Retry-After"] == "7"
     assert throttled.json()["error"]["code"] == "TooManyRequests"
     api = _token(sandbox, loopback, [sandbox.info.api_scope], OVERAGE_UPN)
-    sandbox.add_fault("api", status=403)
+    sandbox.add_fault(FaultSpec("api", status=403))
     denied = get(sandbox, f"{sandbox.info.api_endpoint}/orders/SO-1001", api)
     assert denied.status_code == 403
     assert denied.json()["error"]["code"] == "Authorization_RequestDenied"

@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.auth.cache_store import MemoryStore, PlaintextFileStore, open_token_store
+from desktop_app.auth.cache_store import (
+    KeychainStore,
+    MemoryStore,
+    PlaintextFileStore,
+    file_version,
+    open_token_store,
+    touch_signal,
+)
 from desktop_app.core.files import atomic_write
 from tests.conftest import in_ci
 
@@ -81,3 +88,34 @@ def test_without_pygobject_the_reason_says_what_to_install(
     choice = open_token_store(tmp_path)
     assert choice.fallback_reason == "PyGObject (gi) is not installed"
     assert "lanyard[secret]" in choice.advice and "gir1.2-secret-1" in choice.advice
+
+
+def test_touching_the_signal_file_gives_it_a_new_version(tmp_path: Path) -> None:
+    signal = tmp_path / "token_cache.bin.signal"
+    assert file_version(signal) is None
+    touch_signal(signal)
+    first = file_version(signal)
+    assert first is not None
+    touch_signal(signal)
+    assert file_version(signal) not in (None, first)  # renamed in: a new inode every time
+    assert signal.read_text(encoding="ascii").isdigit()  # a timestamp, nothing secret
+
+
+class _FakeKeychain:
+    def __init__(self) -> None:
+        self.saved: list[str] = []
+
+    def save(self, text: str) -> None:
+        self.saved.append(text)
+
+
+def test_keychain_saves_and_moves_aside_touch_the_signal_file(tmp_path: Path) -> None:
+    keychain = _FakeKeychain()
+    store = KeychainStore(tmp_path / "token_cache.bin.signal", keychain)
+    assert store.version() is None
+    store.save("{}")
+    saved = store.version()
+    assert saved is not None
+    assert store.move_aside() is None  # nothing kept: the Keychain item is overwritten
+    assert store.version() not in (None, saved)
+    assert keychain.saved == ["{}", ""]

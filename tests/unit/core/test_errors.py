@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.errors import retry_after_seconds
+from desktop_app.core import errors
+from desktop_app.core.errors import ErrorKind, retry_after_seconds
 
 
 @pytest.mark.parametrize(
@@ -17,3 +18,31 @@ def test_retry_after(value: str, seconds: float | None) -> None:
 
 def test_retry_after_as_a_date() -> None:
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:30 GMT", now=1445412480.0) == 30.0
+
+
+def test_set_up_and_account_errors_of_the_entry_points() -> None:
+    not_set_up = errors.not_set_up()
+    assert not_set_up.message == "Lanyard is not set up for your organisation yet."
+    assert not_set_up.recommendation == (
+        "Set client_id (and tenant) in the config file, or start with --sandbox to try it."
+    )
+    assert not_set_up.kind is ErrorKind.CONFIG
+    described = errors.no_sandbox_description(KeyError("ca_file"))
+    assert described.message == (
+        "Setting 'sandbox_info' (--sandbox-info) names no sandbox description ('ca_file')."
+    )
+    assert described.recommendation == (
+        "Give the file the JSON line 'python -m desktop_app.sandbox' printed."
+    )
+    assert (described.kind, described.details) == (ErrorKind.CONFIG, {"field": "sandbox_info"})
+    nobody = errors.nobody_signed_in()
+    assert nobody.message == "Nobody is signed in to Lanyard on this computer."
+    assert (nobody.recommendation, nobody.kind) == ("", ErrorKind.INTERACTION_REQUIRED)
+    other = errors.no_such_account("carol", ["alice@contoso.test", "bob@contoso.test"])
+    assert other.message == (
+        "No signed-in account is called 'carol' (signed in: alice@contoso.test, bob@contoso.test)."
+    )
+    assert other.recommendation == (
+        "Give --account one of those, or sign in with that account in the Lanyard window."
+    )
+    assert other.kind is ErrorKind.CONFIG

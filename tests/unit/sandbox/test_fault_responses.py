@@ -5,7 +5,7 @@ import json
 import pytest
 
 from desktop_app.sandbox.fault_responses import fault_response, malformed
-from desktop_app.sandbox.faults import new_fault
+from desktop_app.sandbox.faults import FaultSpec, new_fault
 from desktop_app.sandbox.web import Request, json_response
 
 BASE = "https://localhost:4443"
@@ -35,7 +35,7 @@ def request(**headers: str) -> Request:
     ],
 )
 def test_identity_endpoints_answer_entra_json(status: int, error: str, code: int) -> None:
-    response = fault_response(new_fault("token", status=status), request(), BASE)
+    response = fault_response(new_fault(FaultSpec("token", status=status)), request(), BASE)
     body = json.loads(response.body)
     assert response.status == status
     assert (body["error"], body["error_codes"]) == (error, [code])
@@ -46,7 +46,7 @@ def test_identity_endpoints_answer_entra_json(status: int, error: str, code: int
 
 
 def test_429_is_plain_text_with_retry_after() -> None:
-    fault = new_fault("token", status=429, retry_after=7)
+    fault = new_fault(FaultSpec("token", status=429, retry_after=7))
     response = fault_response(fault, request(), BASE)
     assert response.status == 429
     assert response.header("Content-Type") == "text/plain; charset=utf-8"
@@ -57,7 +57,9 @@ def test_429_is_plain_text_with_retry_after() -> None:
 
 
 def test_429_json_when_asked() -> None:
-    response = fault_response(new_fault("token", status=429, body="json"), request(), BASE)
+    response = fault_response(
+        new_fault(FaultSpec("token", status=429, body="json")), request(), BASE
+    )
     assert json.loads(response.body)["error"] == "temporarily_unavailable"
 
 
@@ -75,7 +77,7 @@ def test_429_json_when_asked() -> None:
     ],
 )
 def test_graph_endpoints_answer_the_graph_envelope(endpoint: str, status: int, code: str) -> None:
-    fault = new_fault(endpoint, status=status)
+    fault = new_fault(FaultSpec(endpoint, status=status))
     response = fault_response(fault, request(**{"client-request-id": "c-1"}), BASE)
     error = json.loads(response.body)["error"]
     assert response.status == status
@@ -89,21 +91,21 @@ def test_graph_endpoints_answer_the_graph_envelope(endpoint: str, status: int, c
 
 
 def test_pages_answer_an_html_error_page() -> None:
-    response = fault_response(new_fault("authorize", status=503), request(), BASE)
+    response = fault_response(new_fault(FaultSpec("authorize", status=503)), request(), BASE)
     assert response.status == 503
     assert response.header("Content-Type") == "text/html; charset=utf-8"
     assert b"AADSTS90033" in response.body
 
 
 def test_text_and_empty_bodies() -> None:
-    text = fault_response(new_fault("me", status=502, body="text"), request(), BASE)
+    text = fault_response(new_fault(FaultSpec("me", status=502, body="text")), request(), BASE)
     assert text.body == b"502 Bad Gateway"
-    empty = fault_response(new_fault("token", status=500, body="empty"), request(), BASE)
+    empty = fault_response(new_fault(FaultSpec("token", status=500, body="empty")), request(), BASE)
     assert empty.body == b""
 
 
 def test_malformed_token_response_is_a_truncated_stand_in() -> None:
-    response = malformed(new_fault("token", body="malformed"), None)
+    response = malformed(new_fault(FaultSpec("token", body="malformed")), None)
     assert response.status == 200
     text = response.body.decode()
     assert text.startswith('{\n "token_type": "Bearer"')
@@ -114,7 +116,9 @@ def test_malformed_token_response_is_a_truncated_stand_in() -> None:
 def test_malformed_real_answer_is_cut_in_half_with_the_given_status() -> None:
     real = json_response(200, {"displayName": "Megan Bowen", "id": "x" * 40})
     whole = len(real.body)
-    response = malformed(new_fault("me", body="malformed", status=500, retry_after=2), real)
+    response = malformed(
+        new_fault(FaultSpec("me", body="malformed", status=500, retry_after=2)), real
+    )
     assert response.status == 500
     assert len(response.body) == whole // 2
     assert response.header("Retry-After") == "2"

@@ -4,7 +4,15 @@ import threading
 
 import pytest
 
-from desktop_app.sandbox.faults import ENDPOINTS, FaultSet, FaultSpecError, endpoint_of, new_fault
+from desktop_app.sandbox.faults import (
+    ENDPOINTS,
+    SPEC_FIELDS,
+    FaultSet,
+    FaultSpec,
+    FaultSpecError,
+    endpoint_of,
+    new_fault,
+)
 
 TENANT = "3f6a9c1e-5b2d-4e8f-9a7c-1d2e3f4a5b6c"
 
@@ -62,31 +70,33 @@ def test_endpoint_names_of_paths(path: str, endpoint: str | None) -> None:
 def test_nonsense_faults_are_refused_with_a_reason(kwargs: dict, message: str) -> None:
     endpoint = kwargs.pop("endpoint")
     with pytest.raises(FaultSpecError, match=message):
-        new_fault(endpoint, **kwargs)
+        new_fault(FaultSpec(endpoint, **kwargs))
 
 
 def test_kinds_as_the_request_log_names_them() -> None:
-    assert new_fault("token", reset=True).kind == "reset"
-    assert new_fault("token", hang=True).kind == "hang"
-    assert new_fault("me", body="malformed").kind == "malformed"
-    assert new_fault("token", status=503).kind == "status"
-    assert new_fault("token", latency_ms=50).kind == "latency"
-    assert new_fault("token", latency_ms=50, status=500).kind == "latency+status"
+    assert new_fault(FaultSpec("token", reset=True)).kind == "reset"
+    assert new_fault(FaultSpec("token", hang=True)).kind == "hang"
+    assert new_fault(FaultSpec("me", body="malformed")).kind == "malformed"
+    assert new_fault(FaultSpec("token", status=503)).kind == "status"
+    assert new_fault(FaultSpec("token", latency_ms=50)).kind == "latency"
+    assert new_fault(FaultSpec("token", latency_ms=50, status=500)).kind == "latency+status"
 
 
 def test_which_faults_replace_the_endpoint() -> None:
-    assert new_fault("token", status=500).replaces_response
-    assert new_fault("token", reset=True).replaces_response
-    assert new_fault("token", body="malformed").replaces_response  # never run: it issues tokens
-    assert not new_fault("me", body="malformed").replaces_response  # the real body, cut short
-    assert not new_fault("me", latency_ms=5).replaces_response
+    assert new_fault(FaultSpec("token", status=500)).replaces_response
+    assert new_fault(FaultSpec("token", reset=True)).replaces_response
+    # never run: it issues tokens
+    assert new_fault(FaultSpec("token", body="malformed")).replaces_response
+    # the real body, cut short
+    assert not new_fault(FaultSpec("me", body="malformed")).replaces_response
+    assert not new_fault(FaultSpec("me", latency_ms=5)).replaces_response
 
 
 def test_counts_order_and_clearing() -> None:
     faults = FaultSet()
-    first = faults.add(new_fault("token", status=503, count=2))
-    faults.add(new_fault("token", status=429, retry_after=1))
-    faults.add(new_fault("me", status=500, count=None))
+    first = faults.add(new_fault(FaultSpec("token", status=503, count=2)))
+    faults.add(new_fault(FaultSpec("token", status=429, retry_after=1)))
+    faults.add(new_fault(FaultSpec("me", status=500, count=None)))
     assert faults.take("keys") is None
     assert faults.take(None) is None
     taken = [faults.take("token") for _ in range(4)]
@@ -130,3 +140,67 @@ def test_pause_is_cut_short_by_close() -> None:
     thread.start()
     thread.join(5)
     assert done.is_set()
+
+
+def test_a_spec_is_the_eight_fields_the_control_api_takes() -> None:
+    assert SPEC_FIELDS == (
+        "endpoint",
+        "status",
+        "retry_after",
+        "body",
+        "latency_ms",
+        "hang",
+        "reset",
+        "count",
+    )
+    spec = FaultSpec("me", status=503, retry_after=2)
+    assert spec.as_json() == {
+        "endpoint": "me",
+        "status": 503,
+        "retry_after": 2,
+        "body": None,
+        "latency_ms": 0,
+        "hang": False,
+        "reset": False,
+        "count": 1,
+    }
+    assert FaultSpec.from_json(spec.as_json()) == spec  # what SandboxControl sends, read back
+
+
+def test_from_json_takes_the_dataclass_defaults_and_keeps_nulls() -> None:
+    assert FaultSpec.from_json({"endpoint": "token", "reset": True}) == FaultSpec(
+        "token", reset=True
+    )
+    assert FaultSpec.from_json({"endpoint": "token", "status": 500, "count": None}).count is None
+    with pytest.raises(FaultSpecError, match="latency_ms must be"):
+        new_fault(FaultSpec.from_json({"endpoint": "token", "status": 500, "latency_ms": None}))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ([], "expected a JSON object"),
+        ("token", "expected a JSON object"),
+        (
+            {"endpoint": "token", "status": 500, "colour": "red", "x": 1},
+            "unknown fault fields: colour, x",
+        ),
+        ({"status": 500}, "endpoint is required"),
+        ({"endpoint": 5, "status": 500}, "endpoint is required"),
+        ({"endpoint": "token", "status": 500, "id": "mine"}, "unknown fault fields: id"),
+    ],
+)
+def test_from_json_refuses_what_is_no_spec(body: object, message: str) -> None:
+    with pytest.raises(FaultSpecError, match=message):
+        FaultSpec.from_json(body)
+
+
+def test_an_active_fault_is_its_spec_with_an_id_and_hits() -> None:
+    spec = FaultSpec("token", status=503, count=2)
+    first, second = new_fault(spec), new_fault(spec)
+    assert isinstance(first, FaultSpec)
+    assert first.id and second.id and first.id != second.id
+    assert (first.hits, first.count) == (0, 2)
+    assert {k: v for k, v in first.as_json().items() if k not in ("id", "hits")} == spec.as_json()
+    assert spec == FaultSpec("token", status=503, count=2)  # the spec itself is left as it was
+    spec.check()  # a good spec passes
