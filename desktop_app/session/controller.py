@@ -7,7 +7,6 @@ results come back as queued signals. Timers decide when to refresh; refresh_poli
 
 from __future__ import annotations
 
-import enum
 import logging
 import time
 from collections.abc import Callable
@@ -38,6 +37,16 @@ from desktop_app.graph.snapshot import (
 )
 from desktop_app.session.cache_watcher import CacheWatcher
 from desktop_app.session.policy import Backoff, ClockJumpDetector, next_refresh_delay
+from desktop_app.session.state import (
+    MAY_CALL_API,
+    MAY_REFRESH,
+    TRANSITIONS,
+    DeviceCodePrompt,
+    InvalidTransitionError,
+    Schedule,
+    State,
+    TokenInfo,
+)
 from desktop_app.session.workers import CancelToken, Worker
 
 if TYPE_CHECKING:
@@ -60,84 +69,10 @@ BROWSER_TIMEOUT_S = 300.0  # a closed browser tab: give up waiting after five mi
 WAKE_CHECK_MS = 15_000
 
 
-class State(enum.Enum):
-    STARTING = "Starting…"
-    NOT_CONFIGURED = "Not set up"
-    SIGNED_OUT = "Signed out"
-    SIGNING_IN = "Waiting for the browser…"
-    SIGNED_IN = "Signed in"
-    REFRESHING = "Refreshing…"
-    SIGN_IN_NEEDED = "Sign-in needed"
-    OFFLINE = "Offline"
-    ERROR = "Error"
-
-
-_S = State
-# Every transition the session makes. Anything else is a bug, raised where it happens.
-TRANSITIONS: dict[State, frozenset[State]] = {
-    _S.STARTING: frozenset(
-        {_S.NOT_CONFIGURED, _S.SIGNED_OUT, _S.SIGNED_IN, _S.SIGN_IN_NEEDED, _S.OFFLINE, _S.ERROR}
-    ),
-    _S.NOT_CONFIGURED: frozenset({_S.STARTING}),
-    # REFRESHING: a saved account picked from the account list signs in silently
-    _S.SIGNED_OUT: frozenset({_S.SIGNING_IN, _S.STARTING, _S.REFRESHING}),
-    # a cancelled or failed sign-in returns to where it started
-    _S.SIGNING_IN: frozenset({_S.SIGNED_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED}),
-    _S.SIGNED_IN: frozenset(
-        {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.OFFLINE, _S.ERROR}
-    ),
-    _S.REFRESHING: frozenset(
-        {_S.SIGNED_IN, _S.SIGN_IN_NEEDED, _S.OFFLINE, _S.ERROR, _S.SIGNED_OUT}
-    ),
-    # only a person can leave this one: no timer, no retry, no loop
-    _S.SIGN_IN_NEEDED: frozenset({_S.SIGNING_IN, _S.SIGNED_OUT}),
-    _S.OFFLINE: frozenset(
-        {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.SIGNED_IN}
-    ),
-    # (OFFLINE: a start that failed is retried, and may then find the network gone)
-    _S.ERROR: frozenset(
-        {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.SIGNED_IN, _S.OFFLINE}
-    ),
-}
-# States in which what was last loaded stays on screen
-SHOWS_ACCOUNT = frozenset({_S.SIGNED_IN, _S.REFRESHING, _S.OFFLINE, _S.ERROR, _S.SIGN_IN_NEEDED})
-
-
-class InvalidTransitionError(RuntimeError):
-    pass
-
-
 def _retry_after(exc: LanyardError) -> float | None:
     from desktop_app.core.errors import retry_after_seconds
 
     return retry_after_seconds(exc.details.get("retry_after", ""))
-
-
-@dataclass(frozen=True)
-class TokenInfo:
-    """What the window may know about the access token: never the token itself."""
-
-    expires_on: float
-    refresh_on: float | None
-    scopes: tuple[str, ...]
-    source: str
-
-
-@dataclass(frozen=True)
-class DeviceCodePrompt:
-    """What the window shows for a device code sign-in (never the device code itself)."""
-
-    user_code: str
-    verification_uri: str
-    expires_at: float
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """The next automatic step: a refresh, or a retry after a failure, at a wall-clock time."""
-
-    at: float
-    retry: bool
 
 
 @dataclass(frozen=True)
@@ -518,7 +453,7 @@ class SessionController(QObject):
 
     def _return_from_sign_in(self) -> None:
         previous = self._state_before_sign_in
-        if previous in (State.SIGNED_IN, State.OFFLINE, State.ERROR) and self._token is not None:
+        if previous in MAY_REFRESH and self._token is not None:
             self._set_state(State.SIGNED_IN)
             self._schedule_refresh_for(self._token)
         elif previous is State.SIGN_IN_NEEDED or (self.account and self._token is None):
@@ -956,13 +891,7 @@ class SessionController(QObject):
             services is None
             or services.api is None
             or account is None
-            or self.state
-            not in (
-                State.SIGNED_IN,
-                State.REFRESHING,
-                State.OFFLINE,
-                State.ERROR,
-            )
+            or self.state not in MAY_CALL_API
         ):
             error = LanyardError(
                 "Sign in first: Lanyard calls the API as the signed-in account.",

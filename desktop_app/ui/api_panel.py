@@ -32,7 +32,8 @@ from desktop_app.graph.api_call import (
     to_template,
     validate_request,
 )
-from desktop_app.session.controller import SessionController, State
+from desktop_app.session.controller import SessionController
+from desktop_app.session.state import MAY_CALL_API, State
 from desktop_app.ui.banner import Banner
 from desktop_app.ui.json_view import JsonView
 from desktop_app.ui.widgets import muted, plain_label
@@ -43,7 +44,7 @@ EXPLANATION = (
 )
 SETTINGS_URL = "api_call/url"
 SETTINGS_SCOPES = "api_call/scopes"
-CAN_CALL = frozenset({State.SIGNED_IN, State.REFRESHING, State.OFFLINE, State.ERROR})
+CAN_CALL = MAY_CALL_API
 
 
 def _restyle(widget: QWidget, name: str, value: object) -> None:

@@ -14,7 +14,8 @@ from desktop_app.auth.models import Account, CacheEntry, Identity
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
-from desktop_app.session.controller import SHOWS_ACCOUNT, Schedule, SessionController, State
+from desktop_app.session.controller import SessionController
+from desktop_app.session.state import MAY_REFRESH, SHOWS_ACCOUNT, Schedule, State
 from desktop_app.ui.about import add_help_menu
 from desktop_app.ui.admin_panel import AdminPanel, holds_admin_role
 from desktop_app.ui.api_panel import ApiPanel
@@ -326,7 +327,7 @@ class MainWindow(QMainWindow):
         else:
             self.stack.setCurrentWidget(self.welcome_page)
         self.header.setVisible(signed_in)
-        can_refresh = state in (State.SIGNED_IN, State.OFFLINE, State.ERROR)
+        can_refresh = state in MAY_REFRESH
         self.header.refresh_button.setEnabled(can_refresh)
         self.header.refresh_button.setToolTip(
             "Get a new token and reload your profile"

@@ -26,8 +26,9 @@ from desktop_app.graph import snapshot as profile_snapshot
 from desktop_app.graph.profile import Profile
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.sandbox.pki import load_or_create
-from desktop_app.session.controller import SessionController, State
+from desktop_app.session.controller import SessionController
 from desktop_app.session.policy import Backoff
+from desktop_app.session.state import State
 from desktop_app.ui.main_window import MainWindow
 from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state
 from tests.support import figures

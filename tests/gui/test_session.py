@@ -14,8 +14,9 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core.errors import ErrorKind, InteractionReason
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session.controller import TRANSITIONS, SessionController, State
+from desktop_app.session.controller import SessionController
 from desktop_app.session.policy import ClockJumpDetector
+from desktop_app.session.state import State
 from desktop_app.ui.main_window import MainWindow
 from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state
 from tests.support.sandbox_helpers import idp_requests, sandbox_config
@@ -36,18 +37,6 @@ class FakeClocks:
 
     def sleep(self, seconds: float) -> None:
         self.wall_offset += seconds
-
-
-def test_every_state_is_reachable_and_sign_in_needed_waits_for_a_person() -> None:
-    reachable = {State.STARTING}
-    frontier = [State.STARTING]
-    while frontier:
-        for target in TRANSITIONS[frontier.pop()]:
-            if target not in reachable:
-                reachable.add(target)
-                frontier.append(target)
-    assert reachable == set(State)
-    assert TRANSITIONS[State.SIGN_IN_NEEDED] == {State.SIGNING_IN, State.SIGNED_OUT}
 
 
 def test_revoked_sign_in_asks_once_and_signs_in_the_same_account_again(

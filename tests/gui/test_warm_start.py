@@ -11,8 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.graph.snapshot import PHOTO_REVALIDATE_S
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session.controller import SessionController, State
+from desktop_app.session.controller import SessionController
 from desktop_app.session.services import snapshot_store_for
+from desktop_app.session.state import State
 from desktop_app.ui.main_window import MainWindow
 from tests.gui.test_main_window import TIMEOUT_MS, sign_in, wait_state
 from tests.support.sandbox_helpers import sandbox_config

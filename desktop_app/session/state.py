@@ -1,0 +1,90 @@
+"""The session's states, the transitions between them, and the values the window is shown. No Qt.
+
+The SessionController (controller.py) makes the transitions; the window and the session's parts
+read the predicates below instead of keeping their own copies of them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class State(enum.Enum):
+    STARTING = "Starting…"
+    NOT_CONFIGURED = "Not set up"
+    SIGNED_OUT = "Signed out"
+    SIGNING_IN = "Waiting for the browser…"
+    SIGNED_IN = "Signed in"
+    REFRESHING = "Refreshing…"
+    SIGN_IN_NEEDED = "Sign-in needed"
+    OFFLINE = "Offline"
+    ERROR = "Error"
+
+
+_S = State
+# Every transition the session makes. Anything else is a bug, raised where it happens.
+TRANSITIONS: dict[State, frozenset[State]] = {
+    _S.STARTING: frozenset(
+        {_S.NOT_CONFIGURED, _S.SIGNED_OUT, _S.SIGNED_IN, _S.SIGN_IN_NEEDED, _S.OFFLINE, _S.ERROR}
+    ),
+    _S.NOT_CONFIGURED: frozenset({_S.STARTING}),
+    # REFRESHING: a saved account picked from the account list signs in silently
+    _S.SIGNED_OUT: frozenset({_S.SIGNING_IN, _S.STARTING, _S.REFRESHING}),
+    # a cancelled or failed sign-in returns to where it started
+    _S.SIGNING_IN: frozenset({_S.SIGNED_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED}),
+    _S.SIGNED_IN: frozenset(
+        {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.OFFLINE, _S.ERROR}
+    ),
+    _S.REFRESHING: frozenset(
+        {_S.SIGNED_IN, _S.SIGN_IN_NEEDED, _S.OFFLINE, _S.ERROR, _S.SIGNED_OUT}
+    ),
+    # only a person can leave this one: no timer, no retry, no loop
+    _S.SIGN_IN_NEEDED: frozenset({_S.SIGNING_IN, _S.SIGNED_OUT}),
+    _S.OFFLINE: frozenset(
+        {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.SIGNED_IN}
+    ),
+    # (OFFLINE: a start that failed is retried, and may then find the network gone)
+    _S.ERROR: frozenset(
+        {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.SIGNED_IN, _S.OFFLINE}
+    ),
+}
+
+# States in which what was last loaded stays on screen
+SHOWS_ACCOUNT = frozenset({_S.SIGNED_IN, _S.REFRESHING, _S.OFFLINE, _S.ERROR, _S.SIGN_IN_NEEDED})
+# States with a token in hand: an API may be called as the account ("Call an API")
+MAY_CALL_API = frozenset({_S.SIGNED_IN, _S.REFRESHING, _S.OFFLINE, _S.ERROR})
+# States a person may refresh from (the Refresh button); a cancelled sign-in started in one of
+# them returns to SIGNED_IN with the token it had
+MAY_REFRESH = frozenset({_S.SIGNED_IN, _S.OFFLINE, _S.ERROR})
+
+
+class InvalidTransitionError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What the window may know about the access token: never the token itself."""
+
+    expires_on: float
+    refresh_on: float | None
+    scopes: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class DeviceCodePrompt:
+    """What the window shows for a device code sign-in (never the device code itself)."""
+
+    user_code: str
+    verification_uri: str
+    expires_at: float
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The next automatic step: a refresh, or a retry after a failure, at a wall-clock time."""
+
+    at: float
+    retry: bool
