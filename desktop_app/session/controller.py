@@ -35,6 +35,7 @@ from desktop_app.graph.snapshot import (
     read_snapshot,
     write_snapshot,
 )
+from desktop_app.session import errors
 from desktop_app.session.cache_watcher import CacheWatcher
 from desktop_app.session.policy import Backoff, ClockJumpDetector, next_refresh_delay
 from desktop_app.session.state import (
@@ -67,12 +68,6 @@ log = logging.getLogger(__name__)
 
 BROWSER_TIMEOUT_S = 300.0  # a closed browser tab: give up waiting after five minutes
 WAKE_CHECK_MS = 15_000
-
-
-def _retry_after(exc: LanyardError) -> float | None:
-    from desktop_app.core.errors import retry_after_seconds
-
-    return retry_after_seconds(exc.details.get("retry_after", ""))
 
 
 @dataclass(frozen=True)
@@ -199,7 +194,7 @@ class SessionController(QObject):
             self._booting = services  # so that Quit can abort a discovery request that hangs
             if self._closed:  # quit while the services were being built: nobody will use them
                 services.close()
-                raise LanyardError("Lanyard is quitting.", "", ErrorKind.CANCELLED)
+                raise errors.quitting()
             try:
                 services.auth.open()
             except LanyardError:
@@ -262,7 +257,7 @@ class SessionController(QObject):
         if exc.kind in (ErrorKind.NETWORK, ErrorKind.SERVICE) and not self._closed:
             # e.g. offline at start with no cached discovery: the message says Lanyard tries
             # again, so it does (the refresh timer starts over when there are no services)
-            retry_after = _retry_after(exc)
+            retry_after = errors.retry_after(exc)
             self._schedule(self._backoff.next_delay(retry_after), retry=True)
 
     # -- interactive sign-in ------------------------------------------------------------------------
@@ -337,14 +332,7 @@ class SessionController(QObject):
     def _on_browser_launched(self, opened: bool) -> None:
         if opened or self.state is not State.SIGNING_IN or self._receiver is None:
             return
-        self.notice.emit(
-            LanyardError(
-                "Lanyard could not open a web browser on this computer.",
-                "Sign in with the code below on any device with a browser, or copy the sign-in "
-                "link into a browser here.",
-                ErrorKind.BROWSER,
-            )
-        )
+        self.notice.emit(errors.no_browser_for_sign_in())
         self.use_device_code()
 
     def use_device_code(self) -> None:
@@ -400,13 +388,7 @@ class SessionController(QObject):
         if device is None or services is None or self.state is not State.SIGNING_IN:
             return
         if time.time() > device.expires_at:  # msal set it from the real clock
-            self._on_sign_in_failed(
-                LanyardError(
-                    "The sign-in code expired before it was used.",
-                    "Start the sign-in again to get a new code.",
-                    ErrorKind.TIMEOUT,
-                )
-            )
+            self._on_sign_in_failed(errors.device_code_expired())
             return
 
         def poll(_: CancelToken) -> TokenResult | None:
@@ -565,7 +547,7 @@ class SessionController(QObject):
             self._set_state(State.OFFLINE)
         else:
             self._set_state(State.ERROR)
-        retry_after = _retry_after(exc)
+        retry_after = errors.retry_after(exc)
         self._schedule(self._backoff.next_delay(retry_after), retry=True)
         self.error.emit(exc)
 
@@ -623,7 +605,7 @@ class SessionController(QObject):
             return
         self.error.emit(exc)
         if exc.kind in (ErrorKind.NETWORK, ErrorKind.SERVICE):
-            retry_after = _retry_after(exc)
+            retry_after = errors.retry_after(exc)
             self._profile_timer.start(int(self._profile_backoff.next_delay(retry_after) * 1000))
 
     def _answer_claims_challenge(self, challenge: LanyardError) -> None:
@@ -647,18 +629,7 @@ class SessionController(QObject):
         def failed(exc: LanyardError) -> None:
             if exc.kind is ErrorKind.INTERACTION_REQUIRED:
                 # the interactive sign-in must carry Graph's claims if the refusal named none
-                self._need_sign_in(
-                    exc
-                    if exc.claims_challenge
-                    else LanyardError(
-                        exc.message,
-                        exc.recommendation,
-                        exc.kind,
-                        exc.details,
-                        reason=exc.reason or InteractionReason.CLAIMS,
-                        claims_challenge=claims,
-                    )
-                )
+                self._need_sign_in(errors.claims_need_sign_in(exc, claims))
             else:
                 self._refresh_failed(exc)
 
@@ -700,13 +671,7 @@ class SessionController(QObject):
         ):
             log.info("The signed-in account was removed by another Lanyard process")
             self._clear_sign_in()
-            self.notice.emit(
-                LanyardError(
-                    "You were signed out by another Lanyard window or command.",
-                    "Select Sign in to continue.",
-                    ErrorKind.CACHE,
-                )
-            )
+            self.notice.emit(errors.signed_out_elsewhere())
 
     # -- profile snapshot: the last profile and photo, shown at once on a warm start ------------
 
@@ -884,7 +849,7 @@ class SessionController(QObject):
         try:
             request = validate_request(url, scope_text, graph_endpoint or "")
         except ApiRequestError as exc:
-            error = LanyardError(exc.message, "", ErrorKind.CONFIG, {"field": exc.field})
+            error = errors.invalid_api_request(exc.message, exc.field)
             self.api_failed.emit(ApiFailure(error, field=exc.field))
             return
         if (
@@ -893,12 +858,7 @@ class SessionController(QObject):
             or account is None
             or self.state not in MAY_CALL_API
         ):
-            error = LanyardError(
-                "Sign in first: Lanyard calls the API as the signed-in account.",
-                "Sign in (or sign in again), then call the API.",
-                ErrorKind.INTERACTION_REQUIRED,
-            )
-            self.api_failed.emit(ApiFailure(error, request))
+            self.api_failed.emit(ApiFailure(errors.api_needs_sign_in(), request))
             return
         self._api_call_id += 1
         self._api_grant = None
@@ -947,14 +907,7 @@ class SessionController(QObject):
         can_grant = exc.kind is ErrorKind.INTERACTION_REQUIRED
         if can_grant:
             if exc.reason is InteractionReason.CONSENT:
-                exc = LanyardError(
-                    f"This API needs your consent first: {' '.join(request.scopes)}.",
-                    "Select Grant access to give it in your browser; Lanyard then calls the API.",
-                    exc.kind,
-                    exc.details,
-                    reason=exc.reason,
-                    claims_challenge=exc.claims_challenge,
-                )
+                exc = errors.api_needs_consent(request.scopes, exc)
             self._api_grant = (request, exc)
         self.api_failed.emit(ApiFailure(exc, request, can_grant=can_grant))
 
@@ -1035,13 +988,7 @@ class SessionController(QObject):
 
         def launched(opened: bool) -> None:
             if not opened:
-                self._api_grant_failed(
-                    LanyardError(
-                        "Lanyard could not open a web browser on this computer.",
-                        "Set a default browser (or BROWSER), then select Grant access again.",
-                        ErrorKind.BROWSER,
-                    )
-                )
+                self._api_grant_failed(errors.no_browser_for_grant())
 
         def wait(_: CancelToken) -> dict[str, str]:
             return receiver.wait(timeout)
@@ -1074,13 +1021,7 @@ class SessionController(QObject):
             if token.account is None or token.account.home_account_id != account.home_account_id:
                 who = token.account.username if token.account else "another account"
                 self._api_grant_failed(
-                    LanyardError(
-                        f"Access was granted as {who}, but Lanyard is signed in as "
-                        f"{account.username}.",
-                        f"Select Grant access again and choose {account.username} in the browser.",
-                        ErrorKind.INTERACTION_REQUIRED,
-                    ),
-                    can_grant=True,
+                    errors.granted_as_another_account(who, account.username), can_grant=True
                 )
                 return
             self._api_grant = None

@@ -20,11 +20,12 @@ from urllib.parse import urlparse
 from desktop_app.auth.client import AuthClient, AuthSettings
 from desktop_app.core import net
 from desktop_app.core.config import Config
-from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.core.errors import LanyardError
 from desktop_app.core.stores import StoreUnavailable
 from desktop_app.graph.api_call import ApiCaller
 from desktop_app.graph.client import GraphClient
 from desktop_app.graph.snapshot import SNAPSHOT_FILE, SnapshotStore
+from desktop_app.session import errors
 
 if TYPE_CHECKING:
     from desktop_app.sandbox import Sandbox
@@ -146,12 +147,7 @@ def running_sandbox(
         authority, client_id = str(info["authority"]), str(info["client_id"])
         graph_endpoint, ca_file = str(info["graph_endpoint"]), Path(str(info["ca_file"]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise LanyardError(
-            f"Setting 'sandbox_info' (--sandbox-info) names no sandbox description ({exc}).",
-            "Give the file the JSON line 'python -m desktop_app.sandbox' printed.",
-            ErrorKind.CONFIG,
-            {"field": "sandbox_info"},
-        ) from None
+        raise errors.no_sandbox_description(exc) from None
     throwaway = None if explicit_profile else Path(tempfile.mkdtemp(prefix="lanyard-sandbox-"))
     profile_dir = (throwaway or config.profile_dir) / "profile"
     sandboxed = config.for_sandbox(
@@ -177,11 +173,7 @@ def build_services(
     elif config.sandbox:
         config, sandbox, throwaway = start_sandbox(config, explicit_profile)
     if not config.client_id:
-        raise LanyardError(
-            "Lanyard is not set up for your organisation yet.",
-            "Set client_id (and tenant) in the config file, or start with --sandbox to try it.",
-            ErrorKind.CONFIG,
-        )
+        raise errors.not_set_up()
     if config.ca_exclusive and config.ca_bundle is not None:
         ca_path = str(config.ca_bundle)  # the sandbox's CA and nothing else
     else:

@@ -18,7 +18,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.core.errors import LanyardError
+from desktop_app.session import errors
 from desktop_app.session.qt_compat import protect_booleans
 
 log = logging.getLogger(__name__)
@@ -118,15 +119,7 @@ class Worker:
                 outcome = (False, exc)
             except Exception:
                 log.exception("Unexpected error in %s job %s", self.name, job.name)
-                outcome = (
-                    False,
-                    LanyardError(
-                        "Something unexpected went wrong.",
-                        "Try again. If it keeps happening, save diagnostics and report it.",
-                        ErrorKind.INTERNAL,
-                        {"job": job.name},
-                    ),
-                )
+                outcome = (False, errors.unexpected(job.name))
             log.debug(
                 "%s job %s took %.0f ms", self.name, job.name, (time.monotonic() - started) * 1000
             )

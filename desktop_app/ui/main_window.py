@@ -14,6 +14,7 @@ from desktop_app.auth.models import Account, CacheEntry, Identity
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
+from desktop_app.session import errors
 from desktop_app.session.controller import SessionController
 from desktop_app.session.state import MAY_REFRESH, SHOWS_ACCOUNT, Schedule, State
 from desktop_app.ui.about import add_help_menu
@@ -345,14 +346,7 @@ class MainWindow(QMainWindow):
         if state is State.SIGN_IN_NEEDED and not self.banner.isVisible():
             problem = self.session.interaction if self.session is not None else None
             self.banner.show_error(
-                problem
-                or LanyardError(
-                    "Your sign-in has expired or needs to be confirmed.",
-                    "Sign in again to continue; Lanyard keeps showing what it last loaded.",
-                    ErrorKind.INTERACTION_REQUIRED,
-                ),
-                "warning",
-                action="Sign in again",
+                problem or errors.sign_in_needed(), "warning", action="Sign in again"
             )
 
     def show_sign_in_method(self, method: str) -> None:
