@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -48,7 +48,7 @@ from desktop_app.session.state import (
     State,
     TokenInfo,
 )
-from desktop_app.session.workers import CancelToken, Worker
+from desktop_app.session.workers import CancelToken, Generation, Worker
 
 if TYPE_CHECKING:
     # msal and requests come with these: the auth worker imports them, never the GUI thread
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from desktop_app.session.services import Services
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BROWSER_TIMEOUT_S = 300.0  # a closed browser tab: give up waiting after five minutes
 WAKE_CHECK_MS = 15_000
@@ -133,7 +134,8 @@ class SessionController(QObject):
         self._due: Schedule | None = None
         self._clock = clock or ClockJumpDetector()
         self._closed = False
-        self._generation = 0
+        self._generation = Generation()  # results for an account that left are dropped
+        self._current = self._generation.current
         self._booting: Services | None = None
         self.preferred_account_id = ""  # the account the window showed last (home_account_id)
         self._adding_account = False
@@ -148,16 +150,6 @@ class SessionController(QObject):
         self._wake_timer.start(WAKE_CHECK_MS)
         self._clock.check()
         self._init_api_calls()
-
-    def _current(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
-        """``callback``, unless the person signed out since the job was submitted."""
-        generation = self._generation
-
-        def deliver(value: Any) -> None:
-            if generation == self._generation:
-                callback(value)
-
-        return deliver
 
     def _timer(self, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
@@ -411,7 +403,7 @@ class SessionController(QObject):
         self.interaction = None
         if token.account is not None and token.account != self.account:
             if self.account is not None:
-                self._generation += 1  # results still in flight were for the other account
+                self._generation.advance()  # results still in flight were for the other account
                 self._profile_loaded = False
                 self.profile_changed.emit(None)
                 self.photo_changed.emit(None)
@@ -718,7 +710,7 @@ class SessionController(QObject):
         self.identity_changed.emit(None)
         self.profile_changed.emit(None)
         self.photo_changed.emit(None)
-        self._generation += 1  # a refresh or profile load still in flight is for nobody now
+        self._generation.advance()  # a refresh or profile load still in flight is for nobody now
         self._set_state(State.SIGNED_OUT)
 
     def cache_inventory(self, deliver: Callable[[list[CacheEntry]], None]) -> None:
@@ -869,10 +861,10 @@ class SessionController(QObject):
         graph = scope_resource(request.scopes[0], self.graph_endpoint or "") == "graph"
         return "Microsoft Graph" if graph else request.host
 
-    def _api_latest(self, call_id: int, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+    def _api_latest(self, call_id: int, callback: Callable[[T], None]) -> Callable[[T], None]:
         """``callback``, unless a newer call was made or the person signed out meanwhile."""
 
-        def deliver(value: Any) -> None:
+        def deliver(value: T) -> None:
             if call_id == self._api_call_id:
                 callback(value)
 

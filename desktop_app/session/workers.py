@@ -14,7 +14,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -26,11 +26,33 @@ log = logging.getLogger(__name__)
 protect_booleans()  # before the first emit: see qt_compat (PySide6 6.12.0 on Python 3.11)
 
 _LIVE: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+T = TypeVar("T")
 
 
 def live_worker_threads() -> list[threading.Thread]:
     """Worker threads still running (the test suite fails a test that leaves one behind)."""
     return [t for t in list(_LIVE) if t.is_alive()]
+
+
+class Generation:
+    """The stale-result guard: a callback wrapped by ``current`` is dropped when ``advance`` was
+    called after it was wrapped (the person signed out, or another account signed in), so a
+    result still in flight for the account that left is never shown."""
+
+    def __init__(self) -> None:
+        self._value = 0
+
+    def advance(self) -> None:
+        self._value += 1
+
+    def current(self, callback: Callable[[T], None]) -> Callable[[T], None]:
+        generation = self._value
+
+        def deliver(value: T) -> None:
+            if generation == self._value:
+                callback(value)
+
+        return deliver
 
 
 class CancelToken:
@@ -46,9 +68,9 @@ class CancelToken:
 
 
 @dataclass
-class _Job:
-    fn: Callable[[CancelToken], Any]
-    on_result: Callable[[Any], None] | None
+class _Job(Generic[T]):
+    fn: Callable[[CancelToken], T]
+    on_result: Callable[[T], None] | None
     on_error: Callable[[LanyardError], None] | None
     token: CancelToken = field(default_factory=CancelToken)
     name: str = ""
@@ -86,12 +108,14 @@ class Worker:
 
     def submit(
         self,
-        fn: Callable[[CancelToken], Any],
-        on_result: Callable[[Any], None] | None = None,
+        fn: Callable[[CancelToken], T],
+        on_result: Callable[[T], None] | None = None,
         on_error: Callable[[LanyardError], None] | None = None,
         name: str = "",
         must_finish: bool = False,
     ) -> CancelToken:
+        """Run ``fn`` on a worker thread; ``on_result`` gets what it returns, ``on_error`` the
+        LanyardError it raised (any other exception becomes one), both on the GUI thread."""
         job = _Job(
             fn,
             on_result,
@@ -126,7 +150,7 @@ class Worker:
             if not job.token.cancelled and not self._stopping:
                 self._bridge.delivered.emit((job, outcome))
 
-    def _deliver(self, payload: tuple[_Job, tuple[bool, Any]]) -> None:
+    def _deliver(self, payload: tuple[_Job[Any], tuple[bool, Any]]) -> None:
         job, (ok, value) = payload
         if job.token.cancelled or self._stopping:
             return  # a cancelled job, or one whose owner is going away, emits nothing
