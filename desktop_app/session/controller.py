@@ -37,7 +37,8 @@ from desktop_app.graph.snapshot import (
 )
 from desktop_app.session import errors
 from desktop_app.session.cache_watcher import CacheWatcher
-from desktop_app.session.policy import Backoff, ClockJumpDetector, next_refresh_delay
+from desktop_app.session.policy import Backoff, ClockJumpDetector
+from desktop_app.session.refresh import RefreshScheduler
 from desktop_app.session.state import (
     MAY_CALL_API,
     MAY_REFRESH,
@@ -68,7 +69,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BROWSER_TIMEOUT_S = 300.0  # a closed browser tab: give up waiting after five minutes
-WAKE_CHECK_MS = 15_000
 
 
 @dataclass(frozen=True)
@@ -129,10 +129,7 @@ class SessionController(QObject):
         self._sign_in_jobs: list[CancelToken] = []
         self._auth = Worker("auth", threads=1)
         self._net = Worker("net", threads=2)
-        self._backoff = backoff or Backoff()
         self._profile_backoff = Backoff()
-        self._due: Schedule | None = None
-        self._clock = clock or ClockJumpDetector()
         self._closed = False
         self._generation = Generation()  # results for an account that left are dropped
         self._current = self._generation.current
@@ -142,13 +139,12 @@ class SessionController(QObject):
         self._snapshots: SnapshotStore | None = None  # opened by the bootstrap (auth thread)
         self._snapshot: Snapshot | None = None  # the signed-in account's, as last shown
 
-        self._refresh_timer = self._timer(self._on_refresh_due)
         self._profile_timer = self._timer(self.load_profile)
         self._poll_timer = self._timer(self._poll_device_code)
-        self._wake_timer = QTimer(self)
-        self._wake_timer.timeout.connect(self.check_for_wake)
-        self._wake_timer.start(WAKE_CHECK_MS)
-        self._clock.check()
+        self._scheduler = RefreshScheduler(clock, backoff, self)
+        self._scheduler.refresh_due.connect(self.refresh)
+        self._scheduler.start_due.connect(self.start)
+        self._scheduler.schedule_changed.connect(self.schedule_changed)
         self._init_api_calls()
 
     def _timer(self, slot: Callable[[], None]) -> QTimer:
@@ -174,7 +170,7 @@ class SessionController(QObject):
 
     @property
     def schedule(self) -> Schedule | None:
-        return self._due
+        return self._scheduler.schedule
 
     # -- start ----------------------------------------------------------------------------------
 
@@ -248,9 +244,8 @@ class SessionController(QObject):
         self.error.emit(exc)
         if exc.kind in (ErrorKind.NETWORK, ErrorKind.SERVICE) and not self._closed:
             # e.g. offline at start with no cached discovery: the message says Lanyard tries
-            # again, so it does (the refresh timer starts over when there are no services)
-            retry_after = errors.retry_after(exc)
-            self._schedule(self._backoff.next_delay(retry_after), retry=True)
+            # again, so it does
+            self._scheduler.retry_start(exc)
 
     # -- interactive sign-in ------------------------------------------------------------------------
 
@@ -266,7 +261,7 @@ class SessionController(QObject):
             return
         self._adding_account = add_account
         self._state_before_sign_in = self.state
-        self._refresh_timer.stop()
+        self._scheduler.pause()
         self._set_state(State.SIGNING_IN)
         if use_device_code:
             self._begin_device_code(services)
@@ -429,7 +424,7 @@ class SessionController(QObject):
         previous = self._state_before_sign_in
         if previous in MAY_REFRESH and self._token is not None:
             self._set_state(State.SIGNED_IN)
-            self._schedule_refresh_for(self._token)
+            self._scheduler.refresh_before_expiry(self._token)
         elif previous is State.SIGN_IN_NEEDED or (self.account and self._token is None):
             self._set_state(State.SIGN_IN_NEEDED)
         else:
@@ -461,51 +456,20 @@ class SessionController(QObject):
         assert services is not None
         first = self._token is None
         self._token = token
-        self._backoff.reset()
+        self._scheduler.succeeded()
         self.token_changed.emit(
             TokenInfo(token.expires_on, token.refresh_on, token.scopes, token.source)
         )
         if token.id_claims is not None:
             self.identity_changed.emit(services.auth.identity(token.id_claims))
         self._set_state(State.SIGNED_IN)
-        self._schedule_refresh_for(token)
+        self._scheduler.refresh_before_expiry(token)
         if first or reload_profile or not self._profile_loaded:
             self.load_profile()
 
-    def _schedule_refresh_for(self, token: TokenResult) -> None:
-        now = self._clock.wall()
-        self._schedule(next_refresh_delay(token.expires_on, token.refresh_on, now), retry=False)
-
-    def _schedule(self, seconds: float, retry: bool) -> None:
-        self._due = Schedule(self._clock.wall() + seconds, retry)
-        self._refresh_timer.start(int(seconds * 1000))
-        self.schedule_changed.emit(self._due)
-
-    def _unschedule(self) -> None:
-        self._refresh_timer.stop()
-        if self._due is not None:
-            self._due = None
-            self.schedule_changed.emit(None)
-
-    def _on_refresh_due(self) -> None:
-        if self._services is None:  # the start failed: try it again
-            self._unschedule()
-            self.start()
-            return
-        self.refresh()
-
     def check_for_wake(self) -> None:
-        """On a heartbeat: after the computer slept (or its clock jumped), a refresh timer may
-        be hours late; refresh now if it is due, else move the timer to the right moment."""
-        jump = self._clock.check()
-        if not jump or self._due is None:
-            return
-        remaining = self._due.at - self._clock.wall()
-        log.info("Woke after about %.0f s; next refresh was due in %.0f s", jump, remaining)
-        if remaining <= 0 or self._due.retry:
-            self.refresh()
-        else:
-            self._schedule(remaining, retry=False)
+        """After the computer slept, refresh at once if a refresh is due (refresh.py)."""
+        self._scheduler.check_for_wake()
 
     def refresh(self, force: bool = False, reload_profile: bool = False) -> None:
         """Silent refresh (timer, wake, retry, or the Refresh button): what was last loaded stays
@@ -518,7 +482,7 @@ class SessionController(QObject):
             or self.state is State.REFRESHING
         ):
             return
-        self._unschedule()
+        self._scheduler.unschedule()
         self._set_state(State.REFRESHING)
 
         def silent(_: CancelToken) -> TokenResult:
@@ -539,12 +503,11 @@ class SessionController(QObject):
             self._set_state(State.OFFLINE)
         else:
             self._set_state(State.ERROR)
-        retry_after = errors.retry_after(exc)
-        self._schedule(self._backoff.next_delay(retry_after), retry=True)
+        self._scheduler.retry_refresh(exc)
         self.error.emit(exc)
 
     def _need_sign_in(self, exc: LanyardError) -> None:
-        self._unschedule()
+        self._scheduler.unschedule()
         self.interaction = exc
         self._set_state(State.SIGN_IN_NEEDED)
         self.error.emit(exc)
@@ -607,7 +570,7 @@ class SessionController(QObject):
         if services is None or account is None or self.state is State.REFRESHING:
             return
         log.info("Graph sent a claims challenge; getting a new token")
-        self._unschedule()
+        self._scheduler.unschedule()
         self._set_state(State.REFRESHING)
         claims = challenge.claims_challenge
 
@@ -699,7 +662,7 @@ class SessionController(QObject):
         """Forget the signed-in account in this window (signed out here or elsewhere)."""
         if self.state is State.SIGNING_IN:
             self._end_sign_in()
-        self._unschedule()
+        self._scheduler.unschedule()
         self._profile_timer.stop()
         self._token = None
         self.account = None
@@ -769,7 +732,8 @@ class SessionController(QObject):
             return True
         self._closed = True
         deadline = time.monotonic() + timeout
-        for timer in (self._refresh_timer, self._profile_timer, self._poll_timer, self._wake_timer):
+        self._scheduler.stop()
+        for timer in (self._profile_timer, self._poll_timer):
             timer.stop()
         self._end_sign_in()
         self._stop_api_calls()
