@@ -30,14 +30,13 @@ from desktop_app.graph.api_call import (
 from desktop_app.graph.snapshot import (
     Snapshot,
     SnapshotStore,
-    fetch_photo,
     forget_snapshot,
     read_snapshot,
-    write_snapshot,
 )
 from desktop_app.session import errors
 from desktop_app.session.cache_watcher import CacheWatcher
 from desktop_app.session.policy import Backoff, ClockJumpDetector
+from desktop_app.session.profile import ProfileLoader
 from desktop_app.session.refresh import RefreshScheduler
 from desktop_app.session.state import (
     MAY_CALL_API,
@@ -121,7 +120,6 @@ class SessionController(QObject):
         self.accounts: list[Account] = []
         self._token: TokenResult | None = None
         self.interaction: LanyardError | None = None  # why a sign-in is needed
-        self._profile_loaded = False
         self._state_before_sign_in = State.SIGNED_OUT
         self._receiver: LoopbackReceiver | None = None
         self._pending: PendingSignIn | None = None
@@ -129,17 +127,25 @@ class SessionController(QObject):
         self._sign_in_jobs: list[CancelToken] = []
         self._auth = Worker("auth", threads=1)
         self._net = Worker("net", threads=2)
-        self._profile_backoff = Backoff()
         self._closed = False
         self._generation = Generation()  # results for an account that left are dropped
         self._current = self._generation.current
         self._booting: Services | None = None
         self.preferred_account_id = ""  # the account the window showed last (home_account_id)
         self._adding_account = False
-        self._snapshots: SnapshotStore | None = None  # opened by the bootstrap (auth thread)
-        self._snapshot: Snapshot | None = None  # the signed-in account's, as last shown
 
-        self._profile_timer = self._timer(self.load_profile)
+        self._profile = ProfileLoader(
+            self, auth=self._auth, net=self._net, generation=self._generation, parent=self
+        )
+        for part_signal, own in (
+            (self._profile.profile_changed, self.profile_changed),
+            (self._profile.photo_changed, self.photo_changed),
+            (self._profile.profile_freshness, self.profile_freshness),
+            (self._profile.error, self.error),
+        ):
+            part_signal.connect(own)
+        self._profile.challenged.connect(self._answer_claims_challenge)
+        self._profile.needs_sign_in.connect(self._need_sign_in)
         self._poll_timer = self._timer(self._poll_device_code)
         self._scheduler = RefreshScheduler(clock, backoff, self)
         self._scheduler.refresh_due.connect(self.refresh)
@@ -167,6 +173,11 @@ class SessionController(QObject):
     @property
     def services(self) -> Services | None:
         return self._services
+
+    @property
+    def token(self) -> TokenResult | None:
+        """The access token in use (TokenResult's repr hides it): for the session's parts."""
+        return self._token
 
     @property
     def schedule(self) -> Schedule | None:
@@ -226,10 +237,10 @@ class SessionController(QObject):
             services.auth.token_cache is not None and services.auth.token_cache.store.encrypted,
         )
         self.account = started.account
-        self._snapshots = started.snapshots
+        self._profile.store = started.snapshots
         self._watch_cache(services)
         if started.snapshot is not None:
-            self._show_snapshot(started.snapshot)
+            self._profile.show_snapshot(started.snapshot)
         if started.token is not None:
             self._accept_token(started.token)
         elif started.problem is not None:
@@ -399,9 +410,7 @@ class SessionController(QObject):
         if token.account is not None and token.account != self.account:
             if self.account is not None:
                 self._generation.advance()  # results still in flight were for the other account
-                self._profile_loaded = False
-                self.profile_changed.emit(None)
-                self.photo_changed.emit(None)
+                self._profile.show_nothing()
             self.account = token.account
         self._adding_account = False
         self._accept_token(token, reload_profile=True)
@@ -464,8 +473,8 @@ class SessionController(QObject):
             self.identity_changed.emit(services.auth.identity(token.id_claims))
         self._set_state(State.SIGNED_IN)
         self._scheduler.refresh_before_expiry(token)
-        if first or reload_profile or not self._profile_loaded:
-            self.load_profile()
+        if first or reload_profile or not self._profile.loaded:
+            self._profile.load()
 
     def check_for_wake(self) -> None:
         """After the computer slept, refresh at once if a refresh is due (refresh.py)."""
@@ -515,53 +524,8 @@ class SessionController(QObject):
     # -- Graph --------------------------------------------------------------------------------------
 
     def load_profile(self, after_challenge: bool = False) -> None:
-        services, token = self._services, self._token
-        if services is None or token is None:
-            return
-        self._profile_timer.stop()
-        access_token = token.access_token
-        account_id = self.account.home_account_id if self.account else ""
-        cached = self._snapshot if self._snapshot_is_for(account_id) else None
-
-        def fetch(_: CancelToken) -> Snapshot:
-            fetched_at = time.time()
-            profile = services.graph.me(access_token)
-            try:
-                photo, checked_at = fetch_photo(services.graph, access_token, cached, fetched_at)
-            except LanyardError as exc:
-                if exc.claims_challenge:
-                    raise
-                log.info("No photo: %s", exc.message)
-                # keep the one we have; ask again next time
-                photo, checked_at = (cached.photo if cached else None), 0.0
-            return Snapshot(account_id, profile, fetched_at, photo, checked_at)
-
-        def failed(exc: LanyardError) -> None:
-            self._on_profile_failed(exc, after_challenge)
-
-        self._net.submit(
-            fetch, self._current(self._on_profile), self._current(failed), name="load_profile"
-        )
-
-    def _on_profile(self, snapshot: Snapshot) -> None:
-        self._profile_loaded = True
-        self._profile_backoff.reset()
-        self.profile_changed.emit(snapshot.profile)
-        self.profile_freshness.emit(snapshot.fetched_at, False)
-        self.photo_changed.emit(snapshot.photo)
-        self._keep_snapshot(snapshot)
-
-    def _on_profile_failed(self, exc: LanyardError, after_challenge: bool) -> None:
-        if exc.claims_challenge and not after_challenge:
-            self._answer_claims_challenge(exc)
-            return
-        if exc.kind is ErrorKind.INTERACTION_REQUIRED and exc.claims_challenge:
-            self._need_sign_in(exc)  # a new token did not satisfy Graph: a person must sign in
-            return
-        self.error.emit(exc)
-        if exc.kind in (ErrorKind.NETWORK, ErrorKind.SERVICE):
-            retry_after = errors.retry_after(exc)
-            self._profile_timer.start(int(self._profile_backoff.next_delay(retry_after) * 1000))
+        """/me and the photo with the current token (profile.py)."""
+        self._profile.load(after_challenge)
 
     def _answer_claims_challenge(self, challenge: LanyardError) -> None:
         """Graph revoked the token (continuous access evaluation): get a token that carries the
@@ -579,7 +543,7 @@ class SessionController(QObject):
 
         def done(token: TokenResult) -> None:
             self._accept_token(token)
-            self.load_profile(after_challenge=True)
+            self._profile.load(after_challenge=True)
 
         def failed(exc: LanyardError) -> None:
             if exc.kind is ErrorKind.INTERACTION_REQUIRED:
@@ -628,34 +592,6 @@ class SessionController(QObject):
             self._clear_sign_in()
             self.notice.emit(errors.signed_out_elsewhere())
 
-    # -- profile snapshot: the last profile and photo, shown at once on a warm start ------------
-
-    def _snapshot_is_for(self, account_id: str) -> bool:
-        return self._snapshot is not None and self._snapshot.home_account_id == account_id
-
-    def _show_snapshot(self, snapshot: Snapshot) -> None:
-        """The stored profile and photo, until a fresh /me replaces them."""
-        self._snapshot = snapshot
-        self.profile_changed.emit(snapshot.profile)
-        self.profile_freshness.emit(snapshot.fetched_at, True)
-        self.photo_changed.emit(snapshot.photo)
-
-    def _keep_snapshot(self, snapshot: Snapshot) -> None:
-        """Store a fresh profile on the auth thread, in order with a sign-out's deletion (a
-        profile that arrives after a sign-out is never delivered here: see _current).
-
-        The job refers to the store and the snapshot only, never to self: a job still queued
-        must not keep this QObject alive to be destroyed on the worker thread."""
-        self._snapshot = snapshot
-        snapshots = self._snapshots
-        if snapshots is None or not snapshot.home_account_id:
-            return
-
-        def save(_: CancelToken) -> None:
-            write_snapshot(snapshots, snapshot)
-
-        self._auth.submit(save, name="save_profile_snapshot")
-
     # -- sign-out and shutdown ----------------------------------------------------------------------
 
     def _clear_sign_in(self) -> None:
@@ -663,16 +599,12 @@ class SessionController(QObject):
         if self.state is State.SIGNING_IN:
             self._end_sign_in()
         self._scheduler.unschedule()
-        self._profile_timer.stop()
         self._token = None
         self.account = None
         self.interaction = None
-        self._profile_loaded = False
-        self._snapshot = None
         self.token_changed.emit(None)
         self.identity_changed.emit(None)
-        self.profile_changed.emit(None)
-        self.photo_changed.emit(None)
+        self._profile.clear()
         self._generation.advance()  # a refresh or profile load still in flight is for nobody now
         self._set_state(State.SIGNED_OUT)
 
@@ -712,7 +644,7 @@ class SessionController(QObject):
             return
         url = services.auth.end_session_url(leaving[0]) if end_browser_session else ""
 
-        snapshots = self._snapshots
+        snapshots = self._profile.store
 
         def remove(_: CancelToken) -> None:
             for gone in leaving:
@@ -733,8 +665,8 @@ class SessionController(QObject):
         self._closed = True
         deadline = time.monotonic() + timeout
         self._scheduler.stop()
-        for timer in (self._profile_timer, self._poll_timer):
-            timer.stop()
+        self._profile.stop()
+        self._poll_timer.stop()
         self._end_sign_in()
         self._stop_api_calls()
         services = self._services or self._booting

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from desktop_app.auth.models import Account, TokenResult
+    from desktop_app.session.services import Services
 
 
 class State(enum.Enum):
@@ -88,3 +93,20 @@ class Schedule:
 
     at: float
     retry: bool
+
+
+class SessionView(Protocol):
+    """What the session's parts may read of the session (the controller is one): the services
+    once started, the state, the account shown and its token. Never written through."""
+
+    @property
+    def state(self) -> State: ...
+
+    @property
+    def services(self) -> Services | None: ...
+
+    @property
+    def account(self) -> Account | None: ...
+
+    @property
+    def token(self) -> TokenResult | None: ...
