@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from desktop_app.auth.browser import open_browser
 from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
@@ -38,11 +38,11 @@ from desktop_app.session.cache_watcher import CacheWatcher
 from desktop_app.session.policy import Backoff, ClockJumpDetector
 from desktop_app.session.profile import ProfileLoader
 from desktop_app.session.refresh import RefreshScheduler
+from desktop_app.session.sign_in import BROWSER_TIMEOUT_S, InteractiveSignIn
 from desktop_app.session.state import (
     MAY_CALL_API,
     MAY_REFRESH,
     TRANSITIONS,
-    DeviceCodePrompt,
     InvalidTransitionError,
     Schedule,
     State,
@@ -57,7 +57,6 @@ if TYPE_CHECKING:
     from desktop_app.auth.models import (
         Account,
         CacheEntry,
-        DeviceCode,
         Identity,
         PendingSignIn,
         TokenResult,
@@ -66,8 +65,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-BROWSER_TIMEOUT_S = 300.0  # a closed browser tab: give up waiting after five minutes
 
 
 @dataclass(frozen=True)
@@ -121,10 +118,7 @@ class SessionController(QObject):
         self._token: TokenResult | None = None
         self.interaction: LanyardError | None = None  # why a sign-in is needed
         self._state_before_sign_in = State.SIGNED_OUT
-        self._receiver: LoopbackReceiver | None = None
-        self._pending: PendingSignIn | None = None
-        self._device: DeviceCode | None = None
-        self._sign_in_jobs: list[CancelToken] = []
+        self._attempt: InteractiveSignIn | None = None  # an interactive sign-in under way
         self._auth = Worker("auth", threads=1)
         self._net = Worker("net", threads=2)
         self._closed = False
@@ -146,18 +140,11 @@ class SessionController(QObject):
             part_signal.connect(own)
         self._profile.challenged.connect(self._answer_claims_challenge)
         self._profile.needs_sign_in.connect(self._need_sign_in)
-        self._poll_timer = self._timer(self._poll_device_code)
         self._scheduler = RefreshScheduler(clock, backoff, self)
         self._scheduler.refresh_due.connect(self.refresh)
         self._scheduler.start_due.connect(self.start)
         self._scheduler.schedule_changed.connect(self.schedule_changed)
         self._init_api_calls()
-
-    def _timer(self, slot: Callable[[], None]) -> QTimer:
-        timer = QTimer(self)
-        timer.setSingleShot(True)
-        timer.timeout.connect(slot)
-        return timer
 
     # -- state --------------------------------------------------------------------------------
 
@@ -258,7 +245,7 @@ class SessionController(QObject):
             # again, so it does
             self._scheduler.retry_start(exc)
 
-    # -- interactive sign-in ------------------------------------------------------------------------
+    # -- interactive sign-in (the machinery: sign_in.py) -------------------------------------------
 
     def sign_in(self, use_device_code: bool = False, add_account: bool = False) -> None:
         """Start an interactive sign-in: the system browser, or a code to enter elsewhere.
@@ -274,61 +261,34 @@ class SessionController(QObject):
         self._state_before_sign_in = self.state
         self._scheduler.pause()
         self._set_state(State.SIGNING_IN)
+        attempt = self._attempt = InteractiveSignIn(
+            services.auth,
+            auth=self._auth,
+            net=self._net,
+            generation=self._generation,
+            launch_browser=self._launch_browser,
+            browser_timeout=self._browser_timeout,
+            parent=self,
+        )
+        attempt.method.connect(self.sign_in_method)
+        attempt.url.connect(self.sign_in_url)
+        attempt.device_code.connect(self.device_code)
+        attempt.browser_failed.connect(self._on_no_browser)
+        attempt.succeeded.connect(self._on_signed_in)
+        attempt.failed.connect(self._on_sign_in_failed)
         if use_device_code:
-            self._begin_device_code(services)
+            attempt.start_device_code(self._sign_in_claims())
         else:
-            self._begin_browser(services)
+            hint = self.account.username if self.account and not add_account else None
+            claims = None if add_account else self._sign_in_claims()
+            attempt.start_browser(hint, None if hint else "select_account", claims)
 
     def _sign_in_claims(self) -> str | None:
         return self.interaction.claims_challenge or None if self.interaction else None
 
-    def _begin_browser(self, services: Services) -> None:
-        self.sign_in_method.emit("browser")
-        from desktop_app.auth.loopback import LoopbackReceiver
-
-        receiver = LoopbackReceiver()  # a loopback bind: no network, no waiting
-        self._receiver = receiver
-        hint = self.account.username if self.account and not self._adding_account else None
-        claims = None if self._adding_account else self._sign_in_claims()
-
-        def begin(_: CancelToken) -> PendingSignIn:
-            return services.auth.begin_sign_in(
-                receiver.redirect_uri,
-                login_hint=hint,
-                prompt=None if hint else "select_account",
-                claims_challenge=claims,
-            )
-
-        self._sign_in_jobs = [
-            self._auth.submit(
-                begin, self._on_sign_in_begun, self._on_sign_in_failed, name="begin_sign_in"
-            )
-        ]
-
-    def _on_sign_in_begun(self, pending: PendingSignIn) -> None:
-        receiver = self._receiver
-        if receiver is None:
-            return
-        receiver.expected_state = pending.state
-        self._pending = pending
-        self.sign_in_url.emit(pending.auth_uri)
-        launch_browser, timeout = self._launch_browser, self._browser_timeout
-
-        def launch(_: CancelToken) -> bool:
-            return launch_browser(pending.auth_uri)
-
-        def wait(_: CancelToken) -> dict[str, str]:
-            return receiver.wait(timeout)
-
-        self._sign_in_jobs += [
-            self._net.submit(launch, self._on_browser_launched, name="open_browser"),
-            self._net.submit(
-                wait, self._on_browser_answered, self._on_sign_in_failed, name="wait_for_browser"
-            ),
-        ]
-
-    def _on_browser_launched(self, opened: bool) -> None:
-        if opened or self.state is not State.SIGNING_IN or self._receiver is None:
+    def _on_no_browser(self) -> None:
+        attempt = self._attempt
+        if self.state is not State.SIGNING_IN or attempt is None or not attempt.waiting_for_browser:
             return
         self.notice.emit(errors.no_browser_for_sign_in())
         self.use_device_code()
@@ -336,73 +296,10 @@ class SessionController(QObject):
     def use_device_code(self) -> None:
         """Switch a pending browser sign-in to a device code (the person chose it, or no
         browser could be opened)."""
-        services = self._services
-        if self.state is not State.SIGNING_IN or services is None or self._device is not None:
+        attempt = self._attempt
+        if self.state is not State.SIGNING_IN or attempt is None or attempt.has_device_code:
             return
-        self._stop_sign_in_jobs()
-        self._begin_device_code(services)
-
-    def _on_browser_answered(self, response: dict[str, str]) -> None:
-        pending, services = self._pending, self._services
-        self._close_receiver()
-        if pending is None or services is None:
-            return
-
-        def finish(_: CancelToken) -> TokenResult:
-            return services.auth.finish_sign_in(pending, response)
-
-        self._sign_in_jobs.append(
-            self._auth.submit(
-                finish, self._on_signed_in, self._on_sign_in_failed, name="finish_sign_in"
-            )
-        )
-
-    # -- device code ----------------------------------------------------------------------------
-
-    def _begin_device_code(self, services: Services) -> None:
-        self.sign_in_method.emit("device_code")
-        claims = self._sign_in_claims()
-
-        def begin(_: CancelToken) -> DeviceCode:
-            return services.auth.begin_device_flow(claims_challenge=claims)
-
-        self._sign_in_jobs = [
-            self._auth.submit(
-                begin, self._on_device_code, self._on_sign_in_failed, name="begin_device_code"
-            )
-        ]
-
-    def _on_device_code(self, device: DeviceCode) -> None:
-        self._device = device
-        self.device_code.emit(
-            DeviceCodePrompt(device.user_code, device.verification_uri, device.expires_at)
-        )
-        self._poll_timer.start(int(device.interval * 1000))
-
-    def _poll_device_code(self) -> None:
-        """One poll on the auth thread; the wait between polls is this timer, so Cancel is
-        immediate and the auth thread stays free for everything else."""
-        device, services = self._device, self._services
-        if device is None or services is None or self.state is not State.SIGNING_IN:
-            return
-        if time.time() > device.expires_at:  # msal set it from the real clock
-            self._on_sign_in_failed(errors.device_code_expired())
-            return
-
-        def poll(_: CancelToken) -> TokenResult | None:
-            return services.auth.poll_device_flow(device)
-
-        self._sign_in_jobs = [
-            self._auth.submit(poll, self._on_device_polled, self._on_sign_in_failed, name="poll")
-        ]
-
-    def _on_device_polled(self, token: TokenResult | None) -> None:
-        if token is not None:
-            self._on_signed_in(token)
-        elif self._device is not None:
-            self._poll_timer.start(int(self._device.interval * 1000))
-
-    # -- sign-in outcome ------------------------------------------------------------------------
+        attempt.start_device_code(self._sign_in_claims())
 
     def _on_signed_in(self, token: TokenResult) -> None:
         self._end_sign_in()
@@ -439,24 +336,10 @@ class SessionController(QObject):
         else:
             self._set_state(State.SIGNED_OUT)
 
-    def _stop_sign_in_jobs(self) -> None:
-        for job in self._sign_in_jobs:
-            job.cancel()
-        self._sign_in_jobs = []
-        self._close_receiver()
-        self._pending = None
-
     def _end_sign_in(self) -> None:
-        self._stop_sign_in_jobs()
-        self._poll_timer.stop()
-        if self._device is not None:
-            self._device = None
-            self.device_code.emit(None)
-
-    def _close_receiver(self) -> None:
-        if self._receiver is not None:
-            self._receiver.close()
-            self._receiver = None
+        if self._attempt is not None:
+            self._attempt.close()
+            self._attempt = None
 
     # -- signed in ----------------------------------------------------------------------------------
 
@@ -666,7 +549,6 @@ class SessionController(QObject):
         deadline = time.monotonic() + timeout
         self._scheduler.stop()
         self._profile.stop()
-        self._poll_timer.stop()
         self._end_sign_in()
         self._stop_api_calls()
         services = self._services or self._booting
