@@ -11,36 +11,22 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.auth.browser import open_browser
-from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
-from desktop_app.graph.api_call import (
-    ApiFailure,
-    ApiPreset,
-    ApiRequest,
-    ApiRequestError,
-    ApiResponse,
-    presets,
-    scope_resource,
-    validate_request,
-)
-from desktop_app.graph.snapshot import (
-    Snapshot,
-    SnapshotStore,
-    forget_snapshot,
-    read_snapshot,
-)
+from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.graph.api_call import ApiPreset
+from desktop_app.graph.snapshot import Snapshot, SnapshotStore, forget_snapshot, read_snapshot
 from desktop_app.session import errors
+from desktop_app.session.api_calls import ApiCalls
 from desktop_app.session.cache_watcher import CacheWatcher
 from desktop_app.session.policy import Backoff, ClockJumpDetector
 from desktop_app.session.profile import ProfileLoader
 from desktop_app.session.refresh import RefreshScheduler
-from desktop_app.session.sign_in import BROWSER_TIMEOUT_S, InteractiveSignIn
+from desktop_app.session.sign_in import BROWSER_TIMEOUT_S, Browser, InteractiveSignIn
 from desktop_app.session.state import (
-    MAY_CALL_API,
     MAY_REFRESH,
     TRANSITIONS,
     InvalidTransitionError,
@@ -48,23 +34,15 @@ from desktop_app.session.state import (
     State,
     TokenInfo,
 )
-from desktop_app.session.workers import CancelToken, Generation, Worker
+from desktop_app.session.workers import CancelToken, Generation, Jobs, Worker
 
 if TYPE_CHECKING:
     # msal and requests come with these: the auth worker imports them, never the GUI thread
     # while the window starts (see services_factory)
-    from desktop_app.auth.loopback import LoopbackReceiver
-    from desktop_app.auth.models import (
-        Account,
-        CacheEntry,
-        Identity,
-        PendingSignIn,
-        TokenResult,
-    )
+    from desktop_app.auth.models import Account, CacheEntry, Identity, TokenResult
     from desktop_app.session.services import Services
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -96,6 +74,11 @@ class SessionController(QObject):
     accounts_changed = Signal(object)  # list[Account]: the accounts in the cache
     # fetched_at epoch seconds, True when shown from the stored snapshot
     profile_freshness = Signal(float, bool)
+    # Call an API (api_calls.py)
+    api_call_started = Signal(object)  # ApiRequest
+    api_answered = Signal(object)  # ApiResponse: the API answered (any HTTP status)
+    api_failed = Signal(object)  # ApiFailure: no answer (bad request, no token, unreachable)
+    api_consent_waiting = Signal(bool)  # the browser is open for "Grant access"
 
     def __init__(
         self,
@@ -110,41 +93,40 @@ class SessionController(QObject):
         super().__init__(parent)
         self._factory = services_factory
         self._services: Services | None = None
-        self._browser_timeout = browser_timeout
-        self._launch_browser = launch_browser
         self.state = State.STARTING
         self.account: Account | None = None
         self.accounts: list[Account] = []
         self._token: TokenResult | None = None
         self.interaction: LanyardError | None = None  # why a sign-in is needed
+        self.preferred_account_id = ""  # the account the window showed last (home_account_id)
         self._state_before_sign_in = State.SIGNED_OUT
         self._attempt: InteractiveSignIn | None = None  # an interactive sign-in under way
-        self._auth = Worker("auth", threads=1)
-        self._net = Worker("net", threads=2)
         self._closed = False
-        self._generation = Generation()  # results for an account that left are dropped
-        self._current = self._generation.current
         self._booting: Services | None = None
-        self.preferred_account_id = ""  # the account the window showed last (home_account_id)
-        self._adding_account = False
-
-        self._profile = ProfileLoader(
-            self, auth=self._auth, net=self._net, generation=self._generation, parent=self
-        )
-        for part_signal, own in (
+        # the parts share the workers and the guard that drops results for an account that left
+        jobs = self._jobs = Jobs(Worker("auth", threads=1), Worker("net", threads=2), Generation())
+        self._auth, self._net, self._current = jobs.auth, jobs.net, jobs.generation.current
+        self._browser = Browser(launch_browser, browser_timeout)
+        self._scheduler = RefreshScheduler(clock, backoff, self)
+        self._profile = ProfileLoader(self, jobs, self)
+        self._api = ApiCalls(self, jobs, self._browser, self)
+        self.state_changed.connect(self._api.on_state)  # first: before the window's slots
+        for part_signal, relayed in (
+            (self._scheduler.schedule_changed, self.schedule_changed),
             (self._profile.profile_changed, self.profile_changed),
             (self._profile.photo_changed, self.photo_changed),
             (self._profile.profile_freshness, self.profile_freshness),
             (self._profile.error, self.error),
+            (self._api.call_started, self.api_call_started),
+            (self._api.answered, self.api_answered),
+            (self._api.failed, self.api_failed),
+            (self._api.consent_waiting, self.api_consent_waiting),
         ):
-            part_signal.connect(own)
-        self._profile.challenged.connect(self._answer_claims_challenge)
-        self._profile.needs_sign_in.connect(self._need_sign_in)
-        self._scheduler = RefreshScheduler(clock, backoff, self)
+            part_signal.connect(relayed)
         self._scheduler.refresh_due.connect(self.refresh)
         self._scheduler.start_due.connect(self.start)
-        self._scheduler.schedule_changed.connect(self.schedule_changed)
-        self._init_api_calls()
+        self._profile.challenged.connect(self._answer_claims_challenge)
+        self._profile.needs_sign_in.connect(self._need_sign_in)
 
     # -- state --------------------------------------------------------------------------------
 
@@ -257,22 +239,16 @@ class SessionController(QObject):
         services = self._services
         if services is None or State.SIGNING_IN not in TRANSITIONS[self.state]:
             return
-        self._adding_account = add_account
         self._state_before_sign_in = self.state
         self._scheduler.pause()
         self._set_state(State.SIGNING_IN)
-        attempt = self._attempt = InteractiveSignIn(
-            services.auth,
-            auth=self._auth,
-            net=self._net,
-            generation=self._generation,
-            launch_browser=self._launch_browser,
-            browser_timeout=self._browser_timeout,
-            parent=self,
-        )
-        attempt.method.connect(self.sign_in_method)
-        attempt.url.connect(self.sign_in_url)
-        attempt.device_code.connect(self.device_code)
+        attempt = self._attempt = InteractiveSignIn(services.auth, self._jobs, self._browser, self)
+        for part_signal, relayed in (
+            (attempt.method, self.sign_in_method),
+            (attempt.url, self.sign_in_url),
+            (attempt.device_code, self.device_code),
+        ):
+            part_signal.connect(relayed)
         attempt.browser_failed.connect(self._on_no_browser)
         attempt.succeeded.connect(self._on_signed_in)
         attempt.failed.connect(self._on_sign_in_failed)
@@ -306,10 +282,9 @@ class SessionController(QObject):
         self.interaction = None
         if token.account is not None and token.account != self.account:
             if self.account is not None:
-                self._generation.advance()  # results still in flight were for the other account
+                self._jobs.generation.advance()  # results still in flight were for the other account
                 self._profile.show_nothing()
             self.account = token.account
-        self._adding_account = False
         self._accept_token(token, reload_profile=True)
         self.reload_accounts()
 
@@ -366,26 +341,39 @@ class SessionController(QObject):
     def refresh(self, force: bool = False, reload_profile: bool = False) -> None:
         """Silent refresh (timer, wake, retry, or the Refresh button): what was last loaded stays
         on screen meanwhile. Never in SIGN_IN_NEEDED: only a person can fix that."""
-        services, account = self._services, self.account
         if (
-            services is None
-            or account is None
+            self._services is None
+            or self.account is None
             or State.REFRESHING not in TRANSITIONS[self.state]
             or self.state is State.REFRESHING
         ):
             return
-        self._scheduler.unschedule()
-        self._set_state(State.REFRESHING)
-
-        def silent(_: CancelToken) -> TokenResult:
-            return services.auth.silent(account, force_refresh=force)
 
         def done(token: TokenResult) -> None:
             self._accept_token(token, reload_profile=reload_profile)
 
-        self._auth.submit(
-            silent, self._current(done), self._current(self._refresh_failed), name="refresh"
-        )
+        self._renew("refresh", done, self._refresh_failed, force=force)
+
+    def _renew(
+        self,
+        name: str,
+        done: Callable[[TokenResult], None],
+        failed: Callable[[LanyardError], None],
+        force: bool = False,
+        claims: str | None = None,
+    ) -> None:
+        """REFRESHING, with nothing scheduled: a silent token for the account, on the auth thread."""
+        services, account = self._services, self.account
+        assert services is not None
+        assert account is not None
+        auth = services.auth
+        self._scheduler.unschedule()
+        self._set_state(State.REFRESHING)
+
+        def silent(_: CancelToken) -> TokenResult:
+            return auth.silent(account, force_refresh=force, claims_challenge=claims)
+
+        self._auth.submit(silent, self._current(done), self._current(failed), name=name)
 
     def _refresh_failed(self, exc: LanyardError) -> None:
         if exc.kind is ErrorKind.INTERACTION_REQUIRED:
@@ -413,16 +401,10 @@ class SessionController(QObject):
     def _answer_claims_challenge(self, challenge: LanyardError) -> None:
         """Graph revoked the token (continuous access evaluation): get a token that carries the
         claims it asks for, then call it once more. If that needs a person, ask them once."""
-        services, account = self._services, self.account
-        if services is None or account is None or self.state is State.REFRESHING:
+        if self._services is None or self.account is None or self.state is State.REFRESHING:
             return
         log.info("Graph sent a claims challenge; getting a new token")
-        self._scheduler.unschedule()
-        self._set_state(State.REFRESHING)
         claims = challenge.claims_challenge
-
-        def silent(_: CancelToken) -> TokenResult:
-            return services.auth.silent(account, claims_challenge=claims)
 
         def done(token: TokenResult) -> None:
             self._accept_token(token)
@@ -435,9 +417,7 @@ class SessionController(QObject):
             else:
                 self._refresh_failed(exc)
 
-        self._auth.submit(
-            silent, self._current(done), self._current(failed), name="claims_challenge"
-        )
+        self._renew("claims_challenge", done, failed, claims=claims)
 
     # -- changes made by other Lanyard processes ---------------------------------------------------
 
@@ -488,7 +468,7 @@ class SessionController(QObject):
         self.token_changed.emit(None)
         self.identity_changed.emit(None)
         self._profile.clear()
-        self._generation.advance()  # a refresh or profile load still in flight is for nobody now
+        self._jobs.generation.advance()  # a refresh or profile load still in flight is for nobody now
         self._set_state(State.SIGNED_OUT)
 
     def cache_inventory(self, deliver: Callable[[list[CacheEntry]], None]) -> None:
@@ -537,7 +517,7 @@ class SessionController(QObject):
         self._auth.submit(remove, None, self.error.emit, name="sign_out", must_finish=True)
         self.reload_accounts()
         if url:
-            launch_browser = self._launch_browser
+            launch_browser = self._browser.launch
             self._net.submit(lambda _: launch_browser(url), None, name="end_browser_session")
 
     def shutdown(self, timeout: float = 2.0) -> bool:
@@ -550,7 +530,7 @@ class SessionController(QObject):
         self._scheduler.stop()
         self._profile.stop()
         self._end_sign_in()
-        self._stop_api_calls()
+        self._api.stop()
         services = self._services or self._booting
         if services is not None:
             services.abort()
@@ -561,288 +541,27 @@ class SessionController(QObject):
             services.close()
         return ok
 
-    # == Call an API (issue 4, part 5) ===========================================================
-    # A request a person makes in the "Call an API" panel. The token for its scopes comes from the
-    # auth worker (silent first); the HTTP call runs on the network pool. When only a person can
-    # give the token (consent for a new API, MFA...), the panel offers "Grant access": a browser
-    # sign-in for just those scopes, as the same account, then the call again. The rest of the
-    # class calls in only through _init_api_calls() and _stop_api_calls().
-
-    api_call_started = Signal(object)  # ApiRequest
-    api_answered = Signal(object)  # ApiResponse: the API answered (any HTTP status)
-    api_failed = Signal(object)  # ApiFailure: no answer (bad request, no token, unreachable)
-    api_consent_waiting = Signal(bool)  # the browser is open for "Grant access"
-
-    def _init_api_calls(self) -> None:
-        self._api_call_id = 0  # only the latest call's outcome is shown
-        self._api_jobs: list[CancelToken] = []
-        self._api_grant: tuple[ApiRequest, LanyardError] | None = None  # what Grant access is for
-        self._api_receiver: LoopbackReceiver | None = None
-        self._api_pending: PendingSignIn | None = None
-        self.state_changed.connect(self._api_on_state)
+    # -- Call an API (api_calls.py): the panel's requests, and Grant access ----------------------
 
     @property
     def graph_endpoint(self) -> str | None:
-        return self._services.config.graph_endpoint if self._services else None
+        return self._api.graph_endpoint
 
     def api_presets(self) -> list[ApiPreset]:
-        """Graph /me, /me/memberOf, and the sandbox's Orders API when running against it."""
-        services = self._services
-        if services is None:
-            return []
-        info = services.sandbox.info if services.sandbox is not None else None
-        return presets(
-            services.config.graph_endpoint,
-            services.config.scopes,
-            info.api_endpoint if info else None,
-            info.api_scope if info else None,
-        )
+        return self._api.presets()
 
     def api_bases(self) -> dict[str, str]:
-        """The endpoints a remembered URL may be written against ({graph}/me)."""
-        services = self._services
-        if services is None:
-            return {}
-        bases = {"graph": services.config.graph_endpoint}
-        if services.sandbox is not None:
-            bases["api"] = services.sandbox.info.api_endpoint
-        return bases
+        return self._api.bases()
 
     @property
     def api_consent_pending(self) -> bool:
-        return self._api_receiver is not None
+        return self._api.consent_pending
 
     def call_api(self, url: str, scopes: tuple[str, ...] | str) -> None:
-        """Call ``url`` with a token for ``scopes``; answers with api_answered or api_failed."""
-        services, account, graph_endpoint = self._services, self.account, self.graph_endpoint
-        scope_text = scopes if isinstance(scopes, str) else " ".join(scopes)
-        try:
-            request = validate_request(url, scope_text, graph_endpoint or "")
-        except ApiRequestError as exc:
-            error = errors.invalid_api_request(exc.message, exc.field)
-            self.api_failed.emit(ApiFailure(error, field=exc.field))
-            return
-        if (
-            services is None
-            or services.api is None
-            or account is None
-            or self.state not in MAY_CALL_API
-        ):
-            self.api_failed.emit(ApiFailure(errors.api_needs_sign_in(), request))
-            return
-        self._api_call_id += 1
-        self._api_grant = None
-        self.api_call_started.emit(request)
-        self._api_get_token(request, self._api_call_id)
-
-    def _api_service(self, request: ApiRequest) -> str:
-        graph = scope_resource(request.scopes[0], self.graph_endpoint or "") == "graph"
-        return "Microsoft Graph" if graph else request.host
-
-    def _api_latest(self, call_id: int, callback: Callable[[T], None]) -> Callable[[T], None]:
-        """``callback``, unless a newer call was made or the person signed out meanwhile."""
-
-        def deliver(value: T) -> None:
-            if call_id == self._api_call_id:
-                callback(value)
-
-        return self._current(deliver)
-
-    def _api_get_token(self, request: ApiRequest, call_id: int, claims: str = "") -> None:
-        services, account = self._services, self.account
-        if services is None or account is None:
-            return
-
-        def silent(_: CancelToken) -> TokenResult:
-            return services.auth.silent(
-                account, scopes=request.scopes, claims_challenge=claims or None
-            )
-
-        def got(token: TokenResult) -> None:
-            self._api_send(request, token, call_id, after_challenge=bool(claims))
-
-        def failed(exc: LanyardError) -> None:
-            self._api_token_failed(request, exc)
-
-        self._api_jobs = [
-            self._auth.submit(
-                silent,
-                self._api_latest(call_id, got),
-                self._api_latest(call_id, failed),
-                name="api_token",
-            )
-        ]
-
-    def _api_token_failed(self, request: ApiRequest, exc: LanyardError) -> None:
-        can_grant = exc.kind is ErrorKind.INTERACTION_REQUIRED
-        if can_grant:
-            if exc.reason is InteractionReason.CONSENT:
-                exc = errors.api_needs_consent(request.scopes, exc)
-            self._api_grant = (request, exc)
-        self.api_failed.emit(ApiFailure(exc, request, can_grant=can_grant))
-
-    def _api_send(
-        self, request: ApiRequest, token: TokenResult, call_id: int, after_challenge: bool = False
-    ) -> None:
-        services = self._services
-        if services is None or services.api is None:
-            return
-        caller, access_token, service = services.api, token.access_token, self._api_service(request)
-        log.info("Calling an API on %s", request.host)  # never the token, nor the query
-
-        def call(_: CancelToken) -> ApiResponse:
-            return caller.call(request, access_token, service)
-
-        def answered(response: ApiResponse) -> None:
-            problem = response.problem
-            if problem is not None and problem.claims_challenge and not after_challenge:
-                # continuous access evaluation: a token with the claims asked for, then once more
-                self._api_get_token(request, call_id, problem.claims_challenge)
-                return
-            self.api_answered.emit(response)
-
-        def failed(exc: LanyardError) -> None:
-            self.api_failed.emit(ApiFailure(exc, request))
-
-        self._api_jobs.append(
-            self._net.submit(
-                call,
-                self._api_latest(call_id, answered),
-                self._api_latest(call_id, failed),
-                name="api_call",
-            )
-        )
-
-    # -- Grant access: a browser sign-in for the request's scopes only, as the same account
+        self._api.call(url, scopes)
 
     def grant_api_access(self) -> None:
-        services, account, grant = self._services, self.account, self._api_grant
-        if services is None or account is None or grant is None or self._api_receiver is not None:
-            return
-        request, problem = grant
-        from desktop_app.auth.loopback import LoopbackReceiver
-
-        receiver = LoopbackReceiver()  # a loopback bind: no network, no waiting
-        self._api_receiver = receiver
-        self.api_consent_waiting.emit(True)
-        claims = problem.claims_challenge or None
-        call_id = self._api_call_id
-
-        def begin(_: CancelToken) -> PendingSignIn:
-            return services.auth.begin_sign_in(
-                receiver.redirect_uri,
-                login_hint=account.username,
-                claims_challenge=claims,
-                scopes=request.scopes,
-            )
-
-        def begun(pending: PendingSignIn) -> None:
-            self._api_browser_begun(request, pending, call_id)
-
-        self._api_jobs = [
-            self._auth.submit(
-                begin, self._current(begun), self._current(self._api_grant_failed), name="api_grant"
-            )
-        ]
-
-    def _api_browser_begun(self, request: ApiRequest, pending: PendingSignIn, call_id: int) -> None:
-        receiver = self._api_receiver
-        if receiver is None:
-            return
-        receiver.expected_state = pending.state
-        self._api_pending = pending
-        launch_browser, timeout = self._launch_browser, self._browser_timeout
-
-        def launch(_: CancelToken) -> bool:
-            return launch_browser(pending.auth_uri)
-
-        def launched(opened: bool) -> None:
-            if not opened:
-                self._api_grant_failed(errors.no_browser_for_grant())
-
-        def wait(_: CancelToken) -> dict[str, str]:
-            return receiver.wait(timeout)
-
-        def answered(response: dict[str, str]) -> None:
-            self._api_browser_answered(request, response, call_id)
-
-        self._api_jobs += [
-            self._net.submit(launch, self._current(launched), name="api_open_browser"),
-            self._net.submit(
-                wait,
-                self._current(answered),
-                self._current(self._api_grant_failed),
-                name="api_wait_for_browser",
-            ),
-        ]
-
-    def _api_browser_answered(
-        self, request: ApiRequest, response: dict[str, str], call_id: int
-    ) -> None:
-        services, pending, account = self._services, self._api_pending, self.account
-        self._api_close_receiver()
-        if services is None or pending is None or account is None:
-            return
-
-        def finish(_: CancelToken) -> TokenResult:
-            return services.auth.finish_sign_in(pending, response)
-
-        def granted(token: TokenResult) -> None:
-            if token.account is None or token.account.home_account_id != account.home_account_id:
-                who = token.account.username if token.account else "another account"
-                self._api_grant_failed(
-                    errors.granted_as_another_account(who, account.username), can_grant=True
-                )
-                return
-            self._api_grant = None
-            self._api_call_id += 1  # the call again, with the token just granted
-            self.api_call_started.emit(request)
-            self.api_consent_waiting.emit(False)
-            self._api_send(request, token, self._api_call_id)
-
-        self._api_jobs = [
-            self._auth.submit(
-                finish,
-                self._current(granted),
-                self._current(self._api_grant_failed),
-                name="api_grant_finish",
-            )
-        ]
-
-    def _api_grant_failed(self, exc: LanyardError, can_grant: bool = True) -> None:
-        self._api_stop_jobs()
-        self.api_consent_waiting.emit(False)
-        if exc.kind is ErrorKind.CANCELLED and not exc.details:
-            return  # the person pressed Cancel
-        grant = self._api_grant
-        request = grant[0] if grant else None
-        self.api_failed.emit(ApiFailure(exc, request, can_grant=can_grant and grant is not None))
+        self._api.grant_access()
 
     def cancel_api_consent(self) -> None:
-        """Cancel "Grant access" at once: the receiver stops listening, jobs emit nothing."""
-        if self._api_receiver is None and self._api_pending is None:
-            return
-        self._api_stop_jobs()
-        self.api_consent_waiting.emit(False)
-
-    def _api_close_receiver(self) -> None:
-        if self._api_receiver is not None:
-            self._api_receiver.close()
-            self._api_receiver = None
-
-    def _api_stop_jobs(self) -> None:
-        for job in self._api_jobs:
-            job.cancel()
-        self._api_jobs = []
-        self._api_close_receiver()
-        self._api_pending = None
-
-    def _api_on_state(self, state: State) -> None:
-        if state is State.SIGNED_OUT:  # signed out (here or elsewhere): nothing to grant now
-            self._api_grant = None
-            self.cancel_api_consent()
-
-    def _stop_api_calls(self) -> None:
-        self._api_stop_jobs()
-
-    # == end of Call an API =======================================================================
+        self._api.cancel_consent()

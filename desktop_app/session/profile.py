@@ -20,7 +20,7 @@ from desktop_app.graph.snapshot import Snapshot, SnapshotStore, fetch_photo, wri
 from desktop_app.session import errors
 from desktop_app.session.policy import Backoff
 from desktop_app.session.state import SessionView
-from desktop_app.session.workers import CancelToken, Generation, Worker
+from desktop_app.session.workers import CancelToken, Jobs
 
 if TYPE_CHECKING:
     from desktop_app.graph.client import GraphClient
@@ -39,16 +39,13 @@ class ProfileLoader(QObject):
     def __init__(
         self,
         session: SessionView,
-        *,
-        auth: Worker,
-        net: Worker,
-        generation: Generation,
-        backoff: Backoff | None = None,
+        jobs: Jobs,
         parent: QObject | None = None,
+        backoff: Backoff | None = None,
     ) -> None:
         super().__init__(parent)
         self._session = session
-        self._auth, self._net, self._generation = auth, net, generation
+        self._auth, self._net, self._generation = jobs.auth, jobs.net, jobs.generation
         self._backoff = backoff or Backoff()  # its own: a failing /me does not slow refreshes
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

@@ -15,13 +15,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from desktop_app.auth.browser import open_browser
 from desktop_app.session import errors
 from desktop_app.session.state import DeviceCodePrompt
-from desktop_app.session.workers import CancelToken, Generation, Worker
+from desktop_app.session.workers import CancelToken, Jobs, Worker
 
 if TYPE_CHECKING:
     from desktop_app.auth.client import AuthClient
@@ -35,6 +37,15 @@ T = TypeVar("T")
 BROWSER_TIMEOUT_S = 300.0  # a closed browser tab: give up waiting after five minutes
 
 
+@dataclass(frozen=True)
+class Browser:
+    """How an interactive sign-in reaches the person: the system browser's launcher (False when
+    none could be started; it blocks, so it runs on the network pool) and how long to wait."""
+
+    launch: Callable[[str], bool] = open_browser
+    timeout: float = BROWSER_TIMEOUT_S
+
+
 class InteractiveSignIn(QObject):
     method = Signal(str)  # "browser" or "device_code": what the person is asked to do
     url = Signal(str)  # the URL the browser was asked to open (copyable)
@@ -46,21 +57,16 @@ class InteractiveSignIn(QObject):
     def __init__(
         self,
         auth_client: AuthClient,
-        *,
-        auth: Worker,
-        net: Worker,
-        generation: Generation,
-        launch_browser: Callable[[str], bool],
-        browser_timeout: float = BROWSER_TIMEOUT_S,
-        job_prefix: str = "",
+        jobs: Jobs,
+        browser: Browser,
         parent: QObject | None = None,
+        job_prefix: str = "",
     ) -> None:
         """``job_prefix`` tells this attempt's jobs apart in the log (Grant access: "api_")."""
         super().__init__(parent)
         self._client = auth_client
-        self._auth, self._net, self._generation = auth, net, generation
-        self._launch_browser = launch_browser
-        self._browser_timeout = browser_timeout
+        self._auth, self._net, self._generation = jobs.auth, jobs.net, jobs.generation
+        self._browser = browser
         self._prefix = job_prefix
         self._jobs: list[CancelToken] = []
         self._receiver: LoopbackReceiver | None = None
@@ -127,7 +133,7 @@ class InteractiveSignIn(QObject):
         receiver.expected_state = pending.state
         self._pending = pending
         self.url.emit(pending.auth_uri)
-        launch_browser, timeout = self._launch_browser, self._browser_timeout
+        launch_browser, timeout = self._browser.launch, self._browser.timeout
 
         def launch(_: CancelToken) -> bool:
             return launch_browser(pending.auth_uri)

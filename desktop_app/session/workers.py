@@ -173,3 +173,13 @@ class Worker:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         return not any(t.is_alive() for t in self._threads)
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """Where the session's jobs run, and whether their results still count: what the controller
+    hands each of its parts (and each sign-in attempt) so that they share them."""
+
+    auth: Worker  # the one auth thread: every msal call, in order
+    net: Worker  # the network pool: Graph, API calls, the browser and the wait for it
+    generation: Generation  # the stale-result guard

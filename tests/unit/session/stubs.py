@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from desktop_app.auth.models import Account, DeviceCode, PendingSignIn, TokenResult
 from desktop_app.core.errors import ErrorKind, LanyardError
@@ -96,3 +98,24 @@ class StubServices:
     api: Any = None
     sandbox: Any = None
     config: Any = None
+
+
+class StandInBrowser:
+    """Opens a URL by answering the redirect at once (form_post), like a signed-in browser;
+    or never comes back; or cannot be started at all."""
+
+    def __init__(self, behaviour: str = "answer", state: str = "st4te") -> None:
+        self.behaviour, self.state = behaviour, state
+        self.opened: list[str] = []
+
+    def __call__(self, url: str) -> bool:
+        self.opened.append(url)
+        if self.behaviour == "none":
+            return False
+        if self.behaviour == "answer":
+            redirect = parse_qs(urlsplit(url).query)["redirect_uri"][0]
+            port = urlsplit(redirect).port
+            body = urlencode({"code": "the-code", "state": self.state}).encode()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", body, timeout=5) as answer:
+                assert answer.status == 200
+        return True

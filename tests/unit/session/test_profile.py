@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.errors import ErrorKind, LanyardError
@@ -13,7 +15,7 @@ from desktop_app.graph.profile import Profile
 from desktop_app.graph.snapshot import Snapshot
 from desktop_app.session.policy import Backoff
 from desktop_app.session.profile import ProfileLoader
-from tests.unit.session.conftest import Workers
+from desktop_app.session.workers import Jobs
 from tests.unit.session.stubs import ALEX, Outcomes, StubServices, View, failure
 
 ME = Profile(displayName="Alex Wilber", userPrincipalName="alex@contoso.test")
@@ -40,27 +42,30 @@ class Store:
         self.saved.append(snapshot)
 
 
-def loader(
-    workers: Workers, graph: StubGraph, backoff: Backoff | None = None
-) -> tuple[ProfileLoader, dict[str, list[Any]]]:
-    part = ProfileLoader(
-        View(StubServices(graph=graph)),
-        auth=workers.auth,
-        net=workers.net,
-        generation=workers.generation,
-        backoff=backoff,
-    )
-    seen: dict[str, list[Any]] = {}
-    for name in ("profile_changed", "photo_changed", "error", "challenged", "needs_sign_in"):
-        seen[name] = []
-        getattr(part, name).connect(seen[name].append)
-    seen["freshness"] = []
-    part.profile_freshness.connect(lambda at, stored: seen["freshness"].append(stored))
-    return part, seen
+Loader = Callable[..., tuple[ProfileLoader, dict[str, list[Any]]]]
 
 
-def test_a_fresh_profile_is_shown_then_stored(qtbot: QtBot, workers: Workers) -> None:
-    part, seen = loader(workers, StubGraph(Outcomes(ME)))
+@pytest.fixture
+def loader(jobs: Jobs, owner: QObject) -> Loader:
+    """A ProfileLoader on a stand-in Graph, and what it emitted, by signal."""
+
+    def make(
+        graph: StubGraph, backoff: Backoff | None = None
+    ) -> tuple[ProfileLoader, dict[str, list[Any]]]:
+        part = ProfileLoader(View(StubServices(graph=graph)), jobs, owner, backoff=backoff)
+        seen: dict[str, list[Any]] = {}
+        for name in ("profile_changed", "photo_changed", "error", "challenged", "needs_sign_in"):
+            seen[name] = []
+            getattr(part, name).connect(seen[name].append)
+        seen["freshness"] = []
+        part.profile_freshness.connect(lambda at, stored: seen["freshness"].append(stored))
+        return part, seen
+
+    return make
+
+
+def test_a_fresh_profile_is_shown_then_stored(qtbot: QtBot, loader: Loader) -> None:
+    part, seen = loader(StubGraph(Outcomes(ME)))
     part.store = Store()  # type: ignore[assignment]
     assert not part.loaded
     part.load()
@@ -79,10 +84,10 @@ def test_a_fresh_profile_is_shown_then_stored(qtbot: QtBot, workers: Workers) ->
 
 
 def test_a_warm_start_shows_the_snapshot_and_keeps_its_photo_when_the_photo_fails(
-    qtbot: QtBot, workers: Workers
+    qtbot: QtBot, loader: Loader
 ) -> None:
     graph = StubGraph(Outcomes(ME), Outcomes(failure(ErrorKind.SERVICE)))
-    part, seen = loader(workers, graph)
+    part, seen = loader(graph)
     part.show_snapshot(Snapshot(ALEX.home_account_id, ME, 1.0, PHOTO, photo_checked_at=0.0))
     assert seen["freshness"] == [True]
     part.load()
@@ -92,19 +97,19 @@ def test_a_warm_start_shows_the_snapshot_and_keeps_its_photo_when_the_photo_fail
 
 
 def test_a_failure_that_may_pass_is_shown_and_retried_on_its_own_timer(
-    qtbot: QtBot, workers: Workers
+    qtbot: QtBot, loader: Loader
 ) -> None:
     me = Outcomes(failure(ErrorKind.NETWORK), ME)
-    part, seen = loader(workers, StubGraph(me), Backoff(first=0.05, jitter=0.0))
+    part, seen = loader(StubGraph(me), Backoff(first=0.05, jitter=0.0))
     part.load()
     qtbot.waitUntil(lambda: seen["profile_changed"] == [ME], timeout=3000)
     assert [e.kind for e in seen["error"]] == [ErrorKind.NETWORK]
     assert len(me.calls) == 2
 
 
-def test_a_failure_a_retry_cannot_fix_is_not_retried(qtbot: QtBot, workers: Workers) -> None:
+def test_a_failure_a_retry_cannot_fix_is_not_retried(qtbot: QtBot, loader: Loader) -> None:
     me = Outcomes(failure(ErrorKind.INTERNAL), ME)
-    part, seen = loader(workers, StubGraph(me), Backoff(first=0.05, jitter=0.0))
+    part, seen = loader(StubGraph(me), Backoff(first=0.05, jitter=0.0))
     part.load()
     qtbot.waitUntil(lambda: bool(seen["error"]))
     qtbot.wait(300)
@@ -112,12 +117,12 @@ def test_a_failure_a_retry_cannot_fix_is_not_retried(qtbot: QtBot, workers: Work
 
 
 def test_a_claims_challenge_is_handed_back_then_a_second_one_needs_a_person(
-    qtbot: QtBot, workers: Workers
+    qtbot: QtBot, loader: Loader
 ) -> None:
     challenge = LanyardError(
         "Revoked.", "", ErrorKind.INTERACTION_REQUIRED, claims_challenge=CLAIMS
     )
-    part, seen = loader(workers, StubGraph(Outcomes(challenge)))
+    part, seen = loader(StubGraph(Outcomes(challenge)))
     part.load()
     qtbot.waitUntil(lambda: bool(seen["challenged"]))
     assert seen["challenged"][0].claims_challenge == CLAIMS
@@ -128,19 +133,19 @@ def test_a_claims_challenge_is_handed_back_then_a_second_one_needs_a_person(
 
 @pytest.mark.parametrize("leave", ["advance", "clear"])
 def test_a_profile_for_an_account_that_left_is_dropped(
-    qtbot: QtBot, workers: Workers, leave: str
+    qtbot: QtBot, loader: Loader, jobs: Jobs, leave: str
 ) -> None:
-    part, seen = loader(workers, StubGraph(Outcomes(ME)))
+    part, seen = loader(StubGraph(Outcomes(ME)))
     part.load()
     if leave == "advance":
-        workers.generation.advance()  # the controller: another account signed in
+        jobs.generation.advance()  # the controller: another account signed in
     else:
-        workers.generation.advance()
+        jobs.generation.advance()
         part.clear()  # signed out
         assert seen["profile_changed"] == [None] and seen["photo_changed"] == [None]
     done: list[int] = []
-    workers.net.submit(lambda _: 1, done.append)  # behind the load on the pool, or after it
-    workers.net.submit(lambda _: 1, done.append)
+    jobs.net.submit(lambda _: 1, done.append)  # behind the load on the pool, or after it
+    jobs.net.submit(lambda _: 1, done.append)
     qtbot.waitUntil(lambda: len(done) == 2)
     qtbot.wait(50)
     assert ME not in seen["profile_changed"]

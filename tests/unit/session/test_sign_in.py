@@ -5,61 +5,41 @@ from __future__ import annotations
 
 import socket
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
 from desktop_app.auth.models import DeviceCode
 from desktop_app.core.errors import ErrorKind, LanyardError
-from desktop_app.session.sign_in import InteractiveSignIn
+from desktop_app.session.sign_in import Browser, InteractiveSignIn
 from desktop_app.session.state import DeviceCodePrompt
-from tests.unit.session.conftest import Workers
-from tests.unit.session.stubs import ALEX, Outcomes, StubAuth, failure, token_for
-
-
-class Browser:
-    """Opens a URL by answering the redirect at once (form_post), like a signed-in browser;
-    or never comes back; or cannot be started at all."""
-
-    def __init__(self, behaviour: str = "answer", state: str = "st4te") -> None:
-        self.behaviour, self.state = behaviour, state
-        self.opened: list[str] = []
-
-    def __call__(self, url: str) -> bool:
-        self.opened.append(url)
-        if self.behaviour == "none":
-            return False
-        if self.behaviour == "answer":
-            redirect = parse_qs(urlsplit(url).query)["redirect_uri"][0]
-            port = urlsplit(redirect).port
-            body = urlencode({"code": "the-code", "state": self.state}).encode()
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", body, timeout=5) as answer:
-                assert answer.status == 200
-        return True
+from desktop_app.session.workers import Jobs
+from tests.unit.session.stubs import (
+    ALEX,
+    Outcomes,
+    StandInBrowser,
+    StubAuth,
+    failure,
+    token_for,
+)
 
 
 @pytest.fixture
 def attempt(
-    workers: Workers,
+    jobs: Jobs, owner: QObject
 ) -> Iterator[Callable[..., tuple[InteractiveSignIn, StubAuth, dict[str, list[Any]]]]]:
     made: list[InteractiveSignIn] = []
 
     def make(
-        browser: Browser | None = None, timeout: float = 10.0
+        browser: StandInBrowser | None = None, timeout: float = 10.0
     ) -> tuple[InteractiveSignIn, StubAuth, dict[str, list[Any]]]:
         auth = StubAuth()
-        part = InteractiveSignIn(
-            auth,  # type: ignore[arg-type]
-            auth=workers.auth,
-            net=workers.net,
-            generation=workers.generation,
-            launch_browser=browser or Browser(),
-            browser_timeout=timeout,
-        )
+        browsing = Browser(browser or StandInBrowser(), timeout)
+        part = InteractiveSignIn(auth, jobs, browsing, owner)  # type: ignore[arg-type]
         seen: dict[str, list[Any]] = {}
         for name in ("method", "url", "device_code", "succeeded", "failed"):
             seen[name] = []
@@ -89,7 +69,7 @@ def listening(port: int) -> bool:
 def test_a_browser_sign_in_from_the_redirect_to_the_token(
     qtbot: QtBot, attempt: Callable[..., Any]
 ) -> None:
-    browser = Browser()
+    browser = StandInBrowser()
     part, auth, seen = attempt(browser)
     part.start_browser("alex@contoso.test", None, "{}", ("api://orders/Orders.Read",))
     assert part.waiting_for_browser  # listening before the identity provider is asked
@@ -113,7 +93,7 @@ def test_a_browser_sign_in_from_the_redirect_to_the_token(
 def test_cancel_is_immediate_and_leaves_nothing_to_emit(
     qtbot: QtBot, attempt: Callable[..., Any]
 ) -> None:
-    part, auth, seen = attempt(Browser("never"))
+    part, auth, seen = attempt(StandInBrowser("never"))
     part.start_browser()
     qtbot.waitUntil(lambda: bool(seen["url"]), timeout=5000)
     port = port_of(seen["url"][0])
@@ -128,7 +108,7 @@ def test_cancel_is_immediate_and_leaves_nothing_to_emit(
 
 
 def test_a_browser_that_never_returns_times_out(qtbot: QtBot, attempt: Callable[..., Any]) -> None:
-    part, _, seen = attempt(Browser("never"), timeout=0.3)
+    part, _, seen = attempt(StandInBrowser("never"), timeout=0.3)
     part.start_browser()
     qtbot.waitUntil(lambda: bool(seen["failed"]), timeout=5000)
     assert seen["failed"][0].kind is ErrorKind.TIMEOUT
@@ -138,7 +118,7 @@ def test_a_browser_that_never_returns_times_out(qtbot: QtBot, attempt: Callable[
 def test_no_browser_is_reported_and_a_device_code_takes_over(
     qtbot: QtBot, attempt: Callable[..., Any]
 ) -> None:
-    part, auth, seen = attempt(Browser("none"))
+    part, auth, seen = attempt(StandInBrowser("none"))
     auth.polls = Outcomes(None, None, token_for(ALEX))
     part.start_browser()
     qtbot.waitUntil(lambda: bool(seen["browser_failed"]), timeout=5000)
@@ -202,13 +182,13 @@ def test_a_refusal_from_the_identity_provider_fails_the_attempt(
 
 
 def test_nothing_is_delivered_once_the_session_moved_on(
-    qtbot: QtBot, attempt: Callable[..., Any], workers: Workers
+    qtbot: QtBot, attempt: Callable[..., Any], jobs: Jobs
 ) -> None:
-    part, auth, seen = attempt(Browser("never"))
+    part, auth, seen = attempt(StandInBrowser("never"))
     part.start_browser()
-    workers.generation.advance()  # signed out, or another account signed in, meanwhile
+    jobs.generation.advance()  # signed out, or another account signed in, meanwhile
     done: list[int] = []
-    workers.auth.submit(lambda _: 1, done.append)  # queued behind the begin job
+    jobs.auth.submit(lambda _: 1, done.append)  # queued behind the begin job
     qtbot.waitUntil(lambda: bool(done), timeout=5000)
     qtbot.wait(50)
     assert len(auth.begin.calls) == 1
