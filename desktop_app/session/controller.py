@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -18,9 +17,10 @@ from PySide6.QtCore import QObject, Signal
 from desktop_app.auth.browser import open_browser
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.api_call import ApiPreset
-from desktop_app.graph.snapshot import Snapshot, SnapshotStore, forget_snapshot, read_snapshot
+from desktop_app.graph.snapshot import forget_snapshot
 from desktop_app.session import errors
 from desktop_app.session.api_calls import ApiCalls
+from desktop_app.session.bootstrap import Started, open_session
 from desktop_app.session.cache_watcher import CacheWatcher
 from desktop_app.session.policy import Backoff, ClockJumpDetector
 from desktop_app.session.profile import ProfileLoader
@@ -39,23 +39,10 @@ from desktop_app.session.workers import CancelToken, Generation, Jobs, Worker
 if TYPE_CHECKING:
     # msal and requests come with these: the auth worker imports them, never the GUI thread
     # while the window starts (see services_factory)
-    from desktop_app.auth.models import Account, CacheEntry, Identity, TokenResult
+    from desktop_app.auth.models import Account, CacheEntry, TokenResult
     from desktop_app.session.services import Services
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class _Started:
-    """What the bootstrap job found, built on the auth thread (cache reads included)."""
-
-    services: Services
-    account: Account | None = None
-    token: TokenResult | None = None
-    problem: LanyardError | None = None
-    identity: Identity | None = None
-    snapshots: SnapshotStore | None = None
-    snapshot: Snapshot | None = None  # the account's last profile, shown at once
 
 
 class SessionController(QObject):
@@ -157,49 +144,19 @@ class SessionController(QObject):
     def start(self) -> None:
         """Open the caches and sign in silently if an account is saved."""
 
-        def bootstrap(_: CancelToken) -> _Started:
-            services = self._factory(self.notice.emit)
+        factory, notice = self._factory, self.notice.emit
+
+        def bootstrap(_: CancelToken) -> Started:
+            services = factory(notice)
             self._booting = services  # so that Quit can abort a discovery request that hangs
             if self._closed:  # quit while the services were being built: nobody will use them
                 services.close()
                 raise errors.quitting()
-            try:
-                services.auth.open()
-            except LanyardError:
-                services.close()  # the start is retried with services built afresh
-                raise
-            snapshots = services.open_snapshots()
-            accounts = services.auth.accounts()
-            if not accounts:
-                return _Started(services, snapshots=snapshots)
-            preferred = [a for a in accounts if a.home_account_id == self.preferred_account_id]
-            account = (preferred or accounts)[0]
-            snapshot = read_snapshot(snapshots, account.home_account_id)
-            try:
-                token = services.auth.silent(account)
-                return _Started(
-                    services, account, token=token, snapshots=snapshots, snapshot=snapshot
-                )
-            except LanyardError as exc:
-                # offline or failing: still show who it is, from the cached ID token
-                claims = (
-                    services.auth.cached_id_claims(account)
-                    if exc.kind is not ErrorKind.INTERACTION_REQUIRED
-                    else None
-                )
-                identity = services.auth.identity(claims) if claims is not None else None
-                return _Started(
-                    services,
-                    account,
-                    problem=exc,
-                    identity=identity,
-                    snapshots=snapshots,
-                    snapshot=snapshot if identity is not None else None,
-                )
+            return open_session(services, self.preferred_account_id)
 
         self._auth.submit(bootstrap, self._on_started, self._on_start_failed, name="bootstrap")
 
-    def _on_started(self, started: _Started) -> None:
+    def _on_started(self, started: Started) -> None:
         services = self._services = started.services
         self.protection_changed.emit(
             services.auth.protection,
