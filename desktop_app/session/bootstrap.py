@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.snapshot import Snapshot, SnapshotStore, read_snapshot
+from desktop_app.session.state import SessionSetup
 
 if TYPE_CHECKING:
     from desktop_app.auth.models import Account, Identity, TokenResult
@@ -23,6 +24,7 @@ class Started:
     """What the start found, built on the auth thread (cache reads included)."""
 
     services: Services
+    setup: SessionSetup
     account: Account | None = None
     token: TokenResult | None = None
     problem: LanyardError | None = None
@@ -40,16 +42,17 @@ def open_session(services: Services, preferred_account_id: str) -> Started:
     except LanyardError:
         services.close()
         raise
+    setup = setup_of(services)
     snapshots = services.open_snapshots()
     accounts = services.auth.accounts()
     if not accounts:
-        return Started(services, snapshots=snapshots)
+        return Started(services, setup, snapshots=snapshots)
     preferred = [a for a in accounts if a.home_account_id == preferred_account_id]
     account = (preferred or accounts)[0]
     snapshot = read_snapshot(snapshots, account.home_account_id)
     try:
         token = services.auth.silent(account)
-        return Started(services, account, token=token, snapshots=snapshots, snapshot=snapshot)
+        return Started(services, setup, account, token, snapshots=snapshots, snapshot=snapshot)
     except LanyardError as exc:
         # offline or failing: still show who it is, from the cached ID token
         claims = (
@@ -60,9 +63,24 @@ def open_session(services: Services, preferred_account_id: str) -> Started:
         identity = services.auth.identity(claims) if claims is not None else None
         return Started(
             services,
+            setup,
             account,
             problem=exc,
             identity=identity,
             snapshots=snapshots,
             snapshot=snapshot if identity is not None else None,
         )
+
+
+def setup_of(services: Services) -> SessionSetup:
+    """What the window may show of the services, once the token cache is open."""
+    auth, settings = services.auth, services.auth.settings
+    encrypted = auth.token_cache is not None and auth.token_cache.store.encrypted
+    return SessionSetup(
+        services.config,
+        settings.client_id,
+        settings.authority,
+        settings.scopes,
+        auth.protection,
+        encrypted,
+    )

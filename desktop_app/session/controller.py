@@ -31,6 +31,7 @@ from desktop_app.session.state import (
     TRANSITIONS,
     InvalidTransitionError,
     Schedule,
+    SessionSetup,
     State,
     TokenInfo,
 )
@@ -79,7 +80,8 @@ class SessionController(QObject):
     ) -> None:
         super().__init__(parent)
         self._factory = services_factory
-        self._services: Services | None = None
+        self._services: Services | None = None  # the auth thread's: never read by the window
+        self.setup: SessionSetup | None = None  # what the window shows of them, once started
         self.state = State.STARTING
         self.account: Account | None = None
         self.accounts: list[Account] = []
@@ -157,11 +159,8 @@ class SessionController(QObject):
         self._auth.submit(bootstrap, self._on_started, self._on_start_failed, name="bootstrap")
 
     def _on_started(self, started: Started) -> None:
-        services = self._services = started.services
-        self.protection_changed.emit(
-            services.auth.protection,
-            services.auth.token_cache is not None and services.auth.token_cache.store.encrypted,
-        )
+        services, setup = self._services, self.setup = started.services, started.setup
+        self.protection_changed.emit(setup.protection, setup.encrypted)
         self.account = started.account
         self._profile.store = started.snapshots
         self._watch_cache(services)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from desktop_app.auth.models import Account, TokenResult
+    from desktop_app.core.config import Config
     from desktop_app.session.services import Services
 
 
@@ -93,6 +94,20 @@ class Schedule:
 
     at: float
     retry: bool
+
+
+@dataclass(frozen=True)
+class SessionSetup:
+    """What the window shows of the session in force (the Admin view's app registration, the
+    token cache's protection, diagnostics), read on the auth thread when the session started:
+    the window never reaches into the services, which belong to that thread."""
+
+    config: Config
+    client_id: str
+    authority: str
+    scopes: tuple[str, ...]
+    protection: str  # how the token cache is protected, in words
+    encrypted: bool
 
 
 class SessionView(Protocol):

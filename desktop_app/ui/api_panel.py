@@ -200,7 +200,7 @@ class ApiPanel(QWidget):
             self.session.cancel_api_consent()
 
     def _on_state(self, state: State) -> None:
-        if not self._presets and self.session is not None and self.session.services is not None:
+        if not self._presets and self.session is not None and self.session.setup is not None:
             self._load_presets()
         if state not in CAN_CALL:
             self._busy = False

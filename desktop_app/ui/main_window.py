@@ -311,9 +311,9 @@ class MainWindow(QMainWindow):
         self.profile_panel.set_offline(state is State.OFFLINE)
         if state in (State.ERROR, State.OFFLINE, State.SIGN_IN_NEEDED):
             self.roles_panel.refresh_failed()
-        if self.session is not None and self.session.services is not None:
-            auth = self.session.services.auth.settings
-            self.admin_panel.show_settings(auth.client_id, auth.authority, auth.scopes)
+        if self.session is not None and self.session.setup is not None:
+            setup = self.session.setup
+            self.admin_panel.show_settings(setup.client_id, setup.authority, setup.scopes)
         if state in (State.SIGNED_IN, State.SIGNED_OUT) and self._banner_clears_on == "recovered":
             self._clear_banner()
         signed_in = state in SHOWS_ACCOUNT and self._identity is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -21,12 +22,20 @@ class Snapshots:
 
 
 class Auth:
+    settings = SimpleNamespace(
+        client_id="client", authority="https://login.test/t", scopes=("User.Read",)
+    )
+    protection = "not yet opened"
+    token_cache: Any = None
+
     def __init__(self, accounts: list[Any], tokens: Outcomes, opened: Outcomes) -> None:
         self._accounts, self.tokens, self.opened = accounts, tokens, opened
         self.claims_read: list[Any] = []
 
     def open(self) -> None:
         self.opened()
+        self.protection = "encrypted by the stand-in keyring"
+        self.token_cache = SimpleNamespace(store=SimpleNamespace(encrypted=True))
 
     def accounts(self) -> list[Any]:
         return list(self._accounts)
@@ -46,6 +55,7 @@ class Services:
     def __init__(self, accounts: list[Any], *tokens: object, opened: object = None) -> None:
         self.auth = Auth(accounts, Outcomes(*tokens or (None,)), Outcomes(opened))
         self.closed = False
+        self.config = SimpleNamespace(name="the config in force")
 
     def open_snapshots(self) -> Snapshots:
         return Snapshots()
@@ -98,3 +108,15 @@ def test_a_cache_that_cannot_be_opened_closes_the_services_for_a_fresh_retry() -
         open_session(services, "")  # type: ignore[arg-type]
     assert raised.value is broken
     assert services.closed
+
+
+def test_what_the_window_may_show_is_read_once_the_cache_is_open() -> None:
+    services = Services([])
+    setup = open_session(services, "").setup  # type: ignore[arg-type]
+    assert (setup.client_id, setup.authority, setup.scopes) == (
+        "client",
+        "https://login.test/t",
+        ("User.Read",),
+    )
+    assert setup.config is services.config
+    assert (setup.protection, setup.encrypted) == ("encrypted by the stand-in keyring", True)
