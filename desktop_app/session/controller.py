@@ -1,8 +1,10 @@
-"""SessionController: the session's state machine; the UI listens to its signals and calls its slots.
+"""SessionController: the session's state machine, and the one object the window talks to.
 
 It runs on the GUI thread and never blocks: msal work goes to the auth worker (one thread, so
 msal calls run in order), Graph calls and the wait for the browser go to the network pool, and
-results come back as queued signals. Timers decide when to refresh; refresh_policy.py says when.
+results come back as queued signals. It makes every state transition and wires its parts, whose
+signals it re-emits: RefreshScheduler (refresh.py), ProfileLoader (profile.py), AccountList
+(accounts.py), ApiCalls (api_calls.py), and an InteractiveSignIn per sign-in (sign_in.py).
 """
 
 from __future__ import annotations
@@ -17,11 +19,10 @@ from PySide6.QtCore import QObject, Signal
 from desktop_app.auth.browser import open_browser
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.api_call import ApiPreset
-from desktop_app.graph.snapshot import forget_snapshot
 from desktop_app.session import errors
+from desktop_app.session.accounts import AccountList
 from desktop_app.session.api_calls import ApiCalls
 from desktop_app.session.bootstrap import Started, open_session
-from desktop_app.session.cache_watcher import CacheWatcher
 from desktop_app.session.policy import Backoff, ClockJumpDetector
 from desktop_app.session.profile import ProfileLoader
 from desktop_app.session.refresh import RefreshScheduler
@@ -84,7 +85,6 @@ class SessionController(QObject):
         self.setup: SessionSetup | None = None  # what the window shows of them, once started
         self.state = State.STARTING
         self.account: Account | None = None
-        self.accounts: list[Account] = []
         self._token: TokenResult | None = None
         self.interaction: LanyardError | None = None  # why a sign-in is needed
         self.preferred_account_id = ""  # the account the window showed last (home_account_id)
@@ -99,6 +99,8 @@ class SessionController(QObject):
         self._scheduler = RefreshScheduler(clock, backoff, self)
         self._profile = ProfileLoader(self, jobs, self)
         self._api = ApiCalls(self, jobs, self._browser, self)
+        self._accounts = AccountList(self, jobs, self._browser, self)
+        self._accounts.gone.connect(self._on_account_gone)
         self.state_changed.connect(self._api.on_state)  # first: before the window's slots
         for part_signal, relayed in (
             (self._scheduler.schedule_changed, self.schedule_changed),
@@ -110,6 +112,8 @@ class SessionController(QObject):
             (self._api.answered, self.api_answered),
             (self._api.failed, self.api_failed),
             (self._api.consent_waiting, self.api_consent_waiting),
+            (self._accounts.changed, self.accounts_changed),
+            (self._accounts.error, self.error),
         ):
             part_signal.connect(relayed)
         self._scheduler.refresh_due.connect(self.refresh)
@@ -159,11 +163,12 @@ class SessionController(QObject):
         self._auth.submit(bootstrap, self._on_started, self._on_start_failed, name="bootstrap")
 
     def _on_started(self, started: Started) -> None:
-        services, setup = self._services, self.setup = started.services, started.setup
+        self._services, setup = started.services, started.setup
+        self.setup = setup
         self.protection_changed.emit(setup.protection, setup.encrypted)
         self.account = started.account
         self._profile.store = started.snapshots
-        self._watch_cache(services)
+        self._accounts.watch()
         if started.snapshot is not None:
             self._profile.show_snapshot(started.snapshot)
         if started.token is not None:
@@ -297,12 +302,8 @@ class SessionController(QObject):
     def refresh(self, force: bool = False, reload_profile: bool = False) -> None:
         """Silent refresh (timer, wake, retry, or the Refresh button): what was last loaded stays
         on screen meanwhile. Never in SIGN_IN_NEEDED: only a person can fix that."""
-        if (
-            self._services is None
-            or self.account is None
-            or State.REFRESHING not in TRANSITIONS[self.state]
-            or self.state is State.REFRESHING
-        ):
+        busy = self.state is State.REFRESHING or State.REFRESHING not in TRANSITIONS[self.state]
+        if self._services is None or self.account is None or busy:
             return
 
         def done(token: TokenResult) -> None:
@@ -335,10 +336,7 @@ class SessionController(QObject):
         if exc.kind is ErrorKind.INTERACTION_REQUIRED:
             self._need_sign_in(exc)
             return
-        if exc.kind is ErrorKind.NETWORK:
-            self._set_state(State.OFFLINE)
-        else:
-            self._set_state(State.ERROR)
+        self._set_state(State.OFFLINE if exc.kind is ErrorKind.NETWORK else State.ERROR)
         self._scheduler.retry_refresh(exc)
         self.error.emit(exc)
 
@@ -375,41 +373,24 @@ class SessionController(QObject):
 
         self._renew("claims_challenge", done, failed, claims=claims)
 
-    # -- changes made by other Lanyard processes ---------------------------------------------------
+    # -- the accounts in the cache (accounts.py) ---------------------------------------------------
 
-    def _watch_cache(self, services: Services) -> None:
-        files = services.auth.watched_paths()
-        if files:
-            watcher = CacheWatcher(files, self)
-            watcher.changed.connect(self.reload_accounts)
-        self.reload_accounts()
+    @property
+    def accounts(self) -> list[Account]:
+        return self._accounts.accounts
 
     def reload_accounts(self) -> None:
         """Re-read the cache on the auth worker (another process may have changed it)."""
-        services = self._services
-        if services is None or self._closed:
-            return
+        self._accounts.reload()
 
-        def reread(_: CancelToken) -> list[Account]:
-            services.auth.reload_cache()
-            return services.auth.accounts()
+    def _on_account_gone(self) -> None:
+        log.info("The signed-in account was removed by another Lanyard process")
+        self._clear_sign_in()
+        self.notice.emit(errors.signed_out_elsewhere())
 
-        self._auth.submit(reread, self._on_accounts_reloaded, name="reload_accounts")
-
-    def _on_accounts_reloaded(self, accounts: list[Account]) -> None:
-        if accounts != self.accounts:
-            self.accounts = accounts
-            self.accounts_changed.emit(accounts)
-        current = self.account
-        ids = {a.home_account_id for a in accounts}
-        if (
-            current is not None
-            and current.home_account_id not in ids
-            and self.state is not State.SIGNING_IN
-        ):
-            log.info("The signed-in account was removed by another Lanyard process")
-            self._clear_sign_in()
-            self.notice.emit(errors.signed_out_elsewhere())
+    def cache_inventory(self, deliver: Callable[[list[CacheEntry]], None]) -> None:
+        """The token cache's items (never secrets), for the Admin view."""
+        self._accounts.inventory(deliver)
 
     # -- sign-out and shutdown ----------------------------------------------------------------------
 
@@ -427,16 +408,6 @@ class SessionController(QObject):
         self._jobs.generation.advance()  # a refresh or profile load still in flight is for nobody now
         self._set_state(State.SIGNED_OUT)
 
-    def cache_inventory(self, deliver: Callable[[list[CacheEntry]], None]) -> None:
-        """The token cache's items (never secrets), read on the auth thread, for the Admin view."""
-        services = self._services
-        if services is None:
-            deliver([])
-            return
-        self._auth.submit(
-            lambda _: services.auth.inventory(), self._current(deliver), name="cache_inventory"
-        )
-
     def access_token(self) -> str | None:
         """The current access token, only for an explicit Reveal or Copy in the window."""
         return self._token.access_token if self._token is not None else None
@@ -451,30 +422,14 @@ class SessionController(QObject):
         self.refresh()
 
     def sign_out(self, everyone: bool = False, end_browser_session: bool = False) -> None:
-        """Remove the account (or every account) from the token cache. Tokens already issued
-        stay valid on the server until they expire; ``end_browser_session`` also opens the
-        identity provider's sign-out page so the browser forgets the sign-in."""
-        services, account = self._services, self.account
-        if services is None:
+        """Forget the account (or every account) here, then remove it from the token cache with
+        its profile snapshot (accounts.py); ``end_browser_session`` ends the browser's too."""
+        account = self.account
+        if self._services is None:
             return
         self._clear_sign_in()
         leaving = list(self.accounts) if everyone else [account] if account else []
-        if not leaving:
-            return
-        url = services.auth.end_session_url(leaving[0]) if end_browser_session else ""
-
-        snapshots = self._profile.store
-
-        def remove(_: CancelToken) -> None:
-            for gone in leaving:
-                services.auth.sign_out(gone)
-                forget_snapshot(snapshots, gone.home_account_id)
-
-        self._auth.submit(remove, None, self.error.emit, name="sign_out", must_finish=True)
-        self.reload_accounts()
-        if url:
-            launch_browser = self._browser.launch
-            self._net.submit(lambda _: launch_browser(url), None, name="end_browser_session")
+        self._accounts.remove(leaving, self._profile.store, end_browser_session)
 
     def shutdown(self, timeout: float = 2.0) -> bool:
         """Stop timers, cancel what waits, abort requests in flight (a hung server included),
@@ -482,6 +437,7 @@ class SessionController(QObject):
         if self._closed:
             return True
         self._closed = True
+        self._accounts.stop()
         deadline = time.monotonic() + timeout
         self._scheduler.stop()
         self._profile.stop()
