@@ -18,11 +18,9 @@ from PySide6.QtCore import QObject, Signal
 from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
 from desktop_app.graph.api_call import (
     ApiFailure,
-    ApiPreset,
     ApiRequest,
     ApiRequestError,
     ApiResponse,
-    presets,
     scope_resource,
     validate_request,
 )
@@ -61,35 +59,10 @@ class ApiCalls(QObject):
         self._grant: tuple[ApiRequest, LanyardError] | None = None  # what Grant access is for
         self._attempt: InteractiveSignIn | None = None  # Grant access under way
 
-    # -- what the panel offers -------------------------------------------------------------------
-
     @property
     def graph_endpoint(self) -> str | None:
         services = self._session.services
         return services.config.graph_endpoint if services else None
-
-    def presets(self) -> list[ApiPreset]:
-        """Graph /me, /me/memberOf, and the sandbox's Orders API when running against it."""
-        services = self._session.services
-        if services is None:
-            return []
-        info = services.sandbox.info if services.sandbox is not None else None
-        return presets(
-            services.config.graph_endpoint,
-            services.config.scopes,
-            info.api_endpoint if info else None,
-            info.api_scope if info else None,
-        )
-
-    def bases(self) -> dict[str, str]:
-        """The endpoints a remembered URL may be written against ({graph}/me)."""
-        services = self._session.services
-        if services is None:
-            return {}
-        bases = {"graph": services.config.graph_endpoint}
-        if services.sandbox is not None:
-            bases["api"] = services.sandbox.info.api_endpoint
-        return bases
 
     @property
     def consent_pending(self) -> bool:

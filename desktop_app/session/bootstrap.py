@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.graph.api_call import presets
 from desktop_app.graph.snapshot import Snapshot, SnapshotStore, read_snapshot
 from desktop_app.session.state import SessionSetup
 
@@ -74,13 +75,24 @@ def open_session(services: Services, preferred_account_id: str) -> Started:
 
 def setup_of(services: Services) -> SessionSetup:
     """What the window may show of the services, once the token cache is open."""
-    auth, settings = services.auth, services.auth.settings
+    auth, settings, config = services.auth, services.auth.settings, services.config
     encrypted = auth.token_cache is not None and auth.token_cache.store.encrypted
+    info = services.sandbox.info if services.sandbox is not None else None
+    bases = {"graph": config.graph_endpoint} | ({"api": info.api_endpoint} if info else {})
     return SessionSetup(
-        services.config,
+        config,
         settings.client_id,
         settings.authority,
         settings.scopes,
         auth.protection,
         encrypted,
+        tuple(
+            presets(
+                config.graph_endpoint,
+                config.scopes,
+                info.api_endpoint if info else None,
+                info.api_scope if info else None,
+            )
+        ),
+        bases,
     )

@@ -18,7 +18,6 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.auth.browser import open_browser
 from desktop_app.core.errors import ErrorKind, LanyardError
-from desktop_app.graph.api_call import ApiPreset
 from desktop_app.session import errors
 from desktop_app.session.accounts import AccountList
 from desktop_app.session.api_calls import ApiCalls
@@ -454,16 +453,6 @@ class SessionController(QObject):
         return ok
 
     # -- Call an API (api_calls.py): the panel's requests, and Grant access ----------------------
-
-    @property
-    def graph_endpoint(self) -> str | None:
-        return self._api.graph_endpoint
-
-    def api_presets(self) -> list[ApiPreset]:
-        return self._api.presets()
-
-    def api_bases(self) -> dict[str, str]:
-        return self._api.bases()
 
     @property
     def api_consent_pending(self) -> bool:

@@ -7,12 +7,14 @@ read the predicates below instead of keeping their own copies of them.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from desktop_app.auth.models import Account, TokenResult
     from desktop_app.core.config import Config
+    from desktop_app.graph.api_call import ApiPreset
     from desktop_app.session.services import Services
 
 
@@ -99,8 +101,8 @@ class Schedule:
 @dataclass(frozen=True)
 class SessionSetup:
     """What the window shows of the session in force (the Admin view's app registration, the
-    token cache's protection, diagnostics), read on the auth thread when the session started:
-    the window never reaches into the services, which belong to that thread."""
+    token cache's protection, diagnostics, what the API panel offers), read on the auth thread
+    when the session started: the window never reaches into the services, which belong there."""
 
     config: Config
     client_id: str
@@ -108,6 +110,9 @@ class SessionSetup:
     scopes: tuple[str, ...]
     protection: str  # how the token cache is protected, in words
     encrypted: bool
+    api_presets: tuple[ApiPreset, ...] = ()  # Graph's /me, /me/memberOf; the sandbox's API
+    # the endpoints a remembered URL may be written against ({graph}/me)
+    api_bases: Mapping[str, str] = field(default_factory=dict)
 
 
 class SessionView(Protocol):

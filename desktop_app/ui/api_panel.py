@@ -207,16 +207,16 @@ class ApiPanel(QWidget):
         self._update_enabled()
 
     def _load_presets(self) -> None:
-        session = self.session
-        assert session is not None
-        self._presets = session.api_presets()
+        setup = self.session.setup if self.session is not None else None
+        assert setup is not None
+        self._presets = list(setup.api_presets)
         self.preset_box.clear()
         for preset in self._presets:
             self.preset_box.addItem(preset.name)
         self.preset_box.setCurrentIndex(-1)
         if self.url_edit.text():
             return
-        bases = session.api_bases()
+        bases = setup.api_bases
         url = str(self._settings.value(SETTINGS_URL, "") or "")
         remembered = from_template(url, bases) if url else None
         scopes = str(self._settings.value(SETTINGS_SCOPES, "") or "")
@@ -246,9 +246,10 @@ class ApiPanel(QWidget):
         session = self.session
         if session is None or not self.call_button.isEnabled():
             return
+        graph_endpoint = session.setup.config.graph_endpoint if session.setup else ""
         try:
             request = validate_request(
-                self.url_edit.text(), self.scopes_edit.text(), session.graph_endpoint or ""
+                self.url_edit.text(), self.scopes_edit.text(), graph_endpoint
             )
         except ApiRequestError as exc:
             self._mark_invalid(exc.field, exc.message)
@@ -259,7 +260,8 @@ class ApiPanel(QWidget):
         session.call_api(request.url, request.scopes)
 
     def _remember(self, request: ApiRequest) -> None:
-        bases = self.session.api_bases() if self.session else {}
+        setup = self.session.setup if self.session is not None else None
+        bases = setup.api_bases if setup is not None else {}
         self._settings.setValue(SETTINGS_URL, to_template(request.url, bases))
         self._settings.setValue(SETTINGS_SCOPES, " ".join(request.scopes))
 

@@ -305,10 +305,8 @@ def test_a_failed_token_that_is_no_interaction_offers_no_grant(
     assert panel.waiting == []
 
 
-def test_presets_and_bases_follow_the_services(calls: Callable[..., Any]) -> None:
+def test_the_graph_endpoint_follows_the_services(calls: Callable[..., Any]) -> None:
     part, view, _, _, _, _ = calls()
     assert part.graph_endpoint == GRAPH
-    assert part.bases() == {"graph": GRAPH}
-    assert [p.url for p in part.presets()][:1] == [f"{GRAPH}/me"]
     view.services = None  # not started yet
-    assert part.graph_endpoint is None and part.bases() == {} and part.presets() == []
+    assert part.graph_endpoint is None

@@ -55,7 +55,10 @@ class Services:
     def __init__(self, accounts: list[Any], *tokens: object, opened: object = None) -> None:
         self.auth = Auth(accounts, Outcomes(*tokens or (None,)), Outcomes(opened))
         self.closed = False
-        self.config = SimpleNamespace(name="the config in force")
+        self.config = SimpleNamespace(
+            graph_endpoint="https://graph.test/v1.0", scopes=("User.Read",)
+        )
+        self.sandbox: Any = None
 
     def open_snapshots(self) -> Snapshots:
         return Snapshots()
@@ -120,3 +123,24 @@ def test_what_the_window_may_show_is_read_once_the_cache_is_open() -> None:
     )
     assert setup.config is services.config
     assert (setup.protection, setup.encrypted) == ("encrypted by the stand-in keyring", True)
+
+
+def test_what_the_api_panel_offers_is_fixed_at_start_with_the_sandboxs_api_when_there() -> None:
+    services = Services([])
+    setup = open_session(services, "").setup  # type: ignore[arg-type]
+    assert [p.url for p in setup.api_presets] == [
+        "https://graph.test/v1.0/me",
+        "https://graph.test/v1.0/me/memberOf",
+    ]
+    assert dict(setup.api_bases) == {"graph": "https://graph.test/v1.0"}
+    services = Services([])
+    services.sandbox = SimpleNamespace(
+        info=SimpleNamespace(api_endpoint="https://orders.test", api_scope="api://orders/Read")
+    )
+    setup = open_session(services, "").setup  # type: ignore[arg-type]
+    assert setup.api_presets[-1].url == "https://orders.test/orders"
+    assert setup.api_presets[-1].scopes == ("api://orders/Read",)
+    assert dict(setup.api_bases) == {
+        "graph": "https://graph.test/v1.0",
+        "api": "https://orders.test",
+    }
