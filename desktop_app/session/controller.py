@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     from desktop_app.auth.models import Account, CacheEntry, TokenResult
     from desktop_app.session.services import Services
 
+    _Done = Callable[[TokenResult], None]
+    _Failed = Callable[[LanyardError], None]
+
 log = logging.getLogger(__name__)
 
 
@@ -60,9 +63,7 @@ class SessionController(QObject):
     sign_in_method = Signal(str)  # "browser" or "device_code": which page the window shows
     protection_changed = Signal(str, bool)  # how the token cache is protected, encrypted?
     accounts_changed = Signal(object)  # list[Account]: the accounts in the cache
-    # fetched_at epoch seconds, True when shown from the stored snapshot
-    profile_freshness = Signal(float, bool)
-    # Call an API (api_calls.py)
+    profile_freshness = Signal(float, bool)  # fetched_at, True when shown from the snapshot
     api_call_started = Signal(object)  # ApiRequest
     api_answered = Signal(object)  # ApiResponse: the API answered (any HTTP status)
     api_failed = Signal(object)  # ApiFailure: no answer (bad request, no token, unreachable)
@@ -148,7 +149,6 @@ class SessionController(QObject):
 
     def start(self) -> None:
         """Open the caches and sign in silently if an account is saved."""
-
         factory, notice = self._factory, self.notice.emit
 
         def bootstrap(_: CancelToken) -> Started:
@@ -162,9 +162,8 @@ class SessionController(QObject):
         self._auth.submit(bootstrap, self._on_started, self._on_start_failed, name="bootstrap")
 
     def _on_started(self, started: Started) -> None:
-        self._services, setup = started.services, started.setup
-        self.setup = setup
-        self.protection_changed.emit(setup.protection, setup.encrypted)
+        self._services, self.setup = started.services, started.setup
+        self.protection_changed.emit(started.setup.protection, started.setup.encrypted)
         self.account = started.account
         self._profile.store = started.snapshots
         self._accounts.watch()
@@ -190,12 +189,9 @@ class SessionController(QObject):
     # -- interactive sign-in (the machinery: sign_in.py) -------------------------------------------
 
     def sign_in(self, use_device_code: bool = False, add_account: bool = False) -> None:
-        """Start an interactive sign-in: the system browser, or a code to enter elsewhere.
-
-        After an interaction-required failure it asks for the same account (login_hint) and
-        carries the claims the identity provider or Graph asked for. ``add_account`` asks the
-        browser to let the person pick or enter another account instead.
-        """
+        """The system browser, or a code to enter elsewhere. After an interaction-required failure
+        it asks for the same account (login_hint) with the claims the identity provider or Graph
+        asked for; ``add_account`` lets the person pick or enter another account instead."""
         services = self._services
         if services is None or State.SIGNING_IN not in TRANSITIONS[self.state]:
             return
@@ -223,19 +219,16 @@ class SessionController(QObject):
         return self.interaction.claims_challenge or None if self.interaction else None
 
     def _on_no_browser(self) -> None:
-        attempt = self._attempt
-        if self.state is not State.SIGNING_IN or attempt is None or not attempt.waiting_for_browser:
-            return
-        self.notice.emit(errors.no_browser_for_sign_in())
-        self.use_device_code()
+        if self.state is State.SIGNING_IN and self._attempt and self._attempt.waiting_for_browser:
+            self.notice.emit(errors.no_browser_for_sign_in())
+            self.use_device_code()
 
     def use_device_code(self) -> None:
         """Switch a pending browser sign-in to a device code (the person chose it, or no
         browser could be opened)."""
         attempt = self._attempt
-        if self.state is not State.SIGNING_IN or attempt is None or attempt.has_device_code:
-            return
-        attempt.start_device_code(self._sign_in_claims())
+        if self.state is State.SIGNING_IN and attempt is not None and not attempt.has_device_code:
+            attempt.start_device_code(self._sign_in_claims())
 
     def _on_signed_in(self, token: TokenResult) -> None:
         self._end_sign_in()
@@ -256,10 +249,9 @@ class SessionController(QObject):
 
     def cancel_sign_in(self) -> None:
         """Cancel returns at once: the receiver stops listening and pending jobs emit nothing."""
-        if self.state is not State.SIGNING_IN:
-            return
-        self._end_sign_in()
-        self._return_from_sign_in()
+        if self.state is State.SIGNING_IN:
+            self._end_sign_in()
+            self._return_from_sign_in()
 
     def _return_from_sign_in(self) -> None:
         previous = self._state_before_sign_in
@@ -276,7 +268,7 @@ class SessionController(QObject):
             self._attempt.close()
             self._attempt = None
 
-    # -- signed in ----------------------------------------------------------------------------------
+    # -- signed in: the token, its refresh, a claims challenge from Graph ---------------------
 
     def _accept_token(self, token: TokenResult, reload_profile: bool = False) -> None:
         services = self._services
@@ -301,8 +293,7 @@ class SessionController(QObject):
     def refresh(self, force: bool = False, reload_profile: bool = False) -> None:
         """Silent refresh (timer, wake, retry, or the Refresh button): what was last loaded stays
         on screen meanwhile. Never in SIGN_IN_NEEDED: only a person can fix that."""
-        busy = self.state is State.REFRESHING or State.REFRESHING not in TRANSITIONS[self.state]
-        if self._services is None or self.account is None or busy:
+        if self.state is State.REFRESHING or State.REFRESHING not in TRANSITIONS[self.state]:
             return
 
         def done(token: TokenResult) -> None:
@@ -311,23 +302,18 @@ class SessionController(QObject):
         self._renew("refresh", done, self._refresh_failed, force=force)
 
     def _renew(
-        self,
-        name: str,
-        done: Callable[[TokenResult], None],
-        failed: Callable[[LanyardError], None],
-        force: bool = False,
-        claims: str | None = None,
+        self, name: str, done: _Done, failed: _Failed, force: bool = False, claims: str = ""
     ) -> None:
-        """REFRESHING, with nothing scheduled: a silent token for the account, on the auth thread."""
+        """REFRESHING, nothing scheduled: a silent token for the account, on the auth thread."""
         services, account = self._services, self.account
-        assert services is not None
-        assert account is not None
+        if services is None or account is None:
+            return
         auth = services.auth
         self._scheduler.unschedule()
         self._set_state(State.REFRESHING)
 
         def silent(_: CancelToken) -> TokenResult:
-            return auth.silent(account, force_refresh=force, claims_challenge=claims)
+            return auth.silent(account, force_refresh=force, claims_challenge=claims or None)
 
         self._auth.submit(silent, self._current(done), self._current(failed), name=name)
 
@@ -344,8 +330,6 @@ class SessionController(QObject):
         self.interaction = exc
         self._set_state(State.SIGN_IN_NEEDED)
         self.error.emit(exc)
-
-    # -- Graph --------------------------------------------------------------------------------------
 
     def load_profile(self, after_challenge: bool = False) -> None:
         """/me and the photo with the current token (profile.py)."""
@@ -436,12 +420,10 @@ class SessionController(QObject):
         if self._closed:
             return True
         self._closed = True
-        self._accounts.stop()
         deadline = time.monotonic() + timeout
-        self._scheduler.stop()
-        self._profile.stop()
+        for part in (self._accounts, self._scheduler, self._profile, self._api):
+            part.stop()
         self._end_sign_in()
-        self._api.stop()
         services = self._services or self._booting
         if services is not None:
             services.abort()
