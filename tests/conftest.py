@@ -7,8 +7,12 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from desktop_app.sandbox import Sandbox
 
 from tests.support.leak_scan import (  # noqa: F401 (the scan's hooks, run from this conftest)
     prepare,
@@ -55,6 +59,15 @@ def _no_worker_thread_left() -> Iterator[None]:
         thread.join(2.0)
     still = [t.name for t in leftover if t.is_alive()]
     assert not still, f"test left worker threads running: {still}"
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    """One in-process sandbox (identity provider and Graph) per test module."""
+    from desktop_app.sandbox import Sandbox
+
+    with Sandbox() as sb:
+        yield sb
 
 
 @pytest.fixture

@@ -1,20 +1,14 @@
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QObject
 
 from desktop_app.session.workers import Generation, Jobs, Worker
-
-
-@pytest.fixture(autouse=True)
-def _collect_qt_garbage_on_the_gui_thread() -> Iterator[None]:
-    """As for the window tests (tests/gui/conftest.py): the parts' QObjects are collected here,
-    on the GUI thread, never by a collection a worker thread happens to trigger."""
-    yield
-    gc.collect()
+from tests.session.conftest import (  # noqa: F401 (a fixture, used by name)
+    _collect_qt_garbage_on_the_gui_thread,
+)
 
 
 @pytest.fixture
