@@ -42,7 +42,6 @@ class RefreshScheduler(QObject):
         clock: ClockJumpDetector | None = None,
         backoff: Backoff | None = None,
         parent: QObject | None = None,
-        wake_check_ms: int = WAKE_CHECK_MS,
     ) -> None:
         super().__init__(parent)
         self._clock = clock or ClockJumpDetector()
@@ -52,7 +51,7 @@ class RefreshScheduler(QObject):
         self._start_timer = self._single_shot(self._on_start_due)
         self._wake_timer = QTimer(self)
         self._wake_timer.timeout.connect(self.check_for_wake)
-        self._wake_timer.start(wake_check_ms)
+        self._wake_timer.start(WAKE_CHECK_MS)
         self._clock.check()
 
     def _single_shot(self, slot: Callable[[], object]) -> QTimer:
