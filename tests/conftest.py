@@ -7,6 +7,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +15,9 @@ import pytest
 # tests/support/ assert like tests do, so theirs are rewritten too (registered before the first
 # of them is imported).
 pytest.register_assert_rewrite("tests.support")
+
+if TYPE_CHECKING:
+    from desktop_app.sandbox import Sandbox
 
 from tests.support.leak_scan import (  # noqa: E402, F401 (the scan's hooks, run from this conftest)
     prepare,
@@ -60,6 +64,15 @@ def _no_worker_thread_left() -> Iterator[None]:
         thread.join(2.0)
     still = [t.name for t in leftover if t.is_alive()]
     assert not still, f"test left worker threads running: {still}"
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    """One in-process sandbox (identity provider and Graph) per test module."""
+    from desktop_app.sandbox import Sandbox
+
+    with Sandbox() as sb:
+        yield sb
 
 
 @pytest.fixture

@@ -1,156 +1,52 @@
-"""SessionController: the session's state machine; the UI listens to its signals and calls its slots.
+"""SessionController: the session's state machine, and the one object the window talks to.
 
 It runs on the GUI thread and never blocks: msal work goes to the auth worker (one thread, so
 msal calls run in order), Graph calls and the wait for the browser go to the network pool, and
-results come back as queued signals. Timers decide when to refresh; refresh_policy.py says when.
+results come back as queued signals. It makes every state transition and wires its parts, whose
+signals it re-emits: RefreshScheduler (refresh.py), ProfileLoader (profile.py), AccountList
+(accounts.py), ApiCalls (api_calls.py), and an InteractiveSignIn per sign-in (sign_in.py).
 """
 
 from __future__ import annotations
 
-import enum
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from desktop_app.auth.browser import open_browser
-from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
-from desktop_app.graph.api_call import (
-    ApiFailure,
-    ApiPreset,
-    ApiRequest,
-    ApiRequestError,
-    ApiResponse,
-    presets,
-    scope_resource,
-    validate_request,
+from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.session import errors
+from desktop_app.session.accounts import AccountList
+from desktop_app.session.api_calls import ApiCalls
+from desktop_app.session.bootstrap import Started, open_session
+from desktop_app.session.policy import Backoff, ClockJumpDetector
+from desktop_app.session.profile import ProfileLoader
+from desktop_app.session.refresh import RefreshScheduler
+from desktop_app.session.sign_in import BROWSER_TIMEOUT_S, Browser, InteractiveSignIn
+from desktop_app.session.state import (
+    MAY_REFRESH,
+    TRANSITIONS,
+    InvalidTransitionError,
+    Schedule,
+    SessionSetup,
+    State,
+    TokenInfo,
 )
-from desktop_app.graph.snapshot import (
-    Snapshot,
-    SnapshotStore,
-    fetch_photo,
-    forget_snapshot,
-    read_snapshot,
-    write_snapshot,
-)
-from desktop_app.session.cache_watcher import CacheWatcher
-from desktop_app.session.policy import Backoff, ClockJumpDetector, next_refresh_delay
-from desktop_app.session.workers import CancelToken, Worker
+from desktop_app.session.workers import CancelToken, Generation, Jobs, Worker
 
 if TYPE_CHECKING:
     # msal and requests come with these: the auth worker imports them, never the GUI thread
     # while the window starts (see services_factory)
-    from desktop_app.auth.loopback import LoopbackReceiver
-    from desktop_app.auth.models import (
-        Account,
-        CacheEntry,
-        DeviceCode,
-        Identity,
-        PendingSignIn,
-        TokenResult,
-    )
+    from desktop_app.auth.models import Account, CacheEntry, TokenResult
     from desktop_app.session.services import Services
 
+    _Done = Callable[[TokenResult], None]
+    _Failed = Callable[[LanyardError], None]
+
 log = logging.getLogger(__name__)
-
-BROWSER_TIMEOUT_S = 300.0  # a closed browser tab: give up waiting after five minutes
-WAKE_CHECK_MS = 15_000
-
-
-class State(enum.Enum):
-    STARTING = "Starting…"
-    NOT_CONFIGURED = "Not set up"
-    SIGNED_OUT = "Signed out"
-    SIGNING_IN = "Waiting for the browser…"
-    SIGNED_IN = "Signed in"
-    REFRESHING = "Refreshing…"
-    SIGN_IN_NEEDED = "Sign-in needed"
-    OFFLINE = "Offline"
-    ERROR = "Error"
-
-
-_S = State
-# Every transition the session makes. Anything else is a bug, raised where it happens.
-TRANSITIONS: dict[State, frozenset[State]] = {
-    _S.STARTING: frozenset(
-        {_S.NOT_CONFIGURED, _S.SIGNED_OUT, _S.SIGNED_IN, _S.SIGN_IN_NEEDED, _S.OFFLINE, _S.ERROR}
-    ),
-    _S.NOT_CONFIGURED: frozenset({_S.STARTING}),
-    # REFRESHING: a saved account picked from the account list signs in silently
-    _S.SIGNED_OUT: frozenset({_S.SIGNING_IN, _S.STARTING, _S.REFRESHING}),
-    # a cancelled or failed sign-in returns to where it started
-    _S.SIGNING_IN: frozenset({_S.SIGNED_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED}),
-    _S.SIGNED_IN: frozenset(
-        {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.OFFLINE, _S.ERROR}
-    ),
-    _S.REFRESHING: frozenset(
-        {_S.SIGNED_IN, _S.SIGN_IN_NEEDED, _S.OFFLINE, _S.ERROR, _S.SIGNED_OUT}
-    ),
-    # only a person can leave this one: no timer, no retry, no loop
-    _S.SIGN_IN_NEEDED: frozenset({_S.SIGNING_IN, _S.SIGNED_OUT}),
-    _S.OFFLINE: frozenset(
-        {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.SIGNED_IN}
-    ),
-    # (OFFLINE: a start that failed is retried, and may then find the network gone)
-    _S.ERROR: frozenset(
-        {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.SIGNED_IN, _S.OFFLINE}
-    ),
-}
-# States in which what was last loaded stays on screen
-SHOWS_ACCOUNT = frozenset({_S.SIGNED_IN, _S.REFRESHING, _S.OFFLINE, _S.ERROR, _S.SIGN_IN_NEEDED})
-
-
-class InvalidTransitionError(RuntimeError):
-    pass
-
-
-def _retry_after(exc: LanyardError) -> float | None:
-    from desktop_app.core.errors import retry_after_seconds
-
-    return retry_after_seconds(exc.details.get("retry_after", ""))
-
-
-@dataclass(frozen=True)
-class TokenInfo:
-    """What the window may know about the access token: never the token itself."""
-
-    expires_on: float
-    refresh_on: float | None
-    scopes: tuple[str, ...]
-    source: str
-
-
-@dataclass(frozen=True)
-class DeviceCodePrompt:
-    """What the window shows for a device code sign-in (never the device code itself)."""
-
-    user_code: str
-    verification_uri: str
-    expires_at: float
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """The next automatic step: a refresh, or a retry after a failure, at a wall-clock time."""
-
-    at: float
-    retry: bool
-
-
-@dataclass(frozen=True)
-class _Started:
-    """What the bootstrap job found, built on the auth thread (cache reads included)."""
-
-    services: Services
-    account: Account | None = None
-    token: TokenResult | None = None
-    problem: LanyardError | None = None
-    identity: Identity | None = None
-    snapshots: SnapshotStore | None = None
-    snapshot: Snapshot | None = None  # the account's last profile, shown at once
 
 
 class SessionController(QObject):
@@ -167,8 +63,11 @@ class SessionController(QObject):
     sign_in_method = Signal(str)  # "browser" or "device_code": which page the window shows
     protection_changed = Signal(str, bool)  # how the token cache is protected, encrypted?
     accounts_changed = Signal(object)  # list[Account]: the accounts in the cache
-    # fetched_at epoch seconds, True when shown from the stored snapshot
-    profile_freshness = Signal(float, bool)
+    profile_freshness = Signal(float, bool)  # fetched_at, True when shown from the snapshot
+    api_call_started = Signal(object)  # ApiRequest
+    api_answered = Signal(object)  # ApiResponse: the API answered (any HTTP status)
+    api_failed = Signal(object)  # ApiFailure: no answer (bad request, no token, unreachable)
+    api_consent_waiting = Signal(bool)  # the browser is open for "Grant access"
 
     def __init__(
         self,
@@ -182,58 +81,45 @@ class SessionController(QObject):
     ) -> None:
         super().__init__(parent)
         self._factory = services_factory
-        self._services: Services | None = None
-        self._browser_timeout = browser_timeout
-        self._launch_browser = launch_browser
+        self._services: Services | None = None  # the auth thread's: never read by the window
+        self.setup: SessionSetup | None = None  # what the window shows of them, once started
         self.state = State.STARTING
         self.account: Account | None = None
-        self.accounts: list[Account] = []
         self._token: TokenResult | None = None
         self.interaction: LanyardError | None = None  # why a sign-in is needed
-        self._profile_loaded = False
-        self._state_before_sign_in = State.SIGNED_OUT
-        self._receiver: LoopbackReceiver | None = None
-        self._pending: PendingSignIn | None = None
-        self._device: DeviceCode | None = None
-        self._sign_in_jobs: list[CancelToken] = []
-        self._auth = Worker("auth", threads=1)
-        self._net = Worker("net", threads=2)
-        self._backoff = backoff or Backoff()
-        self._profile_backoff = Backoff()
-        self._due: Schedule | None = None
-        self._clock = clock or ClockJumpDetector()
-        self._closed = False
-        self._generation = 0
-        self._booting: Services | None = None
         self.preferred_account_id = ""  # the account the window showed last (home_account_id)
-        self._adding_account = False
-        self._snapshots: SnapshotStore | None = None  # opened by the bootstrap (auth thread)
-        self._snapshot: Snapshot | None = None  # the signed-in account's, as last shown
-
-        self._refresh_timer = self._timer(self._on_refresh_due)
-        self._profile_timer = self._timer(self.load_profile)
-        self._poll_timer = self._timer(self._poll_device_code)
-        self._wake_timer = QTimer(self)
-        self._wake_timer.timeout.connect(self.check_for_wake)
-        self._wake_timer.start(WAKE_CHECK_MS)
-        self._clock.check()
-        self._init_api_calls()
-
-    def _current(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
-        """``callback``, unless the person signed out since the job was submitted."""
-        generation = self._generation
-
-        def deliver(value: Any) -> None:
-            if generation == self._generation:
-                callback(value)
-
-        return deliver
-
-    def _timer(self, slot: Callable[[], None]) -> QTimer:
-        timer = QTimer(self)
-        timer.setSingleShot(True)
-        timer.timeout.connect(slot)
-        return timer
+        self._state_before_sign_in = State.SIGNED_OUT
+        self._attempt: InteractiveSignIn | None = None  # an interactive sign-in under way
+        self._closed = False
+        self._booting: Services | None = None
+        # the parts share the workers and the guard that drops results for an account that left
+        jobs = self._jobs = Jobs(Worker("auth", threads=1), Worker("net", threads=2), Generation())
+        self._auth, self._net, self._current = jobs.auth, jobs.net, jobs.generation.current
+        self._browser = Browser(launch_browser, browser_timeout)
+        self._scheduler = RefreshScheduler(clock, backoff, self)
+        self._profile = ProfileLoader(self, jobs, self)
+        self._api = ApiCalls(self, jobs, self._browser, self)
+        self._accounts = AccountList(self, jobs, self._browser, self)
+        self._accounts.gone.connect(self._on_account_gone)
+        self.state_changed.connect(self._api.on_state)  # first: before the window's slots
+        for part_signal, relayed in (
+            (self._scheduler.schedule_changed, self.schedule_changed),
+            (self._profile.profile_changed, self.profile_changed),
+            (self._profile.photo_changed, self.photo_changed),
+            (self._profile.profile_freshness, self.profile_freshness),
+            (self._profile.error, self.error),
+            (self._api.call_started, self.api_call_started),
+            (self._api.answered, self.api_answered),
+            (self._api.failed, self.api_failed),
+            (self._api.consent_waiting, self.api_consent_waiting),
+            (self._accounts.changed, self.accounts_changed),
+            (self._accounts.error, self.error),
+        ):
+            part_signal.connect(relayed)
+        self._scheduler.refresh_due.connect(self.refresh)
+        self._scheduler.start_due.connect(self.start)
+        self._profile.challenged.connect(self._answer_claims_challenge)
+        self._profile.needs_sign_in.connect(self._need_sign_in)
 
     # -- state --------------------------------------------------------------------------------
 
@@ -251,67 +137,38 @@ class SessionController(QObject):
         return self._services
 
     @property
+    def token(self) -> TokenResult | None:
+        """The access token in use (TokenResult's repr hides it): for the session's parts."""
+        return self._token
+
+    @property
     def schedule(self) -> Schedule | None:
-        return self._due
+        return self._scheduler.schedule
 
     # -- start ----------------------------------------------------------------------------------
 
     def start(self) -> None:
         """Open the caches and sign in silently if an account is saved."""
+        factory, notice = self._factory, self.notice.emit
 
-        def bootstrap(_: CancelToken) -> _Started:
-            services = self._factory(self.notice.emit)
+        def bootstrap(_: CancelToken) -> Started:
+            services = factory(notice)
             self._booting = services  # so that Quit can abort a discovery request that hangs
             if self._closed:  # quit while the services were being built: nobody will use them
                 services.close()
-                raise LanyardError("Lanyard is quitting.", "", ErrorKind.CANCELLED)
-            try:
-                services.auth.open()
-            except LanyardError:
-                services.close()  # the start is retried with services built afresh
-                raise
-            snapshots = services.open_snapshots()
-            accounts = services.auth.accounts()
-            if not accounts:
-                return _Started(services, snapshots=snapshots)
-            preferred = [a for a in accounts if a.home_account_id == self.preferred_account_id]
-            account = (preferred or accounts)[0]
-            snapshot = read_snapshot(snapshots, account.home_account_id)
-            try:
-                token = services.auth.silent(account)
-                return _Started(
-                    services, account, token=token, snapshots=snapshots, snapshot=snapshot
-                )
-            except LanyardError as exc:
-                # offline or failing: still show who it is, from the cached ID token
-                claims = (
-                    services.auth.cached_id_claims(account)
-                    if exc.kind is not ErrorKind.INTERACTION_REQUIRED
-                    else None
-                )
-                identity = services.auth.identity(claims) if claims is not None else None
-                return _Started(
-                    services,
-                    account,
-                    problem=exc,
-                    identity=identity,
-                    snapshots=snapshots,
-                    snapshot=snapshot if identity is not None else None,
-                )
+                raise errors.quitting()
+            return open_session(services, self.preferred_account_id)
 
         self._auth.submit(bootstrap, self._on_started, self._on_start_failed, name="bootstrap")
 
-    def _on_started(self, started: _Started) -> None:
-        services = self._services = started.services
-        self.protection_changed.emit(
-            services.auth.protection,
-            services.auth.token_cache is not None and services.auth.token_cache.store.encrypted,
-        )
+    def _on_started(self, started: Started) -> None:
+        self._services, self.setup = started.services, started.setup
+        self.protection_changed.emit(started.setup.protection, started.setup.encrypted)
         self.account = started.account
-        self._snapshots = started.snapshots
-        self._watch_cache(services)
+        self._profile.store = started.snapshots
+        self._accounts.watch()
         if started.snapshot is not None:
-            self._show_snapshot(started.snapshot)
+            self._profile.show_snapshot(started.snapshot)
         if started.token is not None:
             self._accept_token(started.token)
         elif started.problem is not None:
@@ -326,180 +183,61 @@ class SessionController(QObject):
         self.error.emit(exc)
         if exc.kind in (ErrorKind.NETWORK, ErrorKind.SERVICE) and not self._closed:
             # e.g. offline at start with no cached discovery: the message says Lanyard tries
-            # again, so it does (the refresh timer starts over when there are no services)
-            retry_after = _retry_after(exc)
-            self._schedule(self._backoff.next_delay(retry_after), retry=True)
+            # again, so it does
+            self._scheduler.retry_start(exc)
 
-    # -- interactive sign-in ------------------------------------------------------------------------
+    # -- interactive sign-in (the machinery: sign_in.py) -------------------------------------------
 
     def sign_in(self, use_device_code: bool = False, add_account: bool = False) -> None:
-        """Start an interactive sign-in: the system browser, or a code to enter elsewhere.
-
-        After an interaction-required failure it asks for the same account (login_hint) and
-        carries the claims the identity provider or Graph asked for. ``add_account`` asks the
-        browser to let the person pick or enter another account instead.
-        """
+        """The system browser, or a code to enter elsewhere. After an interaction-required failure
+        it asks for the same account (login_hint) with the claims the identity provider or Graph
+        asked for; ``add_account`` lets the person pick or enter another account instead."""
         services = self._services
         if services is None or State.SIGNING_IN not in TRANSITIONS[self.state]:
             return
-        self._adding_account = add_account
         self._state_before_sign_in = self.state
-        self._refresh_timer.stop()
+        self._scheduler.pause()
         self._set_state(State.SIGNING_IN)
+        attempt = self._attempt = InteractiveSignIn(services.auth, self._jobs, self._browser, self)
+        for part_signal, relayed in (
+            (attempt.method, self.sign_in_method),
+            (attempt.url, self.sign_in_url),
+            (attempt.device_code, self.device_code),
+        ):
+            part_signal.connect(relayed)
+        attempt.browser_failed.connect(self._on_no_browser)
+        attempt.succeeded.connect(self._on_signed_in)
+        attempt.failed.connect(self._on_sign_in_failed)
         if use_device_code:
-            self._begin_device_code(services)
+            attempt.start_device_code(self._sign_in_claims())
         else:
-            self._begin_browser(services)
+            hint = self.account.username if self.account and not add_account else None
+            claims = None if add_account else self._sign_in_claims()
+            attempt.start_browser(hint, None if hint else "select_account", claims)
 
     def _sign_in_claims(self) -> str | None:
         return self.interaction.claims_challenge or None if self.interaction else None
 
-    def _begin_browser(self, services: Services) -> None:
-        self.sign_in_method.emit("browser")
-        from desktop_app.auth.loopback import LoopbackReceiver
-
-        receiver = LoopbackReceiver()  # a loopback bind: no network, no waiting
-        self._receiver = receiver
-        hint = self.account.username if self.account and not self._adding_account else None
-        claims = None if self._adding_account else self._sign_in_claims()
-
-        def begin(_: CancelToken) -> PendingSignIn:
-            return services.auth.begin_sign_in(
-                receiver.redirect_uri,
-                login_hint=hint,
-                prompt=None if hint else "select_account",
-                claims_challenge=claims,
-            )
-
-        self._sign_in_jobs = [
-            self._auth.submit(
-                begin, self._on_sign_in_begun, self._on_sign_in_failed, name="begin_sign_in"
-            )
-        ]
-
-    def _on_sign_in_begun(self, pending: PendingSignIn) -> None:
-        receiver = self._receiver
-        if receiver is None:
-            return
-        receiver.expected_state = pending.state
-        self._pending = pending
-        self.sign_in_url.emit(pending.auth_uri)
-        launch_browser, timeout = self._launch_browser, self._browser_timeout
-
-        def launch(_: CancelToken) -> bool:
-            return launch_browser(pending.auth_uri)
-
-        def wait(_: CancelToken) -> dict[str, str]:
-            return receiver.wait(timeout)
-
-        self._sign_in_jobs += [
-            self._net.submit(launch, self._on_browser_launched, name="open_browser"),
-            self._net.submit(
-                wait, self._on_browser_answered, self._on_sign_in_failed, name="wait_for_browser"
-            ),
-        ]
-
-    def _on_browser_launched(self, opened: bool) -> None:
-        if opened or self.state is not State.SIGNING_IN or self._receiver is None:
-            return
-        self.notice.emit(
-            LanyardError(
-                "Lanyard could not open a web browser on this computer.",
-                "Sign in with the code below on any device with a browser, or copy the sign-in "
-                "link into a browser here.",
-                ErrorKind.BROWSER,
-            )
-        )
-        self.use_device_code()
+    def _on_no_browser(self) -> None:
+        if self.state is State.SIGNING_IN and self._attempt and self._attempt.waiting_for_browser:
+            self.notice.emit(errors.no_browser_for_sign_in())
+            self.use_device_code()
 
     def use_device_code(self) -> None:
         """Switch a pending browser sign-in to a device code (the person chose it, or no
         browser could be opened)."""
-        services = self._services
-        if self.state is not State.SIGNING_IN or services is None or self._device is not None:
-            return
-        self._stop_sign_in_jobs()
-        self._begin_device_code(services)
-
-    def _on_browser_answered(self, response: dict[str, str]) -> None:
-        pending, services = self._pending, self._services
-        self._close_receiver()
-        if pending is None or services is None:
-            return
-
-        def finish(_: CancelToken) -> TokenResult:
-            return services.auth.finish_sign_in(pending, response)
-
-        self._sign_in_jobs.append(
-            self._auth.submit(
-                finish, self._on_signed_in, self._on_sign_in_failed, name="finish_sign_in"
-            )
-        )
-
-    # -- device code ----------------------------------------------------------------------------
-
-    def _begin_device_code(self, services: Services) -> None:
-        self.sign_in_method.emit("device_code")
-        claims = self._sign_in_claims()
-
-        def begin(_: CancelToken) -> DeviceCode:
-            return services.auth.begin_device_flow(claims_challenge=claims)
-
-        self._sign_in_jobs = [
-            self._auth.submit(
-                begin, self._on_device_code, self._on_sign_in_failed, name="begin_device_code"
-            )
-        ]
-
-    def _on_device_code(self, device: DeviceCode) -> None:
-        self._device = device
-        self.device_code.emit(
-            DeviceCodePrompt(device.user_code, device.verification_uri, device.expires_at)
-        )
-        self._poll_timer.start(int(device.interval * 1000))
-
-    def _poll_device_code(self) -> None:
-        """One poll on the auth thread; the wait between polls is this timer, so Cancel is
-        immediate and the auth thread stays free for everything else."""
-        device, services = self._device, self._services
-        if device is None or services is None or self.state is not State.SIGNING_IN:
-            return
-        if time.time() > device.expires_at:  # msal set it from the real clock
-            self._on_sign_in_failed(
-                LanyardError(
-                    "The sign-in code expired before it was used.",
-                    "Start the sign-in again to get a new code.",
-                    ErrorKind.TIMEOUT,
-                )
-            )
-            return
-
-        def poll(_: CancelToken) -> TokenResult | None:
-            return services.auth.poll_device_flow(device)
-
-        self._sign_in_jobs = [
-            self._auth.submit(poll, self._on_device_polled, self._on_sign_in_failed, name="poll")
-        ]
-
-    def _on_device_polled(self, token: TokenResult | None) -> None:
-        if token is not None:
-            self._on_signed_in(token)
-        elif self._device is not None:
-            self._poll_timer.start(int(self._device.interval * 1000))
-
-    # -- sign-in outcome ------------------------------------------------------------------------
+        attempt = self._attempt
+        if self.state is State.SIGNING_IN and attempt is not None and not attempt.has_device_code:
+            attempt.start_device_code(self._sign_in_claims())
 
     def _on_signed_in(self, token: TokenResult) -> None:
         self._end_sign_in()
         self.interaction = None
         if token.account is not None and token.account != self.account:
             if self.account is not None:
-                self._generation += 1  # results still in flight were for the other account
-                self._profile_loaded = False
-                self.profile_changed.emit(None)
-                self.photo_changed.emit(None)
+                self._jobs.generation.advance()  # results still in flight were for the other account
+                self._profile.show_nothing()
             self.account = token.account
-        self._adding_account = False
         self._accept_token(token, reload_profile=True)
         self.reload_accounts()
 
@@ -511,295 +249,131 @@ class SessionController(QObject):
 
     def cancel_sign_in(self) -> None:
         """Cancel returns at once: the receiver stops listening and pending jobs emit nothing."""
-        if self.state is not State.SIGNING_IN:
-            return
-        self._end_sign_in()
-        self._return_from_sign_in()
+        if self.state is State.SIGNING_IN:
+            self._end_sign_in()
+            self._return_from_sign_in()
 
     def _return_from_sign_in(self) -> None:
         previous = self._state_before_sign_in
-        if previous in (State.SIGNED_IN, State.OFFLINE, State.ERROR) and self._token is not None:
+        if previous in MAY_REFRESH and self._token is not None:
             self._set_state(State.SIGNED_IN)
-            self._schedule_refresh_for(self._token)
+            self._scheduler.refresh_before_expiry(self._token)
         elif previous is State.SIGN_IN_NEEDED or (self.account and self._token is None):
             self._set_state(State.SIGN_IN_NEEDED)
         else:
             self._set_state(State.SIGNED_OUT)
 
-    def _stop_sign_in_jobs(self) -> None:
-        for job in self._sign_in_jobs:
-            job.cancel()
-        self._sign_in_jobs = []
-        self._close_receiver()
-        self._pending = None
-
     def _end_sign_in(self) -> None:
-        self._stop_sign_in_jobs()
-        self._poll_timer.stop()
-        if self._device is not None:
-            self._device = None
-            self.device_code.emit(None)
+        if self._attempt is not None:
+            self._attempt.close()
+            self._attempt = None
 
-    def _close_receiver(self) -> None:
-        if self._receiver is not None:
-            self._receiver.close()
-            self._receiver = None
-
-    # -- signed in ----------------------------------------------------------------------------------
+    # -- signed in: the token, its refresh, a claims challenge from Graph ---------------------
 
     def _accept_token(self, token: TokenResult, reload_profile: bool = False) -> None:
         services = self._services
         assert services is not None
         first = self._token is None
         self._token = token
-        self._backoff.reset()
+        self._scheduler.succeeded()
         self.token_changed.emit(
             TokenInfo(token.expires_on, token.refresh_on, token.scopes, token.source)
         )
         if token.id_claims is not None:
             self.identity_changed.emit(services.auth.identity(token.id_claims))
         self._set_state(State.SIGNED_IN)
-        self._schedule_refresh_for(token)
-        if first or reload_profile or not self._profile_loaded:
-            self.load_profile()
-
-    def _schedule_refresh_for(self, token: TokenResult) -> None:
-        now = self._clock.wall()
-        self._schedule(next_refresh_delay(token.expires_on, token.refresh_on, now), retry=False)
-
-    def _schedule(self, seconds: float, retry: bool) -> None:
-        self._due = Schedule(self._clock.wall() + seconds, retry)
-        self._refresh_timer.start(int(seconds * 1000))
-        self.schedule_changed.emit(self._due)
-
-    def _unschedule(self) -> None:
-        self._refresh_timer.stop()
-        if self._due is not None:
-            self._due = None
-            self.schedule_changed.emit(None)
-
-    def _on_refresh_due(self) -> None:
-        if self._services is None:  # the start failed: try it again
-            self._unschedule()
-            self.start()
-            return
-        self.refresh()
+        self._scheduler.refresh_before_expiry(token)
+        if first or reload_profile or not self._profile.loaded:
+            self._profile.load()
 
     def check_for_wake(self) -> None:
-        """On a heartbeat: after the computer slept (or its clock jumped), a refresh timer may
-        be hours late; refresh now if it is due, else move the timer to the right moment."""
-        jump = self._clock.check()
-        if not jump or self._due is None:
-            return
-        remaining = self._due.at - self._clock.wall()
-        log.info("Woke after about %.0f s; next refresh was due in %.0f s", jump, remaining)
-        if remaining <= 0 or self._due.retry:
-            self.refresh()
-        else:
-            self._schedule(remaining, retry=False)
+        """After the computer slept, refresh at once if a refresh is due (refresh.py)."""
+        self._scheduler.check_for_wake()
 
     def refresh(self, force: bool = False, reload_profile: bool = False) -> None:
         """Silent refresh (timer, wake, retry, or the Refresh button): what was last loaded stays
         on screen meanwhile. Never in SIGN_IN_NEEDED: only a person can fix that."""
-        services, account = self._services, self.account
-        if (
-            services is None
-            or account is None
-            or State.REFRESHING not in TRANSITIONS[self.state]
-            or self.state is State.REFRESHING
-        ):
+        if self.state is State.REFRESHING or State.REFRESHING not in TRANSITIONS[self.state]:
             return
-        self._unschedule()
-        self._set_state(State.REFRESHING)
-
-        def silent(_: CancelToken) -> TokenResult:
-            return services.auth.silent(account, force_refresh=force)
 
         def done(token: TokenResult) -> None:
             self._accept_token(token, reload_profile=reload_profile)
 
-        self._auth.submit(
-            silent, self._current(done), self._current(self._refresh_failed), name="refresh"
-        )
+        self._renew("refresh", done, self._refresh_failed, force=force)
+
+    def _renew(
+        self, name: str, done: _Done, failed: _Failed, force: bool = False, claims: str = ""
+    ) -> None:
+        """REFRESHING, nothing scheduled: a silent token for the account, on the auth thread."""
+        services, account = self._services, self.account
+        if services is None or account is None:
+            return
+        auth = services.auth
+        self._scheduler.unschedule()
+        self._set_state(State.REFRESHING)
+
+        def silent(_: CancelToken) -> TokenResult:
+            return auth.silent(account, force_refresh=force, claims_challenge=claims or None)
+
+        self._auth.submit(silent, self._current(done), self._current(failed), name=name)
 
     def _refresh_failed(self, exc: LanyardError) -> None:
         if exc.kind is ErrorKind.INTERACTION_REQUIRED:
             self._need_sign_in(exc)
             return
-        if exc.kind is ErrorKind.NETWORK:
-            self._set_state(State.OFFLINE)
-        else:
-            self._set_state(State.ERROR)
-        retry_after = _retry_after(exc)
-        self._schedule(self._backoff.next_delay(retry_after), retry=True)
+        self._set_state(State.OFFLINE if exc.kind is ErrorKind.NETWORK else State.ERROR)
+        self._scheduler.retry_refresh(exc)
         self.error.emit(exc)
 
     def _need_sign_in(self, exc: LanyardError) -> None:
-        self._unschedule()
+        self._scheduler.unschedule()
         self.interaction = exc
         self._set_state(State.SIGN_IN_NEEDED)
         self.error.emit(exc)
 
-    # -- Graph --------------------------------------------------------------------------------------
-
     def load_profile(self, after_challenge: bool = False) -> None:
-        services, token = self._services, self._token
-        if services is None or token is None:
-            return
-        self._profile_timer.stop()
-        access_token = token.access_token
-        account_id = self.account.home_account_id if self.account else ""
-        cached = self._snapshot if self._snapshot_is_for(account_id) else None
-
-        def fetch(_: CancelToken) -> Snapshot:
-            fetched_at = time.time()
-            profile = services.graph.me(access_token)
-            try:
-                photo, checked_at = fetch_photo(services.graph, access_token, cached, fetched_at)
-            except LanyardError as exc:
-                if exc.claims_challenge:
-                    raise
-                log.info("No photo: %s", exc.message)
-                # keep the one we have; ask again next time
-                photo, checked_at = (cached.photo if cached else None), 0.0
-            return Snapshot(account_id, profile, fetched_at, photo, checked_at)
-
-        def failed(exc: LanyardError) -> None:
-            self._on_profile_failed(exc, after_challenge)
-
-        self._net.submit(
-            fetch, self._current(self._on_profile), self._current(failed), name="load_profile"
-        )
-
-    def _on_profile(self, snapshot: Snapshot) -> None:
-        self._profile_loaded = True
-        self._profile_backoff.reset()
-        self.profile_changed.emit(snapshot.profile)
-        self.profile_freshness.emit(snapshot.fetched_at, False)
-        self.photo_changed.emit(snapshot.photo)
-        self._keep_snapshot(snapshot)
-
-    def _on_profile_failed(self, exc: LanyardError, after_challenge: bool) -> None:
-        if exc.claims_challenge and not after_challenge:
-            self._answer_claims_challenge(exc)
-            return
-        if exc.kind is ErrorKind.INTERACTION_REQUIRED and exc.claims_challenge:
-            self._need_sign_in(exc)  # a new token did not satisfy Graph: a person must sign in
-            return
-        self.error.emit(exc)
-        if exc.kind in (ErrorKind.NETWORK, ErrorKind.SERVICE):
-            retry_after = _retry_after(exc)
-            self._profile_timer.start(int(self._profile_backoff.next_delay(retry_after) * 1000))
+        """/me and the photo with the current token (profile.py)."""
+        self._profile.load(after_challenge)
 
     def _answer_claims_challenge(self, challenge: LanyardError) -> None:
         """Graph revoked the token (continuous access evaluation): get a token that carries the
         claims it asks for, then call it once more. If that needs a person, ask them once."""
-        services, account = self._services, self.account
-        if services is None or account is None or self.state is State.REFRESHING:
+        if self._services is None or self.account is None or self.state is State.REFRESHING:
             return
         log.info("Graph sent a claims challenge; getting a new token")
-        self._unschedule()
-        self._set_state(State.REFRESHING)
         claims = challenge.claims_challenge
-
-        def silent(_: CancelToken) -> TokenResult:
-            return services.auth.silent(account, claims_challenge=claims)
 
         def done(token: TokenResult) -> None:
             self._accept_token(token)
-            self.load_profile(after_challenge=True)
+            self._profile.load(after_challenge=True)
 
         def failed(exc: LanyardError) -> None:
             if exc.kind is ErrorKind.INTERACTION_REQUIRED:
                 # the interactive sign-in must carry Graph's claims if the refusal named none
-                self._need_sign_in(
-                    exc
-                    if exc.claims_challenge
-                    else LanyardError(
-                        exc.message,
-                        exc.recommendation,
-                        exc.kind,
-                        exc.details,
-                        reason=exc.reason or InteractionReason.CLAIMS,
-                        claims_challenge=claims,
-                    )
-                )
+                self._need_sign_in(errors.claims_need_sign_in(exc, claims))
             else:
                 self._refresh_failed(exc)
 
-        self._auth.submit(
-            silent, self._current(done), self._current(failed), name="claims_challenge"
-        )
+        self._renew("claims_challenge", done, failed, claims=claims)
 
-    # -- changes made by other Lanyard processes ---------------------------------------------------
+    # -- the accounts in the cache (accounts.py) ---------------------------------------------------
 
-    def _watch_cache(self, services: Services) -> None:
-        files = services.auth.watched_paths()
-        if files:
-            watcher = CacheWatcher(files, self)
-            watcher.changed.connect(self.reload_accounts)
-        self.reload_accounts()
+    @property
+    def accounts(self) -> list[Account]:
+        return self._accounts.accounts
 
     def reload_accounts(self) -> None:
         """Re-read the cache on the auth worker (another process may have changed it)."""
-        services = self._services
-        if services is None or self._closed:
-            return
+        self._accounts.reload()
 
-        def reread(_: CancelToken) -> list[Account]:
-            services.auth.reload_cache()
-            return services.auth.accounts()
+    def _on_account_gone(self) -> None:
+        log.info("The signed-in account was removed by another Lanyard process")
+        self._clear_sign_in()
+        self.notice.emit(errors.signed_out_elsewhere())
 
-        self._auth.submit(reread, self._on_accounts_reloaded, name="reload_accounts")
-
-    def _on_accounts_reloaded(self, accounts: list[Account]) -> None:
-        if accounts != self.accounts:
-            self.accounts = accounts
-            self.accounts_changed.emit(accounts)
-        current = self.account
-        ids = {a.home_account_id for a in accounts}
-        if (
-            current is not None
-            and current.home_account_id not in ids
-            and self.state is not State.SIGNING_IN
-        ):
-            log.info("The signed-in account was removed by another Lanyard process")
-            self._clear_sign_in()
-            self.notice.emit(
-                LanyardError(
-                    "You were signed out by another Lanyard window or command.",
-                    "Select Sign in to continue.",
-                    ErrorKind.CACHE,
-                )
-            )
-
-    # -- profile snapshot: the last profile and photo, shown at once on a warm start ------------
-
-    def _snapshot_is_for(self, account_id: str) -> bool:
-        return self._snapshot is not None and self._snapshot.home_account_id == account_id
-
-    def _show_snapshot(self, snapshot: Snapshot) -> None:
-        """The stored profile and photo, until a fresh /me replaces them."""
-        self._snapshot = snapshot
-        self.profile_changed.emit(snapshot.profile)
-        self.profile_freshness.emit(snapshot.fetched_at, True)
-        self.photo_changed.emit(snapshot.photo)
-
-    def _keep_snapshot(self, snapshot: Snapshot) -> None:
-        """Store a fresh profile on the auth thread, in order with a sign-out's deletion (a
-        profile that arrives after a sign-out is never delivered here: see _current).
-
-        The job refers to the store and the snapshot only, never to self: a job still queued
-        must not keep this QObject alive to be destroyed on the worker thread."""
-        self._snapshot = snapshot
-        snapshots = self._snapshots
-        if snapshots is None or not snapshot.home_account_id:
-            return
-
-        def save(_: CancelToken) -> None:
-            write_snapshot(snapshots, snapshot)
-
-        self._auth.submit(save, name="save_profile_snapshot")
+    def cache_inventory(self, deliver: Callable[[list[CacheEntry]], None]) -> None:
+        """The token cache's items (never secrets), for the Admin view."""
+        self._accounts.inventory(deliver)
 
     # -- sign-out and shutdown ----------------------------------------------------------------------
 
@@ -807,29 +381,15 @@ class SessionController(QObject):
         """Forget the signed-in account in this window (signed out here or elsewhere)."""
         if self.state is State.SIGNING_IN:
             self._end_sign_in()
-        self._unschedule()
-        self._profile_timer.stop()
+        self._scheduler.unschedule()
         self._token = None
         self.account = None
         self.interaction = None
-        self._profile_loaded = False
-        self._snapshot = None
         self.token_changed.emit(None)
         self.identity_changed.emit(None)
-        self.profile_changed.emit(None)
-        self.photo_changed.emit(None)
-        self._generation += 1  # a refresh or profile load still in flight is for nobody now
+        self._profile.clear()
+        self._jobs.generation.advance()  # a refresh or profile load still in flight is for nobody now
         self._set_state(State.SIGNED_OUT)
-
-    def cache_inventory(self, deliver: Callable[[list[CacheEntry]], None]) -> None:
-        """The token cache's items (never secrets), read on the auth thread, for the Admin view."""
-        services = self._services
-        if services is None:
-            deliver([])
-            return
-        self._auth.submit(
-            lambda _: services.auth.inventory(), self._current(deliver), name="cache_inventory"
-        )
 
     def access_token(self) -> str | None:
         """The current access token, only for an explicit Reveal or Copy in the window."""
@@ -845,30 +405,14 @@ class SessionController(QObject):
         self.refresh()
 
     def sign_out(self, everyone: bool = False, end_browser_session: bool = False) -> None:
-        """Remove the account (or every account) from the token cache. Tokens already issued
-        stay valid on the server until they expire; ``end_browser_session`` also opens the
-        identity provider's sign-out page so the browser forgets the sign-in."""
-        services, account = self._services, self.account
-        if services is None:
+        """Forget the account (or every account) here, then remove it from the token cache with
+        its profile snapshot (accounts.py); ``end_browser_session`` ends the browser's too."""
+        account = self.account
+        if self._services is None:
             return
         self._clear_sign_in()
         leaving = list(self.accounts) if everyone else [account] if account else []
-        if not leaving:
-            return
-        url = services.auth.end_session_url(leaving[0]) if end_browser_session else ""
-
-        snapshots = self._snapshots
-
-        def remove(_: CancelToken) -> None:
-            for gone in leaving:
-                services.auth.sign_out(gone)
-                forget_snapshot(snapshots, gone.home_account_id)
-
-        self._auth.submit(remove, None, self.error.emit, name="sign_out", must_finish=True)
-        self.reload_accounts()
-        if url:
-            launch_browser = self._launch_browser
-            self._net.submit(lambda _: launch_browser(url), None, name="end_browser_session")
+        self._accounts.remove(leaving, self._profile.store, end_browser_session)
 
     def shutdown(self, timeout: float = 2.0) -> bool:
         """Stop timers, cancel what waits, abort requests in flight (a hung server included),
@@ -877,10 +421,9 @@ class SessionController(QObject):
             return True
         self._closed = True
         deadline = time.monotonic() + timeout
-        for timer in (self._refresh_timer, self._profile_timer, self._poll_timer, self._wake_timer):
-            timer.stop()
+        for part in (self._accounts, self._scheduler, self._profile, self._api):
+            part.stop()
         self._end_sign_in()
-        self._stop_api_calls()
         services = self._services or self._booting
         if services is not None:
             services.abort()
@@ -891,318 +434,17 @@ class SessionController(QObject):
             services.close()
         return ok
 
-    # == Call an API (issue 4, part 5) ===========================================================
-    # A request a person makes in the "Call an API" panel. The token for its scopes comes from the
-    # auth worker (silent first); the HTTP call runs on the network pool. When only a person can
-    # give the token (consent for a new API, MFA...), the panel offers "Grant access": a browser
-    # sign-in for just those scopes, as the same account, then the call again. The rest of the
-    # class calls in only through _init_api_calls() and _stop_api_calls().
-
-    api_call_started = Signal(object)  # ApiRequest
-    api_answered = Signal(object)  # ApiResponse: the API answered (any HTTP status)
-    api_failed = Signal(object)  # ApiFailure: no answer (bad request, no token, unreachable)
-    api_consent_waiting = Signal(bool)  # the browser is open for "Grant access"
-
-    def _init_api_calls(self) -> None:
-        self._api_call_id = 0  # only the latest call's outcome is shown
-        self._api_jobs: list[CancelToken] = []
-        self._api_grant: tuple[ApiRequest, LanyardError] | None = None  # what Grant access is for
-        self._api_receiver: LoopbackReceiver | None = None
-        self._api_pending: PendingSignIn | None = None
-        self.state_changed.connect(self._api_on_state)
-
-    @property
-    def graph_endpoint(self) -> str | None:
-        return self._services.config.graph_endpoint if self._services else None
-
-    def api_presets(self) -> list[ApiPreset]:
-        """Graph /me, /me/memberOf, and the sandbox's Orders API when running against it."""
-        services = self._services
-        if services is None:
-            return []
-        info = services.sandbox.info if services.sandbox is not None else None
-        return presets(
-            services.config.graph_endpoint,
-            services.config.scopes,
-            info.api_endpoint if info else None,
-            info.api_scope if info else None,
-        )
-
-    def api_bases(self) -> dict[str, str]:
-        """The endpoints a remembered URL may be written against ({graph}/me)."""
-        services = self._services
-        if services is None:
-            return {}
-        bases = {"graph": services.config.graph_endpoint}
-        if services.sandbox is not None:
-            bases["api"] = services.sandbox.info.api_endpoint
-        return bases
+    # -- Call an API (api_calls.py): the panel's requests, and Grant access ----------------------
 
     @property
     def api_consent_pending(self) -> bool:
-        return self._api_receiver is not None
+        return self._api.consent_pending
 
     def call_api(self, url: str, scopes: tuple[str, ...] | str) -> None:
-        """Call ``url`` with a token for ``scopes``; answers with api_answered or api_failed."""
-        services, account, graph_endpoint = self._services, self.account, self.graph_endpoint
-        scope_text = scopes if isinstance(scopes, str) else " ".join(scopes)
-        try:
-            request = validate_request(url, scope_text, graph_endpoint or "")
-        except ApiRequestError as exc:
-            error = LanyardError(exc.message, "", ErrorKind.CONFIG, {"field": exc.field})
-            self.api_failed.emit(ApiFailure(error, field=exc.field))
-            return
-        if (
-            services is None
-            or services.api is None
-            or account is None
-            or self.state
-            not in (
-                State.SIGNED_IN,
-                State.REFRESHING,
-                State.OFFLINE,
-                State.ERROR,
-            )
-        ):
-            error = LanyardError(
-                "Sign in first: Lanyard calls the API as the signed-in account.",
-                "Sign in (or sign in again), then call the API.",
-                ErrorKind.INTERACTION_REQUIRED,
-            )
-            self.api_failed.emit(ApiFailure(error, request))
-            return
-        self._api_call_id += 1
-        self._api_grant = None
-        self.api_call_started.emit(request)
-        self._api_get_token(request, self._api_call_id)
-
-    def _api_service(self, request: ApiRequest) -> str:
-        graph = scope_resource(request.scopes[0], self.graph_endpoint or "") == "graph"
-        return "Microsoft Graph" if graph else request.host
-
-    def _api_latest(self, call_id: int, callback: Callable[[Any], None]) -> Callable[[Any], None]:
-        """``callback``, unless a newer call was made or the person signed out meanwhile."""
-
-        def deliver(value: Any) -> None:
-            if call_id == self._api_call_id:
-                callback(value)
-
-        return self._current(deliver)
-
-    def _api_get_token(self, request: ApiRequest, call_id: int, claims: str = "") -> None:
-        services, account = self._services, self.account
-        if services is None or account is None:
-            return
-
-        def silent(_: CancelToken) -> TokenResult:
-            return services.auth.silent(
-                account, scopes=request.scopes, claims_challenge=claims or None
-            )
-
-        def got(token: TokenResult) -> None:
-            self._api_send(request, token, call_id, after_challenge=bool(claims))
-
-        def failed(exc: LanyardError) -> None:
-            self._api_token_failed(request, exc)
-
-        self._api_jobs = [
-            self._auth.submit(
-                silent,
-                self._api_latest(call_id, got),
-                self._api_latest(call_id, failed),
-                name="api_token",
-            )
-        ]
-
-    def _api_token_failed(self, request: ApiRequest, exc: LanyardError) -> None:
-        can_grant = exc.kind is ErrorKind.INTERACTION_REQUIRED
-        if can_grant:
-            if exc.reason is InteractionReason.CONSENT:
-                exc = LanyardError(
-                    f"This API needs your consent first: {' '.join(request.scopes)}.",
-                    "Select Grant access to give it in your browser; Lanyard then calls the API.",
-                    exc.kind,
-                    exc.details,
-                    reason=exc.reason,
-                    claims_challenge=exc.claims_challenge,
-                )
-            self._api_grant = (request, exc)
-        self.api_failed.emit(ApiFailure(exc, request, can_grant=can_grant))
-
-    def _api_send(
-        self, request: ApiRequest, token: TokenResult, call_id: int, after_challenge: bool = False
-    ) -> None:
-        services = self._services
-        if services is None or services.api is None:
-            return
-        caller, access_token, service = services.api, token.access_token, self._api_service(request)
-        log.info("Calling an API on %s", request.host)  # never the token, nor the query
-
-        def call(_: CancelToken) -> ApiResponse:
-            return caller.call(request, access_token, service)
-
-        def answered(response: ApiResponse) -> None:
-            problem = response.problem
-            if problem is not None and problem.claims_challenge and not after_challenge:
-                # continuous access evaluation: a token with the claims asked for, then once more
-                self._api_get_token(request, call_id, problem.claims_challenge)
-                return
-            self.api_answered.emit(response)
-
-        def failed(exc: LanyardError) -> None:
-            self.api_failed.emit(ApiFailure(exc, request))
-
-        self._api_jobs.append(
-            self._net.submit(
-                call,
-                self._api_latest(call_id, answered),
-                self._api_latest(call_id, failed),
-                name="api_call",
-            )
-        )
-
-    # -- Grant access: a browser sign-in for the request's scopes only, as the same account
+        self._api.call(url, scopes)
 
     def grant_api_access(self) -> None:
-        services, account, grant = self._services, self.account, self._api_grant
-        if services is None or account is None or grant is None or self._api_receiver is not None:
-            return
-        request, problem = grant
-        from desktop_app.auth.loopback import LoopbackReceiver
-
-        receiver = LoopbackReceiver()  # a loopback bind: no network, no waiting
-        self._api_receiver = receiver
-        self.api_consent_waiting.emit(True)
-        claims = problem.claims_challenge or None
-        call_id = self._api_call_id
-
-        def begin(_: CancelToken) -> PendingSignIn:
-            return services.auth.begin_sign_in(
-                receiver.redirect_uri,
-                login_hint=account.username,
-                claims_challenge=claims,
-                scopes=request.scopes,
-            )
-
-        def begun(pending: PendingSignIn) -> None:
-            self._api_browser_begun(request, pending, call_id)
-
-        self._api_jobs = [
-            self._auth.submit(
-                begin, self._current(begun), self._current(self._api_grant_failed), name="api_grant"
-            )
-        ]
-
-    def _api_browser_begun(self, request: ApiRequest, pending: PendingSignIn, call_id: int) -> None:
-        receiver = self._api_receiver
-        if receiver is None:
-            return
-        receiver.expected_state = pending.state
-        self._api_pending = pending
-        launch_browser, timeout = self._launch_browser, self._browser_timeout
-
-        def launch(_: CancelToken) -> bool:
-            return launch_browser(pending.auth_uri)
-
-        def launched(opened: bool) -> None:
-            if not opened:
-                self._api_grant_failed(
-                    LanyardError(
-                        "Lanyard could not open a web browser on this computer.",
-                        "Set a default browser (or BROWSER), then select Grant access again.",
-                        ErrorKind.BROWSER,
-                    )
-                )
-
-        def wait(_: CancelToken) -> dict[str, str]:
-            return receiver.wait(timeout)
-
-        def answered(response: dict[str, str]) -> None:
-            self._api_browser_answered(request, response, call_id)
-
-        self._api_jobs += [
-            self._net.submit(launch, self._current(launched), name="api_open_browser"),
-            self._net.submit(
-                wait,
-                self._current(answered),
-                self._current(self._api_grant_failed),
-                name="api_wait_for_browser",
-            ),
-        ]
-
-    def _api_browser_answered(
-        self, request: ApiRequest, response: dict[str, str], call_id: int
-    ) -> None:
-        services, pending, account = self._services, self._api_pending, self.account
-        self._api_close_receiver()
-        if services is None or pending is None or account is None:
-            return
-
-        def finish(_: CancelToken) -> TokenResult:
-            return services.auth.finish_sign_in(pending, response)
-
-        def granted(token: TokenResult) -> None:
-            if token.account is None or token.account.home_account_id != account.home_account_id:
-                who = token.account.username if token.account else "another account"
-                self._api_grant_failed(
-                    LanyardError(
-                        f"Access was granted as {who}, but Lanyard is signed in as "
-                        f"{account.username}.",
-                        f"Select Grant access again and choose {account.username} in the browser.",
-                        ErrorKind.INTERACTION_REQUIRED,
-                    ),
-                    can_grant=True,
-                )
-                return
-            self._api_grant = None
-            self._api_call_id += 1  # the call again, with the token just granted
-            self.api_call_started.emit(request)
-            self.api_consent_waiting.emit(False)
-            self._api_send(request, token, self._api_call_id)
-
-        self._api_jobs = [
-            self._auth.submit(
-                finish,
-                self._current(granted),
-                self._current(self._api_grant_failed),
-                name="api_grant_finish",
-            )
-        ]
-
-    def _api_grant_failed(self, exc: LanyardError, can_grant: bool = True) -> None:
-        self._api_stop_jobs()
-        self.api_consent_waiting.emit(False)
-        if exc.kind is ErrorKind.CANCELLED and not exc.details:
-            return  # the person pressed Cancel
-        grant = self._api_grant
-        request = grant[0] if grant else None
-        self.api_failed.emit(ApiFailure(exc, request, can_grant=can_grant and grant is not None))
+        self._api.grant_access()
 
     def cancel_api_consent(self) -> None:
-        """Cancel "Grant access" at once: the receiver stops listening, jobs emit nothing."""
-        if self._api_receiver is None and self._api_pending is None:
-            return
-        self._api_stop_jobs()
-        self.api_consent_waiting.emit(False)
-
-    def _api_close_receiver(self) -> None:
-        if self._api_receiver is not None:
-            self._api_receiver.close()
-            self._api_receiver = None
-
-    def _api_stop_jobs(self) -> None:
-        for job in self._api_jobs:
-            job.cancel()
-        self._api_jobs = []
-        self._api_close_receiver()
-        self._api_pending = None
-
-    def _api_on_state(self, state: State) -> None:
-        if state is State.SIGNED_OUT:  # signed out (here or elsewhere): nothing to grant now
-            self._api_grant = None
-            self.cancel_api_consent()
-
-    def _stop_api_calls(self) -> None:
-        self._api_stop_jobs()
-
-    # == end of Call an API =======================================================================
+        self._api.cancel_consent()

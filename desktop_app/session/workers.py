@@ -14,22 +14,45 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.core.errors import LanyardError
+from desktop_app.session import errors
 from desktop_app.session.qt_compat import protect_booleans
 
 log = logging.getLogger(__name__)
 protect_booleans()  # before the first emit: see qt_compat (PySide6 6.12.0 on Python 3.11)
 
 _LIVE: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+T = TypeVar("T")
 
 
 def live_worker_threads() -> list[threading.Thread]:
     """Worker threads still running (the test suite fails a test that leaves one behind)."""
     return [t for t in list(_LIVE) if t.is_alive()]
+
+
+class Generation:
+    """The stale-result guard: a callback wrapped by ``current`` is dropped when ``advance`` was
+    called after it was wrapped (the person signed out, or another account signed in), so a
+    result still in flight for the account that left is never shown."""
+
+    def __init__(self) -> None:
+        self._value = 0
+
+    def advance(self) -> None:
+        self._value += 1
+
+    def current(self, callback: Callable[[T], None]) -> Callable[[T], None]:
+        generation = self._value
+
+        def deliver(value: T) -> None:
+            if generation == self._value:
+                callback(value)
+
+        return deliver
 
 
 class CancelToken:
@@ -45,9 +68,9 @@ class CancelToken:
 
 
 @dataclass
-class _Job:
-    fn: Callable[[CancelToken], Any]
-    on_result: Callable[[Any], None] | None
+class _Job(Generic[T]):
+    fn: Callable[[CancelToken], T]
+    on_result: Callable[[T], None] | None
     on_error: Callable[[LanyardError], None] | None
     token: CancelToken = field(default_factory=CancelToken)
     name: str = ""
@@ -85,12 +108,14 @@ class Worker:
 
     def submit(
         self,
-        fn: Callable[[CancelToken], Any],
-        on_result: Callable[[Any], None] | None = None,
+        fn: Callable[[CancelToken], T],
+        on_result: Callable[[T], None] | None = None,
         on_error: Callable[[LanyardError], None] | None = None,
         name: str = "",
         must_finish: bool = False,
     ) -> CancelToken:
+        """Run ``fn`` on a worker thread; ``on_result`` gets what it returns, ``on_error`` the
+        LanyardError it raised (any other exception becomes one), both on the GUI thread."""
         job = _Job(
             fn,
             on_result,
@@ -118,22 +143,14 @@ class Worker:
                 outcome = (False, exc)
             except Exception:
                 log.exception("Unexpected error in %s job %s", self.name, job.name)
-                outcome = (
-                    False,
-                    LanyardError(
-                        "Something unexpected went wrong.",
-                        "Try again. If it keeps happening, save diagnostics and report it.",
-                        ErrorKind.INTERNAL,
-                        {"job": job.name},
-                    ),
-                )
+                outcome = (False, errors.unexpected(job.name))
             log.debug(
                 "%s job %s took %.0f ms", self.name, job.name, (time.monotonic() - started) * 1000
             )
             if not job.token.cancelled and not self._stopping:
                 self._bridge.delivered.emit((job, outcome))
 
-    def _deliver(self, payload: tuple[_Job, tuple[bool, Any]]) -> None:
+    def _deliver(self, payload: tuple[_Job[Any], tuple[bool, Any]]) -> None:
         job, (ok, value) = payload
         if job.token.cancelled or self._stopping:
             return  # a cancelled job, or one whose owner is going away, emits nothing
@@ -156,3 +173,13 @@ class Worker:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         return not any(t.is_alive() for t in self._threads)
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """Where the session's jobs run, and whether their results still count: what the controller
+    hands each of its parts (and each sign-in attempt) so that they share them."""
+
+    auth: Worker  # the one auth thread: every msal call, in order
+    net: Worker  # the network pool: Graph, API calls, the browser and the wait for it
+    generation: Generation  # the stale-result guard

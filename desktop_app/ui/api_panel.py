@@ -30,7 +30,8 @@ from desktop_app.graph.api_call import (
     from_template,
     to_template,
 )
-from desktop_app.session.controller import SessionController, State
+from desktop_app.session.controller import SessionController
+from desktop_app.session.state import MAY_CALL_API, State
 from desktop_app.ui.banner import Banner
 from desktop_app.ui.json_view import JsonView
 from desktop_app.ui.widgets import muted, plain_label
@@ -41,7 +42,7 @@ EXPLANATION = (
 )
 SETTINGS_URL = "api_call/url"
 SETTINGS_SCOPES = "api_call/scopes"
-CAN_CALL = frozenset({State.SIGNED_IN, State.REFRESHING, State.OFFLINE, State.ERROR})
+CAN_CALL = MAY_CALL_API
 
 
 def _restyle(widget: QWidget, name: str, value: object) -> None:
@@ -197,23 +198,23 @@ class ApiPanel(QWidget):
             self.session.cancel_api_consent()
 
     def _on_state(self, state: State) -> None:
-        if not self._presets and self.session is not None and self.session.services is not None:
+        if not self._presets and self.session is not None and self.session.setup is not None:
             self._load_presets()
         if state not in CAN_CALL:
             self._busy = False
         self._update_enabled()
 
     def _load_presets(self) -> None:
-        session = self.session
-        assert session is not None
-        self._presets = session.api_presets()
+        setup = self.session.setup if self.session is not None else None
+        assert setup is not None
+        self._presets = list(setup.api_presets)
         self.preset_box.clear()
         for preset in self._presets:
             self.preset_box.addItem(preset.name)
         self.preset_box.setCurrentIndex(-1)
         if self.url_edit.text():
             return
-        bases = session.api_bases()
+        bases = setup.api_bases
         url = str(self._settings.value(SETTINGS_URL, "") or "")
         remembered = from_template(url, bases) if url else None
         scopes = str(self._settings.value(SETTINGS_SCOPES, "") or "")
@@ -250,7 +251,8 @@ class ApiPanel(QWidget):
         session.call_api(self.url_edit.text(), self.scopes_edit.text())
 
     def _remember(self, request: ApiRequest) -> None:
-        bases = self.session.api_bases() if self.session else {}
+        setup = self.session.setup if self.session is not None else None
+        bases = setup.api_bases if setup is not None else {}
         self._settings.setValue(SETTINGS_URL, to_template(request.url, bases))
         self._settings.setValue(SETTINGS_SCOPES, " ".join(request.scopes))
 

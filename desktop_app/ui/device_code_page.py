@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from desktop_app.session.controller import DeviceCodePrompt
+from desktop_app.session.state import DeviceCodePrompt
 from desktop_app.ui.pages import center_card, page_card
 from desktop_app.ui.widgets import heading, muted, plain_label
 

@@ -40,12 +40,12 @@ def _account_count(session: SessionController | None) -> int:
 def gather(window: QMainWindow) -> DiagnosticsInput:
     """What the window knows, read on its own thread: attributes only, no msal, no file."""
     session = getattr(window, "session", None)
-    services = session.services if session is not None else None
+    setup = session.setup if session is not None else None
     log_file = current_log_file()
     return DiagnosticsInput(
-        config=services.config if services is not None else None,
+        config=setup.config if setup is not None else None,
         log_file=Path(log_file) if log_file else None,
-        cache_protection=services.auth.protection if services is not None else "",
+        cache_protection=setup.protection if setup is not None else "",
         account_count=_account_count(session),
         verbose=verbose_diagnostics(),
         state=session.state.name if session is not None else "",

@@ -14,7 +14,9 @@ from desktop_app.auth.models import Account, CacheEntry, Identity
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
-from desktop_app.session.controller import SHOWS_ACCOUNT, Schedule, SessionController, State
+from desktop_app.session import errors
+from desktop_app.session.controller import SessionController
+from desktop_app.session.state import MAY_REFRESH, SHOWS_ACCOUNT, Schedule, State
 from desktop_app.ui.about import show_about
 from desktop_app.ui.banner import Banner
 from desktop_app.ui.device_code_page import DeviceCodePage
@@ -287,9 +289,9 @@ class MainWindow(QMainWindow):
         self.profile_panel.set_offline(state is State.OFFLINE)
         if state in (State.ERROR, State.OFFLINE, State.SIGN_IN_NEEDED):
             self.roles_panel.refresh_failed()
-        if self.session is not None and self.session.services is not None:
-            auth = self.session.services.auth.settings
-            self.admin_panel.show_settings(auth.client_id, auth.authority, auth.scopes)
+        if self.session is not None and self.session.setup is not None:
+            setup = self.session.setup
+            self.admin_panel.show_settings(setup.client_id, setup.authority, setup.scopes)
         if state in (State.SIGNED_IN, State.SIGNED_OUT) and self._banner_clears_on == "recovered":
             self._clear_banner()
         signed_in = state in SHOWS_ACCOUNT and self._identity is not None
@@ -304,7 +306,7 @@ class MainWindow(QMainWindow):
         else:
             self.stack.setCurrentWidget(self.welcome_page)
         self.header.setVisible(signed_in)
-        can_refresh = state in (State.SIGNED_IN, State.OFFLINE, State.ERROR)
+        can_refresh = state in MAY_REFRESH
         self.header.refresh_button.setEnabled(can_refresh)
         self.header.refresh_button.setToolTip(
             "Get a new token and reload your profile"
@@ -322,14 +324,7 @@ class MainWindow(QMainWindow):
         if state is State.SIGN_IN_NEEDED and not self.banner.isVisible():
             problem = self.session.interaction if self.session is not None else None
             self.banner.show_error(
-                problem
-                or LanyardError(
-                    "Your sign-in has expired or needs to be confirmed.",
-                    "Sign in again to continue; Lanyard keeps showing what it last loaded.",
-                    ErrorKind.INTERACTION_REQUIRED,
-                ),
-                "warning",
-                action="Sign in again",
+                problem or errors.sign_in_needed(), "warning", action="Sign in again"
             )
 
     def show_sign_in_method(self, method: str) -> None:

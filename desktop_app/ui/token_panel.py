@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.auth.claim_catalog import claim_rows, groups_overage_note, relative
 from desktop_app.auth.models import Identity
-from desktop_app.session.controller import TokenInfo
+from desktop_app.session.state import TokenInfo
 from desktop_app.ui.widgets import CardPanel, FullHeightTable, heading, muted, plain_label
 
 SOURCES = {

@@ -170,7 +170,7 @@ class Run:
 
     def scenario(self) -> Any:
         from desktop_app.sandbox.faults import FaultSpec
-        from desktop_app.session.controller import State
+        from desktop_app.session.state import State
 
         session, window = self.session, self.window
         if self.mode in ("sign-in", "stall"):
@@ -221,7 +221,7 @@ class Run:
         return round(worst, 1)
 
     def timed_refresh(self, key: str) -> Any:
-        from desktop_app.session.controller import State
+        from desktop_app.session.state import State
 
         session = self.session
         session.refresh(force=True)
@@ -230,7 +230,7 @@ class Run:
         self.report[f"{key}_ms"] = self.heartbeat_reset(key)
 
     def refreshes(self) -> Any:
-        from desktop_app.session.controller import State
+        from desktop_app.session.state import State
 
         session = self.session
         sandbox = self.sandbox()

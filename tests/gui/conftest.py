@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import gc
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,41 +8,15 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.config import Config
-from desktop_app.sandbox import Sandbox
 from desktop_app.session.controller import SessionController
-from desktop_app.session.qt_compat import protect_booleans
 from desktop_app.session.services import build_services
 from desktop_app.ui.main_window import MainWindow
 
-
-@pytest.fixture(autouse=True)
-def _window_tests_use_the_file_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Window tests run the plaintext-file path in this process: PyGObject is kept out.
-
-    One full run segfaulted (two threads in TLS handshakes, Qt's event loop in the main thread)
-    after PyGObject had been loaded into this long-lived process by earlier tests; the cause is
-    not found yet. The libsecret path is tested for real in child processes against
-    gnome-keyring (tests/integration/auth/test_keyring.py).
-    """
-    monkeypatch.setitem(sys.modules, "gi", None)
-
-
-protect_booleans()  # the window tests emit thousands of signals in one process
-
-
-@pytest.fixture(autouse=True)
-def _collect_qt_garbage_on_the_gui_thread() -> Iterator[None]:
-    """Collect each test's cyclic garbage here, on the GUI thread: left to chance, a collection
-    triggered by an allocation on a worker thread destroys its QObjects there, which Qt answers
-    with "Timers cannot be stopped from another thread" and, at times, a segfault."""
-    yield
-    gc.collect()
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as sb:
-        yield sb
+# the conditions of every test of a real session (the sandbox fixture is in tests/conftest.py)
+from tests.session.conftest import (  # noqa: F401 (fixtures, used by name)
+    _collect_qt_garbage_on_the_gui_thread,
+    _window_tests_use_the_file_cache,
+)
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core.config import Config
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session.controller import SessionController, State
+from desktop_app.session.controller import SessionController
 from desktop_app.session.services import build_services
+from desktop_app.session.state import State
 from desktop_app.ui.header import ADD_ACCOUNT
 from desktop_app.ui.main_window import MainWindow
 from tests.support.sandbox_helpers import auth_client, sandbox_config

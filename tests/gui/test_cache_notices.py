@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session.controller import State
+from desktop_app.session.state import State
 from tests.support.sandbox_helpers import files_holding, sandbox_config
 from tests.support.window_driver import TIMEOUT_MS, wait_state
 

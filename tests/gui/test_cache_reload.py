@@ -12,7 +12,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session.controller import State
+from desktop_app.session.state import State
 from tests.conftest import REPO
 from tests.support.sandbox_helpers import sandbox_config
 from tests.support.window_driver import TIMEOUT_MS, sign_in, wait_state

@@ -27,8 +27,9 @@ from desktop_app.graph.profile import Profile
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.sandbox.faults import FaultSpec
 from desktop_app.sandbox.pki import load_or_create
-from desktop_app.session.controller import SessionController, State
+from desktop_app.session.controller import SessionController
 from desktop_app.session.policy import Backoff
+from desktop_app.session.state import State
 from desktop_app.ui.main_window import MainWindow
 from tests.support import figures
 from tests.support.sandbox_helpers import auth_client, sandbox_config

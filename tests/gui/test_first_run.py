@@ -16,7 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.cli import config_flags, parse_args
 from desktop_app.core.config import ConfigError, load_config
-from desktop_app.session.controller import SessionController, State
+from desktop_app.session.controller import SessionController
+from desktop_app.session.state import State
 from desktop_app.session.workers import live_worker_threads
 from desktop_app.ui.app import SHUTDOWN_BOUND_S, SessionHost
 from desktop_app.ui.main_window import MainWindow

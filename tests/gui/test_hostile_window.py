@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.graph.profile import MAX_FIELD_CHARS
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session.controller import State
+from desktop_app.session.state import State
 from desktop_app.ui.avatar import Avatar
 from tests.support import figures
 from tests.support.sandbox_helpers import sandbox_config

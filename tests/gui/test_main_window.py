@@ -10,7 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session.controller import SessionController, State
+from desktop_app.session.controller import SessionController
+from desktop_app.session.state import State
 from desktop_app.ui.main_window import MainWindow
 from tests.support.sandbox_helpers import auth_client, idp_requests, sandbox_config
 from tests.support.window_driver import TIMEOUT_MS, sign_in, wait_state

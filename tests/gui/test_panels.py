@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session.controller import SessionController, State
+from desktop_app.session.controller import SessionController
+from desktop_app.session.state import State
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.token_panel import HIDDEN
 from tests.support.sandbox_helpers import sandbox_config

@@ -17,8 +17,9 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.sandbox.faults import FaultSpec
-from desktop_app.session.controller import SessionController, State
+from desktop_app.session.controller import SessionController
 from desktop_app.session.policy import Backoff
+from desktop_app.session.state import State
 from desktop_app.ui.main_window import MainWindow
 from tests.support.sandbox_helpers import idp_requests, sandbox_config
 from tests.support.standin_browser import approve_device_code

@@ -28,7 +28,8 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.config import Config
 from desktop_app.core.errors import LanyardError
 from desktop_app.sandbox.control import SandboxControl
-from desktop_app.session.controller import SessionController, State, TokenInfo
+from desktop_app.session.controller import SessionController
+from desktop_app.session.state import State, TokenInfo
 from desktop_app.ui.main_window import MainWindow
 from tests.conftest import REPO
 from tests.support import figures

@@ -12,8 +12,9 @@ from pytestqt.qtbot import QtBot
 from desktop_app.graph.snapshot import PHOTO_REVALIDATE_S
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.sandbox.faults import FaultSpec
-from desktop_app.session.controller import SessionController, State
+from desktop_app.session.controller import SessionController
 from desktop_app.session.services import snapshot_store_for
+from desktop_app.session.state import State
 from desktop_app.ui.main_window import MainWindow
 from tests.support.sandbox_helpers import sandbox_config
 from tests.support.window_driver import TIMEOUT_MS, sign_in, wait_state

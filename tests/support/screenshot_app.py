@@ -29,8 +29,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core.config import Config  # noqa: E402
 from desktop_app.core.paths import resources_dir  # noqa: E402
-from desktop_app.session.controller import SessionController, State  # noqa: E402
+from desktop_app.session.controller import SessionController  # noqa: E402
 from desktop_app.session.services import build_services  # noqa: E402
+from desktop_app.session.state import State  # noqa: E402
 from desktop_app.ui.api_panel import ApiPanel  # noqa: E402
 from desktop_app.ui.main_window import MainWindow  # noqa: E402
 

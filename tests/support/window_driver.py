@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop_app.session.controller import SessionController, State
+from desktop_app.session.controller import SessionController
+from desktop_app.session.state import State
 from desktop_app.ui.main_window import MainWindow
 
 TIMEOUT_MS = 20_000

@@ -6,7 +6,7 @@ import time
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.errors import ErrorKind, LanyardError
-from desktop_app.session.workers import CancelToken, Worker
+from desktop_app.session.workers import CancelToken, Generation, Worker
 
 
 def test_jobs_run_in_order_on_one_thread(qtbot: QtBot) -> None:
@@ -94,3 +94,15 @@ def test_must_finish_jobs_run_after_stop(qtbot: QtBot) -> None:
     gate.set()
     assert worker.stop(2.0)
     assert ran == ["kept"]
+
+
+def test_the_stale_result_guard_drops_what_was_wrapped_before_an_advance() -> None:
+    generation = Generation()
+    seen: list[str] = []
+    before = generation.current(seen.append)
+    before("delivered")
+    generation.advance()  # e.g. signed out
+    before("for the account that left")
+    after = generation.current(seen.append)
+    after("for the new account")
+    assert seen == ["delivered", "for the new account"]

@@ -1,0 +1,63 @@
+"""What every test of a real SessionController needs, with a window (tests/gui, which imports
+these) or without one (here): the plaintext-file cache in this process, the binding's
+reference-count work-around, and Qt's garbage collected on the GUI thread."""
+
+from __future__ import annotations
+
+import gc
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from desktop_app.core.config import Config
+from desktop_app.session.controller import SessionController
+from desktop_app.session.qt_compat import protect_booleans
+from desktop_app.session.services import build_services
+
+
+@pytest.fixture(autouse=True)
+def _window_tests_use_the_file_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Window tests run the plaintext-file path in this process: PyGObject is kept out.
+
+    One full run segfaulted (two threads in TLS handshakes, Qt's event loop in the main thread)
+    after PyGObject had been loaded into this long-lived process by earlier tests; the cause is
+    not found yet. The libsecret path is tested for real in child processes against
+    gnome-keyring (tests/integration/auth/test_keyring.py).
+    """
+    monkeypatch.setitem(sys.modules, "gi", None)
+
+
+protect_booleans()  # the window tests emit thousands of signals in one process
+
+
+@pytest.fixture(autouse=True)
+def _collect_qt_garbage_on_the_gui_thread() -> Iterator[None]:
+    """Collect each test's cyclic garbage here, on the GUI thread: left to chance, a collection
+    triggered by an allocation on a worker thread destroys its QObjects there, which Qt answers
+    with "Timers cannot be stopped from another thread" and, at times, a segfault."""
+    yield
+    gc.collect()
+
+
+@pytest.fixture
+def start_session() -> Iterator[Callable[..., SessionController]]:
+    """A real SessionController, started, with no window; shut down after the test.
+
+    Keyword arguments go to the SessionController (a fake clock, a short browser timeout...).
+    """
+    sessions: list[SessionController] = []
+
+    def make(config: Config, **session_options: Any) -> SessionController:
+        session = SessionController(
+            lambda notice: build_services(config, True, notice), **session_options
+        )
+        sessions.append(session)
+        session.start()
+        return session
+
+    yield make
+    for session in sessions:
+        assert session.shutdown(5.0)
+    sessions.clear()
