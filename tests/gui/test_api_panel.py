@@ -17,7 +17,7 @@ from desktop_app.core.config import Config
 from desktop_app.graph.api_call import TOKEN_PLACEHOLDER, ApiRequest, validate_request
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.sandbox.faults import FaultSpec
-from desktop_app.session import controller as controller_module
+from desktop_app.session import api_calls as api_calls_module
 from desktop_app.session.controller import SessionController
 from desktop_app.ui import api_panel as api_panel_module
 from desktop_app.ui.api_panel import SETTINGS_SCOPES, SETTINGS_URL, ApiPanel
@@ -287,7 +287,7 @@ def test_the_request_is_checked_once_and_the_checked_one_is_what_is_called(
         checked.append(validate_request(url, scopes, graph_endpoint))
         return checked[-1]
 
-    monkeypatch.setattr(controller_module, "validate_request", counting)
+    monkeypatch.setattr(api_calls_module, "validate_request", counting)
     assert not hasattr(api_panel_module, "validate_request")  # the panel leaves it to the session
     started: list[ApiRequest] = []
     session.api_call_started.connect(started.append)
