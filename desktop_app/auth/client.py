@@ -237,16 +237,19 @@ class AuthClient:
     def begin_sign_in(
         self,
         redirect_uri: str,
+        state: str,
         login_hint: str | None = None,
         prompt: str | None = None,
         claims_challenge: str | None = None,
         scopes: Scopes | None = None,
     ) -> PendingSignIn:
-        """``scopes``: ask for another API's scopes (incremental consent), not the configured."""
+        """``state``: the one the loopback receiver was created with (it accepts no other).
+        ``scopes``: ask for another API's scopes (incremental consent), not the configured."""
         with self._msal_call("Starting sign-in"):
             flow = self.app.initiate_auth_code_flow(
                 list(scopes or self.settings.scopes),
                 redirect_uri=redirect_uri,
+                state=state,
                 login_hint=login_hint,
                 prompt=prompt,
                 claims_challenge=claims_challenge or None,
@@ -254,7 +257,9 @@ class AuthClient:
             )
         if "auth_uri" not in flow:
             raise from_msal_result(flow, "Starting sign-in")
-        return PendingSignIn(str(flow["auth_uri"]), str(flow["state"]), redirect_uri, dict(flow))
+        return PendingSignIn(
+            str(flow["auth_uri"]), str(flow["state"]), redirect_uri, dict(flow), login_hint
+        )
 
     def finish_sign_in(self, pending: PendingSignIn, response: dict[str, str]) -> TokenResult:
         action = "Signing in"

@@ -178,6 +178,19 @@ def sign_in_cancelled() -> LanyardError:
     return LanyardError("Sign-in was cancelled.", "", ErrorKind.CANCELLED)
 
 
+def sign_in_from_another_user(uid: int) -> LanyardError:
+    """The receiver dropped a connection of another user of this computer (-1: of nobody it
+    could name)."""
+    who = f"another user of this computer (user id {uid})" if uid >= 0 else "an unknown sender"
+    return LanyardError(
+        f"Lanyard turned away a sign-in response from {who}. Your own sign-in was not affected.",
+        "Finish signing in in your browser. If this keeps happening, someone else on this "
+        "computer may be trying to sign you in to their account: tell your administrator.",
+        ErrorKind.BROWSER,
+        {"sender": str(uid) if uid >= 0 else "unknown"},
+    )
+
+
 def sign_in_timed_out(waited_seconds: float) -> LanyardError:
     return LanyardError(
         "Sign-in timed out: the browser did not return to Lanyard.",

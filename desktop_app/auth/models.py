@@ -49,12 +49,14 @@ class TokenResult:
 
 @dataclass(frozen=True)
 class PendingSignIn:
-    """An interactive sign-in waiting for the browser. ``flow`` holds the PKCE verifier."""
+    """An interactive sign-in waiting for the browser. ``flow`` holds the PKCE verifier;
+    ``login_hint``: the account asked for, if one was (a response for another is refused)."""
 
     auth_uri: str
     state: str
     redirect_uri: str
     flow: dict[str, Any] = field(repr=False)
+    login_hint: str | None = None
 
 
 @dataclass(frozen=True)

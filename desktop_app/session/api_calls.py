@@ -41,6 +41,7 @@ class ApiCalls(QObject):
     answered = Signal(object)  # ApiResponse: the API answered (any HTTP status)
     failed = Signal(object)  # ApiFailure: no answer (bad request, no token, unreachable)
     consent_waiting = Signal(bool)  # the browser is open for Grant access
+    notice = Signal(object)  # LanyardError: Grant access turned a response away; still waiting
 
     def __init__(
         self,
@@ -178,6 +179,7 @@ class ApiCalls(QObject):
         )
         attempt.succeeded.connect(lambda token: self._granted(request, account, token))
         attempt.failed.connect(self._grant_failed)
+        attempt.refused.connect(self.notice)
         attempt.browser_failed.connect(lambda: self._grant_failed(errors.no_browser_for_grant()))
         attempt.start_browser(
             login_hint=account.username,

@@ -112,6 +112,7 @@ class SessionController(QObject):
             (self._api.answered, self.api_answered),
             (self._api.failed, self.api_failed),
             (self._api.consent_waiting, self.api_consent_waiting),
+            (self._api.notice, self.notice),
             (self._accounts.changed, self.accounts_changed),
             (self._accounts.error, self.error),
         ):
@@ -208,6 +209,7 @@ class SessionController(QObject):
         attempt.browser_failed.connect(self._on_no_browser)
         attempt.succeeded.connect(self._on_signed_in)
         attempt.failed.connect(self._on_sign_in_failed)
+        attempt.refused.connect(self.notice)  # turned away; the sign-in goes on
         if use_device_code:
             attempt.start_device_code(self._sign_in_claims())
         else:

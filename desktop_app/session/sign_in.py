@@ -5,6 +5,10 @@ once: Lanyard's own loopback receiver, the begin job on the auth thread, the bro
 the network pool, the wait for its redirect there, the code redeemed on the auth thread; or a
 device code polled once per job on a timer. Nothing waits on the auth thread.
 
+The receiver is created with the state the identity provider is then asked to echo, so it
+accepts nothing else from its first moment. What it turns away that the person should hear of
+(another user's connection) comes as ``refused``, and the attempt goes on waiting for the browser.
+
 An attempt ends once: ``succeeded`` or ``failed`` (it has cleaned up before either), or
 ``cancel()`` by its owner, which returns at once and leaves nothing to emit. Its owner keeps it
 while it runs, and lets it go with ``close()``.
@@ -13,6 +17,7 @@ while it runs, and lets it go with ``close()``.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +32,7 @@ from desktop_app.session.workers import CancelToken, Jobs, Worker
 
 if TYPE_CHECKING:
     from desktop_app.auth.client import AuthClient
-    from desktop_app.auth.loopback import LoopbackReceiver
+    from desktop_app.auth.loopback import LoopbackReceiver, Refused
     from desktop_app.auth.models import DeviceCode, PendingSignIn, TokenResult
     from desktop_app.core.errors import LanyardError
 
@@ -53,6 +58,7 @@ class InteractiveSignIn(QObject):
     device_code = Signal(object)  # DeviceCodePrompt, then None when the code is done with
     succeeded = Signal(object)  # TokenResult
     failed = Signal(object)  # LanyardError (a timeout included; Cancel emits nothing)
+    refused = Signal(object)  # LanyardError: a response was turned away; still waiting
 
     def __init__(
         self,
@@ -71,6 +77,7 @@ class InteractiveSignIn(QObject):
         self._jobs: list[CancelToken] = []
         self._receiver: LoopbackReceiver | None = None
         self._pending: PendingSignIn | None = None
+        self._browser_deadline = 0.0  # time.monotonic() when the wait for the browser ends
         self._device: DeviceCode | None = None
         self._poll_timer = QTimer(self)
         self._poll_timer.setSingleShot(True)
@@ -91,10 +98,17 @@ class InteractiveSignIn(QObject):
         on_result: Callable[[T], None],
         name: str,
         fails_the_attempt: bool = True,
+        on_error: Callable[[LanyardError], None] | None = None,
     ) -> None:
+        """``on_error``: instead of failing the attempt."""
         current = self._generation.current
-        on_error = current(self._fail) if fails_the_attempt else None
-        token = worker.submit(fn, current(on_result), on_error, name=self._prefix + name)
+        handle_error = on_error or (self._fail if fails_the_attempt else None)
+        token = worker.submit(
+            fn,
+            current(on_result),
+            current(handle_error) if handle_error else None,
+            name=self._prefix + name,
+        )
         self._jobs.append(token)
 
     # -- the system browser ------------------------------------------------------------------------
@@ -111,13 +125,15 @@ class InteractiveSignIn(QObject):
         self.method.emit("browser")
         from desktop_app.auth.loopback import LoopbackReceiver
 
-        receiver = LoopbackReceiver()  # a loopback bind: no network, no waiting
+        state = secrets.token_urlsafe(32)
+        receiver = LoopbackReceiver(state)  # a loopback bind: no network, no waiting
         self._receiver = receiver
         client = self._client
 
         def begin(_: CancelToken) -> PendingSignIn:
             return client.begin_sign_in(
                 receiver.redirect_uri,
+                state,
                 login_hint=login_hint,
                 prompt=prompt,
                 claims_challenge=claims,
@@ -130,34 +146,47 @@ class InteractiveSignIn(QObject):
         receiver = self._receiver
         if receiver is None:
             return
-        receiver.expected_state = pending.state
         self._pending = pending
         self.url.emit(pending.auth_uri)
-        launch_browser, timeout = self._browser.launch, self._browser.timeout
+        launch_browser = self._browser.launch
+        self._browser_deadline = time.monotonic() + self._browser.timeout
 
         def launch(_: CancelToken) -> bool:
             return launch_browser(pending.auth_uri)
 
-        def wait(_: CancelToken) -> dict[str, str]:
-            return receiver.wait(timeout)
-
         # a launcher that raises is logged by the worker; the wait goes on (copy the URL)
         self._submit(self._net, launch, self._on_launched, "open_browser", fails_the_attempt=False)
+        self._wait_for_browser()
+
+    def _wait_for_browser(self) -> None:
+        receiver, timeout = self._receiver, self._browser.timeout
+        if receiver is None:
+            return
+        until = self._browser_deadline
+
+        def wait(_: CancelToken) -> dict[str, str] | Refused:
+            return receiver.wait_event(timeout, until=until)
+
         self._submit(self._net, wait, self._on_answered, "wait_for_browser")
 
     def _on_launched(self, opened: bool) -> None:
         if not opened:
             self.browser_failed.emit()
 
-    def _on_answered(self, response: dict[str, str]) -> None:
+    def _on_answered(self, event: dict[str, str] | Refused) -> None:
+        from desktop_app.auth.loopback import Refused
+
         pending = self._pending
-        self._close_receiver()
-        if pending is None:
+        if pending is None or self._receiver is None:
+            return
+        if isinstance(event, Refused):
+            self.refused.emit(event.error)
+            self._wait_for_browser()
             return
         client = self._client
 
         def finish(_: CancelToken) -> TokenResult:
-            return client.finish_sign_in(pending, response)
+            return client.finish_sign_in(pending, event)
 
         self._submit(self._auth, finish, self._succeed, "finish_sign_in")
 

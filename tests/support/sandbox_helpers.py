@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,10 +50,10 @@ def browser_sign_in(
     client: AuthClient, login_hint: str | None = None, timeout: float = 30
 ) -> TokenResult:
     """The interactive flow as the window runs it, with whatever BROWSER is set to."""
-    receiver = LoopbackReceiver()
+    state = secrets.token_urlsafe(16)
+    receiver = LoopbackReceiver(state)
     try:
-        pending = client.begin_sign_in(receiver.redirect_uri, login_hint=login_hint)
-        receiver.expected_state = pending.state
+        pending = client.begin_sign_in(receiver.redirect_uri, state, login_hint=login_hint)
         assert open_browser(pending.auth_uri), "no browser could be started"
         response = receiver.wait(timeout)
     finally:

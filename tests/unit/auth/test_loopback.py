@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+import re
 import socket
 import threading
 import time
@@ -93,3 +95,175 @@ def test_close_wakes_a_waiter_at_once(receiver: LoopbackReceiver) -> None:
     assert isinstance(outcome[0], LanyardError) and outcome[0].kind is ErrorKind.CANCELLED
     with pytest.raises(requests.ConnectionError):
         requests.get(receiver.redirect_uri, timeout=2)
+
+
+# -- a hostile client (issue 15, item 3) ---------------------------------------------------------
+
+
+def exchange(receiver: LoopbackReceiver, data: bytes, wait: float = 15.0) -> tuple[bytes, float]:
+    """Send ``data`` as one client; what came back before the connection closed, and when."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", receiver.port), timeout=wait) as client:
+        with contextlib.suppress(OSError):  # answered and closed before all of it was taken
+            client.sendall(data)
+        answer = b""
+        try:
+            while chunk := client.recv(65536):
+                answer += chunk
+        except ConnectionResetError:
+            pass
+    return answer, time.monotonic() - started
+
+
+def status_of(answer: bytes) -> int:
+    """The answer's status code; 0 for none (closed without an answer)."""
+    match = re.match(rb"HTTP/1\.[01] (\d{3}) ", answer)
+    return int(match.group(1)) if match else 0
+
+
+def test_the_receiver_exists_only_with_its_state() -> None:
+    with pytest.raises(ValueError, match="state"):
+        LoopbackReceiver("")
+    with pytest.raises(TypeError):
+        LoopbackReceiver()  # type: ignore[call-arg]
+
+
+def test_a_response_without_state_is_never_accepted(receiver: LoopbackReceiver) -> None:
+    for body in (b"code=c", b"code=c&state=", b"error=access_denied", b"code=c&state=s-12"):
+        request = b"POST / HTTP/1.1\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+        assert status_of(exchange(receiver, request)[0]) == 400
+    with pytest.raises(LanyardError) as caught:
+        receiver.wait(0.2)
+    assert caught.value.kind is ErrorKind.TIMEOUT
+
+
+def test_two_states_are_refused_even_with_the_right_one(receiver: LoopbackReceiver) -> None:
+    for query in ("code=c&state=s-123&state=evil", "code=c&state=evil&state=s-123"):
+        assert status_of(exchange(receiver, f"GET /?{query} HTTP/1.1\r\n\r\n".encode())[0]) == 400
+    assert status_of(exchange(receiver, b"GET /?code=a&code=b&state=s-123 HTTP/1.1\r\n\r\n")[0])
+    with pytest.raises(LanyardError):
+        receiver.wait(0.2)
+
+
+def test_a_negative_length_is_refused_before_anything_is_read(receiver: LoopbackReceiver) -> None:
+    head = b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n"
+    answer, took = exchange(receiver, head + b"x" * 4_000_000)
+    assert status_of(answer) == 400
+    assert took < 5  # refused at the header, not after reading what followed
+    requests.post(receiver.redirect_uri, data={"code": "good", "state": "s-123"}, timeout=5)
+    assert receiver.wait(1)["code"] == "good"  # and the receiver still serves
+
+
+@pytest.mark.parametrize(
+    "length",
+    ["abc", "1e3", "+5", "0x10", "\u0661\u0662", "5 5", "", "99999999999999999999", "-0"],
+)
+def test_a_length_that_is_not_plain_digits_gets_400_and_no_traceback(
+    receiver: LoopbackReceiver, length: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    head = f"POST / HTTP/1.1\r\nContent-Length: {length}\r\n\r\ncode=x&state=s-123"
+    answer, _ = exchange(receiver, head.encode("utf-8"))
+    assert status_of(answer) == 400
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_two_different_lengths_are_refused(receiver: LoopbackReceiver) -> None:
+    body = b"code=x&state=s-123"
+    head = b"POST / HTTP/1.1\r\nContent-Length: 18\r\nContent-Length: 4\r\n\r\n"
+    assert status_of(exchange(receiver, head + body)[0]) == 400
+    chunked = (
+        b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n12\r\n" + body + b"\r\n0\r\n\r\n"
+    )
+    assert status_of(exchange(receiver, chunked)[0]) == 501
+
+
+def test_a_body_over_the_limit_is_refused_unread(receiver: LoopbackReceiver) -> None:
+    answer, _ = exchange(receiver, b"POST / HTTP/1.1\r\nContent-Length: 1000000000\r\n\r\n")
+    assert status_of(answer) == 413
+
+
+def test_a_header_over_the_limit_is_refused(receiver: LoopbackReceiver) -> None:
+    answer, _ = exchange(receiver, b"GET / HTTP/1.1\r\nCookie: " + b"a" * 100_000 + b"\r\n\r\n")
+    assert status_of(answer) == 431
+
+
+def test_a_client_sending_a_byte_at_a_time_is_cut_off_at_the_deadline() -> None:
+    """Each byte comes well within any per-read timeout; the whole request still has one."""
+    receiver = LoopbackReceiver("s-123", request_deadline=1.0)
+    try:
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", receiver.port), timeout=10) as client:
+            closed = None
+            for byte in b"POST / HTTP/1.1\r\nContent-Length: 1000\r\n\r\n" + b"a" * 1000:
+                try:
+                    client.sendall(bytes([byte]))
+                except OSError:
+                    closed = time.monotonic() - started
+                    break
+                time.sleep(0.05)
+            if closed is None:
+                client.recv(1)
+                closed = time.monotonic() - started
+        assert closed < 3.0  # 1 s deadline (+ the reply's time), not 2.1 s of bytes or more
+        assert receiver.open_connections == 0
+    finally:
+        receiver.close()
+
+
+def test_silent_clients_hold_a_bounded_number_of_threads_until_the_deadline() -> None:
+    receiver = LoopbackReceiver("s-123", request_deadline=1.0, max_connections=4)
+    clients = [socket.create_connection(("127.0.0.1", receiver.port)) for _ in range(20)]
+    try:
+        deadline = time.monotonic() + 0.8
+        while receiver.turned_away < 16 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        serving = [t for t in threading.enumerate() if t.name == "lanyard-loopback-request"]
+        assert receiver.open_connections == 4 and len(serving) == 4
+        assert receiver.turned_away == 16
+        deadline = time.monotonic() + 5
+        while receiver.open_connections and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert receiver.open_connections == 0  # each cut off at its deadline
+        requests.post(receiver.redirect_uri, data={"code": "ok", "state": "s-123"}, timeout=5)
+        assert receiver.wait(1)["code"] == "ok"
+    finally:
+        for client in clients:
+            client.close()
+        receiver.close()
+
+
+def test_close_ends_the_connections_being_served_at_once() -> None:
+    receiver = LoopbackReceiver("s-123")  # 10 s deadline
+    clients = [socket.create_connection(("127.0.0.1", receiver.port)) for _ in range(5)]
+    time.sleep(0.3)
+    assert receiver.open_connections == 5
+    receiver.close()
+    deadline = time.monotonic() + 2
+    while receiver.open_connections and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert receiver.open_connections == 0
+    for client in clients:
+        client.close()
+
+
+def test_other_methods_and_malformed_lines_are_answered(receiver: LoopbackReceiver) -> None:
+    assert status_of(exchange(receiver, b"PUT /?code=c&state=s-123 HTTP/1.1\r\n\r\n")[0]) == 405
+    for bad in (
+        b"GET /\r\n\r\n",
+        b"GET  / HTTP/1.1\r\n\r\n",
+        b"\x00\xff\r\n\r\n",
+        b"GET / HTTP/2\r\n\r\n",
+    ):
+        assert status_of(exchange(receiver, bad)[0]) == 400
+    folded = b"GET /?code=c&state=s-123 HTTP/1.1\r\nX: a\r\n b\r\n\r\n"
+    assert status_of(exchange(receiver, folded)[0]) == 400
+
+
+def test_after_rearm_the_next_response_is_accepted(receiver: LoopbackReceiver) -> None:
+    requests.post(receiver.redirect_uri, data={"code": "first", "state": "s-123"}, timeout=5)
+    assert receiver.wait(1)["code"] == "first"
+    again = requests.post(receiver.redirect_uri, data={"code": "x", "state": "s-123"}, timeout=5)
+    assert again.status_code == 409
+    receiver.rearm()  # the first was redeemed and turned out to be another account's
+    requests.post(receiver.redirect_uri, data={"code": "second", "state": "s-123"}, timeout=5)
+    assert receiver.wait(1)["code"] == "second"

@@ -65,12 +65,18 @@ class StubAuth:
         self.polls = Outcomes(None)
         self.tokens = Outcomes(token_for(ALEX))
 
-    def begin_sign_in(self, redirect_uri: str, **options: Any) -> PendingSignIn:
+    def begin_sign_in(self, redirect_uri: str, state: str, **options: Any) -> PendingSignIn:
+        options["state"] = state
         made = self.begin(redirect_uri=redirect_uri, **options)
         if made is not None:
             return made  # type: ignore[no-any-return]
+        state = options["state"]
         return PendingSignIn(
-            f"https://login.test/authorize?redirect_uri={redirect_uri}", "st4te", redirect_uri, {}
+            f"https://login.test/authorize?{urlencode({'redirect_uri': redirect_uri, 'state': state})}",
+            state,
+            redirect_uri,
+            {},
+            options.get("login_hint"),
         )
 
     def finish_sign_in(self, pending: PendingSignIn, response: dict[str, str]) -> TokenResult:
@@ -104,7 +110,8 @@ class StandInBrowser:
     """Opens a URL by answering the redirect at once (form_post), like a signed-in browser;
     or never comes back; or cannot be started at all."""
 
-    def __init__(self, behaviour: str = "answer", state: str = "st4te") -> None:
+    def __init__(self, behaviour: str = "answer", state: str | None = None) -> None:
+        """``state``: the one to answer with (default: the URL's, as the identity provider)."""
         self.behaviour, self.state = behaviour, state
         self.opened: list[str] = []
 
@@ -113,9 +120,10 @@ class StandInBrowser:
         if self.behaviour == "none":
             return False
         if self.behaviour == "answer":
-            redirect = parse_qs(urlsplit(url).query)["redirect_uri"][0]
-            port = urlsplit(redirect).port
-            body = urlencode({"code": "the-code", "state": self.state}).encode()
+            query = parse_qs(urlsplit(url).query)
+            port = urlsplit(query["redirect_uri"][0]).port
+            state = self.state if self.state is not None else query["state"][0]
+            body = urlencode({"code": "the-code", "state": state}).encode()
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", body, timeout=5) as answer:
                 assert answer.status == 200
         return True

@@ -82,7 +82,8 @@ def test_a_browser_sign_in_from_the_redirect_to_the_token(
     assert begun["prompt"] is None
     assert seen["url"] == browser.opened  # the URL shown is the one the browser opened
     finished = auth.finish.calls[0]
-    assert finished["response"] == {"code": "the-code", "state": "st4te"}
+    assert finished["response"] == {"code": "the-code", "state": begun["state"]}
+    assert len(begun["state"]) >= 32  # its own, made before the receiver listened
     assert finished["pending"].redirect_uri == begun["redirect_uri"]
     assert seen["succeeded"][0].account == ALEX
     assert seen["failed"] == []
