@@ -262,13 +262,39 @@ class AuthClient:
         )
 
     def finish_sign_in(self, pending: PendingSignIn, response: dict[str, str]) -> TokenResult:
+        """Redeem the browser's response. Raises WrongAccount (the pending sign-in stays
+        usable) when a login_hint was sent and the tokens are another account's."""
         action = "Signing in"
+        before = {a.home_account_id for a in self.accounts()}
         with self._msal_call(action):
             result = self.app.acquire_token_by_auth_code_flow(dict(pending.flow), response)
         if "access_token" not in result:
             raise from_msal_result(result, action)
+        if pending.login_hint:
+            self._refuse_another_account(result, pending.login_hint, before)
         account = self._account_for_result(result)
         return self._with_claims(token_from_result(result, account, action))
+
+    def _refuse_another_account(
+        self, result: dict[str, Any], asked_for: str, before: set[str]
+    ) -> None:
+        """Another local user can post their own account's response to the receiver (the
+        authorize URL, state included, is in the browser's command line). msal has cached it
+        by now: an account that was not there before is removed again."""
+        claims = result.get("id_token_claims") or {}
+        # the username msal gives the account (token_cache._get_username), which is the hint
+        received = str(claims.get("preferred_username") or claims.get("upn") or "")
+        if received.casefold() == asked_for.casefold():
+            return
+        oid = claims.get("oid")
+        for account in self._msal_accounts():
+            if str(account.get("home_account_id", "")).startswith(f"{oid}.") and (
+                account.get("home_account_id") not in before
+            ):
+                with self._msal_call("Signing in"):
+                    self.app.remove_account(account)
+        log.warning("A sign-in response for another account than the one asked for was refused")
+        raise failures.signed_in_as_another_account(received, asked_for)
 
     def begin_device_flow(self, claims_challenge: str | None = None) -> DeviceCode:
         """Start a device code sign-in (for when no browser can be opened here)."""

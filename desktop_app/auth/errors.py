@@ -191,6 +191,22 @@ def sign_in_from_another_user(uid: int) -> LanyardError:
     )
 
 
+class WrongAccount(LanyardError):
+    """The browser's response was for another account than the one the sign-in asked for."""
+
+
+def signed_in_as_another_account(received: str, asked_for: str) -> WrongAccount:
+    return WrongAccount(
+        f"The sign-in that reached Lanyard was for {received or 'another account'}, not for "
+        f"{asked_for}, so Lanyard did not use it.",
+        f"Lanyard is still waiting: sign in as {asked_for} in the browser (open the sign-in "
+        "link again if the page has closed), or cancel. If you did not sign in as "
+        f"{received or 'that account'}, someone else on this computer may have sent it.",
+        ErrorKind.BROWSER,
+        {"received_account": received, "asked_for": asked_for},
+    )
+
+
 def sign_in_timed_out(waited_seconds: float) -> LanyardError:
     return LanyardError(
         "Sign-in timed out: the browser did not return to Lanyard.",

@@ -7,7 +7,8 @@ device code polled once per job on a timer. Nothing waits on the auth thread.
 
 The receiver is created with the state the identity provider is then asked to echo, so it
 accepts nothing else from its first moment. What it turns away that the person should hear of
-(another user's connection) comes as ``refused``, and the attempt goes on waiting for the browser.
+(another user's connection; a response for another account than the one asked for, after it was
+redeemed) comes as ``refused``, and the attempt goes on waiting for the browser.
 
 An attempt ends once: ``succeeded`` or ``failed`` (it has cleaned up before either), or
 ``cancel()`` by its owner, which returns at once and leaves nothing to emit. Its owner keeps it
@@ -188,7 +189,19 @@ class InteractiveSignIn(QObject):
         def finish(_: CancelToken) -> TokenResult:
             return client.finish_sign_in(pending, event)
 
-        self._submit(self._auth, finish, self._succeed, "finish_sign_in")
+        self._submit(
+            self._auth, finish, self._succeed, "finish_sign_in", on_error=self._finish_failed
+        )
+
+    def _finish_failed(self, exc: LanyardError) -> None:
+        from desktop_app.auth.errors import WrongAccount
+
+        if isinstance(exc, WrongAccount) and self._receiver is not None:
+            self.refused.emit(exc)  # the browser may still send the right one: keep waiting
+            self._receiver.rearm()
+            self._wait_for_browser()
+            return
+        self._fail(exc)
 
     # -- a device code -----------------------------------------------------------------------------
 

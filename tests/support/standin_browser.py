@@ -30,7 +30,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import requests
 
@@ -176,8 +176,12 @@ def run(
     ca_file: str | None = None,
     transcript: Callable[[str], None] | None = None,
     max_steps: int = 15,
+    hand_back: dict[str, str] | None = None,
 ) -> str:
-    """Browse from `url` until the response reaches another origin (the app); returns that URL."""
+    """Browse from `url` until the response reaches another origin (the app); returns that URL.
+
+    With `hand_back`, the response is not sent to the app: its fields go there instead (what
+    someone who signed in with the app's URL in their own browser could send anywhere)."""
     note = transcript or (lambda line: None)
     session = requests.Session()
     start_origin = _origin(url)
@@ -188,6 +192,10 @@ def run(
     method, target, data = "GET", url, None
     try:
         for _ in range(max_steps):
+            if hand_back is not None and _origin(target) != start_origin:
+                query = dict(parse_qsl(urlsplit(target).query))
+                hand_back.update(data if method == "POST" and data is not None else query)
+                return target
             if method == "POST":
                 response = session.post(
                     target,

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import socket
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
+from desktop_app.auth.errors import signed_in_as_another_account
 from desktop_app.auth.models import DeviceCode
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.session.sign_in import Browser, InteractiveSignIn
@@ -41,7 +43,7 @@ def attempt(
         browsing = Browser(browser or StandInBrowser(), timeout)
         part = InteractiveSignIn(auth, jobs, browsing, owner)  # type: ignore[arg-type]
         seen: dict[str, list[Any]] = {}
-        for name in ("method", "url", "device_code", "succeeded", "failed"):
+        for name in ("method", "url", "device_code", "succeeded", "failed", "refused"):
             seen[name] = []
             getattr(part, name).connect(seen[name].append)
         seen["browser_failed"] = []
@@ -207,3 +209,36 @@ def test_a_launcher_that_raises_leaves_the_sign_in_waiting(
     qtbot.waitUntil(lambda: bool(seen["url"]), timeout=5000)
     qtbot.wait(200)
     assert seen["failed"] == [] and part.waiting_for_browser  # the URL can still be copied
+
+
+def test_a_response_for_another_account_is_told_and_the_wait_goes_on(
+    qtbot: QtBot, attempt: Callable[..., Any]
+) -> None:
+    """The identity provider's answer was another account's (finish_sign_in refused it): the
+    person hears so, and the right response, sent after, still signs in."""
+    part, auth, seen = attempt()
+    wrong = signed_in_as_another_account("grady@contoso.test", "alex@contoso.test")
+    auth.finish = Outcomes(wrong, token_for(ALEX))
+    part.start_browser("alex@contoso.test")
+    qtbot.waitUntil(lambda: bool(seen["refused"]), timeout=5000)
+    assert seen["refused"] == [wrong] and seen["failed"] == []
+    assert part.waiting_for_browser and listening(port_of(seen["url"][0]))
+    state = auth.begin.calls[0]["state"]
+    body = urlencode({"code": "the-right-code", "state": state}).encode()
+    with urllib.request.urlopen(f"http://127.0.0.1:{port_of(seen['url'][0])}/", body, timeout=5):
+        pass
+    qtbot.waitUntil(lambda: bool(seen["succeeded"]), timeout=5000)
+    assert [c["response"]["code"] for c in auth.finish.calls] == ["the-code", "the-right-code"]
+    assert seen["failed"] == [] and not part.waiting_for_browser
+
+
+def test_another_failure_to_redeem_still_ends_the_attempt(
+    qtbot: QtBot, attempt: Callable[..., Any]
+) -> None:
+    part, auth, seen = attempt()
+    refusal = failure(ErrorKind.SERVICE, code="AADSTS54005")
+    auth.finish = Outcomes(refusal)
+    part.start_browser("alex@contoso.test")
+    qtbot.waitUntil(lambda: bool(seen["failed"]), timeout=5000)
+    assert seen["failed"] == [refusal] and seen["refused"] == []
+    assert not part.waiting_for_browser
