@@ -91,7 +91,7 @@ def run_window(args: argparse.Namespace) -> int:
     app.setDesktopFileName("lanyard")
     instance = single_instance.claim_window(config, args, app)
     if instance is not None and instance.role is single_instance.Role.HANDED_OFF:
-        return 0  # the running window has the arguments and comes to the front
+        return 0  # the running window comes to the front
     icon_path = paths.resources_dir() / "icons" / "lanyard.svg"
     icon = QIcon(str(icon_path)) if icon_path.exists() else None
     if icon is not None:
@@ -104,6 +104,8 @@ def run_window(args: argparse.Namespace) -> int:
         instance.activated.connect(partial(single_instance.bring_to_front, window))
     host = SessionHost(window, args)
     host.begin(config, config_problem)
+    if instance is not None and instance.problem is not None:
+        window.banner.show_error(instance.problem, "warning")  # why this window runs alone
     app.aboutToQuit.connect(host.shutdown)
     window.show()
     code = app.exec()

@@ -25,10 +25,12 @@ PROBE = REPO / "tests" / "support" / "app_probe.py"
 
 @pytest.fixture
 def env() -> Iterator[dict[str, str]]:
-    """A private temporary directory: Qt puts the local socket there (short: a socket path
-    has a length limit), so no other test run on this machine can answer."""
+    """A private temporary directory: without XDG_RUNTIME_DIR Lanyard puts the local socket in
+    a folder of its own there (short: a socket path has a length limit), so no other test run
+    on this machine can answer."""
     folder = tempfile.mkdtemp(prefix="ly-")
-    yield {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": folder}
+    base = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    yield {**base, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": folder}
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -98,19 +100,19 @@ def report_of(window: subprocess.Popen[str]) -> dict[str, object]:
     return json.loads(str(report["value"]))
 
 
-def test_second_launch_hands_its_arguments_over_and_exits(
+def test_second_launch_brings_the_window_to_the_front_and_exits(
     tmp_path: Path, env: dict[str, str], start_window
 ) -> None:  # type: ignore[no-untyped-def]
     profile = tmp_path / "profile"
     window = start_window(profile)
-    second, took = launch(profile, env, "--verbose")
+    proxy = "http://someone:hunter2-proxy-pw@127.0.0.1:9"
+    second, took = launch(profile, env, "--verbose", "--proxy", proxy)
     print(f"hand-off to the running window: second launch exited after {took * 1000:.0f} ms")
     assert second.returncode == 0, second.stderr[-3000:]
     assert "Traceback" not in second.stderr
     seen = report_of(window)
-    arguments = seen["arguments"]
-    assert isinstance(arguments, dict)
-    assert arguments["profile_dir"] == str(profile) and arguments["verbose"] is True
+    assert seen["arguments"] == {"action": "raise"}  # no argument, so no proxy password
+    assert "hunter2" not in json.dumps(seen)
     assert seen["before"] == {"minimized": True, "active": False}
     assert seen["visible"] and not seen["minimized"]  # restored...
     assert seen["active"]  # ...and brought to the front
@@ -123,12 +125,12 @@ def test_socket_of_a_crashed_instance_is_cleaned_up(
     crashed = start_window(profile)
     crashed.send_signal(signal.SIGKILL)
     crashed.communicate(timeout=30)
-    socket = Path(env["TMPDIR"]) / server_name(profile, sandbox=True)
+    socket = Path(env["TMPDIR"]) / f"lanyard-{os.geteuid()}" / server_name(profile, sandbox=True)
     assert socket.exists()  # what a crash leaves behind
     window = start_window(profile)  # takes over instead of handing off to nobody
     second, _ = launch(profile, env)
     assert second.returncode == 0, second.stderr[-3000:]
-    assert report_of(window)["arguments"]["profile_dir"] == str(profile)  # type: ignore[index]
+    assert report_of(window)["arguments"] == {"action": "raise"}
 
 
 def test_other_profile_directories_get_their_own_window(tmp_path: Path) -> None:

@@ -36,6 +36,13 @@ def setup_problem(window: MainWindow) -> str | None:
     return None
 
 
+def banner(window: MainWindow) -> str | None:
+    """The banner's message once it shows (why this window runs alone, ...)."""
+    if window.banner.isVisibleTo(window):
+        return f"{window.banner.message.text()}\n{window.banner.recommendation.text()}"
+    return None
+
+
 _clicked: list[bool] = []
 
 
@@ -103,6 +110,7 @@ CHECKS: dict[str, Callable[[MainWindow], str | None]] = {
     "setup_problem": setup_problem,
     "sandbox_sign_in": sandbox_sign_in,
     "handoff": handoff,
+    "banner": banner,
 }
 
 
