@@ -14,6 +14,7 @@ code. A module first imported after the switch fails loudly (permission denied),
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pwd
 import shutil
@@ -31,7 +32,18 @@ from tests.conftest import in_ci
 
 _PREFIX = "lyx"
 _COMMENT = "lanyard cross-user test (tests/support/other_user.py)"
-_STDLIB = ("json", "os", "select", "socket", "struct", "sys", "time", "urllib.parse")
+# encodings.idna: socket.create_connection() imports it on first use
+_STDLIB = (
+    "encodings.idna",
+    "json",
+    "os",
+    "select",
+    "socket",
+    "struct",
+    "sys",
+    "time",
+    "urllib.parse",
+)
 
 
 @dataclass(frozen=True)
@@ -150,3 +162,32 @@ def shared_tmp() -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# Run as the other user: POST a form to 127.0.0.1:<port> (stdin: {"port", "fields"}) and say
+# what came back: the status (0: closed without an answer) or the errno.
+_POSTER = r"""
+plan = json.loads(sys.stdin.readline())
+body = urllib.parse.urlencode(plan["fields"]).encode()
+request = (b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded"
+           b"\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+outcome = {"status": 0, "errno": None}
+try:
+    with socket.create_connection(("127.0.0.1", plan["port"]), timeout=10) as client:
+        client.sendall(request)
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+    if answer.startswith(b"HTTP/1."):
+        outcome["status"] = int(answer.split(b" ", 2)[1])
+except OSError as exc:
+    outcome["errno"] = exc.errno
+print(json.dumps(outcome))
+"""
+
+
+def post_form_as(user: OtherUser, port: int, fields: dict[str, str]) -> dict[str, object]:
+    """``user`` posts ``fields`` to the loopback port, as a browser's form_post would."""
+    done = user.run(_POSTER, stdin=json.dumps({"port": port, "fields": fields}) + "\n")
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
