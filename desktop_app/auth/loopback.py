@@ -66,13 +66,13 @@ def _params(request: Request) -> dict[str, str]:
             text = request.body.decode("utf-8")
         except UnicodeDecodeError:
             raise RequestRejected(400, "Bad request") from None
-    try:
-        parsed = parse_qs(text, max_num_fields=MAX_FIELDS)
+    try:  # blank values kept: "state=&state=<right>" is two states
+        parsed = parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except ValueError:
         raise RequestRejected(400, "Bad request") from None
     if any(len(parsed.get(name, ())) > 1 for name in _RESPONSE_FIELDS):
         raise RequestRejected(400, "Bad request")  # which state or code would count?
-    return {key: values[0] for key, values in parsed.items() if values}
+    return {key: values[0] for key, values in parsed.items() if values[0]}
 
 
 class _Listener(socketserver.TCPServer):
