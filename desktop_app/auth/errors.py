@@ -179,15 +179,14 @@ def sign_in_cancelled() -> LanyardError:
 
 
 def sign_in_from_another_user(uid: int) -> LanyardError:
-    """The receiver dropped a connection of another user of this computer (-1: of nobody it
-    could name)."""
-    who = f"another user of this computer (user id {uid})" if uid >= 0 else "an unknown sender"
+    """The receiver dropped a connection of another user of this computer."""
     return LanyardError(
-        f"Lanyard turned away a sign-in response from {who}. Your own sign-in was not affected.",
+        f"Lanyard turned away a sign-in response from another user of this computer (user id "
+        f"{uid}). Your own sign-in was not affected.",
         "Finish signing in in your browser. If this keeps happening, someone else on this "
         "computer may be trying to sign you in to their account: tell your administrator.",
         ErrorKind.BROWSER,
-        {"sender": str(uid) if uid >= 0 else "unknown"},
+        {"sender_uid": str(uid)},
     )
 
 

@@ -151,13 +151,15 @@ class LoopbackReceiver:
             return True
         with self._changed:
             self.refused_peers += 1
-            if self._refusal is None and not self._refusal_reported:
+            # a peer that closed before it was looked at (HIDDEN) is dropped without a word to
+            # the person: it may be nothing more than a browser's unused connection
+            if uid != peers.HIDDEN and self._refusal is None and not self._refusal_reported:
                 self._refusal = Refused(failures.sign_in_from_another_user(uid))
                 self._changed.notify_all()
-        log.warning(
-            "The sign-in receiver refused a connection from another user (uid %s)",
-            uid if uid != peers.HIDDEN else "unknown",
-        )
+        if uid == peers.HIDDEN:
+            log.info("The sign-in receiver dropped a connection closed before it was accepted")
+        else:
+            log.warning("The sign-in receiver refused a connection from another user (uid %s)", uid)
         return False
 
     def _start(self, sock: socket.socket) -> None:

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from desktop_app.auth.loopback import LoopbackReceiver
+from desktop_app.core import peers
 from desktop_app.core.errors import ErrorKind, LanyardError
 
 
@@ -272,3 +273,18 @@ def test_after_rearm_the_next_response_is_accepted(receiver: LoopbackReceiver) -
     receiver.rearm()  # the first was redeemed and turned out to be another account's
     requests.post(receiver.redirect_uri, data={"code": "second", "state": "s-123"}, timeout=5)
     assert receiver.wait(1)["code"] == "second"
+
+
+def test_a_peer_that_closed_before_it_was_seen_is_dropped_without_a_notice(
+    receiver: LoopbackReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whose it was cannot be told (peers.HIDDEN): dropped, but no alarm for the person, as it
+    may be a browser's unused connection. (Another uid: tests/integration/auth/
+    test_loopback_other_user.py, with a real second user.)"""
+    monkeypatch.setattr(peers, "tcp_peer_uid", lambda ours, theirs: peers.HIDDEN)
+    request = b"POST / HTTP/1.1\r\nContent-Length: 18\r\n\r\ncode=c&state=s-123"
+    assert status_of(exchange(receiver, request)[0]) == 0  # closed, unread
+    with pytest.raises(LanyardError) as caught:
+        receiver.wait_event(0.3)
+    assert caught.value.kind is ErrorKind.TIMEOUT
+    assert receiver.refused_peers == 1
