@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import pwd
+import secrets
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,7 +112,7 @@ def _remove_stale() -> None:
     for entry in pwd.getpwall():
         if entry.pw_gecos != _COMMENT or not entry.pw_name.startswith(_PREFIX):
             continue
-        pid = entry.pw_name[len(_PREFIX) :]
+        pid = entry.pw_name[len(_PREFIX) :].split("x")[0]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             _user_tool("userdel", entry.pw_name)
 
@@ -122,7 +124,7 @@ def created_user() -> Iterator[OtherUser]:
     if shutil.which("useradd") is None or shutil.which("userdel") is None:
         _missing("useradd/userdel not found")
     _remove_stale()
-    name = f"{_PREFIX}{os.getpid()}"
+    name = f"{_PREFIX}{os.getpid()}x{secrets.token_hex(3)}"  # pids are reused in containers
     made = _user_tool(
         "useradd",
         "--system",
@@ -144,11 +146,26 @@ def created_user() -> Iterator[OtherUser]:
         assert removed.returncode == 0, removed.stderr
 
 
+# One user for the whole run. The fixture is imported by each test module that uses it, and pytest
+# then holds one session-scoped instance per module: they share this one, the last removes it.
+_shared: list[Any] = []  # [OtherUser, its context manager, how many hold it]
+
+
 @pytest.fixture(scope="session")
 def other_user() -> Iterator[OtherUser]:
-    """Another person with an account on this computer, for the whole run."""
-    with created_user() as user:
-        yield user
+    """Another person with an account on this computer."""
+    if not _shared:
+        manager = created_user()
+        _shared.extend([manager.__enter__(), manager, 0])
+    _shared[2] += 1
+    try:
+        yield _shared[0]
+    finally:
+        _shared[2] -= 1
+        if _shared[2] == 0:
+            manager = _shared[1]
+            _shared.clear()
+            manager.__exit__(None, None, None)
 
 
 @contextlib.contextmanager
