@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop_app.auth.errors import WrongAccount
 from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
 from desktop_app.graph.api_call import (
     ApiFailure,
@@ -175,7 +176,12 @@ class ApiCalls(QObject):
             return
         request, problem = grant
         attempt = self._attempt = InteractiveSignIn(
-            services.auth, self._jobs, self._browser, self, job_prefix="api_"
+            services.auth,
+            self._jobs,
+            self._browser,
+            self,
+            job_prefix="api_",
+            wait_after_wrong_account=False,  # the panel offers Grant access again instead
         )
         attempt.succeeded.connect(lambda token: self._granted(request, account, token))
         attempt.failed.connect(self._grant_failed)
@@ -201,6 +207,11 @@ class ApiCalls(QObject):
         self._send(request, token, self._call_id)
 
     def _grant_failed(self, exc: LanyardError) -> None:
+        if isinstance(exc, WrongAccount):  # refused, and removed from the cache, by auth
+            exc = errors.granted_as_another_account(
+                exc.details.get("received_account") or "another account",
+                exc.details.get("asked_for", ""),
+            )
         self.stop()
         self.consent_waiting.emit(False)
         if exc.kind is ErrorKind.CANCELLED and not exc.details:

@@ -68,9 +68,13 @@ class InteractiveSignIn(QObject):
         browser: Browser,
         parent: QObject | None = None,
         job_prefix: str = "",
+        wait_after_wrong_account: bool = True,
     ) -> None:
-        """``job_prefix`` tells this attempt's jobs apart in the log (Grant access: "api_")."""
+        """``job_prefix`` tells this attempt's jobs apart in the log (Grant access: "api_").
+        ``wait_after_wrong_account``: a response for another account is told (``refused``) and
+        the wait goes on; False: it fails the attempt (Grant access offers to start again)."""
         super().__init__(parent)
+        self._wait_after_wrong_account = wait_after_wrong_account
         self._client = auth_client
         self._auth, self._net, self._generation = jobs.auth, jobs.net, jobs.generation
         self._browser = browser
@@ -196,7 +200,11 @@ class InteractiveSignIn(QObject):
     def _finish_failed(self, exc: LanyardError) -> None:
         from desktop_app.auth.errors import WrongAccount
 
-        if isinstance(exc, WrongAccount) and self._receiver is not None:
+        if (
+            isinstance(exc, WrongAccount)
+            and self._wait_after_wrong_account
+            and self._receiver is not None
+        ):
             self.refused.emit(exc)  # the browser may still send the right one: keep waiting
             self._receiver.rearm()
             self._wait_for_browser()

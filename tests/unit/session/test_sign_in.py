@@ -242,3 +242,31 @@ def test_another_failure_to_redeem_still_ends_the_attempt(
     qtbot.waitUntil(lambda: bool(seen["failed"]), timeout=5000)
     assert seen["failed"] == [refusal] and seen["refused"] == []
     assert not part.waiting_for_browser
+
+
+def test_grant_access_ends_on_a_response_for_another_account(
+    qtbot: QtBot, jobs: Jobs, owner: QObject
+) -> None:
+    """wait_after_wrong_account=False (Grant access): the attempt fails with the refusal, and
+    its owner offers to start again."""
+    auth = StubAuth()
+    wrong = signed_in_as_another_account("grady@contoso.test", "alex@contoso.test")
+    auth.finish = Outcomes(wrong)
+    part = InteractiveSignIn(
+        auth,  # type: ignore[arg-type]
+        jobs,
+        Browser(StandInBrowser(), 10.0),
+        owner,
+        wait_after_wrong_account=False,
+    )
+    failed: list[LanyardError] = []
+    refused: list[LanyardError] = []
+    part.failed.connect(failed.append)
+    part.refused.connect(refused.append)
+    try:
+        part.start_browser("alex@contoso.test")
+        qtbot.waitUntil(lambda: bool(failed), timeout=5000)
+        assert failed == [wrong] and refused == []
+        assert not part.waiting_for_browser
+    finally:
+        part.close()
