@@ -206,11 +206,9 @@ class LoopbackReceiver:
             if self._accepted or self._closed:
                 return 409, "Lanyard already received the sign-in response.", False
             self._accepted = True
-        page = self._landing_page(params)
-        with self._changed:
-            self._response = params
+            self._response = params  # before the page: whatever happens to it, this counts
             self._changed.notify_all()
-        return 200, page, True
+        return 200, self._landing_page(params), True
 
     @staticmethod
     def _reply(sock: socket.socket, status: int, text: str, page: bool, until: float) -> None:
