@@ -1,5 +1,6 @@
-"""core/peers.py on this machine's own connections (the other user's are in
-tests/integration/test_other_user.py): the owner of the other end, and when it cannot be told."""
+"""core/peers.py on this user's own connections: the owner of the other end, and when it cannot
+be told. (Another user's: tests/integration/auth/test_loopback_other_user.py and
+tests/gui/test_single_instance_users.py, with a real second OS user.)"""
 
 from __future__ import annotations
 
