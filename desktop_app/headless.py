@@ -21,6 +21,7 @@ from desktop_app.cli import config_flags
 from desktop_app.core import errors
 from desktop_app.core.config import Config, load_config
 from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.core.text import shown
 
 if TYPE_CHECKING:
     from desktop_app.auth.models import Account, TokenResult
@@ -38,9 +39,10 @@ SIGN_IN_ADVICE = "Run lanyard to sign in (it opens your browser), then run this 
 
 
 def _fail(message: str, recommendation: str, code: int, err: TextIO) -> int:
-    err.write(f"lanyard: {message}\n")
+    # a message can quote a server's words: no escape sequence or override reaches the terminal
+    err.write(f"lanyard: {shown(message)}\n")
     if recommendation:
-        err.write(f"{recommendation}\n")
+        err.write(f"{shown(recommendation)}\n")
     return code
 
 
@@ -48,12 +50,12 @@ def _report(exc: LanyardError, err: TextIO) -> int:
     if exc.kind is ErrorKind.CONFIG:
         return _fail(exc.message, exc.recommendation, EXIT_CONFIG, err)
     if exc.kind is ErrorKind.INTERACTION_REQUIRED:
-        err.write(f"lanyard: {exc.message}\n{SIGN_IN_ADVICE}\n")
+        err.write(f"lanyard: {shown(exc.message)}\n{SIGN_IN_ADVICE}\n")
         code = EXIT_SIGN_IN
     else:
         code = _fail(exc.message, exc.recommendation, EXIT_FAILED, err)
     for key, value in exc.details.items():  # codes and ids support asks for; never secrets
-        err.write(f"  {key}: {value}\n")
+        err.write(f"  {key}: {shown(value, one_line=True)}\n")
     return code
 
 
@@ -90,7 +92,8 @@ def whoami(services: Services, args: argparse.Namespace, out: TextIO) -> int:
             "account": {"username": account.username, "home_account_id": account.home_account_id},
             "profile": profile.to_json(),
         }
-        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(document, indent=2, ensure_ascii=False)
+        out.write(shown(text, for_json=True, limit=10 * len(text)) + "\n")
         return EXIT_OK
     from desktop_app.graph.profile import PROFILE_FIELDS
 
@@ -103,8 +106,8 @@ def whoami(services: Services, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _one_line(text: str) -> str:
-    """Directory text is untrusted: no control characters reach the terminal."""
-    return "".join(ch if ch.isprintable() else " " for ch in text)
+    """Directory text is untrusted: no control or format character reaches the terminal."""
+    return shown(text, one_line=True)
 
 
 def token(services: Services, args: argparse.Namespace, out: TextIO) -> int:

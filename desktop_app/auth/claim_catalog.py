@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from desktop_app.core.text import shown
+
 # Entra's claims, as documented for ID tokens (v2.0) and the optional claims people meet most.
 DESCRIPTIONS: dict[str, str] = {
     "aud": "Audience: the application (client ID) this token was issued to.",
@@ -70,7 +72,12 @@ class ClaimRow:
 
 
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+    """``text`` as it is shown (core/text.py: invisible characters made visible), cut at
+    ``limit`` characters of the original, whose length it then gives."""
+    # the escapes grow a character to at most ten: a generous limit for shown() never cuts
+    if len(text) <= limit:
+        return shown(text, limit=10 * limit)
+    return f"{shown(text[:limit], limit=10 * limit)}… ({len(text):,} characters)"
 
 
 def format_timestamp(value: object, now: float | None = None) -> str:
@@ -104,7 +111,7 @@ def relative(seconds: float) -> str:
 
 def _plain(value: object) -> str:
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return value
     try:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError):
@@ -125,10 +132,10 @@ def claim_rows(claims: Mapping[str, Any], now: float | None = None) -> list[Clai
         if name in TIMESTAMP_CLAIMS:
             text = format_timestamp(raw, now)
         elif isinstance(raw, list) and all(isinstance(item, str) for item in raw):
-            text = ", ".join(item.replace("\x00", "") for item in raw)
+            text = ", ".join(raw)
         else:
             text = _plain(raw)
-        safe_name = _clip(str(name).replace("\x00", ""), 200)
+        safe_name = _clip(str(name), 200)
         rows.append(
             ClaimRow(
                 safe_name,

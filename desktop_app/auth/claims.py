@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from desktop_app.core.logs import remember_personal
+from desktop_app.core.text import MAX_SHOWN_CHARS, shown
 
 # Entra puts this many groups in a token before switching to the overage form
 GROUPS_OVERAGE_CLAIM = "groups"
@@ -42,18 +42,12 @@ def decode_jwt_payload(token: str) -> dict[str, Any]:
     return payload
 
 
-# A claim is shown in labels: a hostile or broken token can carry megabyte strings, which
-# freeze the window while Qt lays them out (14 s for 1 MB), and nobody reads past this
-MAX_CLAIM_CHARS = 4096
-# JSON's "\ud800" escape decodes to a lone surrogate: Qt drops it and UTF-8 cannot encode it
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# A claim is shown in labels, bounded and with its invisible characters made visible
+MAX_CLAIM_CHARS = MAX_SHOWN_CHARS
 
 
 def _text(value: object) -> str:
-    if not isinstance(value, str):
-        return ""
-    value = _LONE_SURROGATE.sub("\ufffd", value.replace("\x00", ""))
-    return value if len(value) <= MAX_CLAIM_CHARS else value[:MAX_CLAIM_CHARS] + "…"
+    return shown(value) if isinstance(value, str) else ""
 
 
 def _text_list(value: object) -> tuple[str, ...]:

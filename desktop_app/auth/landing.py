@@ -13,6 +13,7 @@ from functools import cache
 from string import Template
 
 from desktop_app.core import paths
+from desktop_app.core.text import shown
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,10 @@ def landing_page(response: dict[str, str]) -> str:
     """The page for the browser's redirect ``response`` (its query or form fields)."""
     template, logo = _template()
     if "error" in response:
-        detail = response.get("error_description") or response["error"]
-        if len(detail) > MAX_DETAIL_CHARS:
-            detail = detail[:MAX_DETAIL_CHARS] + "…"
+        # anything can post to the loopback port: the detail is shown as it is (core/text.py)
+        detail = shown(
+            response.get("error_description") or response["error"], limit=MAX_DETAIL_CHARS
+        )
         values = {
             "status": "failed",
             "mark": "!",

@@ -2,7 +2,8 @@
 
 A result can hold 10,000 items: the view asks for the children of a node a page at a time
 (``children(node, start, limit)``), so nothing is built for what is never expanded. Every text
-made here is plain text for display: control characters escaped, long values cut short (the
+made here is plain text for display (core/text.py: invisible and control characters made
+visible), long values cut short (the
 full value is what ``copy_text`` gives).
 """
 
@@ -14,14 +15,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Union
 
+from desktop_app.core.text import shown
+
 # What json.loads can return. (A recursive alias: mypy follows it.)
 JsonValue = Union[dict[str, "JsonValue"], list["JsonValue"], str, int, float, bool, None]  # noqa: UP007
 
 PAGE_SIZE = 200  # children created per "show more"
 PREVIEW_CHARS = 300  # a longer value is cut short in the Value column (copy gives all of it)
 _IDENTIFIER = re.compile(r"^[A-Za-z_$@][A-Za-z0-9_$@.\-]*$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def kind_of(value: JsonValue) -> str:
@@ -41,8 +42,7 @@ def kind_of(value: JsonValue) -> str:
 def one_line(text: str, limit: int = PREVIEW_CHARS) -> str:
     """``text`` on one line: newlines, tabs and other control characters as visible escapes,
     cut at ``limit`` characters with an ellipsis."""
-    shown = _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+    return shown(text, one_line=True, limit=limit - 1)
 
 
 def pretty_json(value: JsonValue) -> str:

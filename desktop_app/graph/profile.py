@@ -5,12 +5,12 @@ Graph data is untrusted text: anything of the wrong type becomes empty, never an
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 from desktop_app.core.logs import remember_personal
+from desktop_app.core.text import MAX_SHOWN_CHARS, shown
 
 # The properties Graph returns from /me by default, in the order the Profile panel shows them
 PROFILE_FIELDS: tuple[tuple[str, str], ...] = (
@@ -26,21 +26,13 @@ PROFILE_FIELDS: tuple[tuple[str, str], ...] = (
     ("preferredLanguage", "Preferred language"),
     ("id", "Object ID"),
 )
-MAX_FIELD_CHARS = 4096
-# JSON's "\ud800" escape decodes to a lone surrogate: Qt drops it and UTF-8 cannot encode it
-_LONE_SURROGATE = re.compile(
-    "[\ud800-\udfff]"
-)  # a hostile directory can hold megabyte strings; nobody reads past this
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_FIELD_CHARS else text[:MAX_FIELD_CHARS] + "…"
+MAX_FIELD_CHARS = MAX_SHOWN_CHARS
 
 
 def _text(value: object) -> str:
-    if isinstance(value, str):
-        return _clip(_LONE_SURROGATE.sub("\ufffd", value.replace("\x00", "")))
-    return ""
+    """A directory value as it is shown: invisible and control characters made visible,
+    bounded (core/text.py); not a string: nothing."""
+    return shown(value) if isinstance(value, str) else ""
 
 
 def _texts(value: object) -> tuple[str, ...]:

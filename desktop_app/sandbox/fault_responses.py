@@ -117,7 +117,7 @@ def fault_response(fault: Fault, req: Request, base_url: str) -> Response:
         response = _page_error(status, req)
     else:
         assert fault.endpoint in IDENTITY_JSON or fault.endpoint in PAGES
-        response = _aad_error(status, req, base_url)
+        response = _aad_error(status, req, base_url, fault.message)
     _retry_after(fault, response)
     return response
 
@@ -133,9 +133,12 @@ def _aad_failure(status: int) -> AadError:
     return AadError(error, code, message, status=status)
 
 
-def _aad_error(status: int, req: Request, base_url: str) -> Response:
+def _aad_error(status: int, req: Request, base_url: str, message: str | None) -> Response:
     trace = Trace.new(req.header("client-request-id"))
-    body = token_error_body(_aad_failure(status), trace, base_url)
+    failure = _aad_failure(status)
+    if message is not None:
+        failure = AadError(failure.error, failure.code, message, status=status)
+    body = token_error_body(failure, trace, base_url)
     return json_response(status, body, [*NO_STORE, ("x-ms-request-id", trace.trace_id)])
 
 
@@ -160,6 +163,7 @@ def _graph_error(fault: Fault, status: int, req: Request, base_url: str) -> Resp
     else:
         default = ("UnknownError", _reason(status))
         code, message = _GRAPH_ERRORS.get(status, default)
+    message = fault.message if fault.message is not None else message
     client_request_id = req.header("client-request-id")
     body = graph_error_body(code, message, request_id, client_request_id)
     headers = [("request-id", request_id), ("client-request-id", client_request_id or request_id)]

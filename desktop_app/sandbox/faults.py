@@ -60,6 +60,9 @@ class FaultSpec:
     hang: bool = False
     reset: bool = False
     count: int | None = 1  # requests it still applies to; None: until cleared
+    # the error's own words in a "json" body (Entra's error_description, Graph's error.message):
+    # what a server can put in front of a person
+    message: str | None = None
 
     @classmethod
     def from_json(cls, value: object) -> FaultSpec:
@@ -89,6 +92,10 @@ class FaultSpec:
             raise FaultSpecError("hang and reset are true or false")
         if self.count is not None:
             _int("count", self.count, 1, 1_000_000)
+        if self.message is not None and (
+            not isinstance(self.message, str) or status is None or body not in (None, "json")
+        ):
+            raise FaultSpecError("message is text, for a status fault with a JSON error body")
         if hang and reset:
             raise FaultSpecError("a connection either hangs or is reset, not both")
         if (hang or reset) and (status is not None or body is not None):

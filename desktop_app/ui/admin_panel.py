@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.auth.models import CacheEntry, Identity
+from desktop_app.core.text import shown
 from desktop_app.ui.widgets import CardPanel, heading, muted, plain_label
 
 ADMIN_ROLE = "Admin"
@@ -109,7 +110,8 @@ class AdminPanel(CardPanel):
         text = json.dumps(dict(identity.claims.raw), indent=2, ensure_ascii=False, default=str)
         if len(text) > MAX_JSON_CHARS:
             text = text[:MAX_JSON_CHARS] + f"\n… clipped: {len(text):,} characters in all"
-        self.raw.setPlainText(text)
+        # (json.dumps escaped the controls; format characters it leaves as they are)
+        self.raw.setPlainText(shown(text, for_json=True, limit=20 * MAX_JSON_CHARS))
 
     def clear_inventory(self) -> None:
         self.inventory.setRowCount(0)
@@ -128,4 +130,6 @@ class AdminPanel(CardPanel):
                 else ""
             )
             for column, text in enumerate((entry.kind, entry.username, entry.scopes, expires)):
-                self.inventory.setItem(index, column, QTableWidgetItem(text))
+                self.inventory.setItem(
+                    index, column, QTableWidgetItem(shown(text, one_line=True, limit=1_000))
+                )

@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from desktop_app.session.state import DeviceCodePrompt
 from desktop_app.ui.pages import center_card, page_card
@@ -25,9 +25,9 @@ class DeviceCodePage(QWidget):
         self.uri = plain_label("", card, selectable=True)
         self.uri.setObjectName("deviceUri")
         layout.addWidget(self.uri)
-        self.code = QLabel("", card)
+        self.code = plain_label("", card)
         self.code.setObjectName("deviceCode")
-        self.code.setTextFormat(Qt.TextFormat.PlainText)
+        self.code.setWordWrap(False)
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
         font = self.code.font()

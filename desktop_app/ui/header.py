@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.auth.models import Account, Identity
+from desktop_app.core.text import shown
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
 from desktop_app.ui.avatar import Avatar
@@ -94,7 +95,9 @@ class AccountHeader(QFrame):
         self.account_picker.blockSignals(True)
         self.account_picker.clear()
         for account in self._accounts:
-            self.account_picker.addItem(account.username or account.home_account_id)
+            self.account_picker.addItem(
+                shown(account.username or account.home_account_id, one_line=True, limit=200)
+            )
         self.account_picker.addItem(ADD_ACCOUNT)
         # room for the longest name: the style's frame and arrow would otherwise elide it
         metrics = self.account_picker.fontMetrics()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.text import shown
 from desktop_app.graph.json_tree import (
     PAGE_SIZE,
     JsonNode,
@@ -159,7 +160,7 @@ class JsonView(QWidget):
         self._root = root_node(document) if is_json else None
         self._raw = raw
         self.tree.clear()
-        self.raw_text.setPlainText(raw)
+        self.raw_text.setPlainText(shown(raw, limit=10 * len(raw)))  # (copy gives ``raw``)
         self.path_label.setText("")
         root = self._root
         if root is not None:

@@ -16,10 +16,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.text import shown
+
+# a label longer than this is not read (profile and claim values are cut at 4,096 already)
+LABEL_CHARS = 10_000
+
+
+class PlainLabel(QLabel):
+    """A QLabel for text that may be untrusted: plain text only, and what it shows is what the
+    text holds (core/text.py: a right-to-left override or an invisible character is shown as its
+    escape, not obeyed). Lanyard's own words pass through unchanged."""
+
+    def setText(self, text: str) -> None:
+        super().setText(shown(text, limit=LABEL_CHARS))
+
 
 def plain_label(text: str = "", parent: QWidget | None = None, selectable: bool = False) -> QLabel:
-    """A QLabel that can never interpret its text as rich text (claims and profiles are untrusted)."""
-    label = QLabel(parent)
+    """A PlainLabel: never rich text, never reordered or hidden by its characters (claims,
+    profiles and servers' words are untrusted)."""
+    label = PlainLabel(parent)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setText(text)
     label.setWordWrap(True)

@@ -15,6 +15,7 @@ from desktop_app.headless import EXIT_CONFIG, EXIT_OK, EXIT_SIGN_IN
 from desktop_app.sandbox import directory
 from desktop_app.session.services import build_services
 from tests.conftest import REPO
+from tests.support.deceptive import deceptive_chars
 from tests.support.sandbox_helpers import browser_sign_in
 
 # runs Lanyard's real entry point, then says on stderr whether Qt was ever imported
@@ -41,14 +42,13 @@ def lanyard(*args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-@pytest.fixture(scope="module")
-def signed_in_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A --sandbox profile directory in which the window's sign-in has been done."""
+def _signed_in_as(upn: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A --sandbox profile directory in which the window's sign-in has been done as ``upn``."""
     profile = tmp_path_factory.mktemp("headless")
     with pytest.MonkeyPatch.context() as patch:
         browser = REPO / "tests" / "support" / "standin_browser.py"
         patch.setenv("BROWSER", f"{sys.executable} {browser} --detach")
-        patch.setenv("STANDIN_USER", directory.ADMIN_UPN)
+        patch.setenv("STANDIN_USER", upn)
         patch.setenv("STANDIN_LOG", str(profile / "standin.log"))
         services = build_services(Config(sandbox=True, profile_dir=profile), True)
         try:
@@ -58,6 +58,30 @@ def signed_in_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
         finally:
             services.close()
     return profile
+
+
+@pytest.fixture(scope="module")
+def signed_in_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _signed_in_as(directory.ADMIN_UPN, tmp_path_factory)
+
+
+def test_whoami_shows_an_override_as_its_escape_never_obeys_it(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # the directory's surname is "Graham\u202egnp.exe": on a terminal it would read
+    # "Grahamexe.png"; its display name holds markup, Arabic, Hebrew and an emoji with a ZWJ
+    profile = str(_signed_in_as(directory.HOSTILE_UPN, tmp_path_factory))
+    result = lanyard("whoami", "--sandbox", "--profile-dir", profile)
+    assert result.returncode == EXIT_OK, result.stderr
+    assert "Last name:           Graham\\u202egnp.exe" in result.stdout.splitlines()
+    assert deceptive_chars(result.stdout) == []
+    seeded = directory.Directory().user(directory.HOSTILE_UPN)
+    assert seeded is not None and seeded.display_name in result.stdout  # the rest as it is
+    as_json = lanyard("whoami", "--json", "--sandbox", "--profile-dir", profile)
+    assert deceptive_chars(as_json.stdout) == []
+    document = json.loads(as_json.stdout)  # still JSON
+    assert document["profile"]["surname"] == "Graham\\u202egnp.exe"  # what the window shows
+    assert document["profile"]["displayName"] == seeded.display_name
 
 
 def test_whoami_prints_the_profile_without_qt(signed_in_profile: Path) -> None:

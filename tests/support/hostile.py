@@ -7,6 +7,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from tests.support.deceptive import SAMPLES as DECEPTIVE_SAMPLES
+
 MEGABYTE = "A" * 1_000_000  # one long word: nothing to break a line on
 MEGABYTE_WORDS = ("<b>x</b> " * 111_112)[:1_000_000]
 
@@ -33,7 +35,11 @@ SAMPLES = (
     MEGABYTE_WORDS,
 )
 
-hostile_text = st.one_of(st.sampled_from(SAMPLES), st.text(max_size=200))
+# text with format and control characters mixed in (tests/support/deceptive.py's samples)
+mixed_text = st.lists(
+    st.one_of(st.sampled_from(DECEPTIVE_SAMPLES), st.text(max_size=6)), max_size=12
+).map("".join)
+hostile_text = st.one_of(st.sampled_from(SAMPLES), st.text(max_size=200), mixed_text)
 
 json_scalars = st.one_of(
     st.none(),
@@ -51,8 +57,3 @@ json_values: st.SearchStrategy[Any] = st.recursive(
 )
 # A value where a string belongs: mostly strings (hostile ones), sometimes the wrong type
 field_values = st.one_of(hostile_text, hostile_text, json_values)
-
-
-def without_surrogates(text: str) -> str:
-    """What a parser shows for ``text``: a lone surrogate (JSON "\\ud800") becomes U+FFFD."""
-    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)

@@ -18,7 +18,8 @@ from desktop_app.auth.claims import (
     decode_jwt_payload,
 )
 from tests.support import figures
-from tests.support.hostile import field_values, json_values, without_surrogates
+from tests.support.deceptive import deceptive_chars
+from tests.support.hostile import field_values, json_values
 
 CLAIM_NAMES = (
     "name",
@@ -71,11 +72,11 @@ def test_any_claims_parse_to_typed_values(payload: dict[str, Any]) -> None:
     for number in (claims.expires_at, claims.issued_at):
         assert number is None or isinstance(number, int)
     for text in (claims.name, claims.username, *claims.roles):
-        assert "\x00" not in text
+        assert deceptive_chars(text) == []  # every control or format character made visible
         assert len(text) <= MAX_CLAIM_CHARS + 1  # a megabyte claim is clipped for display
     name = payload.get("name")
-    if isinstance(name, str) and "\x00" not in name and len(name) <= MAX_CLAIM_CHARS:
-        assert claims.name == without_surrogates(name)  # nothing escaped, nothing interpreted
+    if isinstance(name, str) and not deceptive_chars(name) and len(name) <= MAX_CLAIM_CHARS:
+        assert claims.name == name  # nothing escaped, nothing interpreted
     problems = check_id_token(claims, "client", "https://login.example/organizations", now=0)
     assert all(isinstance(problem, str) for problem in problems)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from desktop_app.auth.landing import MAX_DETAIL_CHARS, landing_page
+from tests.support.deceptive import deceptive_chars
 
 
 def test_success_page_is_branded() -> None:
@@ -25,3 +26,10 @@ def test_error_page_clips_a_huge_description() -> None:
     page = landing_page({"error": "x", "error_description": "A" * 100_000})
     assert "A" * MAX_DETAIL_CHARS + "…" in page
     assert "A" * (MAX_DETAIL_CHARS + 1) not in page
+
+
+def test_error_page_shows_an_override_as_its_escape() -> None:
+    # anything local can post to the loopback port: its words must not read as something else
+    page = landing_page({"error": "x", "error_description": "Call \u202e0010-555 \u200bnow"})
+    assert "Call \\u202e0010-555 \\u200bnow" in page
+    assert deceptive_chars(page) == []

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from desktop_app.graph.profile import MAX_FIELD_CHARS, PROFILE_FIELDS, Profile
 from tests.support import figures
-from tests.support.hostile import field_values, hostile_text, json_values, without_surrogates
+from tests.support.deceptive import deceptive_chars
+from tests.support.hostile import field_values, hostile_text, json_values
 
 NAMES = [name for name, _ in PROFILE_FIELDS]
 _tried = [0]
@@ -33,14 +34,14 @@ def test_any_graph_profile_parses_to_bounded_plain_strings(data: dict[str, Any])
         assert isinstance(value, tuple if name == "businessPhones" else str)
         for item in items:
             assert isinstance(item, str)
-            assert "\x00" not in item
+            assert deceptive_chars(item) == []  # every control or format character visible
             assert len(item) <= MAX_FIELD_CHARS + 1
         raw = data.get(name)
         if name == "businessPhones":
             if not isinstance(raw, list):
                 assert value == ()
-        elif isinstance(raw, str) and "\x00" not in raw and len(raw) <= MAX_FIELD_CHARS:
-            assert value == without_surrogates(raw)  # nothing escaped, nothing interpreted
+        elif isinstance(raw, str) and not deceptive_chars(raw) and len(raw) <= MAX_FIELD_CHARS:
+            assert value == raw  # nothing escaped, nothing interpreted
         elif not isinstance(raw, str):
             assert value == ""  # a wrong type shows as empty, never as "123" or "None"
         assert isinstance(profile.display_value(name), str)

@@ -111,7 +111,7 @@ def test_profile_text_is_parsed_as_untrusted(tmp_path: Path) -> None:
     snapshot = file_store(tmp_path).load("uid1.tid")
     assert snapshot is not None
     assert snapshot.profile.displayName == ""
-    assert snapshot.profile.mail == "ab"
+    assert snapshot.profile.mail == "a\\u0000b"
 
 
 class RecordingGraph:

@@ -142,7 +142,7 @@ def test_pause_is_cut_short_by_close() -> None:
     assert done.is_set()
 
 
-def test_a_spec_is_the_eight_fields_the_control_api_takes() -> None:
+def test_a_spec_is_the_nine_fields_the_control_api_takes() -> None:
     assert SPEC_FIELDS == (
         "endpoint",
         "status",
@@ -152,6 +152,7 @@ def test_a_spec_is_the_eight_fields_the_control_api_takes() -> None:
         "hang",
         "reset",
         "count",
+        "message",
     )
     spec = FaultSpec("me", status=503, retry_after=2)
     assert spec.as_json() == {
@@ -163,8 +164,20 @@ def test_a_spec_is_the_eight_fields_the_control_api_takes() -> None:
         "hang": False,
         "reset": False,
         "count": 1,
+        "message": None,
     }
     assert FaultSpec.from_json(spec.as_json()) == spec  # what SandboxControl sends, read back
+
+
+def test_a_fault_can_put_a_servers_own_words_in_its_json_error() -> None:
+    FaultSpec("token", status=400, message="AADSTS90000: words").check()
+    for bad in (
+        FaultSpec("token", message="no status"),
+        FaultSpec("token", status=400, body="text", message="not JSON"),
+        FaultSpec("token", status=400, message=7),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(FaultSpecError, match="message"):
+            bad.check()
 
 
 def test_from_json_takes_the_dataclass_defaults_and_keeps_nulls() -> None:

@@ -1,0 +1,77 @@
+"""Untrusted text made safe to show: one function for every place Lanyard shows what a server, a
+token, a directory or a cache sent (the window's labels, tables and JSON view, the terminal).
+
+What a person reads must be what the text holds. Unicode's format characters change how text
+around them is drawn without being drawn themselves: a right-to-left override makes
+``Graham\\u202egnp.exe`` read "Grahamexe.png", a zero-width space splits a name that looks whole,
+a word joiner or an invisible separator hides inside an address. Control characters move the
+terminal's cursor or start escape sequences. Each is shown as its escape, ``\\u202e``, instead,
+so the person sees that something is there, and what (the form JSON and Python write it in).
+
+Kept as they are: ZWNJ and ZWJ (U+200C, U+200D), which Persian, the Indic scripts and emoji
+sequences need to be spelled right, and which reorder nothing. A lone surrogate (JSON's "\\ud800"
+decodes to one; Qt drops it and UTF-8 cannot encode it) becomes U+FFFD. Newlines and tabs stay
+unless ``one_line`` (a CRLF becomes a newline).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# a hostile directory or token can carry megabyte strings, which freeze the window while Qt lays
+# them out (14 s for 1 MB); nobody reads past this
+MAX_SHOWN_CHARS = 4096
+
+_JOINERS = frozenset("\u200c\u200d")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# fillers that are letters to Unicode (so printable) yet draw as nothing
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def _visible(ch: str, for_json: bool) -> str:
+    code = ord(ch)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    if for_json:  # JSON spells a character beyond the BMP as its UTF-16 surrogate pair
+        high, low = divmod(code - 0x10000, 0x400)
+        return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
+    return f"\\U{code:08x}"
+
+
+def _replacement(ch: str, one_line: bool, for_json: bool) -> str:
+    if ch in "\n\t":
+        return _ESCAPES[ch] if one_line else ch
+    if "\ud800" <= ch <= "\udfff":
+        return _visible(ch, for_json) if for_json else "\ufffd"
+    if ch in _JOINERS:
+        return ch
+    category = unicodedata.category(ch)
+    # Cc: controls; Cf: format characters (bidi controls, invisible separators, tags);
+    # Zl/Zp: line and paragraph separators. Variation selectors (Mn) only pick a glyph: kept.
+    if category in ("Cc", "Cf", "Zl", "Zp"):
+        return _ESCAPES.get(ch) or _visible(ch, for_json)
+    if ch in _FILLERS:
+        return _visible(ch, for_json)
+    return ch
+
+
+def shown(
+    text: str, *, one_line: bool = False, for_json: bool = False, limit: int = MAX_SHOWN_CHARS
+) -> str:
+    """``text`` as Lanyard shows it: every invisible or reordering character made visible,
+    at most ``limit`` characters of it, then an ellipsis. ``one_line`` also shows line breaks and tabs
+    as ``\\n``, ``\\t`` (for table cells, previews and the terminal). ``for_json``: ``text``
+    is JSON that json.dumps wrote with ensure_ascii=False; the escapes are JSON's, so it still
+    parses to the same values (a lone surrogate is kept as its escape, not replaced)."""
+    # the quick test, in C: str.isprintable is False for every Cc, Cf, Cs, Zl, Zp (and Zs but
+    # the space, Co, Cn, which the scan keeps); most text has none and is not scanned
+    cut = len(text) > limit  # cut first: a megabyte of controls is not expanded sixfold
+    if cut:
+        text = text[:limit]
+    if not text.isprintable() or not _FILLERS.isdisjoint(text):
+        if not one_line:
+            text = text.replace("\r\n", "\n")
+        text = "".join(_replacement(ch, one_line, for_json) for ch in text)
+    if cut or len(text) > limit:
+        text = text[:limit] + "…"
+    return text
