@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from desktop_app.core import paths
 from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.core.files import UnreadableFile, read_bounded
 from desktop_app.core.scopes import RESERVED_SCOPES, Scopes, parse_scopes
 
 
@@ -58,6 +59,10 @@ FILE_KEYS = (
 )
 # what requests can talk to; the socks ones need PySocks (requests[socks])
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h", "socks4", "socks4a")
+# what Lanyard reads of a file a setting names, at most (read_bounded): far more than any real
+# one holds, far less than a mistake (/dev/zero, a disk image) could
+CONFIG_FILE_LIMIT = 1 << 20
+CA_BUNDLE_LIMIT = 8 << 20  # a whole system bundle is ~250 KiB
 _TENANT_RE = re.compile(r"^[A-Za-z0-9.\-]+$")
 
 
@@ -129,20 +134,19 @@ def default_config_file() -> Path:
 
 def _read_file(path: Path, required: bool) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        data = tomllib.loads(read_bounded(path, CONFIG_FILE_LIMIT).decode("utf-8"))
     except FileNotFoundError:
         if required:
             raise config_error("config", str(path), "names a file that does not exist.") from None
         return {}
+    except UnreadableFile as exc:  # a pipe, a device, a folder, too large, no permission
+        raise config_error("config", str(path), f"{exc.reason}.") from None
     except tomllib.TOMLDecodeError as exc:
         raise config_error("config", str(path), f"is not valid TOML: {exc}.") from None
     except UnicodeDecodeError as exc:  # tomllib decodes the bytes before parsing them
         raise config_error(
             "config", str(path), f"is not UTF-8 text (byte {exc.start} cannot be read)."
         ) from None
-    except OSError as exc:
-        raise config_error("config", str(path), f"cannot be read: {exc.strerror}.") from None
     unknown = sorted(set(data) - set(FILE_KEYS))
     if unknown:
         raise config_error(
@@ -239,10 +243,12 @@ def _as_proxy_url(source: str, value: object) -> str:
 def _as_ca_file(source: str, value: object) -> Path:
     path = Path(_as_text("ca_bundle", source, value)).expanduser()
     try:
-        head = path.read_bytes()[:65536]
-    except (OSError, ValueError):  # ValueError: a NUL in the path
+        contents = read_bounded(path, CA_BUNDLE_LIMIT)
+    except FileNotFoundError:
         raise config_error("ca_bundle", source, f"names no readable file ('{path}').") from None
-    if b"-----BEGIN CERTIFICATE-----" not in head:
+    except UnreadableFile as exc:  # a pipe, a device, a folder, too large, no permission
+        raise config_error("ca_bundle", source, f"cannot be used: '{path}' {exc.reason}.") from None
+    if b"-----BEGIN CERTIFICATE-----" not in contents:
         raise config_error(
             "ca_bundle", source, f"must be a PEM file of CA certificates; '{path}' holds none."
         )
