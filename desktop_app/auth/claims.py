@@ -151,8 +151,10 @@ def check_id_token(
     if claims.audience != client_id:
         problems.append("the token was issued to a different application (aud)")
     tenant = tenant_of_authority(authority)
-    issuer = urlparse(claims.issuer)
-    issuer_parts = [part for part in issuer.path.split("/") if part]
+    try:
+        issuer_parts = [part for part in urlparse(claims.issuer).path.split("/") if part]
+    except ValueError:  # untrusted text: an unmatched [ or ] makes urlparse raise
+        issuer_parts = []
     if not claims.tenant_id:
         problems.append("the token names no tenant (tid)")
     elif not issuer_parts or issuer_parts[0] != claims.tenant_id:
