@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 import time
 from collections.abc import Mapping
@@ -65,6 +66,8 @@ def _text_list(value: object) -> tuple[str, ...]:
 def _number(value: object) -> int | None:
     if isinstance(value, bool):
         return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON's Infinity and NaN (json.loads accepts them): no time at all
     if isinstance(value, int | float):
         return int(value)
     return None
