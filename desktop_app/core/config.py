@@ -364,6 +364,12 @@ def _as_folder(name: str, source: str, value: object) -> Path:
         )
     if "\0" in text:
         raise config_error(name, source, "must not contain a NUL character.")
+    at = path  # the folder may not exist yet (it is made then); what does exist must be one
+    while not at.exists() and at.parent != at:
+        at = at.parent
+    if at.exists() and not at.is_dir():
+        where = "is" if at == path else f"is inside '{at}', which is"
+        raise config_error(name, source, f"{where} a file, not a folder ('{path}').")
     return path
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from desktop_app.auth.client import AuthClient, AuthSettings
-from desktop_app.core import errors, net
+from desktop_app.core import errors, net, paths
 from desktop_app.core.config import CA_BUNDLE_LIMIT, Config
 from desktop_app.core.errors import LanyardError
 from desktop_app.core.files import read_bounded
@@ -79,7 +79,6 @@ def snapshot_store_for(profile_dir: Path, allow_plaintext: bool = True) -> Snaps
     """The profile snapshot store the token cache's choice of store gives this profile directory
     (a keyring probe). Raises OSError or StoreUnavailable."""
     from desktop_app.auth.cache_store import open_token_store
-    from desktop_app.core import paths
 
     directory = paths.ensure_private_dir(profile_dir)
     choice = open_token_store(directory, SNAPSHOT_FILE, allow_plaintext=allow_plaintext)
@@ -93,7 +92,7 @@ def start_sandbox(config: Config, explicit_profile: bool) -> tuple[Config, Sandb
     with one, the sandbox's keys are kept there too, so the demo stays signed in across restarts.
     """
     throwaway = None if explicit_profile else Path(tempfile.mkdtemp(prefix="lanyard-sandbox-"))
-    profile_dir = throwaway or config.profile_dir
+    profile_dir = throwaway or paths.ensure_private_dir(config.profile_dir)
     state_dir = profile_dir / "sandbox-idp"
     sandbox = _start_on_remembered_port(state_dir)
     info = sandbox.info
@@ -154,7 +153,7 @@ def running_sandbox(
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise errors.no_sandbox_description(exc) from None
     throwaway = None if explicit_profile else Path(tempfile.mkdtemp(prefix="lanyard-sandbox-"))
-    profile_dir = (throwaway or config.profile_dir) / "profile"
+    profile_dir = (throwaway or paths.ensure_private_dir(config.profile_dir)) / "profile"
     sandboxed = config.for_sandbox(
         authority=authority,
         client_id=client_id,
