@@ -162,3 +162,15 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     finally:
         if services is not None:
             services.close()
+        _say_folder_warnings(args, err)
+
+
+def _say_folder_warnings(args: argparse.Namespace, err: TextIO) -> None:
+    """A profile folder other users can read, or another user's: one line each on stderr (with
+    --verbose the log line on stderr says it already). stdout, which scripts read, is untouched."""
+    if args.verbose:
+        return
+    from desktop_app.core.paths import folder_warnings
+
+    for warning in folder_warnings():
+        err.write(f"lanyard: warning: {warning}\n")

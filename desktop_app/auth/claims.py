@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -59,6 +60,8 @@ def _text_list(value: object) -> tuple[str, ...]:
 def _number(value: object) -> int | None:
     if isinstance(value, bool):
         return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON's Infinity and NaN (json.loads accepts them): no time at all
     if isinstance(value, int | float):
         return int(value)
     return None
@@ -145,8 +148,10 @@ def check_id_token(
     if claims.audience != client_id:
         problems.append("the token was issued to a different application (aud)")
     tenant = tenant_of_authority(authority)
-    issuer = urlparse(claims.issuer)
-    issuer_parts = [part for part in issuer.path.split("/") if part]
+    try:
+        issuer_parts = [part for part in urlparse(claims.issuer).path.split("/") if part]
+    except ValueError:  # untrusted text: an unmatched [ or ] makes urlparse raise
+        issuer_parts = []
     if not claims.tenant_id:
         problems.append("the token names no tenant (tid)")
     elif not issuer_parts or issuer_parts[0] != claims.tenant_id:

@@ -16,12 +16,13 @@ from typing import Any
 from msal.throttled_http_client import NormalizedResponse
 
 from desktop_app.auth.cache_store import move_aside
-from desktop_app.core.files import atomic_write
+from desktop_app.core.files import atomic_write, read_bounded
 
 log = logging.getLogger(__name__)
 
 INDEX_KEY = "_index_"  # msal.individual_cache._ExpiringMapping._INDEX
 FORMAT = 1
+HTTP_CACHE_LIMIT = 8 << 20  # a few discovery answers: anything larger is not ours
 
 
 class _Raw:
@@ -103,7 +104,7 @@ def parse_http_cache(data: object) -> dict[str, Any]:
 def load_http_cache(path: Path) -> tuple[dict[str, Any], Path | None]:
     """The persisted cache, or an empty one; a damaged file is moved aside (returned second)."""
     try:
-        return parse_http_cache(json.loads(path.read_bytes())), None
+        return parse_http_cache(json.loads(read_bounded(path, HTTP_CACHE_LIMIT))), None
     except FileNotFoundError:
         return {}, None
     # ValueError: not JSON, not UTF-8, or not our shape; RecursionError: absurdly nested JSON;

@@ -5,19 +5,23 @@ Qt-free: the window and the headless commands share it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import ipaddress
 import os
 import re
 import tomllib
+import unicodedata
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import SplitResult, urlparse, urlsplit
 
 from desktop_app.core import paths
 from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.core.files import UnreadableFile, read_bounded
 from desktop_app.core.scopes import RESERVED_SCOPES, Scopes, parse_scopes
 
 
@@ -58,6 +62,10 @@ FILE_KEYS = (
 )
 # what requests can talk to; the socks ones need PySocks (requests[socks])
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h", "socks4", "socks4a")
+# what Lanyard reads of a file a setting names, at most (read_bounded): far more than any real
+# one holds, far less than a mistake (/dev/zero, a disk image) could
+CONFIG_FILE_LIMIT = 1 << 20
+CA_BUNDLE_LIMIT = 8 << 20  # a whole system bundle is ~250 KiB
 _TENANT_RE = re.compile(r"^[A-Za-z0-9.\-]+$")
 
 
@@ -129,20 +137,19 @@ def default_config_file() -> Path:
 
 def _read_file(path: Path, required: bool) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        data = tomllib.loads(read_bounded(path, CONFIG_FILE_LIMIT).decode("utf-8"))
     except FileNotFoundError:
         if required:
             raise config_error("config", str(path), "names a file that does not exist.") from None
         return {}
+    except UnreadableFile as exc:  # a pipe, a device, a folder, too large, no permission
+        raise config_error("config", str(path), f"{exc.reason}.") from None
     except tomllib.TOMLDecodeError as exc:
         raise config_error("config", str(path), f"is not valid TOML: {exc}.") from None
     except UnicodeDecodeError as exc:  # tomllib decodes the bytes before parsing them
         raise config_error(
             "config", str(path), f"is not UTF-8 text (byte {exc.start} cannot be read)."
         ) from None
-    except OSError as exc:
-        raise config_error("config", str(path), f"cannot be read: {exc.strerror}.") from None
     unknown = sorted(set(data) - set(FILE_KEYS))
     if unknown:
         raise config_error(
@@ -185,28 +192,130 @@ def _as_scopes(source: str, value: object) -> Scopes:
     return items
 
 
+_BRACKETED = re.compile(r"(\[[^\[\]]*\])(?::[0-9]*)?")
+_HOST_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?$")
+
+
+def redact_url(url: str) -> str:
+    """``url`` without the password in it, if any (for messages and the settings dialog's
+    notes). Works on any text, a URL that does not parse included."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    netloc_end = len(rest)
+    for mark in "/?#":
+        at = rest.find(mark)
+        if at >= 0:
+            netloc_end = min(netloc_end, at)
+    netloc, tail = rest[:netloc_end], rest[netloc_end:]
+    userinfo, at_sign, host = netloc.rpartition("@")
+    if not at_sign or ":" not in userinfo:
+        return url
+    user = userinfo.partition(":")[0]
+    return f"{scheme}://{user}:***@{host}{tail}"
+
+
+redact_proxy = redact_url  # the name the settings form knows
+
+
+def _visible_problem(text: str) -> str | None:
+    """What is wrong with characters no URL may hold: they would reach a request as they are
+    (or be dropped silently by urllib), and a person cannot see them in the field."""
+    for char in text:
+        if char.isspace():
+            return "must not contain spaces"
+        if not char.isprintable() or unicodedata.category(char) in ("Cf", "Cs", "Co", "Cn"):
+            return f"must not contain invisible characters (U+{ord(char):04X})"
+    return None
+
+
+def _host_problem(host: str) -> str | None:
+    """Why ``host`` (the host part of a URL, brackets kept) is not one requests can connect to;
+    None when it is fine."""
+    if host.startswith("[") or host.endswith("]") or "[" in host or "]" in host:
+        inner = host[1:-1] if host.startswith("[") and host.endswith("]") else None
+        if inner is None or "[" in inner or "]" in inner:
+            return "has an unmatched [ or ] (only an IPv6 address goes in brackets, like [::1])"
+        try:
+            ipaddress.IPv6Address(inner)
+        except ValueError:
+            return f"has '{inner}' in brackets, which is not an IPv6 address"
+        return None
+    if not host:
+        return "names no host"
+    if not host.isascii():
+        try:  # as requests and urllib3 encode it (the idna package, only loaded for this)
+            import idna
+
+            idna.encode(host.lower(), strict=True, std3_rules=True)  # urllib3's
+            host = idna.encode(host, uts46=True).decode("ascii")  # requests's
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return "has a host name that cannot be used"
+    labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
+    if len(host) > 253 or not all(
+        len(label) <= 63 and _HOST_LABEL.match(label) for label in labels
+    ):
+        return "has a host name that cannot be used"
+    return None
+
+
+def _split_url(name: str, source: str, text: str, shown: str) -> SplitResult:
+    """``text`` split into its parts, or a ConfigError naming ``name``: no URL reaches msal or
+    requests that urllib, urllib3 or the IDNA encoding would refuse later, far from the setting
+    that holds it (urlsplit raises ValueError for an unmatched bracket, .port for a port that is
+    not a number)."""
+    problem = _visible_problem(text)
+    if problem:
+        raise config_error(name, source, f"{problem} ('{shown}').")
+    try:
+        parsed = urlsplit(text)
+        port = parsed.port
+    except ValueError:
+        host = text.partition("://")[2].split("/", 1)[0].rpartition("@")[2]
+        balanced = host.startswith("[") and host.count("[") == host.count("]") == 1
+        if ("[" in host or "]" in host) and not balanced:
+            problem = "has an unmatched [ or ] (only an IPv6 address goes in brackets, like [::1])"
+        else:  # urlsplit checks what is in brackets too; .port the port
+            bracketed = host[: host.find("]") + 1] if balanced else ""
+            problem = (bracketed and _host_problem(bracketed)) or (
+                "has a port that is not a number from 1 to 65535"
+            )
+        raise config_error(name, source, f"{problem} ('{shown}').") from None
+    if port == 0:
+        raise config_error(
+            name, source, f"has a port that is not a number from 1 to 65535 ('{shown}')."
+        )
+    host_and_port = parsed.netloc.rpartition("@")[2]
+    if "[" in host_and_port or "]" in host_and_port:
+        whole = _BRACKETED.fullmatch(host_and_port)  # "[::1]" or "[::1]:443", nothing else
+        host = whole.group(1) if whole else "["
+    else:
+        host = host_and_port.partition(":")[0]
+    problem = _host_problem(host)
+    if problem:
+        raise config_error(name, source, f"{problem} ('{shown}').")
+    return parsed
+
+
 def _as_https_url(name: str, source: str, value: object) -> str:
     text = _as_text(name, source, value)
-    parsed = urlparse(text)
+    shown = redact_url(text)
+    if not text.lower().startswith("https://"):
+        raise config_error(name, source, f"must be an https:// URL, not '{shown}'.")
+    parsed = _split_url(name, source, text, shown)
     if parsed.scheme != "https" or not parsed.hostname:
-        raise config_error(name, source, f"must be an https:// URL, not '{text}'.")
+        raise config_error(name, source, f"must be an https:// URL, not '{shown}'.")
+    if "@" in parsed.netloc:
+        raise config_error(name, source, f"must not hold a user name or password ('{shown}').")
+    if parsed.query or parsed.fragment or text.endswith(("?", "#")):
+        raise config_error(name, source, f"must not have a ?query or #fragment ('{shown}').")
     return text.rstrip("/")
-
-
-def redact_proxy(url: str) -> str:
-    """``url`` without its password, for messages and the settings dialog's notes."""
-    parsed = urlparse(url)
-    if parsed.password is None:
-        return url
-    host = parsed.netloc.rpartition("@")[2]
-    return parsed._replace(netloc=f"{parsed.username}:***@{host}").geturl()
 
 
 def _as_proxy_url(source: str, value: object) -> str:
     text = _as_text("proxy", source, value)
-    parsed = urlparse(text)
-    shown = redact_proxy(text)
-    scheme = parsed.scheme.lower()
+    shown = redact_url(text)
+    scheme = text.partition("://")[0].lower() if "://" in text else ""
     if scheme not in PROXY_SCHEMES:
         raise config_error(
             "proxy",
@@ -214,15 +323,10 @@ def _as_proxy_url(source: str, value: object) -> str:
             f"must be a URL starting with {', '.join(s + '://' for s in PROXY_SCHEMES)}, "
             f"like http://proxy.example.com:8080 (not '{shown}').",
         )
-    try:
-        _ = parsed.port  # raises for a port that is not a number or out of range
-    except ValueError:
-        raise config_error(
-            "proxy", source, f"has a port that is not a number ('{shown}')."
-        ) from None
+    parsed = _split_url("proxy", source, text, shown)
     if not parsed.hostname:
         raise config_error("proxy", source, f"must name the proxy's host ('{shown}').")
-    if parsed.path.strip("/") or parsed.query or parsed.fragment:
+    if parsed.path.strip("/") or parsed.query or parsed.fragment or text.endswith(("?", "#")):
         raise config_error(
             "proxy", source, f"must be just scheme://host:port, without a path ('{shown}')."
         )
@@ -237,16 +341,51 @@ def _as_proxy_url(source: str, value: object) -> str:
 
 
 def _as_ca_file(source: str, value: object) -> Path:
-    path = Path(_as_text("ca_bundle", source, value)).expanduser()
+    path = _expand(Path(_as_text("ca_bundle", source, value)))
     try:
-        head = path.read_bytes()[:65536]
-    except (OSError, ValueError):  # ValueError: a NUL in the path
+        contents = read_bounded(path, CA_BUNDLE_LIMIT)
+    except FileNotFoundError:
         raise config_error("ca_bundle", source, f"names no readable file ('{path}').") from None
-    if b"-----BEGIN CERTIFICATE-----" not in head:
+    except UnreadableFile as exc:  # a pipe, a device, a folder, too large, no permission
+        raise config_error("ca_bundle", source, f"cannot be used: '{path}' {exc.reason}.") from None
+    if b"-----BEGIN CERTIFICATE-----" not in contents:
         raise config_error(
             "ca_bundle", source, f"must be a PEM file of CA certificates; '{path}' holds none."
         )
     return path
+
+
+def _as_folder(name: str, source: str, value: object) -> Path:
+    text = _as_text(name, source, value)
+    path = _expand(Path(text))
+    if path.parts[:1] and path.parts[0].startswith("~"):
+        raise config_error(
+            name, source, f"starts with {path.parts[0]}, which names no user on this computer."
+        )
+    if "\0" in text:
+        raise config_error(name, source, "must not contain a NUL character.")
+    at = path  # the folder may not exist yet (it is made then); what does exist must be one
+    while not at.exists() and at.parent != at:
+        at = at.parent
+    if at.exists() and not at.is_dir():
+        where = "is" if at == path else f"is inside '{at}', which is"
+        raise config_error(name, source, f"{where} a file, not a folder ('{path}').")
+    return path
+
+
+@contextlib.contextmanager
+def _naming(name: str, source: str) -> Iterator[None]:
+    """Whatever checking a setting raises names that setting: a parse this module did not
+    foresee (urllib, pathlib and uuid raise ValueError, RuntimeError or TypeError) is still a
+    ConfigError naming the setting and where it came from, never a traceback at start."""
+    try:
+        yield
+    except ConfigError:
+        raise
+    except (ValueError, TypeError, RuntimeError, OSError, LookupError, RecursionError) as exc:
+        raise config_error(
+            name, source, f"cannot be used ({exc.__class__.__name__}: {redact_url(str(exc))})."
+        ) from None
 
 
 def _validate_client_id(source: str, value: object) -> str:
@@ -289,8 +428,17 @@ def config_file_location(
     LANYARD_CONFIG: then it must exist)."""
     explicit_file = flags.get("config") or env.get(ENV_PREFIX + "CONFIG")
     if explicit_file:
-        return Path(str(explicit_file)).expanduser(), True
+        return _expand(Path(str(explicit_file))), True
     return default_config_file(), False
+
+
+def _expand(path: Path) -> Path:
+    """``~`` and ``~user`` expanded; as written when that user does not exist (expanduser raises
+    RuntimeError): reading it then fails with the path as the person wrote it."""
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        return path
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -329,39 +477,51 @@ def load_config(
     cloud = CLOUDS["global"]
     if "cloud" in values:
         raw, source = values["cloud"]
-        name = _as_text("cloud", source, raw).lower()
-        if name not in CLOUDS:
-            raise config_error("cloud", source, f"must be one of {', '.join(CLOUDS)}.")
-        cloud = CLOUDS[name]
+        with _naming("cloud", source):
+            name = _as_text("cloud", source, raw).lower()
+            if name not in CLOUDS:
+                raise config_error("cloud", source, f"must be one of {', '.join(CLOUDS)}.")
+            cloud = CLOUDS[name]
 
     if "authority" in values:
         raw, source = values["authority"]
-        authority = _as_https_url("authority", source, raw)
-        if len([part for part in urlparse(authority).path.split("/") if part]) < 1:
-            raise config_error("authority", source, "must end with a tenant, e.g. /organizations.")
+        with _naming("authority", source):
+            authority = _as_https_url("authority", source, raw)
+            # msal takes the first path segment as the tenant: "https://host//t" has none
+            segments = urlsplit(authority).path.split("/")
+            if len(segments) < 2 or not segments[1]:
+                raise config_error(
+                    "authority", source, "must end with a tenant, e.g. /organizations."
+                )
     else:
         tenant = DEFAULT_TENANT
         if "tenant" in values:
             raw, source = values["tenant"]
-            tenant = _as_text("tenant", source, raw)
-            if not _TENANT_RE.match(tenant):
-                raise config_error(
-                    "tenant", source, "must be a tenant id, a domain, organizations or common."
-                )
+            with _naming("tenant", source):
+                tenant = _as_text("tenant", source, raw)
+                if not _TENANT_RE.match(tenant):
+                    raise config_error(
+                        "tenant", source, "must be a tenant id, a domain, organizations or common."
+                    )
         authority = f"https://{cloud.login_host}/{tenant}"
 
     client_id = None
     if "client_id" in values:
-        client_id = _validate_client_id(values["client_id"][1], values["client_id"][0])
+        raw, source = values["client_id"]
+        with _naming("client_id", source):
+            client_id = _validate_client_id(source, raw)
 
     graph_endpoint = cloud.graph_endpoint
     if "graph_endpoint" in values:
         raw, source = values["graph_endpoint"]
-        graph_endpoint = _as_https_url("graph_endpoint", source, raw)
+        with _naming("graph_endpoint", source):
+            graph_endpoint = _as_https_url("graph_endpoint", source, raw)
 
     scopes: Scopes = DEFAULT_SCOPES
     if "scopes" in values:
-        scopes = _as_scopes(values["scopes"][1], values["scopes"][0])
+        raw, source = values["scopes"]
+        with _naming("scopes", source):
+            scopes = _as_scopes(source, raw)
     if cloud.name != "global":
         # a bare Graph scope means the global cloud's Graph; qualify it for a national cloud
         scopes = tuple(s if "/" in s else f"{cloud.graph_resource}/{s}" for s in scopes)
@@ -369,22 +529,31 @@ def load_config(
     ca_bundle = None
     if "ca_bundle" in values:
         raw, source = values["ca_bundle"]
-        ca_bundle = _as_ca_file(source, raw)
+        with _naming("ca_bundle", source):
+            ca_bundle = _as_ca_file(source, raw)
 
     proxy = None
     if "proxy" in values:
         raw, source = values["proxy"]
-        proxy = _as_proxy_url(source, raw)
+        with _naming("proxy", source):
+            proxy = _as_proxy_url(source, raw)
 
     allow_plaintext_cache = True
     if "allow_plaintext_cache" in values:
         raw, source = values["allow_plaintext_cache"]
-        allow_plaintext_cache = _as_bool("allow_plaintext_cache", source, raw)
+        with _naming("allow_plaintext_cache", source):
+            allow_plaintext_cache = _as_bool("allow_plaintext_cache", source, raw)
 
     profile_dir = paths.data_dir()
     raw_profile = flags.get("profile_dir") or env.get(ENV_PREFIX + "PROFILE_DIR")
     if raw_profile:
-        profile_dir = Path(str(raw_profile)).expanduser()
+        source = (
+            "--profile-dir"
+            if flags.get("profile_dir")
+            else f"environment variable {ENV_PREFIX}PROFILE_DIR"
+        )
+        with _naming("profile_dir", source):
+            profile_dir = _as_folder("profile_dir", source, raw_profile)
 
     return Config(
         client_id=client_id,

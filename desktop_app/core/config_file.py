@@ -14,7 +14,8 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-from desktop_app.core.files import atomic_write
+from desktop_app.core.config import CONFIG_FILE_LIMIT
+from desktop_app.core.files import atomic_write, read_bounded
 
 HEADER = (
     "# Lanyard settings, written by its Settings dialog. Keys you add by hand are kept;\n"
@@ -80,7 +81,7 @@ def save(path: Path, changes: Mapping[str, object | None]) -> Path | None:
     current: dict[str, object] = {}
     moved_aside = None
     try:
-        current = tomllib.loads(path.read_text(encoding="utf-8"))
+        current = tomllib.loads(read_bounded(path, CONFIG_FILE_LIMIT).decode("utf-8"))
     except FileNotFoundError:
         pass
     except (tomllib.TOMLDecodeError, UnicodeDecodeError):

@@ -1,10 +1,12 @@
-"""Writing files so that no reader ever sees half of one: the token cache's stores, the http cache
-and the config file all replace their file this way. No Qt, no msal."""
+"""Writing files so that no reader ever sees half of one (the token cache's stores, the http cache
+and the config file all replace their file this way), and reading a file a setting names without
+hanging on a pipe or reading a device without end (``read_bounded``). No Qt, no msal."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -31,3 +33,99 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+class UnreadableFile(OSError):
+    """A file named by a setting or a flag that Lanyard will not read: ``reason`` says why in
+    words that continue "'<path>' ..." (it is not a file, it is too large, it cannot be opened).
+    """
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"'{path}' {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe, not a file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a file"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a file"
+    return "is not a regular file"
+
+
+def _size_words(limit: int) -> str:
+    if limit >= 1 << 20 and limit % (1 << 20) == 0:
+        return f"{limit >> 20} MiB"
+    if limit >= 1 << 10 and limit % (1 << 10) == 0:
+        return f"{limit >> 10} KiB"
+    return f"{limit} bytes"
+
+
+def _is_dev_null(status: os.stat_result) -> bool:
+    if os.name != "posix" or not stat.S_ISCHR(status.st_mode):
+        return False  # (Windows' NUL and CON share a device number of 0: refuse both there)
+    try:
+        return status.st_rdev == os.stat(os.devnull).st_rdev
+    except OSError:
+        return False
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them, for any path a
+    setting or a flag names (the config file, ca_bundle, --sandbox-info).
+
+    Never hangs and never reads without end: the file is opened without blocking (a named pipe
+    with no writer would block the open, then the read, forever), must be a regular file once
+    opened (``/dev/zero``, a pipe, a socket, a folder are refused before a byte is read; only
+    ``/dev/null`` reads, as empty), and is
+    read up to ``limit`` + 1 bytes: a larger one is refused, never silently cut short. Raises
+    FileNotFoundError for a missing file and UnreadableFile (an OSError) for the rest.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise
+    except IsADirectoryError:
+        raise UnreadableFile(path, _kind(stat.S_IFDIR)) from None
+    except PermissionError as exc:
+        if Path(path).is_dir():  # Windows cannot open a folder: say what it is
+            raise UnreadableFile(path, _kind(stat.S_IFDIR)) from None
+        raise UnreadableFile(path, f"cannot be read: {exc.strerror or exc}") from None
+    except OSError as exc:
+        raise UnreadableFile(path, f"cannot be read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL in the path
+        raise UnreadableFile(path, "is not a usable file name") from None
+    try:
+        status = os.fstat(fd)
+        mode = status.st_mode
+        if _is_dev_null(status):
+            return b""  # `--config /dev/null`: the idiom for "no file", and it never blocks
+        if not stat.S_ISREG(mode):
+            raise UnreadableFile(path, _kind(mode))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # a regular file: reads wait for the disk, as usual
+        chunks: list[bytes] = []
+        left = limit + 1  # one byte more than allowed tells "too large" from "exactly limit"
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except UnreadableFile:
+        raise
+    except OSError as exc:
+        raise UnreadableFile(path, f"cannot be read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise UnreadableFile(path, f"is larger than {_size_words(limit)}: not the file meant")
+    return data

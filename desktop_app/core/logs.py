@@ -3,18 +3,23 @@
 Secrets (anything shaped like a token or code) are masked always. Personal data (user principal
 names and other e-mail addresses, and the display names and object ids Lanyard has seen, which
 the auth and Graph layers hand to ``remember_personal``) are masked unless the person turned on
-verbose diagnostics (``--verbose``). The log file rotates, in a 0700 directory.
+verbose diagnostics (``--verbose``). The log file rotates, in a 0700 directory; a log file that
+cannot be used (a folder in its place, read-only, another user's) leaves logging to stderr.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import logging.handlers
 import os
 import re
+import stat
 import sys
 import threading
 from collections.abc import Iterable
+from typing import Any
 
 # JWTs (access and ID tokens), opaque refresh tokens and authorization codes in key=value or JSON form
 _PATTERNS = (
@@ -98,17 +103,114 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def _private_log_file(path: str) -> logging.Handler:
-    if os.name == "posix":  # created 0600 (the directory is 0700 too)
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
-    return logging.handlers.RotatingFileHandler(
-        path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
-    )
+class LogFileUnusable(OSError):
+    """The log file cannot or must not be written; ``reason`` continues "The log file X ..."."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path} {reason}")
+        self.path = path
+        self.reason = reason
 
 
-def configure_logging(log_file: str | None, verbose: bool) -> None:
+def _open_log_file(path: str) -> int:
+    """An fd to append to ``path``, created 0600. Refused: a folder, pipe or anything else that
+    is not a regular file (a pipe without a reader would block the open), a symbolic link (it
+    would be followed, as root too), a file of another user (a ``sudo lanyard`` left root's log
+    behind; as root, another user's file is theirs), a read-only file (its owner made it so:
+    root would write it anyway)."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        before = os.lstat(path)
+    except FileNotFoundError:
+        before = None
+    except OSError as exc:
+        raise LogFileUnusable(path, f"cannot be opened ({exc.strerror or exc})") from None
+    if before is not None:
+        _check_log_file(path, before, link_ok=False)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise LogFileUnusable(path, "is a symbolic link, not a file") from None
+        if exc.errno in (errno.EISDIR, errno.ENXIO):
+            raise LogFileUnusable(path, "is not a file") from None
+        raise LogFileUnusable(path, f"cannot be opened ({exc.strerror or exc})") from None
+    try:
+        _check_log_file(path, os.fstat(fd), link_ok=True)  # what was opened, not what was seen
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _check_log_file(path: str, status: os.stat_result, link_ok: bool) -> None:
+    mode = status.st_mode
+    if stat.S_ISLNK(mode) and not link_ok:
+        raise LogFileUnusable(path, "is a symbolic link, not a file")
+    if stat.S_ISDIR(mode):
+        raise LogFileUnusable(path, "is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        raise LogFileUnusable(path, "is not a file (a pipe, socket or device)")
+    if os.name == "posix":
+        if status.st_uid != os.geteuid():
+            raise LogFileUnusable(path, f"belongs to another user (uid {status.st_uid})")
+        if not mode & stat.S_IWUSR:
+            raise LogFileUnusable(path, "is read-only")
+
+
+def _say_once(line: str) -> None:
+    """One line on stderr, outside logging (logging is what failed); nothing without stderr."""
+    stream = sys.stderr
+    if stream is not None:
+        with contextlib.suppress(Exception):
+            stream.write(f"lanyard: {line}\n")
+            stream.flush()
+
+
+class _LogFileHandler(logging.handlers.RotatingFileHandler):
+    """The rotating log file, opened safely each time (rotation reopens it), that stops at the
+    first failure (a full disk, a folder made read-only, a rotation that cannot rename) with
+    one line on stderr, instead of logging's traceback on every record."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True
+        )
+        self.broken = False
+        self.stream = self._open()  # now: an unusable file is refused at start, not later
+
+    def _open(self) -> Any:
+        return os.fdopen(_open_log_file(self.baseFilename), "a", encoding="utf-8")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.broken:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self.broken:
+            return
+        self.broken = True
+        exc = sys.exc_info()[1]
+        reason = exc.reason if isinstance(exc, LogFileUnusable) else exc
+        _say_once(
+            f"the log file {self.baseFilename} stopped working ({reason}); logging to stderr only."
+        )
+        with contextlib.suppress(Exception):
+            if self.stream is not None:
+                self.stream.close()
+        self.stream = None
+
+
+def configure_logging(log_file: str | None, verbose: bool) -> str | None:
     """Lanyard's handlers: stderr and a rotating log file. Without ``verbose``, personal data
-    is masked too."""
+    is masked too.
+
+    A log file that cannot be used never stops Lanyard: it logs to stderr only and says so once,
+    in one line without a traceback. Returns that line's text (for the window to show), or None.
+    """
     global _current_log_file, _verbose
     _verbose = verbose
     root = logging.getLogger()
@@ -120,9 +222,17 @@ def configure_logging(log_file: str | None, verbose: bool) -> None:
     if sys.stderr is not None:  # a windowed (console=False) bundle on Windows has no stderr
         handlers.append(logging.StreamHandler())
     _current_log_file = None
+    problem = None
     if log_file:
-        handlers.append(_private_log_file(log_file))
-        _current_log_file = log_file
+        try:
+            handlers.append(_LogFileHandler(log_file))
+            _current_log_file = log_file
+        except LogFileUnusable as exc:
+            problem = f"The log file {log_file} {exc.reason}: Lanyard logs to stderr only."
+        except OSError as exc:  # anything else opening it raised
+            problem = (
+                f"The log file {log_file} cannot be opened ({exc}): Lanyard logs to stderr only."
+            )
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in handlers:
         handler.setFormatter(formatter)
@@ -132,3 +242,6 @@ def configure_logging(log_file: str | None, verbose: bool) -> None:
     # msal logs the authorization response at DEBUG and raw token responses at ERROR
     for name in ("msal", "msal_extensions", "urllib3"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    if problem is not None:
+        logging.getLogger(__name__).warning("%s", problem)  # the stderr handler: one line
+    return problem

@@ -37,7 +37,9 @@ from urllib3.exceptions import MaxRetryError
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
+from desktop_app.core.config import CA_BUNDLE_LIMIT, config_error
 from desktop_app.core.errors import ResponseSummary
+from desktop_app.core.files import UnreadableFile, read_bounded
 
 # (connect, read) seconds; a hung server is given up on after the read timeout
 DEFAULT_TIMEOUT = (5.0, 20.0)
@@ -262,7 +264,13 @@ def trust_bundle(extra_ca: Path | None, work_dir: Path) -> str:
     """
     if extra_ca is None:
         return str(certifi.where())
-    extra = extra_ca.read_bytes()
+    try:  # read again: it may have changed since the settings were checked
+        extra = read_bounded(extra_ca, CA_BUNDLE_LIMIT)
+    except OSError as exc:
+        reason = exc.reason if isinstance(exc, UnreadableFile) else "no longer exists"
+        raise config_error(
+            "ca_bundle", str(extra_ca), f"cannot be used: '{extra_ca}' {reason}."
+        ) from None
     roots = Path(certifi.where()).read_bytes()
     digest = hashlib.sha256(roots + b"\0" + extra).hexdigest()[:16]
     target = work_dir / f"ca-bundle-{digest}.pem"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
+import stat
 import sys
+import threading
 from pathlib import Path
 
 APP_DIR_NAME = "lanyard"
+log = logging.getLogger(__name__)
 
 
 def _home() -> Path:
@@ -41,9 +46,80 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "resources"  # desktop_app/core/ -> checkout
 
 
+_warnings_lock = threading.Lock()
+_warnings: dict[str, str] = {}  # folder -> what is wrong with it, in the order found
+
+
+def folder_warnings() -> list[str]:
+    """What ensure_private_dir found wrong with folders it did not create, once each, for the
+    window (a banner) and the terminal (a line on stderr) to say."""
+    with _warnings_lock:
+        return list(_warnings.values())
+
+
+def _warn(path: Path, problem: str) -> None:
+    text = (
+        f"The folder {path} {problem}. Lanyard leaves it as it is; to keep its files private, "
+        "give it a folder of your own."
+    )
+    with _warnings_lock:
+        if str(path) in _warnings:
+            return
+        _warnings[str(path)] = text
+    log.warning("%s", text)
+
+
+def _create(path: Path) -> list[Path]:
+    """Make ``path`` and its missing parents, each 0700; the folders this call created, from
+    the outermost in (a folder made meanwhile by someone else is not among them)."""
+    missing: list[Path] = []
+    at = path
+    while not at.exists() and not at.is_symlink():
+        missing.append(at)
+        if at.parent == at:
+            break
+        at = at.parent
+    created: list[Path] = []
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            continue
+        created.append(folder)
+    return created
+
+
+def _check_existing(path: Path) -> None:
+    """Warn, never change: a folder another user owns, or one other users can get into."""
+    status = path.stat()
+    if not stat.S_ISDIR(status.st_mode):
+        raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(path))
+    if os.name != "posix":
+        return  # Windows: what matters is the ACL, which the profile folder inherits
+    mode = stat.S_IMODE(status.st_mode)
+    if status.st_uid != os.geteuid():
+        _warn(path, f"belongs to another user (uid {status.st_uid})")
+    elif mode & 0o002:
+        _warn(path, f"is shared with every user (mode {mode:04o})")
+    elif mode & 0o077:
+        _warn(path, f"can be read by other users (mode {mode:04o})")
+
+
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (mode 0700 on POSIX) and tighten it if it already exists."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """``path`` as a folder for Lanyard's own files (the profile, its logs).
+
+    What Lanyard creates is private: the folder and any missing parent are made 0700 (on POSIX;
+    Windows gives a new folder the user's own ACL). A folder that already exists is never
+    changed, for it is not Lanyard's: ``--profile-dir /tmp`` must not chmod /tmp (as root that
+    would break every user), nor can a folder another user owns be chmodded. Such a folder is
+    used as it is, with a warning (logged once, and kept for folder_warnings()) when other
+    users can read it or another user owns it. Raises OSError when it cannot be made or is
+    not a folder.
+    """
+    created = _create(path)
     if os.name == "posix":
-        os.chmod(path, 0o700)
+        for folder in created:  # mkdir's mode went through the umask: 0700 exactly
+            os.chmod(folder, 0o700)
+    if path not in created:
+        _check_existing(path)
     return path

@@ -74,9 +74,39 @@ class ApiRequest:
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    """Scheme, host and port; a URL that does not parse (an unmatched bracket, a port that is
+    not a number: urlsplit and .port raise ValueError) is an origin of its own, matching none."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except ValueError:
+        return ("", url, -1)
     return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+def _host(url: str) -> str:
+    """The host of ``url`` in lower case; "" when it has none or does not parse."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # an unmatched [ or ]
+        return ""
+
+
+def _netloc(url: str) -> str:
+    try:
+        return (urlsplit(url).netloc or "").lower()
+    except ValueError:
+        return ""
+
+
+def _join(url: str, location: str) -> str:
+    """Where a redirect leads; "" for a Location that is not a URL (it is shown, not followed)."""
+    try:
+        target = urljoin(url, location)
+        _ = urlsplit(target).port
+    except ValueError:
+        return ""
+    return target
 
 
 def scope_resource(scope: str, graph_endpoint: str) -> str:
@@ -85,8 +115,7 @@ def scope_resource(scope: str, graph_endpoint: str) -> str:
     if "/" not in scope:
         return "graph"
     resource = scope.rsplit("/", 1)[0]
-    host = (urlsplit(resource).hostname or "").lower()
-    graph_host = (urlsplit(graph_endpoint).hostname or "").lower()
+    host, graph_host = _host(resource), _host(graph_endpoint)
     if resource.lower().startswith("https://") and host in GRAPH_HOSTS | {graph_host}:
         return "graph"
     return resource
@@ -97,7 +126,15 @@ def validate_request(url_text: str, scopes_text: str, graph_endpoint: str) -> Ap
     url = url_text.strip()
     if not url:
         raise ApiRequestError("url", "Endpoint URL: enter the address of the API to call.")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises for a port that is not a number
+    except ValueError:
+        raise ApiRequestError(
+            "url",
+            "Endpoint URL: this is not a valid address (an unmatched [ or ], or a port that is "
+            "not a number).",
+        ) from None
     if parts.scheme.lower() != "https" or not parts.hostname:
         raise ApiRequestError(
             "url",
@@ -120,6 +157,11 @@ def validate_request(url_text: str, scopes_text: str, graph_endpoint: str) -> Ap
             f"Scopes: leave out {', '.join(reserved)}; Lanyard always asks for them itself.",
         )
     resources = {scope_resource(s, graph_endpoint) for s in scopes}
+    for resource in resources:
+        if resource.lower().startswith("https://") and not _host(resource):
+            raise ApiRequestError(
+                "scopes", f"Scopes: {resource} is not a valid address (an unmatched [ or ]?)."
+            )
     if len(resources) > 1:
         raise ApiRequestError(
             "scopes",
@@ -127,7 +169,7 @@ def validate_request(url_text: str, scopes_text: str, graph_endpoint: str) -> Ap
         )
     (resource,) = resources
     if resource == "graph":
-        expected = (urlsplit(graph_endpoint).netloc or "").lower()
+        expected = _netloc(graph_endpoint)
         if parts.netloc.lower() != expected:
             raise ApiRequestError(
                 "url",
@@ -135,7 +177,7 @@ def validate_request(url_text: str, scopes_text: str, graph_endpoint: str) -> Ap
                 f"{expected}; use that host, or the scopes of the API you want to call.",
             )
     elif resource.lower().startswith("https://"):
-        expected = (urlsplit(resource).netloc or "").lower()
+        expected = _netloc(resource)
         if parts.netloc.lower() != expected:
             raise ApiRequestError(
                 "url",
@@ -323,8 +365,8 @@ class ApiCaller:
             with response:
                 location = response.headers.get("Location", "")
                 if response.is_redirect and location and hop < MAX_REDIRECTS:
-                    target = urljoin(url, location)
-                    if urlsplit(target).scheme.lower() == "https":
+                    target = _join(url, location)
+                    if target and urlsplit(target).scheme.lower() == "https":
                         url = target
                         continue  # an http:// redirect is shown, not followed
                 try:

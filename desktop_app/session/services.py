@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from desktop_app.auth.client import AuthClient, AuthSettings
-from desktop_app.core import errors, net
-from desktop_app.core.config import Config
+from desktop_app.core import errors, net, paths
+from desktop_app.core.config import CA_BUNDLE_LIMIT, Config
 from desktop_app.core.errors import LanyardError
+from desktop_app.core.files import read_bounded
 from desktop_app.core.stores import StoreUnavailable
 from desktop_app.graph.api_call import ApiCaller
 from desktop_app.graph.client import GraphClient
@@ -78,7 +79,6 @@ def snapshot_store_for(profile_dir: Path, allow_plaintext: bool = True) -> Snaps
     """The profile snapshot store the token cache's choice of store gives this profile directory
     (a keyring probe). Raises OSError or StoreUnavailable."""
     from desktop_app.auth.cache_store import open_token_store
-    from desktop_app.core import paths
 
     directory = paths.ensure_private_dir(profile_dir)
     choice = open_token_store(directory, SNAPSHOT_FILE, allow_plaintext=allow_plaintext)
@@ -92,7 +92,7 @@ def start_sandbox(config: Config, explicit_profile: bool) -> tuple[Config, Sandb
     with one, the sandbox's keys are kept there too, so the demo stays signed in across restarts.
     """
     throwaway = None if explicit_profile else Path(tempfile.mkdtemp(prefix="lanyard-sandbox-"))
-    profile_dir = throwaway or config.profile_dir
+    profile_dir = throwaway or paths.ensure_private_dir(config.profile_dir)
     state_dir = profile_dir / "sandbox-idp"
     sandbox = _start_on_remembered_port(state_dir)
     info = sandbox.info
@@ -118,7 +118,7 @@ def _start_on_remembered_port(state_dir: Path) -> Sandbox:
 
     port_file = state_dir / SANDBOX_PORT_FILE
     try:
-        port = int(port_file.read_text(encoding="ascii"))
+        port = int(read_bounded(port_file, 16).decode("ascii"))
     except (OSError, ValueError):
         port = 0
     try:
@@ -136,19 +136,24 @@ def _start_on_remembered_port(state_dir: Path) -> Sandbox:
     return sandbox
 
 
+SANDBOX_INFO_LIMIT = 64 << 10  # one JSON line
+
+
 def running_sandbox(
     config: Config, info_file: Path, explicit_profile: bool
 ) -> tuple[Config, Path | None]:
     """The config for a sandbox already running in another process (``python -m
     desktop_app.sandbox`` printed ``info_file``'s JSON): as the real cloud is, outside Lanyard."""
     try:
-        info = json.loads(info_file.read_text(encoding="utf-8"))
+        info = json.loads(read_bounded(info_file, SANDBOX_INFO_LIMIT).decode("utf-8"))
         authority, client_id = str(info["authority"]), str(info["client_id"])
         graph_endpoint, ca_file = str(info["graph_endpoint"]), Path(str(info["ca_file"]))
+        # requests hands this path to OpenSSL as it is: a pipe there would hang every request
+        read_bounded(ca_file, CA_BUNDLE_LIMIT)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise errors.no_sandbox_description(exc) from None
     throwaway = None if explicit_profile else Path(tempfile.mkdtemp(prefix="lanyard-sandbox-"))
-    profile_dir = (throwaway or config.profile_dir) / "profile"
+    profile_dir = (throwaway or paths.ensure_private_dir(config.profile_dir)) / "profile"
     sandboxed = config.for_sandbox(
         authority=authority,
         client_id=client_id,

@@ -5,6 +5,7 @@ modules come when run_window runs, after the configuration and logging are set u
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -32,12 +33,13 @@ log = logging.getLogger(__name__)
 SHUTDOWN_BOUND_S = 2.0
 
 
-def _log_file(config: Config | None) -> str | None:
+def _log_file(config: Config | None) -> str:
+    """Where the log goes. A folder that cannot be made is left to configure_logging to report,
+    as it does any log file it cannot open (stderr only, said once)."""
     base = config.profile_dir if config and not config.sandbox else paths.data_dir()
-    try:
-        logs = paths.ensure_private_dir(base / "logs")
-    except OSError:
-        return None
+    logs = base / "logs"
+    with contextlib.suppress(OSError):
+        paths.ensure_private_dir(logs)
     return str(logs / "lanyard.log")
 
 
@@ -70,7 +72,7 @@ def run_window(args: argparse.Namespace) -> int:
         config_problem = exc
     if config is not None and args.sandbox:
         config = replace(config, sandbox=True)
-    configure_logging(_log_file(config), args.verbose)
+    log_problem = configure_logging(_log_file(config), args.verbose)
 
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -98,19 +100,35 @@ def run_window(args: argparse.Namespace) -> int:
         app.setWindowIcon(icon)
     state_file = None
     if config is not None:  # window geometry, panel and account: kept with the profile
-        state_file = paths.ensure_private_dir(config.profile_dir) / "window.ini"
+        try:
+            state_file = paths.ensure_private_dir(config.profile_dir) / "window.ini"
+        except OSError as exc:  # the session says what this costs; the window opens anyway
+            log.warning("Window state not kept: %s", exc)
     window = MainWindow(icon=icon, state_file=state_file)
     if instance is not None:
         instance.activated.connect(partial(single_instance.bring_to_front, window))
     host = SessionHost(window, args)
     host.begin(config, config_problem)
-    if instance is not None and instance.problem is not None:
-        window.banner.show_error(instance.problem, "warning")  # why this window runs alone
+    # the profile folder was checked above (state_file); the session's checks of it find the same
+    notices = ([log_problem] if log_problem else []) + paths.folder_warnings()
+    if instance is not None and instance.problem is not None:  # why this window runs alone
+        notices.insert(0, f"{instance.problem.message} {instance.problem.recommendation}".strip())
+    show_start_notices(window, notices)
     app.aboutToQuit.connect(host.shutdown)
     window.show()
     code = app.exec()
     host.shutdown()
     return int(code)
+
+
+def show_start_notices(window: MainWindow, notices: list[str]) -> None:
+    """What went wrong with Lanyard's own files at start (a log file it cannot write, a profile
+    folder other users can read or another user owns), said once, as a warning banner: a
+    windowed Lanyard has no terminal to read the log line in."""
+    if notices:
+        from desktop_app.core.errors import ErrorKind, LanyardError
+
+        window.banner.show_error(LanyardError(" ".join(notices), "", ErrorKind.INTERNAL), "warning")
 
 
 def _build_services(

@@ -236,12 +236,20 @@ def test_loopback_listener_is_unreachable_from_other_addresses() -> None:
 
 
 def test_log_directory_is_private(tmp_path: Path) -> None:
+    """Lanyard makes its log folder 0700; one that exists already is not its to change (under
+    --profile-dir /tmp, /tmp/logs may be anyone's): it is left as it is, with a warning."""
     import stat
 
+    from desktop_app.core import paths
     from desktop_app.core.config import Config
     from desktop_app.ui.app import _log_file
 
+    made = _log_file(Config(client_id="x", profile_dir=tmp_path / "new"))
+    assert stat.S_IMODE(Path(made).parent.stat().st_mode) == 0o700
     (tmp_path / "profile" / "logs").mkdir(parents=True, mode=0o755)  # an older, looser one
+    (tmp_path / "profile" / "logs").chmod(0o755)
     log_file = _log_file(Config(client_id="x", profile_dir=tmp_path / "profile"))
-    assert log_file is not None
-    assert stat.S_IMODE(Path(log_file).parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(Path(log_file).parent.stat().st_mode) == 0o755
+    assert any(
+        f"{Path(log_file).parent} can be read by other users" in w for w in paths.folder_warnings()
+    )

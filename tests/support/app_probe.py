@@ -105,7 +105,51 @@ def handoff(window: MainWindow) -> str | None:
     return json.dumps(_handoffs[0] | {"before": _before}) if _handoffs else None
 
 
+def setup_form(window: MainWindow) -> str | None:
+    """The set-up page's problems: above the page, above the form, and beside each field."""
+    if window.stack.currentWidget() is not window.setup_page:
+        return None
+    page, form = window.setup_page, window.setup_page.form
+    return json.dumps(
+        {
+            "page_problem": page.problem.text() if page.problem.isVisibleTo(window) else None,
+            "form_problem": form.problem.text() if form.problem.isVisibleTo(window) else None,
+            "field_errors": {
+                key: row.error.text()
+                for key, row in form.rows.items()
+                if row.error.isVisibleTo(window)
+            },
+            "focused": next(
+                (key for key, row in form.rows.items() if window.focusWidget() is row.editor),
+                None,
+            ),
+        }
+    )
+
+
+_settled: list[int] = []
+
+
+def start_banner(window: MainWindow) -> str | None:
+    """Once the window has left "Starting…" (and a moment more): the banner it shows, if any."""
+    if window.stack.currentWidget() is window.starting_page:
+        return None
+    _settled.append(1)
+    if len(_settled) < 5:  # half a second on the page it settled on
+        return None
+    banner = window.banner
+    return json.dumps(
+        {
+            "page": window.stack.currentWidget().__class__.__name__,
+            "banner": banner.message.text() if banner.isVisibleTo(window) else None,
+            "severity": banner.property("severity"),
+        }
+    )
+
+
 CHECKS: dict[str, Callable[[MainWindow], str | None]] = {
+    "setup_form": setup_form,
+    "start_banner": start_banner,
     "setup_instructions": setup_instructions,
     "setup_problem": setup_problem,
     "sandbox_sign_in": sandbox_sign_in,

@@ -13,6 +13,13 @@ PROBE = REPO / "tests" / "support" / "app_probe.py"
 
 
 def probe(check: str, *argv: str, env: dict[str, str] | None = None) -> dict[str, object]:
+    return probe_with_stderr(check, *argv, env=env)[0]
+
+
+def probe_with_stderr(
+    check: str, *argv: str, env: dict[str, str] | None = None
+) -> tuple[dict[str, object], str]:
+    """probe(), and what the window path wrote on stderr (no traceback in it, checked)."""
     result = subprocess.run(
         [sys.executable, str(PROBE), check, "--", *argv],
         env={**os.environ, **(env or {}), "QT_QPA_PLATFORM": "offscreen"},
@@ -25,4 +32,4 @@ def probe(check: str, *argv: str, env: dict[str, str] | None = None) -> dict[str
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     report: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["exit_code"] == 0
-    return report
+    return report, result.stderr

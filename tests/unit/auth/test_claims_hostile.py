@@ -107,3 +107,12 @@ def test_ten_thousand_roles_parse_in_order() -> None:
     roles = [f"Role.{n:05d}<b>x</b>" for n in range(10_000)]
     claims = IdTokenClaims.from_token(jwt({"roles": [*roles, 5, None]}))
     assert claims.roles == tuple(roles)
+
+
+@pytest.mark.parametrize("issuer", ["https://[x/tid/v2.0", "https://login]/tid/v2.0", "[", "]:"])
+def test_an_issuer_urllib_cannot_split_is_a_problem_not_a_crash(issuer: str) -> None:
+    claims = IdTokenClaims.from_token(
+        jwt({"iss": issuer, "tid": "tid", "aud": "client", "exp": 10})
+    )
+    problems = check_id_token(claims, "client", "https://login.example/organizations", now=0)
+    assert "the issuer does not match the token's tenant (iss/tid)" in problems

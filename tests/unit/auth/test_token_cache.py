@@ -403,13 +403,3 @@ def test_a_writer_killed_while_holding_the_lock_does_not_block_the_next(tmp_path
     print(f"lock recovery after SIGKILL of its holder: {recovered * 1000:.1f} ms")
     assert usernames(make(tmp_path)) == {"a@contoso.test", "b@contoso.test"}
     assert recovered < token_cache.LOCK_TIMEOUT_S  # never waited out the timeout
-
-
-@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
-def test_profile_directory_is_private(tmp_path: Path) -> None:
-    from desktop_app.core.paths import ensure_private_dir
-
-    target = ensure_private_dir(tmp_path / "profile")
-    os.chmod(target, 0o755)
-    ensure_private_dir(target)
-    assert stat.S_IMODE(target.stat().st_mode) == 0o700

@@ -63,7 +63,7 @@ def test_authority_overrides_tenant(tmp_path: Path) -> None:
         ('cloud = "mars"', "cloud", "global"),
         ('clientid = "x"', "clientid", "not a Lanyard setting"),
         ('ca_bundle = "/nonexistent/ca.pem"', "ca_bundle", "no readable file"),
-        ('ca_bundle = "/"', "ca_bundle", "no readable file"),
+        ('ca_bundle = "/"', "ca_bundle", "'/' is a folder, not a file"),
         ('ca_bundle = "/etc/hostname"', "ca_bundle", "PEM file"),
         ('proxy = "proxy.example:8080"', "proxy", "http://"),
         ('proxy = "ftp://proxy.example:21"', "proxy", "socks5://"),

@@ -4,6 +4,8 @@ import base64
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop_app.core.errors import ErrorKind, InteractionReason
 from desktop_app.graph.api_call import (
@@ -212,3 +214,44 @@ def test_presets_and_remembered_urls_survive_a_new_sandbox_port() -> None:
     assert from_template(remembered, later) == "https://localhost:5555/v1.0/me?$select=id"
     assert from_template("{api}/orders", later) is None  # no Orders API in this run
     assert from_template("https://example.com/x", later) == "https://example.com/x"
+
+
+# -- addresses urllib cannot split (issue 15): words beside the field, never a ValueError ------
+
+
+@pytest.mark.parametrize(
+    ("url", "scopes", "field"),
+    [
+        ("https://[graph.microsoft.com/v1.0/me", "User.Read", "url"),
+        ("https://graph.microsoft.com]/v1.0/me", "User.Read", "url"),
+        ("https://graph.microsoft.com:http/v1.0/me", "User.Read", "url"),
+        ("https://api.example.com/orders", "https://[api.example.com/.default", "scopes"),
+    ],
+)
+def test_an_address_urllib_cannot_split_names_the_field(url: str, scopes: str, field: str) -> None:
+    with pytest.raises(ApiRequestError) as caught:
+        validate_request(url, scopes, GRAPH)
+    assert caught.value.field == field
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    url=st.one_of(
+        st.text(max_size=40),
+        st.tuples(st.just("https://"), st.text("[]:@/.%#?ab1", max_size=20)).map("".join),
+    ),
+    scopes=st.one_of(
+        st.text(max_size=30),
+        st.tuples(st.just("https://"), st.text("[]:@/.%ab", max_size=15)).map(
+            lambda parts: "".join(parts) + "/.default"
+        ),
+    ),
+    graph=st.sampled_from([GRAPH, SANDBOX_GRAPH, "https://[::1]:8443/v1.0"]),
+)
+def test_any_text_in_the_call_form_is_a_request_or_a_named_problem(
+    url: str, scopes: str, graph: str
+) -> None:
+    try:
+        validate_request(url, scopes, graph)
+    except ApiRequestError as exc:
+        assert exc.field in ("url", "scopes")  # noqa: PT017 (a property: most examples pass)
