@@ -122,6 +122,10 @@ class MemoryStore:
         return None
 
 
+class UndecryptableError(ValueError):
+    """The store's content was read but cannot be decrypted: damage, not a failure to read."""
+
+
 class Cipher(Protocol):
     """Windows DPAPI as msal-extensions' WindowsDataProtectionAgent offers it."""
 
@@ -157,49 +161,79 @@ class DpapiFileStore(_KeptInAFile):
 
     def load(self) -> str | None:
         try:
-            data = self.location.read_bytes()
+            data = self.location.read_bytes()  # OSError: cannot read (left alone by the cache)
         except FileNotFoundError:
             return None
-        return str(self.cipher.unprotect(data))
+        try:
+            return str(self.cipher.unprotect(data))
+        except OSError as exc:  # DPAPI's WinError: not ours to decrypt (damage), not a read error
+            raise UndecryptableError(f"DPAPI could not decrypt it ({exc})") from None
 
     def save(self, text: str) -> None:
         atomic_write(self.location, self.cipher.protect(text))
 
 
+KEYCHAIN_ADVICE = (
+    "Unlock your login Keychain (Keychain Access) and allow Lanyard to use it; Lanyard uses it "
+    "again by itself, no restart needed."
+)
+
+
 @dataclass
 class KeychainStore:
-    """The macOS Keychain through msal-extensions; a signal file changes on every save."""
+    """The macOS Keychain through msal-extensions; a signal file changes on every save.
+
+    ``legacy``: the item of this cache under another spelling of its path (from before paths
+    were resolved), read when the resolved one does not exist yet and emptied by the next save.
+    """
 
     location: Path
     persistence: Any = field(repr=False)
     protection: str = "encrypted in the macOS Keychain"
     encrypted: bool = True
     persisted: bool = True
+    legacy: Any = field(default=None, repr=False)
+    _adopted: bool = field(default=False, repr=False)
 
-    def probe(self) -> None:
+    @staticmethod
+    def _unavailable(exc: Exception) -> StoreUnavailable:
+        status = getattr(exc, "exit_status", None)
+        return StoreUnavailable(
+            "the Keychain is locked or refused access"
+            + (f" (status {status})" if status is not None else f" ({exc.__class__.__name__})"),
+            KEYCHAIN_ADVICE,
+            detail=repr(exc),
+        )
+
+    def _load(self, persistence: Any) -> str | None:
         from msal_extensions.persistence import PersistenceNotFound
 
         try:
-            self.persistence.load()
-        except PersistenceNotFound:
-            return
-        except Exception as exc:  # noqa: BLE001 - osx.KeychainError and ctypes failures
-            raise StoreUnavailable(
-                f"the Keychain failed ({exc.__class__.__name__})",
-                "Unlock your login Keychain (Keychain Access), then restart Lanyard.",
-            ) from None
-
-    def load(self) -> str | None:
-        from msal_extensions.persistence import PersistenceNotFound
-
-        try:
-            text = self.persistence.load()
+            text = persistence.load()
         except PersistenceNotFound:
             return None
+        except Exception as exc:  # noqa: BLE001 - osx.KeychainError (an OSError) and ctypes
+            raise self._unavailable(exc) from None
         return str(text) if text is not None else None
 
+    def probe(self) -> None:
+        self._load(self.persistence)
+
+    def load(self) -> str | None:
+        text = self._load(self.persistence)
+        if text is None and self.legacy is not None:
+            text = self._load(self.legacy)
+            self._adopted = bool(text)
+        return text
+
     def save(self, text: str) -> None:
-        self.persistence.save(text)
+        try:
+            self.persistence.save(text)
+            if self._adopted:  # no delete in msal-extensions: left empty, holding no token
+                self.legacy.save("")
+                self._adopted = False
+        except Exception as exc:  # noqa: BLE001 - osx.KeychainError and ctypes failures
+            raise self._unavailable(exc) from None
         touch_signal(self.location)
 
     def version(self) -> Version | None:
