@@ -124,7 +124,102 @@ def snapshot(client: AuthClient, notices: list[LanyardError], job_title: str) ->
     }
 
 
+UNLOCK_PASSWORD = "lanyard-test-keyring"  # tests/support/keyring.py's
+
+
+def unlock_keyring() -> None:
+    """Unlock the default collection without a prompt, as logging in to the desktop does
+    (gnome-keyring's own interface for it; the Secret Service's Unlock would prompt)."""
+    from gi.repository import Gio, GLib
+
+    bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+    _, session = bus.call_sync(
+        "org.freedesktop.secrets",
+        "/org/freedesktop/secrets",
+        "org.freedesktop.Secret.Service",
+        "OpenSession",
+        GLib.Variant("(sv)", ("plain", GLib.Variant("s", ""))),
+        None,
+        Gio.DBusCallFlags.NONE,
+        -1,
+        None,
+    ).unpack()
+    bus.call_sync(
+        "org.freedesktop.secrets",
+        "/org/freedesktop/secrets",
+        "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
+        "UnlockWithMasterPassword",
+        GLib.Variant(
+            "(o(oayays))",
+            (
+                "/org/freedesktop/secrets/collection/login",
+                (session, b"", UNLOCK_PASSWORD.encode(), "text/plain"),
+            ),
+        ),
+        None,
+        Gio.DBusCallFlags.NONE,
+        -1,
+        None,
+    )
+
+
+def unlock_picks_it_up(client: AuthClient, notices: list[LanyardError], _: str) -> dict[str, Any]:
+    """Started with the keyring locked; then the person unlocks it: the same process reads the
+    saved sign-in (what the window's watcher does on the keyring's signal), no restart."""
+    client.open()
+    locked = describe(client, notices)
+    unlock_keyring()
+    client.reload_cache()
+    accounts = client.accounts()
+    return {
+        "locked": locked,
+        "unlocked": describe(client, notices),
+        "source": client.silent(accounts[0]).source if accounts else "",
+    }
+
+
+def cleared_mid_session(
+    client: AuthClient, notices: list[LanyardError], when: str
+) -> dict[str, Any]:
+    """Signed in; the keyring item is deleted from outside (``secret-tool clear``), ``when``:
+    "before" the next refresh, or "during" it (after the refresh token was sent). Reports what
+    the session sees; the keyring is read back by the test."""
+    import subprocess
+
+    client.open()
+    account = client.accounts()[0]
+    client.silent(account)
+    cache_path = str(client.settings.profile_dir.resolve() / "token_cache.bin")
+
+    def clear() -> None:
+        done = subprocess.run(
+            ["secret-tool", "clear", "cache", cache_path], capture_output=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+
+    if when == "during":
+        http = client._http_client
+        post = http.post
+
+        def clearing_post(*args: Any, **kwargs: Any) -> Any:
+            response = post(*args, **kwargs)
+            clear()  # the refresh is answered; the item goes before msal adds the tokens
+            return response
+
+        http.post = clearing_post  # type: ignore[method-assign]
+    else:
+        clear()
+    try:
+        client.silent(account, force_refresh=True)
+        refreshed: str = "refreshed"
+    except LanyardError as exc:
+        refreshed = exc.message
+    return describe(client, notices) | {"refresh": refreshed}
+
+
 COMMANDS: dict[str, Callable[[AuthClient, list[LanyardError], str], dict[str, Any]]] = {
+    "unlock-picks-it-up": unlock_picks_it_up,
+    "cleared-mid-session": cleared_mid_session,
     "sign-in": sign_in,
     "status": status,
     "sign-out": sign_out,

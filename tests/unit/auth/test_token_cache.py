@@ -645,3 +645,58 @@ def test_orphan_tokens_already_in_a_cache_are_dropped_by_the_next_change(tmp_pat
     make(tmp_path).add(sign_in_event("u2", "b@contoso.test"))
     text = (tmp_path / "token_cache.bin").read_text()
     assert "rt-u1" not in text and "rt-u2" in text
+
+
+NOBODY_ADDS = """
+import json, sys
+from pathlib import Path
+from desktop_app.auth.cache_store import PlaintextFileStore
+from desktop_app.auth.token_cache import PersistentTokenCache
+from tests.support.cache_events import sign_in_event, usernames
+folder = Path(sys.argv[1])
+notices = []
+cache = PersistentTokenCache(
+    PlaintextFileStore(folder / "token_cache.bin"), folder / "token_cache.lock", notices.append
+)
+cache.reload_if_changed()
+cache.add(sign_in_event("u1", "a@contoso.test"))  # raises nothing into msal
+print(json.dumps({"accounts": sorted(usernames(cache)), "notices": [n.message for n in notices]}))
+"""
+
+
+def test_a_lock_file_another_user_owns_keeps_the_sign_in_and_says_why() -> None:
+    """For real, as uid 65534 (tests/support/unprivileged.py): the lock file belongs to root,
+    mode 0600, so opening it fails with EACCES, which only a non-root process sees."""
+    from tests.support.unprivileged import nobody_env, nobody_folder, nobody_python
+
+    with nobody_folder() as folder:
+        lock = folder / "token_cache.lock"
+        lock.write_text("1\n")
+        os.chmod(lock, 0o600)  # root's
+        child = subprocess.run(
+            [
+                *nobody_python(
+                    NOBODY_ADDS,
+                    "json",
+                    "desktop_app.auth.token_cache",
+                    "desktop_app.auth.errors",
+                    "tests.support.cache_events",
+                ),
+                str(folder),
+            ],
+            cwd=REPO,
+            env=nobody_env(folder) | {"PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert child.returncode == 0, child.stderr
+        report = json.loads(child.stdout.splitlines()[-1])
+        assert report["accounts"] == ["a@contoso.test"]  # the sign-in is kept
+        assert not (folder / "token_cache.bin").exists()
+        assert report["notices"] == [
+            "Your sign-in cannot be saved right now: its lock file cannot be used (Permission "
+            f"denied: {lock}). Lanyard keeps you signed in until it quits."
+        ]
+        assert "identity provider" not in child.stdout
