@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from desktop_app.auth.client import AuthClient, AuthSettings
 from desktop_app.core import net
 from desktop_app.core.errors import LanyardError
+from tests.support import keyring_control
 from tests.support.sandbox_helpers import browser_sign_in
 
 
@@ -124,51 +125,12 @@ def snapshot(client: AuthClient, notices: list[LanyardError], job_title: str) ->
     }
 
 
-UNLOCK_PASSWORD = "lanyard-test-keyring"  # tests/support/keyring.py's
-
-
-def unlock_keyring() -> None:
-    """Unlock the default collection without a prompt, as logging in to the desktop does
-    (gnome-keyring's own interface for it; the Secret Service's Unlock would prompt)."""
-    from gi.repository import Gio, GLib
-
-    bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-    _, session = bus.call_sync(
-        "org.freedesktop.secrets",
-        "/org/freedesktop/secrets",
-        "org.freedesktop.Secret.Service",
-        "OpenSession",
-        GLib.Variant("(sv)", ("plain", GLib.Variant("s", ""))),
-        None,
-        Gio.DBusCallFlags.NONE,
-        -1,
-        None,
-    ).unpack()
-    bus.call_sync(
-        "org.freedesktop.secrets",
-        "/org/freedesktop/secrets",
-        "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
-        "UnlockWithMasterPassword",
-        GLib.Variant(
-            "(o(oayays))",
-            (
-                "/org/freedesktop/secrets/collection/login",
-                (session, b"", UNLOCK_PASSWORD.encode(), "text/plain"),
-            ),
-        ),
-        None,
-        Gio.DBusCallFlags.NONE,
-        -1,
-        None,
-    )
-
-
 def unlock_picks_it_up(client: AuthClient, notices: list[LanyardError], _: str) -> dict[str, Any]:
     """Started with the keyring locked; then the person unlocks it: the same process reads the
     saved sign-in (what the window's watcher does on the keyring's signal), no restart."""
     client.open()
     locked = describe(client, notices)
-    unlock_keyring()
+    keyring_control.unlock()
     client.reload_cache()
     accounts = client.accounts()
     return {

@@ -22,20 +22,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, in_ci
+from tests.support import keyring_control
+from tests.support.keyring_control import PASSWORD
 from tests.support.xvfb import require
 
-PASSWORD = "lanyard-test-keyring"
 CHILD = REPO / "tests" / "support" / "cache_child.py"
-LOCK_SCRIPT = """
-import gi
-gi.require_version("Secret", "1")
-from gi.repository import Secret
-service = Secret.Service.get_sync(Secret.ServiceFlags.LOAD_COLLECTIONS, None)
-collection = Secret.Collection.for_alias_sync(service, "default", 0, None)
-service.lock_sync([collection], None)
-print("locked" if collection.get_locked() else "still unlocked")
-"""
-
 ITEMS_SCRIPT = """
 import json
 import gi
@@ -146,17 +137,12 @@ class Keyring:
         return items
 
     def lock(self) -> None:
-        """Lock the default collection, as a screen lock or 'Lock' in Passwords and Keys does.
-        (secret-tool 0.20's ``lock --collection`` hangs: it is done through libsecret here.)"""
-        locked = subprocess.run(
-            [sys.executable, "-c", LOCK_SCRIPT],
-            env=self.child_env(),
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-        assert locked.returncode == 0 and locked.stdout.strip() == "locked", locked.stderr
+        """Lock the default collection, as a screen lock or 'Lock' in Passwords and Keys does."""
+        keyring_control.lock(self.child_env())
+
+    def unlock(self) -> None:
+        """Unlock it without a prompt, as logging in to the desktop does."""
+        keyring_control.unlock(self.child_env())
 
     def stop_daemon(self) -> None:
         if self.daemon.poll() is None:
