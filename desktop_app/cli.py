@@ -111,7 +111,9 @@ def _add_settings(parser: argparse.ArgumentParser, in_subcommand: bool = False) 
 EXIT_CODES = (
     "exit status of whoami and token: 0 done; 1 failed (network, identity provider, Graph); "
     "2 bad command line; 3 a setting is wrong or missing; 4 nobody is signed in, or the sign-in "
-    "must be renewed in the Lanyard window"
+    "must be renewed in the Lanyard window; 5 the saved sign-in cannot be read or saved now "
+    "(keyring locked or not running, a cache or lock file Lanyard may not use): fix what the "
+    "message names and run it again, without signing in again"
 )
 
 

@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from desktop_app.auth.errors import saving_state
 from desktop_app.cli import config_flags
 from desktop_app.core import errors
 from desktop_app.core.config import Config, load_config
@@ -34,6 +35,9 @@ EXIT_FAILED = 1  # network, identity provider, Graph, anything unexpected
 EXIT_USAGE = 2  # argparse's own
 EXIT_CONFIG = 3  # a setting is wrong or missing
 EXIT_SIGN_IN = 4  # nobody signed in, or the sign-in must be renewed by a person
+# a sign-in may be saved but cannot be read or used now (keyring locked or not running, a cache
+# or lock file Lanyard may not use): fix that and run the command again; do not sign in again
+EXIT_STORE = 5
 
 SIGN_IN_ADVICE = "Run lanyard to sign in (it opens your browser), then run this command again."
 
@@ -52,6 +56,8 @@ def _report(exc: LanyardError, err: TextIO) -> int:
     if exc.kind is ErrorKind.INTERACTION_REQUIRED:
         err.write(f"lanyard: {shown(exc.message)}\n{SIGN_IN_ADVICE}\n")
         code = EXIT_SIGN_IN
+    elif exc.kind is ErrorKind.CACHE:  # this computer's store or files, not the network
+        code = _fail(exc.message, exc.recommendation, EXIT_STORE, err)
     else:
         code = _fail(exc.message, exc.recommendation, EXIT_FAILED, err)
     for key, value in exc.details.items():  # codes and ids support asks for; never secrets
@@ -78,10 +84,39 @@ def _choose(accounts: list[Account], wanted: str | None) -> Account:
     raise errors.no_such_account(wanted, [a.username for a in accounts])
 
 
+class _Notices:
+    """What the cache had to say (a damaged cache moved aside, a keyring that cannot take a
+    save), written to stderr before the command's own outcome: a script's user is told, not
+    only the next window."""
+
+    def __init__(self) -> None:
+        self.told: list[LanyardError] = []
+
+    def __call__(self, notice: LanyardError) -> None:
+        self.told.append(notice)
+
+    def write(self, err: TextIO, outcome: LanyardError | None = None) -> None:
+        for notice in self.told:
+            saving = saving_state(notice)
+            if saving is not None and (saving[0] or outcome is not None):
+                continue  # "saved again"; or the outcome says it (a store that cannot be read)
+            err.write(f"lanyard: {notice.message}\n")
+            if notice.recommendation:
+                err.write(f"{notice.recommendation}\n")
+        self.told.clear()
+
+
 def _signed_in(services: Services, wanted: str | None) -> tuple[Account, TokenResult]:
-    services.auth.open()
-    account = _choose(services.auth.accounts(), wanted)
-    return account, services.auth.silent(account)
+    auth = services.auth
+    auth.open_cache()  # no network yet: what is saved, or why it cannot be read
+    problem = auth.saved_sign_in_problem()
+    if problem is not None:
+        raise problem
+    if auth.token_cache is not None and not auth.token_cache.holds_accounts():
+        raise errors.nobody_signed_in()
+    auth.open()
+    account = _choose(auth.accounts(), wanted)
+    return account, auth.silent(account)
 
 
 def whoami(services: Services, args: argparse.Namespace, out: TextIO) -> int:
@@ -140,14 +175,20 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     if not args.verbose:  # stderr is for this command's own messages
         logging.getLogger().setLevel(logging.ERROR)
     services: Services | None = None
+    notices = _Notices()
     try:
         config, explicit_profile = _config(args)
         from desktop_app.session.services import build_services
 
         sandbox_info = Path(args.sandbox_info) if args.sandbox_info else None
-        services = build_services(config, explicit_profile, None, sandbox_info)
-        return COMMANDS[args.command](services, args, out)
+        services = build_services(config, explicit_profile, notices, sandbox_info)
+        services.auth.headless = True
+        services.auth.command = f"'lanyard {args.command}'"
+        code = COMMANDS[args.command](services, args, out)
+        notices.write(err)
+        return code
     except LanyardError as exc:
+        notices.write(err, exc if exc.kind is ErrorKind.CACHE else None)
         return _report(exc, err)
     except KeyboardInterrupt:
         return 130

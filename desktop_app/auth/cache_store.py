@@ -122,6 +122,10 @@ class MemoryStore:
         return None
 
 
+class UndecryptableError(ValueError):
+    """The store's content was read but cannot be decrypted: damage, not a failure to read."""
+
+
 class Cipher(Protocol):
     """Windows DPAPI as msal-extensions' WindowsDataProtectionAgent offers it."""
 
@@ -157,49 +161,79 @@ class DpapiFileStore(_KeptInAFile):
 
     def load(self) -> str | None:
         try:
-            data = self.location.read_bytes()
+            data = self.location.read_bytes()  # OSError: cannot read (left alone by the cache)
         except FileNotFoundError:
             return None
-        return str(self.cipher.unprotect(data))
+        try:
+            return str(self.cipher.unprotect(data))
+        except OSError as exc:  # DPAPI's WinError: not ours to decrypt (damage), not a read error
+            raise UndecryptableError(f"DPAPI could not decrypt it ({exc})") from None
 
     def save(self, text: str) -> None:
         atomic_write(self.location, self.cipher.protect(text))
 
 
+KEYCHAIN_ADVICE = (
+    "Unlock your login Keychain (Keychain Access) and allow Lanyard to use it; Lanyard uses it "
+    "again by itself, no restart needed."
+)
+
+
 @dataclass
 class KeychainStore:
-    """The macOS Keychain through msal-extensions; a signal file changes on every save."""
+    """The macOS Keychain through msal-extensions; a signal file changes on every save.
+
+    ``legacy``: the item of this cache under another spelling of its path (from before paths
+    were resolved), read when the resolved one does not exist yet and emptied by the next save.
+    """
 
     location: Path
     persistence: Any = field(repr=False)
     protection: str = "encrypted in the macOS Keychain"
     encrypted: bool = True
     persisted: bool = True
+    legacy: Any = field(default=None, repr=False)
+    _adopted: bool = field(default=False, repr=False)
 
-    def probe(self) -> None:
+    @staticmethod
+    def _unavailable(exc: Exception) -> StoreUnavailable:
+        status = getattr(exc, "exit_status", None)
+        return StoreUnavailable(
+            "the Keychain is locked or refused access"
+            + (f" (status {status})" if status is not None else f" ({exc.__class__.__name__})"),
+            KEYCHAIN_ADVICE,
+            detail=repr(exc),
+        )
+
+    def _load(self, persistence: Any) -> str | None:
         from msal_extensions.persistence import PersistenceNotFound
 
         try:
-            self.persistence.load()
-        except PersistenceNotFound:
-            return
-        except Exception as exc:  # noqa: BLE001 - osx.KeychainError and ctypes failures
-            raise StoreUnavailable(
-                f"the Keychain failed ({exc.__class__.__name__})",
-                "Unlock your login Keychain (Keychain Access), then restart Lanyard.",
-            ) from None
-
-    def load(self) -> str | None:
-        from msal_extensions.persistence import PersistenceNotFound
-
-        try:
-            text = self.persistence.load()
+            text = persistence.load()
         except PersistenceNotFound:
             return None
+        except Exception as exc:  # noqa: BLE001 - osx.KeychainError (an OSError) and ctypes
+            raise self._unavailable(exc) from None
         return str(text) if text is not None else None
 
+    def probe(self) -> None:
+        self._load(self.persistence)
+
+    def load(self) -> str | None:
+        text = self._load(self.persistence)
+        if text is None and self.legacy is not None:
+            text = self._load(self.legacy)
+            self._adopted = bool(text)
+        return text
+
     def save(self, text: str) -> None:
-        self.persistence.save(text)
+        try:
+            self.persistence.save(text)
+            if self._adopted:  # no delete in msal-extensions: left empty, holding no token
+                self.legacy.save("")
+                self._adopted = False
+        except Exception as exc:  # noqa: BLE001 - osx.KeychainError and ctypes failures
+            raise self._unavailable(exc) from None
         touch_signal(self.location)
 
     def version(self) -> Version | None:
@@ -214,8 +248,13 @@ class KeychainStore:
 @dataclass(frozen=True)
 class StoreChoice:
     store: CacheStore
-    fallback_reason: str = ""  # why the cache is not encrypted; empty when it is
+    fallback_reason: str = ""  # why the cache is not encrypted (or not usable now); empty: fine
     advice: str = ""  # what the person can do about it
+    directory: Path | None = None  # the profile directory, resolved: the store's key
+    # the OS store that holds (or may hold) the saved sign-in and cannot be reached now, when it
+    # could not be kept as the store (memory only): a terminal command says so instead of
+    # "nobody is signed in"
+    unreachable: StoreUnavailable | None = None
 
     @property
     def session_only(self) -> bool:
@@ -225,8 +264,9 @@ class StoreChoice:
 PLAINTEXT_REFUSED = "allow_plaintext_cache = false refuses a plaintext file"
 
 
-def _os_store(location: Path, signal: Path) -> CacheStore:
-    """The OS secret store for this platform, checked to work; raises StoreUnavailable."""
+def _os_store(location: Path, signal: Path, legacy: Path | None) -> CacheStore:
+    """The OS secret store for this platform, not yet probed; raises StoreUnavailable(missing)
+    when this system has none (or Lanyard's support for it is not installed)."""
     if sys.platform == "win32":
         try:
             from msal_extensions.windows import WindowsDataProtectionAgent
@@ -236,15 +276,15 @@ def _os_store(location: Path, signal: Path) -> CacheStore:
                 "Reinstall Lanyard.",
                 missing=True,
             ) from None
-        dpapi = DpapiFileStore(location, WindowsDataProtectionAgent())
-        dpapi.probe()
-        return dpapi
+        return DpapiFileStore(location, WindowsDataProtectionAgent())
     if sys.platform == "darwin":
         try:
             from msal_extensions.persistence import KeychainPersistence
 
             keychain = KeychainStore(
-                signal, KeychainPersistence(str(signal), "Lanyard", str(location))
+                signal,
+                KeychainPersistence(str(signal), "Lanyard", str(location)),
+                legacy=KeychainPersistence(str(signal), "Lanyard", str(legacy)) if legacy else None,
             )
         except (ImportError, OSError) as exc:
             raise StoreUnavailable(
@@ -252,13 +292,27 @@ def _os_store(location: Path, signal: Path) -> CacheStore:
                 "Reinstall Lanyard.",
                 missing=True,
             ) from None
-        keychain.probe()
         return keychain
     from desktop_app.auth.libsecret_store import LibsecretStore
 
-    libsecret = LibsecretStore(signal, location)
-    libsecret.probe()
-    return libsecret
+    return LibsecretStore(signal, location, legacy_paths=(legacy,) if legacy else ())
+
+
+def _keeps_trying(store: CacheStore) -> bool:
+    """Whether a store that failed its probe can still be used as the store: its load() tells
+    "cannot read now" (StoreUnavailable) from damage, so it is read again until it works (a
+    keyring unlocked later) without moving anything aside. DPAPI cannot tell a failing DPAPI
+    from a file that is not ours to decrypt: it stays memory only until the next start."""
+    return not isinstance(store, DpapiFileStore)
+
+
+def legacy_spelling(typed: Path, resolved: Path) -> Path | None:
+    """The path as typed, when it names the same place by another absolute spelling (a symlink):
+    keys made from it before paths were resolved are still found. A relative spelling is never
+    one: it named a different place from every folder it was used in."""
+    if typed.is_absolute() and typed != resolved:
+        return typed
+    return None
 
 
 def open_token_store(
@@ -266,22 +320,38 @@ def open_token_store(
 ) -> StoreChoice:
     """The most protective store this OS offers for ``directory/name``.
 
+    ``directory`` is resolved first: the OS store's item is keyed by the path, and one place
+    must have one key however it was typed (relative, through a symlink).
+
     Without an OS secret store: a 0600 plaintext file, unless plaintext is refused or this
     cache was encrypted before (its signal file exists) -- then memory only, never a silent
-    downgrade. An OS store that exists but is locked or failing also means memory only.
+    downgrade. An OS store that exists but is locked or failing is kept as the store when it
+    can tell "cannot read now" from damage: nothing is saved until it works, and then it is
+    used without a restart.
     """
+    typed = directory
+    directory = directory.resolve()
     location = directory / name
     signal = directory / f"{name}.signal"  # exists once an OS store has held this cache
+    legacy = legacy_spelling(typed / name, location)
+    store: CacheStore | None = None
     try:
-        return StoreChoice(_os_store(location, signal))
+        store = _os_store(location, signal, legacy)
+        store.probe()  # type: ignore[attr-defined]
+        return StoreChoice(store, directory=directory)
     except StoreUnavailable as exc:
         problem = exc
     reason, advice = problem.reason, problem.advice
     if problem.detail:
         log.warning("OS secret store unusable: %s (%s)", reason, problem.detail)
+    if store is not None and _keeps_trying(store) and (not problem.missing or signal.exists()):
+        log.warning("Token cache store not usable now (%s): kept, tried again later", reason)
+        return StoreChoice(store, reason, advice, directory=directory)
+    unreachable = None
     if problem.missing and signal.exists():
         # it was encrypted before: a plaintext file now would be a downgrade nobody chose
         reason = f"the keyring that holds your saved sign-in is unavailable: {reason}"
+        unreachable = StoreUnavailable(reason, advice)
     elif problem.missing and allow_plaintext:
         log.warning("Token cache is not encrypted (%s): using a 0600 file %s", reason, location)
         return StoreChoice(
@@ -290,14 +360,19 @@ def open_token_store(
             ),
             reason,
             advice + " To keep tokens out of plaintext files, set allow_plaintext_cache = false.",
+            directory=directory,
         )
     elif problem.missing:
         reason = f"{reason}, and {PLAINTEXT_REFUSED}"
         if location.exists():
             advice += f" A plaintext cache from before is still at {location}: delete it."
+    else:
+        unreachable = problem  # DPAPI failing now: what it holds cannot be read this session
     log.warning("Token cache is not saved (%s): this session only", reason)
     return StoreChoice(
         MemoryStore(location, protection=f"not saved, this session only ({reason})"),
         reason,
         advice,
+        directory=directory,
+        unreachable=unreachable,
     )

@@ -37,12 +37,15 @@ if TYPE_CHECKING:
     import requests
 
     from desktop_app.auth.token_cache import PersistentTokenCache
+    from desktop_app.core.stores import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 HTTP_CACHE_FILE = "msal_http_cache.json"
 TOKEN_CACHE_FILE = "token_cache.bin"  # noqa: S105 - a file name
 TOKEN_CACHE_LOCK = "token_cache.lock"  # noqa: S105 - a file name
+# damage a terminal command moved aside, for the next window to tell once
+DAMAGE_RECORD = "token_cache.damaged.json"
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,15 @@ class AuthClient:
         self.protection = ""
         self.protection_fallback_reason = ""
         self.protection_advice = ""
+        # a terminal command (lanyard whoami / token), not the window: damage it moves aside is
+        # also recorded for the next window, which tells it (and removes the record); set it
+        # before open(). ``command`` names it in that record.
+        self.headless = False
+        self.command = "the Lanyard window"
+        # the store a saved sign-in is (or may be) in and that cannot be reached at all this
+        # session: a missing keyring that held it, an unusable profile folder
+        self._unreachable: StoreUnavailable | None = None
+        self.profile_dir: Path | None = None  # resolved, once open
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -124,7 +136,88 @@ class AuthClient:
 
     @property
     def _http_cache_path(self) -> Path:
-        return self.settings.profile_dir / HTTP_CACHE_FILE
+        return (self.profile_dir or self.settings.profile_dir) / HTTP_CACHE_FILE
+
+    def open_cache(self) -> None:
+        """Open the token cache and read it (no network): enough to know who is saved, or why
+        the saved sign-in cannot be read."""
+        if self.token_cache is not None:
+            return
+        from desktop_app.auth.cache_store import MemoryStore, StoreChoice, open_token_store
+        from desktop_app.auth.token_cache import PersistentTokenCache
+
+        typed = self.settings.profile_dir
+        try:
+            paths.ensure_private_dir(typed)
+            usable = True
+        except OSError as exc:
+            usable = typed.is_dir()  # e.g. owned by someone else: its files say more
+            problem = failures.profile_unusable(typed, exc)
+            log.warning("Profile folder: %s (%s)", problem.reason, problem.detail)
+        if usable:
+            choice = open_token_store(
+                typed, TOKEN_CACHE_FILE, allow_plaintext=self.settings.allow_plaintext_cache
+            )
+        else:
+            choice = StoreChoice(
+                MemoryStore(
+                    typed / TOKEN_CACHE_FILE,
+                    protection=f"not saved, this session only ({problem.reason})",
+                ),
+                problem.reason,
+                problem.advice,
+                unreachable=problem,
+            )
+        self._unreachable = choice.unreachable
+        profile = self.profile_dir = choice.directory  # resolved: the key of everything here
+        self.protection = choice.store.protection
+        self.protection_fallback_reason = choice.fallback_reason
+        self.protection_advice = choice.advice
+        persisted = choice.store.persisted and profile is not None
+        lock = profile / TOKEN_CACHE_LOCK if persisted and profile else None
+        record = profile / DAMAGE_RECORD if profile else None
+        cache = self.token_cache = PersistentTokenCache(
+            choice.store, lock, self._on_notice, damage_record=record if self.headless else None
+        )
+        cache.recorded_by = self.command
+        if record is not None and not self.headless:
+            for earlier in cache.take_damage_records(record):
+                if self._on_notice:
+                    self._on_notice(failures.earlier_damage(earlier))
+        cache.reload_if_changed()
+        plaintext = profile / TOKEN_CACHE_FILE if profile else None
+        if (
+            plaintext is not None
+            and choice.store.encrypted
+            and choice.store.location != plaintext
+            and plaintext.exists()
+        ):
+            cache.adopt_plaintext(plaintext)
+        if choice.session_only and self._on_notice:
+            self._on_notice(
+                failures.session_only_cache(
+                    choice.fallback_reason, choice.advice, choice.store.protection
+                )
+            )
+        if profile is not None:
+            from desktop_app.auth import http_cache
+
+            self._http_cache, moved = http_cache.load_http_cache(self._http_cache_path)
+            if moved and self._on_notice:
+                self._on_notice(failures.http_cache_reset(moved))
+
+    def saved_sign_in_problem(self) -> LanyardError | None:
+        """Why a sign-in that may be saved cannot be read now (a locked or stopped keyring, a
+        cache or profile folder Lanyard may not read), when none could be read: for the
+        terminal commands, where "nobody is signed in" would send the person to sign in again
+        although the account is intact. None when the cache was read (or holds accounts)."""
+        self.open_cache()
+        cache = self.token_cache
+        assert cache is not None
+        problem = cache.read_problem or self._unreachable
+        if problem is None or cache.holds_accounts():
+            return None
+        return failures.saved_sign_in_unavailable(problem, cache.store.location)
 
     def open(self) -> None:
         """Open the caches and build the msal app (a discovery request unless cached)."""
@@ -132,32 +225,7 @@ class AuthClient:
             return
         import msal
 
-        from desktop_app.auth import http_cache
-        from desktop_app.auth.cache_store import open_token_store
-        from desktop_app.auth.token_cache import PersistentTokenCache
-
-        profile = paths.ensure_private_dir(self.settings.profile_dir)
-        choice = open_token_store(
-            profile, TOKEN_CACHE_FILE, allow_plaintext=self.settings.allow_plaintext_cache
-        )
-        self.protection = choice.store.protection
-        self.protection_fallback_reason = choice.fallback_reason
-        self.protection_advice = choice.advice
-        lock = profile / TOKEN_CACHE_LOCK if choice.store.persisted else None
-        self.token_cache = PersistentTokenCache(choice.store, lock, self._on_notice)
-        self.token_cache.reload_if_changed()
-        plaintext = profile / TOKEN_CACHE_FILE
-        if choice.store.encrypted and choice.store.location != plaintext and plaintext.exists():
-            self.token_cache.adopt_plaintext(plaintext)
-        if choice.session_only and self._on_notice:
-            self._on_notice(
-                failures.session_only_cache(
-                    choice.fallback_reason, choice.advice, choice.store.protection
-                )
-            )
-        self._http_cache, moved = http_cache.load_http_cache(self._http_cache_path)
-        if moved and self._on_notice:
-            self._on_notice(failures.http_cache_reset(moved))
+        self.open_cache()
         with self._msal_call("Contacting the identity provider"):
             self._app = msal.PublicClientApplication(
                 self.settings.client_id,
@@ -178,8 +246,16 @@ class AuthClient:
         return self._app
 
     def reload_cache(self) -> bool:
-        """Re-read the token cache if another process changed it; True when it was re-read."""
-        return self.token_cache is not None and self.token_cache.reload_if_changed()
+        """Look at the token cache again (the window's watcher: another process, or someone
+        from outside, may have changed it): re-read the store itself, not only its version --
+        a keyring item deleted with secret-tool changes no file -- and save what it could not
+        take before. True when it was re-read."""
+        cache = self.token_cache
+        if cache is None:
+            return False
+        reread = cache.reload_if_changed(force=True)
+        cache.flush()
+        return reread
 
     def watched_paths(self) -> list[Path]:
         """Files whose change means another process changed the cache (none for memory only)."""
@@ -190,6 +266,8 @@ class AuthClient:
     def save_http_cache(self) -> None:
         from desktop_app.auth import http_cache
 
+        if self.profile_dir is None:  # no usable profile folder: kept in memory
+            return
         try:
             http_cache.save_http_cache(self._http_cache_path, self._http_cache)
         except OSError as exc:
@@ -220,16 +298,24 @@ class AuthClient:
         ``scopes``: another API's scopes than the configured ones (Call an API). Raises
         LanyardError."""
         action = "Refreshing your sign-in"
+        app = self.app
+        if self.token_cache is not None:
+            # the store itself, not only its signal file: its item may have been deleted from
+            # outside, and a token for an account that is gone must not be handed out
+            self.token_cache.reload_if_changed(force=True)
         msal_account = self._find_msal_account(account)
         if msal_account is None:
             raise failures.account_gone()
         with self._msal_call(action):
-            result = self.app.acquire_token_silent_with_error(
+            result = app.acquire_token_silent_with_error(
                 list(scopes or self.settings.scopes),
                 msal_account,
                 force_refresh=force_refresh,
                 claims_challenge=claims_challenge or None,
             )
+        if self._find_msal_account(account) is None:
+            # removed while the refresh was in flight: its new tokens were not kept either
+            raise failures.account_gone()
         if not result:
             raise failures.no_usable_token()
         return self._with_claims(token_from_result(result, account, action))

@@ -27,6 +27,7 @@ from desktop_app.core.errors import (
     interaction_needed,
     support_details,
 )
+from desktop_app.core.stores import StoreUnavailable
 
 # AADSTS codes that mean: only a person, in the browser, can fix this
 MFA_CODES = frozenset({50076, 50079, 50158, 50078, 53003, 50133})
@@ -168,7 +169,60 @@ def from_exception(
             ErrorKind.SERVICE,
             support_details(error=str(getattr(exc, "_error", "") or name)),  # msal keeps it private
         )
+    if is_local_os_error(exc):
+        return local_failure(exc, action)  # type: ignore[arg-type]  # an OSError: checked above
     return unreadable_answer(exc, action, service, last)
+
+
+# -- failures of this computer (files, disk, locks), not of the network or a service ------------
+
+
+def is_local_os_error(exc: BaseException) -> bool:
+    """An OSError of this computer's files (a full disk, a lock file that cannot be opened, no
+    permission), as opposed to one of the network: requests' exceptions, sockets, TLS and
+    timeouts are OSErrors too, and stay the network's."""
+    import socket
+    import ssl
+
+    if not isinstance(exc, OSError):
+        return False
+    network: tuple[type[BaseException], ...] = (
+        ConnectionError,
+        TimeoutError,
+        socket.gaierror,
+        socket.herror,
+        ssl.SSLError,
+    )
+    if "requests" in sys.modules:
+        import requests
+
+        network += (requests.RequestException,)
+    return not isinstance(exc, network)
+
+
+def os_error_text(exc: BaseException) -> str:
+    """What the OS said, in its words, and the file it was about: "No space left on device",
+    "Permission denied: /home/me/.local/share/lanyard/token_cache.lock"."""
+    if not isinstance(exc, OSError):
+        return str(exc) or exc.__class__.__name__
+    said = exc.strerror or str(exc) or exc.__class__.__name__
+    return f"{said}: {exc.filename}" if exc.filename else said
+
+
+def local_failure(exc: OSError, action: str) -> LanyardError:
+    """A file of Lanyard's on this computer failed: never worded, or retried, as the network."""
+    return LanyardError(
+        f"{action} failed on this computer: {os_error_text(exc)}.",
+        "This is not a network or identity provider problem, so waiting will not fix it: "
+        "free some disk space, or give your user account access to Lanyard's folder, then try "
+        "again.",
+        ErrorKind.CACHE,
+        support_details(
+            error=exc.__class__.__name__,
+            errno=str(exc.errno or ""),
+            file=str(exc.filename or ""),
+        ),
+    )
 
 
 # -- the sign-in receiver (loopback.py) ---------------------------------------------------------
@@ -256,16 +310,62 @@ def session_only_cache(reason: str, advice: str, protection: str) -> LanyardErro
     )
 
 
-def cache_busy(lock: Path, holder: str, waited_seconds: float) -> LanyardError:
+# A change the store could not take (StoreUnavailable: a reason, and what to do) is kept in memory
+# and saved as soon as the store works again; these word the local reasons.
+
+SAVES_LATER = "Lanyard keeps your sign-in in memory meanwhile and saves it as soon as it can."
+
+
+def cache_busy(lock: Path, holder: str, waited_seconds: float) -> StoreUnavailable:
     """Another process held the cache's lock too long; ``holder``: its process id, if known."""
-    return LanyardError(
-        "The token cache is busy: another Lanyard process"
+    return StoreUnavailable(
+        "another Lanyard process"
         + (f" (process {holder})" if holder else "")
-        + f" has held it for more than {waited_seconds:.0f} seconds.",
-        "Close other Lanyard windows or commands and try again. If it keeps happening, "
-        "end the process named here.",
-        ErrorKind.CACHE,
-        {"lock": str(lock)} | ({"holder_pid": holder} if holder else {}),
+        + f" has held the token cache for more than {waited_seconds:.0f} seconds",
+        "Close other Lanyard windows or commands. If it keeps happening, end the process named "
+        f"here. {SAVES_LATER}",
+        detail=f"lock {lock}" + (f", held by process {holder}" if holder else ""),
+    )
+
+
+def lock_unusable(lock: Path, exc: BaseException) -> StoreUnavailable:
+    """The lock file cannot be opened or locked (a folder in its place, no permission, a full
+    disk, a file system without locks)."""
+    return StoreUnavailable(
+        f"its lock file cannot be used ({os_error_text(exc)})",
+        f"{lock} must be a file your user account can write, in a folder with free space. "
+        + SAVES_LATER,
+        detail=f"lock {lock}: {exc!r}",
+    )
+
+
+def cache_write_failed(location: Path, exc: BaseException) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"the cache file could not be written ({os_error_text(exc)})",
+        f"Check free disk space and the permissions of {location.parent}. {SAVES_LATER}",
+        detail=repr(exc),
+    )
+
+
+def cache_unreadable(location: Path, exc: BaseException) -> StoreUnavailable:
+    """The OS refused to read the cache (no permission, a folder in its place...): that says
+    nothing about its content, so it is left as it is, never moved aside as damage."""
+    where = getattr(exc, "filename", None) or location
+    return StoreUnavailable(
+        f"Lanyard may not read the token cache ({os_error_text(exc)})",
+        f"Lanyard left {where} as it is. Make it readable and writable by your user account "
+        "(a cache created by another user or with sudo belongs to them); Lanyard reads it "
+        "again as soon as it can.",
+        detail=repr(exc),
+    )
+
+
+def profile_unusable(directory: Path, exc: BaseException) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"the profile folder cannot be used ({os_error_text(exc)})",
+        f"Check that {directory} is a folder your user account can write, on a disk with free "
+        "space, or choose another with --profile-dir.",
+        detail=repr(exc),
     )
 
 
@@ -281,6 +381,19 @@ def cache_damaged(why: str, cache: Path, moved_to: str | None) -> LanyardError:
     )
 
 
+# notices that say whether the token cache is being saved: the window's status bar follows them
+SAVED = "saved"  # details key: "no" while changes cannot be saved, "yes" once they are again
+SAVED_WHY = "why"  # details key: the short reason, with SAVED "no"
+
+
+def saving_state(notice: LanyardError) -> tuple[bool, str] | None:
+    """(saved, why) if ``notice`` says whether the token cache is being saved, else None."""
+    value = notice.details.get(SAVED)
+    if value not in ("yes", "no"):
+        return None
+    return value == "yes", notice.details.get(SAVED_WHY, "")
+
+
 def cache_not_saved(reason: str, advice: str, cache: Path) -> LanyardError:
     """The store refused a write (e.g. the keyring got locked): kept in memory until it works."""
     return LanyardError(
@@ -288,5 +401,53 @@ def cache_not_saved(reason: str, advice: str, cache: Path) -> LanyardError:
         "Lanyard keeps you signed in until it quits.",
         advice,
         ErrorKind.CACHE,
+        {"cache": str(cache), SAVED: "no", SAVED_WHY: reason},
+    )
+
+
+def cache_not_read(reason: str, advice: str, cache: Path) -> LanyardError:
+    """The store refused a read (a locked or stopped keyring, no permission): the saved sign-in
+    is still there, unread; nothing is moved or overwritten."""
+    return LanyardError(
+        f"Lanyard cannot read your saved sign-in right now: {reason}.",
+        f"{advice} Until then, a new sign-in lasts only until Lanyard quits.",
+        ErrorKind.CACHE,
+        {"cache": str(cache), SAVED: "no", SAVED_WHY: reason},
+    )
+
+
+def cache_works_again(protection: str) -> LanyardError:
+    """The store that failed works again: everything kept in memory has been saved."""
+    return LanyardError(
+        f"Your sign-in is saved again ({protection}).",
+        "",
+        ErrorKind.CACHE,
+        {SAVED: "yes"},
+    )
+
+
+def saved_sign_in_unavailable(problem: StoreUnavailable, cache: Path) -> LanyardError:
+    """For the terminal commands: a sign-in may be saved, but its store cannot be read now.
+    Not 'nobody is signed in': that would send the person to sign in again for nothing."""
+    return LanyardError(
+        f"Your saved sign-in cannot be read right now: {problem.reason}.",
+        f"{problem.advice} You do not need to sign in again.",
+        ErrorKind.CACHE,
         {"cache": str(cache)},
+    )
+
+
+def earlier_damage(record: Mapping[str, Any]) -> LanyardError:
+    """What a terminal command (or another process) found and did while no window was open,
+    told once by the next window."""
+    when = str(record.get("time") or "earlier")
+    by = str(record.get("by") or "another Lanyard process")
+    moved_to = str(record.get("moved_to") or "")
+    return LanyardError(
+        f"Your saved sign-in was found damaged ({record.get('why') or 'unreadable'}) by {by} "
+        f"at {when}, and a fresh cache was started.",
+        "Sign in again."
+        + (f" The damaged cache was kept for diagnosis as {moved_to}." if moved_to else ""),
+        ErrorKind.CACHE,
+        {"cache": str(record.get("cache") or "")} | ({"moved_to": moved_to} if moved_to else {}),
     )

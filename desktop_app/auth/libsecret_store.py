@@ -6,20 +6,32 @@ without a word), and its ``save`` ignores a failed store. Lanyard searches witho
 a locked keyring apart from an empty one, raises when a store fails, and never asks the keyring to
 prompt: an unlock prompt would hold the auth thread on a person.
 
-The secret's attributes name the cache file's path, so each profile directory has its own item. A
-signal file next to the cache changes on every save: its version is the cache's version, which is
-how other processes (and the window's watcher) notice a change.
+The secret's attributes name the cache file's path, resolved (cache_store.open_token_store), so
+each profile directory has its own item however its path is typed. An item keyed by another
+absolute spelling of the same path (a symlink, from before paths were resolved) is still read,
+merged, and removed by the next save. A signal file next to the cache changes on every save: its
+version is the cache's version, which is how other processes (and the window's watcher) notice a
+change; a change made from outside (``secret-tool clear``) does not touch it, so the cache also
+re-reads the item itself on every explicit check (session/cache_watcher.py listens to the Secret
+Service's signals for those).
+
+A locked keyring or a stopped Secret Service raises StoreUnavailable from every call; the cache
+keeps this store and tries again, so unlocking the keyring is enough: no restart.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from desktop_app.auth.cache_store import file_version, touch_signal
 from desktop_app.core.stores import StoreUnavailable, Version
+
+log = logging.getLogger(__name__)
 
 SCHEMA_NAME = "dev.lanyard.TokenCache"
 ATTRIBUTE = "cache"
@@ -30,12 +42,12 @@ INSTALL_ADVICE = (
     "the gir1.2-secret-1 package) and run a Secret Service such as gnome-keyring in your session."
 )
 SERVICE_ADVICE = (
-    "Start your desktop's keyring (gnome-keyring or KWallet with its Secret Service) and unlock it, "
-    "then restart Lanyard."
+    "Start your desktop's keyring (gnome-keyring, or KWallet with its Secret Service) and unlock "
+    "it; Lanyard tries it again by itself."
 )
 UNLOCK_ADVICE = (
-    "Unlock your keyring (log in to the desktop again, or unlock it in Passwords and Keys), "
-    "then restart Lanyard."
+    "Unlock your keyring (log in to the desktop again, or unlock it in Passwords and Keys); "
+    "Lanyard picks up your saved sign-in by itself, no restart needed."
 )
 
 
@@ -64,6 +76,9 @@ class LibsecretStore:
     protection: str = PROTECTION
     encrypted: bool = True
     persisted: bool = True
+    # other spellings of cache_path that keyed this cache before paths were resolved
+    legacy_paths: tuple[Path, ...] = ()
+    _adopted: list[Any] = field(default_factory=list, repr=False)  # legacy items merged in
 
     def __post_init__(self) -> None:
         self._secret, self._glib = _modules()
@@ -103,8 +118,8 @@ class LibsecretStore:
         if collection is None:
             raise StoreUnavailable(
                 "the keyring has no default collection",
-                "Create a default keyring (for example in Passwords and Keys), then restart "
-                "Lanyard.",
+                "Create a default keyring (for example in Passwords and Keys); Lanyard uses it "
+                "by itself.",
             )
         if collection.get_locked():
             raise StoreUnavailable("the keyring is locked", UNLOCK_ADVICE)
@@ -143,17 +158,27 @@ class LibsecretStore:
         if any(item.get_locked() for item in self._items(service)):
             raise StoreUnavailable("the keyring item holding the cache is locked", UNLOCK_ADVICE)
 
-    def load(self) -> str | None:
-        items = self._items(self._service())
-        if not items:
-            return None
-        if any(item.get_locked() for item in items):
-            raise StoreUnavailable("the keyring is locked", UNLOCK_ADVICE)
-        value = self._read_value(items[0])
+    def _text(self, item: Any) -> str:
+        value = self._read_value(item)
         text = value.get_text() if value is not None else None
         if text is None:
             raise ValueError("the keyring item does not hold text")
         return str(text)
+
+    def load(self) -> str | None:
+        service = self._service()
+        items = self._items(service)
+        legacy = [item for path in self.legacy_paths for item in self._items(service, str(path))]
+        if any(item.get_locked() for item in items + legacy):
+            raise StoreUnavailable("the keyring is locked", UNLOCK_ADVICE)
+        text = self._text(items[0]) if items else None
+        self._adopted = []
+        for item in legacy:
+            merged = _merged(text, self._text(item))
+            if merged is not None:
+                text = merged
+                self._adopted.append(item)
+        return text
 
     def save(self, text: str) -> None:
         secret = self._secret
@@ -171,6 +196,12 @@ class LibsecretStore:
             raise self._failed(exc, missing=self._is_service_unknown(exc)) from None
         if not stored:
             raise StoreUnavailable("the keyring refused to store the cache", SERVICE_ADVICE)
+        for item in self._adopted:  # now part of the item saved under the resolved path
+            try:
+                item.delete_sync(None)
+            except self._glib.Error as exc:
+                log.warning("Could not remove the older keyring item of this cache: %s", exc)
+        self._adopted = []
         touch_signal(self.location)
 
     def version(self) -> Version | None:
@@ -202,3 +233,20 @@ class LibsecretStore:
             raise self._failed(exc) from None
         touch_signal(self.location)
         return f"the keyring item '{name}'"
+
+
+def _merged(ours: str | None, theirs: str) -> str | None:
+    """msal's cache ``theirs`` merged into ``ours`` (ours wins an entry both have); None when
+    either is not a cache's JSON object (then the older item is left alone)."""
+    try:
+        mine = json.loads(ours) if ours else {}
+        other = json.loads(theirs) if theirs else {}
+    except ValueError:
+        return None
+    if not isinstance(mine, dict) or not isinstance(other, dict):
+        return None
+    for section, entries in other.items():
+        if not isinstance(entries, dict) or not isinstance(mine.setdefault(section, {}), dict):
+            return None
+        mine[section] = entries | mine[section]
+    return json.dumps(mine)

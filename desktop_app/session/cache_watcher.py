@@ -9,13 +9,19 @@ of events (temporary file, rename, lock) is coalesced into one ``changed``. A sl
 
 ``changed`` means "look again", not "it changed": the receiver compares versions, which also
 makes this process's own writes cheap to ignore.
+
+A cache kept in the Secret Service can change without any file changing (an item deleted with
+``secret-tool clear``, the keyring unlocked): the watcher also listens, on the session bus, to
+the Secret Service's own signals (an item created, changed or deleted; a collection locked or
+unlocked) and says ``changed`` for them too. Subscribing costs no call to the keyring.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+from PySide6.QtCore import SLOT, QFileSystemWatcher, QObject, QTimer, Signal, Slot
 
 DEBOUNCE_MS = 150
 SAFETY_NET_MS = 60_000
@@ -48,6 +54,7 @@ class CacheWatcher(QObject):
         self._safety_net.setInterval(safety_net_ms)
         self._safety_net.timeout.connect(self.changed)
         self._safety_net.start()
+        self.listening_to_secret_service = _listen_to_secret_service(self, self._poke)
 
     def _watch_files(self) -> None:
         watched = set(self._watcher.files())
@@ -61,3 +68,47 @@ class CacheWatcher(QObject):
     def _fire(self) -> None:
         self._watch_files()  # the rename ended the old file's watch
         self.changed.emit()
+
+
+# -- the Secret Service's signals --------------------------------------------------------------
+
+SECRET_SERVICE = "org.freedesktop.secrets"  # noqa: S105 - a D-Bus name
+_SECRET_SIGNALS = (
+    ("org.freedesktop.Secret.Collection", "ItemCreated"),
+    ("org.freedesktop.Secret.Collection", "ItemChanged"),
+    ("org.freedesktop.Secret.Collection", "ItemDeleted"),
+    ("org.freedesktop.Secret.Service", "CollectionChanged"),  # locked or unlocked
+)
+
+
+class _SecretServiceListener(QObject):
+    def __init__(self, parent: QObject, poke: Callable[[], None]) -> None:
+        super().__init__(parent)
+        self._poke = poke
+
+    @Slot()
+    def changed(self) -> None:
+        self._poke()
+
+
+def _listen_to_secret_service(parent: QObject, poke: Callable[[], None]) -> bool:
+    """Subscribe to the Secret Service's signals on the session bus, if there is one (Linux);
+    True when subscribed."""
+    try:
+        from PySide6.QtDBus import QDBusConnection
+    except ImportError:
+        return False
+    bus = QDBusConnection.sessionBus()
+    if not bus.isConnected():
+        return False
+    listener = _SecretServiceListener(parent, poke)
+    subscribed = False
+    for interface, name in _SECRET_SIGNALS:
+        # an empty path: the signal from any object (every collection) of that service; the
+        # slot as SLOT() spells it (a plain "changed()" is refused, and the stubs say bytes)
+        slot = SLOT("changed()")
+        subscribed = (
+            bus.connect(SECRET_SERVICE, "", interface, name, listener, slot)  # type: ignore[call-overload]
+            or subscribed
+        )
+    return subscribed

@@ -10,6 +10,7 @@ from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from desktop_app.auth.errors import saving_state
 from desktop_app.auth.models import Account, CacheEntry, Identity
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import Photo
@@ -100,6 +101,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.state_label, 1)
         self.statusBar().addPermanentWidget(self.schedule_label)
         self.statusBar().addPermanentWidget(self.protection_label)
+        self._protection: tuple[str, bool] = ("", False)
+        self._not_saved = ""  # why the token cache cannot be saved now (a cache notice said so)
+        self._not_saved_message = ""  # that notice's text, while it is the banner's
         self._sign_in_method = "browser"
         # what makes the banner's error out of date: "recovered" (a failed refresh or start: the
         # session is signed in, or out, again) or "profile" (a failed Graph call: a profile
@@ -192,7 +196,8 @@ class MainWindow(QMainWindow):
         session.profile_freshness.connect(self.profile_panel.show_freshness)
         session.photo_changed.connect(self.show_photo)
         session.error.connect(self.show_error)
-        session.notice.connect(lambda notice: self.show_error(notice, "warning"))
+        self._not_saved = ""
+        session.notice.connect(self.show_notice)
         session.sign_in_url.connect(self.waiting_page.set_url)
         session.sign_in_method.connect(self.show_sign_in_method)
         session.device_code.connect(self.device_code_page.show_prompt)
@@ -408,8 +413,42 @@ class MainWindow(QMainWindow):
             else ""
         )
 
+    def show_notice(self, notice: LanyardError) -> None:
+        """A notice in the banner; one that says whether the token cache is being saved also
+        sets the status bar (and "saved again" only clears what it said before)."""
+        saving = saving_state(notice)
+        if saving is not None:
+            saved, why = saving
+            self._not_saved = "" if saved else why or "it cannot be saved now"
+            self._show_protection_text()
+            if saved:
+                if self._not_saved_message and self.banner.message.text() == (
+                    self._not_saved_message
+                ):
+                    self._clear_banner()
+                self._not_saved_message = ""
+                return
+            self._not_saved_message = notice.message
+        self.show_error(notice, "warning")
+
     def show_protection(self, protection: str, encrypted: bool) -> None:
         self.admin_panel.show_protection(protection, encrypted)
+        self._protection = (protection, encrypted)
+        self._show_protection_text()
+
+    def _show_protection_text(self) -> None:
+        protection, encrypted = self._protection
+        if not protection:
+            return
+        if self._not_saved:  # the store is what it says, but it takes nothing now
+            self.protection_label.setText(
+                f"⚠ Token cache: {protection} — not saved now: {self._not_saved}"
+            )
+            self.protection_label.setToolTip(
+                "Your sign-in is kept in memory until the store works again; Lanyard saves it "
+                "then by itself. The banner says what to do."
+            )
+            return
         self.protection_label.setText(
             f"Token cache: {protection}" if encrypted else f"⚠ Token cache: {protection}"
         )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.config import Config
-from desktop_app.headless import EXIT_CONFIG, EXIT_OK, EXIT_SIGN_IN
+from desktop_app.headless import EXIT_CONFIG, EXIT_OK, EXIT_SIGN_IN, EXIT_STORE
 from desktop_app.sandbox import directory
 from desktop_app.session.services import build_services
 from tests.conftest import REPO
@@ -28,10 +28,15 @@ CHILD = (
 )
 
 
-def lanyard(*args: str) -> subprocess.CompletedProcess[str]:
+def lanyard(
+    *args: str, env: dict[str, str] | None = None, argv: list[str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``lanyard ARGS`` in a child; ``argv``: another interpreter command line for it (as
+    another user: tests/support/unprivileged.py)."""
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, *args],
+        [*(argv or [sys.executable, "-c", CHILD]), *args],
         cwd=REPO,
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -171,3 +176,158 @@ def empty(tmp_path: Path) -> Path:
     path = tmp_path / "config.toml"
     path.write_text("")
     return path
+
+
+# -- a cache that is damaged, or that Lanyard may not read (issue 15, item 10) ------------------
+
+CLIENT_ID = "0c5f8f1a-7e21-4c8e-b3a4-6c1d9e2f7a10"  # any GUID: these fail before the network
+
+
+@pytest.mark.parametrize("command", ["whoami", "token"])
+def test_a_damaged_cache_is_moved_aside_and_said(tmp_path: Path, command: str) -> None:
+    cache = tmp_path / "token_cache.bin"
+    cache.write_bytes(b'{"RefreshToken": {"k": {"secret": "half a wri')
+    result = lanyard(command, "--client-id", CLIENT_ID, "--profile-dir", str(tmp_path))
+    assert result.returncode == EXIT_SIGN_IN  # it is gone: a sign-in is needed
+    kept = list(tmp_path.glob("token_cache.bin.corrupt-*"))
+    assert len(kept) == 1 and not cache.exists()
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "lanyard: The saved sign-in could not be used: it is not valid JSON (truncated or "
+        "overwritten). A fresh cache was started."
+    )
+    assert lines[1] == f"Sign in again. The damaged cache was kept for diagnosis as {kept[0]}."
+    assert "lanyard: Nobody is signed in to Lanyard on this computer." in lines
+    record = json.loads((tmp_path / "token_cache.damaged.json").read_text())
+    assert [entry["moved_to"] for entry in record] == [str(kept[0])]  # for the next window
+    assert record[0]["by"].startswith(f"'lanyard {command}' (process ")
+
+
+NOBODY_LANYARD = (
+    "import sys\n"
+    "code = main(sys.argv[1:])\n"
+    "sys.stderr.write('QT-IMPORTED' if 'PySide6' in sys.modules else 'NO-QT')\n"
+    "sys.exit(code)\n"
+)
+# what lanyard imports before it reads the cache (then the child is uid 65534: see below)
+NOBODY_PRELOAD = (
+    "desktop_app.__main__",
+    "desktop_app.headless",
+    "desktop_app.session.services",
+    "desktop_app.auth.client",
+    "desktop_app.auth.token_cache",
+    "desktop_app.auth.cache_store",
+    "desktop_app.auth.libsecret_store",
+    "desktop_app.auth.http_cache",
+    "desktop_app.core.logs",
+    "msal",
+    "requests",
+    "socket",
+    "ssl",
+)
+
+
+@pytest.mark.parametrize("command", ["whoami", "token"])
+def test_a_cache_lanyard_may_not_read_is_left_alone_and_said(command: str) -> None:
+    """An intact cache that belongs to another user (root, 0600), read by uid 65534 for real
+    (root reads anything): "cannot read", its own exit code, the file left as it is."""
+    from desktop_app.auth.cache_store import PlaintextFileStore
+    from desktop_app.auth.token_cache import PersistentTokenCache
+    from tests.support.cache_events import sign_in_event
+    from tests.support.unprivileged import nobody_env, nobody_folder, nobody_python
+
+    with nobody_folder() as folder:
+        cache = folder / "token_cache.bin"
+        root_cache = PersistentTokenCache(PlaintextFileStore(cache), None)
+        root_cache.add(sign_in_event("u1", "a@contoso.test"))  # no issued token: made up here
+        before = cache.stat()
+        content = cache.read_bytes()
+        argv = nobody_python(
+            "from desktop_app.__main__ import main\n" + NOBODY_LANYARD, *NOBODY_PRELOAD
+        )
+        result = lanyard(
+            command,
+            "--client-id",
+            CLIENT_ID,
+            "--profile-dir",
+            str(folder),
+            env=nobody_env(folder) | {"PYTHONPATH": str(REPO)},
+            argv=argv,
+        )
+        assert result.returncode == EXIT_STORE, result.stderr
+        assert result.stdout == ""
+        lines = result.stderr.removesuffix("NO-QT").splitlines()
+        assert lines[0] == (
+            "lanyard: Your saved sign-in cannot be read right now: Lanyard may not read the "
+            f"token cache (Permission denied: {cache})."
+        )
+        assert f"Lanyard left {cache} as it is" in lines[1]
+        assert lines[1].endswith("You do not need to sign in again.")
+        # said once, not also as a notice; the folder (0755) is also warned about, once (item 8)
+        folder_warning = f"lanyard: warning: The folder {folder} can be read by other users"
+        assert [line for line in lines[2:] if not line.startswith(folder_warning)] == [
+            f"  cache: {cache}"
+        ]
+        assert sum(line.startswith(folder_warning) for line in lines) == 1
+        assert "Nobody is signed in" not in result.stderr
+        after = cache.stat()
+        assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+        assert cache.read_bytes() == content  # left as it is
+        assert not list(folder.glob("*.corrupt-*"))  # not moved aside as damage
+
+
+# -- a locked or stopped keyring (issue 15, item 11) ----------------------------------------------
+
+
+@pytest.fixture
+def keyring_profile(tmp_path: Path, standin_browser):  # type: ignore[no-untyped-def]
+    """A real gnome-keyring (tests/support/keyring.py) holding a sign-in made to a sandbox,
+    and a --sandbox-info file for lanyard to use that sandbox."""
+    from desktop_app.sandbox import Sandbox
+    from tests.support.keyring import secret_service
+
+    with Sandbox() as sandbox, secret_service(tmp_path / "ring") as keyring:
+        info = tmp_path / "sandbox.json"
+        info.write_text(json.dumps(sandbox.info.as_json()))
+        profile = tmp_path / "lanyard"
+        standin_browser(sandbox.info.ca_file, directory.ADMIN_UPN)
+        keyring.run("sign-in", info.read_text(), str(profile / "profile"), directory.ADMIN_UPN)
+        yield keyring, ["--sandbox", "--sandbox-info", str(info), "--profile-dir", str(profile)]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="libsecret is the Linux store")
+@pytest.mark.parametrize("break_it", ["locked", "stopped"])
+def test_a_locked_or_stopped_keyring_is_not_nobody_signed_in(
+    keyring_profile, break_it: str
+) -> None:  # type: ignore[no-untyped-def]
+    keyring, flags = keyring_profile
+    env = keyring.child_env()
+    ok = lanyard("whoami", *flags, env=env)
+    assert ok.returncode == EXIT_OK, ok.stderr  # the sign-in is there
+    if break_it == "locked":
+        keyring.lock()
+        why = "the keyring is locked"
+        advice = "Lanyard picks up your saved sign-in by itself, no restart needed."
+    else:
+        keyring.stop_daemon()
+        why = "no Secret Service is running"
+        advice = "Lanyard tries it again by itself."
+    for command in ("whoami", "token"):
+        result = lanyard(command, *flags, env=env)
+        assert result.returncode == EXIT_STORE, result.stderr
+        assert result.stdout == ""  # no token
+        lines = result.stderr.removesuffix("NO-QT").splitlines()
+        assert lines[0] == f"lanyard: Your saved sign-in cannot be read right now: {why}."
+        assert advice in lines[1] and lines[1].endswith("You do not need to sign in again.")
+        assert "restart Lanyard" not in result.stderr
+        assert "Nobody is signed in" not in result.stderr
+        assert "Run lanyard to sign in" not in result.stderr
+
+
+def test_the_exit_status_list_names_the_store_code() -> None:
+    from desktop_app.cli import EXIT_CODES
+
+    assert "5 the saved sign-in cannot be read or saved now" in EXIT_CODES
+    readme = (REPO / "README.md").read_text()
+    assert "5 a sign-in is saved (or may be) but cannot be read or saved now" in readme
+    assert EXIT_STORE == 5

@@ -127,15 +127,15 @@ def setup_form(window: MainWindow) -> str | None:
     )
 
 
-_settled: list[int] = []
+_start_polls: list[int] = []
 
 
 def start_banner(window: MainWindow) -> str | None:
     """Once the window has left "Starting…" (and a moment more): the banner it shows, if any."""
     if window.stack.currentWidget() is window.starting_page:
         return None
-    _settled.append(1)
-    if len(_settled) < 5:  # half a second on the page it settled on
+    _start_polls.append(1)
+    if len(_start_polls) < 5:  # half a second on the page it settled on
         return None
     banner = window.banner
     return json.dumps(
@@ -147,9 +147,90 @@ def start_banner(window: MainWindow) -> str | None:
     )
 
 
+def _signed_in(window: MainWindow) -> bool:
+    return (
+        window.stack.currentWidget() is window.tabs
+        and window.profile_panel.value_text("displayName") != ""
+    )
+
+
+_keyring: dict[str, object] = {}
+SETTLE_S = 3.0  # after the sign-in shows: the snapshot save and its file events are over
+
+
+def _settled(window: MainWindow) -> bool:
+    """Signed in, and nothing else moving for SETTLE_S: what happens next is the test's."""
+    import time
+
+    if not _signed_in(window):
+        return False
+    shown = float(str(_keyring.setdefault("shown_at", time.monotonic())))
+    return time.monotonic() - shown >= SETTLE_S
+
+
+def keyring_cleared(window: MainWindow) -> str | None:
+    """Signed in from the keyring; its item is deleted from outside (secret-tool clear, the
+    cache path in PROBE_CACHE); report how long the window took to show it signed out."""
+    import os
+    import subprocess
+    import time
+
+    if "cleared_at" not in _keyring:
+        if not _settled(window):
+            return None
+        done = subprocess.run(
+            ["secret-tool", "clear", "cache", os.environ["PROBE_CACHE"]], check=False
+        )
+        assert done.returncode == 0
+        _keyring["cleared_at"] = time.monotonic()
+        return None
+    if window.stack.currentWidget() is not window.welcome_page:
+        return None
+    return json.dumps(
+        {
+            "seconds": time.monotonic() - float(str(_keyring["cleared_at"])),
+            "banner": window.banner.message.text() if window.banner.isVisible() else "",
+        }
+    )
+
+
+def keyring_locked(window: MainWindow) -> str | None:
+    """Signed in; the keyring is locked and a refresh comes: the status bar says nothing is
+    saved; the keyring is unlocked: the status bar says it is saved again, no restart."""
+    from tests.support import keyring_control
+
+    label = window.protection_label.text()
+    if "signed_in" not in _keyring:
+        if not _settled(window) or window.session is None:
+            return None
+        _keyring["signed_in"] = label
+        keyring_control.lock()
+        window.session.refresh(force=True)
+        return None
+    if "locked" not in _keyring:
+        if "not saved now" not in label:
+            return None
+        _keyring["locked"] = label
+        _keyring["banner"] = window.banner.message.text()
+        keyring_control.unlock()  # the Secret Service says so on the bus: the watcher hears it
+        return None
+    if "not saved now" in label or window.banner.isVisible():
+        return None
+    return json.dumps(
+        {
+            "signed_in": _keyring["signed_in"],
+            "locked": _keyring["locked"],
+            "banner": _keyring["banner"],
+            "unlocked": label,
+        }
+    )
+
+
 CHECKS: dict[str, Callable[[MainWindow], str | None]] = {
     "setup_form": setup_form,
     "start_banner": start_banner,
+    "keyring_cleared": keyring_cleared,
+    "keyring_locked": keyring_locked,
     "setup_instructions": setup_instructions,
     "setup_problem": setup_problem,
     "sandbox_sign_in": sandbox_sign_in,

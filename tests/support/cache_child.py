@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from desktop_app.auth.client import AuthClient, AuthSettings
 from desktop_app.core import net
 from desktop_app.core.errors import LanyardError
+from tests.support import keyring_control
 from tests.support.sandbox_helpers import browser_sign_in
 
 
@@ -124,7 +125,63 @@ def snapshot(client: AuthClient, notices: list[LanyardError], job_title: str) ->
     }
 
 
+def unlock_picks_it_up(client: AuthClient, notices: list[LanyardError], _: str) -> dict[str, Any]:
+    """Started with the keyring locked; then the person unlocks it: the same process reads the
+    saved sign-in (what the window's watcher does on the keyring's signal), no restart."""
+    client.open()
+    locked = describe(client, notices)
+    keyring_control.unlock()
+    client.reload_cache()
+    accounts = client.accounts()
+    return {
+        "locked": locked,
+        "unlocked": describe(client, notices),
+        "source": client.silent(accounts[0]).source if accounts else "",
+    }
+
+
+def cleared_mid_session(
+    client: AuthClient, notices: list[LanyardError], when: str
+) -> dict[str, Any]:
+    """Signed in; the keyring item is deleted from outside (``secret-tool clear``), ``when``:
+    "before" the next refresh, or "during" it (after the refresh token was sent). Reports what
+    the session sees; the keyring is read back by the test."""
+    import subprocess
+
+    client.open()
+    account = client.accounts()[0]
+    client.silent(account)
+    cache_path = str(client.settings.profile_dir.resolve() / "token_cache.bin")
+
+    def clear() -> None:
+        done = subprocess.run(
+            ["secret-tool", "clear", "cache", cache_path], capture_output=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+
+    if when == "during":
+        http = client._http_client
+        post = http.post
+
+        def clearing_post(*args: Any, **kwargs: Any) -> Any:
+            response = post(*args, **kwargs)
+            clear()  # the refresh is answered; the item goes before msal adds the tokens
+            return response
+
+        http.post = clearing_post  # type: ignore[method-assign]
+    else:
+        clear()
+    try:
+        client.silent(account, force_refresh=True)
+        refreshed: str = "refreshed"
+    except LanyardError as exc:
+        refreshed = exc.message
+    return describe(client, notices) | {"refresh": refreshed}
+
+
 COMMANDS: dict[str, Callable[[AuthClient, list[LanyardError], str], dict[str, Any]]] = {
+    "unlock-picks-it-up": unlock_picks_it_up,
+    "cleared-mid-session": cleared_mid_session,
     "sign-in": sign_in,
     "status": status,
     "sign-out": sign_out,

@@ -22,18 +22,26 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, in_ci
+from tests.support import keyring_control
+from tests.support.keyring_control import PASSWORD
 from tests.support.xvfb import require
 
-PASSWORD = "lanyard-test-keyring"
 CHILD = REPO / "tests" / "support" / "cache_child.py"
-LOCK_SCRIPT = """
+ITEMS_SCRIPT = """
+import json
 import gi
 gi.require_version("Secret", "1")
 from gi.repository import Secret
-service = Secret.Service.get_sync(Secret.ServiceFlags.LOAD_COLLECTIONS, None)
-collection = Secret.Collection.for_alias_sync(service, "default", 0, None)
-service.lock_sync([collection], None)
-print("locked" if collection.get_locked() else "still unlocked")
+service = Secret.Service.get_sync(Secret.ServiceFlags.OPEN_SESSION, None)
+flags = Secret.SearchFlags.ALL | Secret.SearchFlags.LOAD_SECRETS
+items = service.search_sync(None, {"xdg:schema": "dev.lanyard.TokenCache"}, flags, None) or []
+found = []
+for item in items:
+    value = item.get_secret()
+    entry = {f"attribute.{k}": v for k, v in item.get_attributes().items()}
+    entry["secret"] = (value.get_text() or "") if value is not None else ""
+    found.append(entry)
+print(json.dumps(found))
 """
 
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -73,11 +81,14 @@ class Keyring:
     log: Path
     children: list[str] = field(default_factory=list)
 
-    def run(self, command: str, *args: str, timeout: float = 60) -> dict[str, Any]:
-        """Run tests/support/cache_child.py COMMAND in this keyring's session; its JSON report."""
+    def run(
+        self, command: str, *args: str, timeout: float = 60, cwd: Path = REPO
+    ) -> dict[str, Any]:
+        """Run tests/support/cache_child.py COMMAND in this keyring's session; its JSON report.
+        ``cwd``: where it runs (a relative profile directory is relative to it)."""
         result = subprocess.run(
             [sys.executable, str(CHILD), command, *args],
-            cwd=REPO,
+            cwd=cwd,
             env=self.child_env(),
             capture_output=True,
             text=True,
@@ -109,18 +120,29 @@ class Keyring:
         found = self.secret_tool("lookup", "cache", str(cache))
         return found.stdout if found.returncode == 0 else None
 
-    def lock(self) -> None:
-        """Lock the default collection, as a screen lock or 'Lock' in Passwords and Keys does.
-        (secret-tool 0.20's ``lock --collection`` hangs: it is done through libsecret here.)"""
-        locked = subprocess.run(
-            [sys.executable, "-c", LOCK_SCRIPT],
+    def items(self) -> list[dict[str, str]]:
+        """Every Lanyard item in the keyring: its attributes ("attribute.<name>") and its secret
+        ("secret"), read back in a child process through libsecret (secret-tool's ``search``
+        prints attributes on stderr, apart from their items)."""
+        found = subprocess.run(
+            [sys.executable, "-c", ITEMS_SCRIPT],
             env=self.child_env(),
             capture_output=True,
             text=True,
             timeout=30,
             check=False,
         )
-        assert locked.returncode == 0 and locked.stdout.strip() == "locked", locked.stderr
+        assert found.returncode == 0, found.stderr
+        items: list[dict[str, str]] = json.loads(found.stdout)
+        return items
+
+    def lock(self) -> None:
+        """Lock the default collection, as a screen lock or 'Lock' in Passwords and Keys does."""
+        keyring_control.lock(self.child_env())
+
+    def unlock(self) -> None:
+        """Unlock it without a prompt, as logging in to the desktop does."""
+        keyring_control.unlock(self.child_env())
 
     def stop_daemon(self) -> None:
         if self.daemon.poll() is None:

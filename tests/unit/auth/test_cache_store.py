@@ -74,10 +74,27 @@ def test_refusing_plaintext_points_at_an_older_plaintext_cache(tmp_path: Path) -
 
 
 def test_a_cache_that_was_encrypted_is_never_downgraded_to_plaintext(tmp_path: Path) -> None:
+    """The keyring that held it is not running: it stays the store (nothing saved, tried again,
+    so it works once the keyring is back without a restart), never a plaintext file."""
     atomic_write(tmp_path / "token_cache.bin.signal", b"1")  # a keyring held it before
+    choice = open_token_store(tmp_path, allow_plaintext=True)
+    assert not isinstance(choice.store, PlaintextFileStore)
+    if HAS_GI:
+        assert choice.store.encrypted and choice.store.persisted  # the keyring, kept
+        assert choice.fallback_reason == "no Secret Service is running"
+        assert choice.unreachable is None  # it is tried again: not given up on
+    assert not (tmp_path / "token_cache.bin").exists()
+
+
+def test_without_the_keyring_support_that_held_it_the_sign_in_is_unreachable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "gi", None)
+    atomic_write(tmp_path / "token_cache.bin.signal", b"1")
     choice = open_token_store(tmp_path, allow_plaintext=True)
     assert isinstance(choice.store, MemoryStore)
     assert "keyring that holds your saved sign-in is unavailable" in choice.fallback_reason
+    assert choice.unreachable is not None  # a terminal command says so, not "nobody"
     assert not (tmp_path / "token_cache.bin").exists()
 
 

@@ -62,19 +62,16 @@ def test_session_only_cache() -> None:
 def test_cache_busy_names_the_holder_when_known(tmp_path: Path) -> None:
     lock = tmp_path / "token_cache.lock"
     busy = failures.cache_busy(lock, "4242", 10.0)
-    assert busy.message == (
-        "The token cache is busy: another Lanyard process (process 4242) has held it for more "
-        "than 10 seconds."
+    assert busy.reason == (
+        "another Lanyard process (process 4242) has held the token cache for more than 10 seconds"
     )
-    assert busy.recommendation == (
-        "Close other Lanyard windows or commands and try again. If it keeps happening, "
-        "end the process named here."
+    assert busy.advice == (
+        "Close other Lanyard windows or commands. If it keeps happening, end the process named "
+        "here. Lanyard keeps your sign-in in memory meanwhile and saves it as soon as it can."
     )
-    assert busy.kind is ErrorKind.CACHE
-    assert busy.details == {"lock": str(lock), "holder_pid": "4242"}
+    assert not busy.missing
     unknown = failures.cache_busy(lock, "", 10.0)
-    assert unknown.message.startswith("The token cache is busy: another Lanyard process has held")
-    assert unknown.details == {"lock": str(lock)}
+    assert unknown.reason.startswith("another Lanyard process has held")
 
 
 def test_cache_damaged_says_where_the_old_one_is(tmp_path: Path) -> None:
@@ -101,4 +98,5 @@ def test_cache_not_saved(tmp_path: Path) -> None:
         "Lanyard keeps you signed in until it quits."
     )
     assert (notice.recommendation, notice.kind) == ("Unlock it.", ErrorKind.CACHE)
-    assert notice.details == {"cache": str(cache)}
+    assert notice.details == {"cache": str(cache), "saved": "no", "why": "the keyring is locked"}
+    assert failures.saving_state(notice) == (False, "the keyring is locked")
