@@ -73,6 +73,21 @@ def verbose_diagnostics() -> bool:
     return _verbose
 
 
+# What makes a copied text a secret (ui/clipboard.py): a JWT, a bearer token, or a value of a
+# token-bearing key. Narrower than redaction's key list: "postalCode": "98052" is no secret.
+_SECRET_VALUE = re.compile(
+    r"(?i)\b(?:access_token|refresh_token|id_token|client_secret|code|device_code|assertion|"
+    r"password)[\"']?\s*[:=]\s*[\"']?[^\s\"'&,}]{8,}"
+)
+_BEARER = re.compile(r"(?i)\bBearer\s+[A-Za-z0-9\-._~+/]{16,}=*")
+
+
+def contains_secret(text: str) -> bool:
+    """Whether ``text`` holds something shaped like a token or a code (to keep it off the
+    clipboard for long: ui/clipboard.py)."""
+    return bool(_PATTERNS[0].search(text) or _SECRET_VALUE.search(text) or _BEARER.search(text))
+
+
 def redact(text: str) -> str:
     text = _PATTERNS[0].sub(MASK, text)
     return _PATTERNS[1].sub(lambda m: m.group(1) + MASK, text)

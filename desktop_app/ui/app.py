@@ -243,7 +243,11 @@ class SessionHost(QObject):
 
     def shutdown(self) -> None:
         """Stop the session in force within the bound (on aboutToQuit, and again after the event
-        loop has returned: a stopped session returns at once)."""
+        loop has returned: a stopped session returns at once). A token Lanyard copied goes from
+        the clipboard first (ui/clipboard.py also does on aboutToQuit)."""
+        from desktop_app.ui.clipboard import clipboard_guard
+
+        clipboard_guard().clear_secret("quit")
         if self._session is not None:
             self._stop(self._session)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.core.errors import LanyardError
+from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.widgets import plain_label
 
 
@@ -54,4 +54,4 @@ class Banner(QFrame):
 
     def _copy(self) -> None:
         if self._error is not None:
-            QGuiApplication.clipboard().setText(self._error.support_text())
+            copy_text(self._error.support_text())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from desktop_app.session.state import DeviceCodePrompt
+from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.pages import center_card, page_card
 from desktop_app.ui.widgets import heading, muted, plain_label
 
@@ -87,8 +87,8 @@ class DeviceCodePage(QWidget):
 
     def _copy_code(self) -> None:
         if self._prompt is not None:
-            QGuiApplication.clipboard().setText(self._prompt.user_code)
+            copy_text(self._prompt.user_code)
 
     def _copy_uri(self) -> None:
         if self._prompt is not None:
-            QGuiApplication.clipboard().setText(self._prompt.verification_uri)
+            copy_text(self._prompt.verification_uri)

@@ -8,7 +8,7 @@ text (item views never read rich text) and no value goes into a tooltip (tooltip
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,6 +32,7 @@ from desktop_app.graph.json_tree import (
     pretty_json,
     root_node,
 )
+from desktop_app.ui.clipboard import CLEAR_AFTER_S, copy_text
 from desktop_app.ui.widgets import muted
 
 EXPAND_ALL_LIMIT = 2_000  # "Expand all" stops after creating this many rows
@@ -272,8 +273,8 @@ class JsonView(QWidget):
         return item.node if isinstance(item, NodeItem) else None
 
     def _copy(self, text: str, what: str) -> None:
-        QGuiApplication.clipboard().setText(text)
-        self.copied.emit(what)
+        secret = copy_text(text)  # an answer may hold a token: then it is cleared again soon
+        self.copied.emit(f"{what}; cleared in {CLEAR_AFTER_S} s" if secret else what)
 
     def copy_value(self) -> None:
         node = self.current_node()

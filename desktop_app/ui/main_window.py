@@ -20,6 +20,7 @@ from desktop_app.session.controller import SessionController
 from desktop_app.session.state import MAY_REFRESH, SHOWS_ACCOUNT, Schedule, State
 from desktop_app.ui.about import show_about
 from desktop_app.ui.banner import Banner
+from desktop_app.ui.clipboard import clipboard_guard
 from desktop_app.ui.device_code_page import DeviceCodePage
 from desktop_app.ui.diagnostics import DiagnosticsSaver
 from desktop_app.ui.header import AccountHeader
@@ -114,6 +115,11 @@ class MainWindow(QMainWindow):
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._show_schedule_text)
         self.setup_page.demo_requested.connect(self.demo_requested)
+        # any panel's copy of a secret: say when it goes (bound methods, not lambdas: the guard
+        # lives as long as the application, and Qt drops a dead window's slots, not lambdas)
+        guard = clipboard_guard()
+        guard.copied_secret.connect(self._say_secret_copied)
+        guard.cleared.connect(self._say_clipboard_cleared)
         self._connect_controls()
         self._add_menus()
         self._restore_window_state()
@@ -289,8 +295,16 @@ class MainWindow(QMainWindow):
 
     # -- showing the session -----------------------------------------------------------------------
 
+    def _say_secret_copied(self, seconds: int) -> None:
+        self.statusBar().showMessage(f"Copied; cleared in {seconds} s", seconds * 1000)
+
+    def _say_clipboard_cleared(self, _reason: str) -> None:
+        self.statusBar().showMessage("Clipboard cleared", 5000)
+
     def show_state(self, state: State) -> None:
         self.state_label.setText(state.value)
+        if state is State.SIGNED_OUT:  # a token copied while signed in goes with the sign-in
+            clipboard_guard().clear_secret("sign-out")
         self.profile_panel.set_offline(state is State.OFFLINE)
         if state in (State.ERROR, State.OFFLINE, State.SIGN_IN_NEEDED):
             self.roles_panel.refresh_failed()

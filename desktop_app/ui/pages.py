@@ -8,7 +8,6 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.auth.models import Account
 from desktop_app.core.config import ConfigError
+from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.settings_form import SettingsForm
 from desktop_app.ui.widgets import clear_layout, heading, muted, plain_label
 
@@ -146,7 +146,7 @@ class WaitingPage(QWidget):
         self.copy_link_button.setEnabled(bool(url))
 
     def _copy_link(self) -> None:
-        QGuiApplication.clipboard().setText(self._url)
+        copy_text(self._url)
 
 
 class SetupPage(QWidget):

@@ -1,8 +1,10 @@
 """The Token & claims panel: the access token's life, and every ID-token claim explained.
 
 The access token itself stays hidden; it is shown or copied only when the person asks, and hidden
-again after a minute. Claims are untrusted: table items and labels are plain text, and tooltips
-(which Qt would read as rich text) only ever carry Lanyard's own descriptions.
+again after a minute. A copied token is marked for clipboard managers not to keep and cleared from
+the clipboard again (ui/clipboard.py); the note under it says when. Claims are untrusted: table
+items and labels are plain text, and tooltips (which Qt would read as rich text) only ever carry
+Lanyard's own descriptions.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop_app.auth.claim_catalog import claim_rows, groups_overage_note, relative
 from desktop_app.auth.models import Identity
 from desktop_app.session.state import TokenInfo
+from desktop_app.ui.clipboard import clipboard_guard, copy_text
 from desktop_app.ui.widgets import CardPanel, FullHeightTable, heading, muted, plain_label
 
 SOURCES = {
@@ -35,6 +38,36 @@ SOURCES = {
 }
 REVEAL_MS = 60_000  # a revealed token hides itself again after a minute
 HIDDEN = "•" * 24
+
+
+class SecretField(QLineEdit):
+    """The access token's field: read and reached with the keyboard (a screen reader reads it
+    once revealed), never selected. A selection would go to X11's primary selection, and to the
+    clipboard managers that keep it, around the Copy button's hints and clearing; so no mouse
+    selection, no context menu, no selecting keys, and Ctrl+C asks for the guarded copy."""
+
+    copy_requested = Signal()
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setReadOnly(True)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy) or event.matches(
+            QKeySequence.StandardKey.Cut
+        ):
+            self.copy_requested.emit()
+            event.accept()
+            return
+        if event.matches(QKeySequence.StandardKey.SelectAll) or (
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            and event.key() not in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+        ):
+            event.accept()  # nothing is selected, so nothing reaches the primary selection
+            return
+        super().keyPressEvent(event)
 
 
 class TokenPanel(CardPanel):
@@ -61,8 +94,8 @@ class TokenPanel(CardPanel):
         layout.addLayout(form)
 
         row = QHBoxLayout()
-        self.token_field = QLineEdit(HIDDEN, card)
-        self.token_field.setReadOnly(True)
+        self.token_field = SecretField(HIDDEN, card)
+        self.token_field.copy_requested.connect(self._copy_token)
         self.token_field.setAccessibleName("Access token (hidden until you reveal it)")
         self.reveal_button = QPushButton("&Reveal", card)
         self.reveal_button.setCheckable(True)
@@ -75,6 +108,15 @@ class TokenPanel(CardPanel):
         row.addWidget(self.reveal_button)
         row.addWidget(self.copy_button)
         layout.addLayout(row)
+        self.copy_note = muted("", card)  # "Copied; cleared in 45 s"
+        self.copy_note.setObjectName("token_copy_note")
+        self.copy_note.hide()
+        layout.addWidget(self.copy_note)
+        self._copied_here = False
+        guard = clipboard_guard()
+        guard.countdown.connect(self._show_copied)
+        guard.cleared.connect(self._clipboard_cleared)
+        guard.released.connect(self._clipboard_released)
         self.token_note = muted(
             "Anyone holding this token can act as you until it expires. Lanyard never saves or "
             "logs it outside its token cache.",
@@ -175,7 +217,25 @@ class TokenPanel(CardPanel):
     def _copy_token(self) -> None:
         token = self._access_token()
         if token:
-            QGuiApplication.clipboard().setText(token)
+            copy_text(token, secret=True)
+            self._copied_here = True
+            self._show_copied(clipboard_guard().seconds_left())
+
+    def _show_copied(self, seconds: int) -> None:
+        if self._copied_here:
+            self.copy_note.setText(f"Copied; cleared in {seconds} s")
+            self.copy_note.show()
+
+    def _clipboard_cleared(self, _reason: str) -> None:
+        if self._copied_here:
+            self._copied_here = False
+            self.copy_note.setText("Clipboard cleared")
+            self.copy_note.show()
+
+    def _clipboard_released(self) -> None:
+        """Something else is on the clipboard now (the person's): nothing to say about it."""
+        self._copied_here = False
+        self.copy_note.hide()
 
     # -- ID token claims ---------------------------------------------------------------------
 
@@ -219,7 +279,7 @@ class TokenPanel(CardPanel):
     def _copy_claim(self) -> None:
         row = self.table.currentRow()
         if 0 <= row < len(self._full_values):
-            QGuiApplication.clipboard().setText(self._full_values[row])
+            copy_text(self._full_values[row])
 
 
 def _clock(epoch: float) -> str:
