@@ -225,7 +225,13 @@ class AuthClient:
             return
         import msal
 
+        from desktop_app.auth.http_cache import DiscoveryOnlyCache
+
         self.open_cache()
+        # discovery answers only: Lanyard, not msal's replay of an error, owns a throttled
+        # server's wait (http_cache.DiscoveryOnlyCache)
+        if not isinstance(self._http_cache, DiscoveryOnlyCache):
+            self._http_cache = DiscoveryOnlyCache(self._http_cache)
         with self._msal_call("Contacting the identity provider"):
             self._app = msal.PublicClientApplication(
                 self.settings.client_id,

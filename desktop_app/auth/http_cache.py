@@ -38,6 +38,23 @@ def _keep(key: str) -> bool:
     return key.startswith("GET ") and key.endswith(" 2xx")
 
 
+class DiscoveryOnlyCache(dict[str, Any]):
+    """The mapping msal's http_cache is given: it keeps discovery answers and nothing else.
+
+    msal's throttling layer stores a 429/5xx (with or without Retry-After, up to an hour; 60 s
+    when absent) and an OAuth 400 (60 s) here and answers the same request from it without
+    sending anything: a Refresh a person asks for after the server recovered would get the old
+    error, and only a new process would work. Lanyard owns that wait instead (the session's
+    backoff honours the server's Retry-After, capped), so those entries are never stored: msal
+    finds no entry (its index may name one; the value is missing, which msal reads as absent)
+    and sends the request.
+    """
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key == INDEX_KEY or _keep(key):
+            super().__setitem__(key, value)
+
+
 def dump_http_cache(mapping: dict[str, Any]) -> dict[str, Any]:
     now = int(time.time())
     _, timestamps = mapping.get(INDEX_KEY, ([], {}))
@@ -59,7 +76,7 @@ def dump_http_cache(mapping: dict[str, Any]) -> dict[str, Any]:
     return {"format": FORMAT, "entries": entries}
 
 
-def parse_http_cache(data: object) -> dict[str, Any]:
+def parse_http_cache(data: object) -> DiscoveryOnlyCache:
     """The msal mapping for ``data``; raises ValueError for anything not written by dump."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError("unknown format")
@@ -67,7 +84,7 @@ def parse_http_cache(data: object) -> dict[str, Any]:
     if not isinstance(entries, list):
         raise ValueError("no entries")
     now = int(time.time())
-    mapping: dict[str, Any] = {}
+    mapping = DiscoveryOnlyCache()
     sequence: list[list[Any]] = []
     timestamps: dict[str, list[int]] = {}
     for entry in entries:
@@ -101,12 +118,12 @@ def parse_http_cache(data: object) -> dict[str, Any]:
     return mapping
 
 
-def load_http_cache(path: Path) -> tuple[dict[str, Any], Path | None]:
+def load_http_cache(path: Path) -> tuple[DiscoveryOnlyCache, Path | None]:
     """The persisted cache, or an empty one; a damaged file is moved aside (returned second)."""
     try:
         return parse_http_cache(json.loads(read_bounded(path, HTTP_CACHE_LIMIT))), None
     except FileNotFoundError:
-        return {}, None
+        return DiscoveryOnlyCache(), None
     # ValueError: not JSON, not UTF-8, or not our shape; RecursionError: absurdly nested JSON;
     # OSError: unreadable (a directory in its place, no permission)
     except (ValueError, RecursionError, OSError) as exc:
@@ -116,7 +133,7 @@ def load_http_cache(path: Path) -> tuple[dict[str, Any], Path | None]:
         except OSError:
             moved = None
         log.warning("msal HTTP cache damaged (%s); moved aside to %s", why, moved)
-        return {}, moved
+        return DiscoveryOnlyCache(), moved
 
 
 def save_http_cache(path: Path, mapping: dict[str, Any]) -> None:

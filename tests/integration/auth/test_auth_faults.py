@@ -13,7 +13,7 @@ from desktop_app.core import net
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.sandbox.faults import FaultSpec
-from tests.support.sandbox_helpers import auth_client, browser_sign_in
+from tests.support.sandbox_helpers import auth_client, browser_sign_in, idp_requests
 
 
 @pytest.fixture(autouse=True)
@@ -68,3 +68,28 @@ def test_a_slow_identity_provider_times_out(sandbox: Sandbox, tmp_path: Path) ->
         client.open()
     assert caught.value.kind is ErrorKind.NETWORK
     assert "did not answer in time" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"status": 429, "retry_after": 3600},
+        {"status": 429},  # msal's own default throttle: 60 s
+        {"status": 503, "retry_after": 120},
+        {"status": 400},  # an OAuth 400: msal's "UI required" cache, 60 s
+    ],
+    ids=["429-an-hour", "429-no-retry-after", "503-retry-after", "400"],
+)
+def test_a_refresh_after_the_server_recovered_is_sent_not_replayed(
+    sandbox: Sandbox, signed_in: AuthClient, fault: dict[str, object]
+) -> None:
+    """msal keeps a throttled answer in its http_cache and replays it for the Retry-After; the
+    server has recovered, so a person's Refresh must reach it (issue 14, item 2)."""
+    account = signed_in.accounts()[0]
+    sandbox.add_fault(FaultSpec("token", count=1, **fault))  # type: ignore[arg-type]
+    with pytest.raises(LanyardError):
+        signed_in.silent(account, force_refresh=True)
+    before = len(idp_requests(sandbox))
+    token = signed_in.silent(account, force_refresh=True)  # at once: the fault is spent
+    assert token.source == "identity_provider"
+    assert len(idp_requests(sandbox)) > before  # sent, not answered from msal's memory

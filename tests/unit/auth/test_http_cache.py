@@ -112,3 +112,20 @@ def test_unreadable_file_is_moved_aside(tmp_path: Path) -> None:
 
 def test_missing_file_is_empty(tmp_path: Path) -> None:
     assert load_http_cache(tmp_path / "none.json") == ({}, None)
+
+
+def test_msals_replay_of_an_error_is_never_stored() -> None:
+    from desktop_app.auth.http_cache import INDEX_KEY, DiscoveryOnlyCache
+
+    cache = DiscoveryOnlyCache()
+    throttled = (
+        "POST https://login/t/oauth2/v2.0/token client_id=c scope=s hash=h 429/5xx/Retry-After"
+    )
+    cache[throttled] = "a replayed 429"
+    cache["POST https://login/t/oauth2/v2.0/token hash=h 400"] = "a replayed 400"
+    cache["GET https://login/t/v2.0/.well-known/openid-configuration hash=h 2xx"] = "discovery"
+    cache[INDEX_KEY] = ([], {})
+    assert set(cache) == {
+        INDEX_KEY,
+        "GET https://login/t/v2.0/.well-known/openid-configuration hash=h 2xx",
+    }

@@ -78,3 +78,11 @@ def test_clock_jump_detector_notices_sleep_not_normal_time() -> None:
     assert detector.check() == pytest.approx(7200)
     clocks.asleep(59)  # below the threshold: NTP slews and timer jitter are not sleep
     assert detector.check() == 0.0
+
+
+def test_a_servers_retry_after_is_honoured_up_to_the_cap() -> None:
+    from desktop_app.session.policy import MAX_RETRY_AFTER_S
+
+    backoff = Backoff(rng=random.Random(1))
+    assert backoff.next_delay(retry_after=120) == 120
+    assert Backoff(rng=random.Random(1)).next_delay(retry_after=86_400) == MAX_RETRY_AFTER_S
