@@ -376,7 +376,7 @@ class AuthClient:
         claims = result.get("id_token_claims") or {}
         # the username msal gives the account (token_cache._get_username), which is the hint
         received = str(claims.get("preferred_username") or claims.get("upn") or "")
-        if received.casefold() == asked_for.casefold():
+        if same_username(received, asked_for):
             return
         oid = claims.get("oid")
         for account in self._msal_accounts():
@@ -500,3 +500,11 @@ class AuthClient:
         if msal_account is not None:
             with self._msal_call("Signing out"):
                 self.app.remove_account(msal_account)
+
+
+def same_username(received: str, asked_for: str) -> bool:
+    """Usernames match case-insensitively in ASCII only: casefold() also maps the Kelvin sign,
+    long s and ß onto ASCII letters, so a look-alike account would pass for the hint."""
+    if received == asked_for:
+        return bool(received)
+    return received.isascii() and asked_for.isascii() and received.lower() == asked_for.lower()
