@@ -156,6 +156,9 @@ def token(services: Services, args: argparse.Namespace, out: TextIO) -> int:
             "scopes": list(result.scopes or services.auth.settings.scopes),
             "account": account.username,
         }
+        problem = result.lifetime_problem()
+        if problem is not None:  # expires_in of 0 or a few seconds: say so, do not hide it
+            document["warning"] = problem
         out.write(json.dumps(document, indent=2) + "\n")
     else:
         out.write(result.access_token + "\n")

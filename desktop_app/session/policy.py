@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 
 REFRESH_MARGIN_S = 300  # msal treats a token with less than 5 minutes left as expired
 MIN_DELAY_S = 1.0
+# A token that arrives with (almost) no life left (expires_in: 0) must not be refreshed every
+# second forever: at most one scheduled refresh per this many seconds (2 a minute).
+MIN_REFRESH_S = 30.0
 MAX_TIMER_S = 24 * 3600
 
 
@@ -27,7 +30,7 @@ def next_refresh_delay(
     due = expires_on - margin if remaining > 2 * margin else now + remaining / 2
     if refresh_on is not None:
         due = min(due, refresh_on)
-    return min(float(MAX_TIMER_S), max(MIN_DELAY_S, due - now))
+    return min(float(MAX_TIMER_S), max(MIN_REFRESH_S, due - now))
 
 
 @dataclass
