@@ -54,7 +54,7 @@ class TokenResult:
         """What to say when this token cannot be used for long (``expires_in`` of 0 or less,
         or shorter than msal's 5-minute margin); None when its lifetime is ordinary."""
         left = self.expires_on - (time.time() if now is None else now)
-        if left <= 0:
+        if left < 1:  # expires_in of 0 or less, read a moment later
             return "the identity provider issued a token that is already expired (expires_in ≤ 0)"
         if left < SHORT_LIVED_S:
             return f"the identity provider issued a short-lived token ({int(left)} s)"

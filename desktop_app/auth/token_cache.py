@@ -503,9 +503,11 @@ def requested_spelling(granted: Any, data: Any) -> Any:
     identity provider that echoes another case would make every ``lanyard token`` miss.
     """
     asked = data.get("scope") if isinstance(data, dict) else None
-    if not isinstance(granted, list) or not isinstance(asked, str):
+    if isinstance(asked, str):
+        asked = asked.split()
+    if not isinstance(granted, list) or not isinstance(asked, list | tuple | set):
         return granted
-    by_case = {scope.lower(): scope for scope in asked.split()}
+    by_case = {scope.lower(): scope for scope in asked if isinstance(scope, str)}
     return [
         by_case.get(scope.lower(), scope) if isinstance(scope, str) else scope for scope in granted
     ]

@@ -128,3 +128,13 @@ def test_a_scope_echoed_in_another_case_is_cached_as_asked(asked: list[str], cas
     granted = [case(scope) for scope in asked] + ["email"]  # type: ignore[operator]
     assert requested_spelling(granted, {"scope": " ".join(asked)}) == [*asked, "email"]
     assert requested_spelling(None, {"scope": "a"}) is None
+
+
+def test_the_requested_scopes_may_be_a_list() -> None:
+    from desktop_app.auth.token_cache import requested_spelling
+
+    # msal passes the refresh grant's scopes as a list (the wire gets them joined)
+    assert requested_spelling(["USER.READ", "openid"], {"scope": ["User.Read", "openid"]}) == [
+        "User.Read",
+        "openid",
+    ]
