@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 
 REFRESH_MARGIN_S = 300  # msal treats a token with less than 5 minutes left as expired
 MIN_DELAY_S = 1.0
-# A token that arrives with (almost) no life left (expires_in: 0) must not be refreshed every
-# second forever: at most one scheduled refresh per this many seconds (2 a minute).
-MIN_REFRESH_S = 30.0
 MAX_TIMER_S = 24 * 3600
+# the longest Retry-After honoured (msal itself caps at an hour): longer, and Lanyard asks again
+MAX_RETRY_AFTER_S = 900
 
 
 def next_refresh_delay(
@@ -30,14 +29,15 @@ def next_refresh_delay(
     due = expires_on - margin if remaining > 2 * margin else now + remaining / 2
     if refresh_on is not None:
         due = min(due, refresh_on)
-    return min(float(MAX_TIMER_S), max(MIN_REFRESH_S, due - now))
+    return min(float(MAX_TIMER_S), max(MIN_DELAY_S, due - now))
 
 
 @dataclass
 class Backoff:
     """Exponential backoff with jitter for transient failures; ``reset`` after a success.
 
-    A server's Retry-After, when longer, wins: asking earlier only earns another 429.
+    A server's Retry-After, when longer, wins: asking earlier only earns another 429. It is
+    capped at MAX_RETRY_AFTER_S: past that, Lanyard asks again (a person's Refresh always asks).
     """
 
     first: float = 5.0
@@ -51,8 +51,8 @@ class Backoff:
         base = min(self.ceiling, self.first * self.factor**self.attempt)
         self.attempt += 1
         delay = base * (1 + self.rng.uniform(-self.jitter, self.jitter))
-        if retry_after is not None:
-            delay = max(delay, retry_after)
+        if retry_after is not None:  # a server's wait, bounded: a day-long Retry-After is a bug
+            delay = max(delay, min(retry_after, MAX_RETRY_AFTER_S))
         return min(delay, float(MAX_TIMER_S))
 
     def reset(self) -> None:

