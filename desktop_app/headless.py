@@ -50,16 +50,46 @@ def _fail(message: str, recommendation: str, code: int, err: TextIO) -> int:
     return code
 
 
+# A command runs once: the window's "Lanyard tries again shortly" would be false here
+RETRIES_ITSELF = "Lanyard tries again shortly"
+MAX_STATED_WAIT_S = 3600  # msal's own cap on a Retry-After; a longer one is stated as this
+
+
+def retry_after_s(exc: LanyardError) -> int | None:
+    """The server's Retry-After for this failure, in whole seconds, capped; None if none."""
+    from desktop_app.core.errors import retry_after_seconds
+
+    value = exc.details.get("retry_after")
+    seconds = retry_after_seconds(str(value)) if value is not None else None
+    return None if seconds is None else max(0, min(int(seconds), MAX_STATED_WAIT_S))
+
+
+def headless_advice(exc: LanyardError) -> str:
+    """The recommendation as true for a command that does not retry: when to run it again."""
+    advice = exc.recommendation
+    if RETRIES_ITSELF not in advice:
+        return advice
+    wait = retry_after_s(exc)
+    again = (
+        f"Run the command again in {wait} s (the server's Retry-After"
+        + (f", capped at {MAX_STATED_WAIT_S} s)" if wait == MAX_STATED_WAIT_S else ")")
+        if wait
+        else "Run the command again in a moment"
+    )
+    return advice.replace(RETRIES_ITSELF, again)
+
+
 def _report(exc: LanyardError, err: TextIO) -> int:
+    advice = headless_advice(exc)
     if exc.kind is ErrorKind.CONFIG:
-        return _fail(exc.message, exc.recommendation, EXIT_CONFIG, err)
+        return _fail(exc.message, advice, EXIT_CONFIG, err)
     if exc.kind is ErrorKind.INTERACTION_REQUIRED:
         err.write(f"lanyard: {shown(exc.message)}\n{SIGN_IN_ADVICE}\n")
         code = EXIT_SIGN_IN
     elif exc.kind is ErrorKind.CACHE:  # this computer's store or files, not the network
-        code = _fail(exc.message, exc.recommendation, EXIT_STORE, err)
+        code = _fail(exc.message, advice, EXIT_STORE, err)
     else:
-        code = _fail(exc.message, exc.recommendation, EXIT_FAILED, err)
+        code = _fail(exc.message, advice, EXIT_FAILED, err)
     for key, value in exc.details.items():  # codes and ids support asks for; never secrets
         err.write(f"  {key}: {shown(value, one_line=True)}\n")
     return code
@@ -156,6 +186,9 @@ def token(services: Services, args: argparse.Namespace, out: TextIO) -> int:
             "scopes": list(result.scopes or services.auth.settings.scopes),
             "account": account.username,
         }
+        problem = result.lifetime_problem()
+        if problem is not None:  # expires_in of 0 or a few seconds: say so, do not hide it
+            document["warning"] = problem
         out.write(json.dumps(document, indent=2) + "\n")
     else:
         out.write(result.access_token + "\n")
@@ -189,6 +222,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return code
     except LanyardError as exc:
         notices.write(err, exc if exc.kind is ErrorKind.CACHE else None)
+        if getattr(args, "json", False):
+            # a script reading --json learns the failure and when to try again, not only stderr
+            failure = {"error": shown(exc.message, one_line=True), "retryAfter": retry_after_s(exc)}
+            out.write(json.dumps(failure, indent=2) + "\n")
         return _report(exc, err)
     except KeyboardInterrupt:
         return 130

@@ -52,19 +52,41 @@ def _text(value: object) -> str:
 
 
 def _text_list(value: object) -> tuple[str, ...]:
+    # A multi-valued claim may arrive as one string (JWT, RFC 7519 4.1.3 allows it for aud;
+    # some issuers do it for roles/groups/amr/wids): one value, not "none".
+    if isinstance(value, str):
+        return (_text(value),) if value else ()
     if isinstance(value, list):
         return tuple(_text(item) for item in value if isinstance(item, str))
     return ()
 
 
-def _number(value: object) -> int | None:
+def seconds(value: object) -> float | None:
+    """A JSON number of seconds, also when sent as a string ("3599", as Entra's v1.0 token
+    endpoint does); None when it is not a finite number (bool, NaN, "abc")."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None  # JSON's Infinity and NaN (json.loads accepts them): no time at all
-    if isinstance(value, int | float):
-        return int(value)
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return value  # JSON's Infinity and NaN (json.loads accepts them): no time at all
     return None
+
+
+def _number(value: object) -> int | None:
+    number = seconds(value)
+    return None if number is None else int(number)
+
+
+def same_id(left: str, right: str) -> bool:
+    """GUIDs (tenant, client) are case-insensitive (RFC 4122 3): an upper-case id typed in
+    the config is the same id as the lower-case one Entra puts in tokens."""
+    return left.strip().lower() == right.strip().lower()
 
 
 @dataclass(frozen=True)
@@ -102,6 +124,8 @@ class IdTokenClaims:
     @property
     def audience(self) -> str:
         aud = self.raw.get("aud")
+        if isinstance(aud, list) and len(aud) == 1:  # RFC 7519 4.1.3: a one-item array is legal
+            aud = aud[0]
         return aud if isinstance(aud, str) else ""
 
     @property
@@ -145,7 +169,7 @@ def check_id_token(
     """
     now = time.time() if now is None else now
     problems: list[str] = []
-    if claims.audience != client_id:
+    if not same_id(claims.audience, client_id):
         problems.append("the token was issued to a different application (aud)")
     tenant = tenant_of_authority(authority)
     try:
@@ -154,9 +178,13 @@ def check_id_token(
         issuer_parts = []
     if not claims.tenant_id:
         problems.append("the token names no tenant (tid)")
-    elif not issuer_parts or issuer_parts[0] != claims.tenant_id:
+    elif not issuer_parts or not same_id(issuer_parts[0], claims.tenant_id):
         problems.append("the issuer does not match the token's tenant (iss/tid)")
-    elif tenant.lower() not in MULTI_TENANT and "." not in tenant and tenant != claims.tenant_id:
+    elif (
+        tenant.lower() not in MULTI_TENANT
+        and "." not in tenant
+        and not same_id(tenant, claims.tenant_id)
+    ):
         problems.append("the token comes from a different tenant than the one configured")
     expires = claims.expires_at
     if expires is None:

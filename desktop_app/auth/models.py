@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.auth.claims import IdTokenClaims
+from desktop_app.auth.claims import IdTokenClaims, seconds
 from desktop_app.auth.errors import from_msal_result
 from desktop_app.core.logs import remember_personal
 
@@ -34,6 +34,10 @@ class Account:
         return result
 
 
+# msal treats an access token with less than this left as expired
+SHORT_LIVED_S = 300
+
+
 @dataclass(frozen=True)
 class TokenResult:
     """A usable access token with what the window shows about it. ``repr`` hides the token."""
@@ -45,6 +49,16 @@ class TokenResult:
     source: str  # "cache" or "identity_provider"
     account: Account | None
     id_claims: IdTokenClaims | None = field(default=None, repr=False)
+
+    def lifetime_problem(self, now: float | None = None) -> str | None:
+        """What to say when this token cannot be used for long (``expires_in`` of 0 or less,
+        or shorter than msal's 5-minute margin); None when its lifetime is ordinary."""
+        left = self.expires_on - (time.time() if now is None else now)
+        if left < 1:  # expires_in of 0 or less, read a moment later
+            return "the identity provider issued a token that is already expired (expires_in ≤ 0)"
+        if left < SHORT_LIVED_S:
+            return f"the identity provider issued a short-lived token ({int(left)} s)"
+        return None
 
 
 @dataclass(frozen=True)
@@ -105,15 +119,19 @@ def token_from_result(
     if "access_token" not in result:
         raise from_msal_result(result, action)
     now = time.time() if now is None else now
-    expires_in = result.get("expires_in")
-    expires_on = now + (float(expires_in) if isinstance(expires_in, int | float) else 0.0)
-    refresh_on = result.get("refresh_on")
+    # expires_in is "how long the access token is valid (in seconds)" (learn.microsoft.com/
+    # javascript/api/@azure/msal-browser/externaltokenresponse); Entra's v1.0 endpoint and some
+    # compatible servers send it as a JSON string ("3599"). msal's cache does int() on it too.
+    expires_in = seconds(result.get("expires_in"))
+    # An unreadable or absent lifetime is treated as already expired: never as fresh.
+    expires_on = now + max(0.0, expires_in if expires_in is not None else 0.0)
+    refresh_on = seconds(result.get("refresh_on"))
     scope = result.get("scope")
     claims = result.get("id_token_claims")
     return TokenResult(
         access_token=str(result["access_token"]),
         expires_on=expires_on,
-        refresh_on=float(refresh_on) if isinstance(refresh_on, int | float) else None,
+        refresh_on=refresh_on,
         scopes=tuple(scope.split()) if isinstance(scope, str) else (),
         source=str(result.get("token_source") or "identity_provider"),
         account=account,

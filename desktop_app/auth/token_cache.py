@@ -475,6 +475,7 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
                 self._unsaved = True  # what could not be read is never overwritten
 
     def add(self, event: dict[str, Any], **kwargs: Any) -> None:
+        event = dict(event, scope=requested_spelling(event.get("scope"), event.get("data")))
         with self._changing():
             super().add(event, **kwargs)
 
@@ -492,6 +493,24 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
         if not self._depth:
             self.reload_if_changed()
         return super().search(credential_type, target=target, query=query, **kwargs)
+
+
+def requested_spelling(granted: Any, data: Any) -> Any:
+    """The granted scopes, each spelled as it was asked for when only the case differs.
+
+    Scopes are case-insensitive in Entra ("user.read" grants "User.Read"), but msal keys the
+    cache on the response's spelling and looks up the request's one case-sensitively: an
+    identity provider that echoes another case would make every ``lanyard token`` miss.
+    """
+    asked = data.get("scope") if isinstance(data, dict) else None
+    if isinstance(asked, str):
+        asked = asked.split()
+    if not isinstance(granted, list) or not isinstance(asked, list | tuple | set):
+        return granted
+    by_case = {scope.lower(): scope for scope in asked if isinstance(scope, str)}
+    return [
+        by_case.get(scope.lower(), scope) if isinstance(scope, str) else scope for scope in granted
+    ]
 
 
 def _same(text: str, base: str) -> bool:

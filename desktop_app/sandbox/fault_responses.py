@@ -176,3 +176,34 @@ def _graph_error(fault: Fault, status: int, req: Request, base_url: str) -> Resp
             )
         )
     return json_response(status, body, headers)
+
+
+def unusual(fault: Fault, real: Response) -> Response:
+    """The real successful JSON answer rewritten as fault.answer says (legal but unusual:
+    numbers as strings, the scope in another case, fields replaced); other answers unchanged."""
+    answer = fault.answer or {}
+    if real.status != 200 or "json" not in (real.header("Content-Type") or ""):
+        return real
+    try:
+        payload = json.loads(real.body)
+    except ValueError:
+        return real
+    if not isinstance(payload, dict):
+        return real
+    if answer.get("numbers_as_strings"):
+        payload = {
+            key: str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+            for key, value in payload.items()
+        }
+    case = answer.get("scope_case")
+    if case is not None and isinstance(payload.get("scope"), str):
+        change = {"upper": str.upper, "lower": str.lower, "swap": str.swapcase}[case]
+        payload["scope"] = change(payload["scope"])
+    payload.update(answer.get("set") or {})
+    response = json_response(
+        200,
+        payload,
+        [h for h in real.headers if h[0].lower() not in ("content-length", "content-type")],
+    )
+    response.kind, response.grant_type, response.log = real.kind, real.grant_type, real.log
+    return response

@@ -63,6 +63,11 @@ class FaultSpec:
     # the error's own words in a "json" body (Entra's error_description, Graph's error.message):
     # what a server can put in front of a person
     message: str | None = None
+    # a legal-but-unusual *successful* answer (issue 14, item 4): the real JSON body, rewritten.
+    # Keys: "numbers_as_strings": true (every top-level number sent as a string, as Entra's v1.0
+    # token endpoint does), "scope_case": "upper" | "lower" | "swap" (the echoed scope),
+    # "set": {field: value} (e.g. {"expires_in": 0}, or {"displayName": 5} on "me").
+    answer: dict[str, Any] | None = None
 
     @classmethod
     def from_json(cls, value: object) -> FaultSpec:
@@ -96,15 +101,28 @@ class FaultSpec:
             not isinstance(self.message, str) or status is None or body not in (None, "json")
         ):
             raise FaultSpecError("message is text, for a status fault with a JSON error body")
+        if self.answer is not None:
+            _check_answer(self.answer)
+            if hang or reset or status is not None or body is not None:
+                raise FaultSpecError(
+                    "answer rewrites the real answer: no status, body, hang, reset"
+                )
         if hang and reset:
             raise FaultSpecError("a connection either hangs or is reset, not both")
         if (hang or reset) and (status is not None or body is not None):
             raise FaultSpecError("hang and reset send no response: leave status and body out")
         if body in ("json", "text", "empty") and status is None:
             raise FaultSpecError(f"body {body!r} needs a status")
-        if not (hang or reset or self.latency_ms or status is not None or body == "malformed"):
+        if not (
+            hang
+            or reset
+            or self.latency_ms
+            or status is not None
+            or body == "malformed"
+            or self.answer
+        ):
             raise FaultSpecError(
-                "a fault needs an effect: status, body=malformed, latency_ms, hang or reset"
+                "a fault needs an effect: status, body=malformed, latency_ms, hang, reset or answer"
             )
 
     @property
@@ -117,6 +135,8 @@ class FaultSpec:
             parts.append("reset")
         elif self.body == "malformed":
             parts.append("malformed")
+        elif self.answer:
+            parts.append("answer")
         elif self.status is not None:
             parts.append("status")
         return "+".join(parts)
@@ -143,6 +163,24 @@ class Fault(FaultSpec):
 
     id: str = ""
     hits: int = 0
+
+
+ANSWER_KEYS = ("numbers_as_strings", "scope_case", "set")
+SCOPE_CASES = ("upper", "lower", "swap")
+
+
+def _check_answer(answer: object) -> None:
+    if not isinstance(answer, dict) or not answer:
+        raise FaultSpecError("answer is a non-empty JSON object")
+    unknown = sorted(set(answer) - set(ANSWER_KEYS))
+    if unknown:
+        raise FaultSpecError(f"answer keys are {', '.join(ANSWER_KEYS)}; not {', '.join(unknown)}")
+    if not isinstance(answer.get("numbers_as_strings", False), bool):
+        raise FaultSpecError("answer.numbers_as_strings is true or false")
+    if answer.get("scope_case", "upper") not in SCOPE_CASES:
+        raise FaultSpecError(f"answer.scope_case is one of {', '.join(SCOPE_CASES)}")
+    if not isinstance(answer.get("set", {}), dict):
+        raise FaultSpecError("answer.set is a JSON object of fields to send instead")
 
 
 def _int(name: str, value: object, low: int, high: int) -> int:

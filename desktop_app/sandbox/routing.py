@@ -64,6 +64,8 @@ class Router:
             response = fault_responses.malformed(fault, real)
         elif fault.status is not None:
             response = fault_responses.fault_response(fault, req, self.base_url)
+        elif fault.answer:
+            response = fault_responses.unusual(fault, self._route(req, parts, browser_only))
         else:  # latency only: then the real answer
             response = self._route(req, parts, browser_only)
         response.kind = _kind_of(parts)

@@ -86,6 +86,8 @@ class SessionController(QObject):
         self.state = State.STARTING
         self.account: Account | None = None
         self._token: TokenResult | None = None
+        # the last refresh's failure, until the identity provider itself answers again
+        self._refresh_failure: LanyardError | None = None
         self.interaction: LanyardError | None = None  # why a sign-in is needed
         self.preferred_account_id = ""  # the account the window showed last (home_account_id)
         self._state_before_sign_in = State.SIGNED_OUT
@@ -277,6 +279,8 @@ class SessionController(QObject):
         assert services is not None
         first = self._token is None
         self._token = token
+        if token.source == "identity_provider":
+            self._refresh_failure = None
         self._scheduler.succeeded()
         self.token_changed.emit(
             TokenInfo(token.expires_on, token.refresh_on, token.scopes, token.source)
@@ -298,7 +302,23 @@ class SessionController(QObject):
         if self.state is State.REFRESHING or State.REFRESHING not in TRANSITIONS[self.state]:
             return
 
+        failure = self._refresh_failure
+        # While the identity provider is failing, every refresh asks it: one "satisfied" by
+        # msal's cache (the old token is still valid) would say nothing about whether it works.
+        force = force or failure is not None
+
         def done(token: TokenResult) -> None:
+            current = self._refresh_failure
+            if token.source == "cache" and current is not None:
+                # msal fell back to the cached token (its refresh failed): usable, but the
+                # identity provider is still failing, and the state and banner say so.
+                self._token = token
+                self.token_changed.emit(
+                    TokenInfo(token.expires_on, token.refresh_on, token.scopes, token.source)
+                )
+                self._set_state(State.OFFLINE if current.kind is ErrorKind.NETWORK else State.ERROR)
+                self._scheduler.retry_refresh(current)
+                return
             self._accept_token(token, reload_profile=reload_profile)
 
         self._renew("refresh", done, self._refresh_failed, force=force)
@@ -323,6 +343,7 @@ class SessionController(QObject):
         if exc.kind is ErrorKind.INTERACTION_REQUIRED:
             self._need_sign_in(exc)
             return
+        self._refresh_failure = exc
         self._set_state(State.OFFLINE if exc.kind is ErrorKind.NETWORK else State.ERROR)
         self._scheduler.retry_refresh(exc)
         self.error.emit(exc)
@@ -385,6 +406,7 @@ class SessionController(QObject):
             self._end_sign_in()
         self._scheduler.unschedule()
         self._token = None
+        self._refresh_failure = None
         self.account = None
         self.interaction = None
         self.token_changed.emit(None)

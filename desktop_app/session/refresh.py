@@ -46,6 +46,9 @@ class RefreshScheduler(QObject):
         super().__init__(parent)
         self._clock = clock or ClockJumpDetector()
         self._backoff = backoff or Backoff()
+        # Tokens that arrive (nearly) dead (expires_in: 0 or a few seconds) are refreshed ever
+        # later (3, 6, 12 … 60 s), not every second forever (issue 14, item 4).
+        self._short_lived = Backoff(first=3.0, ceiling=60.0)
         self._due: Schedule | None = None
         self._refresh_timer = self._single_shot(self.refresh_due.emit)
         self._start_timer = self._single_shot(self._on_start_due)
@@ -70,6 +73,10 @@ class RefreshScheduler(QObject):
         """A token was accepted: refresh it before msal would stop handing it out."""
         now = self._clock.wall()
         delay = next_refresh_delay(token.expires_on, token.refresh_on, now)
+        if token.lifetime_problem(now) is not None:
+            delay = max(delay, self._short_lived.next_delay())
+        else:
+            self._short_lived.reset()
         self._schedule(self._refresh_timer, delay, retry=False)
 
     def retry_refresh(self, failure: LanyardError) -> None:

@@ -31,6 +31,8 @@ class AccountHeader(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("header")
+        self._identity_name = ""
+        self._identity_username = ""
         layout = QHBoxLayout(self)
         layout.setContentsMargins(20, 14, 20, 14)
         layout.setSpacing(16)
@@ -130,6 +132,9 @@ class AccountHeader(QFrame):
     ) -> None:
         """``home_tenant``: the account's home tenant (client_info utid); a guest's differs."""
         claims = identity.claims if identity is not None else None
+        # what the profile falls back to when Graph sends a field it cannot use (wrong type)
+        self._identity_name = (claims.name or claims.username) if claims is not None else ""
+        self._identity_username = claims.username if claims is not None else ""
         shown: tuple[object, ...] | None = None
         if claims is not None and identity is not None:
             shown = (claims.name, claims.username, claims.tenant_id, home_tenant, cloud_label)
@@ -166,11 +171,12 @@ class AccountHeader(QFrame):
     def show_profile(self, profile: Profile | None) -> None:
         if profile is None:
             return
-        if profile.displayName:
-            self.name.setText(profile.displayName)
-            self.avatar.set_name(profile.displayName)
-        if profile.userPrincipalName:
-            self.username.setText(profile.userPrincipalName)
+        # A field Graph sent as a non-string reads as "": fall back to this person's ID token,
+        # never keep what an earlier profile (perhaps another person's) put there.
+        name = profile.displayName or self._identity_name
+        self.name.setText(name)
+        self.avatar.set_name(name)
+        self.username.setText(profile.userPrincipalName or self._identity_username)
         self.job_title.setText(profile.jobTitle)
         self.job_title.setVisible(bool(profile.jobTitle))
 

@@ -46,8 +46,10 @@ def test_decode_rejects_non_jwts(token: str) -> None:
 
 
 def test_wrong_types_are_ignored() -> None:
-    claims = IdTokenClaims({"roles": "Admin", "groups": [1, "g"], "name": 5, "exp": "soon"})
+    claims = IdTokenClaims({"roles": 7, "groups": [1, "g"], "name": 5, "exp": "soon"})
     assert claims.roles == ()
+    # a single string is one role, not none (issue 14, item 4)
+    assert IdTokenClaims({"roles": "Admin"}).roles == ("Admin",)
     assert claims.groups == ("g",)
     assert claims.name == ""
     assert claims.expires_at is None

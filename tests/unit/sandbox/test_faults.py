@@ -142,7 +142,7 @@ def test_pause_is_cut_short_by_close() -> None:
     assert done.is_set()
 
 
-def test_a_spec_is_the_nine_fields_the_control_api_takes() -> None:
+def test_a_spec_is_the_ten_fields_the_control_api_takes() -> None:
     assert SPEC_FIELDS == (
         "endpoint",
         "status",
@@ -153,6 +153,7 @@ def test_a_spec_is_the_nine_fields_the_control_api_takes() -> None:
         "reset",
         "count",
         "message",
+        "answer",
     )
     spec = FaultSpec("me", status=503, retry_after=2)
     assert spec.as_json() == {
@@ -165,6 +166,7 @@ def test_a_spec_is_the_nine_fields_the_control_api_takes() -> None:
         "reset": False,
         "count": 1,
         "message": None,
+        "answer": None,
     }
     assert FaultSpec.from_json(spec.as_json()) == spec  # what SandboxControl sends, read back
 
@@ -217,3 +219,22 @@ def test_an_active_fault_is_its_spec_with_an_id_and_hits() -> None:
     assert {k: v for k, v in first.as_json().items() if k not in ("id", "hits")} == spec.as_json()
     assert spec == FaultSpec("token", status=503, count=2)  # the spec itself is left as it was
     spec.check()  # a good spec passes
+
+
+def test_an_unusual_answer_is_checked() -> None:
+    """FaultSpec.answer (issue 14, item 4): rewrites the real answer, never with a status."""
+    from desktop_app.sandbox.faults import FaultSpec, FaultSpecError, new_fault
+
+    fault = new_fault(
+        FaultSpec("token", answer={"numbers_as_strings": True, "scope_case": "upper"})
+    )
+    assert fault.kind == "answer" and not fault.replaces_response
+    for bad in (
+        {"answer": {}},
+        {"answer": {"scope_case": "title"}},
+        {"answer": {"shout": True}},
+        {"answer": {"set": []}},
+        {"answer": {"set": {"expires_in": 0}}, "status": 500},
+    ):
+        with pytest.raises(FaultSpecError):
+            new_fault(FaultSpec("token", **bad))  # type: ignore[arg-type]
