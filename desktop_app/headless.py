@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from desktop_app.auth.errors import saving_state
 from desktop_app.cli import config_flags
-from desktop_app.core import errors
+from desktop_app.core import demo, errors
 from desktop_app.core.config import Config, load_config
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.core.text import shown
@@ -96,10 +95,13 @@ def _report(exc: LanyardError, err: TextIO) -> int:
 
 
 def _config(args: argparse.Namespace) -> tuple[Config, bool]:
-    config = load_config(config_flags(args))
+    flags = config_flags(args)
+    config = load_config(flags)
     if args.sandbox:
         config = replace(config, sandbox=True)
-    explicit_profile = bool(args.profile_dir or os.environ.get("LANYARD_PROFILE_DIR"))
+    # the demo chosen in the window, as the window would open it (core/demo.py)
+    config = demo.apply_choice(config, flags)
+    explicit_profile = demo.explicit_profile(args.profile_dir)
     return config, explicit_profile
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from desktop_app.auth.client import AuthClient, AuthSettings
-from desktop_app.core import errors, net, paths
+from desktop_app.core import demo, errors, net, paths
 from desktop_app.core.config import CA_BUNDLE_LIMIT, Config
 from desktop_app.core.errors import LanyardError
 from desktop_app.core.files import read_bounded
@@ -85,15 +85,15 @@ def snapshot_store_for(profile_dir: Path, allow_plaintext: bool = True) -> Snaps
     return SnapshotStore(choice.store)
 
 
-def start_sandbox(config: Config, explicit_profile: bool) -> tuple[Config, Sandbox, Path | None]:
+def start_sandbox(config: Config, explicit_profile: bool) -> tuple[Config, Sandbox]:
     """An in-process sandbox and the config that points at it.
 
-    With no profile directory given, everything lives in a throwaway directory removed at exit;
-    with one, the sandbox's keys are kept there too, so the demo stays signed in across restarts.
+    The sandbox's keys and the demo's cache are kept in the demo's home (core/demo.py: the
+    profile directory when one is given, else its own folder), so the demo stays signed in
+    across restarts as a real tenant does.
     """
-    throwaway = None if explicit_profile else Path(tempfile.mkdtemp(prefix="lanyard-sandbox-"))
-    profile_dir = throwaway or paths.ensure_private_dir(config.profile_dir)
-    state_dir = profile_dir / "sandbox-idp"
+    profile_dir = paths.ensure_private_dir(demo.demo_home(config, explicit_profile))
+    state_dir = profile_dir / demo.SANDBOX_STATE_DIR
     sandbox = _start_on_remembered_port(state_dir)
     info = sandbox.info
     log.info("Sandbox identity provider at %s", info.authority)
@@ -104,7 +104,7 @@ def start_sandbox(config: Config, explicit_profile: bool) -> tuple[Config, Sandb
         ca_file=Path(info.ca_file),
         profile_dir=profile_dir / "profile",
     )
-    return sandboxed, sandbox, throwaway
+    return sandboxed, sandbox
 
 
 SANDBOX_PORT_FILE = "https-port"
@@ -175,7 +175,7 @@ def build_services(
     if config.sandbox and sandbox_info is not None:
         config, throwaway = running_sandbox(config, sandbox_info, explicit_profile)
     elif config.sandbox:
-        config, sandbox, throwaway = start_sandbox(config, explicit_profile)
+        config, sandbox = start_sandbox(config, explicit_profile)
     if not config.client_id:
         raise errors.not_set_up()
     if config.ca_exclusive and config.ca_bundle is not None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSocketNotifier, QTimer
 
 from desktop_app.cli import config_flags
-from desktop_app.core import paths
+from desktop_app.core import demo, paths
 from desktop_app.core.config import Config, ConfigError, load_config
 from desktop_app.core.logs import configure_logging
 
@@ -63,15 +62,20 @@ def quit_on_signals(app: QCoreApplication) -> None:
         signal.signal(signum, lambda *_: app.quit())
 
 
-def run_window(args: argparse.Namespace) -> int:
-    config: Config | None = None
-    config_problem: ConfigError | None = None
+def initial_config(args: argparse.Namespace) -> tuple[Config | None, ConfigError | None]:
+    """The settings a start of the window runs with, or why the configuration cannot load."""
     try:
         config = load_config(config_flags(args))
     except ConfigError as exc:
-        config_problem = exc
-    if config is not None and args.sandbox:
+        return None, exc
+    if args.sandbox:
         config = replace(config, sandbox=True)
+    # the demo a person chose last time, until they leave it
+    return demo.apply_choice(config, config_flags(args)), None
+
+
+def run_window(args: argparse.Namespace) -> int:
+    config, config_problem = initial_config(args)
     log_problem = configure_logging(_log_file(config), args.verbose)
 
     from PySide6.QtGui import QIcon
@@ -175,7 +179,7 @@ class SessionHost(QObject):
         super().__init__(window)
         self._window = window
         self._flags = config_flags(args)
-        self._explicit_profile = bool(args.profile_dir or os.environ.get("LANYARD_PROFILE_DIR"))
+        self._explicit_profile = demo.explicit_profile(args.profile_dir)
         self._sandbox_info = (
             Path(args.sandbox_info) if getattr(args, "sandbox_info", None) else None
         )
@@ -185,6 +189,7 @@ class SessionHost(QObject):
         window.setup_page.use_settings(self._flags)
         window.setup_page.settings_saved.connect(self.start)
         window.demo_requested.connect(self.use_sandbox)
+        window.leave_demo_requested.connect(self.leave_demo)
         window.settings_requested.connect(self.open_settings)
 
     @property
@@ -195,10 +200,15 @@ class SessionHost(QObject):
     def begin(self, config: Config | None, problem: ConfigError | None) -> None:
         """At start: the first session, or the set-up page when there is none to start."""
         self._at_start = config
-        window = self._window
         if config is not None and (config.is_configured or config.sandbox):
             self.start(config)
-        elif problem is not None:
+        else:
+            self._show_setup(config, problem)
+
+    def _show_setup(self, config: Config | None, problem: ConfigError | None) -> None:
+        window = self._window
+        window.show_demo_way_back(self._demo_home(config or Config()))
+        if problem is not None:
             window.show_setup(None, problem)
             window.setup_page.show_config_error(problem)
         else:
@@ -219,6 +229,7 @@ class SessionHost(QObject):
         self._running = new
         for clear in (window.show_identity, window.show_profile, window.show_photo):
             clear(None)
+        window.show_accounts([])  # the old session's: this one's cache may hold none of them
         window.banner.hide()
         window.setWindowTitle("Lanyard")  # attach() marks a sandbox session in the title
         session = SessionController(
@@ -226,20 +237,76 @@ class SessionHost(QObject):
         )
         self._session = session
         window.attach(session, new.cloud.name, new.sandbox)
+        window.show_demo_way_back(None if new.sandbox else self._demo_home(new))
         if old is None:
             # the first one: msal and requests load on the auth worker once the window is drawn
             start_after_first_paint(window, session.start)
         else:
             session.start()
 
+    @property
+    def in_demo(self) -> bool:
+        return self._running is not None and self._running.sandbox
+
+    def _demo_home(self, config: Config) -> Path:
+        return demo.demo_home(config, self._explicit_profile)
+
     def use_sandbox(self) -> None:
+        """*Try the offline sandbox*: the demo, remembered until *Leave the demo*."""
         base = self._running if self._running is not None else self._at_start or Config()
+        base = replace(base, sandbox=False)
+        problem = demo.remember_choice(self._demo_home(base))
         self.start(replace(base, sandbox=True))
+        if problem is not None:
+            from desktop_app.core.errors import ErrorKind, LanyardError
+
+            self._window.show_notice(LanyardError(problem, "", ErrorKind.INTERNAL))
+
+    def leave_demo(self) -> None:
+        """*Leave the demo*: the settings saved for a tenant of one's own when there are some,
+        else the set-up page. The demo's profile is kept: coming back is one click."""
+        if not self.in_demo or self._running is None:
+            return
+        demo.forget_choice(self._demo_home(self._running))
+        try:
+            config = load_config(self._flags)
+        except ConfigError as exc:
+            self._stop_for_setup(None, exc)
+            return
+        if config.is_configured:
+            self.start(config)
+        else:
+            self._stop_for_setup(config, None)
+
+    def apply_settings(self, config: Config) -> None:
+        """Settings saved in the dialog. Inside the demo its Save button says that saving
+        leaves the demo (settings_dialog.py): this is that choice."""
+        if self.in_demo and self._running is not None:
+            demo.forget_choice(self._demo_home(self._running))
+        if config.is_configured:
+            self.start(config)
+        else:
+            self._stop_for_setup(config, None)
+
+    def _stop_for_setup(self, config: Config | None, problem: ConfigError | None) -> None:
+        """No session to run: the one in force stops (kept, stopped, until the next start
+        replaces it, as at quit) and the set-up page is shown."""
+        window = self._window
+        if self._session is not None:
+            self._stop(self._session)
+        self._running = None
+        for clear in (window.show_identity, window.show_profile, window.show_photo):
+            clear(None)
+        window.show_accounts([])
+        window.banner.hide()
+        window.setWindowTitle("Lanyard")
+        self._show_setup(config, problem)
 
     def open_settings(self) -> None:
         from desktop_app.ui.settings_dialog import open_settings_dialog
 
-        open_settings_dialog(self._window, self._flags, None, self.start)
+        dialog = open_settings_dialog(self._window, self._flags, None, self.apply_settings)
+        dialog.show_demo(self.in_demo)
 
     def shutdown(self) -> None:
         """Stop the session in force within the bound (on aboutToQuit, and again after the event

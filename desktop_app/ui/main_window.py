@@ -21,6 +21,7 @@ from desktop_app.session.state import MAY_REFRESH, SHOWS_ACCOUNT, Schedule, Stat
 from desktop_app.ui.about import show_about
 from desktop_app.ui.banner import Banner
 from desktop_app.ui.clipboard import clipboard_guard
+from desktop_app.ui.demo_controls import DemoControls
 from desktop_app.ui.device_code_page import DeviceCodePage
 from desktop_app.ui.diagnostics import DiagnosticsSaver
 from desktop_app.ui.header import AccountHeader
@@ -34,6 +35,7 @@ SANDBOX_HINT = "Offline demo: sign in as megan.bowen@contoso.test with the passw
 
 class MainWindow(QMainWindow):
     demo_requested = Signal()
+    leave_demo_requested = Signal()
     settings_requested = Signal()  # File → Settings…
 
     def __init__(
@@ -141,6 +143,11 @@ class MainWindow(QMainWindow):
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
+        self.demo_controls = DemoControls(
+            file_menu, quit_action, self.welcome_page, self.welcome_page.buttons
+        )
+        self.demo_controls.enter_requested.connect(self.demo_requested)
+        self.demo_controls.leave_requested.connect(self.leave_demo_requested)
         self.view_menu = self.menuBar().addMenu("&View")
         self.panel_actions: list[QAction] = []
         self._list_panels()
@@ -194,6 +201,7 @@ class MainWindow(QMainWindow):
             session.preferred_account_id = str(self._settings.value("session/account", "") or "")
         self._cloud_label = "Sandbox (offline demo)" if sandbox else cloud_label
         self.welcome_page.set_hint(SANDBOX_HINT if sandbox else "")
+        self.demo_controls.show_mode(in_demo=sandbox, home=None)
         if sandbox:
             self.setWindowTitle(f"{self.windowTitle()} — sandbox demo")
         session.state_changed.connect(self.show_state)
@@ -286,6 +294,11 @@ class MainWindow(QMainWindow):
         current = self.session.account if self.session is not None else None
         self.header.show_accounts(accounts, current)
         self.welcome_page.set_accounts(accounts)
+
+    def show_demo_way_back(self, home: Path | None) -> None:
+        """Outside the demo: offer the way back to it when its profile (``home``) exists."""
+        if home is not None:
+            self.demo_controls.show_mode(in_demo=False, home=home)
 
     def show_setup(self, config_file: Path | None, problem: LanyardError | None = None) -> None:
         """No usable configuration: explain what to set, never a traceback."""

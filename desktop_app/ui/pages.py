@@ -80,11 +80,11 @@ class WelcomePage(QWidget):
             "Get a code to enter in a browser on your phone or another computer"
         )
         self.device_code_button.clicked.connect(self.device_code_requested)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.sign_in_button)
-        buttons.addWidget(self.device_code_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        self.buttons = QHBoxLayout()  # ui/demo_controls.py adds the demo's way in or out
+        self.buttons.addWidget(self.sign_in_button)
+        self.buttons.addWidget(self.device_code_button)
+        self.buttons.addStretch(1)
+        layout.addLayout(self.buttons)
         center_card(self, card)
 
     def set_hint(self, text: str) -> None:

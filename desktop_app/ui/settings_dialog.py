@@ -13,7 +13,15 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 from desktop_app.core.config import Config
 from desktop_app.ui.settings_form import SettingsForm
 from desktop_app.ui.style import follow_scheme, stylesheet
-from desktop_app.ui.widgets import heading, muted
+from desktop_app.ui.widgets import heading, muted, plain_label
+
+SAVE = "&Save"
+DEMO_SAVE = "&Leave the demo and save"
+DEMO_NOTICE = (
+    "The offline demo is in force: Lanyard signs in to its built-in sandbox, not to the "
+    "settings below. They are for your own tenant; saving them leaves the demo. The demo is "
+    "kept as it is: File → Try the offline demo brings you back, still signed in."
+)
 
 
 class SettingsDialog(QDialog):
@@ -31,12 +39,17 @@ class SettingsDialog(QDialog):
         layout.setContentsMargins(20, 16, 20, 12)
         layout.setSpacing(10)
         layout.addWidget(heading("Settings", self, 15))
+        self.demo_notice = plain_label(DEMO_NOTICE, self)
+        self.demo_notice.setProperty("notice", True)
+        self.demo_notice.setAccessibleName("The offline demo is in force")
+        self.demo_notice.hide()
+        layout.addWidget(self.demo_notice)
         self.form = SettingsForm(self)
         layout.addWidget(self.form)
         self.where = muted("", self)
         layout.addWidget(self.where)
         self.buttons = QDialogButtonBox(self)
-        self.save_button = self.buttons.addButton("&Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = self.buttons.addButton(SAVE, QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setAccessibleName("Save settings")
         self.save_button.setProperty("primary", True)
         self.save_button.style().polish(self.save_button)  # the box polished it already
@@ -66,6 +79,15 @@ class SettingsDialog(QDialog):
         )
         if first_enabled is not None:
             first_enabled.setFocus()
+
+    def show_demo(self, in_demo: bool) -> None:
+        """Inside the demo the form holds the settings for a tenant of one's own, which the
+        demo does not use: said above the form, and Save says that it leaves the demo."""
+        self.demo_notice.setVisible(in_demo)
+        self.save_button.setText(DEMO_SAVE if in_demo else SAVE)
+        self.save_button.setAccessibleName(
+            "Leave the demo and save settings" if in_demo else "Save settings"
+        )
 
     def _save(self) -> None:
         config = self.form.save()

@@ -58,6 +58,8 @@ def stylesheet(palette: QPalette) -> str:
 QMainWindow, QWidget#central {{ background: {c.window}; }}
 QLabel[muted="true"] {{ color: {c.text_muted}; }}
 QLabel[warning="true"] {{ color: {c.warning}; }}
+QLabel[notice="true"] {{ background: {c.warning_bg}; border: 1px solid {c.warning_border};
+    border-radius: 6px; padding: 8px; }}
 QFrame#card {{ background: {c.surface}; border: 1px solid {c.border}; border-radius: 10px; }}
 QFrame#header {{ background: {c.surface}; border-bottom: 1px solid {c.border}; }}
 QPushButton, QToolButton#headerButton {{ padding: 6px 14px; border-radius: 6px;

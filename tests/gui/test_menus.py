@@ -22,7 +22,12 @@ def test_the_menu_bar_is_file_view_help_with_their_actions_in_order(qtbot: QtBot
     window = MainWindow()
     qtbot.addWidget(window)
     assert [a.text() for a in window.menuBar().actions()] == ["&File", "&View", "&Help"]
-    assert [a.text() for a in menu_of(window, "&File").actions()] == ["&Settings…", "&Quit"]
+    assert [a.text() for a in menu_of(window, "&File").actions()] == [
+        "&Settings…",
+        "Try the offline de&mo",  # "&Leave the demo" inside it (tests/gui/test_demo.py)
+        "",
+        "&Quit",
+    ]
     assert menu_of(window, "&View").actions() == window.panel_actions
     assert [a.text() for a in window.panel_actions] == [
         "Profile",
@@ -48,7 +53,7 @@ def test_settings_comes_first_in_the_file_menu_and_only_asks_for_the_dialog(
 ) -> None:
     window = MainWindow()
     qtbot.addWidget(window)
-    settings, quit_action = menu_of(window, "&File").actions()
+    settings, _demo, _separator, quit_action = menu_of(window, "&File").actions()
     assert settings is window.settings_action
     preferences = QKeySequence(QKeySequence.StandardKey.Preferences)
     expected = preferences if not preferences.isEmpty() else QKeySequence("Ctrl+,")
@@ -65,6 +70,6 @@ def test_quit_closes_the_window(qtbot: QtBot) -> None:
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    quit_action = menu_of(window, "&File").actions()[1]
+    quit_action = menu_of(window, "&File").actions()[-1]
     quit_action.trigger()
     assert not window.isVisible()
