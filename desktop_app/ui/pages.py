@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from desktop_app.auth.models import Account
 from desktop_app.core.config import ConfigError
 from desktop_app.ui.clipboard import copy_text
+from desktop_app.ui.registration_help import RegistrationHelp
 from desktop_app.ui.settings_form import SettingsForm
 from desktop_app.ui.widgets import clear_layout, heading, muted, plain_label
 
@@ -173,6 +174,8 @@ class SetupPage(QWidget):
         layout.addWidget(self.problem)
         self.instructions = plain_label("", card, selectable=True)
         layout.addWidget(self.instructions)
+        self.registration = RegistrationHelp(card)
+        layout.addWidget(self.registration)
         self.form = SettingsForm(card)
         self.form.submitted.connect(self.save)
         layout.addWidget(self.form)
@@ -218,11 +221,10 @@ class SetupPage(QWidget):
         self.problem.setVisible(bool(problem))
         where = str(config_file or self.form.path)
         self.instructions.setText(
-            "Lanyard needs the Application (client) ID of an app registration in Microsoft Entra "
-            "ID (a public client with redirect URI http://localhost); the README explains the "
-            f"registration step by step. Enter it below: Lanyard saves it in {where} (client_id)."
-            "\n\nOr set LANYARD_CLIENT_ID and LANYARD_TENANT in the environment, or pass "
-            "--client-id and --tenant when you start Lanyard."
+            "Lanyard signs you in to your organisation's Microsoft Entra ID through an app "
+            "registration of its own, made once by you or your administrator. Enter its client "
+            f"ID below: Lanyard saves it in {where} (client_id). Or set LANYARD_CLIENT_ID and "
+            "LANYARD_TENANT in the environment, or pass --client-id and --tenant at start."
         )
 
     def show_config_error(self, error: ConfigError) -> None:

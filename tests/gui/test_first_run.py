@@ -3,6 +3,7 @@ real widgets, a real SessionController, the real sandbox and the stand-in browse
 
 from __future__ import annotations
 
+import sys
 import time
 import tomllib
 from collections.abc import Callable, Iterator
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -21,6 +22,7 @@ from desktop_app.session.state import State
 from desktop_app.session.workers import live_worker_threads
 from desktop_app.ui.app import SHUTDOWN_BOUND_S, SessionHost
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.registration_help import GUIDE_URL
 from desktop_app.ui.settings_dialog import SettingsDialog
 from tests.support.connect_proxy import ConnectProxy
 
@@ -222,3 +224,47 @@ def test_the_host_stops_the_session_in_force_within_the_bound(
     assert not any(t.is_alive() for t in threads)
     host.shutdown()  # the second call finds it stopped
     assert host.session is session  # still the one the window shows, stopped
+
+
+def test_the_first_run_page_explains_the_registration_itself(
+    qtbot: QtBot, first_run: Start, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installed app has no README: the page gives the steps, the value to enter in Entra
+    with a Copy button, and opens Microsoft's guide in the system browser."""
+    opened = tmp_path / "opened.txt"
+    recorder = tmp_path / "browser.py"
+    recorder.write_text(
+        f"import sys\nopen({str(opened)!r}, 'a').write(sys.argv[1] + '\\n')\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("BROWSER", f"{sys.executable} {recorder} %s")
+    window, _host = first_run()
+    page = window.setup_page
+    help_ = page.registration
+    assert help_.isVisibleTo(window)
+    words = " ".join([page.instructions.text(), *(step.text() for step in help_.steps)])
+    assert "README" not in words
+    for needed in ("App registrations", "Public client", "Application (client) ID", "Tenant"):
+        assert needed in words, needed
+    assert help_.redirect_uri.text() == "http://localhost" and help_.redirect_uri.isReadOnly()
+
+    help_.copy_uri_button.click()
+    assert QGuiApplication.clipboard().text() == "http://localhost"
+    assert help_.copy_uri_button.text() == "Copied"
+    qtbot.waitUntil(lambda: help_.copy_uri_button.text() == "Copy", timeout=5_000)
+
+    help_.guide_button.click()
+    qtbot.waitUntil(lambda: opened.exists(), timeout=10_000)
+    assert opened.read_text().split() == [GUIDE_URL]
+    qtbot.waitUntil(lambda: "Opened in your browser" in help_.guide_status.text(), timeout=10_000)
+    assert GUIDE_URL in help_.guide_status.text()
+
+
+def test_a_guide_no_browser_can_open_is_given_as_its_address(
+    qtbot: QtBot, first_run: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BROWSER", "false")  # an opener that fails at once
+    window, _host = first_run()
+    help_ = window.setup_page.registration
+    help_.guide_button.click()
+    qtbot.waitUntil(lambda: "No browser" in help_.guide_status.text(), timeout=10_000)
+    assert GUIDE_URL in help_.guide_status.text()

@@ -21,7 +21,7 @@ from PySide6.QtGui import QImage
 
 from tests.conftest import REPO, STANDIN_BROWSER
 from tests.support import startup_timing, x11
-from tests.support.deb_package import BuiltPackage, require_root_and_apt
+from tests.support.deb_package import BuiltPackage, require_root_and_apt, runtime_resources
 from tests.support.keyring import secret_service
 from tests.support.xvfb import require, xvfb_display
 
@@ -129,6 +129,8 @@ def test_install_puts_everything_in_place(installed: BuiltPackage) -> None:
     assert (internal / f"lanyard-{VERSION}.dist-info" / "METADATA").is_file()
     assert list(internal.glob("msal-*.dist-info/METADATA"))
     assert not list(internal.glob("*.dist-info/direct_url.json")), "the build machine's paths"
+    for relative in runtime_resources(REPO / "desktop_app"):  # the landing page among them
+        assert (internal / "resources" / relative).is_file(), relative
     listed = run("dpkg", "-L", "lanyard").stdout.splitlines()
     assert str(DESKTOP_FILE) in listed and str(METAINFO) in listed
 
@@ -183,6 +185,7 @@ def test_installed_app_signs_in_through_the_system_browser(
     bundle carries PyGObject and libsecret's typelib, and the package depends on gir1.2-secret-1."""
     profile = tmp_path / "profile"
     browser_env_log, transcript = tmp_path / "browser-env.jsonl", tmp_path / "standin.log"
+    landing = tmp_path / "landing.html"
     shot = tmp_path / "installed-app-signed-in.png"
     with secret_service(tmp_path / "keyring") as keyring, xvfb_display() as display:
         home = keyring.home
@@ -192,6 +195,7 @@ def test_installed_app_signs_in_through_the_system_browser(
             BROWSER=f"{sys.executable} {STANDIN_BROWSER} --detach",
             STANDIN_LOG=str(transcript),
             STANDIN_ENV_LOG=str(browser_env_log),
+            STANDIN_PAGE=str(landing),
         )
         stderr = tmp_path / "lanyard.stderr"
         with open(stderr, "w") as err, x11.connect(display) as conn:
@@ -256,10 +260,48 @@ def test_installed_app_signs_in_through_the_system_browser(
     assert not [name for name in browser_env if name.startswith("_PYI_")]
     assert not [k for k, v in browser_env.items() if k.startswith("QT_") and str(INSTALL_DIR) in v]
 
+    check_landing_page(landing, tmp_path / "installed-app-landing-page.png")
+
     log = app_log(home)
+    assert "Landing page template missing" not in log
     assert "SIGNING_IN -> SIGNED_IN" in log
     assert "not encrypted" not in log and "secret store unusable" not in log
     assert "Traceback" not in log and "Traceback" not in stderr.read_text()
+
+
+def check_landing_page(page: Path, shot: Path) -> None:
+    """The page the installed app answered the browser with: Lanyard's branded page (its
+    logo, its card), not the unstyled fallback of a bundle without resources/pages; drawn by
+    Chromium as a person sees it, the success mark in its green."""
+    html = page.read_text(encoding="utf-8")
+    assert "data:image/svg+xml;base64,P" in html  # the logo, inlined
+    assert '<main class="ok">' in html and "prefers-color-scheme: dark" in html
+    chromium = require("chromium", "to draw the landing page as a person sees it")
+    drawn = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--force-device-scale-factor=1",
+            "--window-size=900,640",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert drawn.returncode == 0 and shot.is_file(), drawn.stderr[-2000:]
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copyfile(shot, ARTIFACTS / shot.name)
+    image = QImage(str(shot))
+    assert image.width() == 900 and image.height() == 640
+    pixels = {image.pixel(x, y) & 0xFFFFFF for y in range(0, 640, 2) for x in range(0, 900, 2)}
+    assert 0x1E8E3E in pixels, "the green success mark of the branded page"
+    assert 0xF6F7F9 in pixels, "the page's own background, not a browser's default white"
 
 
 def app_log(home: Path) -> str:

@@ -17,6 +17,7 @@ from packaging.requirements import Requirement
 from PySide6.QtGui import QImage
 
 from tests.conftest import REPO
+from tests.support.deb_package import runtime_resources
 from tests.support.xvfb import require
 
 VERSION = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
@@ -123,3 +124,16 @@ def test_copyright_names_every_bundled_distribution() -> None:
     distributions = runtime_distributions()
     assert {"msal", "pyside6-essentials", "requests", "portalocker"} <= distributions
     assert not sorted(d for d in distributions if d not in text)
+
+
+def test_the_bundle_spec_carries_every_resource_the_code_reads() -> None:
+    """The installed app once served the unstyled fallback page: resources/pages was not in the
+    PyInstaller bundle. Each file the code reads from resources/ is named in the spec's datas
+    (tests/packaging/test_deb.py finds each in the built bundle too)."""
+    needed = runtime_resources(REPO / "desktop_app")
+    assert {"pages/landing.html", "icons/lanyard.svg"} <= needed
+    spec = (REPO / "packaging" / "lanyard.spec").read_text(encoding="utf-8")
+    for relative in sorted(needed):
+        *folders, name = relative.split("/")
+        parts = " / ".join(f'"{part}"' for part in ("resources", *folders, name))
+        assert f'(str(REPO / {parts}), "{"/".join(("resources", *folders))}")' in spec, relative

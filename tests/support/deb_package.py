@@ -4,6 +4,7 @@ install it."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -36,3 +37,16 @@ def require_root_and_apt() -> None:
         if in_ci():
             pytest.fail(message + " - CI runs as root on Debian")
         pytest.skip(message)
+
+
+_RESOURCE_READ = re.compile(r'resources_dir\(\)((?:\s*/\s*"[^"]+")+)')
+
+
+def runtime_resources(package: Path) -> set[str]:
+    """Every file under resources/ that the package's code reads at run time (through
+    ``paths.resources_dir() / "…" / "…"``), as a relative path: what a bundle must carry."""
+    found: set[str] = set()
+    for source in package.rglob("*.py"):
+        for match in _RESOURCE_READ.finditer(source.read_text(encoding="utf-8")):
+            found.add("/".join(re.findall(r'"([^"]+)"', match.group(1))))
+    return found

@@ -11,7 +11,8 @@ browser would (or follows the 302 that carries the response in its query).
 Trust: `STANDIN_CA` names a CA file used for HTTPS (passed per request). `STANDIN_LOG` receives a
 transcript of methods, URLs without their query and status codes — never codes or tokens.
 `STANDIN_ENV_LOG` receives the environment the browser was started with, as one JSON line (tests
-check that a frozen Lanyard does not pass its bundle's library path on).
+check that a frozen Lanyard does not pass its bundle's library path on). `STANDIN_PAGE` receives
+the page the app answered with at the end (what a person reads in the browser).
 Exit status 0 once the response reached the app (whatever it says); otherwise 1 with one line on
 stderr. With `--detach` it behaves like a browser launcher: it exits 0 at once and signs in from
 a child process (so a failed sign-in is not mistaken for "no browser could be opened"). It knows
@@ -30,6 +31,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import requests
@@ -177,6 +179,7 @@ def run(
     transcript: Callable[[str], None] | None = None,
     max_steps: int = 15,
     hand_back: dict[str, str] | None = None,
+    landing_page: Callable[[str], None] | None = None,
 ) -> str:
     """Browse from `url` until the response reaches another origin (the app); returns that URL.
 
@@ -215,6 +218,8 @@ def run(
             if _origin(target) != start_origin:
                 if response.status_code >= 400:
                     raise BrowserError(f"the app answered HTTP {response.status_code}")
+                if landing_page is not None:
+                    landing_page(response.text)
                 return target
             page = PageParser()
             page.feed(response.text)
@@ -310,6 +315,14 @@ def approve_device_code(
     raise BrowserError(f"gave up after {max_steps} pages")
 
 
+def _save_page(path: str | None) -> Callable[[str], None] | None:
+    """`STANDIN_PAGE`: where the page the app answered the browser with is written (the page a
+    person sees at the end of sign-in)."""
+    if not path:
+        return None
+    return lambda page: Path(path).write_text(page, encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
     if len(argv) < 2:
         print("usage: standin_browser.py [--detach] URL", file=sys.stderr)
@@ -329,6 +342,7 @@ def main(argv: list[str]) -> int:
             decline_consent=os.environ.get("STANDIN_CONSENT", "").lower() == "decline",
             ca_file=os.environ.get("STANDIN_CA") or None,
             transcript=lines.append,
+            landing_page=_save_page(os.environ.get("STANDIN_PAGE")),
         )
         status = 0
     except BrowserError as exc:
