@@ -281,8 +281,13 @@ def check_landing_page(page: Path, shot: Path) -> None:
         [
             chromium,
             "--headless",
-            "--no-sandbox",
+            "--no-sandbox",  # as root (CI), Chromium's own sandbox cannot start
             "--disable-gpu",
+            # this machine's network is closed: no background requests to fail, no profile kept
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            f"--user-data-dir={shot.parent / 'chromium-profile'}",
             "--hide-scrollbars",
             "--force-device-scale-factor=1",
             "--window-size=900,640",
