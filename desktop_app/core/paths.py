@@ -10,6 +10,11 @@ import sys
 import threading
 from pathlib import Path
 
+from platformdirs.api import PlatformDirsABC
+from platformdirs.macos import MacOS
+from platformdirs.unix import Unix
+from platformdirs.windows import Windows
+
 APP_DIR_NAME = "lanyard"
 log = logging.getLogger(__name__)
 
@@ -18,24 +23,28 @@ def _home() -> Path:
     return Path.home()
 
 
+def _platform_dirs(roaming: bool = False) -> PlatformDirsABC:
+    """platformdirs' conventions for this platform, chosen when asked (tests vary
+    ``sys.platform``). The names give the folders Lanyard has always used, so existing users'
+    files are found where they are: Linux ``$XDG_CONFIG_HOME/lanyard`` and
+    ``$XDG_DATA_HOME/lanyard``; Windows ``%APPDATA%\\Lanyard`` (settings roam with the profile)
+    and ``%LOCALAPPDATA%\\Lanyard`` (tokens stay on this computer); macOS
+    ``~/Library/Application Support/Lanyard``."""
+    if sys.platform == "win32":
+        return Windows("Lanyard", appauthor=False, roaming=roaming)
+    if sys.platform == "darwin":
+        return MacOS("Lanyard", appauthor=False)
+    return Unix(APP_DIR_NAME, appauthor=False)
+
+
 def config_dir() -> Path:
     """The platform's per-user configuration directory for Lanyard."""
-    if sys.platform == "win32":
-        return Path(os.environ.get("APPDATA") or _home() / "AppData" / "Roaming") / "Lanyard"
-    if sys.platform == "darwin":
-        return _home() / "Library" / "Application Support" / "Lanyard"
-    base = os.environ.get("XDG_CONFIG_HOME") or str(_home() / ".config")
-    return Path(base) / APP_DIR_NAME
+    return Path(_platform_dirs(roaming=True).user_config_dir)
 
 
 def data_dir() -> Path:
     """Per-user data: the token cache, the profile snapshot, msal's HTTP cache."""
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA") or _home() / "AppData" / "Local") / "Lanyard"
-    if sys.platform == "darwin":
-        return _home() / "Library" / "Application Support" / "Lanyard"
-    base = os.environ.get("XDG_DATA_HOME") or str(_home() / ".local" / "share")
-    return Path(base) / APP_DIR_NAME
+    return Path(_platform_dirs().user_data_dir)
 
 
 def resources_dir() -> Path:

@@ -1,18 +1,35 @@
-"""Compact JWS (RS256) signing and verification, and the JWK form of the signing key.
+"""The sandbox's tokens as JWS (RS256), on PyJWT: signing, verification, the JWK of its key.
 
-Hand-rolled on `cryptography` so the sandbox needs no JWT library: it only ever signs its own tokens
-and verifies them again when an API is called.
+PyJWT is what msal itself depends on for JWTs; the sandbox used to hand-roll the JWS here on
+`cryptography`. What it adds to PyJWT is the sandbox's own policy: only RS256 and only its own
+``kid`` verify (the token never chooses the algorithm), and time claims are the caller's (an
+API checks ``exp`` itself, to answer the way Entra does). The base64url helpers stay for what
+is not a JWS (PKCE's challenge, certificate thumbprints).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+if TYPE_CHECKING:
+    from jwt.types import Options  # PyJWT's own type of decode()'s options
+
+ALGORITHM = "RS256"
+# the caller checks time and audience (resources.py answers an expired token as Graph does)
+_SIGNATURE_ONLY: Options = {
+    "verify_signature": True,
+    "verify_exp": False,
+    "verify_nbf": False,
+    "verify_iat": False,
+    "verify_aud": False,
+    "verify_iss": False,
+}
 
 
 class JwtError(ValueError):
@@ -30,65 +47,39 @@ def b64url_decode(text: str) -> bytes:
         raise JwtError("not base64url") from exc
 
 
-def _json_part(obj: dict[str, Any]) -> str:
-    return b64url_encode(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode())
-
-
 def sign_rs256(claims: dict[str, Any], key: rsa.RSAPrivateKey, kid: str) -> str:
-    header = {"typ": "JWT", "alg": "RS256", "kid": kid}
-    signing_input = f"{_json_part(header)}.{_json_part(claims)}"
-    signature = key.sign(signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
-    return f"{signing_input}.{b64url_encode(signature)}"
-
-
-def _load_part(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(b64url_decode(text))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise JwtError("part is not JSON") from exc
-    if not isinstance(value, dict):
-        raise JwtError("part is not a JSON object")
-    return value
+    return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid, "typ": "JWT"})
 
 
 def unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Header and claims without checking the signature (for inspection only)."""
-    parts = token.split(".")
-    if len(parts) != 3:
+    if token.count(".") != 2:
         raise JwtError("JWT is not well formed: expected three segments")
-    return _load_part(parts[0]), _load_part(parts[1])
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except (jwt.InvalidTokenError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise JwtError(f"JWT is not well formed: {exc}") from exc
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        raise JwtError("part is not a JSON object")
+    return header, claims
 
 
 def verify_rs256(token: str, key: rsa.RSAPublicKey, kid: str) -> dict[str, Any]:
     """Claims of a token signed by `key`; raises JwtError otherwise. Time claims are the caller's."""
-    header, claims = unverified_parts(token)
+    header, _claims = unverified_parts(token)
     # Only RS256 with our kid: never let the token choose the algorithm ("alg": "none" et al.).
-    if header.get("alg") != "RS256" or header.get("kid") != kid:
+    if header.get("alg") != ALGORITHM or header.get("kid") != kid:
         raise JwtError("unexpected alg or kid")
-    signing_input, _, signature = token.rpartition(".")
     try:
-        key.verify(
-            b64url_decode(signature),
-            signing_input.encode("ascii"),
-            padding.PKCS1v15(),
-            hashes.SHA256(),
+        claims: dict[str, Any] = jwt.decode(
+            token, key, algorithms=[ALGORITHM], options=_SIGNATURE_ONLY
         )
-    except (InvalidSignature, UnicodeEncodeError) as exc:
+    except jwt.InvalidTokenError as exc:
         raise JwtError("signature validation failed") from exc
     return claims
 
 
-def _uint_b64(value: int) -> str:
-    return b64url_encode(value.to_bytes((value.bit_length() + 7) // 8, "big"))
-
-
 def public_jwk(key: rsa.RSAPublicKey, kid: str) -> dict[str, str]:
-    numbers = key.public_numbers()
-    return {
-        "kty": "RSA",
-        "use": "sig",
-        "alg": "RS256",
-        "kid": kid,
-        "n": _uint_b64(numbers.n),
-        "e": _uint_b64(numbers.e),
-    }
+    jwk = RSAAlgorithm.to_jwk(key, as_dict=True)
+    return {"kty": "RSA", "use": "sig", "alg": ALGORITHM, "kid": kid, "n": jwk["n"], "e": jwk["e"]}

@@ -1,22 +1,21 @@
-"""Work-arounds for bugs in the Qt binding Lanyard runs on.
+"""The Qt binding Lanyard accepts: a start-up check, not a work-around.
 
-PySide6 6.12.0 returns ``True`` and ``None`` without taking a reference: every
+PySide6-Essentials 6.12.0 returns ``True`` and ``None`` without taking a reference: every
 ``SignalInstance.emit`` lowers ``sys.getrefcount(True)`` by one, and every call of a method
-returning void (``QTimer.start``, ``QLabel.setText``, ``processEvents``...) lowers
-``sys.getrefcount(None)`` by one (measured; 6.11.3 does neither). On Python 3.11, where these
-are ordinary objects, a window that runs long enough frees one and aborts ("Fatal Python error:
-bool_dealloc" / "none_dealloc"); the soak test hit both within a thousand refresh cycles.
-Python 3.12 made them immortal; on an affected binding this does the same, by giving True,
-False and None a reference count no number of calls can use up.
+returning void (``QTimer.start``, ``QLabel.setText``…) lowers ``sys.getrefcount(None)``. On
+Python 3.11, where these are ordinary objects, a window that runs long enough frees one and
+aborts ("Fatal Python error: bool_dealloc" / "none_dealloc"); Python 3.12 made them immortal.
+
+Every release from 6.7.0 to 6.11.3 was probed with the two detectors below and has neither
+leak; only 6.12.0 has them (tests/support/pyside_releases.py repeats the probe). So
+pyproject.toml excludes 6.12.0, and a window started on a binding that leaks anyway (a later
+release, an install that ignored the requirement) refuses to start and says what to install,
+instead of pinning CPython's reference counts through ctypes as Lanyard once did.
 """
 
 from __future__ import annotations
 
-import ctypes
 import sys
-
-_PINNED = 1 << 40  # references: more emits than any process will ever make
-_probed: list[bool] = []
 
 
 def emit_drops_a_reference_to_true() -> bool:
@@ -44,16 +43,26 @@ def void_call_drops_a_reference_to_none() -> bool:
     return sys.getrefcount(None) < before - 4
 
 
-def protect_booleans() -> bool:
-    """Make True, False and None immortal if the binding leaks references to them; True when
-    it did."""
-    if _probed:
-        return _probed[0]
-    needed = sys.version_info < (3, 12) and (
-        emit_drops_a_reference_to_true() or void_call_drops_a_reference_to_none()
+def binding_problem() -> str | None:
+    """Why this Qt binding cannot run Lanyard's window, in words with the fix; None when it
+    can (always on Python 3.12 and later, where the leak is harmless)."""
+    if sys.version_info >= (3, 12):
+        return None
+    leaks = [
+        what
+        for what, probe in (
+            ("True", emit_drops_a_reference_to_true),
+            ("None", void_call_drops_a_reference_to_none),
+        )
+        if probe()
+    ]
+    if not leaks:
+        return None
+    import PySide6
+
+    return (
+        f"This PySide6 ({PySide6.__version__}) loses references to {' and '.join(leaks)}, which "
+        "makes a window that stays open crash. Install a release without the bug, for example: "
+        "pip install 'PySide6-Essentials>=6.7,!=6.12.0' (6.11.3 is known to be good), or run "
+        "Lanyard on Python 3.12 or later."
     )
-    if needed:
-        for value in (True, False, None):
-            ctypes.c_ssize_t.from_address(id(value)).value += _PINNED
-    _probed.append(needed)
-    return needed

@@ -20,10 +20,8 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.errors import LanyardError
 from desktop_app.session import errors
-from desktop_app.session.qt_compat import protect_booleans
 
 log = logging.getLogger(__name__)
-protect_booleans()  # before the first emit: see qt_compat (PySide6 6.12.0 on Python 3.11)
 
 _LIVE: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 T = TypeVar("T")

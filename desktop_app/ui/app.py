@@ -81,16 +81,14 @@ def run_window(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.session.qt_compat import protect_booleans
-
-    if protect_booleans():
-        log.info("This PySide6 loses references to True/None: they are pinned (qt_compat.py)")
-
     from desktop_app.ui import single_instance
     from desktop_app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    refusal = refuse_a_bad_binding()
+    if refusal is not None:
+        return refusal
     quit_on_signals(app)
     app.setApplicationName("Lanyard")
     app.setOrganizationName("Lanyard")
@@ -123,6 +121,28 @@ def run_window(args: argparse.Namespace) -> int:
     code = app.exec()
     host.shutdown()
     return int(code)
+
+
+EXIT_BAD_BINDING = 6  # the Qt binding installed would crash a window that stays open
+
+
+def refuse_a_bad_binding() -> int | None:
+    """A PySide6 release that leaks references to True/None (session/qt_compat.py): said on
+    stderr and in a dialog (a double-clicked app has no terminal), and the exit status; None
+    when the binding is fine."""
+    from desktop_app.session.qt_compat import binding_problem
+
+    problem = binding_problem()
+    if problem is None:
+        return None
+    log.error("%s", problem)
+    print(f"Lanyard cannot start: {problem}", file=sys.stderr)
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QMessageBox
+
+    if QGuiApplication.platformName() not in ("offscreen", "minimal"):
+        QMessageBox.critical(None, "Lanyard cannot start", problem)
+    return EXIT_BAD_BINDING
 
 
 def show_start_notices(window: MainWindow, notices: list[str]) -> None:

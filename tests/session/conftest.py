@@ -13,7 +13,7 @@ import pytest
 
 from desktop_app.core.config import Config
 from desktop_app.session.controller import SessionController
-from desktop_app.session.qt_compat import protect_booleans
+from desktop_app.session.qt_compat import binding_problem
 from desktop_app.session.services import build_services
 
 
@@ -29,7 +29,11 @@ def _window_tests_use_the_file_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "gi", None)
 
 
-protect_booleans()  # the window tests emit thousands of signals in one process
+# the window tests emit thousands of signals in one process: on a binding Lanyard refuses
+# (session/qt_compat.py) they would crash it, so they do not start
+_BAD_BINDING = binding_problem()
+if _BAD_BINDING is not None:
+    pytest.exit(_BAD_BINDING, returncode=3)
 
 
 @pytest.fixture(autouse=True)

@@ -78,7 +78,99 @@ def test_save_keeps_other_keys_and_removes_none(tmp_path: Path) -> None:
         "client_id": "abc",
         "scopes": ["A", "B"],
     }
-    assert path.read_text(encoding="utf-8").startswith(config_file.HEADER)
+    assert path.read_text(encoding="utf-8").startswith("# my notes\n")
+
+
+def test_a_new_file_starts_with_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    config_file.save(path, {"client_id": "abc"})
+    assert path.read_text(encoding="utf-8") == config_file.HEADER + 'client_id = "abc"\n'
+
+
+def test_save_keeps_the_persons_comments_order_and_formatting(tmp_path: Path) -> None:
+    """Issue 18 item 2: the hand-written writer dropped every comment."""
+    path = tmp_path / "config.toml"
+    original = (
+        "# Work laptop: the Contoso tenant\n"
+        'tenant   = "contoso.example"   # do not change: IT said so\n'
+        "\n"
+        '# scopes = ["User.Read"]  (kept for later)\n'
+        'client_id = "old"\n'
+        "\n"
+        "[my_notes]  # a table Lanyard does not know\n"
+        'ticket = "IT-4411"\n'
+    )
+    path.write_text(original, encoding="utf-8")
+    config_file.save(path, {"client_id": "new", "proxy": "http://proxy.example:3128"})
+    written = path.read_text(encoding="utf-8")
+    assert written.startswith(
+        "# Work laptop: the Contoso tenant\n"
+        'tenant   = "contoso.example"   # do not change: IT said so\n'
+        "\n"
+        '# scopes = ["User.Read"]  (kept for later)\n'
+        'client_id = "new"\n'
+    )
+    assert "[my_notes]  # a table Lanyard does not know\n" in written
+    assert tomllib.loads(written) == {
+        "tenant": "contoso.example",
+        "client_id": "new",
+        "proxy": "http://proxy.example:3128",
+        "my_notes": {"ticket": "IT-4411"},
+    }
+
+
+def test_the_old_writers_header_is_replaced_by_a_true_one(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "# Lanyard settings, written by its Settings dialog. Keys you add by hand are kept;\n"
+        '# comments are not.\nclient_id = "abc"\n',
+        encoding="utf-8",
+    )
+    config_file.save(path, {"tenant": "t.example"})
+    written = path.read_text(encoding="utf-8")
+    assert written.startswith(config_file.HEADER) and "comments are not" not in written
+    assert tomllib.loads(written) == {"client_id": "abc", "tenant": "t.example"}
+
+
+_comment = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x7f"), max_size=20
+)
+
+
+@given(
+    comments=st.lists(_comment, min_size=1, max_size=4),
+    existing=st.dictionaries(
+        st.sampled_from(["client_id", "tenant", "proxy", "cloud", "extra_key"]),
+        st.one_of(st.text(max_size=10), st.booleans(), st.lists(st.text(max_size=5), max_size=3)),
+        max_size=4,
+    ),
+    changes=st.dictionaries(
+        st.sampled_from(["client_id", "tenant", "proxy", "scopes"]),
+        st.one_of(st.none(), st.text(max_size=10), st.lists(st.text(max_size=5), max_size=3)),
+        max_size=4,
+    ),
+)
+def test_any_comments_survive_any_save(
+    tmp_path_factory: pytest.TempPathFactory,
+    comments: list[str],
+    existing: dict[str, object],
+    changes: dict[str, object | None],
+) -> None:
+    path = tmp_path_factory.mktemp("cfg") / "config.toml"
+    lines = [f"# {text}\n" for text in comments]
+    body = config_file.dumps(existing).removeprefix(config_file.HEADER)
+    path.write_text("".join(lines) + body, encoding="utf-8")
+    config_file.save(path, changes)
+    written = path.read_text(encoding="utf-8")
+    for line in lines:
+        assert line in written
+    expected = {**existing}
+    for key, value in changes.items():
+        if value is None:
+            expected.pop(key, None)
+        else:
+            expected[key] = value
+    assert tomllib.loads(written) == expected
 
 
 def test_save_creates_the_directory_and_a_private_file(tmp_path: Path) -> None:

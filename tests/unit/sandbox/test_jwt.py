@@ -64,3 +64,15 @@ def test_jwk_carries_the_public_numbers(key: rsa.RSAPrivateKey) -> None:
     assert jwk["kid"] == "k1"
     assert int.from_bytes(b64url_decode(jwk["n"]), "big") == key.public_key().public_numbers().n
     assert int.from_bytes(b64url_decode(jwk["e"]), "big") == 65537
+
+
+def test_a_standard_client_verifies_the_sandboxs_tokens_with_its_published_jwk(
+    key: rsa.RSAPrivateKey,
+) -> None:
+    """What any relying party does: the key from the JWKS, PyJWT's own verification."""
+    import jwt as pyjwt
+
+    token = sign_rs256({"aud": "api://orders", "sub": "megan"}, key, "k1")
+    published = pyjwt.PyJWK(public_jwk(key.public_key(), "k1"))
+    claims = pyjwt.decode(token, published.key, algorithms=["RS256"], audience="api://orders")
+    assert claims["sub"] == "megan"
