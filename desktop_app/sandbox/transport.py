@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import selectors
 import socket
 import socketserver
 import ssl
@@ -172,15 +173,30 @@ class Listener(ThreadingHTTPServer):
         _log.debug("sandbox connection error from %s", client_address, exc_info=True)
 
     def start(self, name: str) -> None:
-        self._thread = threading.Thread(
-            target=self.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True
-        )
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
+
+    def _serve(self) -> None:
+        """serve_forever without its poll: socketserver wakes every poll_interval to look for a
+        shutdown (20 times a second per server, all day, in a demo nobody is using). Here the
+        loop sleeps until a connection or stop()'s byte on the wake-up socket."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while True:
+                for key, _ in selector.select():
+                    if key.fileobj is self._wake_reader:
+                        return
+                    self.handle_request()  # readable: its own select returns at once
 
     def stop(self) -> None:
         if self._thread is not None:
-            self.shutdown()
+            with contextlib.suppress(OSError):
+                self._wake_writer.send(b"x")
             self._thread.join(timeout=2)
+            self._wake_reader.close()
+            self._wake_writer.close()
         self.server_close()
         with self._lock:
             connections, self._connections = list(self._connections), set()
