@@ -9,7 +9,8 @@ finally submits the auto-submitting form_post form to the app's loopback redirec
 browser would (or follows the 302 that carries the response in its query).
 
 Trust: `STANDIN_CA` names a CA file used for HTTPS (passed per request). `STANDIN_LOG` receives a
-transcript of methods, URLs without their query and status codes — never codes or tokens.
+transcript of methods, URLs without their query and status codes — never codes or tokens — and
+the title of the app's landing page (`LANDED <title>`).
 `STANDIN_ENV_LOG` receives the environment the browser was started with, as one JSON line (tests
 check that a frozen Lanyard does not pass its bundle's library path on).
 Exit status 0 once the response reached the app (whatever it says); otherwise 1 with one line on
@@ -215,6 +216,9 @@ def run(
             if _origin(target) != start_origin:
                 if response.status_code >= 400:
                     raise BrowserError(f"the app answered HTTP {response.status_code}")
+                landing = PageParser()
+                landing.feed(response.text)
+                note(f"LANDED {landing.title}")  # the app's page: what the person reads last
                 return target
             page = PageParser()
             page.feed(response.text)
