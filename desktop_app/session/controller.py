@@ -393,6 +393,9 @@ class SessionController(QObject):
         log.info("The signed-in account was removed by another Lanyard process")
         self._clear_sign_in()
         self.notice.emit(errors.signed_out_elsewhere())
+        staying = self._accounts.remaining([])  # the list just read: the account is not in it
+        if staying is not None:
+            self.switch_account(staying)
 
     def cache_inventory(self, deliver: Callable[[list[CacheEntry]], None]) -> None:
         """The token cache's items (never secrets), for the Admin view."""
@@ -430,13 +433,18 @@ class SessionController(QObject):
 
     def sign_out(self, everyone: bool = False, end_browser_session: bool = False) -> None:
         """Forget the account (or every account) here, then remove it from the token cache with
-        its profile snapshot (accounts.py); ``end_browser_session`` ends the browser's too."""
+        its profile snapshot (accounts.py); ``end_browser_session`` ends the browser's too.
+        Another account saved in the cache is shown next (silently, as a switch would)."""
         account = self.account
         if self._services is None:
             return
         self._clear_sign_in()
         leaving = list(self.accounts) if everyone else [account] if account else []
         self._accounts.remove(leaving, self._profile.store, end_browser_session)
+        staying = self._accounts.remaining(leaving)
+        if staying is not None:
+            # queued on the auth thread after the removal: it cannot race it
+            self.switch_account(staying)
 
     def shutdown(self, timeout: float = 2.0) -> bool:
         """Stop timers, cancel what waits, abort requests in flight (a hung server included),
