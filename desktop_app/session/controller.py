@@ -54,6 +54,7 @@ class SessionController(QObject):
     identity_changed = Signal(object)  # Identity | None
     profile_changed = Signal(object)  # Profile | None
     photo_changed = Signal(object)  # Photo | None
+    organization_changed = Signal(object)  # Organization | None: the tenant's name
     token_changed = Signal(object)  # TokenInfo | None
     schedule_changed = Signal(object)  # Schedule | None
     error = Signal(object)  # LanyardError: something failed; shown in the window
@@ -108,6 +109,7 @@ class SessionController(QObject):
             (self._scheduler.schedule_changed, self.schedule_changed),
             (self._profile.profile_changed, self.profile_changed),
             (self._profile.photo_changed, self.photo_changed),
+            (self._profile.organization_changed, self.organization_changed),
             (self._profile.profile_freshness, self.profile_freshness),
             (self._profile.error, self.error),
             (self._api.call_started, self.api_call_started),
