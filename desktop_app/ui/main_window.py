@@ -304,6 +304,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Clipboard cleared", 5000)
 
     def show_state(self, state: State) -> None:
+        # a message ("Diagnostics saved", "Copied") hides the state label: the new state wins
+        self.statusBar().clearMessage()
         self.state_label.setText(state.value)
         if state is State.SIGNED_OUT:  # a token copied while signed in goes with the sign-in
             clipboard_guard().clear_secret("sign-out")
