@@ -324,7 +324,19 @@ class AuthClient:
             raise failures.account_gone()
         if not result:
             raise failures.no_usable_token()
-        return self._with_claims(token_from_result(result, account, action))
+        token = token_from_result(result, account, action)
+        if not token.scopes:  # a cache hit: msal's answer has no "scope"; its entry has them
+            token = replace(token, scopes=self._cached_scopes(token.access_token))
+        return self._with_claims(token)
+
+    def _cached_scopes(self, access_token: str) -> tuple[str, ...]:
+        """The scopes of a cached access token: its cache entry's ``target`` (what the identity
+        provider granted, or what was asked for if it did not say). Empty when not found."""
+        cache = self.app.token_cache
+        for entry in cache.search(cache.CredentialType.ACCESS_TOKEN):
+            if entry.get("secret") == access_token:
+                return tuple(str(entry.get("target") or "").split())
+        return ()
 
     def begin_sign_in(
         self,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import logging
+from collections.abc import Callable
 from functools import cache
 from string import Template
 
@@ -35,9 +36,34 @@ def _template() -> tuple[Template, str]:
     return Template(page), base64.b64encode(logo).decode("ascii")
 
 
-def landing_page(response: dict[str, str]) -> str:
-    """The page for the browser's redirect ``response`` (its query or form fields)."""
+# Which sign-in the page ends: the same redirect ends a sign-in and Grant access (consent for
+# one API's scopes, as the account already signed in), and each must say what happened.
+SIGN_IN = "sign_in"
+GRANT_ACCESS = "grant_access"
+_WORDS = {
+    SIGN_IN: {
+        "ok_title": "Signed in",
+        "ok_heading": "You are signed in",
+        "ok_message": "You can close this tab and return to Lanyard.",
+        "failed_title": "Sign-in did not complete",
+        "failed_message": "Return to Lanyard to see what happened and try again.",
+    },
+    GRANT_ACCESS: {
+        "ok_title": "Access granted",
+        "ok_heading": "Access granted",
+        "ok_message": "Lanyard can now call the API for you. You can close this tab and "
+        "return to Lanyard.",
+        "failed_title": "Access was not granted",
+        "failed_message": "Return to Lanyard to see what happened; Grant access asks again.",
+    },
+}
+
+
+def landing_page(response: dict[str, str], flow: str = SIGN_IN) -> str:
+    """The page for the browser's redirect ``response`` (its query or form fields) at the end
+    of ``flow`` (SIGN_IN or GRANT_ACCESS)."""
     template, logo = _template()
+    words = _WORDS.get(flow, _WORDS[SIGN_IN])
     if "error" in response:
         # anything can post to the loopback port: the detail is shown as it is (core/text.py)
         detail = shown(
@@ -46,19 +72,24 @@ def landing_page(response: dict[str, str]) -> str:
         values = {
             "status": "failed",
             "mark": "!",
-            "title": "Sign-in did not complete",
-            "heading": "Sign-in did not complete",
-            "message": "Return to Lanyard to see what happened and try again.",
+            "title": words["failed_title"],
+            "heading": words["failed_title"],
+            "message": words["failed_message"],
             "detail": detail,
         }
     else:
         values = {
             "status": "ok",
             "mark": "✓",
-            "title": "Signed in",
-            "heading": "You are signed in",
-            "message": "You can close this tab and return to Lanyard.",
+            "title": words["ok_title"],
+            "heading": words["ok_heading"],
+            "message": words["ok_message"],
             "detail": "",
         }
     escaped = {key: html.escape(value, quote=True) for key, value in values.items()}
     return template.safe_substitute(escaped, logo=logo)
+
+
+def page_for(flow: str) -> Callable[[dict[str, str]], str]:
+    """The landing page function of one flow, for a LoopbackReceiver."""
+    return lambda response: landing_page(response, flow)

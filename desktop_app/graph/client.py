@@ -1,4 +1,4 @@
-"""Microsoft Graph calls Lanyard makes: /me and the photo. No msal, no Qt.
+"""Microsoft Graph calls Lanyard makes: /me, the photo, /organization. No msal, no Qt.
 
 Each call takes the access token from its caller (who got it from the auth thread) and runs on
 the network pool with the session's timeouts. The Authorization header is sent only to the
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import Profile
 
 if TYPE_CHECKING:  # requests is imported by whoever builds the session, off the GUI thread
@@ -59,6 +60,20 @@ class GraphClient:
         if not isinstance(data, dict):
             raise unreadable_graph_answer("Loading your profile", response.status_code)
         return Profile.from_graph(data)
+
+    def organization(self, token: str) -> Organization | None:
+        """The tenant's id and name (User.Read suffices: graph/organization.py); None when the
+        answer names none. Raises LanyardError (a 403 without the permission, say)."""
+        from desktop_app.graph.errors import from_graph_response
+
+        response = self._get("/organization?$select=id,displayName", token)
+        if response.status_code != 200:
+            raise from_graph_response(response, "Reading your organization's name")
+        try:
+            data: Any = response.json()
+        except ValueError:
+            return None
+        return Organization.from_graph(data)
 
     def photo(self, token: str, etag: str | None = None) -> Photo | None:
         """The photo; None when the user has none. ``etag`` given and unchanged: raises NotModified."""

@@ -7,7 +7,10 @@ home_account_id:
 
     {"format": 1, "accounts": {"<home_account_id>": {"profile": {...Graph /me...},
      "fetched_at": epoch s, "photo": null | {"data": base64, "content_type", "etag"},
-     "photo_checked_at": epoch s}}}
+     "photo_checked_at": epoch s, "organization": null | {"id", "displayName"},
+     "organization_checked_at": epoch s}}}
+
+(An entry written before "organization" existed reads as having none: it is asked for again.)
 
 Read and written only off the GUI thread (a keyring call may block). A damaged document is moved
 aside (kept for diagnosis) and treated as empty: the next /me fills it again.
@@ -25,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.stores import CacheStore, StoreUnavailable
 from desktop_app.graph.client import MAX_PHOTO_BYTES, Photo
+from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import Profile
 
 if TYPE_CHECKING:
@@ -35,6 +39,7 @@ log = logging.getLogger(__name__)
 SNAPSHOT_FILE = "profile_snapshot.json"
 FORMAT = 1
 PHOTO_REVALIDATE_S = 24 * 3600  # the photo is asked about at most daily (with its ETag)
+ORGANIZATION_REVALIDATE_S = 24 * 3600  # the tenant's name too: it seldom changes
 
 
 class SnapshotDamaged(ValueError):
@@ -48,9 +53,17 @@ class Snapshot:
     fetched_at: float  # when /me answered with this profile
     photo: Photo | None = None
     photo_checked_at: float = 0.0  # when Graph last confirmed the photo (or that there is none)
+    organization: Organization | None = None  # the tenant's name, when Graph gave it
+    organization_checked_at: float = 0.0  # when /organization last answered with it
 
     def photo_is_fresh(self, now: float) -> bool:
         return 0 <= now - self.photo_checked_at < PHOTO_REVALIDATE_S
+
+    def organization_is_fresh(self, now: float) -> bool:
+        return (
+            self.organization is not None
+            and 0 <= now - self.organization_checked_at < ORGANIZATION_REVALIDATE_S
+        )
 
     def to_json(self) -> dict[str, Any]:
         photo = self.photo
@@ -65,6 +78,8 @@ class Snapshot:
                 "etag": photo.etag,
             },
             "photo_checked_at": self.photo_checked_at,
+            "organization": None if self.organization is None else self.organization.to_json(),
+            "organization_checked_at": self.organization_checked_at,
         }
 
     @classmethod
@@ -77,12 +92,16 @@ class Snapshot:
             raise SnapshotDamaged("entry has no times")
         assert isinstance(fetched_at, int | float)
         assert isinstance(checked_at, int | float)
+        organization = Organization.from_json(data.get("organization"))
+        org_checked = data.get("organization_checked_at", 0.0)
         return cls(
             home_account_id,
             Profile.from_graph(data["profile"]),  # untrusted text, parsed as Graph's
             float(fetched_at),
             _photo_from_json(data.get("photo")),
             float(checked_at),
+            organization,
+            float(org_checked) if organization is not None and _is_number(org_checked) else 0.0,
         )
 
 

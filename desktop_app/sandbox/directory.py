@@ -96,6 +96,7 @@ GRAPH = ApiResource(
         "Mail.Read": "Read your mail",
         "Calendars.Read": "Read your calendars",
         "GroupMember.Read.All": "Read group memberships",
+        "Organization.Read.All": "Read your organization's information",
         ".default": "The permissions the app was configured with",
     },
 )

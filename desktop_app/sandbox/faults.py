@@ -28,6 +28,7 @@ ENDPOINTS: dict[str, str] = {
     "photo": "GET /v1.0/me/photo and /v1.0/me/photo/$value",
     "member-objects": "/v1.0/users/{id}/getMemberObjects",
     "member-of": "GET /v1.0/me/memberOf",
+    "organization": "GET /v1.0/organization",
     "api": "GET /api/v1/orders and /api/v1/orders/{id} (the second protected API)",
 }
 # How an endpoint answers errors: Entra's JSON, an HTML page, or Graph's error envelope.
@@ -35,7 +36,7 @@ IDENTITY_JSON = frozenset(
     {"openid-configuration", "instance-discovery", "keys", "token", "devicecode"}
 )
 PAGES = frozenset({"authorize", "sign-in", "devicelogin", "logout"})
-GRAPH = frozenset({"me", "photo", "member-objects", "member-of", "api"})
+GRAPH = frozenset({"me", "photo", "member-objects", "member-of", "organization", "api"})
 # Endpoints whose real answers carry secrets: "malformed" there is a synthetic truncated body.
 SECRET_BEARING = frozenset({"token", "devicecode"})
 
@@ -212,6 +213,8 @@ def endpoint_of(parts: tuple[str, ...]) -> str | None:
             return "member-objects"
         if parts == ("v1.0", "me", "memberOf"):
             return "member-of"
+        if parts == ("v1.0", "organization"):
+            return "organization"
         return None
     if parts[:2] == ("api", "v1"):
         return "api"

@@ -8,6 +8,9 @@ Orders API, a second protected resource for calling several APIs and incremental
                                        each group has only @odata.type and id (the rest null),
                                        with GroupMember.Read.All or Directory.Read.All in full
     /v1.0/users/{id}/getMemberObjects  where the ID token's group overage points
+    GET /v1.0/organization             the tenant; with User.Read only id, displayName and
+                                       verifiedDomains (the rest null), in full with
+                                       Organization.Read.All or Directory.Read.All
     other /v1.0/...                    400 BadRequest "Resource not found for the segment 'x'."
     GET /api/v1/orders                 the Orders API (aud api://<API_APP_ID>, scope Orders.Read)
     GET /api/v1/orders/{id}            one order; 404 NotFound for an unknown id
@@ -32,7 +35,15 @@ from urllib.parse import quote
 
 from desktop_app.sandbox.avatar import render_png
 from desktop_app.sandbox.claims import cae_challenge
-from desktop_app.sandbox.directory import API_URI, GRAPH_RESOURCE, TENANT_ID, Directory, User
+from desktop_app.sandbox.directory import (
+    API_URI,
+    GRAPH_RESOURCE,
+    TENANT_DOMAIN,
+    TENANT_ID,
+    TENANT_NAME,
+    Directory,
+    User,
+)
 from desktop_app.sandbox.errors import graph_error_body
 from desktop_app.sandbox.jwt import JwtError
 from desktop_app.sandbox.state import SandboxState
@@ -45,6 +56,17 @@ _PROFILE_SCOPES = {"User.Read", "User.ReadWrite", "User.ReadBasic.All", "Directo
 # memberOf answers in full with these; with User.Read alone only @odata.type and id (the rest
 # null), as Graph does for directory objects the app may not read
 _GROUP_READ_SCOPES = {"GroupMember.Read.All", "Directory.Read.All"}
+# GET /organization, as https://learn.microsoft.com/graph/api/organization-get documents it:
+# User.Read is the least privileged delegated permission, and reads only id, displayName and
+# verifiedDomains; Organization.Read.All (or a Directory permission) reads everything
+_ORGANIZATION_SCOPES = {
+    "User.Read",
+    "Organization.Read.All",
+    "Directory.Read.All",
+    "Organization.ReadWrite.All",
+    "Directory.ReadWrite.All",
+}
+_ORGANIZATION_FULL_SCOPES = _ORGANIZATION_SCOPES - {"User.Read"}
 MEMBER_OF_PAGE = 100  # Graph's default page size for memberOf; $top takes 1 to 999
 MEMBER_OF_MAX_PAGE = 999
 _GROUP_NAMES = (
@@ -117,6 +139,21 @@ def me_document(user: User) -> dict[str, Any]:
         "surname": user.surname,
         "userPrincipalName": user.upn,
         "id": user.oid,
+    }
+
+
+def organization_document(full: bool) -> dict[str, Any]:
+    """The tenant as /organization lists it; ``full`` False: only what User.Read may read."""
+    return {
+        "id": TENANT_ID,
+        "displayName": TENANT_NAME,
+        "verifiedDomains": [
+            {"capabilities": "Email", "isDefault": True, "isInitial": True, "name": TENANT_DOMAIN}
+        ],
+        "city": "Redmond" if full else None,
+        "countryLetterCode": "US" if full else None,
+        "tenantType": "AAD" if full else None,
+        "createdDateTime": "2024-01-15T09:00:00Z" if full else None,
     }
 
 
@@ -245,6 +282,26 @@ class Resources:
             for name in removed:
                 document.pop(name, None)
         return self._ok(req, document)
+
+    def organization(self, req: Request) -> Response:
+        """/organization: a collection of the one tenant the token is for."""
+        try:
+            _user, claims = self._authenticate(req, GRAPH_RESOURCE, _ORGANIZATION_SCOPES)
+        except Unauthorized as err:
+            return self._error(req, err)
+        full = bool(set(str(claims.get("scp", "")).split()) & _ORGANIZATION_FULL_SCOPES)
+        document = organization_document(full)
+        wanted = [n.strip() for n in req.query.get("$select", "").split(",") if n.strip()]
+        if wanted:  # $select: only those properties (Graph ignores the case of their names)
+            lowered = {n.lower() for n in wanted}
+            document = {k: v for k, v in document.items() if k.lower() in lowered}
+        return self._ok(
+            req,
+            {
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#organization",
+                "value": [document],
+            },
+        )
 
     def photo(self, req: Request, metadata: bool) -> Response:
         try:

@@ -119,6 +119,8 @@ class Router:
                 response = resources.photo(req, metadata=False)
             elif parts == ("v1.0", "me", "photo") and method == "GET":
                 response = resources.photo(req, metadata=True)
+            elif parts == ("v1.0", "organization") and method == "GET":
+                response = resources.organization(req)
             elif parts == ("v1.0", "me", "memberOf") and method == "GET":
                 response = resources.member_of(req)
             elif len(parts) == 4 and parts[1] == "users" and parts[3] == "getMemberObjects":

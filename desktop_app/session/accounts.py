@@ -4,7 +4,8 @@ Read on the auth worker at start and again whenever another Lanyard process (a s
 ``lanyard whoami``, a sign-out elsewhere) may have changed the cache: the cache watcher says when
 to look (cache_watcher.py); the list changes only when what is read differs. If the account on
 screen is gone from it, ``gone`` says so and the controller signs this window out. Signing out
-removes accounts from the cache and forgets their profile snapshots (``remove``).
+removes accounts from the cache and forgets their profile snapshots (``remove``); another saved
+account, if there is one, is shown next (``remaining``).
 """
 
 from __future__ import annotations
@@ -108,6 +109,11 @@ class AccountList(QObject):
         if url:
             launch_browser = self._browser.launch
             self._jobs.net.submit(lambda _: launch_browser(url), None, name="end_browser_session")
+
+    def remaining(self, leaving: list[Account]) -> Account | None:
+        """The account to show after ``leaving`` sign out: the first other one in the cache."""
+        gone = {a.home_account_id for a in leaving}
+        return next((a for a in self.accounts if a.home_account_id not in gone), None)
 
     def stop(self) -> None:
         """Quitting: no more re-reads."""

@@ -9,6 +9,7 @@ those scopes, as the same account, then the call again. Only the latest call's o
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
@@ -35,6 +36,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+# A call is made once, when the person presses Call: the session's "Lanyard tries again
+# shortly" (true of a refresh or a profile load) would be false in the panel
+RETRIES_ITSELF = "Lanyard tries again shortly"
+
+
+def for_one_call(exc: LanyardError) -> LanyardError:
+    """``exc`` with advice that is true for a call nobody retries by itself."""
+    if RETRIES_ITSELF not in exc.recommendation:
+        return exc
+    advice = exc.recommendation.replace(RETRIES_ITSELF, "Call it again in a moment")
+    return dataclasses.replace(exc, recommendation=advice)
 
 
 class ApiCalls(QObject):
@@ -127,6 +140,7 @@ class ApiCalls(QObject):
         ]
 
     def _token_failed(self, request: ApiRequest, exc: LanyardError) -> None:
+        exc = for_one_call(exc)
         can_grant = exc.kind is ErrorKind.INTERACTION_REQUIRED
         if can_grant:
             if exc.reason is InteractionReason.CONSENT:
@@ -157,7 +171,7 @@ class ApiCalls(QObject):
             self.answered.emit(response)
 
         def failed(exc: LanyardError) -> None:
-            self.failed.emit(ApiFailure(exc, request))
+            self.failed.emit(ApiFailure(for_one_call(exc), request))
 
         self._in_flight.append(
             self._net.submit(

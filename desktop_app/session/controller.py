@@ -54,6 +54,7 @@ class SessionController(QObject):
     identity_changed = Signal(object)  # Identity | None
     profile_changed = Signal(object)  # Profile | None
     photo_changed = Signal(object)  # Photo | None
+    organization_changed = Signal(object)  # Organization | None: the tenant's name
     token_changed = Signal(object)  # TokenInfo | None
     schedule_changed = Signal(object)  # Schedule | None
     error = Signal(object)  # LanyardError: something failed; shown in the window
@@ -108,6 +109,7 @@ class SessionController(QObject):
             (self._scheduler.schedule_changed, self.schedule_changed),
             (self._profile.profile_changed, self.profile_changed),
             (self._profile.photo_changed, self.photo_changed),
+            (self._profile.organization_changed, self.organization_changed),
             (self._profile.profile_freshness, self.profile_freshness),
             (self._profile.error, self.error),
             (self._api.call_started, self.api_call_started),
@@ -393,6 +395,9 @@ class SessionController(QObject):
         log.info("The signed-in account was removed by another Lanyard process")
         self._clear_sign_in()
         self.notice.emit(errors.signed_out_elsewhere())
+        staying = self._accounts.remaining([])  # the list just read: the account is not in it
+        if staying is not None:
+            self.switch_account(staying)
 
     def cache_inventory(self, deliver: Callable[[list[CacheEntry]], None]) -> None:
         """The token cache's items (never secrets), for the Admin view."""
@@ -430,13 +435,18 @@ class SessionController(QObject):
 
     def sign_out(self, everyone: bool = False, end_browser_session: bool = False) -> None:
         """Forget the account (or every account) here, then remove it from the token cache with
-        its profile snapshot (accounts.py); ``end_browser_session`` ends the browser's too."""
+        its profile snapshot (accounts.py); ``end_browser_session`` ends the browser's too.
+        Another account saved in the cache is shown next (silently, as a switch would)."""
         account = self.account
         if self._services is None:
             return
         self._clear_sign_in()
         leaving = list(self.accounts) if everyone else [account] if account else []
         self._accounts.remove(leaving, self._profile.store, end_browser_session)
+        staying = self._accounts.remaining(leaving)
+        if staying is not None:
+            # queued on the auth thread after the removal: it cannot race it
+            self.switch_account(staying)
 
     def shutdown(self, timeout: float = 2.0) -> bool:
         """Stop timers, cancel what waits, abort requests in flight (a hung server included),

@@ -1,7 +1,10 @@
-"""ProfileLoader: the signed-in account's Graph profile (/me) and photo, and its snapshot.
+"""ProfileLoader: the signed-in account's Graph profile (/me), photo and organization name, and
+their snapshot.
 
 A warm start shows the stored snapshot at once (``show_snapshot``), then a fresh /me replaces
-it; the photo is revalidated with its ETag at most daily (graph/snapshot.py). Each fresh profile
+it; the photo is revalidated with its ETag at most daily (graph/snapshot.py), the tenant's name
+(/organization) asked for at most daily too. A name that cannot be read costs only the name: the
+tenant is shown by its ID and nothing is reported. Each fresh profile
 is stored again on the auth thread, in order with a sign-out's deletion. A network or service
 failure is retried on a timer with its own backoff; a claims challenge is handed to the
 controller (``challenged``), which gets a token that satisfies it and loads once more.
@@ -24,6 +27,7 @@ from desktop_app.session.workers import CancelToken, Jobs
 
 if TYPE_CHECKING:
     from desktop_app.graph.client import GraphClient
+    from desktop_app.graph.organization import Organization
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,7 @@ log = logging.getLogger(__name__)
 class ProfileLoader(QObject):
     profile_changed = Signal(object)  # Profile | None
     photo_changed = Signal(object)  # Photo | None
+    organization_changed = Signal(object)  # Organization | None: the tenant's name, if known
     profile_freshness = Signal(float, bool)  # fetched_at, True when shown from the snapshot
     error = Signal(object)  # LanyardError: /me failed (retried when it may pass by itself)
     challenged = Signal(object)  # LanyardError with Graph's claims: a new token is needed
@@ -92,6 +97,7 @@ class ProfileLoader(QObject):
         self.profile_changed.emit(snapshot.profile)
         self.profile_freshness.emit(snapshot.fetched_at, False)
         self.photo_changed.emit(snapshot.photo)
+        self.organization_changed.emit(snapshot.organization)
         self._keep(snapshot)
 
     def _on_failed(self, exc: LanyardError, after_challenge: bool) -> None:
@@ -114,6 +120,7 @@ class ProfileLoader(QObject):
         self.profile_changed.emit(snapshot.profile)
         self.profile_freshness.emit(snapshot.fetched_at, True)
         self.photo_changed.emit(snapshot.photo)
+        self.organization_changed.emit(snapshot.organization)
 
     def _keep(self, snapshot: Snapshot) -> None:
         """Store a fresh profile on the auth thread, in order with a sign-out's deletion (a
@@ -138,6 +145,7 @@ class ProfileLoader(QObject):
         self._loaded = False
         self.profile_changed.emit(None)
         self.photo_changed.emit(None)
+        self.organization_changed.emit(None)
 
     def clear(self) -> None:
         """Signed out (here or elsewhere): no retry, no snapshot in memory, nothing shown."""
@@ -152,7 +160,8 @@ class ProfileLoader(QObject):
 def _fetch(
     graph: GraphClient, access_token: str, account_id: str, cached: Snapshot | None
 ) -> Snapshot:
-    """/me and the photo (on the network pool); a photo that fails costs only the photo."""
+    """/me, the photo and the organization (on the network pool); a photo or a name that fails
+    costs only itself."""
     fetched_at = time.time()
     profile = graph.me(access_token)
     try:
@@ -163,4 +172,23 @@ def _fetch(
         log.info("No photo: %s", exc.message)
         # keep the one we have; ask again next time
         photo, checked_at = (cached.photo if cached else None), 0.0
-    return Snapshot(account_id, profile, fetched_at, photo, checked_at)
+    organization, org_checked_at = _organization(graph, access_token, cached, fetched_at)
+    return Snapshot(
+        account_id, profile, fetched_at, photo, checked_at, organization, org_checked_at
+    )
+
+
+def _organization(
+    graph: GraphClient, access_token: str, cached: Snapshot | None, now: float
+) -> tuple[Organization | None, float]:
+    """The tenant's name: the stored one while less than a day old, else /organization. On a
+    failure (no permission: 403; Graph down) the stored name stays, or there is none."""
+    if cached is not None and cached.organization_is_fresh(now):
+        return cached.organization, cached.organization_checked_at
+    try:
+        return graph.organization(access_token), now
+    except LanyardError as exc:
+        if exc.claims_challenge:
+            raise
+        log.info("No organization name: %s", exc.message)
+        return (cached.organization if cached else None), 0.0

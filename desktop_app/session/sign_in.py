@@ -126,12 +126,16 @@ class InteractiveSignIn(QObject):
         scopes: tuple[str, ...] | None = None,
     ) -> None:
         """Listen on a loopback port, then ask the identity provider for the URL to open.
-        ``scopes``: another API's (Grant access) instead of the configured ones."""
+        ``scopes``: another API's (Grant access) instead of the configured ones; the browser's
+        landing page then says access was granted, not that the person signed in."""
         self.method.emit("browser")
+        from desktop_app.auth.landing import GRANT_ACCESS, SIGN_IN, page_for
         from desktop_app.auth.loopback import LoopbackReceiver
 
         state = secrets.token_urlsafe(32)
-        receiver = LoopbackReceiver(state)  # a loopback bind: no network, no waiting
+        flow = GRANT_ACCESS if scopes else SIGN_IN
+        # a loopback bind: no network, no waiting
+        receiver = LoopbackReceiver(state, landing_page=page_for(flow))
         self._receiver = receiver
         client = self._client
 

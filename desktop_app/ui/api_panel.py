@@ -202,6 +202,9 @@ class ApiPanel(QWidget):
             self._load_presets()
         if state not in CAN_CALL:
             self._busy = False
+        if state is State.SIGNED_OUT and self.status.text() != "Not called yet.":
+            # signed out, or another account next: the answer was for the one who left
+            self._forget_answer("Not called yet.")
         self._update_enabled()
 
     def _load_presets(self) -> None:
@@ -270,9 +273,16 @@ class ApiPanel(QWidget):
         self._remember(request)
         self._busy = True
         self._update_enabled()
+        self._forget_answer(f"Calling {request.host}…")
+
+    def _forget_answer(self, status: str) -> None:
+        """A new request, or nobody to call as: the last answer is not this one's, so it goes
+        (status line, details, banner, result) rather than sit under a new outcome."""
         self.banner.hide()
-        self._set_status(f"Calling {request.host}…", "")
+        self._set_status(status, "")
+        self.detail.setText("")
         self.detail.hide()
+        self.result.clear()
 
     def _set_status(self, text: str, outcome: str) -> None:
         self.status.setText(text)
@@ -299,11 +309,17 @@ class ApiPanel(QWidget):
         self._busy = False
         self._update_enabled()
         if failure.field:
+            # the message is beside the field; the answer below was to another request
+            self._forget_answer("Not called: the request needs a change.")
             self._mark_invalid(failure.field, failure.error.message)
             return
         error: LanyardError = failure.error
-        self._set_status("No answer: " + error.message, "error")
-        self.detail.hide()
+        self._forget_answer("")
+        # the status line says what happened; the banner below says why, once
+        host = failure.request.host if failure.request is not None else ""
+        self._set_status(
+            f"The call to {host} did not complete." if host else "Not called.", "error"
+        )
         if failure.can_grant:
             self.banner.show_error(error, "warning", action="Grant access")
         else:

@@ -15,6 +15,8 @@ from desktop_app.core.diagnostics import DiagnosticsInput, default_name, write_b
 from desktop_app.core.logs import current_log_file, verbose_diagnostics
 from desktop_app.session.controller import SessionController
 
+STATUS_MESSAGE_MS = 8_000  # how long "Diagnostics saved: …" stays in the status bar
+
 
 def ask_for_path(window: QMainWindow, suggested: Path, chosen: Callable[[str], None]) -> None:
     """A window-modal save dialog (never a nested event loop); tests replace this function."""
@@ -62,11 +64,16 @@ class DiagnosticsSaver(QObject):
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self._window = window
+        # a status-bar message hides the session's state while it shows: seconds, not minutes
         self.saved.connect(
-            lambda path: window.statusBar().showMessage(f"Diagnostics saved: {path}")
+            lambda path: window.statusBar().showMessage(
+                f"Diagnostics saved: {path}", STATUS_MESSAGE_MS
+            )
         )
         self.failed.connect(
-            lambda why: window.statusBar().showMessage(f"Could not save diagnostics: {why}")
+            lambda why: window.statusBar().showMessage(
+                f"Could not save diagnostics: {why}", 2 * STATUS_MESSAGE_MS
+            )
         )
 
     def start(self) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from desktop_app.auth.models import Account, Identity
 from desktop_app.core.text import shown
 from desktop_app.graph.client import Photo
+from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import Profile
 from desktop_app.ui.avatar import Avatar
 from desktop_app.ui.widgets import clear_layout, heading, muted, plain_label, role_chip
@@ -31,8 +32,12 @@ class AccountHeader(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("header")
-        self._identity_name = ""
-        self._identity_username = ""
+        # what the text is drawn from (_show_text), never from what an earlier one left
+        self._identity: Identity | None = None
+        self._profile: Profile | None = None
+        self._organization: Organization | None = None
+        self._cloud_label = ""
+        self._home_tenant = ""
         layout = QHBoxLayout(self)
         layout.setContentsMargins(20, 14, 20, 14)
         layout.setSpacing(16)
@@ -88,7 +93,7 @@ class AccountHeader(QFrame):
         layout.addLayout(controls)
         self._accounts: list[Account] = []
         self._current = ""
-        self._shown: tuple[object, ...] | None = None  # what show_identity last drew
+        self._shown: tuple[object, ...] | None = None  # the roles show_identity last drew
 
     def show_accounts(self, accounts: list[Account], current: Account | None) -> None:
         """Fill the picker: every saved account, the current one selected, then Add."""
@@ -132,35 +137,19 @@ class AccountHeader(QFrame):
     ) -> None:
         """``home_tenant``: the account's home tenant (client_info utid); a guest's differs."""
         claims = identity.claims if identity is not None else None
-        # what the profile falls back to when Graph sends a field it cannot use (wrong type)
-        self._identity_name = (claims.name or claims.username) if claims is not None else ""
-        self._identity_username = claims.username if claims is not None else ""
+        self._identity, self._cloud_label, self._home_tenant = identity, cloud_label, home_tenant
+        if identity is None:
+            self._profile = None  # nobody: no profile either (a new one comes with the next)
+        self._show_text()
         shown: tuple[object, ...] | None = None
         if claims is not None and identity is not None:
-            shown = (claims.name, claims.username, claims.tenant_id, home_tenant, cloud_label)
-            shown += (identity.trusted, claims.roles)
+            shown = (claims.roles, identity.trusted)
         if shown is not None and shown == self._shown:
-            return  # a refresh of the same person: nothing to redraw
+            return  # a refresh of the same person: the roles need no redraw
         self._shown = shown
         clear_layout(self._roles_row)
-        if identity is None:
-            self.job_title.setText("")
-            self.job_title.hide()
-            self.name.setText("")
-            self.username.setText("")
-            self.tenant.setText("")
-            self.avatar.set_name("")
+        if claims is None or identity is None:
             return
-        assert claims is not None
-        self.name.setText(claims.name or claims.username)
-        self.username.setText(claims.username)
-        guest = (
-            f" · guest, home tenant {home_tenant}"
-            if home_tenant and home_tenant != claims.tenant_id
-            else ""
-        )
-        self.tenant.setText(f"Tenant {claims.tenant_id}{guest} · {cloud_label}")
-        self.avatar.set_name(claims.name or claims.username)
         if identity.trusted:
             for role in claims.roles[:8]:
                 self._roles_row.addWidget(role_chip(role, self))
@@ -169,16 +158,42 @@ class AccountHeader(QFrame):
         self._roles_row.addStretch(1)
 
     def show_profile(self, profile: Profile | None) -> None:
-        if profile is None:
+        """The /me profile, or None while the account's is still to be loaded (or signed out)."""
+        self._profile = profile
+        self._show_text()
+
+    def show_organization(self, organization: Organization | None) -> None:
+        """The tenant's name from Graph; None: unknown, the tenant is shown by its ID."""
+        self._organization = organization
+        self._show_text()
+
+    def _show_text(self) -> None:
+        """Every line of text from what is known now (identity, profile, organization), each
+        time: nothing an earlier account, profile or state put there stays behind."""
+        identity, profile = self._identity, self._profile
+        claims = identity.claims if identity is not None else None
+        if claims is None:
+            for label in (self.name, self.job_title, self.username, self.tenant):
+                label.setText("")
+            self.tenant.setToolTip("")
+            self.job_title.hide()
+            self.avatar.set_name("")
             return
-        # A field Graph sent as a non-string reads as "": fall back to this person's ID token,
-        # never keep what an earlier profile (perhaps another person's) put there.
-        name = profile.displayName or self._identity_name
+        # A field Graph sent as a non-string reads as "": fall back to this person's ID token
+        name = (profile.displayName if profile else "") or claims.name or claims.username
         self.name.setText(name)
         self.avatar.set_name(name)
-        self.username.setText(profile.userPrincipalName or self._identity_username)
-        self.job_title.setText(profile.jobTitle)
-        self.job_title.setVisible(bool(profile.jobTitle))
+        self.username.setText((profile.userPrincipalName if profile else "") or claims.username)
+        job = profile.jobTitle if profile else ""
+        self.job_title.setText(job)
+        self.job_title.setVisible(bool(job))
+        home = self._home_tenant
+        guest = f" · guest, home tenant {home}" if home and home != claims.tenant_id else ""
+        org = self._organization
+        org_name = org.name_for(claims.tenant_id) if org is not None else ""
+        tenant = org_name or f"Tenant {claims.tenant_id}"
+        self.tenant.setText(f"{tenant}{guest} · {self._cloud_label}")
+        self.tenant.setToolTip(f"Tenant ID {claims.tenant_id}" if org_name else "")
 
     def show_photo(self, photo: Photo | None) -> None:
         self.avatar.set_photo(photo.data if photo else None)

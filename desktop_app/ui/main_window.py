@@ -14,6 +14,7 @@ from desktop_app.auth.errors import saving_state
 from desktop_app.auth.models import Account, CacheEntry, Identity
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import Photo
+from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import Profile
 from desktop_app.session import errors
 from desktop_app.session.controller import SessionController
@@ -209,6 +210,7 @@ class MainWindow(QMainWindow):
         session.profile_changed.connect(self.show_profile)
         session.profile_freshness.connect(self.profile_panel.show_freshness)
         session.photo_changed.connect(self.show_photo)
+        session.organization_changed.connect(self.show_organization)
         session.error.connect(self.show_error)
         self._not_saved = ""
         session.notice.connect(self.show_notice)
@@ -315,6 +317,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Clipboard cleared", 5000)
 
     def show_state(self, state: State) -> None:
+        # a message ("Diagnostics saved", "Copied") hides the state label: the new state wins
+        self.statusBar().clearMessage()
         self.state_label.setText(state.value)
         if state is State.SIGNED_OUT:  # a token copied while signed in goes with the sign-in
             clipboard_guard().clear_secret("sign-out")
@@ -398,6 +402,7 @@ class MainWindow(QMainWindow):
         self.roles_panel.show_identity(identity)
         self.token_panel.show_identity(identity)
         self.tabs.gate_admin_view(identity)
+        self.profile_panel.show_tenant(identity.claims.tenant_id if identity else "")
         if identity is None:
             self.profile_panel.show_profile(None)
 
@@ -413,6 +418,10 @@ class MainWindow(QMainWindow):
 
     def show_photo(self, photo: Photo | None) -> None:
         self.header.show_photo(photo)
+
+    def show_organization(self, organization: Organization | None) -> None:
+        self.header.show_organization(organization)
+        self.profile_panel.show_organization(organization)
 
     def show_error(self, error: LanyardError, severity: str = "error") -> None:
         if error.kind is ErrorKind.INTERACTION_REQUIRED and self.session is not None:

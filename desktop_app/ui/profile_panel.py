@@ -1,4 +1,5 @@
-"""The Profile panel: every default Graph /me property, as plain text, each with a Copy button."""
+"""The Profile panel: every default Graph /me property, then the organization (its name from
+Graph /organization, else its ID) and the tenant ID, as plain text, each with a Copy button."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from functools import partial
 
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QToolButton, QWidget
 
+from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import PROFILE_FIELDS, Profile
 from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.widgets import CardPanel, muted, plain_label
+
+# after /me's fields: who the account belongs to
+TENANT_FIELDS = (("organization", "Organization"), ("tenantId", "Tenant ID"))
 
 
 class ProfilePanel(CardPanel):
@@ -24,7 +29,7 @@ class ProfilePanel(CardPanel):
         form.setVerticalSpacing(6)
         self.values: dict[str, QLabel] = {}
         self.copy_buttons: dict[str, QToolButton] = {}
-        for name, title in PROFILE_FIELDS:
+        for name, title in (*PROFILE_FIELDS, *TENANT_FIELDS):
             value = plain_label("", card, selectable=True)
             value.setObjectName(f"profile_{name}")
             value.setAccessibleName(title)
@@ -44,6 +49,8 @@ class ProfilePanel(CardPanel):
         self._fetched_at: float | None = None
         self._from_snapshot = False
         self._offline = False
+        self._tenant_id = ""
+        self._organization: Organization | None = None
 
     def value_text(self, name: str) -> str:
         return self.values[name].text()
@@ -59,6 +66,26 @@ class ProfilePanel(CardPanel):
         self._fetched_at = time.time() if profile else None
         self._from_snapshot = False
         self._show_as_of()
+
+    def show_tenant(self, tenant_id: str) -> None:
+        """The signed-in account's tenant (the ID token's tid; "" when nobody is)."""
+        self._tenant_id = tenant_id
+        self._show_tenant()
+
+    def show_organization(self, organization: Organization | None) -> None:
+        """The tenant's name from Graph, or None: not known (shown by its ID)."""
+        self._organization = organization
+        self._show_tenant()
+
+    def _show_tenant(self) -> None:
+        tenant, org = self._tenant_id, self._organization
+        name = org.name_for(tenant) if org is not None and tenant else ""
+        for key, text in (("organization", name or tenant), ("tenantId", tenant)):
+            self.values[key].setText(text)
+            self.copy_buttons[key].setEnabled(bool(text))
+        self.values["organization"].setToolTip(
+            "" if name or not tenant else "Its name could not be read from Microsoft Graph"
+        )
 
     def show_freshness(self, fetched_at: float, from_snapshot: bool) -> None:
         """When the profile on screen was fetched; a stored copy is marked as such."""

@@ -184,7 +184,7 @@ class TokenPanel(CardPanel):
             else "Not set: Lanyard renews 5 minutes before expiry"
         )
         self.source.setText(SOURCES.get(info.source, info.source))
-        self.scopes.setText(" ".join(info.scopes) if info.scopes else "None listed")
+        self.scopes.setText(" ".join(info.scopes) if info.scopes else "Not reported")
         self._show_expiry()
         self._tick.start()
 

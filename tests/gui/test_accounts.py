@@ -67,21 +67,47 @@ def test_add_switch_and_sign_out_of_accounts(
     assert window.roles_panel.roles == ("Admin", "Reader")
     assert authorize_requests(sandbox) == before
 
-    # Sign out of one: the other stays saved and is offered on the welcome page
+    # Sign out of one: the other account is shown next, silently, not the welcome page
+    qtbot.mouseClick(window.header.sign_out_button, Qt.MouseButton.LeftButton)
+    assert session.account is not None and session.account.username == directory.READER_UPN
+    wait_state(qtbot, session, State.SIGNED_IN)
+    qtbot.waitUntil(lambda: window.header.name.text() == "Alex Wilber", timeout=TIMEOUT_MS)
+    assert window.stack.currentWidget() is window.tabs
+    qtbot.waitUntil(
+        lambda: picker_items(window) == [directory.READER_UPN, ADD_ACCOUNT], timeout=TIMEOUT_MS
+    )
+    assert window.header.account_picker.currentText() == directory.READER_UPN
+    assert window.roles_panel.roles == ("Reader",)
+    assert authorize_requests(sandbox) == before
+    assert [a.username for a in auth_client(sandbox, config.profile_dir).accounts()] == [
+        directory.READER_UPN
+    ]
+
+    # Signing out of the last one leaves the welcome page
     qtbot.mouseClick(window.header.sign_out_button, Qt.MouseButton.LeftButton)
     assert session.state is State.SIGNED_OUT
-    qtbot.waitUntil(lambda: len(window.welcome_page.account_buttons) == 1, timeout=TIMEOUT_MS)
-    assert window.welcome_page.account_buttons[0].text() == f"Continue as {directory.READER_UPN}"
-    qtbot.mouseClick(window.welcome_page.account_buttons[0], Qt.MouseButton.LeftButton)
-    wait_state(qtbot, session, State.SIGNED_IN)
-    assert window.header.name.text() == "Alex Wilber"
-    assert authorize_requests(sandbox) == before
+    qtbot.waitUntil(lambda: window.welcome_page.account_buttons == [], timeout=TIMEOUT_MS)
+    assert window.stack.currentWidget() is window.welcome_page
 
-    # Sign out of all
+    assert window.welcome_page.sign_in_button.text() == "Sign in"
+    assert session.shutdown(5.0)
+    assert auth_client(sandbox, config.profile_dir).accounts() == []
+
+
+def test_sign_out_of_all_accounts_leaves_none_to_switch_to(
+    qtbot: QtBot, sandbox: Sandbox, tmp_path: Path, standin_browser, open_window
+) -> None:  # type: ignore[no-untyped-def]
+    standin_browser(sandbox.info.ca_file, directory.ADMIN_UPN)
+    config = sandbox_config(sandbox, tmp_path)
+    window, session = open_window(config)
+    sign_in(qtbot, window, session)
+    standin_browser(sandbox.info.ca_file, directory.READER_UPN)
+    session.sign_in(add_account=True)
+    qtbot.waitUntil(lambda: len(session.accounts) == 2, timeout=TIMEOUT_MS)
     window.header.sign_out_all_action.trigger()
     assert session.state is State.SIGNED_OUT
     qtbot.waitUntil(lambda: window.welcome_page.account_buttons == [], timeout=TIMEOUT_MS)
-    assert window.welcome_page.sign_in_button.text() == "Sign in"
+    assert session.state is State.SIGNED_OUT and session.account is None
     assert session.shutdown(5.0)
     assert auth_client(sandbox, config.profile_dir).accounts() == []
 

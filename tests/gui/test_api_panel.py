@@ -19,6 +19,7 @@ from desktop_app.sandbox import Sandbox, directory
 from desktop_app.sandbox.faults import FaultSpec
 from desktop_app.session import api_calls as api_calls_module
 from desktop_app.session.controller import SessionController
+from desktop_app.session.state import State
 from desktop_app.ui import api_panel as api_panel_module
 from desktop_app.ui.api_panel import SETTINGS_SCOPES, SETTINGS_URL, ApiPanel
 from desktop_app.ui.json_view import KEY, VALUE, NodeItem
@@ -127,7 +128,7 @@ def test_the_second_api_asks_for_consent_once_then_calls_without_it(
     assert panel.scopes_edit.text() == sandbox.info.api_scope
     before = authorize_requests(sandbox)
 
-    call(qtbot, panel, "No answer")
+    call(qtbot, panel, "The call to")
     assert panel.banner.isVisible()
     assert panel.banner.message.text().startswith("This API needs your consent first")
     assert panel.banner.action_button.text() == "Grant access"
@@ -175,7 +176,7 @@ def test_api_errors_are_shown_plainly_with_their_details(
     )
     panel.url_edit.setText(f"{sandbox.info.api_endpoint}/orders")
     panel.scopes_edit.setText(sandbox.info.api_scope)
-    call(qtbot, panel, "No answer")  # a new sandbox: the API needs consent first
+    call(qtbot, panel, "The call to")  # a new sandbox: the API needs consent first
     qtbot.mouseClick(panel.banner.action_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.status.text().startswith("200 OK"), timeout=TIMEOUT_MS)
 
@@ -208,7 +209,7 @@ def test_api_errors_are_shown_plainly_with_their_details(
 
     # no answer at all: the API's host does not listen (a network error, shown the same way)
     sandbox.add_fault(FaultSpec("api", reset=True))
-    call(qtbot, panel, "No answer")
+    call(qtbot, panel, "The call to")
     assert "could not be reached" in panel.banner.message.text()
     assert session.state.name == "SIGNED_IN"  # the session itself is untouched
 
@@ -311,7 +312,7 @@ def test_grant_access_can_be_cancelled_and_quitting_while_waiting_is_clean(
     monkeypatch.setenv("BROWSER", "true")  # "opens" and never comes back, like a closed tab
     panel.url_edit.setText(f"{sandbox.info.api_endpoint}/orders")
     panel.scopes_edit.setText(sandbox.info.api_scope)
-    call(qtbot, panel, "No answer")
+    call(qtbot, panel, "The call to")
     qtbot.mouseClick(panel.banner.action_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(browser.urls) == 1, timeout=TIMEOUT_MS)
     assert panel.waiting.isVisible()
@@ -322,7 +323,7 @@ def test_grant_access_can_be_cancelled_and_quitting_while_waiting_is_clean(
     assert panel.call_button.isEnabled()
 
     # waiting again, then the window closes: shutdown (the fixture) ends within its bound
-    call(qtbot, panel, "No answer")
+    call(qtbot, panel, "The call to")
     qtbot.mouseClick(panel.banner.action_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(browser.urls) == 2, timeout=TIMEOUT_MS)
     assert session.api_consent_pending
@@ -350,7 +351,7 @@ def test_access_granted_as_another_account_is_refused_with_a_way_out(
     )
     panel.url_edit.setText(f"{sandbox.info.api_endpoint}/orders")
     panel.scopes_edit.setText(sandbox.info.api_scope)
-    call(qtbot, panel, "No answer")
+    call(qtbot, panel, "The call to")
     monkeypatch.setenv("STANDIN_USER", directory.ADMIN_UPN)  # the person picks someone else
     qtbot.mouseClick(panel.banner.action_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
@@ -384,3 +385,57 @@ def test_controls_have_names_a_tab_order_and_need_a_session(qtbot: QtBot, tmp_pa
     assert panel.call_button.toolTip() == "Sign in first"
     panel.call()  # nothing to call with: no error, no crash
     assert panel.status.text() == "Not called yet."
+
+
+def result_is_empty(panel: ApiPanel) -> bool:
+    return panel.result.tree.topLevelItemCount() == 0 and not panel.result.raw_text.toPlainText()
+
+
+def test_a_new_call_forgets_the_last_answer_and_says_its_error_once(
+    qtbot: QtBot, tmp_path: Path, open_window, standin_browser
+) -> None:  # type: ignore[no-untyped-def]
+    panel, session, _, sandbox = signed_in_panel(
+        qtbot, tmp_path, open_window, standin_browser, directory.ADMIN_UPN
+    )
+    call(qtbot, panel, "200 OK")
+    assert rows(panel)["displayName"].text(VALUE) == "Megan Bowen"
+
+    # while the next call is under way, the last answer is not shown as if it were its
+    sandbox.add_fault(FaultSpec("me", latency_ms=1500))
+    qtbot.mouseClick(panel.call_button, Qt.MouseButton.LeftButton)
+    assert panel.status.text().startswith("Calling ")
+    assert result_is_empty(panel) and not panel.detail.isVisible()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("200 OK"), timeout=TIMEOUT_MS)
+
+    # no answer at all: an empty result, the status line says what, the banner why, once each
+    sandbox.add_fault(FaultSpec("me", reset=True))
+    call(qtbot, panel, "The call to")
+    host = urlsplit(panel.url_edit.text()).netloc.lower()
+    assert panel.status.text() == f"The call to {host} did not complete."
+    assert panel.status.property("outcome") == "error"
+    assert panel.banner.isVisible()
+    message = panel.banner.message.text()
+    assert message and message not in panel.status.text()
+    # nothing retries a call by itself: the advice says to call again, not "Lanyard tries"
+    advice = panel.banner.recommendation.text()
+    assert "call it again" in advice.lower() and "tries again" not in advice
+    assert result_is_empty(panel)
+    assert "Megan Bowen" not in panel.result.raw_text.toPlainText()
+
+    # an answer again, then a request that cannot be sent: the field says why, nothing stale
+    call(qtbot, panel, "200 OK")
+    panel.url_edit.setText("https://example.com/steal")
+    qtbot.mouseClick(panel.call_button, Qt.MouseButton.LeftButton)
+    assert panel.validation.isVisible() and panel.validation.text()
+    assert panel.status.text() == "Not called: the request needs a change."
+    assert panel.validation.text() not in panel.status.text()
+    assert result_is_empty(panel) and not panel.banner.isVisible()
+
+    # signed out: nothing of the account that left stays in the panel
+    call_url = f"{sandbox.info.graph_endpoint}/me"
+    panel.url_edit.setText(call_url)
+    call(qtbot, panel, "200 OK")
+    session.sign_out()
+    assert session.state is State.SIGNED_OUT
+    assert panel.status.text() == "Not called yet."
+    assert result_is_empty(panel)

@@ -35,7 +35,9 @@ def test_sign_in_shows_profile_and_roles_and_sign_out_clears_them(
     assert window.header.name.text() == "Megan Bowen"
     assert window.header.username.text() == directory.ADMIN_UPN
     assert window.header.job_title.text() == "Identity Administrator"
-    assert directory.TENANT_ID in window.header.tenant.text()
+    # the tenant by its name from Graph (/organization); its ID beside it on hover
+    assert window.header.tenant.text().startswith(f"{directory.TENANT_NAME} · ")
+    assert directory.TENANT_ID in window.header.tenant.toolTip()
     assert window.profile_panel.value_text("jobTitle") == "Identity Administrator"
     assert window.profile_panel.value_text("userPrincipalName") == directory.ADMIN_UPN
     assert window.roles_panel.roles == ("Admin", "Reader")

@@ -43,11 +43,19 @@ def collect(signal: Any) -> list[Any]:
     return seen
 
 
+def landed(log: Path) -> list[str]:
+    """The titles of the app's landing pages the stand-in browser ended on, in order."""
+    if not log.exists():
+        return []
+    lines = log.read_text(encoding="utf-8").splitlines()
+    return [line.removeprefix("LANDED ") for line in lines if line.startswith("LANDED ")]
+
+
 def test_a_sign_in_then_grant_access_go_through_the_same_machinery(
     qtbot: QtBot, tmp_path: Path, start_session: Starter, standin_browser: Any
 ) -> None:
     """Lanyard as `--sandbox` runs it (its own sandbox, so the Orders API is offered)."""
-    standin_browser("", directory.READER_UPN)  # plain HTTP sign-in pages on loopback
+    log = standin_browser("", directory.READER_UPN)  # plain HTTP sign-in pages on loopback
     browser = Browser()
     session = start_session(Config(sandbox=True, profile_dir=tmp_path), launch_browser=browser)
     methods, urls, tokens = (
@@ -68,6 +76,7 @@ def test_a_sign_in_then_grant_access_go_through_the_same_machinery(
     assert isinstance(tokens[-1], TokenInfo)
     assert session.account is not None and session.account.username == directory.READER_UPN
     qtbot.waitUntil(lambda: session.accounts == [session.account], timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: landed(log) == ["Signed in — Lanyard"], timeout=TIMEOUT_MS)
 
     orders = setup.api_presets[-1]
     failed: list[ApiFailure] = collect(session.api_failed)
@@ -80,6 +89,9 @@ def test_a_sign_in_then_grant_access_go_through_the_same_machinery(
     assert session.api_consent_pending
     qtbot.waitUntil(lambda: bool(answered), timeout=TIMEOUT_MS)
     assert answered[0].status == 200 and waiting == [True, False]
+    # the browser's last page says what this flow did: access granted, not "signed in"
+    qtbot.waitUntil(lambda: len(landed(log)) == 2, timeout=TIMEOUT_MS)
+    assert landed(log)[1] == "Access granted — Lanyard"
     query = parse_qs(urlsplit(browser.urls[-1]).query)
     assert query["login_hint"] == [directory.READER_UPN]  # as the same account
     assert orders.scopes[0] in query["scope"][0].split()  # for this API's scope only

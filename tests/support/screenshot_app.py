@@ -6,7 +6,9 @@
 SCENE: profile, roles, token or admin (signed in, that panel; admin exits 3 when the user has no
 Admin view), device-code (the code to enter elsewhere),
 sign-in-needed (signed in, then the sandbox revokes the sign-in and a refresh finds out),
-api (the Call an API tab: the sandbox's Orders API called, its consent granted in the browser).
+api (the Call an API tab: the sandbox's Orders API called, its consent granted in the browser),
+api-error (the same, then a second call that gets no answer: the panel after an error that
+follows a success).
 
 It grabs the X screen (not the widget), so the PNG shows what the display server really drew.
 Exit status 0 when the window reached the signed-in profile and the PNG was written.
@@ -45,7 +47,7 @@ def main() -> int:
     parser.add_argument(
         "--scene",
         default="profile",
-        choices=(*PANELS, "device-code", "sign-in-needed", "api"),
+        choices=(*PANELS, "device-code", "sign-in-needed", "api", "api-error"),
     )
     parser.add_argument("--timeout", type=float, default=30.0)
     args = parser.parse_args()
@@ -88,7 +90,7 @@ def main() -> int:
                 return
             QTimer.singleShot(400, grab)
             return
-        if args.scene == "api" and signed_in() and drive_api_panel():
+        if args.scene in ("api", "api-error") and signed_in() and drive_api_panel():
             QTimer.singleShot(400, grab)
             return
         if args.scene == "device-code" and window.device_code_page.code.text():
@@ -109,7 +111,7 @@ def main() -> int:
             return
         QTimer.singleShot(100, tick)
 
-    api: dict[str, ApiPanel] = {}
+    api: dict[str, ApiPanel] = {}  # "panel"; "failed": the second call (api-error) is made
 
     def drive_api_panel() -> bool:
         """Call the Orders API, grant its consent when offered; True once the result shows."""
@@ -137,6 +139,17 @@ def main() -> int:
             return False
         if panel.banner.isVisible() and panel.banner.action_button.isVisible():
             panel.banner.action_button.click()  # Grant access
+            return False
+        if args.scene == "api-error" and api.get("failed"):
+            return panel.status.text().startswith("The call to")
+        if panel.status.text().startswith("200") and args.scene == "api-error":
+            services = session.services
+            assert services is not None and services.sandbox is not None
+            from desktop_app.sandbox.faults import FaultSpec
+
+            services.sandbox.add_fault(FaultSpec("api", reset=True))
+            api["failed"] = panel
+            panel.call_button.click()
             return False
         if panel.status.text().startswith("200"):
             tree = panel.result.tree

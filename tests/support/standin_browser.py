@@ -9,7 +9,8 @@ finally submits the auto-submitting form_post form to the app's loopback redirec
 browser would (or follows the 302 that carries the response in its query).
 
 Trust: `STANDIN_CA` names a CA file used for HTTPS (passed per request). `STANDIN_LOG` receives a
-transcript of methods, URLs without their query and status codes — never codes or tokens.
+transcript of methods, URLs without their query and status codes — never codes or tokens — and
+the title of the app's landing page (`LANDED <title>`).
 `STANDIN_ENV_LOG` receives the environment the browser was started with, as one JSON line (tests
 check that a frozen Lanyard does not pass its bundle's library path on). `STANDIN_PAGE` receives
 the page the app answered with at the end (what a person reads in the browser).
@@ -218,6 +219,9 @@ def run(
             if _origin(target) != start_origin:
                 if response.status_code >= 400:
                     raise BrowserError(f"the app answered HTTP {response.status_code}")
+                landing = PageParser()
+                landing.feed(response.text)
+                note(f"LANDED {landing.title}")  # the app's page: what the person reads last
                 if landing_page is not None:
                     landing_page(response.text)
                 return target

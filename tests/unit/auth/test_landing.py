@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop_app.auth.landing import MAX_DETAIL_CHARS, landing_page
+from desktop_app.auth.landing import GRANT_ACCESS, MAX_DETAIL_CHARS, SIGN_IN, landing_page, page_for
 from tests.support.deceptive import deceptive_chars
 
 
@@ -33,3 +33,15 @@ def test_error_page_shows_an_override_as_its_escape() -> None:
     page = landing_page({"error": "x", "error_description": "Call \u202e0010-555 \u200bnow"})
     assert "Call \\u202e0010-555 \\u200bnow" in page
     assert deceptive_chars(page) == []
+
+
+def test_each_flow_says_what_it_did() -> None:
+    """The same redirect ends a sign-in and Grant access: each page names its own outcome."""
+    signed_in = landing_page({"code": "abc", "state": "s"}, SIGN_IN)
+    granted = page_for(GRANT_ACCESS)({"code": "abc", "state": "s"})
+    assert "You are signed in" in signed_in and "Access granted" not in signed_in
+    assert "<title>Access granted — Lanyard</title>" in granted
+    assert "signed in" not in granted.lower()
+    refused = page_for(GRANT_ACCESS)({"error": "consent_required", "error_description": "no"})
+    assert "Access was not granted" in refused and "Sign-in did not complete" not in refused
+    assert "$" not in granted and "$" not in refused

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.client import Photo
+from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import Profile
 from desktop_app.graph.snapshot import Snapshot
 from desktop_app.session.policy import Backoff
@@ -20,12 +21,19 @@ from tests.unit.session.stubs import ALEX, Outcomes, StubServices, View, failure
 
 ME = Profile(displayName="Alex Wilber", userPrincipalName="alex@contoso.test")
 PHOTO = Photo(b"\x89PNG", "image/png", '"v1"')
+ORG = Organization("3f6a9c1e-5b2d-4e8f-9a7c-1d2e3f4a5b6c", "Contoso")
 CLAIMS = '{"access_token":{"nbf":{"essential":true,"value":"1"}}}'
 
 
 class StubGraph:
-    def __init__(self, me: Outcomes, photo: Outcomes | None = None) -> None:
+    def __init__(
+        self, me: Outcomes, photo: Outcomes | None = None, organization: Outcomes | None = None
+    ) -> None:
         self._me, self._photo = me, photo or Outcomes(PHOTO)
+        self.organizations = organization or Outcomes(ORG)
+
+    def organization(self, token: str) -> Organization | None:
+        return self.organizations(token=token)  # type: ignore[no-any-return]
 
     def me(self, token: str) -> Profile:
         return self._me(token=token)  # type: ignore[no-any-return]
@@ -54,7 +62,14 @@ def loader(jobs: Jobs, owner: QObject) -> Loader:
     ) -> tuple[ProfileLoader, dict[str, list[Any]]]:
         part = ProfileLoader(View(StubServices(graph=graph)), jobs, owner, backoff=backoff)
         seen: dict[str, list[Any]] = {}
-        for name in ("profile_changed", "photo_changed", "error", "challenged", "needs_sign_in"):
+        for name in (
+            "profile_changed",
+            "photo_changed",
+            "organization_changed",
+            "error",
+            "challenged",
+            "needs_sign_in",
+        ):
             seen[name] = []
             getattr(part, name).connect(seen[name].append)
         seen["freshness"] = []
@@ -150,3 +165,39 @@ def test_a_profile_for_an_account_that_left_is_dropped(
     qtbot.wait(50)
     assert ME not in seen["profile_changed"]
     assert not part.loaded
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        failure(ErrorKind.SERVICE, status="403"),  # no permission that reads /organization
+        failure(ErrorKind.SERVICE, status="503"),
+        failure(ErrorKind.NETWORK),
+        failure(ErrorKind.INTERNAL),
+        None,  # an answer that names no organization
+    ],
+)
+def test_an_unreadable_organization_costs_only_its_name(
+    qtbot: QtBot, loader: Loader, outcome: object
+) -> None:
+    part, seen = loader(StubGraph(Outcomes(ME), organization=Outcomes(outcome)))
+    part.load()
+    qtbot.waitUntil(lambda: bool(seen["organization_changed"]))
+    assert seen["organization_changed"] == [None]
+    assert seen["profile_changed"] == [ME] and seen["photo_changed"] == [PHOTO]
+    assert seen["error"] == []  # no banner for a name
+    assert part.loaded
+
+
+def test_the_organization_is_asked_for_at_most_daily(qtbot: QtBot, loader: Loader) -> None:
+    graph = StubGraph(Outcomes(ME))
+    part, seen = loader(graph)
+    part.store = Store()  # type: ignore[assignment]
+    part.load()
+    qtbot.waitUntil(lambda: len(seen["organization_changed"]) == 1)
+    part.load()  # the same account again: the name from the snapshot in memory
+    qtbot.waitUntil(lambda: len(seen["organization_changed"]) == 2)
+    assert seen["organization_changed"] == [ORG, ORG]
+    assert len(graph.organizations.calls) == 1
+    stored = part.store.saved[-1]  # type: ignore[union-attr]
+    assert stored.organization == ORG and stored.organization_checked_at > 0
