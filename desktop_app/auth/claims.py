@@ -129,6 +129,13 @@ class IdTokenClaims:
         return aud if isinstance(aud, str) else ""
 
     @property
+    def login_hint(self) -> str:
+        """Entra's optional `login_hint` claim: opaque, handed back as the sign-out page's
+        logout_hint (learn.microsoft.com/entra/identity-platform/optional-claims-reference)."""
+        value = self.raw.get("login_hint")
+        return value if isinstance(value, str) and value.isascii() and value.isprintable() else ""
+
+    @property
     def roles(self) -> tuple[str, ...]:
         return _text_list(self.raw.get("roles"))
 

@@ -489,10 +489,14 @@ class AuthClient:
 
     def end_session_url(self, account: Account) -> str:
         """The identity provider's sign-out page (OpenID Connect end session). msal keeps no
-        end_session_endpoint; Entra serves it beside the authorize endpoint, as .../logout."""
+        end_session_endpoint; Entra serves it beside the authorize endpoint, as .../logout.
+        logout_hint is the ID token's login_hint claim (Entra reads no username there); without
+        that claim the page asks which account to sign out of."""
         authorize = str(self.app.authority.authorization_endpoint)
         base = authorize.rsplit("/", 1)[0] + "/logout"
-        query = {"logout_hint": account.username} if account.username else {}
+        claims = self.cached_id_claims(account)
+        hint = claims.login_hint if claims is not None else ""
+        query = {"logout_hint": hint} if hint else {}
         return f"{base}?{urlencode(query)}" if query else base
 
     def sign_out(self, account: Account) -> None:

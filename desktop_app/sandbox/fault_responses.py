@@ -10,6 +10,7 @@ the given status) whose JSON body is cut off halfway.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from http import HTTPStatus
@@ -21,6 +22,7 @@ from desktop_app.sandbox.errors import (
     Trace,
     describe,
     graph_error_body,
+    graph_headers,
     token_error_body,
 )
 from desktop_app.sandbox.faults import GRAPH, IDENTITY_JSON, PAGES, Fault
@@ -164,9 +166,9 @@ def _graph_error(fault: Fault, status: int, req: Request, base_url: str) -> Resp
         default = ("UnknownError", _reason(status))
         code, message = _GRAPH_ERRORS.get(status, default)
     message = fault.message if fault.message is not None else message
-    client_request_id = req.header("client-request-id")
-    body = graph_error_body(code, message, request_id, client_request_id)
-    headers = [("request-id", request_id), ("client-request-id", client_request_id or request_id)]
+    now = dt.datetime.now(dt.UTC)
+    body = graph_error_body(code, message, request_id, req.header("client-request-id"), now)
+    headers = graph_headers(req, request_id, now)
     if status == 401:
         authorize = f"{base_url}/common/oauth2/v2.0/authorize"
         headers.append(
