@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from desktop_app.auth.claims import seconds
 from desktop_app.core.text import shown
 
 # Entra's claims, as documented for ID tokens (v2.0) and the optional claims people meet most.
@@ -81,15 +82,18 @@ def _clip(text: str, limit: int) -> str:
 
 
 def format_timestamp(value: object, now: float | None = None) -> str:
-    """An epoch-seconds claim as a local time, with how long ago or ahead it is."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """An epoch-seconds claim as a local time, with how long ago or ahead it is. A number sent
+    as a string ("1700000000", as some issuers do) is read, and said to have come as text."""
+    number = seconds(value)
+    if number is None:
         return _plain(value)
     try:
-        local = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(float(value)))
+        local = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(number))
     except (OverflowError, OSError, ValueError):
         return _plain(value)
     now = time.time() if now is None else now
-    return f"{local} ({relative(float(value) - now)})"
+    text = f"{local} ({relative(number - now)})"
+    return f"{text}, sent as text" if isinstance(value, str) else text
 
 
 def relative(seconds: float) -> str:

@@ -144,6 +144,20 @@ class IdTokenClaims:
         return _text_list(self.raw.get("groups"))
 
     @property
+    def amr(self) -> tuple[str, ...]:
+        """How the user authenticated ("pwd", "mfa"); one string is one method."""
+        return _text_list(self.raw.get("amr"))
+
+    @property
+    def wids(self) -> tuple[str, ...]:
+        """Directory role template ids; one string is one role."""
+        return _text_list(self.raw.get("wids"))
+
+    @property
+    def not_before(self) -> int | None:
+        return _number(self.raw.get("nbf"))
+
+    @property
     def groups_overage(self) -> bool:
         names = self.raw.get("_claim_names")
         return isinstance(names, dict) and GROUPS_OVERAGE_CLAIM in names

@@ -226,6 +226,7 @@ class AuthClient:
         import msal
 
         from desktop_app.auth.http_cache import DiscoveryOnlyCache
+        from desktop_app.auth.wire_numbers import NumbersAsNumbers
 
         self.open_cache()
         # discovery answers only: Lanyard, not msal's replay of an error, owns a throttled
@@ -237,7 +238,9 @@ class AuthClient:
                 self.settings.client_id,
                 authority=self.settings.authority,
                 token_cache=self.token_cache,
-                http_client=self._http_client,
+                # lifetimes sent as strings read as numbers before msal sees them (a string
+                # refresh_in raises inside msal: wire_numbers.py)
+                http_client=NumbersAsNumbers(self._http_client),
                 http_cache=self._http_cache,
                 instance_discovery=self.settings.instance_discovery,
                 client_capabilities=CLIENT_CAPABILITIES,

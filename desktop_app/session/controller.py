@@ -282,11 +282,18 @@ class SessionController(QObject):
         if token.source == "identity_provider":
             self._refresh_failure = None
         self._scheduler.succeeded()
-        self.token_changed.emit(
-            TokenInfo(token.expires_on, token.refresh_on, token.scopes, token.source)
-        )
+        self.token_changed.emit(_token_info(token))
         if token.id_claims is not None:
             self.identity_changed.emit(services.auth.identity(token.id_claims))
+        if token.expires_on <= time.time():
+            # expires_in 0 or less: no usable token, so not "Signed in"; asked again on the
+            # short-lived back-off (refresh.py), the state and banner saying why meanwhile
+            failure = errors.token_expired_on_arrival()
+            self._refresh_failure = failure
+            self._set_state(State.ERROR)
+            self._scheduler.refresh_before_expiry(token)
+            self.error.emit(failure)
+            return
         self._set_state(State.SIGNED_IN)
         self._scheduler.refresh_before_expiry(token)
         if first or reload_profile or not self._profile.loaded:
@@ -313,9 +320,7 @@ class SessionController(QObject):
                 # msal fell back to the cached token (its refresh failed): usable, but the
                 # identity provider is still failing, and the state and banner say so.
                 self._token = token
-                self.token_changed.emit(
-                    TokenInfo(token.expires_on, token.refresh_on, token.scopes, token.source)
-                )
+                self.token_changed.emit(_token_info(token))
                 self._set_state(State.OFFLINE if current.kind is ErrorKind.NETWORK else State.ERROR)
                 self._scheduler.retry_refresh(current)
                 return
@@ -472,3 +477,9 @@ class SessionController(QObject):
 
     def cancel_api_consent(self) -> None:
         self._api.cancel_consent()
+
+
+def _token_info(token: TokenResult) -> TokenInfo:
+    return TokenInfo(
+        token.expires_on, token.refresh_on, token.scopes, token.source, token.lifetime_problem()
+    )

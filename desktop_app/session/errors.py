@@ -46,6 +46,18 @@ def device_code_expired() -> LanyardError:
     )
 
 
+def token_expired_on_arrival() -> LanyardError:
+    """The identity provider answered with an access token that is already expired
+    (expires_in of 0 or less): there is no usable token in hand."""
+    return LanyardError(
+        "The identity provider issued an access token that is already expired (its lifetime "
+        "was 0 seconds or less), so Lanyard has no usable token.",
+        "Lanyard asks again, less and less often (up to once a minute); if this goes on, the "
+        "identity provider's token lifetime settings need a look.",
+        ErrorKind.SERVICE,
+    )
+
+
 def sign_in_needed() -> LanyardError:
     """What the window says in SIGN_IN_NEEDED when the session kept no reason."""
     return LanyardError(
