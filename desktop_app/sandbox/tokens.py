@@ -7,6 +7,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,6 +151,13 @@ class TokenIssuer:
         if capabilities:
             claims["xms_cc"] = list(capabilities)  # e.g. cp1: the client handles CAE challenges
         return sign_rs256(claims, self._key, self._kid)
+
+    def resign(self, token: str, change: Callable[[dict[str, Any]], dict[str, Any]]) -> str:
+        """The token's claims passed through ``change`` and signed again with the same key (the
+        unusual-answers fault: a legal token whose claims take an unusual shape)."""
+        return sign_rs256(
+            change(verify_rs256(token, self._key.public_key(), self._kid)), self._key, self._kid
+        )
 
     def verify_access_token(self, token: str) -> dict[str, Any]:
         """Signature only; the resource checks `aud`, `exp` and `scp` and answers in its own words."""
