@@ -121,6 +121,7 @@ class SessionController(QObject):
             part_signal.connect(relayed)
         self._scheduler.refresh_due.connect(self.refresh)
         self._scheduler.start_due.connect(self.start)
+        self._scheduler.token_expired.connect(self._token_ran_out)
         self._profile.challenged.connect(self._answer_claims_challenge)
         self._profile.needs_sign_in.connect(self._need_sign_in)
 
@@ -298,6 +299,16 @@ class SessionController(QObject):
         self._scheduler.refresh_before_expiry(token)
         if first or reload_profile or not self._profile.loaded:
             self._profile.load()
+
+    def _token_ran_out(self) -> None:
+        """A short-lived token expired before its renewal (scheduled on the back-off): no
+        usable token, so no longer "Signed in" until the renewal brings one."""
+        token = self._token
+        if self.state is State.SIGNED_IN and token is not None and token.expires_on <= time.time():
+            failure = errors.token_expired_before_renewal()
+            self._refresh_failure = failure
+            self._set_state(State.ERROR)
+            self.error.emit(failure)
 
     def check_for_wake(self) -> None:
         """After the computer slept, refresh at once if a refresh is due (refresh.py)."""

@@ -58,6 +58,16 @@ def token_expired_on_arrival() -> LanyardError:
     )
 
 
+def token_expired_before_renewal() -> LanyardError:
+    """A short-lived token ran out before its (backed-off) renewal: none usable meanwhile."""
+    return LanyardError(
+        "Your access token expired before Lanyard could renew it: the identity provider "
+        "issues tokens that last only seconds.",
+        "Lanyard renews it shortly; until then there is no usable token.",
+        ErrorKind.SERVICE,
+    )
+
+
 def sign_in_needed() -> LanyardError:
     """What the window says in SIGN_IN_NEEDED when the session kept no reason."""
     return LanyardError(
