@@ -283,7 +283,7 @@ class SessionController(QObject):
         if token.source == "identity_provider":
             self._refresh_failure = None
         self._scheduler.succeeded()
-        self.token_changed.emit(_token_info(token))
+        self.token_changed.emit(TokenInfo.of(token))
         if token.id_claims is not None:
             self.identity_changed.emit(services.auth.identity(token.id_claims))
         if token.expires_on <= time.time():
@@ -331,7 +331,7 @@ class SessionController(QObject):
                 # msal fell back to the cached token (its refresh failed): usable, but the
                 # identity provider is still failing, and the state and banner say so.
                 self._token = token
-                self.token_changed.emit(_token_info(token))
+                self.token_changed.emit(TokenInfo.of(token))
                 self._set_state(State.OFFLINE if current.kind is ErrorKind.NETWORK else State.ERROR)
                 self._scheduler.retry_refresh(current)
                 return
@@ -488,9 +488,3 @@ class SessionController(QObject):
 
     def cancel_api_consent(self) -> None:
         self._api.cancel_consent()
-
-
-def _token_info(token: TokenResult) -> TokenInfo:
-    return TokenInfo(
-        token.expires_on, token.refresh_on, token.scopes, token.source, token.lifetime_problem()
-    )

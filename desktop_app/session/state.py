@@ -83,6 +83,12 @@ class TokenInfo:
     # why its lifetime is unusual (issued already expired, or short-lived), as the panel says
     lifetime_note: str | None = None
 
+    @classmethod
+    def of(cls, token: TokenResult) -> TokenInfo:
+        return cls(
+            token.expires_on, token.refresh_on, token.scopes, token.source, token.lifetime_problem()
+        )
+
 
 @dataclass(frozen=True)
 class DeviceCodePrompt:
