@@ -52,8 +52,8 @@ def token_expired_on_arrival() -> LanyardError:
     return LanyardError(
         "The identity provider issued an access token that is already expired (its lifetime "
         "was 0 seconds or less), so Lanyard has no usable token.",
-        "Lanyard asks again, less and less often (up to once a minute); if this goes on, the "
-        "identity provider's token lifetime settings need a look.",
+        "Lanyard asks again, less and less often (down to once a minute); if this goes on, "
+        "the identity provider's token lifetime settings need a look.",
         ErrorKind.SERVICE,
     )
 

@@ -191,8 +191,8 @@ class TokenPanel(CardPanel):
             f"{_clock(info.refresh_on)} ({relative(info.refresh_on - time.time())}): Entra ID "
             "suggests renewing from then on"
             if info.refresh_on and not note
-            else "Early: never sooner than 3 s apart, waiting longer each time (a minute or more "
-            "apart after a few) while tokens stay this short"
+            else "Early, but not in a loop: the wait starts at a few seconds and grows each time "
+            "(to a minute or more) while tokens stay this short"
             if note
             else "Not set: Lanyard renews 5 minutes before expiry"
         )
