@@ -199,6 +199,9 @@ def token(services: Services, args: argparse.Namespace, out: TextIO) -> int:
         out.write(json.dumps(document, indent=2) + "\n")
     else:
         out.write(result.access_token + "\n")
+        problem = result.lifetime_problem()
+        if problem is not None:  # stdout is the token alone; the warning goes beside it
+            sys.stderr.write(f"lanyard: warning: {problem}\n")
     return EXIT_OK
 
 

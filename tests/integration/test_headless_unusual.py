@@ -125,6 +125,22 @@ def test_the_commands_tell_the_truth_whatever_the_upstream_sends(
     figures.record("unusual upstream (headless)", f"{len(runs)} commands, worst {worst:.2f} s")
 
 
+def test_plain_token_warns_on_stderr_of_a_dead_or_short_token(
+    signed_in: tuple[Sandbox, list[str]],
+) -> None:
+    from desktop_app.sandbox.faults import FaultSpec
+
+    sandbox, flags = signed_in
+    for expires_in, words in ((0, "already expired"), ("30", "short-lived")):
+        sandbox.add_fault(FaultSpec("token", answer={"set": {"expires_in": expires_in}}))
+        plain = lanyard("token", *flags)
+        assert plain.returncode == EXIT_OK, plain.stderr
+        assert plain.stdout.count("\n") == 1 and plain.stdout.strip()  # the token alone
+        assert "lanyard: warning: the identity provider issued a" in plain.stderr
+        assert words in plain.stderr
+    sandbox.clear_faults()
+
+
 def test_whoami_says_which_profile_field_graph_sent_as_no_text(
     signed_in: tuple[Sandbox, list[str]],
 ) -> None:
