@@ -30,7 +30,8 @@ DESCRIPTIONS: dict[str, str] = {
     "oid": "Object ID: your immutable identifier in this tenant (the same in every app).",
     "preferred_username": "The username you signed in with; it can change.",
     "email": "An email address of yours, if the tenant provides one.",
-    "login_hint": "An opaque hint for signing you in again without asking which account.",
+    "login_hint": "An opaque hint naming your account: Lanyard hands it to the sign-out page "
+    "(logout_hint), so signing out in the browser asks no 'which account?'.",
     "rh": "An internal value Entra ID uses to revalidate tokens; not meant to be read.",
     "roles": "App roles assigned to you in this application (by an administrator).",
     "groups": "Object IDs of the security groups you are a member of.",
