@@ -49,8 +49,9 @@ def _fail(message: str, recommendation: str, code: int, err: TextIO) -> int:
     return code
 
 
-# A command runs once: the window's "Lanyard tries again shortly" would be false here
-RETRIES_ITSELF = "Lanyard tries again shortly"
+# A command runs once: the window's "Lanyard tries again shortly" (and "Lanyard waits as asked
+# and tries again", said of a 429) would be false here
+RETRIES_ITSELF = ("Lanyard tries again shortly", "Lanyard waits as asked and tries again")
 MAX_STATED_WAIT_S = 3600  # msal's own cap on a Retry-After; a longer one is stated as this
 
 
@@ -66,7 +67,8 @@ def retry_after_s(exc: LanyardError) -> int | None:
 def headless_advice(exc: LanyardError) -> str:
     """The recommendation as true for a command that does not retry: when to run it again."""
     advice = exc.recommendation
-    if RETRIES_ITSELF not in advice:
+    phrase = next((p for p in RETRIES_ITSELF if p in advice), None)
+    if phrase is None:
         return advice
     wait = retry_after_s(exc)
     again = (
@@ -75,7 +77,7 @@ def headless_advice(exc: LanyardError) -> str:
         if wait
         else "Run the command again in a moment"
     )
-    return advice.replace(RETRIES_ITSELF, again)
+    return advice.replace(phrase, again)
 
 
 def _report(exc: LanyardError, err: TextIO) -> int:
@@ -159,6 +161,8 @@ def whoami(services: Services, args: argparse.Namespace, out: TextIO) -> int:
             "account": {"username": account.username, "home_account_id": account.home_account_id},
             "profile": profile.to_json(),
         }
+        if profile.wrong_types:  # what Graph sent that is no text: said, not dropped
+            document["notShown"] = {name: sent for name, sent in profile.wrong_types}
         text = json.dumps(document, indent=2, ensure_ascii=False)
         out.write(shown(text, for_json=True, limit=10 * len(text)) + "\n")
         return EXIT_OK
@@ -167,6 +171,9 @@ def whoami(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     width = max(len(label) for _, label in PROFILE_FIELDS)
     for name, label in PROFILE_FIELDS:
         value = profile.display_value(name)
+        sent = profile.wrong_type(name)
+        if not value and sent:
+            value = f"(not shown: Microsoft Graph sent {sent}, not text)"
         if value:
             out.write(f"{label + ':':<{width + 1}} {_one_line(value)}\n")
     return EXIT_OK
@@ -194,6 +201,9 @@ def token(services: Services, args: argparse.Namespace, out: TextIO) -> int:
         out.write(json.dumps(document, indent=2) + "\n")
     else:
         out.write(result.access_token + "\n")
+        problem = result.lifetime_problem()
+        if problem is not None:  # stdout is the token alone; the warning goes beside it
+            sys.stderr.write(f"lanyard: warning: {problem}\n")
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from desktop_app.auth.claims import seconds
 from desktop_app.core.text import shown
 
 # Entra's claims, as documented for ID tokens (v2.0) and the optional claims people meet most.
@@ -29,7 +30,8 @@ DESCRIPTIONS: dict[str, str] = {
     "oid": "Object ID: your immutable identifier in this tenant (the same in every app).",
     "preferred_username": "The username you signed in with; it can change.",
     "email": "An email address of yours, if the tenant provides one.",
-    "login_hint": "An opaque hint for signing you in again without asking which account.",
+    "login_hint": "An opaque hint naming your account: Lanyard hands it to the sign-out page "
+    "(logout_hint), so signing out in the browser asks no 'which account?'.",
     "rh": "An internal value Entra ID uses to revalidate tokens; not meant to be read.",
     "roles": "App roles assigned to you in this application (by an administrator).",
     "groups": "Object IDs of the security groups you are a member of.",
@@ -81,15 +83,18 @@ def _clip(text: str, limit: int) -> str:
 
 
 def format_timestamp(value: object, now: float | None = None) -> str:
-    """An epoch-seconds claim as a local time, with how long ago or ahead it is."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """An epoch-seconds claim as a local time, with how long ago or ahead it is. A number sent
+    as a string ("1700000000", as some issuers do) is read, and said to have come as text."""
+    number = seconds(value)
+    if number is None:
         return _plain(value)
     try:
-        local = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(float(value)))
+        local = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(number))
     except (OverflowError, OSError, ValueError):
         return _plain(value)
     now = time.time() if now is None else now
-    return f"{local} ({relative(float(value) - now)})"
+    text = f"{local} ({relative(number - now)})"
+    return f"{text}, sent as text" if isinstance(value, str) else text
 
 
 def relative(seconds: float) -> str:

@@ -129,12 +129,33 @@ class IdTokenClaims:
         return aud if isinstance(aud, str) else ""
 
     @property
+    def login_hint(self) -> str:
+        """Entra's optional `login_hint` claim: opaque, handed back as the sign-out page's
+        logout_hint (learn.microsoft.com/entra/identity-platform/optional-claims-reference)."""
+        value = self.raw.get("login_hint")
+        return value if isinstance(value, str) and value.isascii() and value.isprintable() else ""
+
+    @property
     def roles(self) -> tuple[str, ...]:
         return _text_list(self.raw.get("roles"))
 
     @property
     def groups(self) -> tuple[str, ...]:
         return _text_list(self.raw.get("groups"))
+
+    @property
+    def amr(self) -> tuple[str, ...]:
+        """How the user authenticated ("pwd", "mfa"); one string is one method."""
+        return _text_list(self.raw.get("amr"))
+
+    @property
+    def wids(self) -> tuple[str, ...]:
+        """Directory role template ids; one string is one role."""
+        return _text_list(self.raw.get("wids"))
+
+    @property
+    def not_before(self) -> int | None:
+        return _number(self.raw.get("nbf"))
 
     @property
     def groups_overage(self) -> bool:

@@ -226,6 +226,7 @@ class AuthClient:
         import msal
 
         from desktop_app.auth.http_cache import DiscoveryOnlyCache
+        from desktop_app.auth.wire_numbers import NumbersAsNumbers
 
         self.open_cache()
         # discovery answers only: Lanyard, not msal's replay of an error, owns a throttled
@@ -237,7 +238,9 @@ class AuthClient:
                 self.settings.client_id,
                 authority=self.settings.authority,
                 token_cache=self.token_cache,
-                http_client=self._http_client,
+                # lifetimes sent as strings read as numbers before msal sees them (a string
+                # refresh_in raises inside msal: wire_numbers.py)
+                http_client=NumbersAsNumbers(self._http_client),
                 http_cache=self._http_cache,
                 instance_discovery=self.settings.instance_discovery,
                 client_capabilities=CLIENT_CAPABILITIES,
@@ -501,10 +504,14 @@ class AuthClient:
 
     def end_session_url(self, account: Account) -> str:
         """The identity provider's sign-out page (OpenID Connect end session). msal keeps no
-        end_session_endpoint; Entra serves it beside the authorize endpoint, as .../logout."""
+        end_session_endpoint; Entra serves it beside the authorize endpoint, as .../logout.
+        logout_hint is the ID token's login_hint claim (Entra reads no username there); without
+        that claim the page asks which account to sign out of."""
         authorize = str(self.app.authority.authorization_endpoint)
         base = authorize.rsplit("/", 1)[0] + "/logout"
-        query = {"logout_hint": account.username} if account.username else {}
+        claims = self.cached_id_claims(account)
+        hint = claims.login_hint if claims is not None else ""
+        query = {"logout_hint": hint} if hint else {}
         return f"{base}?{urlencode(query)}" if query else base
 
     def sign_out(self, account: Account) -> None:

@@ -49,11 +49,16 @@ class TokenResult:
     source: str  # "cache" or "identity_provider"
     account: Account | None
     id_claims: IdTokenClaims | None = field(default=None, repr=False)
+    # when Lanyard received it: its lifetime is judged as issued, not as it runs down
+    received_at: float | None = None
 
     def lifetime_problem(self, now: float | None = None) -> str | None:
         """What to say when this token cannot be used for long (``expires_in`` of 0 or less,
-        or shorter than msal's 5-minute margin); None when its lifetime is ordinary."""
-        left = self.expires_on - (time.time() if now is None else now)
+        or shorter than msal's 5-minute margin); None when its lifetime is ordinary. Judged
+        from when it was received (a 30 s token is short-lived, not "already expired", when
+        the window looks at it 31 s later)."""
+        start = self.received_at if self.received_at is not None else now
+        left = self.expires_on - (time.time() if start is None else start)
         if left < 1:  # expires_in of 0 or less, read a moment later
             return "the identity provider issued a token that is already expired (expires_in ≤ 0)"
         if left < SHORT_LIVED_S:
@@ -136,4 +141,5 @@ def token_from_result(
         source=str(result.get("token_source") or "identity_provider"),
         account=account,
         id_claims=IdTokenClaims(claims) if isinstance(claims, dict) else None,
+        received_at=now,
     )

@@ -1,6 +1,8 @@
 """The Graph /me profile as a value: every default property, parsed defensively.
 
-Graph data is untrusted text: anything of the wrong type becomes empty, never an exception.
+Graph data is untrusted text: anything of the wrong type becomes empty, never an exception,
+and is named in ``wrong_types`` so the window can say it could not be shown. A list property
+sent as one string (``"businessPhones": "+1 425"``) is one value.
 """
 
 from __future__ import annotations
@@ -36,9 +38,34 @@ def _text(value: object) -> str:
 
 
 def _texts(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (_text(value),) if value else ()
     if isinstance(value, list):
         return tuple(_text(item) for item in value if isinstance(item, str))
     return ()
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "a value of another type"
+
+
+def _wrong_type(name: str, value: object) -> str | None:
+    """What Graph sent instead of text (or a list of text), or None when it fits or is absent
+    (null is Graph's "no value")."""
+    if value is None or isinstance(value, str):
+        return None
+    if name == "businessPhones" and isinstance(value, list):
+        odd = [item for item in value if not isinstance(item, str)]
+        return f"a list holding {_json_type(odd[0])}" if odd else None
+    return _json_type(value)
 
 
 @dataclass(frozen=True)
@@ -54,14 +81,20 @@ class Profile:
     officeLocation: str = ""
     preferredLanguage: str = ""
     id: str = ""
+    # (property, what Graph sent instead of text) for each value that could not be shown
+    wrong_types: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_graph(cls, data: Mapping[str, Any]) -> Profile:
         values: dict[str, Any] = {}
-        for item in fields(cls):
-            raw = data.get(item.name)
-            values[item.name] = _texts(raw) if item.name == "businessPhones" else _text(raw)
-        profile = cls(**values)
+        wrong: list[tuple[str, str]] = []
+        for name, _title in PROFILE_FIELDS:
+            raw = data.get(name)
+            values[name] = _texts(raw) if name == "businessPhones" else _text(raw)
+            sent = _wrong_type(name, raw)
+            if sent is not None:
+                wrong.append((name, sent))
+        profile = cls(**values, wrong_types=tuple(wrong))
         remember_personal(  # masked in logs unless verbose
             (profile.displayName, profile.userPrincipalName, profile.mail, profile.id)
         )
@@ -71,8 +104,13 @@ class Profile:
         value = getattr(self, name)
         return ", ".join(value) if isinstance(value, tuple) else str(value)
 
+    def wrong_type(self, name: str) -> str | None:
+        """What Graph sent for ``name`` instead of text, if that is why it is empty."""
+        return dict(self.wrong_types).get(name)
+
     def to_json(self) -> dict[str, Any]:
         return {
             item.name: list(v) if isinstance(v := getattr(self, item.name), tuple) else v
             for item in fields(self)
+            if item.name != "wrong_types"
         }

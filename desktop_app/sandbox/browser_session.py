@@ -53,11 +53,49 @@ def session_cookie(req: Request, value: str, max_age: int | None = None) -> str:
 
 
 def logout(ctx: IdpContext, req: Request) -> Response:
-    session_id, _session = current_session(ctx, req)
-    if session_id is not None:
+    """The end-session endpoint. `logout_hint` is the ID token's `login_hint` claim; with it the
+    account is signed out without a prompt, without it (or with one that names no account)
+    Entra asks which account to sign out ("Send a sign-out request", learn.microsoft.com/
+    entra/identity-platform/v2-protocols-oidc#send-a-sign-out-request; the claim:
+    learn.microsoft.com/entra/identity-platform/optional-claims-reference)."""
+    session_id, session = current_session(ctx, req)
+    hint = req.param("logout_hint")
+    hinted = ctx.tokens.parse_login_hint(hint) if hint else None
+    if session_id is None or session is None:
+        outcome = "no_session"
+    elif hinted is not None and hinted == session.oid:
+        outcome = "hinted"
+    elif req.method == "POST" and req.form.get("sid") == session.sid:
+        outcome = "picked"
+    elif hinted is not None:
+        outcome = "other_account"  # that account is not signed in here: this one stays
+    else:
+        user = ctx.directory.user_by_oid(session.oid)
+        fields = {k: v for k, v in {**req.form, **req.query}.items() if k != "sid"}
+        page = pages.pick_sign_out(
+            action=req.path, upn=user.upn if user else "", sid=session.sid, fields=fields
+        )
+        response = html_response(200, page)
+        response.log.update(logout="pick_account", logout_hint=_hint_kind(hint, hinted))
+        return response
+    headers = []
+    if outcome in ("hinted", "picked"):
         with ctx.state.lock:
-            ctx.state.sessions.pop(session_id, None)
-    headers = [("Set-Cookie", session_cookie(req, "", max_age=0))]
+            ctx.state.sessions.pop(str(session_id), None)
+        headers.append(("Set-Cookie", session_cookie(req, "", max_age=0)))
+    response = _signed_out(ctx, req, headers)
+    response.log.update(logout=outcome, logout_hint=_hint_kind(hint, hinted))
+    return response
+
+
+def _hint_kind(hint: str | None, hinted: str | None) -> str | None:
+    """What the request log says of the logout_hint (never its value)."""
+    if not hint:
+        return None
+    return "login_hint_claim" if hinted is not None else "unusable"
+
+
+def _signed_out(ctx: IdpContext, req: Request, headers: list[tuple[str, str]]) -> Response:
     target = req.param("post_logout_redirect_uri")
     if target and _registered_anywhere(ctx, target):
         state = req.param("state")

@@ -52,8 +52,9 @@ control.SandboxControl is the typed client; Sandbox has the same methods in-proc
     DELETE /faults                        clear all faults, release hung connections
                                            -> {"cleared": n}
 
-Faults: {"endpoint": name, "status": int|null, "retry_after": s|null, "body": null|"json"|
-"text"|"malformed"|"empty", "latency_ms": int, "hang": bool, "reset": bool, "count": int|null}.
+Faults: {"endpoint": name, "status": int|null, "retry_after": s|text|null, "body": null|"json"|
+"text"|"malformed"|"empty", "latency_ms": int, "trickle_ms": int, "hang": bool, "reset": bool,
+"count": int|null, "message": text|null, "answer": object|null}.
 Endpoint names: openid-configuration, instance-discovery, keys, authorize, sign-in (the login,
 mfa and consent posts), token, devicecode, devicelogin, logout, me, photo, member-objects,
 member-of (GET /v1.0/me/memberOf), api (everything under /api/v1: the orders list and one order).
@@ -64,11 +65,16 @@ member-of (GET /v1.0/me/memberOf), api (everything under /api/v1: the orders lis
   member-objects/member-of/api. A 429 of an identity endpoint or page answers plain text ("429 Too Many
   Requests") unless body is "json"; Graph's 429 is its JSON TooManyRequests envelope.
   body "text" / "empty" force a plain-text / empty body.
-- retry_after: a `Retry-After` header (seconds). Without it there is none (msal then throttles
-  for 60 s).
+- retry_after: a `Retry-After` header: seconds, or any printable text (an HTTP-date, "soon",
+  "-5"), as servers send it. Without it there is none (msal then throttles for 60 s).
 - body "malformed": a 200 (or `status`) whose JSON is cut off halfway; for token/devicecode a
   secret-free stand-in, elsewhere the real answer.
 - latency_ms: delay before answering (alone: then the real answer).
+- trickle_ms: the body sent in eight pieces over this long (a slow body).
+- answer: the "unusual upstream" mode: the real successful answer, rewritten as Entra and the
+  protocol allow (faults.FaultSpec.answer): numbers_as_strings, singletons, scope_case,
+  guid_case, set (replaced or unknown extra fields), and id_token (the same for the ID
+  token's claims, signed again).
 - hang: read the request, never answer, until DELETE /faults or the sandbox stops; then close.
 - reset: read the request, then close with SO_LINGER 0 (the client sees ECONNRESET).
 - count: how many requests it takes (default 1; null: every request until cleared). Faults for

@@ -71,6 +71,9 @@ class AppRegistration:
     role_assignments: dict[str, list[str]] = field(default_factory=dict)  # upn -> role values
     group_claims: bool = True
     public_client: bool = True
+    # optional claims the registration asks for in its ID tokens, e.g. "login_hint"
+    # (learn.microsoft.com/entra/identity-platform/optional-claims-reference)
+    optional_claims: tuple[str, ...] = ()
 
     def roles_for(self, upn: str) -> list[str]:
         return [r for r in self.role_assignments.get(upn.lower(), []) if r in self.app_roles]
@@ -191,6 +194,7 @@ class Directory:
                 redirect_uris=list(LANYARD_REDIRECT_URIS),
                 app_roles=["Admin", "Reader"],
                 role_assignments={ADMIN_UPN: ["Admin", "Reader"], READER_UPN: ["Reader"]},
+                optional_claims=("login_hint",),  # so "Sign out in the browser" needs no picker
             )
         )
 

@@ -110,16 +110,38 @@ def aad_json_error(err: AadError, req: Request, base_url: str) -> Response:
 
 
 def graph_error_body(
-    code: str, message: str, request_id: str, client_request_id: str | None
+    code: str,
+    message: str,
+    request_id: str,
+    client_request_id: str | None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
+    """Graph's error object: code, message and an innerError with the request's date, its
+    request-id and the caller's client-request-id (learn.microsoft.com/graph/errors)."""
+    when = now or dt.datetime.now(dt.UTC)
     return {
         "error": {
             "code": code,
             "message": message,
             "innerError": {
-                "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+                "date": when.strftime("%Y-%m-%dT%H:%M:%S"),
                 "request-id": request_id,
                 "client-request-id": client_request_id or request_id,
             },
         }
     }
+
+
+def graph_headers(
+    req: Request, request_id: str, now: dt.datetime | None = None
+) -> list[tuple[str, str]]:
+    """What every Graph answer carries: its request-id, the caller's client-request-id echoed
+    (a new one when none was sent), and the Date its innerError repeats: the error resource's
+    innerError holds "request-id", "client-request-id" and "date" (learn.microsoft.com/graph/
+    errors#error-resource-type)."""
+    when = now or dt.datetime.now(dt.UTC)
+    return [
+        ("request-id", request_id),
+        ("client-request-id", req.header("client-request-id") or request_id),
+        ("Date", when.strftime("%a, %d %b %Y %H:%M:%S GMT")),
+    ]

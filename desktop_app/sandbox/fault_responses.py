@@ -10,9 +10,13 @@ the given status) whose JSON body is cut off halfway.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import uuid
+from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
 
 from desktop_app.sandbox import pages
 from desktop_app.sandbox.errors import (
@@ -21,6 +25,7 @@ from desktop_app.sandbox.errors import (
     Trace,
     describe,
     graph_error_body,
+    graph_headers,
     token_error_body,
 )
 from desktop_app.sandbox.faults import GRAPH, IDENTITY_JSON, PAGES, Fault
@@ -164,9 +169,9 @@ def _graph_error(fault: Fault, status: int, req: Request, base_url: str) -> Resp
         default = ("UnknownError", _reason(status))
         code, message = _GRAPH_ERRORS.get(status, default)
     message = fault.message if fault.message is not None else message
-    client_request_id = req.header("client-request-id")
-    body = graph_error_body(code, message, request_id, client_request_id)
-    headers = [("request-id", request_id), ("client-request-id", client_request_id or request_id)]
+    now = dt.datetime.now(dt.UTC)
+    body = graph_error_body(code, message, request_id, req.header("client-request-id"), now)
+    headers = graph_headers(req, request_id, now)
     if status == 401:
         authorize = f"{base_url}/common/oauth2/v2.0/authorize"
         headers.append(
@@ -178,9 +183,39 @@ def _graph_error(fault: Fault, status: int, req: Request, base_url: str) -> Resp
     return json_response(status, body, headers)
 
 
-def unusual(fault: Fault, real: Response) -> Response:
+Resign = Callable[[str, Callable[[dict[str, Any]], dict[str, Any]]], str]
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_CASES: dict[str, Callable[[str], str]] = {
+    "upper": str.upper,
+    "lower": str.lower,
+    "swap": str.swapcase,
+}
+
+
+def rewritten(payload: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` (a JSON answer or an ID token's claims) as ``answer`` says: top-level numbers
+    as strings, one-item lists as their item, GUIDs and the scope in another case, fields set."""
+    out = dict(payload)
+    for key, value in payload.items():
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if answer.get("numbers_as_strings") and number:
+            out[key] = str(value)
+        if answer.get("singletons") and isinstance(value, list) and len(value) == 1:
+            out[key] = value[0]
+        guid_case = answer.get("guid_case")
+        if guid_case and isinstance(value, str) and _GUID.match(value):
+            out[key] = _CASES[guid_case](value)
+    case = answer.get("scope_case")
+    if case is not None and isinstance(out.get("scope"), str):
+        out["scope"] = _CASES[case](out["scope"])
+    out.update(answer.get("set") or {})
+    return out
+
+
+def unusual(fault: Fault, real: Response, resign: Resign | None = None) -> Response:
     """The real successful JSON answer rewritten as fault.answer says (legal but unusual:
-    numbers as strings, the scope in another case, fields replaced); other answers unchanged."""
+    numbers as strings, singletons, cases, fields replaced or added, an ID token whose claims
+    take such shapes, signed again); other answers unchanged."""
     answer = fault.answer or {}
     if real.status != 200 or "json" not in (real.header("Content-Type") or ""):
         return real
@@ -190,16 +225,10 @@ def unusual(fault: Fault, real: Response) -> Response:
         return real
     if not isinstance(payload, dict):
         return real
-    if answer.get("numbers_as_strings"):
-        payload = {
-            key: str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-            for key, value in payload.items()
-        }
-    case = answer.get("scope_case")
-    if case is not None and isinstance(payload.get("scope"), str):
-        change = {"upper": str.upper, "lower": str.lower, "swap": str.swapcase}[case]
-        payload["scope"] = change(payload["scope"])
-    payload.update(answer.get("set") or {})
+    payload = rewritten(payload, {k: v for k, v in answer.items() if k != "id_token"})
+    claims_answer = answer.get("id_token")
+    if claims_answer and resign is not None and isinstance(payload.get("id_token"), str):
+        payload["id_token"] = resign(payload["id_token"], lambda c: rewritten(c, claims_answer))
     response = json_response(
         200,
         payload,

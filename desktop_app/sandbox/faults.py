@@ -55,9 +55,13 @@ class FaultSpec:
 
     endpoint: str
     status: int | None = None
-    retry_after: int | None = None
+    # seconds, or any header text a server may send: an HTTP-date, "soon", "-5" (RFC 9110
+    # 10.2.3 allows a date or a number; clients meet the rest too)
+    retry_after: int | str | None = None
     body: str | None = None  # None: the endpoint's own error shape (plain text for a 429)
     latency_ms: int = 0
+    # the answer's body sent in pieces over this long (a slow body, not a slow start)
+    trickle_ms: int = 0
     hang: bool = False
     reset: bool = False
     count: int | None = 1  # requests it still applies to; None: until cleared
@@ -67,7 +71,10 @@ class FaultSpec:
     # a legal-but-unusual *successful* answer (issue 14, item 4): the real JSON body, rewritten.
     # Keys: "numbers_as_strings": true (every top-level number sent as a string, as Entra's v1.0
     # token endpoint does), "scope_case": "upper" | "lower" | "swap" (the echoed scope),
-    # "set": {field: value} (e.g. {"expires_in": 0}, or {"displayName": 5} on "me").
+    # "singletons": true (a one-item list sent as its item), "guid_case": "upper" | "lower"
+    # (every GUID value in that case), "set": {field: value} (e.g. {"expires_in": 0}, an
+    # unknown extra field, or {"displayName": 5} on "me"), and "id_token": the same keys but
+    # scope_case applied to the ID token's claims, which is signed again.
     answer: dict[str, Any] | None = None
 
     @classmethod
@@ -89,11 +96,18 @@ class FaultSpec:
         status, body, hang, reset = self.status, self.body, self.hang, self.reset
         if status is not None:
             _int("status", status, 200, 599)
-        if self.retry_after is not None:
+        if isinstance(self.retry_after, str):
+            text = self.retry_after
+            if len(text) > 100 or not text.isascii() or not text.isprintable():
+                raise FaultSpecError("retry_after text is printable ASCII, at most 100 chars")
+        elif self.retry_after is not None:
             _int("retry_after", self.retry_after, 0, 86_400)
         if body is not None and body not in BODIES:
             raise FaultSpecError(f"body must be null or one of: {', '.join(BODIES)}")
         _int("latency_ms", self.latency_ms, 0, MAX_LATENCY_MS)
+        _int("trickle_ms", self.trickle_ms, 0, MAX_LATENCY_MS)
+        if self.trickle_ms and (hang or reset):
+            raise FaultSpecError("a trickled body needs a response: no hang or reset")
         if not isinstance(hang, bool) or not isinstance(reset, bool):
             raise FaultSpecError("hang and reset are true or false")
         if self.count is not None:
@@ -118,18 +132,22 @@ class FaultSpec:
             hang
             or reset
             or self.latency_ms
+            or self.trickle_ms
             or status is not None
             or body == "malformed"
             or self.answer
         ):
             raise FaultSpecError(
-                "a fault needs an effect: status, body=malformed, latency_ms, hang, reset or answer"
+                "a fault needs an effect: status, body=malformed, latency_ms, trickle_ms, hang, "
+                "reset or answer"
             )
 
     @property
     def kind(self) -> str:
         """What the request log records, e.g. "reset", "status", "latency+malformed"."""
         parts = ["latency"] if self.latency_ms else []
+        if self.trickle_ms:
+            parts.append("trickle")
         if self.hang:
             parts.append("hang")
         elif self.reset:
@@ -166,22 +184,30 @@ class Fault(FaultSpec):
     hits: int = 0
 
 
-ANSWER_KEYS = ("numbers_as_strings", "scope_case", "set")
+ANSWER_KEYS = ("numbers_as_strings", "scope_case", "singletons", "guid_case", "set", "id_token")
 SCOPE_CASES = ("upper", "lower", "swap")
+GUID_CASES = ("upper", "lower")
 
 
-def _check_answer(answer: object) -> None:
+def _check_answer(answer: object, nested: bool = False) -> None:
+    where = "answer.id_token" if nested else "answer"
     if not isinstance(answer, dict) or not answer:
-        raise FaultSpecError("answer is a non-empty JSON object")
-    unknown = sorted(set(answer) - set(ANSWER_KEYS))
+        raise FaultSpecError(f"{where} is a non-empty JSON object")
+    keys = [k for k in ANSWER_KEYS if not (nested and k == "id_token")]
+    unknown = sorted(set(answer) - set(keys))
     if unknown:
-        raise FaultSpecError(f"answer keys are {', '.join(ANSWER_KEYS)}; not {', '.join(unknown)}")
-    if not isinstance(answer.get("numbers_as_strings", False), bool):
-        raise FaultSpecError("answer.numbers_as_strings is true or false")
+        raise FaultSpecError(f"{where} keys are {', '.join(keys)}; not {', '.join(unknown)}")
+    for flag in ("numbers_as_strings", "singletons"):
+        if not isinstance(answer.get(flag, False), bool):
+            raise FaultSpecError(f"{where}.{flag} is true or false")
     if answer.get("scope_case", "upper") not in SCOPE_CASES:
-        raise FaultSpecError(f"answer.scope_case is one of {', '.join(SCOPE_CASES)}")
+        raise FaultSpecError(f"{where}.scope_case is one of {', '.join(SCOPE_CASES)}")
+    if answer.get("guid_case", "upper") not in GUID_CASES:
+        raise FaultSpecError(f"{where}.guid_case is one of {', '.join(GUID_CASES)}")
     if not isinstance(answer.get("set", {}), dict):
-        raise FaultSpecError("answer.set is a JSON object of fields to send instead")
+        raise FaultSpecError(f"{where}.set is a JSON object of fields to send instead")
+    if "id_token" in answer:
+        _check_answer(answer["id_token"], nested=True)
 
 
 def _int(name: str, value: object, low: int, high: int) -> int:

@@ -161,6 +161,23 @@ def signed_out() -> str:
     return _shell("Signed out", body)
 
 
+def pick_sign_out(*, action: str, upn: str, sid: str, fields: dict[str, str]) -> str:
+    """Entra's "Pick an account" before signing out: what a sign-out without a usable
+    logout_hint shows. ``fields``: the request's parameters, carried through the post."""
+    hidden = "".join(
+        f'<input type="hidden" name="{_text(k)}" value="{_text(v)}">' for k, v in fields.items()
+    )
+    body = (
+        f'<div class="brand">{_text(TENANT_NAME)}</div><h1>Pick an account</h1>'
+        "<p>Which account do you want to sign out of?</p>"
+        f'<form method="post" action="{_text(action)}">{hidden}'
+        f'<input type="hidden" name="sid" value="{_text(sid)}">'
+        f'<div class="buttons"><button type="submit" class="primary"><bdi>{_text(upn)}</bdi>'
+        "</button></div></form>"
+    )
+    return _shell("Sign out", body)
+
+
 def mfa(*, action: str, ctx: str, upn: str) -> str:
     """The extra step a conditional access policy demands: approve the request "on the phone"."""
     body = (

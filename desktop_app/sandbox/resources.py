@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import hashlib
 import time
 import uuid
@@ -44,7 +45,7 @@ from desktop_app.sandbox.directory import (
     Directory,
     User,
 )
-from desktop_app.sandbox.errors import graph_error_body
+from desktop_app.sandbox.errors import graph_error_body, graph_headers
 from desktop_app.sandbox.jwt import JwtError
 from desktop_app.sandbox.state import SandboxState
 from desktop_app.sandbox.tokens import TokenIssuer
@@ -247,9 +248,10 @@ class Resources:
         )
 
     def _error(self, req: Request, err: Unauthorized) -> Response:
-        request_id = str(uuid.uuid4())
-        body = graph_error_body(err.code, err.message, request_id, req.header("client-request-id"))
-        headers = [("request-id", request_id), ("client-request-id", request_id)]
+        request_id, now = str(uuid.uuid4()), dt.datetime.now(dt.UTC)
+        client_request_id = req.header("client-request-id")
+        body = graph_error_body(err.code, err.message, request_id, client_request_id, now)
+        headers = graph_headers(req, request_id, now)
         if err.status == 401:
             challenge = f'Bearer realm="", authorization_uri="{self.authorization_uri}", '
             if err.claims is not None:
@@ -261,11 +263,7 @@ class Resources:
 
     @staticmethod
     def _ok(req: Request, payload: Any) -> Response:
-        request_id = str(uuid.uuid4())
-        headers = [
-            ("request-id", request_id),
-            ("client-request-id", req.header("client-request-id") or request_id),
-        ]
+        headers = graph_headers(req, str(uuid.uuid4()))
         return json_response(200, payload, headers)
 
     def me(self, req: Request) -> Response:
@@ -330,8 +328,11 @@ class Resources:
                     "width": 120,
                 },
             )
-        request_id = str(uuid.uuid4())
-        headers = [("request-id", request_id), ("ETag", tag), ("Cache-Control", "private")]
+        headers = [
+            *graph_headers(req, str(uuid.uuid4())),
+            ("ETag", tag),
+            ("Cache-Control", "private"),
+        ]
         matches = {t.strip() for t in (req.header("if-none-match") or "").split(",")}
         if tag in matches or "*" in matches:
             return Response(304, b"", headers)

@@ -65,9 +65,11 @@ class Router:
         elif fault.status is not None:
             response = fault_responses.fault_response(fault, req, self.base_url)
         elif fault.answer:
-            response = fault_responses.unusual(fault, self._route(req, parts, browser_only))
+            real = self._route(req, parts, browser_only)
+            response = fault_responses.unusual(fault, real, self.idp.ctx.tokens.resign)
         else:  # latency only: then the real answer
             response = self._route(req, parts, browser_only)
+        response.trickle = fault.trickle_ms / 1000
         response.kind = _kind_of(parts)
         if fault.replaces_response and req.form.get("grant_type"):
             response.grant_type = req.form.get("grant_type")

@@ -27,6 +27,10 @@ from desktop_app.sandbox.tokens import REFRESH_TOKEN_LIFETIME, RefreshGrant, cli
 from desktop_app.sandbox.web import Request, Response, json_response
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+# MSAL Node (and MSAL Java) send the short form, and Entra accepts it beside the URN that
+# learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code#authenticating-the-user names
+# (msal-common's GrantType.DEVICE_CODE_GRANT is "device_code")
+DEVICE_CODE_GRANTS = frozenset({DEVICE_CODE_GRANT, "device_code"})
 
 
 class TokenEndpoint:
@@ -55,7 +59,7 @@ class TokenEndpoint:
                 payload = self._redeem_code(req, app, capabilities)
             elif grant_type == "refresh_token":
                 payload = self._redeem_refresh_token(req, app, capabilities)
-            elif grant_type == DEVICE_CODE_GRANT:
+            elif grant_type in DEVICE_CODE_GRANTS:
                 payload = self._redeem_device_code(req, app, capabilities)
             else:
                 raise AadError(
@@ -252,9 +256,10 @@ class TokenEndpoint:
             refresh_lifetime = state.refresh_token_lifetime
         access_token = tokens.access_token(user, app, scopes, lifetime, sid, capabilities)
         state.record_token("access", access_token)
+        granted = state.consented(user.oid, app.client_id) | set(carried)
         payload: dict[str, object] = {
             "token_type": "Bearer",
-            "scope": scopes.echo(),
+            "scope": scopes.granted(granted),  # the granted set, not the request (scopes.py)
             "expires_in": lifetime,
             "ext_expires_in": lifetime,
         }

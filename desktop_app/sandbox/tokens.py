@@ -7,6 +7,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ from desktop_app.sandbox.scopes import ScopeRequest
 ID_TOKEN_LIFETIME = 3600
 REFRESH_TOKEN_LIFETIME = 90 * 24 * 3600
 _REFRESH_PREFIX = "1.SBX."
+_LOGIN_HINT_PREFIX = "O."
 
 
 def unique_token_id() -> str:
@@ -98,6 +100,10 @@ class TokenIssuer:
             claims["email"] = user.mail
         if nonce is not None:
             claims["nonce"] = nonce  # echoed byte for byte: msal compares it to its hash
+        if "login_hint" in app.optional_claims and scopes.has("profile"):
+            # the optional claim needs openid and profile in the sign-in request; its value is
+            # opaque to the app, which hands it back as logout_hint (browser_session.logout)
+            claims["login_hint"] = self.login_hint(user)
         roles = app.roles_for(user.upn)
         if roles:
             claims["roles"] = roles
@@ -146,6 +152,13 @@ class TokenIssuer:
             claims["xms_cc"] = list(capabilities)  # e.g. cp1: the client handles CAE challenges
         return sign_rs256(claims, self._key, self._kid)
 
+    def resign(self, token: str, change: Callable[[dict[str, Any]], dict[str, Any]]) -> str:
+        """The token's claims passed through ``change`` and signed again with the same key (the
+        unusual-answers fault: a legal token whose claims take an unusual shape)."""
+        return sign_rs256(
+            change(verify_rs256(token, self._key.public_key(), self._kid)), self._key, self._kid
+        )
+
     def verify_access_token(self, token: str) -> dict[str, Any]:
         """Signature only; the resource checks `aud`, `exp` and `scp` and answers in its own words."""
         return verify_rs256(token, self._key.public_key(), self._kid)
@@ -182,6 +195,24 @@ class TokenIssuer:
             )
         except (JwtError, ValueError, KeyError, TypeError):
             return None
+
+    def login_hint(self, user: User) -> str:
+        """Like Entra's `login_hint` claim: an opaque, base64-encoded value naming the user."""
+        body = b64url_encode(json.dumps({"oid": user.oid, "tid": TENANT_ID}).encode())
+        return f"{_LOGIN_HINT_PREFIX}{body}.{self._mac(body)}"
+
+    def parse_login_hint(self, value: str) -> str | None:
+        """The object id a login_hint claim (sent back as logout_hint) names, or None."""
+        if not value.startswith(_LOGIN_HINT_PREFIX):
+            return None
+        body, _, mac = value[len(_LOGIN_HINT_PREFIX) :].partition(".")
+        if not hmac.compare_digest(mac.encode(), self._mac(body).encode()):
+            return None
+        try:
+            oid = json.loads(b64url_decode(body)).get("oid")
+        except (JwtError, ValueError, AttributeError):
+            return None
+        return oid if isinstance(oid, str) else None
 
     def _mac(self, body: str) -> str:
         return b64url_encode(hmac.new(self._secret, body.encode("ascii"), hashlib.sha256).digest())

@@ -125,7 +125,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        if response.body:
+        if response.body and response.trickle > 0:
+            pieces = 8
+            step = max(1, -(-len(response.body) // pieces))
+            for start in range(0, len(response.body), step):
+                self.wfile.write(response.body[start : start + step])
+                self.wfile.flush()
+                time.sleep(response.trickle / pieces)
+        elif response.body:
             self.wfile.write(response.body)
 
 

@@ -59,6 +59,7 @@ class Response:
     # "hang" (answer nothing until `release` is set, then close) or "reset" (close with RST).
     action: str | None = None
     release: threading.Event | None = None
+    trickle: float = 0.0  # seconds over which the body is sent in pieces (a slow body)
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)

@@ -97,18 +97,25 @@ class AccountList(QObject):
         if services is None or not leaving:
             return
         auth = services.auth
-        url = auth.end_session_url(leaving[0]) if end_browser_session else ""
+        launch_browser = self._browser.launch
 
-        def remove(_: CancelToken) -> None:
+        def remove(_: CancelToken) -> str:
+            # the sign-out page's address reads the account's ID token (its login_hint claim)
+            # from the cache: here on the auth thread, before the account leaves the cache
+            url = auth.end_session_url(leaving[0]) if end_browser_session else ""
             for gone in leaving:
                 auth.sign_out(gone)
                 forget_snapshot(snapshots, gone.home_account_id)
+            return url
 
-        self._jobs.auth.submit(remove, None, self.error.emit, name="sign_out", must_finish=True)
+        def removed(url: str) -> None:
+            if url:
+                self._jobs.net.submit(
+                    lambda _: launch_browser(url), None, name="end_browser_session"
+                )
+
+        self._jobs.auth.submit(remove, removed, self.error.emit, name="sign_out", must_finish=True)
         self.reload()
-        if url:
-            launch_browser = self._browser.launch
-            self._jobs.net.submit(lambda _: launch_browser(url), None, name="end_browser_session")
 
     def remaining(self, leaving: list[Account]) -> Account | None:
         """The account to show after ``leaving`` sign out: the first other one in the cache."""

@@ -123,6 +123,7 @@ class SessionController(QObject):
             part_signal.connect(relayed)
         self._scheduler.refresh_due.connect(self.refresh)
         self._scheduler.start_due.connect(self.start)
+        self._scheduler.token_expired.connect(self._token_ran_out)
         self._profile.challenged.connect(self._answer_claims_challenge)
         self._profile.needs_sign_in.connect(self._need_sign_in)
 
@@ -284,15 +285,32 @@ class SessionController(QObject):
         if token.source == "identity_provider":
             self._refresh_failure = None
         self._scheduler.succeeded()
-        self.token_changed.emit(
-            TokenInfo(token.expires_on, token.refresh_on, token.scopes, token.source)
-        )
+        self.token_changed.emit(TokenInfo.of(token))
         if token.id_claims is not None:
             self.identity_changed.emit(services.auth.identity(token.id_claims))
+        if token.expires_on <= time.time():
+            # expires_in 0 or less: no usable token, so not "Signed in"; asked again on the
+            # short-lived back-off (refresh.py), the state and banner saying why meanwhile
+            failure = errors.token_expired_on_arrival()
+            self._refresh_failure = failure
+            self._set_state(State.ERROR)
+            self._scheduler.refresh_before_expiry(token)
+            self.error.emit(failure)
+            return
         self._set_state(State.SIGNED_IN)
         self._scheduler.refresh_before_expiry(token)
         if first or reload_profile or not self._profile.loaded:
             self._profile.load()
+
+    def _token_ran_out(self) -> None:
+        """A short-lived token expired before its renewal (scheduled on the back-off): no
+        usable token, so no longer "Signed in" until the renewal brings one."""
+        token = self._token
+        if self.state is State.SIGNED_IN and token is not None and token.expires_on <= time.time():
+            failure = errors.token_expired_before_renewal()
+            self._refresh_failure = failure
+            self._set_state(State.ERROR)
+            self.error.emit(failure)
 
     def check_for_wake(self) -> None:
         """After the computer slept, refresh at once if a refresh is due (refresh.py)."""
@@ -315,9 +333,7 @@ class SessionController(QObject):
                 # msal fell back to the cached token (its refresh failed): usable, but the
                 # identity provider is still failing, and the state and banner say so.
                 self._token = token
-                self.token_changed.emit(
-                    TokenInfo(token.expires_on, token.refresh_on, token.scopes, token.source)
-                )
+                self.token_changed.emit(TokenInfo.of(token))
                 self._set_state(State.OFFLINE if current.kind is ErrorKind.NETWORK else State.ERROR)
                 self._scheduler.retry_refresh(current)
                 return

@@ -46,6 +46,28 @@ def device_code_expired() -> LanyardError:
     )
 
 
+def token_expired_on_arrival() -> LanyardError:
+    """The identity provider answered with an access token that is already expired
+    (expires_in of 0 or less): there is no usable token in hand."""
+    return LanyardError(
+        "The identity provider issued an access token that is already expired (its lifetime "
+        "was 0 seconds or less), so Lanyard has no usable token.",
+        "Lanyard asks again, less and less often (down to once a minute); if this goes on, "
+        "the identity provider's token lifetime settings need a look.",
+        ErrorKind.SERVICE,
+    )
+
+
+def token_expired_before_renewal() -> LanyardError:
+    """A short-lived token ran out before its (backed-off) renewal: none usable meanwhile."""
+    return LanyardError(
+        "Your access token expired before Lanyard could renew it: the identity provider "
+        "issues tokens that last only seconds.",
+        "Lanyard renews it shortly; until then there is no usable token.",
+        ErrorKind.SERVICE,
+    )
+
+
 def sign_in_needed() -> LanyardError:
     """What the window says in SIGN_IN_NEEDED when the session kept no reason."""
     return LanyardError(

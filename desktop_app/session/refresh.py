@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from desktop_app.session import errors
 from desktop_app.session.policy import Backoff, ClockJumpDetector, next_refresh_delay
@@ -35,6 +35,7 @@ WAKE_CHECK_MS = 15_000
 class RefreshScheduler(QObject):
     refresh_due = Signal()  # a refresh (or its retry) is due now
     start_due = Signal()  # the start is to be tried again
+    token_expired = Signal()  # the token in hand expired before its renewal came
     schedule_changed = Signal(object)  # Schedule | None
 
     def __init__(
@@ -52,6 +53,10 @@ class RefreshScheduler(QObject):
         self._due: Schedule | None = None
         self._refresh_timer = self._single_shot(self.refresh_due.emit)
         self._start_timer = self._single_shot(self._on_start_due)
+        # a token that dies before its (backed-off) renewal: the window must not go on saying
+        # "Signed in" without a usable token
+        self._expiry_timer = self._single_shot(self.token_expired.emit)
+        self._expiry_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._wake_timer = QTimer(self)
         self._wake_timer.timeout.connect(self.check_for_wake)
         self._wake_timer.start(WAKE_CHECK_MS)
@@ -78,6 +83,11 @@ class RefreshScheduler(QObject):
         else:
             self._short_lived.reset()
         self._schedule(self._refresh_timer, delay, retry=False)
+        left = token.expires_on - now
+        if 0 < left < delay:  # it dies before it is renewed
+            self._expiry_timer.start(int(left * 1000) + 50)  # timers may fire a little early
+        else:
+            self._expiry_timer.stop()
 
     def retry_refresh(self, failure: LanyardError) -> None:
         """A refresh failed (network, service): try again after the backoff."""
@@ -103,13 +113,14 @@ class RefreshScheduler(QObject):
         """Nothing automatic any more (only a person can help, or nobody is signed in)."""
         self._refresh_timer.stop()
         self._start_timer.stop()
+        self._expiry_timer.stop()
         if self._due is not None:
             self._due = None
             self.schedule_changed.emit(None)
 
     def stop(self) -> None:
         """Quitting: every timer stops."""
-        for timer in (self._refresh_timer, self._start_timer, self._wake_timer):
+        for timer in (self._refresh_timer, self._start_timer, self._wake_timer, self._expiry_timer):
             timer.stop()
 
     # -- timers ---------------------------------------------------------------------------------

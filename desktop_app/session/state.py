@@ -40,7 +40,8 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     # REFRESHING: a saved account picked from the account list signs in silently
     _S.SIGNED_OUT: frozenset({_S.SIGNING_IN, _S.STARTING, _S.REFRESHING}),
     # a cancelled or failed sign-in returns to where it started
-    _S.SIGNING_IN: frozenset({_S.SIGNED_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED}),
+    # (ERROR: the sign-in's answer held a token that was already expired)
+    _S.SIGNING_IN: frozenset({_S.SIGNED_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.ERROR}),
     _S.SIGNED_IN: frozenset(
         {_S.REFRESHING, _S.SIGNING_IN, _S.SIGNED_OUT, _S.SIGN_IN_NEEDED, _S.OFFLINE, _S.ERROR}
     ),
@@ -79,6 +80,14 @@ class TokenInfo:
     refresh_on: float | None
     scopes: tuple[str, ...]
     source: str
+    # why its lifetime is unusual (issued already expired, or short-lived), as the panel says
+    lifetime_note: str | None = None
+
+    @classmethod
+    def of(cls, token: TokenResult) -> TokenInfo:
+        return cls(
+            token.expires_on, token.refresh_on, token.scopes, token.source, token.lifetime_problem()
+        )
 
 
 @dataclass(frozen=True)

@@ -56,12 +56,21 @@ class ProfilePanel(CardPanel):
         return self.values[name].text()
 
     def _copy(self, name: str) -> None:
-        copy_text(self.values[name].text())
+        if self.copy_buttons[name].isEnabled():  # never the "Not shown: ..." note
+            copy_text(self.values[name].text())
 
     def show_profile(self, profile: Profile | None) -> None:
         for name, _ in PROFILE_FIELDS:
             text = profile.display_value(name) if profile else ""
-            self.values[name].setText(text)
+            sent = profile.wrong_type(name) if profile else None
+            label = self.values[name]
+            # a value Graph sent as something other than text is said, not silently dropped
+            label.setText(
+                text or (f"Not shown: Microsoft Graph sent {sent}, not text" if sent else "")
+            )
+            label.setProperty("warning", bool(sent))
+            label.style().unpolish(label)
+            label.style().polish(label)
             self.copy_buttons[name].setEnabled(bool(text))
         self._fetched_at = time.time() if profile else None
         self._from_snapshot = False

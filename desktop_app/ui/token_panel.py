@@ -92,6 +92,12 @@ class TokenPanel(CardPanel):
         form.addRow(muted("Came from", card), self.source)
         form.addRow(muted("Granted scopes", card), self.scopes)
         layout.addLayout(form)
+        # a token issued already expired or short-lived: said, not silently refreshed
+        self.lifetime_note = plain_label("", card)
+        self.lifetime_note.setObjectName("token_lifetime")
+        self.lifetime_note.setProperty("warning", True)
+        self.lifetime_note.hide()
+        layout.addWidget(self.lifetime_note)
 
         row = QHBoxLayout()
         self.token_field = SecretField(HIDDEN, card)
@@ -176,11 +182,18 @@ class TokenPanel(CardPanel):
             for label in (self.expires, self.refresh_on, self.source, self.scopes):
                 label.setText("")
             self.expires.setText("No token")
+            self.lifetime_note.hide()
             return
+        note = info.lifetime_note
+        self.lifetime_note.setText(f"{note[0].upper()}{note[1:]}. {_RENEWAL}" if note else "")
+        self.lifetime_note.setVisible(bool(note))
         self.refresh_on.setText(
             f"{_clock(info.refresh_on)} ({relative(info.refresh_on - time.time())}): Entra ID "
             "suggests renewing from then on"
-            if info.refresh_on
+            if info.refresh_on and not note
+            else "Early, but not in a loop: the wait starts at a few seconds and grows each time "
+            "(to a minute or more) while tokens stay this short"
+            if note
             else "Not set: Lanyard renews 5 minutes before expiry"
         )
         self.source.setText(SOURCES.get(info.source, info.source))
@@ -280,6 +293,9 @@ class TokenPanel(CardPanel):
         row = self.table.currentRow()
         if 0 <= row < len(self._full_values):
             copy_text(self._full_values[row])
+
+
+_RENEWAL = "Lanyard cannot rely on it for long and keeps asking for a new one."
 
 
 def _clock(epoch: float) -> str:

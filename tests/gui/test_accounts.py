@@ -131,10 +131,11 @@ def test_sign_out_can_end_the_browser_session(
     qtbot.waitUntil(lambda: len(opened) == 2, timeout=TIMEOUT_MS)
     logout = opened[1]
     assert "/oauth2/v2.0/logout?" in logout
-    assert "logout_hint=alex.wilber%40contoso.test" in logout
-    # the stand-in browser opened it: the sandbox ended its browser session
+    # logout_hint is the ID token's login_hint claim (opaque), never the username
+    assert "logout_hint=O." in logout and "alex.wilber" not in logout
+    # the stand-in browser opened it: the sandbox read the hint as one of its login_hint claims
     qtbot.waitUntil(
-        lambda: any(r["path"].endswith("/oauth2/v2.0/logout") for r in sandbox.requests()),
+        lambda: any(r.get("logout_hint") == "login_hint_claim" for r in sandbox.requests()),
         timeout=TIMEOUT_MS,
     )
 

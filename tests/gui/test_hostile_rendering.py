@@ -33,7 +33,11 @@ def _profile_panel(identity: Identity, profile: Profile) -> QWidget:
     panel = ProfilePanel()
     panel.show_profile(profile)
     for name, _ in PROFILE_FIELDS:
-        assert panel.value_text(name) == profile.display_value(name)
+        sent = profile.wrong_type(name)
+        value = profile.display_value(name)
+        # a value of the wrong type is said, never silently empty
+        expected = value or (f"Not shown: Microsoft Graph sent {sent}, not text" if sent else "")
+        assert panel.value_text(name) == expected
     return panel
 
 

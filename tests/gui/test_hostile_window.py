@@ -65,11 +65,14 @@ def test_hostile_profile_and_ten_thousand_roles_render_as_plain_text(
     qtbot.waitUntil(lambda: window.profile_panel.value_text("jobTitle") != "", timeout=TIMEOUT_MS)
 
     panel = window.profile_panel
-    assert panel.value_text("displayName") == ""  # 123 is not a name
+    # 123 is not a name: said, not shown as one (nor silently dropped)
+    assert panel.value_text("displayName") == "Not shown: Microsoft Graph sent a number, not text"
     assert panel.value_text("jobTitle") == "J" * MAX_FIELD_CHARS + "…"
     assert panel.value_text("officeLocation") == "a\\u0000b<b>x</b>"
-    assert panel.value_text("businessPhones") == ""
-    assert panel.value_text("mobilePhone") == ""
+    # one string for a list is one phone, shown as plain text (never a link)
+    assert panel.value_text("businessPhones") == "<a href='x'>not a list</a>"
+    assert panel.values["businessPhones"].textFormat() == Qt.TextFormat.PlainText
+    assert panel.value_text("mobilePhone") == "Not shown: Microsoft Graph sent an object, not text"
     assert panel.value_text("preferredLanguage") == "\ufffd"
     assert panel.value_text("surname") == panel.value_text("id") == ""
     assert panel.value_text("userPrincipalName") == UPN

@@ -99,3 +99,29 @@ def test_a_profile_field_of_the_wrong_type_reads_as_absent(
     profile = graph.me(token.access_token)
     assert profile.displayName == "" and profile.jobTitle == ""
     assert profile.userPrincipalName == directory.READER_UPN
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    refresh_in=st.sampled_from(["1800", "1800.0", 1800.5, " 1800 "]),
+    ext=st.sampled_from(["3599", "3599.0", 3599.0]),
+)
+def test_refresh_in_and_ext_expires_in_as_strings_reach_msal_as_numbers(
+    sandbox: Sandbox, signed_in: AuthClient, refresh_in: object, ext: object
+) -> None:
+    """msal's cache does now + refresh_in (a string raises TypeError inside msal) and int()s
+    ext_expires_in ("3599.0" raises ValueError): Lanyard's http_client hands msal numbers."""
+    account = signed_in.accounts()[0]
+    sandbox.add_fault(
+        FaultSpec(
+            "token",
+            answer={"set": {"refresh_in": refresh_in, "ext_expires_in": ext, "expires_in": "3599"}},
+            count=1,
+        )
+    )
+    now = time.time()
+    token = signed_in.silent(account, force_refresh=True)
+    assert token.refresh_on is not None and abs(token.refresh_on - (now + 1800)) < 30
+    assert abs(token.expires_on - (now + 3599)) < 30 and token.lifetime_problem() is None
+    again = signed_in.silent(account)  # and msal's cache entry is whole: a cache hit
+    assert again.source == "cache" and again.refresh_on is not None

@@ -93,7 +93,7 @@ def test_approve_gives_the_same_tokens_as_the_auth_code_flow(sandbox: Sandbox) -
     result = poller.join()
     assert "access_token" in result, result
     assert {"refresh_token", "id_token", "client_info"} <= set(result)
-    assert set(result["scope"].split()) == {"User.Read", "openid", "profile", "offline_access"}
+    assert result["scope"] == "profile openid User.Read"  # granted: no offline_access
     claims = result["id_token_claims"]
     assert claims["preferred_username"] == ADMIN_UPN
     assert claims["roles"] == ["Admin", "Reader"]

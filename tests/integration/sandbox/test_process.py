@@ -83,7 +83,7 @@ def test_state_dir_keeps_ca_and_refresh_tokens_valid_across_restarts(
         )
         assert response.status_code == 200, response.text
         body = response.json()
-        assert body["scope"] == "User.Read offline_access openid profile"
+        assert body["scope"] == "profile openid User.Read"  # granted, not echoed
         me = requests.get(
             f"{second.info.graph_endpoint}/me",
             headers={"Authorization": f"Bearer {result['access_token']}"},

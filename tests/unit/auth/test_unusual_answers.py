@@ -138,3 +138,23 @@ def test_the_requested_scopes_may_be_a_list() -> None:
         "User.Read",
         "openid",
     ]
+
+
+@given(ROLE)
+def test_amr_and_wids_as_one_string_are_one_value(value: str) -> None:
+    claims = IdTokenClaims({"amr": value, "wids": value})
+    assert claims.amr == (value,) and claims.wids == (value,)
+    listed = IdTokenClaims({"amr": [value, "mfa"], "wids": [value]})
+    assert listed.amr == (value, "mfa") and listed.wids == (value,)
+    assert IdTokenClaims({"amr": 5, "wids": None}).amr == ()
+
+
+@given(st.integers(min_value=0, max_value=4_000_000_000).flatmap(as_sent))
+def test_nbf_sent_as_a_string_is_read_and_said_to_be_text(sent: object) -> None:
+    from desktop_app.auth.claim_catalog import claim_rows
+
+    claims = IdTokenClaims({"nbf": sent})
+    assert claims.not_before is not None
+    (row,) = claim_rows({"nbf": sent}, now=NOW)
+    assert (", sent as text" in row.value) == isinstance(sent, str)
+    assert "ago" in row.value or "in " in row.value or "now" in row.value

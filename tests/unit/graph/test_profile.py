@@ -24,11 +24,39 @@ def test_nulls_and_wrong_types_become_empty() -> None:
     )
     assert profile.displayName == ""
     assert profile.mail == ""
-    assert profile.businessPhones == ()
+    assert profile.businessPhones == ("not a list",)  # one string for a list: one value
     assert profile.display_value("mail") == ""  # empty, never "None"
+    assert dict(profile.wrong_types) == {
+        "displayName": "a number",
+        "jobTitle": "a list",
+        "id": "an object",
+    }
 
 
 def test_huge_and_nul_strings_are_bounded() -> None:
     profile = Profile.from_graph({"displayName": "A\x00" + "x" * 2_000_000})
     assert "\x00" not in profile.displayName
     assert len(profile.displayName) <= MAX_FIELD_CHARS + 1
+
+
+def test_a_field_of_the_wrong_type_is_named_not_silently_dropped() -> None:
+    profile = Profile.from_graph(
+        {
+            "displayName": 5,
+            "jobTitle": ["x"],
+            "mail": {"a": 1},
+            "officeLocation": True,
+            "surname": None,  # Graph's "no value": not a wrong type
+            "businessPhones": "+1 425 555 0109",  # one string for a list: one value
+            "userPrincipalName": "a@b.test",
+        }
+    )
+    assert profile.displayName == "" and profile.wrong_type("displayName") == "a number"
+    assert profile.wrong_type("jobTitle") == "a list"
+    assert profile.wrong_type("mail") == "an object"
+    assert profile.wrong_type("officeLocation") == "true/false"
+    assert profile.wrong_type("surname") is None and profile.wrong_type("userPrincipalName") is None
+    assert profile.businessPhones == ("+1 425 555 0109",)
+    assert "wrong_types" not in profile.to_json()  # the snapshot keeps values only
+    mixed = Profile.from_graph({"businessPhones": ["+1", 2]})
+    assert mixed.businessPhones == ("+1",) and mixed.wrong_type("businessPhones")

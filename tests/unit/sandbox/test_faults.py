@@ -142,13 +142,14 @@ def test_pause_is_cut_short_by_close() -> None:
     assert done.is_set()
 
 
-def test_a_spec_is_the_ten_fields_the_control_api_takes() -> None:
+def test_a_spec_is_the_eleven_fields_the_control_api_takes() -> None:
     assert SPEC_FIELDS == (
         "endpoint",
         "status",
         "retry_after",
         "body",
         "latency_ms",
+        "trickle_ms",
         "hang",
         "reset",
         "count",
@@ -162,6 +163,7 @@ def test_a_spec_is_the_ten_fields_the_control_api_takes() -> None:
         "retry_after": 2,
         "body": None,
         "latency_ms": 0,
+        "trickle_ms": 0,
         "hang": False,
         "reset": False,
         "count": 1,
@@ -235,6 +237,48 @@ def test_an_unusual_answer_is_checked() -> None:
         {"answer": {"shout": True}},
         {"answer": {"set": []}},
         {"answer": {"set": {"expires_in": 0}}, "status": 500},
+        {"answer": {"guid_case": "swap"}},
+        {"answer": {"singletons": "yes"}},
+        {"answer": {"id_token": {"id_token": {"singletons": True}}}},
+        {"answer": {"id_token": {}}},
+        {"retry_after": "line\r\nbreak", "status": 429},
+        {"retry_after": "x" * 101, "status": 429},
+        {"trickle_ms": 10, "reset": True},
     ):
         with pytest.raises(FaultSpecError):
             new_fault(FaultSpec("token", **bad))  # type: ignore[arg-type]
+
+
+def test_the_unusual_upstream_knobs_are_accepted() -> None:
+    from desktop_app.sandbox.faults import FaultSpec, new_fault
+
+    for spec in (
+        FaultSpec("me", trickle_ms=200),
+        FaultSpec("token", status=429, retry_after="Wed, 21 Oct 2015 07:28:00 GMT"),
+        FaultSpec("token", status=503, retry_after="soon"),
+        FaultSpec("token", answer={"singletons": True, "guid_case": "upper"}),
+        FaultSpec("token", answer={"id_token": {"numbers_as_strings": True, "singletons": True}}),
+    ):
+        new_fault(spec)
+    assert new_fault(FaultSpec("me", latency_ms=5, trickle_ms=5)).kind == "latency+trickle"
+
+
+def test_rewritten_answers_take_each_legal_shape() -> None:
+    from desktop_app.sandbox.fault_responses import rewritten
+
+    payload = {
+        "expires_in": 3599,
+        "roles": ["Reader"],
+        "groups": ["a", "b"],
+        "tid": "3f6a9c1e-5b2d-4e8f-9a7c-1d2e3f4a5b6c",
+        "scope": "User.Read",
+        "ok": True,
+    }
+    out = rewritten(
+        payload,
+        {"numbers_as_strings": True, "singletons": True, "guid_case": "upper", "set": {"x": 1}},
+    )
+    assert out["expires_in"] == "3599" and out["ok"] is True  # a bool is not a number
+    assert out["roles"] == "Reader" and out["groups"] == ["a", "b"]
+    assert out["tid"] == payload["tid"].upper() and out["x"] == 1
+    assert rewritten(payload, {"scope_case": "swap"})["scope"] == "uSER.rEAD"
