@@ -78,7 +78,7 @@ Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{
 #endif
 Source: "{#BundleDir}\lanyard.exe"; DestDir: "{app}"; Flags: ignoreversion{#SignFlag}
 Source: "{#BundleDir}\lanyard-cli.exe"; DestDir: "{app}"; Flags: ignoreversion{#SignFlag}
-Source: "{#BundleDir}\*"; Excludes: "\lanyard.exe,\lanyard-cli.exe"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+Source: "{#BundleDir}\*"; Excludes: "lanyard.exe,lanyard-cli.exe"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
 Name: "{autoprograms}\Lanyard"; Filename: "{app}\lanyard.exe"; Comment: "Sign in with Microsoft Entra ID and see your profile and app roles"

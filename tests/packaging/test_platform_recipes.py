@@ -159,7 +159,7 @@ def test_the_inno_script_signs_both_programs_the_uninstaller_and_setup() -> None
     for program in ("lanyard.exe", "lanyard-cli.exe"):
         assert "{#SignFlag}" in by_source[f"{{#BundleDir}}\\{program}"]["Flags"]
     rest = by_source["{#BundleDir}\\*"]
-    assert rest["Excludes"] == "\\lanyard.exe,\\lanyard-cli.exe"  # not copied twice, unsigned
+    assert rest["Excludes"] == "lanyard.exe,lanyard-cli.exe"  # not copied twice, unsigned
     assert '#define SignFlag " sign"' in sections["Files"]
 
 
@@ -199,6 +199,13 @@ def test_notarytool_is_told_the_keychain_the_profile_was_stored_in() -> None:
     assert 'keychain=(--keychain "$LANYARD_NOTARY_KEYCHAIN")' in DMG
     submit = next(line for line in DMG.splitlines() if "notarytool submit" in line)
     assert '${keychain[@]+"${keychain[@]}"}' in submit and "--keychain-profile" in submit
+
+
+def test_the_macos_job_checks_every_frameworks_links_before_codesign() -> None:
+    job = workflow_job("macos")
+    check = job.index('for link in "$fw/Versions/Current" "$fw/$name" "$fw/Resources"; do')
+    assert check < job.index("codesign --verify --deep --strict dist/Lanyard.app")
+    assert '[ "$found" -gt 0 ]' in job
 
 
 def test_make_dmg_retries_hdiutil_a_bounded_number_of_times() -> None:
