@@ -181,3 +181,16 @@ def test_a_replace_busy_past_the_bound_gives_up_and_keeps_the_old_file(
     print(f"\nreplace given up after {busy.calls} tries in {time.monotonic() - started:.3f} s")
     assert 2 <= busy.calls <= 20
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["config.toml"]
+
+
+def test_the_damage_record_is_read_though_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What another process recorded about damage it moved aside survives a busy read (a lost
+    record would leave the next window silent about a lost sign-in)."""
+    record = tmp_path / "damage.json"
+    record.write_text('[{"why": "it is not text", "moved_to": "x.corrupt-1"}]', encoding="utf-8")
+    busy = busy_read(monkeypatch, record, times=2)
+    cache = make(tmp_path, [])
+    assert [e["why"] for e in cache.take_damage_records(record)] == ["it is not text"]
+    assert busy.refused == 2
