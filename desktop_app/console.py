@@ -24,6 +24,8 @@ REFUSAL = (
     "'lanyard {what}' needs a console, and this Lanyard is the windowed program: run "
     f"'{CONSOLE_PROGRAM} {{what}}' in a terminal instead (the installer puts it on your PATH)."
 )
+# elsewhere one program does both: it was started with its output closed
+REFUSAL_ELSEWHERE = "'lanyard {what}' needs a console: run it in a terminal."
 
 
 def has_console() -> bool:
@@ -38,7 +40,7 @@ def _fill_missing_streams() -> None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - for good
 
 
-def _log_refusal(what: str) -> None:
+def _log_refusal(what: str, platform: str | None = None) -> None:
     from desktop_app.core import paths
     from desktop_app.core.logs import configure_logging
 
@@ -46,7 +48,8 @@ def _log_refusal(what: str) -> None:
     with contextlib.suppress(OSError):
         paths.ensure_private_dir(logs)
     configure_logging(str(logs / "lanyard.log"), verbose=False)
-    log.error(REFUSAL.format(what=what))
+    windows = (platform or sys.platform) == "win32"
+    log.error((REFUSAL if windows else REFUSAL_ELSEWHERE).format(what=what))
 
 
 def refuse_without_console(argv: Sequence[str] | None = None) -> int | None:

@@ -17,8 +17,9 @@ from tests.conftest import REPO
 
 # stdout and stderr closed before Python starts: CPython then sets sys.stdout/sys.stderr to None
 PROBE = (
-    "import sys\n"
+    "import os, sys\n"
     "assert sys.stdout is None and sys.stderr is None\n"
+    "sys.platform = os.environ.get('PROBE_PLATFORM', sys.platform)  # the wording for Windows\n"
     "from desktop_app.__main__ import main\n"
     "code = main(sys.argv[1:])\n"
     "open(sys.argv[0] + '.code', 'w').write(repr(code))\n"
@@ -26,11 +27,19 @@ PROBE = (
 )
 
 
-def run_without_console(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+def run_without_console(
+    tmp_path: Path, *args: str, platform: str = sys.platform
+) -> tuple[int, str, str]:
     """(exit status, what main() returned, the log file) of a console-less run."""
     script = tmp_path / "probe.py"
     script.write_text(PROBE)
-    env = {**os.environ, "PYTHONPATH": str(REPO), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "LOCALAPPDATA": str(tmp_path / "local"),  # data_dir() as on Windows
+        "PROBE_PLATFORM": platform,
+    }
     env.pop("PYTHONFAULTHANDLER", None)
     result = subprocess.run(
         [sys.executable, str(script), *args],
@@ -45,7 +54,10 @@ def run_without_console(tmp_path: Path, *args: str) -> tuple[int, str, str]:
         check=False,
     )
     returned = (tmp_path / "probe.py.code").read_text()
-    log = tmp_path / "data" / "lanyard" / "logs" / "lanyard.log"
+    if platform == "win32":
+        log = tmp_path / "local" / "Lanyard" / "logs" / "lanyard.log"
+    else:
+        log = tmp_path / "data" / "lanyard" / "logs" / "lanyard.log"
     return result.returncode, returned, log.read_text() if log.exists() else ""
 
 
@@ -64,11 +76,19 @@ def run_without_console(tmp_path: Path, *args: str) -> tuple[int, str, str]:
 def test_a_terminal_request_is_refused_into_the_log(
     tmp_path: Path, args: list[str], what: str
 ) -> None:
-    status, returned, log = run_without_console(tmp_path, *args)
+    status, returned, log = run_without_console(tmp_path, *args, platform="win32")
     assert (status, returned) == (2, "2")
     assert f"'lanyard {what}' needs a console" in log
     assert f"run 'lanyard-cli {what}' in a terminal" in log
     assert "Traceback" not in log
+
+
+@pytest.mark.skipif(os.name != "posix", reason="closes descriptors with preexec_fn")
+def test_elsewhere_the_refusal_names_no_second_program(tmp_path: Path) -> None:
+    status, returned, log = run_without_console(tmp_path, "token", platform="linux")
+    assert (status, returned) == (2, "2")
+    assert "'lanyard token' needs a console: run it in a terminal." in log
+    assert "lanyard-cli" not in log
 
 
 @pytest.mark.skipif(os.name != "posix", reason="closes descriptors with preexec_fn")
