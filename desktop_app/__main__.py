@@ -7,6 +7,11 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from desktop_app.console import refuse_without_console
+
+    refused = refuse_without_console(argv)  # the windowed lanyard.exe: no stdout, no stderr
+    if refused is not None:
+        return refused
     from desktop_app.cli import parse_args
 
     args = parse_args(argv)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from desktop_app.core.files import atomic_write
+from desktop_app.core.files import atomic_write, read_shared, retry_busy
 from desktop_app.core.stores import CacheStore, StoreUnavailable, Version
 
 __all__ = ["CacheStore", "StoreUnavailable", "Version"]  # and the stores defined here
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 def file_version(path: Path) -> Version | None:
     try:
-        st = path.stat()
+        st = retry_busy(path.stat)
     except FileNotFoundError:
         return None
     return (st.st_mtime_ns, st.st_ino, st.st_size)
@@ -62,7 +62,7 @@ def move_aside(path: Path) -> Path | None:
     while target.exists():
         target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
         counter += 1
-    os.replace(path, target)
+    retry_busy(lambda: os.replace(path, target))
     return target
 
 
@@ -90,7 +90,7 @@ class PlaintextFileStore(_KeptInAFile):
 
     def load(self) -> str | None:
         try:
-            return self.location.read_bytes().decode("utf-8")
+            return read_shared(self.location).decode("utf-8")
         except FileNotFoundError:
             return None
 
@@ -161,7 +161,7 @@ class DpapiFileStore(_KeptInAFile):
 
     def load(self) -> str | None:
         try:
-            data = self.location.read_bytes()  # OSError: cannot read (left alone by the cache)
+            data = read_shared(self.location)  # OSError: cannot read (left alone by the cache)
         except FileNotFoundError:
             return None
         try:

@@ -45,7 +45,7 @@ from desktop_app.auth.cache_store import (
     remove_stale_temporaries,
 )
 from desktop_app.core.errors import LanyardError, utc_now
-from desktop_app.core.files import atomic_write
+from desktop_app.core.files import atomic_write, read_shared
 
 log = logging.getLogger(__name__)
 
@@ -532,7 +532,7 @@ def _same(text: str, base: str) -> bool:
 
 def _read_records(record: Path) -> list[dict[str, Any]]:
     try:
-        entries = json.loads(record.read_text(encoding="utf-8"))
+        entries = json.loads(read_shared(record).decode("utf-8"))  # busy (Windows): waited on
     except FileNotFoundError:
         return []
     except (OSError, ValueError) as exc:

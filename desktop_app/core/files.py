@@ -1,6 +1,12 @@
 """Writing files so that no reader ever sees half of one (the token cache's stores, the http cache
 and the config file all replace their file this way), and reading a file a setting names without
-hanging on a pipe or reading a device without end (``read_bounded``). No Qt, no msal."""
+hanging on a pipe or reading a device without end (``read_bounded``). No Qt, no msal.
+
+On Windows a file another process has open cannot be replaced (Python opens files without
+FILE_SHARE_DELETE), and a file being replaced cannot be opened for a moment: both raise
+PermissionError with a sharing or access winerror. That is a busy file, not a refusal nor damage:
+``retry_busy`` tries again for a bounded time (``atomic_write`` and ``read_shared`` use it).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,43 @@ import contextlib
 import os
 import stat
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+# ERROR_ACCESS_DENIED (a file with a delete pending: being replaced), ERROR_SHARING_VIOLATION,
+# ERROR_LOCK_VIOLATION. POSIX errors have no winerror: they are never retried.
+BUSY_WINERRORS = frozenset({5, 32, 33})
+BUSY_WAIT_S = 1.0  # at most this long in all: then the error stands (a real refusal, or stuck)
+_FIRST_PAUSE_S = 0.005
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is Windows saying another process has the file open right now."""
+    return isinstance(exc, PermissionError) and getattr(exc, "winerror", None) in BUSY_WINERRORS
+
+
+def retry_busy(action: Callable[[], T], wait_s: float = BUSY_WAIT_S) -> T:
+    """``action()``, tried again while it fails because the file is busy (``is_busy``), pausing
+    5 ms, 10 ms, ... up to 100 ms between tries, for ``wait_s`` in all; then its error is raised."""
+    deadline = time.monotonic() + wait_s
+    pause = _FIRST_PAUSE_S
+    while True:
+        try:
+            return action()
+        except PermissionError as exc:
+            if not is_busy(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
+def read_shared(path: Path) -> bytes:
+    """``path``'s bytes, waiting briefly while another process has it busy (Windows)."""
+    return retry_busy(path.read_bytes)
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
@@ -22,7 +64,7 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        retry_busy(lambda: os.replace(tmp, path))  # Windows: a reader has it open
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

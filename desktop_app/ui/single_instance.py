@@ -18,6 +18,8 @@ learn anything from it:
 - Windows: a named pipe whose access list admits only this user (UserAccessOption).
 - The hand-off says only "raise": the running window never used the arguments, and they can
   hold secrets (a proxy URL with its password).
+- Windows' foreground lock: the second launch lets the first take the foreground before it asks
+  (core/foreground.py, AllowSetForegroundWindow), else the window would only flash.
 
 The sandbox demo without --profile-dir runs in a throwaway profile: it never hands off, so demo
 windows and test runs never reach a real instance (nor each other).
@@ -38,7 +40,7 @@ from PySide6.QtCore import QCoreApplication, QDir, QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.core import paths, peers, runtime_dir
+from desktop_app.core import foreground, paths, peers, runtime_dir
 from desktop_app.core.config import Config
 from desktop_app.core.errors import LanyardError
 from desktop_app.ui import errors
@@ -136,6 +138,9 @@ class SingleInstance(QObject):
         return Role.PRIMARY
 
     def _hand_off(self, socket: QLocalSocket) -> Role:
+        # Windows: the first window may come to the front only if this launch (the foreground
+        # process) allows it, before asking
+        foreground.allow_foreground(int(socket.socketDescriptor()))
         socket.write(json.dumps(RAISE).encode("utf-8") + b"\n")
         socket.flush()
         acknowledged = b""

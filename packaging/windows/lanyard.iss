@@ -1,7 +1,12 @@
 ; Inno Setup 6 script: a per-user Lanyard installer (no administrator rights needed).
 ;
-;   iscc /DAppVersion=0.1.0 /DBundleDir=..\..\dist\lanyard /DIconFile=..\..\build\icons\lanyard.ico ^
-;        /DOutputDir=..\..\dist packaging\windows\lanyard.iss
+;   iscc /DAppVersion=0.1.0 /DAppVersionNumeric=0.1.0.0 /DBundleDir=..\..\dist\lanyard ^
+;        /DIconFile=..\..\build\icons\lanyard.ico /DOutputDir=..\..\dist packaging\windows\lanyard.iss
+;
+; AppVersionNumeric is the a.b.c.d a Windows version resource takes (packaging/windows/
+; numeric_version.py derives it; "0.2.0rc1" itself would fail VersionInfoVersion). With
+; /DSignTool=<name> and a sign tool of that name defined (iscc "/S<name>=signtool sign ... $f"),
+; lanyard.exe, lanyard-cli.exe, the uninstaller and Setup itself are signed as they are compiled.
 ;
 ; .github/workflows/installers.yml runs it on a Windows runner after PyInstaller has built
 ; dist\lanyard (packaging/lanyard.spec) and packaging/render_icons.py has drawn lanyard.ico; the
@@ -9,6 +14,9 @@
 
 #ifndef AppVersion
   #error Pass the version from pyproject.toml: iscc /DAppVersion=X.Y.Z
+#endif
+#ifndef AppVersionNumeric
+  #error Pass the numeric version: iscc /DAppVersionNumeric=A.B.C.D (packaging/windows/numeric_version.py)
 #endif
 #ifndef BundleDir
   #define BundleDir "..\..\dist\lanyard"
@@ -27,7 +35,10 @@ AppName=Lanyard
 AppVersion={#AppVersion}
 AppVerName=Lanyard {#AppVersion}
 AppPublisher=The Lanyard team
-VersionInfoVersion={#AppVersion}
+VersionInfoVersion={#AppVersionNumeric}
+VersionInfoProductTextVersion={#AppVersion}
+; what Qt 6.11 (the Qt the package extra pins) supports: Windows 10 1809 (build 17763) or later
+MinVersion=10.0.17763
 ; per user: %LOCALAPPDATA%\Programs\Lanyard, the user's Start menu and desktop, HKCU uninstall entry
 PrivilegesRequired=lowest
 DefaultDirName={autopf}\Lanyard
@@ -46,13 +57,28 @@ Compression=lzma2/max
 SolidCompression=yes
 ; close a running Lanyard before replacing or removing its files
 CloseApplications=yes
+; the install folder goes on the user's PATH (for lanyard-cli): tell running programs
+ChangesEnvironment=yes
+#ifdef SignTool
+SignTool={#SignTool}
+SignedUninstaller=yes
+#endif
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
 
 [Files]
-; the whole PyInstaller folder: lanyard.exe and _internal\
-Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+; the whole PyInstaller folder: lanyard.exe (the window), lanyard-cli.exe (the same program with a
+; console, for `lanyard-cli whoami` / `token` / `--version`) and _internal\; the two programs are
+; signed when a sign tool is given (the "sign" flag needs SignTool)
+#ifdef SignTool
+  #define SignFlag " sign"
+#else
+  #define SignFlag ""
+#endif
+Source: "{#BundleDir}\lanyard.exe"; DestDir: "{app}"; Flags: ignoreversion{#SignFlag}
+Source: "{#BundleDir}\lanyard-cli.exe"; DestDir: "{app}"; Flags: ignoreversion{#SignFlag}
+Source: "{#BundleDir}\*"; Excludes: "lanyard.exe,lanyard-cli.exe"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
 Name: "{autoprograms}\Lanyard"; Filename: "{app}\lanyard.exe"; Comment: "Sign in with Microsoft Entra ID and see your profile and app roles"
@@ -62,11 +88,70 @@ Name: "{autodesktop}\Lanyard"; Filename: "{app}\lanyard.exe"; Tasks: desktopicon
 Filename: "{app}\lanyard.exe"; Description: "{cm:LaunchProgram,Lanyard}"; Flags: nowait postinstall skipifsilent
 
 [Code]
+// {app} on the user's own PATH (HKCU\Environment, no administrator rights), once, so a terminal
+// finds lanyard-cli.exe; taken off again by the uninstaller, leaving every other entry as it was.
+const
+  EnvironmentKey = 'Environment';
+
+function PathWithout(Paths, Dir: string): string;
+var
+  Rest, Part: string;
+  P: Integer;
+begin
+  Result := '';
+  Rest := Paths;
+  while Rest <> '' do
+  begin
+    P := Pos(';', Rest);
+    if P = 0 then
+    begin
+      Part := Rest;
+      Rest := '';
+    end
+    else
+    begin
+      Part := Copy(Rest, 1, P - 1);
+      Rest := Copy(Rest, P + 1, Length(Rest));
+    end;
+    if (Part <> '') and (CompareText(RemoveBackslashUnlessRoot(Part), RemoveBackslashUnlessRoot(Dir)) <> 0) then
+    begin
+      if Result <> '' then
+        Result := Result + ';';
+      Result := Result + Part;
+    end;
+  end;
+end;
+
+procedure SetUserPath(Paths: string);
+begin
+  if not RegWriteExpandStringValue(HKEY_CURRENT_USER, EnvironmentKey, 'Path', Paths) then
+    Log('Could not write the user PATH');
+end;
+
+procedure CurStepChanged(CurStep: TSetupStep);
+var
+  Paths: string;
+begin
+  if CurStep = ssPostInstall then
+  begin
+    if not RegQueryStringValue(HKEY_CURRENT_USER, EnvironmentKey, 'Path', Paths) then
+      Paths := '';
+    Paths := PathWithout(Paths, ExpandConstant('{app}'));
+    if Paths <> '' then
+      Paths := Paths + ';';
+    SetUserPath(Paths + ExpandConstant('{app}'));
+  end;
+end;
+
 // Everything Setup installed is removed by the uninstaller on its own. Lanyard's settings and saved
 // sign-in (config.toml in %APPDATA%\Lanyard, the DPAPI-encrypted token cache and logs in
 // %LOCALAPPDATA%\Lanyard) are the user's: ask before removing them, and keep them when silent.
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
+var
+  Paths: string;
 begin
+  if (CurUninstallStep = usUninstall) and RegQueryStringValue(HKEY_CURRENT_USER, EnvironmentKey, 'Path', Paths) then
+    SetUserPath(PathWithout(Paths, ExpandConstant('{app}')));
   if (CurUninstallStep = usPostUninstall) and not UninstallSilent then
   begin
     if MsgBox('Also remove your Lanyard settings and saved sign-in?', mbConfirmation, MB_YESNO or MB_DEFBUTTON2) = IDYES then
