@@ -20,6 +20,10 @@ PROBE = (
     "import os, sys\n"
     "assert sys.stdout is None and sys.stderr is None\n"
     "sys.platform = os.environ.get('PROBE_PLATFORM', sys.platform)  # the wording for Windows\n"
+    "if sys.platform == 'win32':  # platformdirs would ask Windows' known-folder API\n"
+    "    from pathlib import Path\n"
+    "    from desktop_app.core import paths\n"
+    "    paths.data_dir = lambda: Path(os.environ['LOCALAPPDATA']) / 'Lanyard'\n"
     "from desktop_app.__main__ import main\n"
     "code = main(sys.argv[1:])\n"
     "open(sys.argv[0] + '.code', 'w').write(repr(code))\n"
@@ -37,7 +41,7 @@ def run_without_console(
         **os.environ,
         "PYTHONPATH": str(REPO),
         "XDG_DATA_HOME": str(tmp_path / "data"),
-        "LOCALAPPDATA": str(tmp_path / "local"),  # data_dir() as on Windows
+        "LOCALAPPDATA": str(tmp_path / "local"),  # data_dir() as on Windows (PROBE sets it)
         "PROBE_PLATFORM": platform,
     }
     env.pop("PYTHONFAULTHANDLER", None)
