@@ -148,8 +148,10 @@ class Keyring:
 
 
 @contextlib.contextmanager
-def secret_service(base: Path) -> Iterator[Keyring]:
-    """gnome-keyring, unlocked with a known password, on a private session bus."""
+def secret_service(base: Path, login: bool = True) -> Iterator[Keyring]:
+    """gnome-keyring, unlocked with a known password, on a private session bus. ``login``
+    False: started without a login keyring, as on a desktop that never made one (no default
+    collection)."""
     dbus_daemon = require("dbus-daemon", "the keyring tests' private session bus")
     keyring_daemon = require("gnome-keyring-daemon", "the Secret Service the cache is stored in")
     require("secret-tool", "reading the stored cache back (libsecret-tools)")
@@ -185,7 +187,12 @@ def secret_service(base: Path) -> Iterator[Keyring]:
             assert address.startswith("unix:"), f"dbus-daemon printed {address!r}"
             env["DBUS_SESSION_BUS_ADDRESS"] = address
             daemon = subprocess.Popen(
-                [keyring_daemon, "--foreground", "--unlock", "--components=secrets"],
+                [
+                    keyring_daemon,
+                    "--foreground",
+                    *(["--unlock"] if login else []),
+                    "--components=secrets",
+                ],
                 env=daemon_env | env,
                 stdin=subprocess.PIPE,
                 stdout=log_file,

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from desktop_app.core.files import atomic_write
 from desktop_app.sandbox import Sandbox
 from tests.support.keyring import Keyring, secret_service
 from tests.support.sandbox_helpers import files_holding, idp_requests
@@ -274,3 +276,79 @@ def test_an_item_cleared_from_outside_signs_the_session_out_and_nothing_is_writt
     assert keyring.lookup(profile_of(keyring) / "token_cache.bin") is None
     assert [i for i in keyring.items() if "RefreshToken" in i.get("secret", "")] == []
     assert cache_items(keyring) == []
+
+
+# -- the store on secretstorage: what libsecret wrote is found; no default collection said -------
+
+
+def test_an_item_written_by_libsecret_is_read_and_kept_in_its_format(
+    sandbox: Sandbox, keyring: Keyring, tmp_path: Path, standin_browser
+) -> None:  # type: ignore[no-untyped-def]
+    """Lanyard before secretstorage stored the cache with libsecret's password_store (schema
+    dev.lanyard.TokenCache): its item is written here the same way, by libsecret itself
+    (secret-tool), and read as the saved sign-in; the items written now carry the same
+    attributes and label, so an older Lanyard reads them too."""
+    info = json.dumps(sandbox.info.as_json())
+    standin_browser(sandbox.info.ca_file, ADMIN)
+    keyring.run("sign-in", info, str(tmp_path / "scratch"), ADMIN)
+    cache_text = keyring.lookup(tmp_path / "scratch" / "token_cache.bin")
+    assert cache_text is not None
+    old = (tmp_path / "old").resolve()
+    old.mkdir()
+    old_cache = old / "token_cache.bin"
+    written = subprocess.run(
+        [
+            "secret-tool",
+            "store",
+            f"--label=Lanyard token cache ({old_cache})",
+            "xdg:schema",
+            "dev.lanyard.TokenCache",
+            "cache",
+            str(old_cache),
+        ],
+        input=cache_text,
+        env=keyring.child_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert written.returncode == 0, written.stderr
+    atomic_write(old / "token_cache.bin.signal", b"1")  # what the older Lanyard left beside it
+    sandbox.clear_requests()
+    report = keyring.run("status", info, str(old))
+    assert report["accounts"] == [ADMIN] and report["source"] == "cache"
+    assert report["protection"] == ENCRYPTED and report["notices"] == []
+    # read from the keyring: no token asked for (a new profile folder fetches discovery once)
+    assert [r for r in idp_requests(sandbox) if r["grant_type"]] == []
+
+    standin_browser(sandbox.info.ca_file, READER)
+    both = keyring.run("sign-in", info, str(old), READER)  # a save through secretstorage
+    assert sorted(both["accounts"]) == sorted([ADMIN, READER])  # type: ignore[arg-type]
+    ours = [i for i in keyring.items() if i.get("attribute.cache") == str(old_cache)]
+    assert len(ours) == 1  # replaced, not a second item beside the old one
+    assert {k: v for k, v in ours[0].items() if k.startswith("attribute.")} == {
+        "attribute.xdg:schema": "dev.lanyard.TokenCache",
+        "attribute.cache": str(old_cache),
+    }
+    assert ours[0]["label"] == f"Lanyard token cache ({old_cache})"
+    assert READER in ours[0]["secret"] and ADMIN in ours[0]["secret"]
+
+
+def test_a_keyring_without_a_default_collection_is_said_and_nothing_is_written(
+    sandbox: Sandbox, tmp_path: Path, standin_browser
+) -> None:  # type: ignore[no-untyped-def]
+    """A Secret Service with no default collection (no login keyring was ever made): Lanyard
+    does not create one (that prompts), says so, and signs in for the session only."""
+    with secret_service(tmp_path / "ring", login=False) as keyring:
+        standin_browser(sandbox.info.ca_file, ADMIN)
+        report = run(keyring, sandbox, "sign-in", ADMIN)
+        assert report["signed_in"] == ADMIN  # in memory
+        assert report["protection"] == ENCRYPTED  # kept: tried again, never plaintext
+        reasons = " ".join(str(n) for n in report["notices"])  # type: ignore[attr-defined]
+        assert "the keyring has no default collection" in reasons
+        advice = " ".join(str(a) for a in report["advice"])  # type: ignore[attr-defined]
+        assert "Create a default keyring" in advice
+        assert keyring.items() == []
+        assert not (profile_of(keyring) / "token_cache.bin").exists()
+        assert files_holding(tmp_path, issued(sandbox)) == {}
