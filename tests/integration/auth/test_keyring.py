@@ -352,3 +352,83 @@ def test_a_keyring_without_a_default_collection_is_said_and_nothing_is_written(
         assert keyring.items() == []
         assert not (profile_of(keyring) / "token_cache.bin").exists()
         assert files_holding(tmp_path, issued(sandbox)) == {}
+
+
+# -- never a prompt, never an unbounded wait (the auth thread must not hang on a person) ---------
+
+IN_SESSION = """
+import json, sys
+sys.path.insert(0, {repo!r})
+from pathlib import Path
+from desktop_app.auth import secret_service_store as sss
+from desktop_app.auth.cache_store import open_token_store
+sss.TIMEOUT_S = 1.0  # D-Bus's 25 s, shortened for the test
+{body}
+"""
+
+REFUSE_PROMPT = """
+import secretstorage
+connection = sss._connect()
+collection = secretstorage.get_collection_by_alias(connection, "default")
+try:
+    collection.unlock()  # what Lanyard never does; the connection refuses it all the same
+    said = "prompted"
+except sss.PromptRefused as exc:
+    said = f"refused {exc}"
+print(json.dumps({"said": said, "locked": collection.is_locked()}))
+"""
+
+STALLED = """
+import time
+started = time.monotonic()
+choice = open_token_store(Path(sys.argv[1]))
+print(json.dumps({"store": type(choice.store).__name__, "reason": choice.fallback_reason,
+                  "seconds": time.monotonic() - started}))
+"""
+
+
+def in_session(keyring: Keyring, body: str, *args: str) -> dict[str, object]:
+    from tests.conftest import REPO
+
+    script = IN_SESSION.format(repo=str(REPO), body=body)
+    done = subprocess.run(
+        [__import__("sys").executable, "-c", script, *args],
+        env=keyring.child_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
+
+
+def test_the_connection_never_sends_a_prompt(keyring: Keyring) -> None:
+    """A locked keyring answers Unlock with a prompt to show: the store's connection refuses to
+    run it (an unlock window would hold the auth thread on a person), and it stays locked."""
+    keyring.lock()
+    report = in_session(keyring, REFUSE_PROMPT)
+    assert report == {"said": "refused Prompt", "locked": True}
+
+
+def test_a_secret_service_that_never_answers_is_waited_for_a_bounded_time(
+    keyring: Keyring, tmp_path: Path
+) -> None:
+    """Something owns the Secret Service's name and never replies (a hung keyring): the store
+    gives up after its timeout, says so, and is kept (tried again), not a plaintext file."""
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+
+    keyring.stop_daemon()
+    with open_dbus_connection(bus=keyring.env["DBUS_SESSION_BUS_ADDRESS"]) as silent:
+        bus = DBusAddress("/org/freedesktop/DBus", "org.freedesktop.DBus", "org.freedesktop.DBus")
+        owned = silent.send_and_get_reply(
+            new_method_call(bus, "RequestName", "su", ("org.freedesktop.secrets", 0)), timeout=10
+        )
+        assert owned.body == (1,)  # the primary owner: calls to the name come here, unanswered
+        report = in_session(keyring, STALLED, str(tmp_path / "profile"))
+    assert report["store"] == "SecretServiceStore"
+    assert report["reason"] == "the keyring did not answer within 1 s"
+    assert 0.9 <= float(str(report["seconds"])) < 10, report
+    assert not (tmp_path / "profile" / "token_cache.bin").exists()
