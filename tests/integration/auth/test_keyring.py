@@ -387,13 +387,15 @@ print(json.dumps({"store": type(choice.store).__name__, "reason": choice.fallbac
 """
 
 
-def in_session(keyring: Keyring, body: str, *args: str) -> dict[str, object]:
+def in_session(
+    keyring: Keyring, body: str, *args: str, env: dict[str, str] | None = None
+) -> dict[str, object]:
     from tests.conftest import REPO
 
     script = IN_SESSION.format(repo=str(REPO), body=body)
     done = subprocess.run(
         [__import__("sys").executable, "-c", script, *args],
-        env=keyring.child_env(),
+        env=keyring.child_env() if env is None else env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -432,3 +434,20 @@ def test_a_secret_service_that_never_answers_is_waited_for_a_bounded_time(
     assert report["reason"] == "the keyring did not answer within 1 s"
     assert 0.9 <= float(str(report["seconds"])) < 10, report
     assert not (tmp_path / "profile" / "token_cache.bin").exists()
+
+
+def test_without_the_bus_variable_the_bus_socket_in_the_runtime_dir_is_used(
+    keyring: Keyring, tmp_path: Path
+) -> None:
+    """No DBUS_SESSION_BUS_ADDRESS (a systemd user session reached over ssh): the session bus
+    is $XDG_RUNTIME_DIR/bus, as GLib finds it, and the keyring is used, not a plaintext file."""
+    env = keyring.child_env()
+    socket = Path(env.pop("DBUS_SESSION_BUS_ADDRESS").removeprefix("unix:path=").split(",")[0])
+    assert socket.name == "bus"
+    env["XDG_RUNTIME_DIR"] = str(socket.parent)
+    report = in_session(keyring, STALLED, str(tmp_path / "profile"), env=env)
+    assert report["store"] == "SecretServiceStore" and report["reason"] == ""
+    del env["XDG_RUNTIME_DIR"]
+    nowhere = in_session(keyring, STALLED, str(tmp_path / "other"), env=env)
+    assert nowhere["store"] == "PlaintextFileStore"
+    assert nowhere["reason"] == "no Secret Service is running"
