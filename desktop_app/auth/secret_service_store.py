@@ -27,6 +27,7 @@ or keyring restarted in between is simply used.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -94,11 +95,11 @@ def _session_bus_address() -> str:
     raise ConnectionError("no session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
 
 
-def _connect() -> Any:
-    """A connection to the session bus whose waits are bounded and that never sends a prompt."""
+@functools.cache
+def _connection_class() -> Any:
+    """jeepney's blocking connection, with every wait bounded and no prompt ever sent."""
     from jeepney import HeaderFields
-    from jeepney.bus import get_bus
-    from jeepney.io.blocking import DBusConnection, prep_socket
+    from jeepney.io.blocking import DBusConnection
 
     class Connection(DBusConnection):  # type: ignore[misc]  # jeepney has no type hints
         def send(self, message: Any, serial: Any = None) -> None:
@@ -117,9 +118,17 @@ def _connect() -> Any:
                 message, timeout=TIMEOUT_S if timeout is None else timeout
             )
 
+    return Connection
+
+
+def _connect() -> Any:
+    """A new connection to the session bus (authenticated within 2 s)."""
+    from jeepney.bus import get_bus
+    from jeepney.io.blocking import prep_socket
+
     sock = prep_socket(get_bus(_session_bus_address()), enable_fds=False, timeout=2.0)
     try:
-        return Connection(sock)
+        return _connection_class()(sock)
     except BaseException:
         sock.close()
         raise
@@ -229,13 +238,9 @@ class SecretServiceStore:
             return None
 
     def _text(self, item: Any) -> str | None:
+        """The item's text (UnicodeDecodeError: not text, which the cache treats as damage)."""
         secret = self._secret(item)
-        if secret is None:
-            return None
-        try:
-            return secret.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ValueError("the keyring item does not hold text") from None
+        return secret.decode("utf-8") if secret is not None else None
 
     # -- CacheStore ----------------------------------------------------------------------------
 

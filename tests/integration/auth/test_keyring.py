@@ -451,3 +451,36 @@ def test_without_the_bus_variable_the_bus_socket_in_the_runtime_dir_is_used(
     nowhere = in_session(keyring, STALLED, str(tmp_path / "other"), env=env)
     assert nowhere["store"] == "PlaintextFileStore"
     assert nowhere["reason"] == "no Secret Service is running"
+
+
+def test_an_item_that_is_not_text_is_damage_kept_in_the_keyring(
+    sandbox: Sandbox, keyring: Keyring
+) -> None:
+    """Bytes that are not UTF-8 in the cache's item (written by libsecret itself): damage, said
+    as such, the bytes kept as a keyring item of their own and a fresh cache started."""
+    cache = (profile_of(keyring) / "token_cache.bin").resolve()
+    profile_of(keyring).mkdir(parents=True)
+    written = subprocess.run(
+        [
+            "secret-tool",
+            "store",
+            "--label=x",
+            "xdg:schema",
+            "dev.lanyard.TokenCache",
+            "cache",
+            str(cache),
+        ],
+        input=b"\xff\xfe\x00not text",
+        env=keyring.child_env(),
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    assert written.returncode == 0, written.stderr
+    report = run(keyring, sandbox, "status")
+    assert report["protection"] == ENCRYPTED and report["accounts"] == []
+    assert len(report["notices"]) == 1  # type: ignore[arg-type]
+    assert "it is not text" in report["notices"][0]  # type: ignore[index]
+    kept = [i for i in keyring.items() if ".corrupt-" in i.get("attribute.cache", "")]
+    assert len(kept) == 1 and "not text" in kept[0]["secret"]
+    assert keyring.lookup(cache) is None  # a fresh cache: the damaged item is gone
