@@ -484,3 +484,26 @@ def test_an_item_that_is_not_text_is_damage_kept_in_the_keyring(
     kept = [i for i in keyring.items() if ".corrupt-" in i.get("attribute.cache", "")]
     assert len(kept) == 1 and "not text" in kept[0]["secret"]
     assert keyring.lookup(cache) is None  # a fresh cache: the damaged item is gone
+
+
+DUPLICATE = """
+import secretstorage
+connection = sss._connect()
+collection = secretstorage.get_collection_by_alias(connection, "default")
+attributes = {{"xdg:schema": "dev.lanyard.TokenCache", "cache": sys.argv[1]}}
+for n in range(2):  # replace=False: two items under one key, as a Secret Service may keep
+    collection.create_item(f"copy {{n}}", attributes, b'{{"Account": {{}}}}', replace=False)
+print(json.dumps({{"made": len(list(collection.search_items(attributes)))}}))
+"""
+
+
+def test_a_save_leaves_one_item_for_the_cache_where_there_were_several(
+    sandbox: Sandbox, keyring: Keyring, standin_browser
+) -> None:  # type: ignore[no-untyped-def]
+    cache = (profile_of(keyring) / "token_cache.bin").resolve()
+    profile_of(keyring).mkdir(parents=True)
+    assert in_session(keyring, DUPLICATE.format(), str(cache)) == {"made": 2}
+    standin_browser(sandbox.info.ca_file, ADMIN)
+    assert run(keyring, sandbox, "sign-in", ADMIN)["signed_in"] == ADMIN  # a save
+    assert cache_items(keyring) == [str(cache)]  # one item, holding the sign-in
+    assert "RefreshToken" in str(keyring.lookup(cache))
