@@ -275,6 +275,8 @@ class SecretServiceStore:
             return text
 
     def save(self, text: str) -> None:
+        from jeepney import DBusErrorResponse
+
         with self._bus() as connection:
             collection = self._default_collection(connection)  # locked: fail now, never prompt
             created = collection.create_item(
@@ -289,11 +291,11 @@ class SecretServiceStore:
             stale = [
                 i.item_path for i in self._items(connection) if i.item_path != created.item_path
             ]
-            for path in [*stale, *self._adopted]:
+            for path in [*stale, *self._adopted]:  # the cache is saved: a failure here is not
                 try:
                     self._ss.Item(connection, path).delete()
-                except self._ss.SecretStorageException as exc:
-                    log.warning("Could not remove an older keyring item of this cache: %s", exc)
+                except (self._ss.SecretStorageException, DBusErrorResponse, PromptRefused) as exc:
+                    log.warning("Could not remove an older keyring item of this cache: %r", exc)
             self._adopted = []
         touch_signal(self.location)
 
