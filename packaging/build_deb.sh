@@ -25,8 +25,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
 fi
 # every time: refreshes the package metadata (version, README) the bundle carries
-# on Linux with the 'secret' extra (PyGObject): the bundle then keeps tokens in the Secret Service
-"$VENV/bin/python" -m pip install --quiet -e ".[package,secret]"
+# (the Secret Service support, secretstorage on jeepney, is a normal dependency: pure Python)
+"$VENV/bin/python" -m pip install --quiet -e ".[package]"
 
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
   SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || stat -c %Y pyproject.toml)

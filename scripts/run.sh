@@ -11,13 +11,8 @@ fi
 stamp=.venv/.lanyard-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  # keyring support (PyGObject) builds only where its -dev packages are installed; without it
-  # Lanyard says in its status bar that the token cache is a plaintext file, and why
-  .venv/bin/python -m pip install --quiet -e ".[secret]" 2>/dev/null || {
-    echo "Note: no keyring support (PyGObject did not build); for it: apt-get install" \
-      "libgirepository1.0-dev libcairo2-dev pkg-config gir1.2-secret-1, then delete $stamp" >&2
-    .venv/bin/python -m pip install --quiet -e .
-  }
+  # the keyring support (secretstorage, pure Python) comes with it: no compiler, no -dev packages
+  .venv/bin/python -m pip install --quiet -e .
   touch "$stamp"
 fi
 config_file="${LANYARD_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/lanyard/config.toml}"

@@ -293,9 +293,9 @@ def _os_store(location: Path, signal: Path, legacy: Path | None) -> CacheStore:
                 missing=True,
             ) from None
         return keychain
-    from desktop_app.auth.libsecret_store import LibsecretStore
+    from desktop_app.auth.secret_service_store import SecretServiceStore
 
-    return LibsecretStore(signal, location, legacy_paths=(legacy,) if legacy else ())
+    return SecretServiceStore(signal, location, legacy_paths=(legacy,) if legacy else ())
 
 
 def _keeps_trying(store: CacheStore) -> bool:

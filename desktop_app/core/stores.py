@@ -30,7 +30,7 @@ class CacheStore(Protocol):
     """The interface PersistentTokenCache needs from a place that keeps its text."""
 
     location: Path  # the file whose version says "changed" (the cache, or a signal file)
-    protection: str  # shown to people: "encrypted by libsecret (Secret Service)", ...
+    protection: str  # shown to people: "encrypted in your keyring (Secret Service)", ...
     encrypted: bool
     persisted: bool  # False: memory only, gone when Lanyard exits
 

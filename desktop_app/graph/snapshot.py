@@ -1,8 +1,8 @@
 """The last profile and photo seen for each account, kept so a warm start shows them at once.
 
-Qt-free. Kept in the same protected store as the tokens (open_token_store: libsecret, DPAPI, the
-Keychain, or a 0600 file written atomically; memory only where the tokens are too), because a
-profile is personal data. One JSON document holds every account's entry, keyed by
+Qt-free. Kept in the same protected store as the tokens (open_token_store: the Secret Service,
+DPAPI, the Keychain, or a 0600 file written atomically; memory only where the tokens are too),
+because a profile is personal data. One JSON document holds every account's entry, keyed by
 home_account_id:
 
     {"format": 1, "accounts": {"<home_account_id>": {"profile": {...Graph /me...},

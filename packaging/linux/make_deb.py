@@ -160,11 +160,7 @@ def dependencies(root: Path) -> tuple[list[str], list[str]]:
     elves = sorted(p for p in root.joinpath(INSTALL_DIR).rglob("*") if is_elf(p))
     optional = [p for p in elves if OPTIONAL_ELF.search(str(p.relative_to(root)))]
     core = [p for p in elves if p not in optional]
-    depends = shlibdeps(root, core)
-    if any(root.joinpath(INSTALL_DIR).rglob("Secret-1.typelib")):
-        # PyGObject loads libsecret through its typelib at run time: no ELF file links it, so
-        # dpkg-shlibdeps cannot see it. Without it the token cache falls back to a plaintext file.
-        depends = sorted({*depends, "gir1.2-secret-1"})
+    depends = shlibdeps(root, core)  # the keyring needs none: secretstorage speaks D-Bus itself
     needed = {package_name(d) for d in depends}
     recommends = [d for d in shlibdeps(root, optional) if package_name(d) not in needed]
     return depends, recommends

@@ -15,7 +15,6 @@ from desktop_app.ui.main_window import MainWindow
 # the conditions of every test of a real session (the sandbox fixture is in tests/conftest.py)
 from tests.session.conftest import (  # noqa: F401 (fixtures, used by name)
     _collect_qt_garbage_on_the_gui_thread,
-    _window_tests_use_the_file_cache,
 )
 
 

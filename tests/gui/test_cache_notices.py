@@ -23,7 +23,7 @@ def test_plaintext_fallback_says_why_and_what_to_do(
     wait_state(qtbot, session, State.SIGNED_OUT)
     label = window.protection_label
     assert label.text().startswith("⚠ Token cache: plaintext file, readable only by you (")
-    assert "Secret Service" in label.text() or "PyGObject" in label.text()  # why
+    assert "Secret Service" in label.text() or "secretstorage" in label.text()  # why
     assert "allow_plaintext_cache = false" in label.toolTip()  # what to do
     assert "gnome-keyring" in label.toolTip()
 

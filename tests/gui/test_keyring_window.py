@@ -1,6 +1,6 @@
 """The window with its token cache in a real Secret Service (gnome-keyring on a private D-Bus,
 tests/support/keyring.py): lanyard's real window path in a child process in that session
-(tests/support/app_probe.py), as GLib keeps its bus for the life of a process.
+(tests/support/app_probe.py).
 
 Issue 15: the item deleted from outside while the window runs (item 13), and the keyring
 locked and unlocked again while it runs (item 11)."""
@@ -18,9 +18,11 @@ from desktop_app.sandbox import Sandbox, directory
 from tests.support.keyring import Keyring, secret_service
 from tests.support.run_app_probe import probe
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="libsecret is the Linux store")
+pytestmark = pytest.mark.skipif(
+    sys.platform != "linux", reason="the Secret Service is the Linux store"
+)
 
-ENCRYPTED = "encrypted by libsecret (Secret Service)"
+ENCRYPTED = "encrypted in your keyring (Secret Service)"
 
 
 @pytest.fixture

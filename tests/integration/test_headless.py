@@ -217,7 +217,7 @@ NOBODY_PRELOAD = (
     "desktop_app.auth.client",
     "desktop_app.auth.token_cache",
     "desktop_app.auth.cache_store",
-    "desktop_app.auth.libsecret_store",
+    "desktop_app.auth.secret_service_store",
     "desktop_app.auth.http_cache",
     "desktop_app.core.logs",
     "msal",
@@ -295,7 +295,7 @@ def keyring_profile(tmp_path: Path, standin_browser):  # type: ignore[no-untyped
         yield keyring, ["--sandbox", "--sandbox-info", str(info), "--profile-dir", str(profile)]
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="libsecret is the Linux store")
+@pytest.mark.skipif(sys.platform != "linux", reason="the Secret Service is the Linux store")
 @pytest.mark.parametrize("break_it", ["locked", "stopped"])
 def test_a_locked_or_stopped_keyring_is_not_nobody_signed_in(
     keyring_profile, break_it: str

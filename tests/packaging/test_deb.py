@@ -117,6 +117,18 @@ def test_the_bundle_carries_no_unused_qt(built_package: BuiltPackage) -> None:
     assert not {"libX11.so.6", "libgtk-3.so.0", "libssl.so.3", "libstdc++.so.6"} & names
 
 
+def test_the_keyring_needs_no_gobject_introspection(built_package: BuiltPackage) -> None:
+    """The Secret Service is reached by secretstorage over D-Bus (pure Python, in the bundle's
+    archive): no PyGObject, no GLib typelib, no gir1.2-secret-1 or libgirepository to depend on
+    (issue 18, item 1). The installed app's sign-in below shows the keyring is used."""
+    internal = built_package.bundle / "_internal"
+    assert not [p for p in ("gi", "gi_typelibs", "gio_modules", "cairo") if (internal / p).exists()]
+    assert not list(built_package.bundle.rglob("*.typelib"))
+    depends = package_names(built_package.field("Depends"))
+    assert not {d for d in depends if d.startswith(("gir1.2-", "libgirepository"))}, depends
+    assert not list(internal.glob("gi-*.dist-info")) and not list(internal.glob("*gobject*"))
+
+
 def test_install_puts_everything_in_place(installed: BuiltPackage) -> None:
     assert LAUNCHER.is_symlink() and LAUNCHER.resolve() == INSTALL_DIR / "lanyard"
     assert run(str(LAUNCHER), "--version").stdout.strip() == f"Lanyard {VERSION}"
@@ -181,8 +193,8 @@ def test_depends_cover_what_the_bundle_links(installed: BuiltPackage) -> None:
 def test_installed_app_signs_in_through_the_system_browser(
     installed: BuiltPackage, tmp_path: Path
 ) -> None:
-    """Signed in through the system browser, with the token cache in a real Secret Service: the
-    bundle carries PyGObject and libsecret's typelib, and the package depends on gir1.2-secret-1."""
+    """Signed in through the system browser, with the token cache in a real Secret Service,
+    reached by the bundle's own secretstorage and jeepney (no system package for it)."""
     profile = tmp_path / "profile"
     browser_env_log, transcript = tmp_path / "browser-env.jsonl", tmp_path / "standin.log"
     landing = tmp_path / "landing.html"

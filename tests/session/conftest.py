@@ -1,11 +1,11 @@
 """What every test of a real SessionController needs, with a window (tests/gui, which imports
-these) or without one (here): the plaintext-file cache in this process, the binding's
-reference-count work-around, and Qt's garbage collected on the GUI thread."""
+these) or without one (here): the binding's reference-count work-around and Qt's garbage
+collected on the GUI thread. (They keep the token cache in a plaintext file: tests/conftest.py
+points D-Bus at a bus that does not exist; the keyring has tests of its own.)"""
 
 from __future__ import annotations
 
 import gc
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,18 +15,6 @@ from desktop_app.core.config import Config
 from desktop_app.session.controller import SessionController
 from desktop_app.session.qt_compat import binding_problem
 from desktop_app.session.services import build_services
-
-
-@pytest.fixture(autouse=True)
-def _window_tests_use_the_file_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Window tests run the plaintext-file path in this process: PyGObject is kept out.
-
-    One full run segfaulted (two threads in TLS handshakes, Qt's event loop in the main thread)
-    after PyGObject had been loaded into this long-lived process by earlier tests; the cause is
-    not found yet. The libsecret path is tested for real in child processes against
-    gnome-keyring (tests/integration/auth/test_keyring.py).
-    """
-    monkeypatch.setitem(sys.modules, "gi", None)
 
 
 # the window tests emit thousands of signals in one process: on a binding Lanyard refuses

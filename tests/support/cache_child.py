@@ -71,17 +71,10 @@ def sign_out(client: AuthClient, notices: list[LanyardError], username: str) -> 
 
 def refresh_while_locked(client: AuthClient, notices: list[LanyardError], _: str) -> dict[str, Any]:
     """Signed in, the keyring gets locked (screen lock), then a refresh comes due."""
-    import gi
-
-    gi.require_version("Secret", "1")
-    from gi.repository import Secret
-
     client.open()
     account = client.accounts()[0]
     before = client.silent(account)
-    service = Secret.Service.get_sync(Secret.ServiceFlags.LOAD_COLLECTIONS, None)
-    collection = Secret.Collection.for_alias_sync(service, "default", 0, None)
-    service.lock_sync([collection], None)
+    keyring_control.lock()
     refreshed = client.silent(account, force_refresh=True)
     again = client.silent(account)
     return describe(client, notices) | {
@@ -93,11 +86,11 @@ def refresh_while_locked(client: AuthClient, notices: list[LanyardError], _: str
 
 def store_raw(client: AuthClient, notices: list[LanyardError], text: str) -> dict[str, Any]:
     """Put ``text`` in the keyring item of this profile's cache, as damage would."""
-    from desktop_app.auth.libsecret_store import LibsecretStore
+    from desktop_app.auth.secret_service_store import SecretServiceStore
 
     profile = client.settings.profile_dir
     profile.mkdir(parents=True, exist_ok=True)
-    LibsecretStore(profile / "token_cache.bin.signal", profile / "token_cache.bin").save(text)
+    SecretServiceStore(profile / "token_cache.bin.signal", profile / "token_cache.bin").save(text)
     return {}
 
 

@@ -3,7 +3,7 @@
 The bus has no service files, so nothing is started behind the test's back (no prompter window,
 no second keyring): what runs is what this module started, and it is stopped by process id.
 Code that talks to the keyring runs in child processes (``Keyring.run``) whose environment points
-at this bus, because GLib keeps its session-bus connection for the life of a process.
+at this bus: the test process itself stays on the suite's bus that leads nowhere (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -29,18 +29,15 @@ from tests.support.xvfb import require
 CHILD = REPO / "tests" / "support" / "cache_child.py"
 ITEMS_SCRIPT = """
 import json
-import gi
-gi.require_version("Secret", "1")
-from gi.repository import Secret
-service = Secret.Service.get_sync(Secret.ServiceFlags.OPEN_SESSION, None)
-flags = Secret.SearchFlags.ALL | Secret.SearchFlags.LOAD_SECRETS
-items = service.search_sync(None, {"xdg:schema": "dev.lanyard.TokenCache"}, flags, None) or []
+from contextlib import closing
+import secretstorage
 found = []
-for item in items:
-    value = item.get_secret()
-    entry = {f"attribute.{k}": v for k, v in item.get_attributes().items()}
-    entry["secret"] = (value.get_text() or "") if value is not None else ""
-    found.append(entry)
+with closing(secretstorage.dbus_init()) as connection:
+    for item in secretstorage.search_items(connection, {"xdg:schema": "dev.lanyard.TokenCache"}):
+        entry = {f"attribute.{k}": v for k, v in item.get_attributes().items()}
+        entry["label"] = item.get_label()
+        entry["secret"] = item.get_secret().decode("utf-8", "replace")
+        found.append(entry)
 print(json.dumps(found))
 """
 
@@ -59,17 +56,17 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
 """
 
 
-def require_gi() -> None:
+def require_secretstorage() -> None:
     probe = subprocess.run(
-        [sys.executable, "-c", "import gi; gi.require_version('Secret', '1')"],
+        [sys.executable, "-c", "import secretstorage, jeepney"],
         capture_output=True,
         text=True,
         check=False,
     )
     if probe.returncode != 0:
-        message = "PyGObject with libsecret's bindings is not importable (lanyard[secret])"
+        message = "secretstorage and jeepney (Lanyard's dependencies on Linux) are not importable"
         if in_ci():
-            pytest.fail(message + " - CI must install it (scripts/test.sh)")
+            pytest.fail(message + " - CI must install Lanyard (scripts/test.sh)")
         pytest.skip(message)
 
 
@@ -122,8 +119,8 @@ class Keyring:
 
     def items(self) -> list[dict[str, str]]:
         """Every Lanyard item in the keyring: its attributes ("attribute.<name>") and its secret
-        ("secret"), read back in a child process through libsecret (secret-tool's ``search``
-        prints attributes on stderr, apart from their items)."""
+        ("secret") and label, read back in a child process through secretstorage (secret-tool's
+        ``search`` prints attributes on stderr, apart from their items)."""
         found = subprocess.run(
             [sys.executable, "-c", ITEMS_SCRIPT],
             env=self.child_env(),
@@ -151,12 +148,14 @@ class Keyring:
 
 
 @contextlib.contextmanager
-def secret_service(base: Path) -> Iterator[Keyring]:
-    """gnome-keyring, unlocked with a known password, on a private session bus."""
+def secret_service(base: Path, login: bool = True) -> Iterator[Keyring]:
+    """gnome-keyring, unlocked with a known password, on a private session bus. ``login``
+    False: started without a login keyring, as on a desktop that never made one (no default
+    collection)."""
     dbus_daemon = require("dbus-daemon", "the keyring tests' private session bus")
     keyring_daemon = require("gnome-keyring-daemon", "the Secret Service the cache is stored in")
     require("secret-tool", "reading the stored cache back (libsecret-tools)")
-    require_gi()
+    require_secretstorage()
     home = base / "home"
     runtime = home / "run"
     for folder in (home, runtime, home / ".local" / "share", home / ".config", home / ".cache"):
@@ -188,7 +187,12 @@ def secret_service(base: Path) -> Iterator[Keyring]:
             assert address.startswith("unix:"), f"dbus-daemon printed {address!r}"
             env["DBUS_SESSION_BUS_ADDRESS"] = address
             daemon = subprocess.Popen(
-                [keyring_daemon, "--foreground", "--unlock", "--components=secrets"],
+                [
+                    keyring_daemon,
+                    "--foreground",
+                    *(["--unlock"] if login else []),
+                    "--components=secrets",
+                ],
                 env=daemon_env | env,
                 stdin=subprocess.PIPE,
                 stdout=log_file,

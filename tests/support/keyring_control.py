@@ -9,33 +9,31 @@ import sys
 PASSWORD = "lanyard-test-keyring"  # what tests/support/keyring.py unlocks gnome-keyring with
 
 LOCK_SCRIPT = """
-import gi
-gi.require_version("Secret", "1")
-from gi.repository import Secret
-service = Secret.Service.get_sync(Secret.ServiceFlags.LOAD_COLLECTIONS, None)
-collection = Secret.Collection.for_alias_sync(service, "default", 0, None)
-service.lock_sync([collection], None)
-print("locked" if collection.get_locked() else "still unlocked")
+from contextlib import closing
+import secretstorage
+with closing(secretstorage.dbus_init()) as connection:
+    collection = secretstorage.get_collection_by_alias(connection, "default")
+    collection.lock()
+    print("locked" if collection.is_locked() else "still unlocked")
 """
 
 # gnome-keyring's own interface for a login's unlock: the Secret Service's Unlock would prompt
 UNLOCK_SCRIPT = f"""
-from gi.repository import Gio, GLib
-bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-name, path = "org.freedesktop.secrets", "/org/freedesktop/secrets"
-_, session = bus.call_sync(
-    name, path, "org.freedesktop.Secret.Service", "OpenSession",
-    GLib.Variant("(sv)", ("plain", GLib.Variant("s", ""))), None, 0, -1, None,
-).unpack()
-bus.call_sync(
-    name, path, "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
-    "UnlockWithMasterPassword",
-    GLib.Variant("(o(oayays))", (
+from contextlib import closing
+import secretstorage
+from secretstorage.util import DBusAddressWrapper
+with closing(secretstorage.dbus_init()) as connection:
+    path = "/org/freedesktop/secrets"
+    service = DBusAddressWrapper(path, "org.freedesktop.Secret.Service", connection)
+    _, session = service.call("OpenSession", "sv", "plain", ("s", ""))
+    internal = DBusAddressWrapper(
+        path, "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface", connection
+    )
+    internal.call(
+        "UnlockWithMasterPassword", "o(oayays)",
         "/org/freedesktop/secrets/collection/login",
         (session, b"", {PASSWORD!r}.encode(), "text/plain"),
-    )),
-    None, 0, -1, None,
-)
+    )
 print("unlocked")
 """
 
@@ -54,7 +52,7 @@ def _run(script: str, env: dict[str, str] | None) -> str:
 
 
 def lock(env: dict[str, str] | None = None) -> None:
-    """(secret-tool 0.20's ``lock --collection`` hangs: it is done through libsecret.)"""
+    """(secret-tool 0.20's ``lock --collection`` hangs: it is done through secretstorage.)"""
     said = _run(LOCK_SCRIPT, env)
     assert said == "locked", said
 

@@ -10,7 +10,16 @@ import sys
 
 from tests.conftest import REPO
 
-HEAVY = ("msal", "msal_extensions", "requests", "urllib3", "desktop_app.session.services", "gi")
+HEAVY = (
+    "msal",
+    "msal_extensions",
+    "requests",
+    "urllib3",
+    "desktop_app.session.services",
+    "secretstorage",
+    "jeepney",
+    "gi",
+)
 
 
 def loaded_after(statement: str) -> list[str]:

@@ -15,12 +15,12 @@ from tests.support.keyring import Keyring, secret_service
 from tests.support.sandbox_helpers import files_holding, idp_requests
 
 pytestmark = pytest.mark.skipif(
-    __import__("sys").platform != "linux", reason="libsecret is the Linux store"
+    __import__("sys").platform != "linux", reason="the Secret Service is the Linux store"
 )
 
 ADMIN = "megan.bowen@contoso.test"
 READER = "alex.wilber@contoso.test"
-ENCRYPTED = "encrypted by libsecret (Secret Service)"
+ENCRYPTED = "encrypted in your keyring (Secret Service)"
 
 
 @pytest.fixture

@@ -27,15 +27,16 @@ from tests.conftest import in_ci
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the Linux store choice")
 
-HAS_GI = importlib.util.find_spec("gi") is not None
+HAS_SECRETSTORAGE = importlib.util.find_spec("secretstorage") is not None
 
 
-def test_gi_is_installed_in_ci() -> None:
-    """CI installs the 'secret' extra; without it every keyring test would be meaningless."""
-    if not HAS_GI:
+def test_the_keyring_support_is_installed_in_ci() -> None:
+    """secretstorage is a dependency on Linux; without it every keyring test would be
+    meaningless."""
+    if not HAS_SECRETSTORAGE:
         if in_ci():
-            pytest.fail("PyGObject (gi) is not importable: scripts/test.sh must install it")
-        pytest.skip("PyGObject (gi) is not installed here")
+            pytest.fail("secretstorage is not importable: scripts/test.sh must install Lanyard")
+        pytest.skip("secretstorage is not installed here")
 
 
 def test_without_a_secret_service_falls_back_to_a_private_file(
@@ -46,7 +47,11 @@ def test_without_a_secret_service_falls_back_to_a_private_file(
     store = choice.store
     assert isinstance(store, PlaintextFileStore)
     assert not store.encrypted and store.persisted
-    expected = "no Secret Service is running" if HAS_GI else "PyGObject (gi) is not installed"
+    expected = (
+        "no Secret Service is running"
+        if HAS_SECRETSTORAGE
+        else "the keyring support (secretstorage) is not installed"
+    )
     assert expected in choice.fallback_reason
     assert expected in store.protection  # the status bar says why
     assert "allow_plaintext_cache = false" in choice.advice  # and what to do
@@ -79,7 +84,7 @@ def test_a_cache_that_was_encrypted_is_never_downgraded_to_plaintext(tmp_path: P
     atomic_write(tmp_path / "token_cache.bin.signal", b"1")  # a keyring held it before
     choice = open_token_store(tmp_path, allow_plaintext=True)
     assert not isinstance(choice.store, PlaintextFileStore)
-    if HAS_GI:
+    if HAS_SECRETSTORAGE:
         assert choice.store.encrypted and choice.store.persisted  # the keyring, kept
         assert choice.fallback_reason == "no Secret Service is running"
         assert choice.unreachable is None  # it is tried again: not given up on
@@ -89,7 +94,7 @@ def test_a_cache_that_was_encrypted_is_never_downgraded_to_plaintext(tmp_path: P
 def test_without_the_keyring_support_that_held_it_the_sign_in_is_unreachable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "gi", None)
+    monkeypatch.setitem(sys.modules, "secretstorage", None)
     atomic_write(tmp_path / "token_cache.bin.signal", b"1")
     choice = open_token_store(tmp_path, allow_plaintext=True)
     assert isinstance(choice.store, MemoryStore)
@@ -98,13 +103,15 @@ def test_without_the_keyring_support_that_held_it_the_sign_in_is_unreachable(
     assert not (tmp_path / "token_cache.bin").exists()
 
 
-def test_without_pygobject_the_reason_says_what_to_install(
+def test_without_secretstorage_the_reason_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "gi", None)  # what "import gi" does when it is absent
+    # what "import secretstorage" does when it is absent
+    monkeypatch.setitem(sys.modules, "secretstorage", None)
     choice = open_token_store(tmp_path)
-    assert choice.fallback_reason == "PyGObject (gi) is not installed"
-    assert "lanyard[secret]" in choice.advice and "gir1.2-secret-1" in choice.advice
+    assert choice.fallback_reason == "the keyring support (secretstorage) is not installed"
+    assert "Reinstall Lanyard" in choice.advice
+    assert "gir1.2-secret-1" not in choice.advice and "lanyard[secret]" not in choice.advice
 
 
 def test_touching_the_signal_file_gives_it_a_new_version(tmp_path: Path) -> None:
