@@ -16,7 +16,6 @@ from desktop_app.session.controller import SessionController
 from desktop_app.session.qt_compat import binding_problem
 from desktop_app.session.services import build_services
 
-
 # the window tests emit thousands of signals in one process: on a binding Lanyard refuses
 # (session/qt_compat.py) they would crash it, so they do not start
 _BAD_BINDING = binding_problem()
