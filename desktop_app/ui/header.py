@@ -1,9 +1,15 @@
-"""The account header: avatar, name, UPN, tenant and cloud; the account picker, Refresh, Sign out."""
+"""The account header: avatar, name, UPN, tenant and cloud; the account picker, Refresh, Sign out.
+
+In a short window (below COMPACT_BELOW pixels) it compacts: a smaller picture, no job title or
+tenant line, the roles beside the UPN and the controls in one row, so the panels keep the room.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -18,9 +24,13 @@ from desktop_app.core.text import shown
 from desktop_app.graph.client import Photo
 from desktop_app.graph.profile import Profile
 from desktop_app.ui.avatar import Avatar
-from desktop_app.ui.widgets import clear_layout, heading, muted, plain_label, role_chip
+from desktop_app.ui.role_summary import RoleSummary
+from desktop_app.ui.widgets import heading, muted, plain_label
 
 ADD_ACCOUNT = "Add another account…"
+COMPACT_BELOW = 640  # window height (logical pixels) under which the header compacts
+AVATAR, COMPACT_AVATAR = 64, 36
+NAME_POINTS, COMPACT_NAME_POINTS = 16, 13
 
 
 class AccountHeader(QFrame):
@@ -33,27 +43,38 @@ class AccountHeader(QFrame):
         self.setObjectName("header")
         self._identity_name = ""
         self._identity_username = ""
+        self.compact = False
+        self._watched: QWidget | None = None  # the window whose height decides compactness
         layout = QHBoxLayout(self)
+        self._layout = layout
         layout.setContentsMargins(20, 14, 20, 14)
         layout.setSpacing(16)
-        self.avatar = Avatar(64, self)
+        self.avatar = Avatar(AVATAR, self)
         layout.addWidget(self.avatar)
         text = QVBoxLayout()
         text.setSpacing(2)
-        self.name = heading("", self, 16)
+        self.name = heading("", self, NAME_POINTS)
         self.job_title = plain_label("", self)
         self.job_title.hide()
         self.username = plain_label("", self, selectable=True)
         self.tenant = muted("", self)
         self.tenant.setTextInteractionFlags(self.username.textInteractionFlags())
-        for label in (self.name, self.job_title, self.username, self.tenant):
-            text.addWidget(label)
+        self.role_summary = RoleSummary(self)
+        # the UPN's line; in compact mode the roles move up onto it
+        self._username_row = QHBoxLayout()
+        self._username_row.setSpacing(12)
+        self._username_row.addWidget(self.username)
         self._roles_row = QHBoxLayout()
-        self._roles_row.setSpacing(6)
         self._roles_row.setContentsMargins(0, 4, 0, 0)
+        self._roles_row.addWidget(self.role_summary, 1)
+        text.addWidget(self.name)
+        text.addWidget(self.job_title)
+        text.addLayout(self._username_row)
+        text.addWidget(self.tenant)
         text.addLayout(self._roles_row)
         layout.addLayout(text, 1)
         controls = QVBoxLayout()
+        self._controls = controls
         controls.setSpacing(8)
         self.account_picker = QComboBox(self)
         self.account_picker.setAccessibleName("Account")
@@ -142,7 +163,9 @@ class AccountHeader(QFrame):
         if shown is not None and shown == self._shown:
             return  # a refresh of the same person: nothing to redraw
         self._shown = shown
-        clear_layout(self._roles_row)
+        self.role_summary.set_roles(
+            claims.roles if claims is not None and identity is not None and identity.trusted else ()
+        )
         if identity is None:
             self.job_title.setText("")
             self.job_title.hide()
@@ -161,12 +184,6 @@ class AccountHeader(QFrame):
         )
         self.tenant.setText(f"Tenant {claims.tenant_id}{guest} · {cloud_label}")
         self.avatar.set_name(claims.name or claims.username)
-        if identity.trusted:
-            for role in claims.roles[:8]:
-                self._roles_row.addWidget(role_chip(role, self))
-            if len(claims.roles) > 8:
-                self._roles_row.addWidget(muted(f"+{len(claims.roles) - 8} more", self))
-        self._roles_row.addStretch(1)
 
     def show_profile(self, profile: Profile | None) -> None:
         if profile is None:
@@ -178,7 +195,43 @@ class AccountHeader(QFrame):
         self.avatar.set_name(name)
         self.username.setText(profile.userPrincipalName or self._identity_username)
         self.job_title.setText(profile.jobTitle)
-        self.job_title.setVisible(bool(profile.jobTitle))
+        self.job_title.setVisible(bool(profile.jobTitle) and not self.compact)
 
     def show_photo(self, photo: Photo | None) -> None:
         self.avatar.set_photo(photo.data if photo else None)
+
+    # -- compact in a short window ------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        window = self.window()
+        if window is not self._watched and window is not self:
+            if self._watched is not None:
+                self._watched.removeEventFilter(self)
+            self._watched = window
+            window.installEventFilter(self)
+        if self._watched is not None:
+            self.set_compact(self._watched.height() < COMPACT_BELOW)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._watched and event.type() == QEvent.Type.Resize:
+            self.set_compact(self._watched.height() < COMPACT_BELOW)
+        return super().eventFilter(watched, event)
+
+    def set_compact(self, compact: bool) -> None:
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.avatar.set_size(COMPACT_AVATAR if compact else AVATAR)
+        self._layout.setContentsMargins(*((16, 6, 16, 6) if compact else (20, 14, 20, 14)))
+        self._layout.setSpacing(12 if compact else 16)
+        font = self.name.font()
+        font.setPointSize(COMPACT_NAME_POINTS if compact else NAME_POINTS)
+        self.name.setFont(font)
+        self.tenant.setVisible(not compact)
+        self.job_title.setVisible(bool(self.job_title.text()) and not compact)
+        (self._roles_row if compact else self._username_row).removeWidget(self.role_summary)
+        (self._username_row if compact else self._roles_row).addWidget(self.role_summary, 1)
+        self._controls.setDirection(
+            QBoxLayout.Direction.LeftToRight if compact else QBoxLayout.Direction.TopToBottom
+        )
