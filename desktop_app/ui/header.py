@@ -184,6 +184,7 @@ class AccountHeader(QFrame):
         )
         self.tenant.setText(f"Tenant {claims.tenant_id}{guest} · {cloud_label}")
         self.avatar.set_name(claims.name or claims.username)
+        self._name_tooltip()
 
     def show_profile(self, profile: Profile | None) -> None:
         if profile is None:
@@ -196,6 +197,7 @@ class AccountHeader(QFrame):
         self.username.setText(profile.userPrincipalName or self._identity_username)
         self.job_title.setText(profile.jobTitle)
         self.job_title.setVisible(bool(profile.jobTitle) and not self.compact)
+        self._name_tooltip()
 
     def show_photo(self, photo: Photo | None) -> None:
         self.avatar.set_photo(photo.data if photo else None)
@@ -218,6 +220,11 @@ class AccountHeader(QFrame):
             self.set_compact(self._watched.height() < COMPACT_BELOW)
         return super().eventFilter(watched, event)
 
+    def _name_tooltip(self) -> None:
+        """In compact mode what the hidden lines say stays a hover away."""
+        lines = (self.job_title.text(), self.tenant.text()) if self.compact else ()
+        self.name.setToolTip("\n".join(line for line in lines if line))
+
     def set_compact(self, compact: bool) -> None:
         if compact == self.compact:
             return
@@ -229,6 +236,7 @@ class AccountHeader(QFrame):
         font.setPointSize(COMPACT_NAME_POINTS if compact else NAME_POINTS)
         self.name.setFont(font)
         self.tenant.setVisible(not compact)
+        self._name_tooltip()
         self.job_title.setVisible(bool(self.job_title.text()) and not compact)
         (self._roles_row if compact else self._username_row).removeWidget(self.role_summary)
         (self._username_row if compact else self._roles_row).addWidget(self.role_summary, 1)

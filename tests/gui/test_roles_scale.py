@@ -212,4 +212,32 @@ def test_the_header_compacts_in_a_short_window(qtbot: QtBot) -> None:
     window.resize(880, 560)
     qtbot.waitUntil(lambda: window.header.compact)
     assert window.header.tenant.isHidden() and window.header.avatar.width() < 64
+    assert window.header.name.toolTip().endswith("Tenant tid · Sandbox")  # a hover away
     assert shares[(880, 560)] < 0.15  # a pixel share (layout), not a timing
+
+
+def test_refresh_roles_names_a_few_changes_and_counts_the_rest(qtbot: QtBot) -> None:
+    panel = RolesPanel()
+    qtbot.addWidget(panel)
+    panel.show_identity(identity(list(MANY[:5_000])))
+    with qtbot.waitSignal(panel.refresh_requested):
+        panel.refresh_button.click()
+    panel.show_identity(identity(list(MANY[2_500:])))  # 2,500 gone, 5,000 new
+    added, removed = panel.changes.text().splitlines()
+    assert added.startswith("Added since the last token: Orders.Region05000.ReadWrite, ")
+    assert added.endswith(" and 4,980 more")
+    assert removed.endswith(" and 2,480 more")
+    assert panel.count.text() == "7,500 roles"
+
+
+def test_ctrl_f_finds_the_filter_from_the_list(qtbot: QtBot) -> None:
+    panel = RolesPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.activateWindow()
+    panel.show_identity(identity(list(MANY[:20])))
+    panel.list.setFocus()
+    qtbot.waitUntil(panel.list.hasFocus)
+    qtbot.keyClick(panel.list, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(panel.filter.hasFocus)
