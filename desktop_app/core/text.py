@@ -69,9 +69,17 @@ def shown(
     if cut:
         text = text[:limit]
     if not text.isprintable() or not _FILLERS.isdisjoint(text):
-        if not one_line:
-            text = text.replace("\r\n", "\n")
-        text = "".join(_replacement(ch, one_line, for_json) for ch in text)
+        if one_line:
+            text = "".join(_replacement(ch, one_line, for_json) for ch in text)
+        else:
+            # line by line: a line break alone makes text unprintable, and a long document (a
+            # token's claims as JSON) is mostly printable lines, kept at C speed
+            text = "\n".join(
+                line
+                if line.isprintable() and _FILLERS.isdisjoint(line)
+                else "".join(_replacement(ch, one_line, for_json) for ch in line)
+                for line in text.replace("\r\n", "\n").split("\n")
+            )
     if cut or len(text) > limit:
         text = text[:limit] + "…"
     return text

@@ -87,6 +87,13 @@ class Avatar(QLabel):
             self._photo = data
             self._render()
 
+    def set_size(self, size: int) -> None:
+        """A smaller picture when the header compacts (a short window)."""
+        if size != self._size:
+            self._size = size
+            self.setFixedSize(size, size)
+            self._render()
+
     def _render(self) -> None:
         ratio = self.devicePixelRatioF()
         pixmap = photo_pixmap(self._photo, self._size, ratio) if self._photo else None

@@ -1,9 +1,15 @@
-"""The account header: avatar, name, UPN, tenant and cloud; the account picker, Refresh, Sign out."""
+"""The account header: avatar, name, UPN, tenant and cloud; the account picker, Refresh, Sign out.
+
+In a short window (below COMPACT_BELOW pixels) it compacts: a smaller picture, no job title or
+tenant line, the roles beside the UPN and the controls in one row, so the panels keep the room.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -19,9 +25,13 @@ from desktop_app.graph.client import Photo
 from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import Profile
 from desktop_app.ui.avatar import Avatar
-from desktop_app.ui.widgets import clear_layout, heading, muted, plain_label, role_chip
+from desktop_app.ui.role_summary import RoleSummary
+from desktop_app.ui.widgets import heading, muted, plain_label
 
 ADD_ACCOUNT = "Add another account…"
+COMPACT_BELOW = 640  # window height (logical pixels) under which the header compacts
+AVATAR, COMPACT_AVATAR = 64, 36
+NAME_POINTS, COMPACT_NAME_POINTS = 16, 13
 
 
 class AccountHeader(QFrame):
@@ -38,27 +48,38 @@ class AccountHeader(QFrame):
         self._organization: Organization | None = None
         self._cloud_label = ""
         self._home_tenant = ""
+        self.compact = False
+        self._watched: QWidget | None = None  # the window whose height decides compactness
         layout = QHBoxLayout(self)
+        self._layout = layout
         layout.setContentsMargins(20, 14, 20, 14)
         layout.setSpacing(16)
-        self.avatar = Avatar(64, self)
+        self.avatar = Avatar(AVATAR, self)
         layout.addWidget(self.avatar)
         text = QVBoxLayout()
         text.setSpacing(2)
-        self.name = heading("", self, 16)
+        self.name = heading("", self, NAME_POINTS)
         self.job_title = plain_label("", self)
         self.job_title.hide()
         self.username = plain_label("", self, selectable=True)
         self.tenant = muted("", self)
         self.tenant.setTextInteractionFlags(self.username.textInteractionFlags())
-        for label in (self.name, self.job_title, self.username, self.tenant):
-            text.addWidget(label)
+        self.role_summary = RoleSummary(self)
+        # the UPN's line; in compact mode the roles move up onto it
+        self._username_row = QHBoxLayout()
+        self._username_row.setSpacing(12)
+        self._username_row.addWidget(self.username)
         self._roles_row = QHBoxLayout()
-        self._roles_row.setSpacing(6)
         self._roles_row.setContentsMargins(0, 4, 0, 0)
+        self._roles_row.addWidget(self.role_summary, 1)
+        text.addWidget(self.name)
+        text.addWidget(self.job_title)
+        text.addLayout(self._username_row)
+        text.addWidget(self.tenant)
         text.addLayout(self._roles_row)
         layout.addLayout(text, 1)
         controls = QVBoxLayout()
+        self._controls = controls
         controls.setSpacing(8)
         self.account_picker = QComboBox(self)
         self.account_picker.setAccessibleName("Account")
@@ -93,7 +114,7 @@ class AccountHeader(QFrame):
         layout.addLayout(controls)
         self._accounts: list[Account] = []
         self._current = ""
-        self._shown: tuple[object, ...] | None = None  # the roles show_identity last drew
+        self._shown: tuple[object, ...] | None = None  # what show_identity last drew
 
     def show_accounts(self, accounts: list[Account], current: Account | None) -> None:
         """Fill the picker: every saved account, the current one selected, then Add."""
@@ -147,15 +168,9 @@ class AccountHeader(QFrame):
         if shown is not None and shown == self._shown:
             return  # a refresh of the same person: the roles need no redraw
         self._shown = shown
-        clear_layout(self._roles_row)
-        if claims is None or identity is None:
-            return
-        if identity.trusted:
-            for role in claims.roles[:8]:
-                self._roles_row.addWidget(role_chip(role, self))
-            if len(claims.roles) > 8:
-                self._roles_row.addWidget(muted(f"+{len(claims.roles) - 8} more", self))
-        self._roles_row.addStretch(1)
+        self.role_summary.set_roles(
+            claims.roles if claims is not None and identity is not None and identity.trusted else ()
+        )
 
     def show_profile(self, profile: Profile | None) -> None:
         """The /me profile, or None while the account's is still to be loaded (or signed out)."""
@@ -178,6 +193,7 @@ class AccountHeader(QFrame):
             self.tenant.setToolTip("")
             self.job_title.hide()
             self.avatar.set_name("")
+            self._name_tooltip()
             return
         # A field Graph sent as a non-string reads as "": fall back to this person's ID token
         name = (profile.displayName if profile else "") or claims.name or claims.username
@@ -186,7 +202,7 @@ class AccountHeader(QFrame):
         self.username.setText((profile.userPrincipalName if profile else "") or claims.username)
         job = profile.jobTitle if profile else ""
         self.job_title.setText(job)
-        self.job_title.setVisible(bool(job))
+        self.job_title.setVisible(bool(job) and not self.compact)
         home = self._home_tenant
         guest = f" · guest, home tenant {home}" if home and home != claims.tenant_id else ""
         org = self._organization
@@ -194,6 +210,49 @@ class AccountHeader(QFrame):
         tenant = org_name or f"Tenant {claims.tenant_id}"
         self.tenant.setText(f"{tenant}{guest} · {self._cloud_label}")
         self.tenant.setToolTip(f"Tenant ID {claims.tenant_id}" if org_name else "")
+        self._name_tooltip()
 
     def show_photo(self, photo: Photo | None) -> None:
         self.avatar.set_photo(photo.data if photo else None)
+
+    # -- compact in a short window ------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        window = self.window()
+        if window is not self._watched and window is not self:
+            if self._watched is not None:
+                self._watched.removeEventFilter(self)
+            self._watched = window
+            window.installEventFilter(self)
+        if self._watched is not None:
+            self.set_compact(self._watched.height() < COMPACT_BELOW)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._watched and event.type() == QEvent.Type.Resize:
+            self.set_compact(self._watched.height() < COMPACT_BELOW)
+        return super().eventFilter(watched, event)
+
+    def _name_tooltip(self) -> None:
+        """In compact mode what the hidden lines say stays a hover away."""
+        lines = (self.job_title.text(), self.tenant.text()) if self.compact else ()
+        self.name.setToolTip("\n".join(line for line in lines if line))
+
+    def set_compact(self, compact: bool) -> None:
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.avatar.set_size(COMPACT_AVATAR if compact else AVATAR)
+        self._layout.setContentsMargins(*((16, 6, 16, 6) if compact else (20, 14, 20, 14)))
+        self._layout.setSpacing(12 if compact else 16)
+        font = self.name.font()
+        font.setPointSize(COMPACT_NAME_POINTS if compact else NAME_POINTS)
+        self.name.setFont(font)
+        self.tenant.setVisible(not compact)
+        self._name_tooltip()
+        self.job_title.setVisible(bool(self.job_title.text()) and not compact)
+        (self._roles_row if compact else self._username_row).removeWidget(self.role_summary)
+        (self._username_row if compact else self._roles_row).addWidget(self.role_summary, 1)
+        self._controls.setDirection(
+            QBoxLayout.Direction.LeftToRight if compact else QBoxLayout.Direction.TopToBottom
+        )

@@ -1,25 +1,76 @@
-"""The Roles panel: the app roles from the ID token's ``roles`` claim, explained."""
+"""The Roles panel: the app roles from the ID token's ``roles`` claim, explained.
+
+The roles are a virtualised list (ui/roles_model.py) with a filter box, so 10,000 roles cost what
+ten do: the rows on screen are drawn, the rest are data. Keyboard: Ctrl+F finds the
+filter, Down or Enter goes from it to the list, Escape clears it; Ctrl+C copies the selected roles.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.auth.models import Identity
-from desktop_app.ui.widgets import (
-    CardPanel,
-    FlowLayout,
-    clear_layout,
-    muted,
-    plain_label,
-    role_chip,
-)
+from desktop_app.ui.clipboard import copy_text
+from desktop_app.ui.roles_model import RAW_ROLE, RolesFilter, RolesModel
+from desktop_app.ui.widgets import CardPanel, muted, plain_label
 
 EXPLANATION = (
     "App roles are assigned to you by an administrator of this application in Microsoft Entra ID. "
     "They travel in your ID token, so a new assignment shows here after your next sign-in or token "
     "refresh. Lanyard only displays them: the services you call enforce them."
 )
+CHANGES_LISTED = 20  # "Added since the last token: …" names this many, then counts the rest
+COPIED_FOR_MS = 4_000
+
+
+def roles_count(count: int) -> str:
+    return f"{count:,} role{'s' if count != 1 else ''}"
+
+
+def _listed(roles: list[str]) -> str:
+    names = ", ".join(roles[:CHANGES_LISTED])
+    return names + (
+        f" and {len(roles) - CHANGES_LISTED:,} more" if len(roles) > CHANGES_LISTED else ""
+    )
+
+
+class RolesList(QListView):
+    """The roles, one a row; Ctrl+C copies the selected ones as the token holds them."""
+
+    copy_requested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_requested.emit()  # not Qt's copy, which would take the shown text
+            return
+        super().keyPressEvent(event)
+
+
+class FilterBox(QLineEdit):
+    """The filter: Down, Page Down or Enter go on to the list; Escape clears what was typed."""
+
+    go_to_list = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.go_to_list.emit()
+            return
+        if key == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            return
+        super().keyPressEvent(event)
 
 
 class RolesPanel(CardPanel):
@@ -28,11 +79,58 @@ class RolesPanel(CardPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Your app roles", parent)
         card, layout = self.card, self.card_layout
+        self._let_the_card_grow()
         self.summary = plain_label("", card)
         layout.addWidget(self.summary)
-        self._chips_host = QWidget(card)
-        self._chips_row = FlowLayout(self._chips_host)
-        layout.addWidget(self._chips_host)
+
+        filter_row = QHBoxLayout()
+        self.filter = FilterBox(card)
+        self.filter.setPlaceholderText("Filter roles (Ctrl+F)")
+        self.filter.setAccessibleName("Filter roles: type part of a role's name")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.go_to_list.connect(self._enter_list)
+        filter_row.addWidget(self.filter, 1)
+        self.count = plain_label("", card)
+        self.count.setObjectName("role_count")
+        self.count.setWordWrap(False)
+        self.count.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
+        filter_row.addWidget(self.count)
+        layout.addLayout(filter_row)
+
+        self.model = RolesModel(self)
+        self.proxy = RolesFilter(self.model, self)
+        self.list = RolesList(card)
+        self.list.setObjectName("roles_list")
+        self.list.setAccessibleName("Your app roles")
+        self.list.setModel(self.proxy)
+        self.list.setSpacing(1)
+        self.list.setUniformItemSizes(True)  # one row measured, not 10,000
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setMinimumHeight(140)
+        self.list.copy_requested.connect(self.copy_selected)
+        copy_action = QAction("Copy", self.list)
+        copy_action.triggered.connect(self.copy_selected)
+        self.list.addAction(copy_action)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        layout.addWidget(self.list, 1)
+
+        copy_row = QHBoxLayout()
+        self.copy_button = QPushButton("Copy selected", card)
+        self.copy_button.setAccessibleName("Copy the selected roles")
+        self.copy_button.clicked.connect(self.copy_selected)
+        copy_row.addWidget(self.copy_button)
+        self.copied = muted("", card)
+        copy_row.addWidget(self.copied, 1)
+        layout.addLayout(copy_row)
+        self._copied_timer = QTimer(self)
+        self._copied_timer.setSingleShot(True)
+        self._copied_timer.setInterval(COPIED_FOR_MS)
+        self._copied_timer.timeout.connect(lambda: self.copied.setText(""))
+        self._list_parts: tuple[QWidget, ...] = (self.filter, self.count, self.list)
+        self._list_parts += (self.copy_button, self.copied)
+
         self.warning = plain_label("", card)
         self.warning.setProperty("warning", True)
         self.warning.hide()
@@ -50,8 +148,75 @@ class RolesPanel(CardPanel):
         buttons.addWidget(self.refresh_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+
+        self.filter.textChanged.connect(self._filter_changed)
+        self.list.selectionModel().selectionChanged.connect(self._selection_changed)
+        find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.focus_filter)
         self.roles: tuple[str, ...] = ()
         self._compare_with: tuple[str, ...] | None = None  # roles before "Refresh roles"
+        self._show_list(False)
+
+    def _let_the_card_grow(self) -> None:
+        """The list takes the page's height (CardPanel puts a stretch under its card)."""
+        body = self.widget()
+        outer = body.layout() if body is not None else None
+        if isinstance(outer, QVBoxLayout) and outer.count() == 2:
+            outer.takeAt(1)
+            outer.setStretch(0, 1)
+
+    # -- the list -----------------------------------------------------------------------------
+
+    def _show_list(self, visible: bool) -> None:
+        for part in self._list_parts:
+            part.setVisible(visible)
+        self._selection_changed()
+
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.set_text(text)
+        self._update_count()
+        if self.list.currentIndex().isValid() is False and self.proxy.rowCount():
+            self.list.setCurrentIndex(self.proxy.index(0, 0))
+
+    def _update_count(self) -> None:
+        total = len(self.roles)
+        if self.proxy.needle:
+            self.count.setText(f"{self.proxy.rowCount():,} of {roles_count(total)}")
+        else:
+            self.count.setText(roles_count(total))
+
+    def focus_filter(self) -> None:
+        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter.selectAll()
+
+    def _enter_list(self) -> None:
+        if not self.proxy.rowCount():
+            return
+        if not self.list.currentIndex().isValid():
+            self.list.setCurrentIndex(self.proxy.index(0, 0))
+        self.list.selectionModel().select(
+            self.list.currentIndex(), QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.list.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def selected_roles(self) -> list[str]:
+        """The selected roles as the token holds them, in the list's order."""
+        rows = sorted(self.list.selectionModel().selectedRows(), key=lambda index: index.row())
+        return [str(index.data(RAW_ROLE)) for index in rows]
+
+    def _selection_changed(self) -> None:
+        self.copy_button.setEnabled(bool(self.list.selectionModel().hasSelection()))
+
+    def copy_selected(self) -> None:
+        roles = self.selected_roles()
+        if not roles:
+            return
+        copy_text("\n".join(roles))
+        self.copied.setText(f"Copied {roles_count(len(roles))}")
+        self._copied_timer.start()
+
+    # -- refresh ------------------------------------------------------------------------------
 
     def _request_refresh(self) -> None:
         self._compare_with = self.roles
@@ -66,13 +231,14 @@ class RolesPanel(CardPanel):
             self.changes.setText("Your roles could not be refreshed; see the message above.")
 
     def _show_changes(self, before: tuple[str, ...]) -> None:
-        added = [role for role in self.roles if role not in before]
-        removed = [role for role in before if role not in self.roles]
+        had, has = set(before), set(self.roles)  # sets: 10,000 roles compared in a moment
+        added = [role for role in self.roles if role not in had]
+        removed = [role for role in before if role not in has]
         lines = []
         if added:
-            lines.append("Added since the last token: " + ", ".join(added))
+            lines.append("Added since the last token: " + _listed(added))
         if removed:
-            lines.append("Removed since the last token: " + ", ".join(removed))
+            lines.append("Removed since the last token: " + _listed(removed))
         self.changes.setText(
             "\n".join(lines) if lines else "No change: the new ID token carries the same roles."
         )
@@ -87,36 +253,27 @@ class RolesPanel(CardPanel):
             self.changes.hide()
 
     def _show_roles(self, identity: Identity | None) -> None:
-        if (
-            identity is not None
-            and identity.trusted
-            and self._chips_row.count()
-            and identity.claims.roles == self.roles
-        ):
-            return  # the same roles again (a refresh): keep the chips
-        clear_layout(self._chips_row)
-        self.roles = ()
+        trusted = identity is not None and identity.trusted
+        if trusted and self.roles and identity is not None and identity.claims.roles == self.roles:
+            return  # the same roles again (a refresh): keep the list, its filter and selection
         self.warning.hide()
         self.refresh_button.setEnabled(identity is not None)
+        self.roles = identity.claims.roles if trusted and identity is not None else ()
+        self.model.set_roles(self.roles)
+        self._update_count()
+        self._show_list(bool(self.roles))
         if identity is None:
             self.summary.setText("Sign in to see your roles.")
-            return
-        if not identity.trusted:
+        elif not identity.trusted:
             self.summary.setText(
                 "Your roles are not shown because the ID token failed Lanyard's checks."
             )
             self.warning.setText("; ".join(identity.problems).capitalize() + ".")
             self.warning.show()
-            return
-        self.roles = identity.claims.roles
-        if not self.roles:
+        elif not self.roles:
             self.summary.setText("You hold no app roles in this application.")
-            return
-        count = len(self.roles)
-        self.summary.setText(
-            f"You hold {count} app role{'s' if count != 1 else ''} in this application:"
-        )
-        for role in self.roles[:200]:
-            self._chips_row.addWidget(role_chip(role, self._chips_host))
-        if count > 200:
-            self._chips_row.addWidget(muted(f"and {count - 200} more", self._chips_host))
+        else:
+            count = len(self.roles)
+            self.summary.setText(
+                f"You hold {count:,} app role{'s' if count != 1 else ''} in this application."
+            )

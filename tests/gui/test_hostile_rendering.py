@@ -16,11 +16,14 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from desktop_app.auth.claims import IdTokenClaims
 from desktop_app.auth.models import Identity
+from desktop_app.core.text import shown
 from desktop_app.graph.profile import PROFILE_FIELDS, Profile
 from desktop_app.ui.admin_panel import AdminPanel
 from desktop_app.ui.avatar import Avatar
 from desktop_app.ui.header import AccountHeader
 from desktop_app.ui.profile_panel import ProfilePanel
+from desktop_app.ui.role_summary import CHIP_CHARS
+from desktop_app.ui.roles_model import RAW_ROLE, ROW_CHARS
 from desktop_app.ui.roles_panel import RolesPanel
 from desktop_app.ui.token_panel import TokenPanel
 from tests.support import figures
@@ -45,8 +48,12 @@ def _roles_panel(identity: Identity, profile: Profile) -> QWidget:
     panel = RolesPanel()
     panel.show_identity(identity)
     if identity.trusted:
-        chips = [label.text() for label in panel.findChildren(QLabel, "role")]
-        assert chips == list(identity.claims.roles[:200])
+        roles = identity.claims.roles
+        assert panel.proxy.rowCount() == len(roles)  # every role a row, each as shown()
+        assert [panel.proxy.index(r, 0).data() for r in range(len(roles))] == [
+            shown(role, one_line=True, limit=ROW_CHARS) for role in roles
+        ]
+        assert [panel.proxy.index(r, 0).data(RAW_ROLE) for r in range(len(roles))] == list(roles)
     return panel
 
 
@@ -59,6 +66,9 @@ def _header(identity: Identity, profile: Profile) -> QWidget:
     if profile.displayName:
         assert header.name.text() == profile.displayName
     assert header.job_title.text() == profile.jobTitle
+    roles = claims.roles if identity.trusted else ()
+    chips = header.role_summary.visible_chips()
+    assert chips == [shown(r, one_line=True, limit=CHIP_CHARS) for r in roles[: len(chips)]]
     return header
 
 
@@ -153,6 +163,12 @@ def test_markup_is_shown_as_written_not_interpreted(qapp: Any) -> None:
         widget = render(identity, profile)
         if isinstance(widget, TokenPanel):  # claims in table items: plain text by construction
             assert widget.claim_value("name") == "<b>x</b>"
+            continue
+        if isinstance(widget, RolesPanel):  # rows of a list view: its delegate draws plain text
+            index = widget.proxy.index(0, 0)
+            assert index.data() == "<b>x</b>"
+            width = widget.list.fontMetrics().horizontalAdvance("<b>x</b>")
+            assert widget.list.sizeHintForIndex(index).width() >= width  # all eight drawn
             continue
         if isinstance(widget, AdminPanel):  # raw JSON in a QPlainTextEdit
             assert '"name": "<b>x</b>"' in widget.raw.toPlainText()

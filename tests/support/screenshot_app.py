@@ -10,6 +10,10 @@ api (the Call an API tab: the sandbox's Orders API called, its consent granted i
 api-error (the same, then a second call that gets no answer: the panel after an error that
 follows a success).
 
+--roles N: the sandbox's Lanyard app defines N app roles (Admin, Reader, then generated ones)
+and assigns them all to the user, before signing in (the many-roles Roles panel and header).
+--size WxH: the window's size (default 900x700; 880x560 shows the compact header).
+
 It grabs the X screen (not the widget), so the PNG shows what the display server really drew.
 Exit status 0 when the window reached the signed-in profile and the PNG was written.
 """
@@ -31,6 +35,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core.config import Config  # noqa: E402
 from desktop_app.core.paths import resources_dir  # noqa: E402
+from desktop_app.sandbox import directory  # noqa: E402
 from desktop_app.session.controller import SessionController  # noqa: E402
 from desktop_app.session.services import build_services  # noqa: E402
 from desktop_app.session.state import State  # noqa: E402
@@ -50,6 +55,8 @@ def main() -> int:
         choices=(*PANELS, "device-code", "sign-in-needed", "api", "api-error"),
     )
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--roles", type=int, default=0)
+    parser.add_argument("--size", default="900x700")
     args = parser.parse_args()
     os.environ["STANDIN_USER"] = args.user
 
@@ -61,7 +68,8 @@ def main() -> int:
     config = Config(sandbox=True, profile_dir=profile)
     session = SessionController(lambda notice: build_services(config, True, notice))
     window.attach(session, "global", sandbox=True)
-    window.resize(900, 700)
+    width, _, height = args.size.partition("x")
+    window.resize(int(width), int(height))
     window.move(20, 20)
     window.show()
     session.start()
@@ -78,6 +86,16 @@ def main() -> int:
         outcome["ticks"] += 1
         if window.stack.currentWidget() is window.welcome_page and not outcome["clicked"]:
             outcome["clicked"] = True
+            if args.roles and session.services and session.services.sandbox:
+                roles = ["Admin", "Reader"]
+                roles += [f"Orders.Region{n:05d}.ReadWrite" for n in range(args.roles - 2)]
+                session.services.sandbox.add_app(
+                    client_id=directory.LANYARD_CLIENT_ID,
+                    display_name="Lanyard",
+                    redirect_uris=list(directory.LANYARD_REDIRECT_URIS),
+                    app_roles=roles,
+                    role_assignments={args.user: roles},
+                )
             if args.scene == "device-code":
                 window.welcome_page.device_code_button.click()
             else:
