@@ -10,6 +10,10 @@ Choosing *Try the offline sandbox* in the window leaves a marker there, so the n
 the desktop entry, which passes no flags) opens the demo again. Only *Leave the demo* removes it:
 saving settings inside the demo is that choice, made explicitly (ui/settings_dialog.py). A
 client id given by flag or environment wins over the marker, for that start only.
+
+The demo reads nothing of config.toml, so a file that cannot load does not keep a person out of
+it (``start_config``), nor send its files to another profile than the flags name
+(``flags_only``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from desktop_app.core import paths
-from desktop_app.core.config import Config
+from desktop_app.core.config import Config, ConfigError, load_config
 
 log = logging.getLogger(__name__)
 
@@ -83,3 +87,40 @@ def apply_choice(
     if is_chosen(demo_home(config, explicit)):
         return replace(config, sandbox=True)
     return config
+
+
+def flags_only(
+    flags: Mapping[str, object | None], environ: Mapping[str, str] | None = None
+) -> Config | ConfigError:
+    """The settings the flags and environment give without the config file: what the demo runs
+    on when the file cannot load (its profile folder is still the one given), or why not."""
+    try:
+        return load_config(flags, environ, file_values={})
+    except ConfigError as exc:
+        return exc
+
+
+def start_config(
+    flags: Mapping[str, object | None],
+    sandbox_flag: bool,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """The settings a start runs with: the configuration, with the demo in force when it is
+    asked for (``--sandbox``) or was chosen; the demo also when the configuration cannot load.
+    Raises the configuration's ConfigError otherwise."""
+    try:
+        config = load_config(flags, environ)
+    except ConfigError as problem:
+        bare = flags_only(flags, environ)
+        if isinstance(bare, ConfigError):
+            raise problem from None
+        config = apply_choice(replace(bare, sandbox=sandbox_flag), flags, environ)
+        if not config.sandbox:
+            raise
+        # the field only: a message may quote a value (a proxy URL's password)
+        field = problem.details.get("field", "?")
+        log.warning("The configuration cannot load ('%s'); the demo runs without it", field)
+        return config
+    if sandbox_flag:
+        config = replace(config, sandbox=True)
+    return apply_choice(config, flags, environ)

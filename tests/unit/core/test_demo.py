@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core import demo
-from desktop_app.core.config import Config
+from desktop_app.core.config import Config, ConfigError
 
 CLIENT = "0c5f8f1a-7e21-4c8e-b3a4-6c1d9e2f7a10"
 
@@ -54,3 +54,36 @@ def test_a_choice_that_cannot_be_kept_is_said_not_raised(tmp_path: Path) -> None
     problem = demo.remember_choice(blocker / "demo")
     assert problem is not None and "next time" in problem and str(blocker) in problem
     assert not demo.is_chosen(blocker / "demo")
+
+
+def test_a_config_file_that_cannot_load_does_not_keep_the_demo_from_starting(
+    data_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo reads nothing of config.toml: chosen, or asked for by --sandbox, it starts with
+    the flags' profile folder even when the file is broken; without it the file's error stands,
+    as does one in the flags themselves."""
+    broken = tmp_path / "config.toml"
+    broken.write_text("tenant = [\n", encoding="utf-8")
+    env = {"LANYARD_CONFIG": str(broken)}
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        demo.start_config({}, False, env)
+    assert demo.start_config({}, True, env).sandbox is True  # --sandbox
+    mine = tmp_path / "mine"
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        demo.start_config({"profile_dir": str(mine)}, False, env)
+    assert demo.remember_choice(mine) is None
+    chosen = demo.start_config({"profile_dir": str(mine)}, False, env)
+    assert chosen.sandbox is True and chosen.profile_dir == mine
+    assert demo.demo_home(chosen, explicit=True) == mine
+    # a client id for this start still wins over the choice: the file's error is said
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        demo.start_config({"profile_dir": str(mine), "client_id": CLIENT}, False, env)
+    # a broken flag as well: no folder to run the demo in; the file's error is said first
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        demo.start_config({"profile_dir": str(broken / "x")}, True, env)
+    assert isinstance(demo.flags_only({"profile_dir": str(broken / "x")}, env), ConfigError)
+    # a file that loads: the demo as chosen, over its settings
+    good = tmp_path / "good.toml"
+    good.write_text(f'client_id = "{CLIENT}"\n', encoding="utf-8")
+    config = demo.start_config({"profile_dir": str(mine)}, False, {"LANYARD_CONFIG": str(good)})
+    assert config.sandbox is True and config.client_id == CLIENT
