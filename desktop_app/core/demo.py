@@ -26,10 +26,12 @@ from pathlib import Path
 
 from desktop_app.core import paths
 from desktop_app.core.config import Config, ConfigError, load_config
+from desktop_app.core.files import atomic_write
 
 log = logging.getLogger(__name__)
 
 CHOSEN_FILE = "demo-chosen"
+_CHOSEN_TEXT = "The offline demo was chosen in the window; Leave the demo removes this file.\n"
 SANDBOX_STATE_DIR = "sandbox-idp"  # the sandbox's keys and port (session/services.py)
 
 
@@ -56,10 +58,9 @@ def remember_choice(home: Path) -> str | None:
     """Mark the demo as chosen; what went wrong, in a sentence, when it cannot be kept."""
     try:
         paths.ensure_private_dir(home)
-        (home / CHOSEN_FILE).write_text(
-            "The offline demo was chosen in the window; Leave the demo removes this file.\n",
-            encoding="utf-8",
-        )
+        # replaced, never written through: the folder may be another user's (--profile-dir),
+        # and a link they planted here must not make this write land in one of this user's files
+        atomic_write(home / CHOSEN_FILE, _CHOSEN_TEXT.encode("utf-8"), 0o600)
     except OSError as exc:
         log.warning("The choice of the demo is not remembered: %s", exc.strerror or exc)
         return f"The demo will not open by itself next time: {exc.strerror or exc} ({home})."

@@ -87,3 +87,32 @@ def test_a_config_file_that_cannot_load_does_not_keep_the_demo_from_starting(
     good.write_text(f'client_id = "{CLIENT}"\n', encoding="utf-8")
     config = demo.start_config({"profile_dir": str(mine)}, False, {"LANYARD_CONFIG": str(good)})
     assert config.sandbox is True and config.client_id == CLIENT
+
+
+def test_a_link_planted_where_the_marker_goes_is_replaced_not_written_through(
+    tmp_path: Path,
+) -> None:
+    """--profile-dir may name a folder another user can write to (paths.py warns, and uses it):
+    a link they planted as the marker must not turn choosing the demo into a write to one of
+    this user's files."""
+    home = tmp_path / "shared"
+    home.mkdir()
+    victim = tmp_path / "bashrc"
+    victim.write_text("mine\n", encoding="utf-8")
+    (home / demo.CHOSEN_FILE).symlink_to(victim)
+    assert demo.remember_choice(home) is None
+    assert victim.read_text(encoding="utf-8") == "mine\n"
+    marker = home / demo.CHOSEN_FILE
+    assert not marker.is_symlink() and marker.is_file() and demo.is_chosen(home)
+    demo.forget_choice(home)
+    assert not demo.is_chosen(home) and victim.exists()
+
+
+def test_a_folder_where_the_marker_goes_is_said_and_not_chosen(tmp_path: Path) -> None:
+    home = tmp_path / "demo"
+    (home / demo.CHOSEN_FILE).mkdir(parents=True)
+    assert not demo.is_chosen(home)
+    problem = demo.remember_choice(home)
+    assert problem is not None and "next time" in problem
+    demo.forget_choice(home)  # logged, not raised
+    assert not demo.is_chosen(home)
