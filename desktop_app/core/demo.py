@@ -45,13 +45,24 @@ def demo_home(config: Config, explicit: bool) -> Path:
     return config.profile_dir if explicit else paths.data_dir() / "demo"
 
 
+def _looked_at(path: Path, kind: str) -> bool:
+    """Whether ``path`` is there as a ``kind`` ("file" or "folder"). A folder this user may not
+    look into (another user's, or mode 000: left by a `sudo lanyard`) holds no choice of
+    theirs: False, said in the log, never a PermissionError out of every start."""
+    try:
+        return path.is_file() if kind == "file" else path.is_dir()
+    except OSError as exc:
+        log.warning("The demo's %s %s cannot be looked at: %s", kind, path, exc.strerror or exc)
+        return False
+
+
 def is_chosen(home: Path) -> bool:
-    return (home / CHOSEN_FILE).is_file()
+    return _looked_at(home / CHOSEN_FILE, "file")
 
 
 def has_been_used(home: Path) -> bool:
     """A demo profile is there to come back to (its sandbox's keys were kept)."""
-    return (home / SANDBOX_STATE_DIR).is_dir()
+    return _looked_at(home / SANDBOX_STATE_DIR, "folder")
 
 
 def remember_choice(home: Path) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,57 @@ def test_a_folder_where_the_marker_goes_is_said_and_not_chosen(tmp_path: Path) -
     assert problem is not None and "next time" in problem
     demo.forget_choice(home)  # logged, not raised
     assert not demo.is_chosen(home)
+
+
+NOBODY_STARTS = """
+import json
+from desktop_app.cli import parse_args
+from desktop_app.core import demo
+from desktop_app.headless import _config
+from desktop_app.ui.app import initial_config
+
+config, problem = initial_config(parse_args([]))
+headless, _explicit = _config(parse_args(["whoami"]))
+home = demo.demo_home(config, False)
+print(json.dumps({"sandbox": config.sandbox, "problem": problem is not None,
+                  "headless": headless.sandbox, "used": demo.has_been_used(home)}))
+"""
+
+
+def test_a_demo_folder_this_user_cannot_look_into_is_no_choice_not_a_traceback() -> None:
+    """For real, as uid 65534: the demo's folder in the data folder left mode 000 (a `sudo
+    lanyard` made it root's, or the person chmodded it): Path.is_file raises PermissionError on
+    EACCES, which escaped initial_config and headless._config on every start of the window and
+    of `lanyard whoami`."""
+    import subprocess
+
+    from tests.conftest import REPO
+    from tests.support.unprivileged import nobody_env, nobody_folder, nobody_python
+
+    with nobody_folder() as folder:
+        env = nobody_env(folder)
+        home = Path(env["XDG_DATA_HOME"]) / "lanyard" / "demo"
+        home.mkdir(parents=True)
+        (home / demo.CHOSEN_FILE).write_text("chosen\n")
+        os.chown(home.parent, 65534, 65534)
+        home.chmod(0o000)
+        child = subprocess.run(
+            nobody_python(
+                NOBODY_STARTS,
+                "json",
+                "desktop_app.cli",
+                "desktop_app.core.demo",
+                "desktop_app.headless",
+                "desktop_app.ui.app",
+            ),
+            cwd=REPO,
+            env=env | {"PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert child.returncode == 0, child.stderr
+        report = json.loads(child.stdout.splitlines()[-1])
+        assert report == {"sandbox": False, "problem": False, "headless": False, "used": False}
+        assert "cannot be looked at" in child.stderr or "Permission denied" in child.stderr
