@@ -12,14 +12,13 @@ import argparse
 import json
 import logging
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from desktop_app.auth.errors import saving_state
 from desktop_app.cli import config_flags
 from desktop_app.core import demo, errors
-from desktop_app.core.config import Config, load_config
+from desktop_app.core.config import Config
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.core.text import shown
 
@@ -97,12 +96,8 @@ def _report(exc: LanyardError, err: TextIO) -> int:
 
 
 def _config(args: argparse.Namespace) -> tuple[Config, bool]:
-    flags = config_flags(args)
-    config = load_config(flags)
-    if args.sandbox:
-        config = replace(config, sandbox=True)
     # the demo chosen in the window, as the window would open it (core/demo.py)
-    config = demo.apply_choice(config, flags)
+    config = demo.start_config(config_flags(args), bool(args.sandbox))
     explicit_profile = demo.explicit_profile(args.profile_dir)
     return config, explicit_profile
 

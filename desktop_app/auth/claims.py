@@ -62,9 +62,16 @@ def _text_list(value: object) -> tuple[str, ...]:
     return ()
 
 
+# No token lives this long and no time is this far off: past it a lifetime or an epoch is not a
+# time at all. A clock cannot show one either (localtime overflows: near 1e20 on Linux, after
+# the year 3000 on Windows), nor a float hold the integer JSON may carry (10**400).
+MAX_SECONDS = 10**10  # 317 years; as an epoch, the year 2286
+
+
 def seconds(value: object) -> float | None:
     """A JSON number of seconds, also when sent as a string ("3599", as Entra's v1.0 token
-    endpoint does); None when it is not a finite number (bool, NaN, "abc")."""
+    endpoint does); None when it is not a finite number (bool, NaN, "abc") or lies beyond
+    MAX_SECONDS either way."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
@@ -73,8 +80,8 @@ def seconds(value: object) -> float | None:
         except ValueError:
             return None
     if isinstance(value, int):
-        return float(value)
-    if isinstance(value, float) and math.isfinite(value):
+        return float(value) if -MAX_SECONDS <= value <= MAX_SECONDS else None
+    if isinstance(value, float) and math.isfinite(value) and abs(value) <= MAX_SECONDS:
         return value  # JSON's Infinity and NaN (json.loads accepts them): no time at all
     return None
 

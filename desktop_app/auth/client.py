@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from desktop_app.auth import errors as failures
-from desktop_app.auth.claims import ClaimsError, IdTokenClaims, check_id_token
+from desktop_app.auth.claims import ClaimsError, IdTokenClaims, check_id_token, seconds
 from desktop_app.auth.models import (
     Account,
     CacheEntry,
@@ -493,7 +493,8 @@ class AuthClient:
                         label,
                         names.get(str(item.get("home_account_id")), ""),
                         str(item.get("target") or ""),
-                        float(expires) if str(expires or "").isdigit() else None,
+                        # a time past any clock's (a hostile answer cached): not shown
+                        seconds(expires) if str(expires or "").isdigit() else None,
                     )
                 )
         return entries

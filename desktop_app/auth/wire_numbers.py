@@ -12,7 +12,8 @@ JSON strings ("3599"). msal copes with some of them and not others:
   ``int(entry["refresh_on"])`` then cannot read.
 
 So every such field of a JSON answer is rewritten as an integer here, in the http_client msal is
-given, before msal sees it. A value that is no number at all: ``refresh_in`` is dropped (msal then
+given, before msal sees it. A value that is no number at all, or one past any time a clock holds
+(claims.MAX_SECONDS): ``refresh_in`` is dropped (msal then
 keeps no refresh-on time and Lanyard's own policy decides), a lifetime becomes 0, so the token
 reads as expired (models.token_from_result says so) rather than as msal's default hour.
 """
@@ -42,9 +43,11 @@ def normalized(payload: dict[str, Any]) -> dict[str, Any] | None:
         if name not in payload:
             continue
         value = payload[name]
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool) and seconds(value) is not None:
             continue
-        touched = True  # a float too: msal writes str(now + 1800.5) and int()s it later
+        # a float too: msal writes str(now + 1800.5) and int()s it later; and an integer past
+        # claims.MAX_SECONDS, which msal adds to time.time() (10**400: OverflowError)
+        touched = True
         number = seconds(value)
         if number is not None:
             changed[name] = int(number)

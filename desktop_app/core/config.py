@@ -135,9 +135,16 @@ def default_config_file() -> Path:
     return paths.config_dir() / "config.toml"
 
 
+def decode_text(raw: bytes) -> str:
+    """A config file's text: UTF-8, with the byte-order mark Windows' Notepad has written at
+    its start dropped (tomllib refuses it as "Invalid statement at line 1, column 1", a
+    character the person cannot see). Raises UnicodeDecodeError."""
+    return raw.decode("utf-8-sig")
+
+
 def _read_file(path: Path, required: bool) -> dict[str, Any]:
     try:
-        data = tomllib.loads(read_bounded(path, CONFIG_FILE_LIMIT).decode("utf-8"))
+        data = tomllib.loads(decode_text(read_bounded(path, CONFIG_FILE_LIMIT)))
     except FileNotFoundError:
         if required:
             raise config_error("config", str(path), "names a file that does not exist.") from None

@@ -20,7 +20,7 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.toml_document import TOMLDocument
 
-from desktop_app.core.config import CONFIG_FILE_LIMIT
+from desktop_app.core.config import CONFIG_FILE_LIMIT, decode_text
 from desktop_app.core.files import atomic_write, read_bounded
 
 HEADER = (
@@ -72,10 +72,12 @@ def save(path: Path, changes: Mapping[str, object | None]) -> Path | None:
     else in it as written. A file that is not valid TOML is moved aside first, to
     ``<name>.invalid``, and that path is returned (else None)."""
     moved_aside = None
+    crlf = False
     try:
-        text = read_bounded(path, CONFIG_FILE_LIMIT).decode("utf-8")
+        text = decode_text(read_bounded(path, CONFIG_FILE_LIMIT))
         tomllib.loads(text)  # what Lanyard reads with: the judge of a valid file
         document = tomlkit.parse(text)
+        crlf = "\r\n" in text and "\n" not in text.replace("\r\n", "")
     except FileNotFoundError:
         document = tomlkit.parse(HEADER)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, TOMLKitError):
@@ -86,5 +88,7 @@ def save(path: Path, changes: Mapping[str, object | None]) -> Path | None:
     written = tomlkit.dumps(document)
     if written.startswith(_OLD_HEADER):  # no longer true
         written = HEADER + written[len(_OLD_HEADER) :]
+    if crlf:  # a Windows file: the lines added in its line endings too, not mixed in
+        written = written.replace("\r\n", "\n").replace("\n", "\r\n")
     _write_atomically(path, written)
     return moved_aside

@@ -10,6 +10,10 @@ Choosing *Try the offline sandbox* in the window leaves a marker there, so the n
 the desktop entry, which passes no flags) opens the demo again. Only *Leave the demo* removes it:
 saving settings inside the demo is that choice, made explicitly (ui/settings_dialog.py). A
 client id given by flag or environment wins over the marker, for that start only.
+
+The demo reads nothing of config.toml, so a file that cannot load does not keep a person out of
+it (``start_config``), nor send its files to another profile than the flags name
+(``flags_only``).
 """
 
 from __future__ import annotations
@@ -21,11 +25,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from desktop_app.core import paths
-from desktop_app.core.config import Config
+from desktop_app.core.config import Config, ConfigError, load_config
+from desktop_app.core.files import atomic_write
 
 log = logging.getLogger(__name__)
 
 CHOSEN_FILE = "demo-chosen"
+_CHOSEN_TEXT = "The offline demo was chosen in the window; Leave the demo removes this file.\n"
 SANDBOX_STATE_DIR = "sandbox-idp"  # the sandbox's keys and port (session/services.py)
 
 
@@ -39,23 +45,33 @@ def demo_home(config: Config, explicit: bool) -> Path:
     return config.profile_dir if explicit else paths.data_dir() / "demo"
 
 
+def _looked_at(path: Path, kind: str) -> bool:
+    """Whether ``path`` is there as a ``kind`` ("file" or "folder"). A folder this user may not
+    look into (another user's, or mode 000: left by a `sudo lanyard`) holds no choice of
+    theirs: False, said in the log, never a PermissionError out of every start."""
+    try:
+        return path.is_file() if kind == "file" else path.is_dir()
+    except OSError as exc:
+        log.warning("The demo's %s %s cannot be looked at: %s", kind, path, exc.strerror or exc)
+        return False
+
+
 def is_chosen(home: Path) -> bool:
-    return (home / CHOSEN_FILE).is_file()
+    return _looked_at(home / CHOSEN_FILE, "file")
 
 
 def has_been_used(home: Path) -> bool:
     """A demo profile is there to come back to (its sandbox's keys were kept)."""
-    return (home / SANDBOX_STATE_DIR).is_dir()
+    return _looked_at(home / SANDBOX_STATE_DIR, "folder")
 
 
 def remember_choice(home: Path) -> str | None:
     """Mark the demo as chosen; what went wrong, in a sentence, when it cannot be kept."""
     try:
         paths.ensure_private_dir(home)
-        (home / CHOSEN_FILE).write_text(
-            "The offline demo was chosen in the window; Leave the demo removes this file.\n",
-            encoding="utf-8",
-        )
+        # replaced, never written through: the folder may be another user's (--profile-dir),
+        # and a link they planted here must not make this write land in one of this user's files
+        atomic_write(home / CHOSEN_FILE, _CHOSEN_TEXT.encode("utf-8"), 0o600)
     except OSError as exc:
         log.warning("The choice of the demo is not remembered: %s", exc.strerror or exc)
         return f"The demo will not open by itself next time: {exc.strerror or exc} ({home})."
@@ -83,3 +99,40 @@ def apply_choice(
     if is_chosen(demo_home(config, explicit)):
         return replace(config, sandbox=True)
     return config
+
+
+def flags_only(
+    flags: Mapping[str, object | None], environ: Mapping[str, str] | None = None
+) -> Config | ConfigError:
+    """The settings the flags and environment give without the config file: what the demo runs
+    on when the file cannot load (its profile folder is still the one given), or why not."""
+    try:
+        return load_config(flags, environ, file_values={})
+    except ConfigError as exc:
+        return exc
+
+
+def start_config(
+    flags: Mapping[str, object | None],
+    sandbox_flag: bool,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """The settings a start runs with: the configuration, with the demo in force when it is
+    asked for (``--sandbox``) or was chosen; the demo also when the configuration cannot load.
+    Raises the configuration's ConfigError otherwise."""
+    try:
+        config = load_config(flags, environ)
+    except ConfigError as problem:
+        bare = flags_only(flags, environ)
+        if isinstance(bare, ConfigError):
+            raise problem from None
+        config = apply_choice(replace(bare, sandbox=sandbox_flag), flags, environ)
+        if not config.sandbox:
+            raise
+        # the field only: a message may quote a value (a proxy URL's password)
+        field = problem.details.get("field", "?")
+        log.warning("The configuration cannot load ('%s'); the demo runs without it", field)
+        return config
+    if sandbox_flag:
+        config = replace(config, sandbox=True)
+    return apply_choice(config, flags, environ)

@@ -6,12 +6,14 @@ were signed before a restart stay valid after it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import ipaddress
 import os
 import secrets
 import ssl
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,11 +47,21 @@ class KeyMaterial:
     refresh_secret: bytes  # HMAC key that makes refresh tokens self-contained yet unforgeable
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    # 0600 from the start: never a moment where another user could read the key.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+def _write_private(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """A new file renamed over ``path``: 0600 from the start (never a moment where another user
+    could read the key, whatever mode an old file had), and a link planted at ``path`` (the
+    state folder may be another user's) is replaced, never written through."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if mode != 0o600 and os.name == "posix":
+                os.fchmod(handle.fileno(), mode)
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _pem_key(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
@@ -192,13 +204,15 @@ def load_or_create(state_dir: Path) -> KeyMaterial:
     if loaded is None:
         ca_key, ca_cert = _make_ca()
         _write_private(state_dir / CA_KEY_FILE, _pem_key(ca_key))
-        (state_dir / CA_FILE).write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+        _write_private(state_dir / CA_FILE, ca_cert.public_bytes(serialization.Encoding.PEM), 0o644)
     else:
         ca_key, ca_cert = loaded
     if not _server_cert_usable(state_dir, ca_cert):
         key, cert = _make_server_cert(ca_key, ca_cert)
         _write_private(state_dir / SERVER_KEY_FILE, _pem_key(key))
-        (state_dir / SERVER_CERT_FILE).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        _write_private(
+            state_dir / SERVER_CERT_FILE, cert.public_bytes(serialization.Encoding.PEM), 0o644
+        )
     signing_key = _signing_key(state_dir)
     return KeyMaterial(
         ca_file=state_dir / CA_FILE,

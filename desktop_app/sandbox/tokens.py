@@ -178,10 +178,8 @@ class TokenIssuer:
 
     def parse_refresh_token(self, token: str) -> RefreshGrant | None:
         """The grant a refresh token carries, or None when it is not one of ours (or was altered)."""
-        if not token.startswith(_REFRESH_PREFIX):
-            return None
-        body, _, mac = token[len(_REFRESH_PREFIX) :].partition(".")
-        if not hmac.compare_digest(mac.encode(), self._mac(body).encode()):
+        body = self._signed_body(token, _REFRESH_PREFIX)
+        if body is None:
             return None
         try:
             data = json.loads(b64url_decode(body))
@@ -203,16 +201,26 @@ class TokenIssuer:
 
     def parse_login_hint(self, value: str) -> str | None:
         """The object id a login_hint claim (sent back as logout_hint) names, or None."""
-        if not value.startswith(_LOGIN_HINT_PREFIX):
-            return None
-        body, _, mac = value[len(_LOGIN_HINT_PREFIX) :].partition(".")
-        if not hmac.compare_digest(mac.encode(), self._mac(body).encode()):
+        body = self._signed_body(value, _LOGIN_HINT_PREFIX)
+        if body is None:
             return None
         try:
             oid = json.loads(b64url_decode(body)).get("oid")
         except (JwtError, ValueError, AttributeError):
             return None
         return oid if isinstance(oid, str) else None
+
+    def _signed_body(self, value: str, prefix: str) -> str | None:
+        """The body of ``prefix<body>.<mac>`` when the mac is ours; None for anything else. The
+        value is the client's text (a form field, a query parameter): one that is not ASCII,
+        which no value of ours is, is refused here rather than raising in the mac's encoding
+        (the endpoint answered 500 to a logout_hint or refresh_token with an "é" in it)."""
+        if not value.isascii() or not value.startswith(prefix):
+            return None
+        body, _, mac = value[len(prefix) :].partition(".")
+        if not hmac.compare_digest(mac.encode("ascii"), self._mac(body).encode("ascii")):
+            return None
+        return body
 
     def _mac(self, body: str) -> str:
         return b64url_encode(hmac.new(self._secret, body.encode("ascii"), hashlib.sha256).digest())

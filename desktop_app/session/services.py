@@ -21,7 +21,7 @@ from desktop_app.auth.client import AuthClient, AuthSettings
 from desktop_app.core import demo, errors, net, paths
 from desktop_app.core.config import CA_BUNDLE_LIMIT, Config
 from desktop_app.core.errors import LanyardError
-from desktop_app.core.files import read_bounded
+from desktop_app.core.files import atomic_write, read_bounded
 from desktop_app.core.stores import StoreUnavailable
 from desktop_app.graph.api_call import ApiCaller
 from desktop_app.graph.client import GraphClient
@@ -130,7 +130,7 @@ def _start_on_remembered_port(state_dir: Path) -> Sandbox:
     chosen = urlparse(sandbox.info.base_url).port
     if chosen and chosen != port:
         try:
-            port_file.write_text(str(chosen), encoding="ascii")
+            atomic_write(port_file, str(chosen).encode("ascii"), 0o600)  # a link: replaced
         except OSError as exc:
             log.info("Sandbox port not remembered: %s", exc.strerror)
     return sandbox

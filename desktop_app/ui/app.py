@@ -64,14 +64,10 @@ def quit_on_signals(app: QCoreApplication) -> None:
 
 def initial_config(args: argparse.Namespace) -> tuple[Config | None, ConfigError | None]:
     """The settings a start of the window runs with, or why the configuration cannot load."""
-    try:
-        config = load_config(config_flags(args))
+    try:  # the demo a person chose last time, until they leave it, config.toml or not
+        return demo.start_config(config_flags(args), bool(args.sandbox)), None
     except ConfigError as exc:
         return None, exc
-    if args.sandbox:
-        config = replace(config, sandbox=True)
-    # the demo a person chose last time, until they leave it
-    return demo.apply_choice(config, config_flags(args)), None
 
 
 def run_window(args: argparse.Namespace) -> int:
@@ -227,7 +223,8 @@ class SessionHost(QObject):
 
     def _show_setup(self, config: Config | None, problem: ConfigError | None) -> None:
         window = self._window
-        window.show_demo_way_back(self._demo_home(config or Config()))
+        base = config if config is not None else demo.flags_only(self._flags)
+        window.show_demo_way_back(None if isinstance(base, ConfigError) else self._demo_home(base))
         if problem is not None:
             window.show_setup(None, problem)
             window.setup_page.show_config_error(problem)
@@ -273,7 +270,13 @@ class SessionHost(QObject):
 
     def use_sandbox(self) -> None:
         """*Try the offline sandbox*: the demo, remembered until *Leave the demo*."""
-        base = self._running if self._running is not None else self._at_start or Config()
+        base = self._running if self._running is not None else self._at_start
+        if base is None:  # no configuration: the flags still say where the profile is
+            bare = demo.flags_only(self._flags)
+            if isinstance(bare, ConfigError):
+                self._window.show_notice(bare)
+                return
+            base = bare
         base = replace(base, sandbox=False)
         problem = demo.remember_choice(self._demo_home(base))
         self.start(replace(base, sandbox=True))

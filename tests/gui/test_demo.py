@@ -209,3 +209,39 @@ def test_a_client_id_given_for_one_start_wins_over_the_demo_for_that_start(
     restart(host, window)
     window, host = start()
     assert host.in_demo  # still chosen: only Leave the demo forgets it
+
+
+BROKEN_CONFIG = 'client_id = "not closed\n'
+
+
+@pytest.mark.parametrize("profile_flag", [False, True])
+def test_a_broken_config_file_neither_keeps_a_person_out_of_the_demo_nor_moves_it(
+    qtbot: QtBot, start: Start, homes: Path, profile_flag: bool
+) -> None:
+    """The demo reads nothing of config.toml: chosen with a file that cannot load, it keeps its
+    files in the profile folder the flag names (not the default one, the real tenant's), and it
+    is there again at the next start; leaving it shows the file's problem."""
+    config_file = homes / "config" / "lanyard" / "config.toml"
+    config_file.parent.mkdir(parents=True)
+    config_file.write_text(BROKEN_CONFIG, encoding="utf-8")
+    mine = homes / "mine"
+    argv = ("--profile-dir", str(mine)) if profile_flag else ()
+    home = mine if profile_flag else homes / "data" / "lanyard" / "demo"
+    window, host = start(*argv)
+    assert window.stack.currentWidget() is window.setup_page
+    window.setup_page.demo_button.click()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.welcome_page, timeout=30_000)
+    assert (home / demo.CHOSEN_FILE).is_file()
+    assert demo.has_been_used(home)
+    if profile_flag:
+        assert not (homes / "data").exists()  # nothing of the demo's in the default profile
+    restart(host, window)
+
+    window, host = start(*argv)
+    assert host.in_demo
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.welcome_page, timeout=30_000)
+    window.demo_controls.action.trigger()  # Leave the demo: the file's problem is said
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.setup_page, timeout=5_000)
+    assert "not valid TOML" in window.setup_page.problem.text()
+    assert not (home / demo.CHOSEN_FILE).exists()
+    assert window.setup_page.demo_button.isVisibleTo(window)  # and the way back is offered

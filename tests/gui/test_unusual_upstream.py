@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -219,3 +220,32 @@ def test_a_profile_field_of_the_wrong_type_is_said_where_the_profile_is_shown(
             lambda: panel.value_text("jobTitle") == "Marketing Assistant", timeout=TIMEOUT_MS
         )
         assert session.shutdown(5.0)
+
+
+@pytest.mark.parametrize(
+    "sent", [10**400, 10**20, "1e300", "9" * 400], ids=["10**400", "10**20", "1e300", "9" * 4]
+)
+def test_a_lifetime_past_any_clock_is_an_expired_token_not_an_exception(
+    qtbot: QtBot, tmp_path: Path, standin_browser: Any, open_window: Any, sent: object
+) -> None:
+    """expires_in and refresh_in past claims.MAX_SECONDS: msal raised OverflowError adding
+    10**400 to time.time() on the auth thread, and the token panel's and the Admin view's
+    clocks (time.localtime) raised on 10**20 in the GUI thread (pytest-qt fails on either)."""
+    with Sandbox() as sandbox:
+        standin_browser(sandbox.info.ca_file, directory.READER_UPN)
+        window, session = open_window(sandbox_config(sandbox, tmp_path / "profile"))
+        sign_in(qtbot, window, session)
+        answer = {"set": {"expires_in": sent, "refresh_in": sent}}
+        sandbox.add_fault(FaultSpec("token", answer=answer, count=None))
+        sandbox.clear_requests()
+        _click(qtbot, window)
+        qtbot.waitUntil(lambda: _token_answered(sandbox), timeout=SETTLED_WITHIN_MS)
+        qtbot.waitUntil(lambda: session.state is State.ERROR, timeout=SETTLED_WITHIN_MS)
+        assert window.banner.isVisible()  # said: the answer's token is no usable token
+        window.tabs.setCurrentWidget(window.token_panel)
+        inventory = window.admin_panel.inventory
+        window.admin_panel.reload()
+        qtbot.waitUntil(lambda: inventory.rowCount() > 0, timeout=TIMEOUT_MS)
+        qtbot.wait(200)  # the rows are drawn: an exception in a slot fails the test
+        expiries = [inventory.item(row, 3) for row in range(inventory.rowCount())]
+        assert all(item is None or len(item.text()) < 20 for item in expiries)

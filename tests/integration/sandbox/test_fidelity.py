@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import requests
 
 from desktop_app.sandbox import Sandbox
 from desktop_app.sandbox.directory import ADMIN_UPN, NO_ROLES_UPN
@@ -221,3 +222,37 @@ def test_error_echoes_the_client_request_id_as_correlation_id(sandbox: Sandbox) 
     )
     assert response.json()["correlation_id"] == correlation
     assert ADMIN_UPN not in response.text
+
+
+NOT_ASCII = ["é", "\u202e", "\ufffd", "\U0001f600"]
+
+
+@pytest.mark.parametrize("extra", NOT_ASCII)
+def test_a_hint_or_refresh_token_that_is_not_ascii_is_unusable_not_a_500(
+    sandbox: Sandbox, loopback: Loopback, extra: str
+) -> None:
+    """The client's text reaches the sandbox's mac check as it came: a logout_hint or a
+    refresh token with a character past ASCII made it raise (UnicodeEncodeError: a 500), where
+    Entra answers an unusable hint with the account picker and a bad token with invalid_grant."""
+    result = sign_in(sandbox, make_app(sandbox), loopback)
+    hint = str(result["id_token_claims"]["login_hint"])
+    end = f"{sandbox.info.authority}/oauth2/v2.0/logout"
+    for changed in (hint + extra, hint[:2] + extra + hint[2:], hint[:-1] + extra):
+        answer = requests.get(
+            end, params={"logout_hint": changed}, verify=sandbox.info.ca_file, timeout=10
+        )
+        assert answer.status_code == 200, answer.text
+        refresh = post_token(
+            sandbox,
+            {
+                "client_id": sandbox.info.client_id,
+                "grant_type": "refresh_token",
+                "refresh_token": result["refresh_token"][:-1] + extra,
+                "scope": "User.Read openid",
+            },
+        )
+        assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
+    # each was read as a hint that names nobody; the hint as issued still names its user
+    requests.get(end, params={"logout_hint": hint}, verify=sandbox.info.ca_file, timeout=10)
+    kinds = [r.get("logout_hint") for r in sandbox.requests() if r["path"].endswith("/logout")]
+    assert kinds[-4:] == ["unusable", "unusable", "unusable", "login_hint_claim"]

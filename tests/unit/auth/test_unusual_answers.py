@@ -158,3 +158,22 @@ def test_nbf_sent_as_a_string_is_read_and_said_to_be_text(sent: object) -> None:
     (row,) = claim_rows({"nbf": sent}, now=NOW)
     assert (", sent as text" in row.value) == isinstance(sent, str)
     assert "ago" in row.value or "in " in row.value or "now" in row.value
+
+
+PAST_ANY_CLOCK = st.sampled_from([10**400, -(10**400), 10**20, 10**11, 1e300, "1e300", "9" * 400])
+
+
+@given(PAST_ANY_CLOCK)
+def test_a_time_past_any_clock_is_no_time(sent: object) -> None:
+    """An integer JSON carries that no float holds (float(10**400): OverflowError) or a time
+    that time.localtime cannot show: no lifetime, no expiry, never a fresh token."""
+    assert seconds(sent) is None
+    token = token_from_result({"access_token": "AT", "expires_in": sent}, None, "x", now=NOW)
+    assert token.expires_on == NOW and token.lifetime_problem(NOW) is not None
+    token = token_from_result(
+        {"access_token": "AT", "expires_in": 3600, "refresh_on": sent}, None, "x", now=NOW
+    )
+    assert token.refresh_on is None
+    claims = IdTokenClaims({"exp": sent, "iat": sent, "nbf": sent})
+    assert claims.expires_at is None and claims.issued_at is None and claims.not_before is None
+    assert "no expiry" in " ".join(check_id_token(claims, "c", "https://h/organizations", now=NOW))

@@ -106,3 +106,29 @@ def test_the_wrapper_is_the_session_for_everything_else() -> None:
     wrapped = NumbersAsNumbers(session)
     assert wrapped.headers is session.headers
     wrapped.close()
+
+
+HUGE = st.sampled_from([10**400, -(10**400), 10**20, 10**11, "1e300", 1e300, "9" * 400, -1e300])
+
+
+@given(HUGE)
+def test_a_value_past_any_clock_is_no_number_either(sent: object) -> None:
+    """A lifetime past claims.MAX_SECONDS (an integer JSON carries that no float holds, or one
+    that makes time.localtime overflow): msal's own ``time.time() + refresh_in`` raised
+    OverflowError on 10**400, and the token panel's clock on 10**20."""
+    fixed = normalized({"refresh_in": sent, "expires_in": sent, "interval": sent})
+    assert fixed is not None
+    assert "refresh_in" not in fixed and "interval" not in fixed
+    assert fixed["expires_in"] == 0
+    event = {
+        "client_id": "c",
+        "scope": ["User.Read"],
+        "token_endpoint": "https://login.test/t/oauth2/v2.0/token",
+        "grant_type": "refresh_token",
+        "response": dict(normalized({"access_token": "AT", "expires_in": sent}) or {}),
+        "data": {},
+    }
+    cache = msal.TokenCache()
+    cache.add(event)  # msal takes it: read as a token already expired
+    (entry,) = cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)
+    time.localtime(int(entry["expires_on"]))  # and every clock can show its expiry

@@ -227,3 +227,34 @@ def test_what_it_saves_is_what_lanyard_loads(tmp_path: Path) -> None:
     assert config.authority == "https://login.microsoftonline.us/contoso.onmicrosoft.com"
     assert config.scopes == ("https://graph.microsoft.us/User.Read", "api://orders/Orders.Read")
     assert config.proxy == "http://proxy.example:3128"
+
+
+CLIENT_ID = "0c5f8f1a-7e21-4c8e-b3a4-6c1d9e2f7a10"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_file_notepad_saved_is_read_and_saved_in_its_own_way(
+    tmp_path: Path, newline: str
+) -> None:
+    """Windows' Notepad wrote a byte-order mark at the start of a UTF-8 file (before 1903, by
+    default) and writes CRLF: tomllib refused the mark ("Invalid statement", line 1, column 1:
+    a character nobody can see), and the settings dialog then moved the person's file aside as
+    invalid; the lines a save added came with LF among the file's CRLF."""
+    path = tmp_path / "config.toml"
+    lines = ["# my tenant", f'client_id = "{CLIENT_ID}" # from the portal', 'tenant = "common"']
+    path.write_bytes(b"\xef\xbb\xbf" + newline.join(lines).encode("utf-8") + newline.encode())
+    assert load_config({"config": str(path)}, env={}).client_id == CLIENT_ID
+    assert (
+        config_file.save(path, {"tenant": "organizations", "proxy": "http://p.test:3128"}) is None
+    )
+    assert not path.with_name("config.toml.invalid").exists()
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    assert "# my tenant" in text and "# from the portal" in text
+    if newline == "\r\n":
+        assert "\n" not in text.replace("\r\n", "")  # CRLF throughout, the new lines too
+    else:
+        assert "\r" not in text
+    config = load_config({"config": str(path)}, env={})
+    assert config.proxy == "http://p.test:3128"
+    assert config.authority.endswith("/organizations")

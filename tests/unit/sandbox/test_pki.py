@@ -63,3 +63,41 @@ def test_tls_handshake_verifies_against_the_ca_for_both_names(tmp_path: Path) ->
             tls.sendall(b"x")
     thread.join(5)
     listener.close()
+
+
+def test_links_planted_in_a_shared_state_folder_are_replaced_and_keys_are_private(
+    tmp_path: Path,
+) -> None:
+    """The demo's state folder sits in the profile folder, which --profile-dir may point at a
+    folder another user writes to: a link planted at a file the sandbox writes is replaced, not
+    written through into this user's files, and a key is 0600 whatever mode an old file had."""
+    state = tmp_path / "state"
+    state.mkdir()
+    names = [
+        pki.CA_KEY_FILE,
+        pki.CA_FILE,
+        pki.SERVER_KEY_FILE,
+        pki.SERVER_CERT_FILE,
+        pki.SIGNING_KEY_FILE,
+        pki.REFRESH_SECRET_FILE,
+    ]
+    victims = {}
+    for name in names:
+        victim = tmp_path / f"victim-{name}"
+        victim.write_text("mine\n")
+        (state / name).symlink_to(victim)
+        victims[name] = victim
+    material = pki.load_or_create(state)
+    for name, victim in victims.items():
+        assert victim.read_text() == "mine\n", name
+        assert not (state / name).is_symlink(), name
+    x509.load_pem_x509_certificate(material.ca_file.read_bytes())
+    assert (state / pki.CA_FILE).stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in state.iterdir()) == sorted(names)  # no temporary left
+
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    (loose / pki.SIGNING_KEY_FILE).write_text("not a key")
+    (loose / pki.SIGNING_KEY_FILE).chmod(0o644)
+    pki.load_or_create(loose)
+    assert (loose / pki.SIGNING_KEY_FILE).stat().st_mode & 0o077 == 0

@@ -48,3 +48,26 @@ def _check(tmp_path: Path, path: Path, words: str, what: str) -> None:
     assert caught.value.kind is ErrorKind.CONFIG
     assert caught.value.message.startswith("Setting 'sandbox_info' (--sandbox-info)")
     assert f"'{path}' {words}" in caught.value.message
+
+
+def test_the_sandbox_port_is_remembered_beside_a_planted_link_not_through_it(
+    tmp_path: Path,
+) -> None:
+    """The demo's state folder may be in a folder another user writes to (--profile-dir): a
+    link planted as its port file is replaced, not written through into this user's files."""
+    from desktop_app.core.demo import SANDBOX_STATE_DIR
+    from desktop_app.session.services import SANDBOX_PORT_FILE, _start_on_remembered_port
+
+    state = tmp_path / SANDBOX_STATE_DIR
+    state.mkdir()
+    victim = tmp_path / "victim"
+    victim.write_text("mine\n")
+    (state / SANDBOX_PORT_FILE).symlink_to(victim)
+    sandbox = _start_on_remembered_port(state)
+    try:
+        port = sandbox.info.base_url.rsplit(":", 1)[1].split("/")[0]
+        assert victim.read_text() == "mine\n"
+        assert not (state / SANDBOX_PORT_FILE).is_symlink()
+        assert (state / SANDBOX_PORT_FILE).read_text() == port
+    finally:
+        sandbox.stop()
