@@ -28,6 +28,9 @@ import jwt
 import requests
 
 from desktop_app.auth.token_inspect import JWE, JWS, Inspection, is_graph_token
+from desktop_app.core import net
+from desktop_app.core.config import Config
+from desktop_app.core.net import TrustedSession
 from desktop_app.core.text import shown
 
 VERIFIED, NOT_VERIFIED, CANNOT_CHECK = "verified", "not verified", "cannot check"
@@ -110,6 +113,7 @@ class KeyDirectory:
         self._lifetime = lifetime_s
         self._clock = clock
         self._lock = threading.Lock()
+        self._fetching = threading.Lock()  # one issuer read at a time: the session is shared
         self._cache: OrderedDict[str, _Keys] = OrderedDict()
         self.fetches = 0  # documents read: how well the cache works
 
@@ -123,9 +127,9 @@ class KeyDirectory:
         if not isinstance(issuer, str) or not issuer:
             return SignatureCheck(CANNOT_CHECK, "the token names no issuer (iss).")
         try:
-            keys = self._keys(issuer, str(kid), fresh=False)
+            keys = self._keys(issuer, fresh=False)
             if kid not in keys.keys:
-                keys = self._keys(issuer, str(kid), fresh=True)
+                keys = self._keys(issuer, fresh=True)
         except _Unavailable as exc:
             return SignatureCheck(CANNOT_CHECK, str(exc))
         jwk = keys.keys.get(kid) if isinstance(kid, str) else None
@@ -138,7 +142,7 @@ class KeyDirectory:
             )
         return _verify(inspection.token, str(alg), jwk, keys.url)
 
-    def _keys(self, issuer: str, kid: str, fresh: bool) -> _Keys:
+    def _keys(self, issuer: str, fresh: bool) -> _Keys:
         now = self._clock()
         with self._lock:
             cached = self._cache.get(issuer)
@@ -147,6 +151,10 @@ class KeyDirectory:
                 if age < self._lifetime and not (fresh and age >= REREAD_AFTER_S):
                     self._cache.move_to_end(issuer)
                     return cached
+        with self._fetching:
+            return self._read_keys(issuer)
+
+    def _read_keys(self, issuer: str) -> _Keys:
         url, wanted_issuer = discovery_url(issuer, self._authority)
         document = self._document(url, "its OpenID configuration")
         declared = document.get("issuer")
@@ -273,3 +281,13 @@ def _verify(token: str, alg: str, jwk: dict[str, Any], url: str) -> SignatureChe
     except (jwt.InvalidTokenError, ValueError, TypeError):
         return SignatureCheck(NOT_VERIFIED, "the token is not well formed for its signature.", url)
     return SignatureCheck(VERIFIED, f"signed by its issuer's published key (from {where}).", url)
+
+
+def session_for(config: Config) -> TrustedSession:
+    """The trusted network layer for discovery and keys, as build_services makes it for the
+    identity provider: the configured CA (the sandbox's alone in the demo) and proxy."""
+    if config.ca_exclusive and config.ca_bundle is not None:
+        ca_path = str(config.ca_bundle)
+    else:
+        ca_path = net.trust_bundle(config.ca_bundle, config.profile_dir)
+    return net.make_session(ca_path, proxy=config.proxy)
