@@ -107,7 +107,7 @@ def test_the_access_token_is_hidden_until_revealed_and_copied_only_on_request(
 def test_reader_never_sees_the_admin_view(qtbot: QtBot, signed_in) -> None:  # type: ignore[no-untyped-def]
     window, _ = signed_in(directory.READER_UPN)
     assert panel_names(window) == ["profile", "roles", "token", "inspector", "api"]
-    assert len(window.panel_actions) == 4
+    assert len(window.panel_actions) == 5  # the Token inspector is for everyone
     assert window.roles_panel.roles == ("Reader",)
     assert window.admin_panel.raw.toPlainText() == ""
     assert not window.admin_panel.isVisible()

@@ -21,7 +21,13 @@ from tests.conftest import REPO
 PACKAGE = REPO / "desktop_app"
 # Outside the layers: the package itself and the entry points (they choose the window path or
 # the headless one), and the sandbox, an identity provider beside the client (its own contract).
-ENTRY_MODULES = ("desktop_app", "desktop_app.__main__", "desktop_app.cli", "desktop_app.headless")
+ENTRY_MODULES = (
+    "desktop_app",
+    "desktop_app.__main__",
+    "desktop_app.cli",
+    "desktop_app.headless",
+    "desktop_app.headless_decode",
+)
 ENTRY_PACKAGES = ("desktop_app.sandbox",)
 
 
