@@ -11,6 +11,8 @@ mouse selection (X11's primary selection would keep it).
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
@@ -83,7 +85,7 @@ class InspectorPanel(CardPanel):
             'Paste or drop a token here (a "Bearer " prefix, quotes and line breaks are fine)'
         )
         self.paste.setAccessibleName("Token to inspect, pasted")
-        self.paste.setMaximumHeight(80)
+        self.paste.setMaximumHeight(64)
         self.paste.setTabChangesFocus(True)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -116,7 +118,7 @@ class InspectorPanel(CardPanel):
         self.parts.setAcceptRichText(False)
         self.parts.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.parts.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-        self.parts.setMaximumHeight(110)
+        self.parts.setMaximumHeight(96)
         self.parts.setAccessibleName("The token's parts, colour-coded")
         layout.addWidget(self.parts)
 
@@ -195,7 +197,6 @@ class InspectorPanel(CardPanel):
 
     def _source_chosen(self, index: int) -> None:
         pasted = not 0 <= index < len(self._held)
-        self.paste.setEnabled(pasted)
         if pasted:
             self._pasted()
         else:
@@ -323,6 +324,8 @@ class InspectorPanel(CardPanel):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         for column in range(1, table.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        if table.columnCount() == 4:  # the diff's "Change" column: one word
+            header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
 
     def _fill(self, table: FullHeightTable, key: int, rows: list[ClaimRow]) -> None:
         table.setRowCount(len(rows))
@@ -332,13 +335,16 @@ class InspectorPanel(CardPanel):
         self._values[key] = [row.full_value for row in rows]
         table.fit()
 
+    def cell(self, table: FullHeightTable, row: int, column: int) -> str:
+        """A cell's text as shown, without the wrapping breaks."""
+        item = table.item(row, column)
+        return item.text().replace("\u200b", "") if item is not None else ""
+
     def claim_value(self, name: str, header: bool = False) -> str:
         table = self.header_table if header else self.payload_table
         for row in range(table.rowCount()):
-            item = table.item(row, 0)
-            if item is not None and item.text() == name:
-                value = table.item(row, 1)
-                return value.text() if value is not None else ""
+            if self.cell(table, row, 0) == name:
+                return self.cell(table, row, 1)
         raise KeyError(name)
 
     def _copy_claim(self) -> None:
@@ -357,7 +363,17 @@ class InspectorPanel(CardPanel):
             copy_text(self.inspection.token, secret=True)
 
 
+_BREAK_AFTER = re.compile(r"([/.:_,-]|[^\s/.:_,-]{24})(?=\S)")
+
+
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space after URL punctuation and every 24 characters of an
+    unbroken run: Qt wraps table cells only at breaks, and would cut an `iss` or `sub` short
+    (Copy takes the value itself, without them)."""
+    return _BREAK_AFTER.sub("\\1\u200b", text)
+
+
 def _item(text: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(shown(text, one_line=False, limit=2000))
+    item = QTableWidgetItem(breakable(shown(text, one_line=False, limit=2000)))
     item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
     return item

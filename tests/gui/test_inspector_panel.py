@@ -85,7 +85,7 @@ def test_pasted_tokens_tampered_foreign_and_opaque(
     assert "changed after it was signed" in panel.signature.text()
     assert panel.claim_value("scp") == "Directory.ReadWrite.All"
     # the diff against the genuine token shows the scope that was changed
-    rows = {panel.diff_table.item(r, 0).text(): r for r in range(panel.diff_table.rowCount())}  # type: ignore[union-attr]
+    rows = {panel.cell(panel.diff_table, r, 0): r for r in range(panel.diff_table.rowCount())}  # type: ignore[union-attr]
     assert panel.diff_table.item(rows["scp"], 1).text() == "changed"  # type: ignore[union-attr]
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     foreign = {"iss": "https://login.other-tenant.invalid/x/v2.0", "sub": "s", "exp": 2**31}
@@ -109,7 +109,7 @@ def test_copies_claims_plainly_and_the_token_as_a_secret(
     row = next(
         r
         for r in range(panel.payload_table.rowCount())
-        if panel.payload_table.item(r, 0).text() == "oid"  # type: ignore[union-attr]
+        if panel.cell(panel.payload_table, r, 0) == "oid"  # type: ignore[union-attr]
     )
     panel.payload_table.selectRow(row)
     qtbot.mouseClick(panel.copy_claim_button, Qt.MouseButton.LeftButton)
@@ -136,9 +136,9 @@ def test_refresh_roles_shows_the_changed_roles_claim(
         qtbot.waitUntil(lambda: panel.inspection.token != before, timeout=TIMEOUT_MS)
         assert panel.source.currentText() == "ID token"
         changes = {
-            panel.diff_table.item(r, 0).text(): (  # type: ignore[union-attr]
-                panel.diff_table.item(r, 1).text(),  # type: ignore[union-attr]
-                panel.diff_table.item(r, 3).text(),  # type: ignore[union-attr]
+            panel.cell(panel.diff_table, r, 0): (  # type: ignore[union-attr]
+                panel.cell(panel.diff_table, r, 1),  # type: ignore[union-attr]
+                panel.cell(panel.diff_table, r, 3),  # type: ignore[union-attr]
             )
             for r in range(panel.diff_table.rowCount())
         }
