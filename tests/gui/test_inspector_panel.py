@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from pathlib import Path
 
 import jwt
@@ -15,7 +16,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from desktop_app.auth.token_verify import CANNOT_CHECK, NOT_VERIFIED, VERIFIED
+from desktop_app.auth.token_inspect import Inspection
+from desktop_app.auth.token_verify import (
+    CANNOT_CHECK,
+    NOT_VERIFIED,
+    VERIFIED,
+    KeyDirectory,
+    SignatureCheck,
+)
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.session.controller import SessionController
 from desktop_app.ui.clipboard import clipboard_guard
@@ -45,9 +53,19 @@ def _labels(panel: InspectorPanel) -> list[str]:
 
 
 def test_the_id_token_and_the_access_token_lanyard_holds_verify(
-    qtbot: QtBot, inspector: tuple[MainWindow, SessionController, InspectorPanel]
+    qtbot: QtBot,
+    inspector: tuple[MainWindow, SessionController, InspectorPanel],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _window, _session, panel = inspector
+    threads: list[str] = []
+    real_check = KeyDirectory.check
+
+    def check(self: KeyDirectory, inspection: Inspection) -> SignatureCheck:
+        threads.append(threading.current_thread().name)
+        return real_check(self, inspection)
+
+    monkeypatch.setattr(KeyDirectory, "check", check)
     labels = _labels(panel)
     assert labels[0] == "ID token" and labels[-1] == PASTED
     assert any(label.startswith("Access token: Microsoft Graph (User.Read") for label in labels)
@@ -66,6 +84,8 @@ def test_the_id_token_and_the_access_token_lanyard_holds_verify(
     # the ID token and the access token just compared
     assert "from the token shown before (ID token)" in panel.diff_note.text()
     assert panel.diff_table.rowCount() > 0
+    assert threads, "no signature was checked"
+    assert threading.main_thread().name not in threads  # on the network pool, never the GUI's
 
 
 def test_pasted_tokens_tampered_foreign_and_opaque(

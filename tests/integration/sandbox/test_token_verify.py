@@ -12,7 +12,14 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from desktop_app.auth.token_inspect import inspect
-from desktop_app.auth.token_verify import CANNOT_CHECK, NOT_VERIFIED, VERIFIED, KeyDirectory
+from desktop_app.auth.token_verify import (
+    CANNOT_CHECK,
+    KEYS_LIFETIME_S,
+    NOT_VERIFIED,
+    REREAD_AFTER_S,
+    VERIFIED,
+    KeyDirectory,
+)
 from desktop_app.core import net
 from desktop_app.sandbox import Sandbox
 from desktop_app.sandbox.directory import READER_UPN
@@ -92,3 +99,29 @@ def test_another_issuer_without_reachable_discovery_cannot_be_checked(sandbox: S
     claims["iss"] = "http://127.0.0.1:9/"
     plain = keys.check(inspect(jwt.encode(claims, other, algorithm="RS256", headers={"kid": "k"})))
     assert plain.outcome == CANNOT_CHECK and "not an HTTPS address" in plain.reason
+
+
+def test_keys_are_kept_for_a_bounded_time_and_an_unknown_kid_reads_them_again(
+    sandbox: Sandbox, loopback: Loopback
+) -> None:
+    id_token = sign_in(sandbox, make_app(sandbox), loopback, ["User.Read"], READER_UPN)["id_token"]
+    now = [1000.0]
+    keys = KeyDirectory(
+        net.make_session(sandbox.info.ca_file), sandbox.info.authority, clock=lambda: now[0]
+    )
+    assert keys.check(inspect(id_token)).verified
+    assert keys.fetches == 2  # discovery, then the JWKS
+    now[0] += KEYS_LIFETIME_S - 1
+    assert keys.check(inspect(id_token)).verified
+    assert keys.fetches == 2  # still fresh
+    now[0] += 2
+    assert keys.check(inspect(id_token)).verified
+    assert keys.fetches == 4  # past its lifetime: read again
+    claims = jwt.decode(id_token, options={"verify_signature": False})
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    rolled = jwt.encode(claims, other, algorithm="RS256", headers={"kid": "rolled-over"})
+    assert keys.check(inspect(rolled)).outcome == NOT_VERIFIED
+    assert keys.fetches == 4  # just read: an unknown kid does not hammer the issuer
+    now[0] += REREAD_AFTER_S
+    assert keys.check(inspect(rolled)).outcome == NOT_VERIFIED
+    assert keys.fetches == 6  # a while later, an unknown kid reads the keys again (rollover)
