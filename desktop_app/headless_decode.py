@@ -14,18 +14,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from desktop_app.auth.token_inspect import MAX_TOKEN_CHARS, Inspection, inspect
-from desktop_app.auth.token_verify import (
-    NOT_VERIFIED,
-    VERIFIED,
-    KeyDirectory,
-    SignatureCheck,
-    session_for,
-)
-from desktop_app.core.errors import LanyardError
-from desktop_app.core.text import shown
+from desktop_app.auth.signature import NOT_VERIFIED, VERIFIED, SignatureCheck
+
+if TYPE_CHECKING:  # loaded only when a token is decoded: cli.py registers this on every start
+    from desktop_app.auth.token_inspect import Inspection
+    from desktop_app.auth.token_verify import KeyDirectory
 
 EXIT_VERIFIED = 0
 EXIT_NOT_VERIFIED = 1  # tampered, unsigned, or a key its issuer does not publish
@@ -38,7 +33,6 @@ DECODE_EXIT_CODES = (
     "6 the signature cannot be checked (offline, an issuer Lanyard cannot ask, an opaque or "
     "encrypted token)"
 )
-_STDIN_LIMIT = 4 * MAX_TOKEN_CHARS + 1
 
 
 def add_decode_parser(commands: Any, add_settings: Callable[..., None]) -> None:
@@ -69,11 +63,14 @@ def _read_token(args: argparse.Namespace, stdin: TextIO) -> str | None:
         return text
     if stdin.isatty():
         return None
-    return stdin.read(_STDIN_LIMIT)
+    from desktop_app.auth.token_inspect import MAX_TOKEN_CHARS
+
+    return stdin.read(4 * MAX_TOKEN_CHARS + 1)  # beyond it inspect() says "too long"
 
 
 def _keys(args: argparse.Namespace) -> tuple[KeyDirectory, Callable[[], None]]:
     """The key directory for the settings in force (the demo sandbox's CA with --sandbox)."""
+    from desktop_app.auth.token_verify import KeyDirectory, session_for
     from desktop_app.cli import config_flags
     from desktop_app.core.config import load_config
     from desktop_app.session import services
@@ -110,6 +107,8 @@ def report(inspection: Inspection, check: SignatureCheck) -> dict[str, Any]:
 
 
 def _print_text(inspection: Inspection, check: SignatureCheck, out: TextIO) -> None:
+    from desktop_app.core.text import shown
+
     def line(text: str) -> None:
         out.write(shown(text, one_line=True, limit=4000) + "\n")
 
@@ -135,6 +134,10 @@ def run(
     err: TextIO | None = None,
     stdin: TextIO | None = None,
 ) -> int:
+    from desktop_app.auth.token_inspect import inspect
+    from desktop_app.core.errors import LanyardError
+    from desktop_app.core.text import shown
+
     out, err, stdin = out or sys.stdout, err or sys.stderr, stdin or sys.stdin
     try:
         text = _read_token(args, stdin)

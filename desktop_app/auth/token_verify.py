@@ -27,13 +27,13 @@ from urllib.parse import urlsplit
 import jwt
 import requests
 
+from desktop_app.auth.signature import CANNOT_CHECK, NOT_VERIFIED, VERIFIED, SignatureCheck
 from desktop_app.auth.token_inspect import JWE, JWS, Inspection, is_graph_token
 from desktop_app.core import net
 from desktop_app.core.config import Config
 from desktop_app.core.net import TrustedSession
 from desktop_app.core.text import shown
 
-VERIFIED, NOT_VERIFIED, CANNOT_CHECK = "verified", "not verified", "cannot check"
 KEYS_LIFETIME_S = 3600.0  # an issuer's keys are re-read after this long
 REREAD_AFTER_S = 300.0  # an unknown kid re-reads the keys, at most this often per issuer
 MAX_DOCUMENT_BYTES = 512 * 1024
@@ -49,22 +49,6 @@ _SIGNATURE_ONLY: Any = {
     "verify_aud": False,
     "verify_iss": False,
 }
-
-
-@dataclass(frozen=True)
-class SignatureCheck:
-    outcome: str  # VERIFIED / NOT_VERIFIED / CANNOT_CHECK
-    reason: str  # one sentence, shown to people (untrusted parts already through shown())
-    keys_url: str = ""
-
-    @property
-    def verified(self) -> bool:
-        return self.outcome == VERIFIED
-
-    @property
-    def words(self) -> str:
-        title = {VERIFIED: "Signature verified", NOT_VERIFIED: "Signature NOT verified"}
-        return f"{title.get(self.outcome, 'Signature cannot be checked')}: {self.reason}"
 
 
 class _Unavailable(Exception):

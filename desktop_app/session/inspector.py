@@ -9,14 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from desktop_app.auth.signature import CANNOT_CHECK, SignatureCheck
 from desktop_app.auth.token_inspect import Inspection
-from desktop_app.auth.token_verify import CANNOT_CHECK, KeyDirectory, SignatureCheck, session_for
 from desktop_app.core.scopes import RESERVED_SCOPES
 from desktop_app.graph.api_call import scope_resource
 from desktop_app.session.workers import CancelToken, Jobs
 
 if TYPE_CHECKING:
     from desktop_app.auth.models import Account
+    from desktop_app.auth.token_verify import KeyDirectory
     from desktop_app.session.controller import SessionController
 
 
@@ -64,6 +65,9 @@ class TokenInspectorService:
         config = services.config
 
         def verify(_: CancelToken) -> SignatureCheck:
+            # requests and PyJWT load here, on the pool, the first time: not with the window
+            from desktop_app.auth.token_verify import KeyDirectory, session_for
+
             if self._keys is None:
                 self._keys = KeyDirectory(session_for(config), config.authority)
             return self._keys.check(inspection)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.auth.claim_catalog import ClaimRow
+from desktop_app.auth.signature import CANNOT_CHECK, NOT_VERIFIED, VERIFIED, SignatureCheck
 from desktop_app.auth.token_inspect import (
     JWS,
     ClaimChange,
@@ -37,7 +38,6 @@ from desktop_app.auth.token_inspect import (
     diff,
     inspect,
 )
-from desktop_app.auth.token_verify import CANNOT_CHECK, NOT_VERIFIED, VERIFIED, SignatureCheck
 from desktop_app.core.text import shown
 from desktop_app.session.controller import SessionController
 from desktop_app.session.inspector import HeldToken
