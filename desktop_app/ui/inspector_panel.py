@@ -187,8 +187,8 @@ class InspectorPanel(CardPanel):
         wanted = self.source.currentText()
         self.source.blockSignals(True)
         self.source.clear()
-        for token in self._held:
-            self.source.addItem(token.label)
+        for token in self._held:  # a label names scopes the token response gave: untrusted
+            self.source.addItem(shown(token.label, one_line=True, limit=200))
         self.source.addItem(PASTED)
         labels = [self.source.itemText(i) for i in range(self.source.count())]
         self.source.setCurrentIndex(labels.index(wanted) if wanted in labels else 0)
