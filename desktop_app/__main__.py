@@ -15,6 +15,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop_app.cli import parse_args
 
     args = parse_args(argv)
+    if args.command == "decode":  # needs no sign-in, nor a client id: its own module
+        from desktop_app.headless_decode import run as decode
+
+        return decode(args)
     if args.command is not None:  # whoami, token: headless, Qt is never imported
         from desktop_app.headless import run
 

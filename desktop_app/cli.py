@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
             "--account", help="the signed-in account to use (user name); default the first"
         )
         _add_settings(sub, in_subcommand=True)
+    from desktop_app.headless_decode import add_decode_parser  # the Token inspector's (issue 17)
+
+    add_decode_parser(commands, _add_settings)
     return parser
 
 

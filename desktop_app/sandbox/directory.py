@@ -109,6 +109,7 @@ ORDERS_API = ApiResource(
     display_name="Contoso Orders API",
     scopes={
         "Orders.Read": "Read your orders in the Contoso Orders API",
+        "Orders.ReadWrite": "Place, change and cancel your orders in the Contoso Orders API",
         ".default": "The permissions the app was configured with",
     },
 )

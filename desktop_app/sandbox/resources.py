@@ -12,8 +12,8 @@ Orders API, a second protected resource for calling several APIs and incremental
                                        verifiedDomains (the rest null), in full with
                                        Organization.Read.All or Directory.Read.All
     other /v1.0/...                    400 BadRequest "Resource not found for the segment 'x'."
-    GET /api/v1/orders                 the Orders API (aud api://<API_APP_ID>, scope Orders.Read)
-    GET /api/v1/orders/{id}            one order; 404 NotFound for an unknown id
+    /api/v1/orders[/{id}]              the Orders API (aud api://<API_APP_ID>): more_resources.py
+    /me/getMemberObjects, /me/manager  more_resources.py
     other /api/...                     404 NotFound
 
 Each validates the bearer token the way the real resource does (signature, audience, lifetime,
@@ -37,7 +37,6 @@ from urllib.parse import quote
 from desktop_app.sandbox.avatar import render_png
 from desktop_app.sandbox.claims import cae_challenge
 from desktop_app.sandbox.directory import (
-    API_URI,
     GRAPH_RESOURCE,
     TENANT_DOMAIN,
     TENANT_ID,
@@ -80,12 +79,6 @@ _GROUP_NAMES = (
     "Security Champions",
     "Mobile Devices",
 )
-
-_ORDERS = [
-    {"id": "SO-1001", "item": "Lanyard, blue", "quantity": 25, "status": "shipped"},
-    {"id": "SO-1002", "item": "Badge holder", "quantity": 40, "status": "processing"},
-    {"id": "SO-1003", "item": "Visitor pass", "quantity": 100, "status": "delivered"},
-]
 
 
 def group_document(group_id: str, index: int, full: bool) -> dict[str, Any]:
@@ -401,21 +394,6 @@ class Resources:
                 f"&$skiptoken={quote(_skiptoken(offset + top))}"
             )
         return self._ok(req, payload)
-
-    def orders(self, req: Request, order_id: str | None = None) -> Response:
-        """The second API: the list, or one order by id (404 NotFound for an unknown one)."""
-        try:
-            user, _claims = self._authenticate(req, API_URI, {"Orders.Read"})
-        except Unauthorized as err:
-            return self._error(req, err)
-        if order_id is None:
-            return self._ok(req, {"owner": user.upn, "value": _ORDERS})
-        order = next((o for o in _ORDERS if str(o["id"]).lower() == order_id.lower()), None)
-        if order is None:
-            return self._error(
-                req, Unauthorized(404, "NotFound", f"There is no order '{order_id}'.")
-            )
-        return self._ok(req, {"owner": user.upn, **order})
 
     def unknown(self, req: Request, parts: tuple[str, ...], api: bool) -> Response:
         """A path neither Graph nor the API has: Graph answers 400 naming the first segment it

@@ -12,6 +12,7 @@ from desktop_app.sandbox.claims import parse_claims
 from desktop_app.sandbox.errors import AadError
 from desktop_app.sandbox.faults import PAGES, Fault, FaultSet, endpoint_of
 from desktop_app.sandbox.idp import BROWSER_PATHS, IdentityProvider
+from desktop_app.sandbox.more_resources import MoreResources
 from desktop_app.sandbox.resources import Resources
 from desktop_app.sandbox.state import SandboxState
 from desktop_app.sandbox.web import Request, Response, json_response
@@ -31,6 +32,7 @@ class Router:
     ) -> None:
         self.idp = idp
         self.resources = resources
+        self.more = MoreResources(resources)  # issue 17's endpoints and the orders
         self.state = state
         self.faults = faults
         self.base_url = base_url
@@ -125,6 +127,10 @@ class Router:
                 response = resources.organization(req)
             elif parts == ("v1.0", "me", "memberOf") and method == "GET":
                 response = resources.member_of(req)
+            elif parts == ("v1.0", "me", "getMemberObjects") and method == "POST":
+                response = self.more.member_objects(req)
+            elif parts == ("v1.0", "me", "manager") and method == "GET":
+                response = self.more.manager(req)
             elif len(parts) == 4 and parts[1] == "users" and parts[3] == "getMemberObjects":
                 response = resources.member_objects(req, parts[2])
             else:
@@ -132,10 +138,13 @@ class Router:
             response.kind = "graph"
             return response
         if parts[:1] == ("api",):
-            if parts == ("api", "v1", "orders") and method == "GET":
-                response = resources.orders(req)
-            elif parts[:3] == ("api", "v1", "orders") and len(parts) == 4 and method == "GET":
-                response = resources.orders(req, parts[3])
+            one = parts[3] if len(parts) == 4 else None
+            if parts[:3] != ("api", "v1", "orders") or len(parts) > 4:
+                response = resources.unknown(req, parts, api=True)
+            elif method == "GET":
+                response = self.more.orders_read(req, one)
+            elif (method == "POST" and one is None) or (method in ("PATCH", "DELETE") and one):
+                response = self.more.orders_write(req, one)
             else:
                 response = resources.unknown(req, parts, api=True)
             response.kind = "api"

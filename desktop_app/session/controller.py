@@ -22,6 +22,7 @@ from desktop_app.session import errors
 from desktop_app.session.accounts import AccountList
 from desktop_app.session.api_calls import ApiCalls
 from desktop_app.session.bootstrap import Started, open_session
+from desktop_app.session.inspector import TokenInspectorService
 from desktop_app.session.policy import Backoff, ClockJumpDetector
 from desktop_app.session.profile import ProfileLoader
 from desktop_app.session.refresh import RefreshScheduler
@@ -103,6 +104,7 @@ class SessionController(QObject):
         self._profile = ProfileLoader(self, jobs, self)
         self._api = ApiCalls(self, jobs, self._browser, self)
         self._accounts = AccountList(self, jobs, self._browser, self)
+        self.inspector = TokenInspectorService(self, jobs)  # the Token inspector panel's
         self._accounts.gone.connect(self._on_account_gone)
         self.state_changed.connect(self._api.on_state)  # first: before the window's slots
         for part_signal, relayed in (

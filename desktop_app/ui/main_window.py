@@ -222,6 +222,7 @@ class MainWindow(QMainWindow):
         session.token_changed.connect(self.token_panel.show_token)
         session.accounts_changed.connect(self.show_accounts)
         self.api_panel.attach(session)
+        self.tabs.inspector_panel.attach(session)
         self.show_state(session.state)
 
     def _connect_controls(self) -> None:

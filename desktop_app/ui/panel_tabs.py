@@ -1,5 +1,5 @@
-"""The signed-in view: Lanyard's panels as tabs (Profile, Roles, Token & claims, Call an API, and
-Admin while the token carries the Admin role), and which one is shown, by name."""
+"""The signed-in view: Lanyard's panels as tabs (Profile, Roles, Token & claims, Token inspector,
+Call an API, and Admin while the token carries the Admin role), and which one is shown, by name."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from desktop_app.auth.models import CacheEntry, Identity
 from desktop_app.ui.admin_panel import AdminPanel, holds_admin_role
 from desktop_app.ui.api_panel import ApiPanel
+from desktop_app.ui.inspector_panel import InspectorPanel
 from desktop_app.ui.profile_panel import ProfilePanel
 from desktop_app.ui.roles_panel import RolesPanel
 from desktop_app.ui.token_panel import TokenPanel
@@ -35,10 +36,12 @@ class PanelTabs(QTabWidget):
         self.roles_panel = RolesPanel(self)
         self.token_panel = TokenPanel(access_token, self)
         self.admin_panel = AdminPanel(load_inventory, self)
+        self.inspector_panel = InspectorPanel(self)  # for everyone, not only admins
         for panel, name, label in (
             (self.profile_panel, "profile", "&Profile"),
             (self.roles_panel, "roles", "&Roles"),
             (self.token_panel, "token", "&Token && claims"),
+            (self.inspector_panel, "inspector", "Token &inspector"),
         ):
             panel.setObjectName(f"panel_{name}")
             self.addTab(panel, label)

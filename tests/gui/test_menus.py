@@ -33,6 +33,7 @@ def test_the_menu_bar_is_file_view_help_with_their_actions_in_order(qtbot: QtBot
         "Profile",
         "Roles",
         "Token && claims",
+        "Token inspector",
         "Call an API",
     ]
     assert [a.shortcut().toString() for a in window.panel_actions] == [
@@ -40,6 +41,7 @@ def test_the_menu_bar_is_file_view_help_with_their_actions_in_order(qtbot: QtBot
         "Ctrl+2",
         "Ctrl+3",
         "Ctrl+4",
+        "Ctrl+5",
     ]
     help_actions = menu_of(window, "&Help").actions()
     assert [a.text() for a in help_actions] == ["Save &diagnostics…", "", "&About Lanyard"]

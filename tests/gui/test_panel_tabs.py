@@ -44,18 +44,18 @@ def test_the_admin_tab_exists_only_while_a_trusted_token_carries_the_role(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     tabs, loads = make_tabs(qtbot, tmp_path)
-    assert names(tabs) == ["profile", "roles", "token", "api"]
+    assert names(tabs) == ["profile", "roles", "token", "inspector", "api"]
     assert tabs.current_panel() == "profile"
     changes: list[bool] = []
     tabs.panels_changed.connect(lambda: changes.append(True))
 
     tabs.gate_admin_view(READER)
     tabs.gate_admin_view(UNTRUSTED_ADMIN)
-    assert names(tabs) == ["profile", "roles", "token", "api"]
+    assert names(tabs) == ["profile", "roles", "token", "inspector", "api"]
     assert changes == []
 
     tabs.gate_admin_view(ADMIN)
-    assert names(tabs) == ["profile", "roles", "token", "api", "admin"]
+    assert names(tabs) == ["profile", "roles", "token", "inspector", "api", "admin"]
     assert changes == [True]
     assert loads == [1]  # the inventory is read when the tab appears
     tabs.gate_admin_view(ADMIN)  # a refresh: the tab stays, the inventory is not read off screen
@@ -65,7 +65,7 @@ def test_the_admin_tab_exists_only_while_a_trusted_token_carries_the_role(
     assert len(loads) == 2  # looked at: read again
 
     tabs.gate_admin_view(READER)
-    assert names(tabs) == ["profile", "roles", "token", "api"]
+    assert names(tabs) == ["profile", "roles", "token", "inspector", "api"]
     assert changes == [True, True]
     assert tabs.current_panel() != "admin"
     assert tabs.admin_panel.raw.toPlainText() == ""

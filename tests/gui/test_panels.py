@@ -42,15 +42,16 @@ def signed_in(qtbot: QtBot, sandbox: Sandbox, tmp_path: Path, standin_browser, o
 
 def test_admin_user_sees_every_panel_and_the_admin_view(qtbot: QtBot, signed_in) -> None:  # type: ignore[no-untyped-def]
     window, session = signed_in(directory.ADMIN_UPN)
-    assert panel_names(window) == ["profile", "roles", "token", "api", "admin"]
+    assert panel_names(window) == ["profile", "roles", "token", "inspector", "api", "admin"]
     assert [a.text() for a in window.panel_actions] == [
         "Profile",
         "Roles",
         "Token && claims",
+        "Token inspector",
         "Call an API",
         "Admin",
     ]
-    assert window.panel_actions[4].shortcut().toString() == "Ctrl+5"
+    assert window.panel_actions[5].shortcut().toString() == "Ctrl+6"
     window.panel_actions[2].trigger()
     assert window.tabs.currentWidget() is window.token_panel
     qtbot.waitUntil(lambda: window.header.avatar.has_photo, timeout=TIMEOUT_MS)
@@ -105,8 +106,8 @@ def test_the_access_token_is_hidden_until_revealed_and_copied_only_on_request(
 
 def test_reader_never_sees_the_admin_view(qtbot: QtBot, signed_in) -> None:  # type: ignore[no-untyped-def]
     window, _ = signed_in(directory.READER_UPN)
-    assert panel_names(window) == ["profile", "roles", "token", "api"]
-    assert len(window.panel_actions) == 4
+    assert panel_names(window) == ["profile", "roles", "token", "inspector", "api"]
+    assert len(window.panel_actions) == 5  # the Token inspector is for everyone
     assert window.roles_panel.roles == ("Reader",)
     assert window.admin_panel.raw.toPlainText() == ""
     assert not window.admin_panel.isVisible()
@@ -115,7 +116,7 @@ def test_reader_never_sees_the_admin_view(qtbot: QtBot, signed_in) -> None:  # t
 
 def test_user_without_roles_or_photo(qtbot: QtBot, signed_in, sandbox: Sandbox) -> None:  # type: ignore[no-untyped-def]
     window, _ = signed_in(directory.NO_ROLES_UPN)
-    assert panel_names(window) == ["profile", "roles", "token", "api"]
+    assert panel_names(window) == ["profile", "roles", "token", "inspector", "api"]
     assert window.roles_panel.summary.text() == "You hold no app roles in this application."
     assert "roles" not in window.token_panel.claim_names()
     qtbot.waitUntil(

@@ -8,7 +8,8 @@ Admin view), device-code (the code to enter elsewhere),
 sign-in-needed (signed in, then the sandbox revokes the sign-in and a refresh finds out),
 api (the Call an API tab: the sandbox's Orders API called, its consent granted in the browser),
 api-error (the same, then a second call that gets no answer: the panel after an error that
-follows a success).
+follows a success), inspector (the Token inspector on the ID token, its signature checked),
+inspector-diff (the same after the Orders API token was shown: the Differences tab).
 
 --roles N: the sandbox's Lanyard app defines N app roles (Admin, Reader, then generated ones)
 and assigns them all to the user, before signing in (the many-roles Roles panel and header).
@@ -52,7 +53,15 @@ def main() -> int:
     parser.add_argument(
         "--scene",
         default="profile",
-        choices=(*PANELS, "device-code", "sign-in-needed", "api", "api-error"),
+        choices=(
+            *PANELS,
+            "device-code",
+            "sign-in-needed",
+            "api",
+            "api-error",
+            "inspector",
+            "inspector-diff",
+        ),
     )
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--roles", type=int, default=0)
@@ -109,6 +118,9 @@ def main() -> int:
             QTimer.singleShot(400, grab)
             return
         if args.scene in ("api", "api-error") and signed_in() and drive_api_panel():
+            QTimer.singleShot(400, grab)
+            return
+        if args.scene.startswith("inspector") and signed_in() and drive_inspector():
             QTimer.singleShot(400, grab)
             return
         if args.scene == "device-code" and window.device_code_page.code.text():
@@ -179,6 +191,28 @@ def main() -> int:
                     tree.setCurrentItem(item.child(0).child(1))
             return True
         return False
+
+    def drive_inspector() -> bool:
+        """The ID token inspected (after another token, for the diff); True once checked."""
+        panel = window.tabs.inspector_panel
+        window.tabs.select_panel("inspector")
+        labels = [panel.source.itemText(i) for i in range(panel.source.count())]
+        if "ID token" not in labels:
+            return False
+        if args.scene == "inspector-diff" and not outcome.get("other"):
+            other = next((i for i, t in enumerate(labels) if t.startswith("Access token")), -1)
+            if other < 0:
+                return False
+            outcome["other"] = True
+            panel.source.setCurrentIndex(other)
+            return False
+        if panel.source.currentText() != "ID token":
+            panel.source.setCurrentIndex(labels.index("ID token"))
+            return False
+        if args.scene == "inspector-diff":
+            panel.views.setCurrentIndex(3)
+            panel.ensureWidgetVisible(panel.views, 0, 0)
+        return bool(panel.signature.property("outcome"))
 
     def grab() -> None:
         screen = QGuiApplication.primaryScreen()

@@ -27,6 +27,7 @@ ENTRY_MODULES = (
     "desktop_app.cli",
     "desktop_app.console",
     "desktop_app.headless",
+    "desktop_app.headless_decode",
 )
 ENTRY_PACKAGES = ("desktop_app.sandbox",)
 
