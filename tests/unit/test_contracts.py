@@ -21,7 +21,14 @@ from tests.conftest import REPO
 PACKAGE = REPO / "desktop_app"
 # Outside the layers: the package itself and the entry points (they choose the window path or
 # the headless one), and the sandbox, an identity provider beside the client (its own contract).
-ENTRY_MODULES = ("desktop_app", "desktop_app.__main__", "desktop_app.cli", "desktop_app.headless")
+ENTRY_MODULES = (
+    "desktop_app",
+    "desktop_app.__main__",
+    "desktop_app.cli",
+    "desktop_app.headless",
+    "desktop_app.headless_advice",
+    "desktop_app.headless_login",
+)
 ENTRY_PACKAGES = ("desktop_app.sandbox",)
 
 
@@ -127,6 +134,9 @@ def test_the_unmodified_copy_keeps_every_contract(tmp_path: Path) -> None:
     [
         pytest.param("core/planted.py", "import PySide6.QtCore", {"no qt"}, id="qt-in-core"),
         pytest.param("headless.py", "import shiboken6", {"no qt"}, id="qt-in-headless"),
+        pytest.param(
+            "headless_login.py", "import PySide6.QtCore", {"no qt"}, id="qt-in-headless-login"
+        ),
         # the window imports Qt, so through it auth would too
         pytest.param(
             "auth/planted.py",
