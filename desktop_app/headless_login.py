@@ -15,6 +15,7 @@ import time
 from typing import TYPE_CHECKING, TextIO
 
 from desktop_app.cli import command_line
+from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.core.text import shown
 from desktop_app.headless import EXIT_OK, EXIT_SIGN_IN, choose
 
@@ -47,6 +48,16 @@ def _open(services: Services) -> AuthClient:
 
 
 def login(services: Services, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    auth = services.auth
+    auth.open_cache()
+    if auth.token_cache is not None and not auth.token_cache.store.persisted:
+        # the window keeps a session-only sign-in until it quits; this command ends at once
+        raise LanyardError(
+            "Lanyard did not sign you in: this computer cannot save the sign-in (see above), "
+            "and a command's session ends with it.",
+            f"Fix what is said above, then run `{command_line(args, 'login')}` again.",
+            ErrorKind.CACHE,
+        )
     auth = _open(services)
     token = _with_device_code(auth, err) if args.device_code else _in_browser(auth, args, err)
     account = token.account

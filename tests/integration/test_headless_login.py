@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.headless import EXIT_NO_ACCOUNT, EXIT_OK, EXIT_SIGN_IN
+from desktop_app.headless import EXIT_NO_ACCOUNT, EXIT_OK, EXIT_SIGN_IN, EXIT_STORE
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.sandbox.faults import FaultSpec
 from tests.conftest import REPO, STANDIN_BROWSER
@@ -261,3 +261,21 @@ def test_no_log_lines_on_the_terminal_unless_verbose(
     assert verbose.returncode == EXIT_OK
     # --verbose: the log, on stderr
     assert re.search(r" (DEBUG|INFO|WARNING) desktop_app\.", verbose.stderr), verbose.stderr
+
+
+def test_login_refuses_when_the_sign_in_cannot_be_saved(
+    sandbox: Sandbox, flags: list[str], tmp_path: Path
+) -> None:
+    """No Secret Service here and plaintext refused: the window would keep the sign-in until it
+    quits, a command would lose it at once, so no browser is opened for nothing."""
+    env = browser_env(sandbox, tmp_path, directory.ADMIN_UPN) | {
+        "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path / 'no-bus'}"
+    }
+    result = lanyard("login", "--no-allow-plaintext-cache", *flags, env=env)
+    assert result.returncode == EXIT_STORE, result.stderr
+    assert result.stdout == ""
+    assert "Opening your browser" not in result.stderr
+    assert "Lanyard did not sign you in: this computer cannot save the sign-in" in result.stderr
+    login = f"lanyard {' '.join(flags)} --no-allow-plaintext-cache login"
+    assert f"then run `{login}` again." in result.stderr
+    assert not (tmp_path / f"standin-{directory.ADMIN_UPN}.log").exists()  # no browser started
