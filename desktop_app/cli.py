@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import shlex
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -109,31 +111,49 @@ def _add_settings(parser: argparse.ArgumentParser, in_subcommand: bool = False) 
 
 
 EXIT_CODES = (
-    "exit status of whoami and token: 0 done; 1 failed (network, identity provider, Graph); "
-    "2 bad command line; 3 a setting is wrong or missing; 4 nobody is signed in, or the sign-in "
-    "must be renewed in the Lanyard window; 5 the saved sign-in cannot be read or saved now "
-    "(keyring locked or not running, a cache or lock file Lanyard may not use): fix what the "
-    "message names and run it again, without signing in again"
+    "exit status: 0 done; 1 failed (network, identity provider, Graph); 2 bad command line; "
+    "3 a setting is wrong or missing; 4 nobody is signed in, or the sign-in must be renewed "
+    "(run lanyard login); 5 the saved sign-in cannot be read or saved now (keyring locked or "
+    "not running, a cache or lock file Lanyard may not use): fix what the message names and run "
+    "it again, without signing in again; 6 --account names no signed-in account (the message "
+    "lists those that are); 130 interrupted (Ctrl+C)"
 )
+
+HELP_EPILOG = f"""commands (no window; Qt is never loaded):
+  login      sign in: opens your browser (--device-code: a code to enter on another device)
+  logout     remove a signed-in account (--account NAME) from this computer
+  accounts   list the signed-in accounts (--json)
+  whoami     your Microsoft Graph profile and app roles (--json)
+  token      an access token for --scopes on stdout, for scripts (--json)
+Without a command, Lanyard opens its window.
+
+{textwrap.fill(EXIT_CODES + ".", 79)}
+
+examples:
+  lanyard --sandbox --profile-dir ~/lanyard-demo login --device-code
+  lanyard --client-id 00000000-0000-0000-0000-000000000000 --tenant contoso.com whoami --json
+
+Settings: command-line flags win over LANYARD_* environment variables, which win over the config
+file (config.toml in your config directory).
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lanyard",
         description="Sign in with Microsoft Entra ID and see your profile and app roles.",
-        epilog="Settings: command-line flags win over LANYARD_* environment variables, which win "
-        "over the config file (config.toml in your config directory). Without a command, "
-        "Lanyard opens its window.",
+        epilog=HELP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     _add_settings(parser)
-    parser.set_defaults(command=None, json=False, account=None)
+    parser.set_defaults(command=None, json=False, account=None, device_code=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     whoami = commands.add_parser(
         "whoami",
         help="print the signed-in user's Microsoft Graph profile (no window)",
         description="Print the signed-in user's Microsoft Graph profile (/me), from the same "
-        "saved sign-in as the window.",
+        "saved sign-in as the window; --json adds the ID token's app roles.",
         epilog=EXIT_CODES,
     )
     token = commands.add_parser(
@@ -143,11 +163,46 @@ def build_parser() -> argparse.ArgumentParser:
         "configured ones) on stdout, from the same saved sign-in as the window.",
         epilog=EXIT_CODES,
     )
-    for sub in (whoami, token):
+    login = commands.add_parser(
+        "login",
+        help="sign in, in your browser or with --device-code (no window)",
+        description="Sign in as the window does: your system browser opens on the sign-in page "
+        "and hands the answer back to Lanyard on this computer. --device-code prints a code and "
+        "a web address to use on any device instead (for a computer without a browser). The "
+        "sign-in is saved in the same cache as the window's.",
+        epilog=EXIT_CODES,
+    )
+    login.add_argument(
+        "--device-code",
+        dest="device_code",
+        action="store_true",
+        help="sign in with a code entered on another device instead of opening a browser",
+    )
+    login.add_argument(
+        "--account", help="the account to sign in as (user name), given to the sign-in page"
+    )
+    logout = commands.add_parser(
+        "logout",
+        help="remove a signed-in account from this computer (no window)",
+        description="Remove a signed-in account and its tokens from Lanyard's cache on this "
+        "computer (the default: the first, which whoami and token use).",
+        epilog=EXIT_CODES,
+    )
+    logout.add_argument("--account", help="the signed-in account to remove (user name)")
+    accounts = commands.add_parser(
+        "accounts",
+        help="list the signed-in accounts (no window)",
+        description="List the accounts signed in to Lanyard on this computer; the first is the "
+        "one whoami, token and the window use unless told otherwise.",
+        epilog=EXIT_CODES,
+    )
+    for sub in (whoami, token, accounts):
         sub.add_argument("--json", action="store_true", help="print JSON")
+    for sub in (whoami, token):
         sub.add_argument(
             "--account", help="the signed-in account to use (user name); default the first"
         )
+    for sub in (whoami, token, login, logout, accounts):
         _add_settings(sub, in_subcommand=True)
     from desktop_app.headless_decode import add_decode_parser  # the Token inspector's (issue 17)
 
@@ -156,7 +211,46 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    return build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.sandbox and args.client_id:
+        # the sandbox brings its own app registration: a client id would be silently ignored
+        parser.error(
+            "--client-id cannot be used with --sandbox: the sandbox has its own app "
+            "registration. Leave out --sandbox to sign in to your organisation's."
+        )
+    return args
+
+
+# the settings flags that choose where and as what Lanyard signs in, as the person gave them:
+# advice to run another command repeats them (``lanyard --sandbox --profile-dir /x login``)
+_REPEATED_FLAGS = (
+    ("sandbox_info", "--sandbox-info"),
+    ("config", "--config"),
+    ("profile_dir", "--profile-dir"),
+    ("client_id", "--client-id"),
+    ("tenant", "--tenant"),
+    ("authority", "--authority"),
+    ("cloud", "--cloud"),
+    ("ca_bundle", "--ca-bundle"),
+    ("proxy", "--proxy"),
+)
+
+
+def command_line(args: argparse.Namespace, command: str, *extra: str) -> str:
+    """``lanyard`` with the settings flags of ``args`` that were given, then ``command`` and
+    ``extra``: what to run next, quoted for a POSIX shell."""
+    words = ["lanyard"]
+    if getattr(args, "sandbox", False):
+        words.append("--sandbox")
+    for key, flag in _REPEATED_FLAGS:
+        value = getattr(args, key, None)
+        if value:
+            words += [flag, str(value)]
+    if getattr(args, "allow_plaintext_cache", None) is False:
+        words.append("--no-allow-plaintext-cache")
+    words += [command, *extra]
+    return " ".join(shlex.quote(word) for word in words)
 
 
 def config_flags(args: argparse.Namespace) -> dict[str, object | None]:

@@ -12,6 +12,7 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -19,8 +20,15 @@ from desktop_app.auth.errors import saving_state
 from desktop_app.cli import config_flags
 from desktop_app.core import demo, errors
 from desktop_app.core.config import Config
-from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError, NoSuchAccount
 from desktop_app.core.text import shown
+from desktop_app.headless_advice import (
+    headless_advice,
+    login_command,
+    retry_after_s,
+    sign_in_advice,
+    terminal_words,
+)
 
 if TYPE_CHECKING:
     from desktop_app.auth.models import Account, TokenResult
@@ -37,7 +45,7 @@ EXIT_SIGN_IN = 4  # nobody signed in, or the sign-in must be renewed by a person
 # or lock file Lanyard may not use): fix that and run the command again; do not sign in again
 EXIT_STORE = 5
 
-SIGN_IN_ADVICE = "Run lanyard to sign in (it opens your browser), then run this command again."
+EXIT_NO_ACCOUNT = 6  # --account names no signed-in account (the message lists those that are)
 
 
 def _fail(message: str, recommendation: str, code: int, err: TextIO) -> int:
@@ -48,44 +56,22 @@ def _fail(message: str, recommendation: str, code: int, err: TextIO) -> int:
     return code
 
 
-# A command runs once: the window's "Lanyard tries again shortly" (and "Lanyard waits as asked
-# and tries again", said of a 429) would be false here
-RETRIES_ITSELF = ("Lanyard tries again shortly", "Lanyard waits as asked and tries again")
-MAX_STATED_WAIT_S = 3600  # msal's own cap on a Retry-After; a longer one is stated as this
-
-
-def retry_after_s(exc: LanyardError) -> int | None:
-    """The server's Retry-After for this failure, in whole seconds, capped; None if none."""
-    from desktop_app.core.errors import retry_after_seconds
-
-    value = exc.details.get("retry_after")
-    seconds = retry_after_seconds(str(value)) if value is not None else None
-    return None if seconds is None else max(0, min(int(seconds), MAX_STATED_WAIT_S))
-
-
-def headless_advice(exc: LanyardError) -> str:
-    """The recommendation as true for a command that does not retry: when to run it again."""
-    advice = exc.recommendation
-    phrase = next((p for p in RETRIES_ITSELF if p in advice), None)
-    if phrase is None:
-        return advice
-    wait = retry_after_s(exc)
-    again = (
-        f"Run the command again in {wait} s (the server's Retry-After"
-        + (f", capped at {MAX_STATED_WAIT_S} s)" if wait == MAX_STATED_WAIT_S else ")")
-        if wait
-        else "Run the command again in a moment"
-    )
-    return advice.replace(phrase, again)
-
-
-def _report(exc: LanyardError, err: TextIO) -> int:
-    advice = headless_advice(exc)
+def _report(exc: LanyardError, err: TextIO, args: argparse.Namespace) -> int:
+    advice = headless_advice(exc, args)
+    if isinstance(exc, NoSuchAccount):
+        return _fail(
+            exc.message,
+            f"Give --account one of those, or run `{login_command(args, '--account', args.account or '')}` "
+            "to sign in as that account.",
+            EXIT_NO_ACCOUNT,
+            err,
+        )
     if exc.kind is ErrorKind.CONFIG:
         return _fail(exc.message, advice, EXIT_CONFIG, err)
     if exc.kind is ErrorKind.INTERACTION_REQUIRED:
-        err.write(f"lanyard: {shown(exc.message)}\n{SIGN_IN_ADVICE}\n")
-        code = EXIT_SIGN_IN
+        if exc.reason is not InteractionReason.CONSENT:
+            advice = sign_in_advice(args)
+        code = _fail(exc.message, advice, EXIT_SIGN_IN, err)
     elif exc.kind is ErrorKind.CACHE:  # this computer's store or files, not the network
         code = _fail(exc.message, advice, EXIT_STORE, err)
     else:
@@ -102,7 +88,7 @@ def _config(args: argparse.Namespace) -> tuple[Config, bool]:
     return config, explicit_profile
 
 
-def _choose(accounts: list[Account], wanted: str | None) -> Account:
+def choose(accounts: list[Account], wanted: str | None) -> Account:
     if not accounts:
         raise errors.nobody_signed_in()
     if not wanted:
@@ -118,8 +104,9 @@ class _Notices:
     save), written to stderr before the command's own outcome: a script's user is told, not
     only the next window."""
 
-    def __init__(self) -> None:
+    def __init__(self, args: argparse.Namespace) -> None:
         self.told: list[LanyardError] = []
+        self._args = args
 
     def __call__(self, notice: LanyardError) -> None:
         self.told.append(notice)
@@ -131,11 +118,11 @@ class _Notices:
                 continue  # "saved again"; or the outcome says it (a store that cannot be read)
             err.write(f"lanyard: {notice.message}\n")
             if notice.recommendation:
-                err.write(f"{notice.recommendation}\n")
+                err.write(f"{terminal_words(notice.recommendation, self._args)}\n")
         self.told.clear()
 
 
-def _signed_in(services: Services, wanted: str | None) -> tuple[Account, TokenResult]:
+def signed_in(services: Services, wanted: str | None) -> tuple[Account, TokenResult]:
     auth = services.auth
     auth.open_cache()  # no network yet: what is saved, or why it cannot be read
     problem = auth.saved_sign_in_problem()
@@ -144,20 +131,22 @@ def _signed_in(services: Services, wanted: str | None) -> tuple[Account, TokenRe
     if auth.token_cache is not None and not auth.token_cache.holds_accounts():
         raise errors.nobody_signed_in()
     auth.open()
-    account = _choose(auth.accounts(), wanted)
+    account = choose(auth.accounts(), wanted)
     return account, auth.silent(account)
 
 
-def whoami(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    account, token = _signed_in(services, args.account)
+def whoami(services: Services, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    account, token = signed_in(services, args.account)
     profile = services.graph.me(token.access_token)
     if args.json:
-        document = {
+        document: dict[str, object] = {
             "account": {"username": account.username, "home_account_id": account.home_account_id},
             "profile": profile.to_json(),
         }
         if profile.wrong_types:  # what Graph sent that is no text: said, not dropped
             document["notShown"] = {name: sent for name, sent in profile.wrong_types}
+        roles, problems = _roles(services, token)
+        document |= {"roles": roles, "rolesNotShown": problems}
         text = json.dumps(document, indent=2, ensure_ascii=False)
         out.write(shown(text, for_json=True, limit=10 * len(text)) + "\n")
         return EXIT_OK
@@ -171,7 +160,21 @@ def whoami(services: Services, args: argparse.Namespace, out: TextIO) -> int:
             value = f"(not shown: Microsoft Graph sent {sent}, not text)"
         if value:
             out.write(f"{label + ':':<{width + 1}} {_one_line(value)}\n")
+    roles, problems = _roles(services, token)
+    held = ", ".join(roles) or "none" if roles is not None else "not shown: " + "; ".join(problems)
+    out.write(f"{'App roles:':<{width + 1}} {_one_line(held)}\n")
     return EXIT_OK
+
+
+def _roles(services: Services, token: TokenResult) -> tuple[list[str] | None, list[str]]:
+    """The ID token's app roles, after the checks the window's Roles panel makes (audience,
+    issuer and tenant, expiry); None, and why, when the token fails them or none is saved."""
+    if token.id_claims is None:
+        return None, ["no ID token is saved for this account"]
+    identity = services.auth.identity(token.id_claims)
+    if not identity.trusted:
+        return None, list(identity.problems)
+    return list(identity.claims.roles), []
 
 
 def _one_line(text: str) -> str:
@@ -179,8 +182,8 @@ def _one_line(text: str) -> str:
     return shown(text, one_line=True)
 
 
-def token(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    account, result = _signed_in(services, args.account)
+def token(services: Services, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    account, result = signed_in(services, args.account)
     if args.json:
         document = {
             "accessToken": result.access_token,
@@ -202,7 +205,16 @@ def token(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"whoami": whoami, "token": token}
+def _commands() -> dict[str, Callable[[Services, argparse.Namespace, TextIO, TextIO], int]]:
+    from desktop_app import headless_login
+
+    return {
+        "whoami": whoami,
+        "token": token,
+        "login": headless_login.login,
+        "logout": headless_login.logout,
+        "accounts": headless_login.accounts,
+    }
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -215,7 +227,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     if not args.verbose:  # stderr is for this command's own messages
         logging.getLogger().setLevel(logging.ERROR)
     services: Services | None = None
-    notices = _Notices()
+    notices = _Notices(args)
     try:
         config, explicit_profile = _config(args)
         from desktop_app.session.services import build_services
@@ -224,7 +236,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         services = build_services(config, explicit_profile, notices, sandbox_info)
         services.auth.headless = True
         services.auth.command = f"'lanyard {args.command}'"
-        code = COMMANDS[args.command](services, args, out)
+        code = _commands()[args.command](services, args, out, err)
         notices.write(err)
         return code
     except LanyardError as exc:
@@ -233,7 +245,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             # a script reading --json learns the failure and when to try again, not only stderr
             failure = {"error": shown(exc.message, one_line=True), "retryAfter": retry_after_s(exc)}
             out.write(json.dumps(failure, indent=2) + "\n")
-        return _report(exc, err)
+        return _report(exc, err, args)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:

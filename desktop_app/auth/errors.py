@@ -118,12 +118,52 @@ def from_msal_result(result: Mapping[str, Any], action: str) -> LanyardError:
             ErrorKind.SERVICE,
             details,
         )
+    if not summary:  # a bare code ("not_found"): said in words, as every other failure is
+        words, advice = _UNEXPLAINED.get(error, _UNEXPLAINED_OTHER)
+        return LanyardError(
+            f"{action} failed: {words.format(error=error)}.", advice, ErrorKind.SERVICE, details
+        )
     return LanyardError(
-        f"{action} failed: {summary or error}",
+        f"{action} failed: {summary}",
         "Try again. If it keeps failing, copy the details for your administrator.",
         ErrorKind.SERVICE,
         details,
     )
+
+
+_TRY_AGAIN = "Try again. If it keeps failing, copy the details for your administrator."
+_NOT_OFFERED = (
+    "Check the authority (tenant) in Lanyard's settings. If it is right, this identity provider "
+    "does not offer this way of signing in: use the other one (the browser, or a device code)."
+)
+# OAuth's error codes (RFC 6749 5.2, RFC 8628 3.5) and a server's 404, when sent with no
+# error_description: what they mean, and what helps
+_UNEXPLAINED = {
+    "not_found": (
+        "the identity provider has nothing at the address Lanyard used ({error})",
+        _NOT_OFFERED,
+    ),
+    "unsupported_grant_type": (
+        "the identity provider does not offer this way of signing in ({error})",
+        _NOT_OFFERED,
+    ),
+    "unsupported_response_type": (
+        "the identity provider does not offer this way of signing in ({error})",
+        _NOT_OFFERED,
+    ),
+    "invalid_scope": (
+        "the identity provider does not accept a permission Lanyard asked for ({error})",
+        "Check the scopes in Lanyard's settings (--scopes), or ask your administrator which "
+        "permissions the app registration has.",
+    ),
+    "invalid_request": ("the identity provider could not accept the request ({error})", _TRY_AGAIN),
+    "invalid_grant": ("the identity provider did not accept the sign-in ({error})", _TRY_AGAIN),
+    "server_error": ("the identity provider had an internal error ({error})", _TRY_AGAIN),
+}
+_UNEXPLAINED_OTHER = (
+    "the identity provider answered with the error '{error}' and no explanation",
+    _TRY_AGAIN,
+)
 
 
 def _msal_exception(exc: Exception) -> str:

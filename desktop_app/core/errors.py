@@ -170,10 +170,15 @@ def nobody_signed_in() -> LanyardError:
     )
 
 
-def no_such_account(wanted: str, signed_in: list[str]) -> LanyardError:
+class NoSuchAccount(LanyardError):
+    """--account names none of the signed-in accounts: not a wrong setting, and not "nobody is
+    signed in" either (the terminal commands give it an exit status of its own)."""
+
+
+def no_such_account(wanted: str, signed_in: list[str]) -> NoSuchAccount:
     """--account names none of the signed-in accounts (``signed_in``: their user names)."""
-    return LanyardError(
+    return NoSuchAccount(
         f"No signed-in account is called '{wanted}' (signed in: {', '.join(signed_in)}).",
-        "Give --account one of those, or sign in with that account in the Lanyard window.",
-        ErrorKind.CONFIG,
+        "Give --account one of those, or sign in as that account.",
+        ErrorKind.INTERACTION_REQUIRED,
     )

@@ -195,6 +195,8 @@ class _LogFileHandler(logging.handlers.RotatingFileHandler):
             path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True
         )
         self.broken = False
+        # the terminal's handler, quiet while this file keeps the log: it is the log once broken
+        self.terminal: logging.Handler | None = None
         self.stream = self._open()  # now: an unusable file is refused at start, not later
 
     def _open(self) -> Any:
@@ -208,6 +210,8 @@ class _LogFileHandler(logging.handlers.RotatingFileHandler):
         if self.broken:
             return
         self.broken = True
+        if self.terminal is not None:
+            self.terminal.setLevel(logging.NOTSET)
         exc = sys.exc_info()[1]
         reason = exc.reason if isinstance(exc, LogFileUnusable) else exc
         _say_once(
@@ -217,6 +221,9 @@ class _LogFileHandler(logging.handlers.RotatingFileHandler):
             if self.stream is not None:
                 self.stream.close()
         self.stream = None
+
+
+TERMINAL_LEVEL = logging.ERROR  # what reaches stderr beside a log file, without --verbose
 
 
 def configure_logging(log_file: str | None, verbose: bool) -> str | None:
@@ -234,13 +241,15 @@ def configure_logging(log_file: str | None, verbose: bool) -> str | None:
         root.removeHandler(old)  # configuring twice (tests, a restarted window) must not duplicate
         old.close()
     handlers: list[logging.Handler] = []
-    if sys.stderr is not None:  # a windowed (console=False) bundle on Windows has no stderr
-        handlers.append(logging.StreamHandler())
+    terminal = logging.StreamHandler() if sys.stderr is not None else None
+    if terminal is not None:  # a windowed (console=False) bundle on Windows has no stderr
+        handlers.append(terminal)
     _current_log_file = None
     problem = None
     if log_file:
         try:
-            handlers.append(_LogFileHandler(log_file))
+            handlers.append(file_handler := _LogFileHandler(log_file))
+            file_handler.terminal = terminal
             _current_log_file = log_file
         except LogFileUnusable as exc:
             problem = f"The log file {log_file} {exc.reason}: Lanyard logs to stderr only."
@@ -249,6 +258,11 @@ def configure_logging(log_file: str | None, verbose: bool) -> str | None:
                 f"The log file {log_file} cannot be opened ({exc}): Lanyard logs to stderr only."
             )
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if terminal is not None and _current_log_file is not None and not verbose:
+        # a person's terminal is not the log: the file keeps everything, the window shows
+        # what matters in itself, so start-up notes (Qt work-arounds, no D-Bus) stay off the
+        # terminal unless --verbose. With no usable file, stderr is the log and keeps it all.
+        terminal.setLevel(TERMINAL_LEVEL)
     for handler in handlers:
         handler.setFormatter(formatter)
         handler.addFilter(RedactingFilter(personal=not verbose))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.config import Config
-from desktop_app.headless import EXIT_CONFIG, EXIT_OK, EXIT_SIGN_IN, EXIT_STORE
+from desktop_app.headless import EXIT_CONFIG, EXIT_NO_ACCOUNT, EXIT_OK, EXIT_SIGN_IN, EXIT_STORE
 from desktop_app.sandbox import directory
 from desktop_app.session.services import build_services
 from tests.conftest import REPO
@@ -129,10 +129,11 @@ def test_nobody_signed_in(tmp_path: Path) -> None:
     assert result.returncode == EXIT_SIGN_IN
     assert result.stdout == ""
     assert "Nobody is signed in" in result.stderr
-    assert "Run lanyard to sign in" in result.stderr
+    login = f"lanyard --sandbox --profile-dir {tmp_path} login"
+    assert f"Run `{login}` to sign in (it opens your browser" in result.stderr
 
 
-def test_a_scope_never_consented_tells_to_sign_in_in_the_window(signed_in_profile: Path) -> None:
+def test_a_scope_never_consented_points_at_granting_access(signed_in_profile: Path) -> None:
     from desktop_app.sandbox.directory import API_SCOPE
 
     result = lanyard(
@@ -140,16 +141,20 @@ def test_a_scope_never_consented_tells_to_sign_in_in_the_window(signed_in_profil
     )
     assert result.returncode == EXIT_SIGN_IN, result.stderr
     assert result.stdout == ""
-    assert "Run lanyard to sign in" in result.stderr
+    grant = f"lanyard --sandbox --profile-dir {signed_in_profile} login --scopes {API_SCOPE}"
+    assert f"Grant access: run `{grant}`" in result.stderr
+    assert "to sign in" not in result.stderr
     assert "65001" in result.stderr  # the AADSTS code support asks for
 
 
-def test_an_unknown_account_is_a_usage_problem(signed_in_profile: Path) -> None:
+def test_an_unknown_account_has_its_own_exit_status(signed_in_profile: Path) -> None:
     result = lanyard(
         "whoami", "--account", "nobody@x", "--sandbox", "--profile-dir", str(signed_in_profile)
     )
-    assert result.returncode == EXIT_CONFIG
-    assert directory.ADMIN_UPN in result.stderr
+    assert result.returncode == EXIT_NO_ACCOUNT != EXIT_CONFIG  # not "a setting is wrong"
+    assert f"(signed in: {directory.ADMIN_UPN})" in result.stderr
+    login = f"lanyard --sandbox --profile-dir {signed_in_profile} login --account"
+    assert f"or run `{login} nobody@x` to sign in as that account" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -196,7 +201,10 @@ def test_a_damaged_cache_is_moved_aside_and_said(tmp_path: Path, command: str) -
         "lanyard: The saved sign-in could not be used: it is not valid JSON (truncated or "
         "overwritten). A fresh cache was started."
     )
-    assert lines[1] == f"Sign in again. The damaged cache was kept for diagnosis as {kept[0]}."
+    login = f"lanyard --profile-dir {tmp_path} --client-id {CLIENT_ID} login"
+    assert lines[1] == (
+        f"Sign in again with `{login}`. The damaged cache was kept for diagnosis as {kept[0]}."
+    )
     assert "lanyard: Nobody is signed in to Lanyard on this computer." in lines
     record = json.loads((tmp_path / "token_cache.damaged.json").read_text())
     assert [entry["moved_to"] for entry in record] == [str(kept[0])]  # for the next window
@@ -321,13 +329,15 @@ def test_a_locked_or_stopped_keyring_is_not_nobody_signed_in(
         assert advice in lines[1] and lines[1].endswith("You do not need to sign in again.")
         assert "restart Lanyard" not in result.stderr
         assert "Nobody is signed in" not in result.stderr
-        assert "Run lanyard to sign in" not in result.stderr
+        assert " login`" not in result.stderr  # not sent to sign in again
 
 
 def test_the_exit_status_list_names_the_store_code() -> None:
     from desktop_app.cli import EXIT_CODES
 
     assert "5 the saved sign-in cannot be read or saved now" in EXIT_CODES
+    assert "6 --account names no signed-in account" in EXIT_CODES
+    assert "6 `--account` names no signed-in account" in (REPO / "README.md").read_text()
     readme = (REPO / "README.md").read_text()
     assert "5 a sign-in is saved (or may be) but cannot be read or saved now" in readme
     assert EXIT_STORE == 5

@@ -90,7 +90,10 @@ def test_a_broken_log_file_changes_nothing_for_the_commands(tmp_path: Path, brok
     expected = lanyard("whoami", "--sandbox", "--profile-dir", str(clean))
     result = lanyard("whoami", "--sandbox", "--profile-dir", str(damaged))
     assert expected.returncode == result.returncode == EXIT_SIGN_IN
-    assert result.stderr.splitlines() == expected.stderr.splitlines()
+    # the same lines, the advice naming each one's own --profile-dir
+    assert (
+        result.stderr.splitlines() == expected.stderr.replace(str(clean), str(damaged)).splitlines()
+    )
     assert result.stderr.startswith("lanyard: Nobody is signed in")
 
 

@@ -27,7 +27,9 @@ ENTRY_MODULES = (
     "desktop_app.cli",
     "desktop_app.console",
     "desktop_app.headless",
+    "desktop_app.headless_advice",
     "desktop_app.headless_decode",
+    "desktop_app.headless_login",
 )
 ENTRY_PACKAGES = ("desktop_app.sandbox",)
 
@@ -134,6 +136,9 @@ def test_the_unmodified_copy_keeps_every_contract(tmp_path: Path) -> None:
     [
         pytest.param("core/planted.py", "import PySide6.QtCore", {"no qt"}, id="qt-in-core"),
         pytest.param("headless.py", "import shiboken6", {"no qt"}, id="qt-in-headless"),
+        pytest.param(
+            "headless_login.py", "import PySide6.QtCore", {"no qt"}, id="qt-in-headless-login"
+        ),
         # the window imports Qt, so through it auth would too
         pytest.param(
             "auth/planted.py",

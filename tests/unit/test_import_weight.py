@@ -46,6 +46,9 @@ def test_the_window_path_imports_neither_msal_nor_requests() -> None:
 
 
 def test_the_headless_entry_imports_no_qt_before_running() -> None:
-    modules = loaded_after("import desktop_app.__main__, desktop_app.headless, desktop_app.cli")
+    modules = loaded_after(
+        "import desktop_app.__main__, desktop_app.headless, desktop_app.cli, "
+        "desktop_app.headless_advice, desktop_app.headless_login"
+    )
     assert not [m for m in modules if m.startswith(("PySide6", "shiboken6"))]
     assert "msal" not in modules  # imported only when a command runs

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 import requests
+from hypothesis import given
+from hypothesis import strategies as st
 
 from desktop_app.auth.errors import from_exception, from_msal_result
 from desktop_app.core.errors import ErrorKind, InteractionReason, ResponseSummary
@@ -150,3 +152,34 @@ def test_msal_exceptions_are_recognised() -> None:
     )
     assert service.kind is ErrorKind.SERVICE
     assert service.details["error"] == "server_error"
+
+
+# -- a bare error code, sent without error_description (issue 14, item 9) --------------------------
+
+
+def test_a_device_code_not_found_is_worded_like_every_other_failure() -> None:
+    error = from_msal_result({"error": "not_found"}, "Starting sign-in with a code")
+    assert error.message == (
+        "Starting sign-in with a code failed: the identity provider has nothing at the address "
+        "Lanyard used (not_found)."
+    )
+    assert "does not offer this way of signing in" in error.recommendation
+    assert error.kind is ErrorKind.SERVICE
+    assert error.details["error"] == "not_found"  # what support asks for, still there
+
+
+@given(
+    code=st.text(st.characters(codec="ascii", categories=("L", "N", "P")), min_size=1, max_size=40),
+    action=st.sampled_from(
+        ["Signing in", "Starting sign-in with a code", "Refreshing your sign-in"]
+    ),
+)
+def test_any_bare_code_becomes_a_sentence_naming_it(code: str, action: str) -> None:
+    error = from_msal_result({"error": code}, action)
+    assert error.message.endswith(".")
+    if error.kind is ErrorKind.SERVICE:
+        assert error.message.startswith(f"{action} failed: ")
+    said = error.message.removeprefix(f"{action} failed: ").removesuffix(".")
+    assert said.count(" ") >= 3  # words, never the bare code
+    assert error.details["error"] == code  # the code support asks for
+    assert error.recommendation

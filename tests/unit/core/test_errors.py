@@ -42,7 +42,7 @@ def test_set_up_and_account_errors_of_the_entry_points() -> None:
     assert other.message == (
         "No signed-in account is called 'carol' (signed in: alice@contoso.test, bob@contoso.test)."
     )
-    assert other.recommendation == (
-        "Give --account one of those, or sign in with that account in the Lanyard window."
-    )
-    assert other.kind is ErrorKind.CONFIG
+    assert other.recommendation == "Give --account one of those, or sign in as that account."
+    # not "a setting is wrong": the terminal commands give it an exit status of its own
+    assert isinstance(other, errors.NoSuchAccount)
+    assert other.kind is ErrorKind.INTERACTION_REQUIRED

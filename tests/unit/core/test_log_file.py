@@ -133,3 +133,32 @@ def test_a_log_file_that_breaks_later_says_so_once_and_logging_goes_on(
     assert broken[0].endswith("); logging to stderr only.")
     assert "Traceback" not in err and "Logging error" not in err
     assert "record 19" in err  # stderr kept every record
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_beside_a_log_file_the_terminal_gets_errors_only_unless_verbose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], verbose: bool
+) -> None:
+    """Issue 16, item 7: start-up notes (the PySide6 work-around, no D-Bus) go to the log file,
+    not to a person's terminal; --verbose puts them on stderr too."""
+    log_file = tmp_path / "lanyard.log"
+    assert configure_logging(str(log_file), verbose=verbose) is None
+    note = logging.getLogger("desktop_app.test")
+    note.info("a start-up note")
+    note.warning("no Secret Service is running (Cannot autolaunch D-Bus)")
+    note.error("something went wrong")
+    err = capsys.readouterr().err
+    text = log_file.read_text()
+    assert "a start-up note" in text and "D-Bus" in text and "went wrong" in text  # all kept
+    assert ("a start-up note" in err, "D-Bus" in err) == (verbose, verbose)
+    assert "something went wrong" in err
+
+
+def test_without_a_usable_log_file_the_terminal_is_the_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "lanyard.log"
+    folder.mkdir()  # a folder where the file should be
+    assert configure_logging(str(folder), verbose=False) is not None
+    logging.getLogger("desktop_app.test").info("a start-up note")
+    assert "a start-up note" in capsys.readouterr().err  # nowhere else to keep it
