@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop_app.auth.errors import saving_state
@@ -24,8 +24,10 @@ from desktop_app.ui.clipboard import clipboard_guard
 from desktop_app.ui.device_code_page import DeviceCodePage
 from desktop_app.ui.diagnostics import DiagnosticsSaver
 from desktop_app.ui.header import AccountHeader
+from desktop_app.ui.keyboard import focus_page
 from desktop_app.ui.pages import SetupPage, WaitingPage, WelcomePage
 from desktop_app.ui.panel_tabs import PanelTabs
+from desktop_app.ui.placement import bring_forward, fit_to_screen
 from desktop_app.ui.style import follow_scheme, stylesheet
 from desktop_app.ui.widgets import plain_label
 
@@ -93,6 +95,9 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self.stack.currentChanged.connect(self._page_shown)
+        self._last_state: State | None = None
+        self._placed = False  # fitted to the screen once shown, with the real frame
 
         self.state_label = plain_label("Starting…", self)
         self.schedule_label = plain_label("", self)
@@ -118,6 +123,7 @@ class MainWindow(QMainWindow):
         # any panel's copy of a secret: say when it goes (bound methods, not lambdas: the guard
         # lives as long as the application, and Qt drops a dead window's slots, not lambdas)
         guard = clipboard_guard()
+        guard.copied.connect(self._say_copied)
         guard.copied_secret.connect(self._say_secret_copied)
         guard.cleared.connect(self._say_clipboard_cleared)
         self._connect_controls()
@@ -163,17 +169,29 @@ class MainWindow(QMainWindow):
             )
             if index < 9:
                 action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
-            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            action.triggered.connect(lambda _=False, i=index: self.tabs.show_panel_focused(i))
             self.panel_actions.append(action)
 
     def _restore_window_state(self) -> None:
         settings = self._settings
-        if settings is None:
-            return
-        geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        self.tabs.restore_panel(str(settings.value("window/panel", "") or ""))
+        if settings is not None:
+            geometry = settings.value("window/geometry")
+            if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+                self.restoreGeometry(geometry)
+            self.tabs.restore_panel(str(settings.value("window/panel", "") or ""))
+        fit_to_screen(self)  # remembered at another scale or on another screen: fit this one
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._placed:
+            self._placed = True
+            QTimer.singleShot(0, self._fit_after_show)  # the frame is known once shown
+
+    def _fit_after_show(self) -> None:
+        fit_to_screen(self)
+
+    def _page_shown(self, _index: int) -> None:
+        focus_page(self.stack.currentWidget())
 
     def _save_window_state(self) -> None:
         settings = self._settings
@@ -295,6 +313,10 @@ class MainWindow(QMainWindow):
 
     # -- showing the session -----------------------------------------------------------------------
 
+    def _say_copied(self, secret: bool) -> None:
+        if not secret:  # a secret's message says when it is cleared (below)
+            self.statusBar().showMessage("Copied", 3000)
+
     def _say_secret_copied(self, seconds: int) -> None:
         self.statusBar().showMessage(f"Copied; cleared in {seconds} s", seconds * 1000)
 
@@ -302,6 +324,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Clipboard cleared", 5000)
 
     def show_state(self, state: State) -> None:
+        was, self._last_state = self._last_state, state
+        if was is State.SIGNING_IN and state in SHOWS_ACCOUNT and self.isVisible():
+            bring_forward(self)  # the browser had the focus; the sign-in is back here
         self.state_label.setText(state.value)
         if state is State.SIGNED_OUT:  # a token copied while signed in goes with the sign-in
             clipboard_guard().clear_secret("sign-out")

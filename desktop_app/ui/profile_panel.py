@@ -8,7 +8,7 @@ from functools import partial
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from desktop_app.graph.profile import PROFILE_FIELDS, Profile
-from desktop_app.ui.clipboard import copy_text
+from desktop_app.ui.clipboard import copy_button_text
 from desktop_app.ui.widgets import CardPanel, muted, plain_label
 
 
@@ -49,7 +49,7 @@ class ProfilePanel(CardPanel):
         return self.values[name].text()
 
     def _copy(self, name: str) -> None:
-        copy_text(self.values[name].text())
+        copy_button_text(self.copy_buttons[name], self.values[name].text())
 
     def show_profile(self, profile: Profile | None) -> None:
         for name, _ in PROFILE_FIELDS:

@@ -40,7 +40,9 @@ def plain_label(text: str = "", parent: QWidget | None = None, selectable: bool 
     label.setWordWrap(True)
     if selectable:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+    policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+    policy.setHeightForWidth(True)  # wrapped: its height depends on its width (else clipped)
+    label.setSizePolicy(policy)
     return label
 
 
