@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -153,9 +153,8 @@ class WaitingPage(QWidget):
     def set_url(self, url: str) -> None:
         self._url = url
         self.copy_link_button.setEnabled(bool(url))
-        focused = self.focusWidget()
-        if url and self.isVisible() and (focused is None or not focused.isEnabled()):
-            self.keyboard.focus_now()
+        if url and self.isVisible() and self.focusWidget() is not self.cancel_button:
+            self.keyboard.focus_now()  # the link arrived: Copy it has the focus
 
     def _copy_link(self) -> None:
         copy_button_text(self.copy_link_button, self._url)
@@ -173,6 +172,7 @@ class SetupPage(QWidget):
         scroll = QScrollArea(self)  # the form is taller than a small window
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not to this
         body = QWidget(scroll)
         card, layout = page_card(body)
         card.setMaximumWidth(640)

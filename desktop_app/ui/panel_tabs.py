@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Signal
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import QTabWidget, QToolButton, QWidget
 
 from desktop_app.auth.models import CacheEntry, Identity
 from desktop_app.ui.admin_panel import AdminPanel, holds_admin_role
@@ -54,6 +54,8 @@ class PanelTabs(QTabWidget):
         # keyboard: the tab bar has the focus when the panels appear (arrows switch panels,
         # Tab goes into the one shown); each panel's Enter and first control
         set_defaults(self, None, focus=self.tabBar())
+        for scroll_button in self.tabBar().findChildren(QToolButton):  # arrows scroll the tabs
+            scroll_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         copy_buttons = list(self.profile_panel.copy_buttons.values())
         set_defaults(self.profile_panel, None, focus=copy_buttons[0] if copy_buttons else None)
         set_defaults(self.roles_panel, self.roles_panel.refresh_button)

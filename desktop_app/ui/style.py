@@ -56,8 +56,8 @@ def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
-def stylesheet(palette: QPalette) -> str:
-    c = DARK if is_dark(palette) else LIGHT
+def stylesheet(palette: QPalette, colours: Colours | None = None) -> str:
+    c = colours or (DARK if is_dark(palette) else LIGHT)
     return f"""
 QMainWindow, QWidget#central {{ background: {c.window}; }}
 QLabel[muted="true"] {{ color: {c.text_muted}; }}
@@ -76,6 +76,9 @@ QPushButton[primary="true"]:hover {{ background: #234fb8; }}
 QPushButton:focus, QToolButton:focus, QToolButton#copyButton:focus,
 QToolButton#headerButton:focus {{ border: 2px solid {c.focus}; }}
 QPushButton[primary="true"]:focus {{ border: 3px solid {c.focus_on_accent}; }}
+QAbstractItemView, QPlainTextEdit {{ border: 1px solid {c.border}; }}
+QAbstractItemView:focus, QPlainTextEdit:focus {{ border: 2px solid {c.focus}; }}
+QComboBox:focus {{ border: 2px solid {c.focus}; border-radius: 4px; padding: 1px 6px; }}
 QCheckBox:focus, QRadioButton:focus {{ border: 1px solid {c.focus}; border-radius: 3px; }}
 QTabBar::tab:focus {{ border: 2px solid {c.focus}; border-radius: 4px; }}
 QLabel#role {{ background: {c.chip}; color: {c.chip_text}; border: 1px solid {c.chip_border};

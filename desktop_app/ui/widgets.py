@@ -62,6 +62,8 @@ class CardPanel(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # Tab goes to the controls, not to the scroll area (it scrolls to the one focused)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         body = QWidget(self)
         outer = QVBoxLayout(body)
         outer.setContentsMargins(20, 16, 20, 16)
