@@ -7,7 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QIcon,
+    QKeySequence,
+    QMoveEvent,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop_app.auth.errors import saving_state
@@ -31,6 +39,7 @@ from desktop_app.ui.placement import bring_forward, fit_to_screen
 from desktop_app.ui.style import follow_scheme, stylesheet
 from desktop_app.ui.widgets import plain_label
 
+PLACING_S = 2.0  # how long after showing the window follows its frame into the screen
 SANDBOX_HINT = "Offline demo: sign in as megan.bowen@contoso.test with the password sandbox."
 
 
@@ -98,6 +107,7 @@ class MainWindow(QMainWindow):
         self.stack.currentChanged.connect(self._page_shown)
         self._last_state: State | None = None
         self._placed = False  # fitted to the screen once shown, with the real frame
+        self._placing_until = 0.0
 
         self.state_label = plain_label("Starting…", self)
         self.schedule_label = plain_label("", self)
@@ -185,7 +195,20 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._placed:
             self._placed = True
-            QTimer.singleShot(0, self._fit_after_show)  # the frame is known once shown
+            # a window manager frames the window after it is shown (a title bar the screen
+            # must hold too): fit again as the frame arrives, for a moment
+            self._placing_until = time.monotonic() + PLACING_S
+            QTimer.singleShot(0, self._fit_after_show)
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        super().moveEvent(event)
+        if time.monotonic() < self._placing_until:
+            QTimer.singleShot(0, self._fit_after_show)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if time.monotonic() < self._placing_until:
+            QTimer.singleShot(0, self._fit_after_show)
 
     def _fit_after_show(self) -> None:
         fit_to_screen(self)
