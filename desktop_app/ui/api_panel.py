@@ -95,7 +95,7 @@ class ApiPanel(QWidget):
             "The permissions the API needs, separated by spaces"
         )
         self.scopes_edit.setPlaceholderText("User.Read")
-        self.call_button = QPushButton("&Call", form_card)
+        self.call_button = QPushButton("Ca&ll", form_card)
         self.call_button.setProperty("primary", True)
         self.call_button.setAccessibleName("Call the API")
         self.call_button.setDefault(True)

@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.core.errors import LanyardError
-from desktop_app.ui.clipboard import copy_text
+from desktop_app.ui.clipboard import copy_button_text
 from desktop_app.ui.widgets import plain_label
 
 
@@ -54,4 +54,4 @@ class Banner(QFrame):
 
     def _copy(self) -> None:
         if self._error is not None:
-            copy_text(self._error.support_text())
+            copy_button_text(self.copy_button, self._error.support_text())

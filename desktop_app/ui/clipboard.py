@@ -20,10 +20,13 @@ import sys
 
 from PySide6.QtCore import QCoreApplication, QMimeData, QObject, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication
+from PySide6.QtWidgets import QAbstractButton
 
 from desktop_app.core.logs import contains_secret
 
 CLEAR_AFTER_S = 45
+COPIED_FOR_MS = 1500  # how long a Copy button says "Copied"
+COPIED = "Copied"
 
 _DWORD_0 = b"\x00\x00\x00\x00"
 _DWORD_1 = b"\x01\x00\x00\x00"
@@ -80,6 +83,7 @@ class SecretClipboard(QObject):
     """The application's clipboard, as Lanyard writes to it. One per application
     (``clipboard_guard``); a child of the application, so it lives until quit."""
 
+    copied = Signal(bool)  # anything went on the clipboard: whether as a secret
     copied_secret = Signal(int)  # a secret went on the clipboard: seconds until it is cleared
     countdown = Signal(int)  # seconds left, each second, while it is there
     cleared = Signal(str)  # Lanyard cleared it: "timeout", "sign-out" or "quit"
@@ -109,11 +113,13 @@ class SecretClipboard(QObject):
             self.released.emit()
         if not is_secret:
             self._clipboard.setText(text)
+            self.copied.emit(False)
             return False
         self._clipboard.setMimeData(secret_mime(text))
         self._digest = _digest(text)
         self._clear_timer.start(self.clear_after_ms)
         self._tick.start()
+        self.copied.emit(True)
         self.copied_secret.emit(self.seconds_left())
         return True
 
@@ -176,3 +182,37 @@ def clipboard_guard() -> SecretClipboard:
 def copy_text(text: str, secret: bool | None = None) -> bool:
     """Every copy of the window: see the module docstring. Returns whether it was a secret."""
     return clipboard_guard().copy(text, secret)
+
+
+_LABEL_PROPERTY = "lanyard_copy_label"
+
+
+def copy_button_text(button: QAbstractButton, text: str, secret: bool | None = None) -> bool:
+    """``copy_text`` from a Copy button, which says "Copied" for a moment (keeping its width,
+    so nothing beside it moves) and then its own words again."""
+    result = copy_text(text, secret)
+    show_copied(button)
+    return result
+
+
+def show_copied(button: QAbstractButton) -> None:
+    if not isinstance(button.property(_LABEL_PROPERTY), str):  # remember its own words
+        button.setProperty(_LABEL_PROPERTY, button.text())
+        width = button.sizeHint().width()
+        button.setText(COPIED)
+        button.setMinimumWidth(max(button.minimumWidth(), width, button.sizeHint().width()))
+    button.setText(COPIED)
+    timer = button.findChild(QTimer, "copied_timer")
+    if not isinstance(timer, QTimer):
+        timer = QTimer(button)
+        timer.setObjectName("copied_timer")
+        timer.setSingleShot(True)
+
+        def restore() -> None:
+            original = button.property(_LABEL_PROPERTY)
+            if isinstance(original, str):
+                button.setText(original)
+            button.setProperty(_LABEL_PROPERTY, None)
+
+        timer.timeout.connect(restore)
+    timer.start(COPIED_FOR_MS)

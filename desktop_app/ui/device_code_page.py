@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from desktop_app.session.state import DeviceCodePrompt
-from desktop_app.ui.clipboard import copy_text
+from desktop_app.ui.clipboard import copy_button_text
+from desktop_app.ui.keyboard import set_defaults
 from desktop_app.ui.pages import center_card, page_card
 from desktop_app.ui.widgets import heading, muted, plain_label
 
@@ -39,11 +40,11 @@ class DeviceCodePage(QWidget):
         self.expiry = muted("", card)
         layout.addWidget(self.expiry)
         buttons = QHBoxLayout()
-        self.copy_code_button = QPushButton("Copy code", card)
+        self.copy_code_button = QPushButton("&Copy code", card)
         self.copy_code_button.setProperty("primary", True)
         self.copy_code_button.setEnabled(False)
         self.copy_code_button.clicked.connect(self._copy_code)
-        self.copy_uri_button = QPushButton("Copy address", card)
+        self.copy_uri_button = QPushButton("Copy a&ddress", card)
         self.copy_uri_button.setEnabled(False)
         self.copy_uri_button.clicked.connect(self._copy_uri)
         self.cancel_button = QPushButton("Cancel", card)
@@ -53,6 +54,8 @@ class DeviceCodePage(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         center_card(self, card)
+        # Enter copies the code (the one thing to do here); Cancel never is the default
+        self.keyboard = set_defaults(self, self.copy_code_button)
         self._prompt: DeviceCodePrompt | None = None
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
@@ -76,6 +79,9 @@ class DeviceCodePage(QWidget):
             self._tick()
         self.copy_code_button.setEnabled(prompt is not None)
         self.copy_uri_button.setEnabled(prompt is not None)
+        focused = self.focusWidget()
+        if prompt is not None and self.isVisible() and focused in (None, self.cancel_button):
+            self.keyboard.focus_now()  # the code arrived: Copy code, not Cancel, has the focus
 
     def _tick(self) -> None:
         if self._prompt is None:
@@ -87,8 +93,8 @@ class DeviceCodePage(QWidget):
 
     def _copy_code(self) -> None:
         if self._prompt is not None:
-            copy_text(self._prompt.user_code)
+            copy_button_text(self.copy_code_button, self._prompt.user_code)
 
     def _copy_uri(self) -> None:
         if self._prompt is not None:
-            copy_text(self._prompt.verification_uri)
+            copy_button_text(self.copy_uri_button, self._prompt.verification_uri)

@@ -8,12 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import QObject, QStandardPaths, Signal, qVersion
+from PySide6.QtCore import QObject, Signal, qVersion
 from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from desktop_app.core.diagnostics import DiagnosticsInput, default_name, write_bundle
 from desktop_app.core.logs import current_log_file, verbose_diagnostics
 from desktop_app.session.controller import SessionController
+from desktop_app.ui.placement import start_folder
 
 STATUS_MESSAGE_MS = 8_000  # how long "Diagnostics saved: …" stays in the status bar
 
@@ -77,8 +78,7 @@ class DiagnosticsSaver(QObject):
         )
 
     def start(self) -> None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = Path(folder or Path.home()) / default_name()
+        suggested = start_folder() / default_name()
         ask_for_path(self._window, suggested, self.save)
 
     def save(self, path: str) -> None:

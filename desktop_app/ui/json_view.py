@@ -82,10 +82,10 @@ class JsonView(QWidget):
 
         tools = QHBoxLayout()
         self.expand_button = QPushButton("&Expand all", self)
-        self.collapse_button = QPushButton("Co&llapse all", self)
-        self.copy_value_button = QPushButton("Copy &value", self)
+        self.collapse_button = QPushButton("C&ollapse all", self)
+        self.copy_value_button = QPushButton("Cop&y value", self)
         self.copy_json_button = QPushButton("Copy &JSON", self)
-        self.raw_toggle = QCheckBox("&Raw text", self)
+        self.raw_toggle = QCheckBox("Ra&w text", self)
         for widget, name, description in (
             (self.expand_button, "Expand all", "Open every level of the result"),
             (self.collapse_button, "Collapse all", "Close every level of the result"),

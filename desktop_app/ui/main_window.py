@@ -7,7 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QIcon,
+    QKeySequence,
+    QMoveEvent,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop_app.auth.errors import saving_state
@@ -26,11 +34,14 @@ from desktop_app.ui.demo_controls import DemoControls
 from desktop_app.ui.device_code_page import DeviceCodePage
 from desktop_app.ui.diagnostics import DiagnosticsSaver
 from desktop_app.ui.header import AccountHeader
+from desktop_app.ui.keyboard import focus_page
 from desktop_app.ui.pages import SetupPage, WaitingPage, WelcomePage
 from desktop_app.ui.panel_tabs import PanelTabs
+from desktop_app.ui.placement import bring_forward, fit_to_screen
 from desktop_app.ui.style import follow_scheme, stylesheet
 from desktop_app.ui.widgets import plain_label
 
+PLACING_S = 2.0  # how long after showing the window follows its frame into the screen
 SANDBOX_HINT = "Offline demo: sign in as megan.bowen@contoso.test with the password sandbox."
 
 
@@ -96,6 +107,10 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self.stack.currentChanged.connect(self._page_shown)
+        self._last_state: State | None = None
+        self._placed = False  # fitted to the screen once shown, with the real frame
+        self._placing_until = 0.0
 
         self.state_label = plain_label("Starting…", self)
         self.schedule_label = plain_label("", self)
@@ -121,6 +136,7 @@ class MainWindow(QMainWindow):
         # any panel's copy of a secret: say when it goes (bound methods, not lambdas: the guard
         # lives as long as the application, and Qt drops a dead window's slots, not lambdas)
         guard = clipboard_guard()
+        guard.copied.connect(self._say_copied)
         guard.copied_secret.connect(self._say_secret_copied)
         guard.cleared.connect(self._say_clipboard_cleared)
         self._connect_controls()
@@ -171,17 +187,42 @@ class MainWindow(QMainWindow):
             )
             if index < 9:
                 action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
-            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            action.triggered.connect(lambda _=False, i=index: self.tabs.show_panel_focused(i))
             self.panel_actions.append(action)
 
     def _restore_window_state(self) -> None:
         settings = self._settings
-        if settings is None:
-            return
-        geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        self.tabs.restore_panel(str(settings.value("window/panel", "") or ""))
+        if settings is not None:
+            geometry = settings.value("window/geometry")
+            if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+                self.restoreGeometry(geometry)
+            self.tabs.restore_panel(str(settings.value("window/panel", "") or ""))
+        fit_to_screen(self)  # remembered at another scale or on another screen: fit this one
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._placed:
+            self._placed = True
+            # a window manager frames the window after it is shown (a title bar the screen
+            # must hold too): fit again as the frame arrives, for a moment
+            self._placing_until = time.monotonic() + PLACING_S
+            QTimer.singleShot(0, self._fit_after_show)
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        super().moveEvent(event)
+        if time.monotonic() < self._placing_until:
+            QTimer.singleShot(0, self._fit_after_show)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if time.monotonic() < self._placing_until:
+            QTimer.singleShot(0, self._fit_after_show)
+
+    def _fit_after_show(self) -> None:
+        fit_to_screen(self)
+
+    def _page_shown(self, _index: int) -> None:
+        focus_page(self.stack.currentWidget())
 
     def _save_window_state(self) -> None:
         settings = self._settings
@@ -311,6 +352,10 @@ class MainWindow(QMainWindow):
 
     # -- showing the session -----------------------------------------------------------------------
 
+    def _say_copied(self, secret: bool) -> None:
+        if not secret:  # a secret's message says when it is cleared (below)
+            self.statusBar().showMessage("Copied", 3000)
+
     def _say_secret_copied(self, seconds: int) -> None:
         self.statusBar().showMessage(f"Copied; cleared in {seconds} s", seconds * 1000)
 
@@ -320,6 +365,9 @@ class MainWindow(QMainWindow):
     def show_state(self, state: State) -> None:
         # a message ("Diagnostics saved", "Copied") hides the state label: the new state wins
         self.statusBar().clearMessage()
+        was, self._last_state = self._last_state, state
+        if was is State.SIGNING_IN and state in SHOWS_ACCOUNT and self.isVisible():
+            bring_forward(self)  # the browser had the focus; the sign-in is back here
         self.state_label.setText(state.value)
         if state is State.SIGNED_OUT:  # a token copied while signed in goes with the sign-in
             clipboard_guard().clear_secret("sign-out")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.auth.models import Account
 from desktop_app.core.config import ConfigError
-from desktop_app.ui.clipboard import copy_text
+from desktop_app.ui.clipboard import copy_button_text
+from desktop_app.ui.keyboard import set_defaults
 from desktop_app.ui.registration_help import RegistrationHelp
 from desktop_app.ui.settings_form import SettingsForm
 from desktop_app.ui.widgets import clear_layout, heading, muted, plain_label
@@ -87,6 +88,7 @@ class WelcomePage(QWidget):
         self.buttons.addStretch(1)
         layout.addLayout(self.buttons)
         center_card(self, card)
+        self.keyboard = set_defaults(self, self.sign_in_button)
 
     def set_hint(self, text: str) -> None:
         self.hint.setText(text)
@@ -106,6 +108,11 @@ class WelcomePage(QWidget):
             self.account_buttons.append(button)
         self.saved_title.setVisible(bool(accounts))
         self.sign_in_button.setText("Sign in with another account" if accounts else "Sign in")
+        # Enter continues as the first saved account; without one it signs in
+        first = self.account_buttons[0] if self.account_buttons else self.sign_in_button
+        self.keyboard.set_default(first)
+        if self.isVisible() and (self.focusWidget() is None or not self.focusWidget().isVisible()):
+            self.keyboard.focus_now()
 
 
 class WaitingPage(QWidget):
@@ -126,10 +133,10 @@ class WaitingPage(QWidget):
         self.link_note = muted("If no browser opened, copy the sign-in link into one.", card)
         layout.addWidget(self.link_note)
         buttons = QHBoxLayout()
-        self.copy_link_button = QPushButton("Copy sign-in link", card)
+        self.copy_link_button = QPushButton("C&opy sign-in link", card)
         self.copy_link_button.setEnabled(False)
         self.copy_link_button.clicked.connect(self._copy_link)
-        self.device_code_button = QPushButton("Use a code instead", card)
+        self.device_code_button = QPushButton("Use a co&de instead", card)
         self.device_code_button.setToolTip("Sign in from a browser on another device")
         self.device_code_button.clicked.connect(self.device_code_requested)
         self.cancel_button = QPushButton("Cancel", card)
@@ -141,13 +148,17 @@ class WaitingPage(QWidget):
         layout.addLayout(buttons)
         center_card(self, card)
         self._url = ""
+        # no default: the sign-in happens in the browser, and Enter must not cancel it
+        self.keyboard = set_defaults(self, None, focus=self.copy_link_button)
 
     def set_url(self, url: str) -> None:
         self._url = url
         self.copy_link_button.setEnabled(bool(url))
+        if url and self.isVisible() and self.focusWidget() is not self.cancel_button:
+            self.keyboard.focus_now()  # the link arrived: Copy it has the focus
 
     def _copy_link(self) -> None:
-        copy_text(self._url)
+        copy_button_text(self.copy_link_button, self._url)
 
 
 class SetupPage(QWidget):
@@ -162,6 +173,7 @@ class SetupPage(QWidget):
         scroll = QScrollArea(self)  # the form is taller than a small window
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields, not to this
         body = QWidget(scroll)
         card, layout = page_card(body)
         card.setMaximumWidth(640)
@@ -177,7 +189,6 @@ class SetupPage(QWidget):
         self.registration = RegistrationHelp(card)
         layout.addWidget(self.registration)
         self.form = SettingsForm(card)
-        self.form.submitted.connect(self.save)
         layout.addWidget(self.form)
         buttons = QHBoxLayout()
         self.save_button = QPushButton("&Save and continue", card)
@@ -196,6 +207,8 @@ class SetupPage(QWidget):
         layout.addLayout(buttons)
         QWidget.setTabOrder(self.form.browse_button, self.save_button)
         QWidget.setTabOrder(self.save_button, self.demo_button)
+        # the first field to fill in has the focus; Enter anywhere saves (a field passes it on)
+        self.keyboard = set_defaults(self, self.save_button, focus=self.form.client_id)
         center_card(body, card)
         scroll.setWidget(body)
         outer = QVBoxLayout(self)

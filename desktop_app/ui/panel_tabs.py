@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Signal
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import QTabWidget, QToolButton, QWidget
 
 from desktop_app.auth.models import CacheEntry, Identity
 from desktop_app.ui.admin_panel import AdminPanel, holds_admin_role
 from desktop_app.ui.api_panel import ApiPanel
 from desktop_app.ui.inspector_panel import InspectorPanel
+from desktop_app.ui.keyboard import focus_page, set_defaults
 from desktop_app.ui.profile_panel import ProfilePanel
 from desktop_app.ui.roles_panel import RolesPanel
 from desktop_app.ui.token_panel import TokenPanel
@@ -53,6 +54,18 @@ class PanelTabs(QTabWidget):
         self._wanted_panel = ""  # remembered from the last run: shown once it is there
         # the cache inventory is read when the Admin view is looked at, not on every refresh
         self.currentChanged.connect(self._on_panel_shown)
+        # keyboard: the tab bar has the focus when the panels appear (arrows switch panels,
+        # Tab goes into the one shown); each panel's Enter and first control
+        set_defaults(self, None, focus=self.tabBar())
+        for scroll_button in self.tabBar().findChildren(QToolButton):  # arrows scroll the tabs
+            scroll_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        copy_buttons = list(self.profile_panel.copy_buttons.values())
+        set_defaults(self.profile_panel, None, focus=copy_buttons[0] if copy_buttons else None)
+        set_defaults(self.roles_panel, self.roles_panel.refresh_button)
+        set_defaults(self.token_panel, None, focus=self.token_panel.reveal_button)
+        # (Enter in the API panel's fields calls already: its own returnPressed)
+        set_defaults(self.api_panel, None, focus=self.api_panel.url_edit)
+        set_defaults(self.admin_panel, self.admin_panel.reload_button)
 
     def select_panel(self, name: str) -> bool:
         """Show the panel ``name``; False when there is no such tab (now)."""
@@ -62,6 +75,11 @@ class PanelTabs(QTabWidget):
                 self.setCurrentIndex(index)
                 return True
         return False
+
+    def show_panel_focused(self, index: int) -> None:
+        """View → a panel (Ctrl+1…): shown, with its first control focused."""
+        self.setCurrentIndex(index)
+        focus_page(self.currentWidget())
 
     def restore_panel(self, name: str) -> None:
         """The panel shown when the window was last closed: now, or (Admin) once it appears."""

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QToolButton, QWi
 
 from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import PROFILE_FIELDS, Profile
-from desktop_app.ui.clipboard import copy_text
+from desktop_app.ui.clipboard import copy_button_text
 from desktop_app.ui.widgets import CardPanel, muted, plain_label
 
 # after /me's fields: who the account belongs to
@@ -57,7 +57,7 @@ class ProfilePanel(CardPanel):
 
     def _copy(self, name: str) -> None:
         if self.copy_buttons[name].isEnabled():  # never the "Not shown: ..." note
-            copy_text(self.values[name].text())
+            copy_button_text(self.copy_buttons[name], self.values[name].text())
 
     def show_profile(self, profile: Profile | None) -> None:
         for name, _ in PROFILE_FIELDS:

@@ -141,7 +141,7 @@ class RolesPanel(CardPanel):
         layout.addWidget(self.changes)
         layout.addWidget(muted(EXPLANATION, card))
         buttons = QHBoxLayout()
-        self.refresh_button = QPushButton("Refresh &roles", card)
+        self.refresh_button = QPushButton("R&efresh roles", card)
         self.refresh_button.setToolTip("Get a new ID token now and show what changed")
         self.refresh_button.setAccessibleName("Refresh roles: get a new ID token")
         self.refresh_button.clicked.connect(self._request_refresh)

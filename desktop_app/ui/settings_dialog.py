@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
@@ -67,6 +67,29 @@ class SettingsDialog(QDialog):
         follow_scheme(self, event)
         super().changeEvent(event)
 
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:  # an error or note appeared: make room
+            QTimer.singleShot(0, self.fit_contents)
+        return handled
+
+    def fit_contents(self) -> None:
+        """Grow to the height the wrapped hints and errors need at this width (a dialog only
+        keeps its minimumSizeHint, which ignores wrapping, so they were clipped)."""
+        layout = self.layout()
+        if layout is None:
+            return
+        wanted = (
+            layout.totalHeightForWidth(self.width())
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        screen = self.screen()
+        if screen is not None:
+            wanted = min(wanted, screen.availableGeometry().height())
+        if self.height() < wanted:
+            self.resize(self.width(), wanted)
+
     def load(
         self, flags: Mapping[str, object | None] | None = None, env: Mapping[str, str] | None = None
     ) -> None:
@@ -75,7 +98,12 @@ class SettingsDialog(QDialog):
             f"Saved in {self.form.path}. Applying restarts the session; saved sign-ins are kept."
         )
         first_enabled = next(
-            (row.editor for row in self.form.rows.values() if row.editor.isEnabled()), None
+            (
+                row.editor
+                for row in self.form.rows.values()
+                if not row.fixed and row.editor.isVisibleTo(self)
+            ),
+            None,
         )
         if first_enabled is not None:
             first_enabled.setFocus()

@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -42,6 +42,7 @@ from desktop_app.core.config import (
     redact_proxy,
 )
 from desktop_app.core.scopes import parse_scopes
+from desktop_app.ui.placement import start_folder
 from desktop_app.ui.widgets import muted, plain_label
 
 CUSTOM = "custom"
@@ -115,6 +116,23 @@ class _Row:
         for label in (self.hint, self.override, self.error):
             layout.addWidget(label)
 
+    def set_fixed(self, fixed: bool) -> None:
+        """A value a flag or variable sets: shown as it is, read-only (selectable, no clear
+        button: it is not a placeholder to replace), never as a greyed-out hint."""
+        editor = self.editor
+        if isinstance(editor, QLineEdit):
+            editor.setReadOnly(fixed)
+            editor.setClearButtonEnabled(not fixed)
+        else:
+            editor.setEnabled(not fixed)  # a list has no read-only mode
+        editor.setProperty("fixed", fixed)
+        editor.style().unpolish(editor)
+        editor.style().polish(editor)
+
+    @property
+    def fixed(self) -> bool:
+        return bool(self.editor.property("fixed"))
+
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.setVisible(bool(text))
@@ -123,7 +141,7 @@ class _Row:
 
 class SettingsForm(QWidget):
     """The fields, filled from the config file and the overrides in force; ``save`` checks and
-    writes them. ``submitted`` is Enter in a text field (the first-run page saves on it)."""
+    writes them. ``submitted`` is Enter in a text field."""
 
     submitted = Signal()
 
@@ -155,9 +173,12 @@ class SettingsForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.problem)
-        self.form = QFormLayout()
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # a grid, not a QFormLayout: that one sized its rows from stale heights, so a wrapped
+        # hint was clipped when a field's error appeared
+        self.form = QGridLayout()
+        self.form.setHorizontalSpacing(12)
+        self.form.setVerticalSpacing(8)
+        self.form.setColumnStretch(1, 1)
         layout.addLayout(self.form)
         editors: dict[str, QWidget] = {
             "client_id": self.client_id,
@@ -169,10 +190,12 @@ class SettingsForm(QWidget):
             "ca_bundle": self.ca_bundle,
         }
         self.rows: dict[str, _Row] = {}
-        for key, editor in editors.items():
+        for index, (key, editor) in enumerate(editors.items()):
             row = _Row(key, editor, self, self.browse_button if key == "ca_bundle" else None)
             self.rows[key] = row
-            self.form.addRow(row.label, row.box)
+            top = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+            self.form.addWidget(row.label, index, 0, top)
+            self.form.addWidget(row.box, index, 1)
         chain = [*editors.values(), self.browse_button]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -237,14 +260,21 @@ class SettingsForm(QWidget):
             if key in ("cloud", "tenant"):  # an authority makes both moot
                 sources.append("authority")
             found = next((self.overridden[k] for k in sources if k in self.overridden), None)
-            row.editor.setEnabled(found is None)
+            row.set_fixed(found is not None)
             row.override.setVisible(found is not None)
             if found is None:
                 continue
             value, source = found
             if key == "proxy":
                 self.proxy.setText(redact_proxy(value))  # the password stays off the screen
-            where = f"{source} on the command line" if source.startswith("--") else f"the {source}"
+            variable = source.removeprefix("environment variable ")
+            where = (
+                f"{source} (on the command line)"
+                if source.startswith("--")
+                else f"{variable} (an environment variable)"
+                if variable != source
+                else source
+            )
             row.override.setText(
                 f"Set by {where}, which wins over the settings file; "
                 "change it there, or remove it to use this field."
@@ -253,8 +283,9 @@ class SettingsForm(QWidget):
 
     def _cloud_changed(self) -> None:
         custom = self.cloud.currentData() == CUSTOM
-        self.form.setRowVisible(self.rows["authority"].box, custom)
-        self.form.setRowVisible(self.rows["tenant"].box, not custom)
+        for key, shown in (("authority", custom), ("tenant", not custom)):
+            self.rows[key].label.setVisible(shown)
+            self.rows[key].box.setVisible(shown)
         hint = self.rows["authority"].hint
         hint.setText("An https:// URL ending with the tenant, e.g. for Azure AD B2C or AD FS.")
         hint.setVisible(custom)
@@ -355,7 +386,7 @@ class SettingsForm(QWidget):
 
     def choose_ca_file(self, current: str) -> str:
         """The file dialog (its own event loop: tests replace this method)."""
-        start = str(Path(current).expanduser().parent) if current else str(Path.home())
+        start = str(Path(current).expanduser().parent) if current else str(start_folder())
         path, _ = QFileDialog.getOpenFileName(
             self, "Choose a CA bundle", start, "PEM certificates (*.pem *.crt *.cer);;All files (*)"
         )

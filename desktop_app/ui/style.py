@@ -35,6 +35,10 @@ class Colours:
     info_border: str
     ok: str = "#067647"
     bad: str = "#b42318"
+    # the keyboard focus ring: it must stand out from the window, the surface AND a primary
+    # (accent-coloured) button, so a primary button's ring is not its own colour
+    focus: str = ACCENT
+    focus_on_accent: str = "#0b1533"
 
 
 LIGHT = Colours(
@@ -44,7 +48,7 @@ LIGHT = Colours(
 DARK = Colours(
     "#1b1d22", "#25282f", "#3a3f4a", "#a3aab8", "#2e323a", "#383d47", "#24365f", "#c9d8ff",
     "#3d5590", "#fdba74", "#4a2323", "#8c3b3b", "#4a3b17", "#8a6d24", "#1f3350", "#3e5f8f",
-    "#4ade80", "#f87171",
+    "#4ade80", "#f87171", "#8fb3ff", "#ffffff",
 )  # fmt: skip
 
 
@@ -52,8 +56,8 @@ def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
-def stylesheet(palette: QPalette) -> str:
-    c = DARK if is_dark(palette) else LIGHT
+def stylesheet(palette: QPalette, colours: Colours | None = None) -> str:
+    c = colours or (DARK if is_dark(palette) else LIGHT)
     return f"""
 QMainWindow, QWidget#central {{ background: {c.window}; }}
 QLabel[muted="true"] {{ color: {c.text_muted}; }}
@@ -65,13 +69,20 @@ QFrame#header {{ background: {c.surface}; border-bottom: 1px solid {c.border}; }
 QPushButton, QToolButton#headerButton {{ padding: 6px 14px; border-radius: 6px;
     border: 1px solid {c.border}; background: {c.button}; }}
 QPushButton:hover, QToolButton#headerButton:hover {{ background: {c.button_hover}; }}
-QPushButton:focus, QToolButton:focus {{ border: 2px solid {ACCENT}; }}
 QToolButton#headerButton::menu-button {{ border-left: 1px solid {c.border}; width: 18px; }}
 QToolButton#copyButton {{ padding: 1px 8px; border-radius: 4px; border: 1px solid {c.border};
     background: {c.button}; }}
 QPushButton[primary="true"] {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT};
     font-weight: bold; padding: 9px 22px; }}
 QPushButton[primary="true"]:hover {{ background: #234fb8; }}
+QPushButton:focus, QToolButton:focus, QToolButton#copyButton:focus,
+QToolButton#headerButton:focus {{ border: 2px solid {c.focus}; }}
+QPushButton[primary="true"]:focus {{ border: 3px solid {c.focus_on_accent}; }}
+QAbstractItemView, QPlainTextEdit {{ border: 1px solid {c.border}; }}
+QAbstractItemView:focus, QPlainTextEdit:focus {{ border: 2px solid {c.focus}; }}
+QComboBox:focus {{ border: 2px solid {c.focus}; border-radius: 4px; padding: 1px 6px; }}
+QCheckBox:focus, QRadioButton:focus {{ border: 1px solid {c.focus}; border-radius: 3px; }}
+QTabBar::tab:focus {{ border: 2px solid {c.focus}; border-radius: 4px; }}
 QLabel#role {{ background: {c.chip}; color: {c.chip_text}; border: 1px solid {c.chip_border};
     border-radius: 10px; padding: 2px 10px; font-weight: bold; }}
 QFrame#banner[severity="error"] {{ background: {c.error_bg}; border: 1px solid {c.error_border};
@@ -80,6 +91,8 @@ QFrame#banner[severity="warning"] {{ background: {c.warning_bg};
     border: 1px solid {c.warning_border}; border-radius: 8px; }}
 QFrame#banner[severity="info"] {{ background: {c.info_bg}; border: 1px solid {c.info_border};
     border-radius: 8px; }}
+QLineEdit[fixed="true"] {{ background: {c.window}; border: 1px dashed {c.text_muted};
+    border-radius: 4px; padding: 2px 4px; }}
 QLineEdit[invalid="true"] {{ border: 2px solid {c.bad}; border-radius: 4px; }}
 QLabel#validation {{ color: {c.bad}; }}
 QLabel#status[outcome="ok"] {{ color: {c.ok}; font-weight: bold; }}

@@ -103,11 +103,11 @@ class TokenPanel(CardPanel):
         self.token_field = SecretField(HIDDEN, card)
         self.token_field.copy_requested.connect(self._copy_token)
         self.token_field.setAccessibleName("Access token (hidden until you reveal it)")
-        self.reveal_button = QPushButton("&Reveal", card)
+        self.reveal_button = QPushButton("R&eveal", card)
         self.reveal_button.setCheckable(True)
         self.reveal_button.setAccessibleName("Reveal the access token")
         self.reveal_button.toggled.connect(self._reveal)
-        self.copy_button = QPushButton("Copy &token", card)
+        self.copy_button = QPushButton("Cop&y token", card)
         self.copy_button.setAccessibleName("Copy the access token to the clipboard")
         self.copy_button.clicked.connect(self._copy_token)
         row.addWidget(self.token_field, 1)
@@ -152,7 +152,7 @@ class TokenPanel(CardPanel):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table)
         copy_row = QHBoxLayout()
-        self.copy_claim_button = QPushButton("Copy &value", card)
+        self.copy_claim_button = QPushButton("Copy va&lue", card)
         self.copy_claim_button.setAccessibleName("Copy the selected claim's value")
         self.copy_claim_button.clicked.connect(self._copy_claim)
         copy_row.addWidget(self.copy_claim_button)
@@ -218,11 +218,11 @@ class TokenPanel(CardPanel):
         token = self._access_token() if shown else None
         if shown and token:
             self.token_field.setText(token)
-            self.reveal_button.setText("&Hide")
+            self.reveal_button.setText("H&ide")
             self._hide_timer.start(REVEAL_MS)
         else:
             self.token_field.setText(HIDDEN)
-            self.reveal_button.setText("&Reveal")
+            self.reveal_button.setText("R&eveal")
             self._hide_timer.stop()
             if shown:
                 self.reveal_button.setChecked(False)

@@ -39,7 +39,9 @@ def plain_label(text: str = "", parent: QWidget | None = None, selectable: bool 
     label.setWordWrap(True)
     if selectable:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+    policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+    policy.setHeightForWidth(True)  # wrapped: its height depends on its width (else clipped)
+    label.setSizePolicy(policy)
     return label
 
 
@@ -59,6 +61,8 @@ class CardPanel(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # Tab goes to the controls, not to the scroll area (it scrolls to the one focused)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         body = QWidget(self)
         outer = QVBoxLayout(body)
         outer.setContentsMargins(20, 16, 20, 16)

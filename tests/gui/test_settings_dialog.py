@@ -176,20 +176,24 @@ def test_overridden_fields_show_the_value_in_force_and_where_it_comes_from(
     dialog = open_dialog(qtbot, config_path, env, client_id=CLIENT)
     form = dialog.form
     for key, value, source in [
-        ("tenant", "env.example", "environment variable LANYARD_TENANT"),
-        ("proxy", "http://me:***@env-proxy.example:8080", "environment variable LANYARD_PROXY"),
-        ("client_id", CLIENT, "--client-id"),
+        ("tenant", "env.example", "Set by LANYARD_TENANT (an environment variable)"),
+        ("proxy", "http://me:***@env-proxy.example:8080", "Set by LANYARD_PROXY"),
+        ("client_id", CLIENT, "Set by --client-id"),
     ]:
         row = form.rows[key]
         assert isinstance(row.editor, QLineEdit)
         assert row.editor.text() == value
-        assert not row.editor.isEnabled()
+        # fixed, not a placeholder: read-only, in the text colour, no clear button
+        assert row.editor.isReadOnly() and row.editor.isEnabled() and row.fixed
+        assert not row.editor.isClearButtonEnabled()
         assert row.override.isVisibleTo(dialog)
         assert source in row.override.text()
         assert "wins over the settings file" in row.override.text()
     assert "hunter2" not in form.proxy.text()
-    assert form.scopes.isEnabled()
+    assert form.scopes.isEnabled() and not form.scopes.isReadOnly()
+    assert form.scopes.isClearButtonEnabled()
     assert not form.rows["scopes"].override.isVisibleTo(dialog)
+    assert dialog.focusWidget() is form.cloud  # the first field that can be changed
 
     form.scopes.setText("Mail.Read")
     dialog.save_button.click()
