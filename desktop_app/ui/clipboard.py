@@ -195,12 +195,20 @@ def copy_button_text(button: QAbstractButton, text: str, secret: bool | None = N
     return result
 
 
+def reserve_copied_width(button: QAbstractButton) -> None:
+    """Make the button wide enough for "Copied" now, so a column of Copy buttons stays
+    aligned when one of them says it."""
+    own = button.text()
+    width = button.sizeHint().width()
+    button.setText(COPIED)
+    button.setMinimumWidth(max(button.minimumWidth(), width, button.sizeHint().width()))
+    button.setText(own)
+
+
 def show_copied(button: QAbstractButton) -> None:
     if not isinstance(button.property(_LABEL_PROPERTY), str):  # remember its own words
+        reserve_copied_width(button)
         button.setProperty(_LABEL_PROPERTY, button.text())
-        width = button.sizeHint().width()
-        button.setText(COPIED)
-        button.setMinimumWidth(max(button.minimumWidth(), width, button.sizeHint().width()))
     button.setText(COPIED)
     timer = button.findChild(QTimer, "copied_timer")
     if not isinstance(timer, QTimer):

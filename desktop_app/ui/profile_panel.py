@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QToolButton, QWi
 
 from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import PROFILE_FIELDS, Profile
-from desktop_app.ui.clipboard import copy_button_text
+from desktop_app.ui.clipboard import copy_button_text, reserve_copied_width
 from desktop_app.ui.widgets import CardPanel, muted, plain_label
 
 # after /me's fields: who the account belongs to
@@ -39,6 +39,7 @@ class ProfilePanel(CardPanel):
             copy.setAccessibleName(f"Copy {title}")
             copy.setToolTip(f"Copy {title.lower()}")
             copy.clicked.connect(partial(self._copy, name))
+            reserve_copied_width(copy)  # (it says "Copied" for a moment)
             row = QHBoxLayout()
             row.addWidget(value, 1)
             row.addWidget(copy)

@@ -75,14 +75,18 @@ QToolButton#copyButton {{ padding: 1px 8px; border-radius: 4px; border: 1px soli
 QPushButton[primary="true"] {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT};
     font-weight: bold; padding: 9px 22px; }}
 QPushButton[primary="true"]:hover {{ background: #234fb8; }}
-QPushButton:focus, QToolButton:focus, QToolButton#copyButton:focus,
-QToolButton#headerButton:focus {{ border: 2px solid {c.focus}; }}
-QPushButton[primary="true"]:focus {{ border: 3px solid {c.focus_on_accent}; }}
+/* a focus ring is a wider border: the padding gives back what it takes, so nothing moves
+   and no text is clipped */
+QPushButton:focus, QToolButton#headerButton:focus {{ border: 2px solid {c.focus};
+    padding: 5px 13px; }}
+QToolButton:focus {{ border: 2px solid {c.focus}; }}
+QToolButton#copyButton:focus {{ border: 2px solid {c.focus}; padding: 0px 7px; }}
+QPushButton[primary="true"]:focus {{ border: 3px solid {c.focus_on_accent};
+    padding: 7px 20px; }}
+QComboBox:focus {{ border: 2px solid {c.focus}; border-radius: 4px; }}
 QAbstractItemView, QPlainTextEdit {{ border: 1px solid {c.border}; }}
 QAbstractItemView:focus, QPlainTextEdit:focus {{ border: 2px solid {c.focus}; }}
-QComboBox:focus {{ border: 2px solid {c.focus}; border-radius: 4px; padding: 1px 6px; }}
 QCheckBox:focus, QRadioButton:focus {{ border: 1px solid {c.focus}; border-radius: 3px; }}
-QTabBar::tab:focus {{ border: 2px solid {c.focus}; border-radius: 4px; }}
 QLabel#role {{ background: {c.chip}; color: {c.chip_text}; border: 1px solid {c.chip_border};
     border-radius: 10px; padding: 2px 10px; font-weight: bold; }}
 QFrame#banner[severity="error"] {{ background: {c.error_bg}; border: 1px solid {c.error_border};
@@ -100,6 +104,7 @@ QLabel#status[outcome="error"] {{ color: {c.bad}; font-weight: bold; }}
 QTableWidget::item {{ padding: 3px 6px; }}
 QTabWidget::pane {{ border: none; }}
 QTabBar::tab {{ padding: 8px 18px; }}
+QTabBar::tab:focus {{ border: 2px solid {c.focus}; border-radius: 4px; padding: 6px 16px; }}
 QStatusBar {{ background: {c.surface}; border-top: 1px solid {c.border}; }}
 """
 

@@ -4,7 +4,8 @@
         python tests/support/screenshot_app.py OUT.png [--user UPN] [--scene SCENE]
 
 SCENE: profile, roles, token or admin (signed in, that panel; admin exits 3 when the user has no
-Admin view), device-code (the code to enter elsewhere),
+Admin view), welcome (before signing in, the Sign in button focused), profile-copy (the Profile
+panel with a Copy button focused, as Tab leaves it), device-code (the code to enter elsewhere),
 sign-in-needed (signed in, then the sandbox revokes the sign-in and a refresh finds out),
 api (the Call an API tab: the sandbox's Orders API called, its consent granted in the browser),
 api-error (the same, then a second call that gets no answer: the panel after an error that
@@ -15,7 +16,8 @@ inspector-diff (the same after the Orders API token was shown: the Differences t
 and assigns them all to the user, before signing in (the many-roles Roles panel and header).
 --size WxH: the window's size (default 900x700; 880x560 shows the compact header).
 
-It grabs the X screen (not the widget), so the PNG shows what the display server really drew.
+--scheme dark runs it in a dark palette (as a dark desktop gives Qt). It grabs the X screen (not
+the widget), so the PNG shows what the display server really drew.
 Exit status 0 when the window reached the signed-in profile and the PNG was written.
 """
 
@@ -31,7 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from PySide6.QtCore import QSettings, QTimer  # noqa: E402
-from PySide6.QtGui import QGuiApplication, QIcon  # noqa: E402
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core.config import Config  # noqa: E402
@@ -44,6 +46,28 @@ from desktop_app.ui.api_panel import ApiPanel  # noqa: E402
 from desktop_app.ui.main_window import MainWindow  # noqa: E402
 
 PANELS = ("profile", "roles", "token", "admin")
+
+
+def dark_palette() -> QPalette:
+    """What a dark desktop gives Qt: dark window and fields, light text."""
+    palette = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#1b1d22"),
+        (QPalette.ColorRole.WindowText, "#e8eaed"),
+        (QPalette.ColorRole.Base, "#25282f"),
+        (QPalette.ColorRole.AlternateBase, "#2e323a"),
+        (QPalette.ColorRole.Text, "#e8eaed"),
+        (QPalette.ColorRole.Button, "#2e323a"),
+        (QPalette.ColorRole.ButtonText, "#e8eaed"),
+        (QPalette.ColorRole.PlaceholderText, "#8a909c"),
+        (QPalette.ColorRole.Highlight, "#2b5fd9"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        (QPalette.ColorRole.ToolTipBase, "#25282f"),
+        (QPalette.ColorRole.ToolTipText, "#e8eaed"),
+        (QPalette.ColorRole.Link, "#8fb3ff"),
+    ):
+        palette.setColor(role, QColor(colour))
+    return palette
 
 
 def main() -> int:
@@ -61,8 +85,11 @@ def main() -> int:
             "api-error",
             "inspector",
             "inspector-diff",
+            "welcome",
+            "profile-copy",
         ),
     )
+    parser.add_argument("--scheme", choices=("light", "dark"), default="light")
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--roles", type=int, default=0)
     parser.add_argument("--size", default="900x700")
@@ -71,6 +98,9 @@ def main() -> int:
 
     app = QApplication([sys.argv[0], "-platform", os.environ.get("QT_QPA_PLATFORM", "xcb")])
     app.setApplicationName("Lanyard")
+    if args.scheme == "dark":
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
     icon = QIcon(str(resources_dir() / "icons" / "lanyard.svg"))
     window = MainWindow(icon=icon)
     profile = Path(tempfile.mkdtemp(prefix="lanyard-shot-"))
@@ -93,6 +123,13 @@ def main() -> int:
 
     def tick() -> None:
         outcome["ticks"] += 1
+        if args.scene == "welcome":
+            if window.stack.currentWidget() is window.welcome_page and outcome["ticks"] > 5:
+                window.activateWindow()
+                QTimer.singleShot(600, grab)
+                return
+            QTimer.singleShot(100, tick)
+            return
         if window.stack.currentWidget() is window.welcome_page and not outcome["clicked"]:
             outcome["clicked"] = True
             if args.roles and session.services and session.services.sandbox:
@@ -115,6 +152,13 @@ def main() -> int:
                 outcome["code"] = 3
                 app.quit()
                 return
+            QTimer.singleShot(400, grab)
+            return
+        if args.scene == "profile-copy" and signed_in():
+            window.activateWindow()
+            window.panel_actions[0].trigger()  # View → Profile: its first Copy button
+            window.profile_panel.copy_buttons["displayName"].click()  # says "Copied"
+            window.profile_panel.copy_buttons["mail"].setFocus()
             QTimer.singleShot(400, grab)
             return
         if args.scene in ("api", "api-error") and signed_in() and drive_api_panel():
