@@ -151,6 +151,7 @@ def logout(services: Services, args: argparse.Namespace, out: TextIO, err: TextI
     everyone = _saved_accounts(services)
     account = choose(everyone, args.account)  # nobody, or no such account: raised
     auth = services.auth
+    sign_out_page = auth.end_session_url(account)  # its hint is in the ID token sign_out removes
     auth.sign_out(account)
     forget_snapshot(services.open_snapshots(), account.home_account_id)
     if auth.token_cache is not None:
@@ -162,7 +163,7 @@ def logout(services: Services, args: argparse.Namespace, out: TextIO, err: TextI
     _say(
         err,
         "Your browser may still be signed in to your organisation; to end that too, open "
-        + auth.end_session_url(account),
+        + sign_out_page,
     )
     return EXIT_OK
 

@@ -63,6 +63,8 @@ class PanelTabs(QTabWidget):
         set_defaults(self.profile_panel, None, focus=copy_buttons[0] if copy_buttons else None)
         set_defaults(self.roles_panel, self.roles_panel.refresh_button)
         set_defaults(self.token_panel, None, focus=self.token_panel.reveal_button)
+        # the inspector starts at its choice of token (Enter there must not reload: no default)
+        set_defaults(self.inspector_panel, None, focus=self.inspector_panel.source)
         # (Enter in the API panel's fields calls already: its own returnPressed)
         set_defaults(self.api_panel, None, focus=self.api_panel.url_edit)
         set_defaults(self.admin_panel, self.admin_panel.reload_button)

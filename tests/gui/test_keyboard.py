@@ -307,9 +307,11 @@ def test_each_page_starts_with_a_sensible_control_focused(qtbot: QtBot) -> None:
         next(iter(window.profile_panel.copy_buttons.values())),
         window.roles_panel.refresh_button,
         None,  # (no token: Reveal is disabled, the first control that works has it)
+        window.tabs.inspector_panel.source,
         window.api_panel.url_edit,
         window.admin_panel.reload_button,
     ]
+    assert len(window.panel_actions) == len(wanted)  # a panel added gets its expectation here
     for index, expected in enumerate(wanted):
         window.panel_actions[index].trigger()  # View → the panel (Ctrl+1…)
         shown = window.tabs.currentWidget()
