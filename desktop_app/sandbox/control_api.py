@@ -76,7 +76,7 @@ member-of (GET /v1.0/me/memberOf), api (everything under /api/v1: the orders lis
 
 Request log entries: {"method", "path" (never the query), "kind" (idp|page|graph|api|control),
 "grant_type", "status" (null when no response: hang/reset), "duration_ms", "time", "listener"
-(https|http)}, plus "fault" (e.g. "status", "reset", "hang", "malformed", "latency",
+(https|http), "peer_port" (the client's)}, plus "fault" (e.g. "status", "reset", "hang", "malformed", "latency",
 "latency+status") when a fault applied, and "claims": true, "client_capabilities": [..],
 "claims_challenge": bool when the token, devicecode or authorize request carried `claims`.
 """

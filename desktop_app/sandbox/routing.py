@@ -84,6 +84,7 @@ class Router:
             "duration_ms": round((time.perf_counter() - started) * 1000, 3),
             "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
             "listener": listener,
+            "peer_port": req.peer_port,
         }
         if "claims" in req.query and "claims" not in response.log:
             # The authorize request: whether it asked for claims (msal passes claims_challenge).

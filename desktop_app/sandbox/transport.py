@@ -91,6 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             secure=self.server.secure,
             origin=f"{scheme}://{host}",
+            peer_port=int(self.client_address[1]) if self.client_address else 0,
         )
         try:
             response = self.server.app(request, started)

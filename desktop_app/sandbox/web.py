@@ -30,6 +30,9 @@ class Request:
     body: bytes
     secure: bool  # arrived over HTTPS
     origin: str  # scheme://host:port the client used to reach this listener
+    # the client's port: the request log tells a request that came through a (test) proxy
+    # from one that came direct
+    peer_port: int = 0
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())

@@ -190,14 +190,14 @@ def build_services(
             authority=config.authority,
             scopes=config.scopes,
             profile_dir=config.profile_dir,
-            instance_discovery=config.instance_discovery,
+            instance_discovery=config.discovery,
             allow_plaintext_cache=config.allow_plaintext_cache,
         ),
         identity_http,
         on_notice,
     )
     graph = GraphClient(graph_http, config.graph_endpoint)
-    api_http = net.make_session(ca_path)
+    api_http = net.make_session(ca_path)  # the same network settings
     return Services(
         config,
         auth,
