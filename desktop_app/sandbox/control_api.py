@@ -53,7 +53,8 @@ control.SandboxControl is the typed client; Sandbox has the same methods in-proc
                                            -> {"cleared": n}
 
 Faults: {"endpoint": name, "status": int|null, "retry_after": s|null, "body": null|"json"|
-"text"|"malformed"|"empty", "latency_ms": int, "hang": bool, "reset": bool, "count": int|null}.
+"text"|"malformed"|"empty", "latency_ms": int, "trickle_ms": int, "hang": bool, "reset": bool,
+"count": int|null}.
 Endpoint names: openid-configuration, instance-discovery, keys, authorize, sign-in (the login,
 mfa and consent posts), token, devicecode, devicelogin, logout, me, photo, member-objects,
 member-of (GET /v1.0/me/memberOf), api (everything under /api/v1: the orders list and one order).
@@ -69,6 +70,8 @@ member-of (GET /v1.0/me/memberOf), api (everything under /api/v1: the orders lis
 - body "malformed": a 200 (or `status`) whose JSON is cut off halfway; for token/devicecode a
   secret-free stand-in, elsewhere the real answer.
 - latency_ms: delay before answering (alone: then the real answer).
+- trickle_ms: the body (the real answer's, or the status fault's) sent one byte every trickle_ms
+  ms (at most 10000), until the client hangs up, DELETE /faults or the sandbox stops.
 - hang: read the request, never answer, until DELETE /faults or the sandbox stops; then close.
 - reset: read the request, then close with SO_LINGER 0 (the client sees ECONNRESET).
 - count: how many requests it takes (default 1; null: every request until cleared). Faults for

@@ -2,7 +2,8 @@
 
 A fault names an endpoint (see ENDPOINTS) and an effect: an HTTP status (with an error body in
 the endpoint's own shape, or plain text, or a truncated "malformed" JSON body), added latency, a
-connection that hangs, or one that is reset. Faults for one endpoint apply in the order they were
+connection that hangs, or one that is reset, or a body that trickles in a byte at a time
+(trickle_ms: every answer, the real one or a status fault's). Faults for one endpoint apply in the order they were
 added; each takes `count` requests (None: every request until cleared).
 """
 
@@ -41,6 +42,7 @@ SECRET_BEARING = frozenset({"token", "devicecode"})
 
 BODIES = ("json", "text", "malformed", "empty")
 MAX_LATENCY_MS = 120_000
+MAX_TRICKLE_MS = 10_000
 
 
 class FaultSpecError(ValueError):
@@ -68,6 +70,9 @@ class FaultSpec:
     # token endpoint does), "scope_case": "upper" | "lower" | "swap" (the echoed scope),
     # "set": {field: value} (e.g. {"expires_in": 0}, or {"displayName": 5} on "me").
     answer: dict[str, Any] | None = None
+    # the body (of the real answer, or of the status fault's) sent one byte every trickle_ms ms,
+    # each byte in time for any per-read timeout: only a whole-response deadline ends it
+    trickle_ms: int = 0
 
     @classmethod
     def from_json(cls, value: object) -> FaultSpec:
@@ -93,6 +98,9 @@ class FaultSpec:
         if body is not None and body not in BODIES:
             raise FaultSpecError(f"body must be null or one of: {', '.join(BODIES)}")
         _int("latency_ms", self.latency_ms, 0, MAX_LATENCY_MS)
+        _int("trickle_ms", self.trickle_ms, 0, MAX_TRICKLE_MS)
+        if self.trickle_ms and (hang or reset):
+            raise FaultSpecError("hang and reset send no body to trickle")
         if not isinstance(hang, bool) or not isinstance(reset, bool):
             raise FaultSpecError("hang and reset are true or false")
         if self.count is not None:
@@ -117,18 +125,22 @@ class FaultSpec:
             hang
             or reset
             or self.latency_ms
+            or self.trickle_ms
             or status is not None
             or body == "malformed"
             or self.answer
         ):
             raise FaultSpecError(
-                "a fault needs an effect: status, body=malformed, latency_ms, hang, reset or answer"
+                "a fault needs an effect: status, body=malformed, latency_ms, trickle_ms, hang, "
+                "reset or answer"
             )
 
     @property
     def kind(self) -> str:
         """What the request log records, e.g. "reset", "status", "latency+malformed"."""
         parts = ["latency"] if self.latency_ms else []
+        if self.trickle_ms:
+            parts.append("trickle")
         if self.hang:
             parts.append("hang")
         elif self.reset:

@@ -69,6 +69,9 @@ class Router:
         else:  # latency only: then the real answer
             response = self._route(req, parts, browser_only)
         response.kind = _kind_of(parts)
+        if fault.trickle_ms:
+            response.trickle_s = fault.trickle_ms / 1000
+            response.release = self.faults.hang_release()
         if fault.replaces_response and req.form.get("grant_type"):
             response.grant_type = req.form.get("grant_type")
         response.log["fault"] = fault.kind

@@ -125,8 +125,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        if response.body:
+        if response.trickle_s and response.body:
+            self._trickle(response)
+        elif response.body:
             self.wfile.write(response.body)
+
+    def _trickle(self, response: Response) -> None:
+        """One byte at a time (a trickle fault); stops when the fault is cleared or the sandbox
+        stops (release), or when the client hangs up."""
+        self.close_connection = True
+        release = response.release or threading.Event()
+        for at in range(len(response.body)):
+            try:
+                self.wfile.write(response.body[at : at + 1])
+                self.wfile.flush()
+            except OSError:
+                return
+            if release.wait(response.trickle_s):
+                return
 
 
 App = Callable[[Request, float], Response]

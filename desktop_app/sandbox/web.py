@@ -62,6 +62,8 @@ class Response:
     # "hang" (answer nothing until `release` is set, then close) or "reset" (close with RST).
     action: str | None = None
     release: threading.Event | None = None
+    # a trickle fault: the body is written one byte every trickle_s seconds, until `release`
+    trickle_s: float = 0.0
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
