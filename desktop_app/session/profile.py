@@ -1,7 +1,9 @@
 """ProfileLoader: the signed-in account's Graph profile (/me) and photo, and its snapshot.
 
 A warm start shows the stored snapshot at once (``show_snapshot``), then a fresh /me replaces
-it; the photo is revalidated with its ETag at most daily (graph/snapshot.py). Each fresh profile
+it; the photo is revalidated with its ETag at most daily (graph/snapshot.py). The photo is a job
+of its own, started once /me has been shown: a slow or failing photo never holds up the profile
+(issue 14, item 3); until it arrives the one already shown (or none) stays. Each fresh profile
 is stored again on the auth thread, in order with a sign-out's deletion. A network or service
 failure is retried on a timer with its own backoff; a claims challenge is handed to the
 controller (``challenged``), which gets a token that satisfies it and loads once more.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -23,7 +26,7 @@ from desktop_app.session.state import SessionView
 from desktop_app.session.workers import CancelToken, Jobs
 
 if TYPE_CHECKING:
-    from desktop_app.graph.client import GraphClient
+    from desktop_app.graph.client import GraphClient, Photo
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +82,13 @@ class ProfileLoader(QObject):
         def failed(exc: LanyardError) -> None:
             self._on_failed(exc, after_challenge)
 
+        def loaded(snapshot: Snapshot) -> None:
+            self._on_loaded(snapshot)
+            self._load_photo(graph, access_token, snapshot)
+
         self._net.submit(
             fetch,
-            self._generation.current(self._on_loaded),
+            self._generation.current(loaded),
             self._generation.current(failed),
             name="load_profile",
         )
@@ -91,8 +98,36 @@ class ProfileLoader(QObject):
         self._backoff.reset()
         self.profile_changed.emit(snapshot.profile)
         self.profile_freshness.emit(snapshot.fetched_at, False)
-        self.photo_changed.emit(snapshot.photo)
+        self.photo_changed.emit(snapshot.photo)  # the one we had, until the photo job ends
         self._keep(snapshot)
+
+    def _load_photo(self, graph: GraphClient, access_token: str, snapshot: Snapshot) -> None:
+        """The photo, on the network pool after /me was shown; skipped while the one shown is
+        less than a day old (fetch_photo). A failure costs the photo only: asked again next
+        time."""
+        if snapshot.photo_is_fresh(snapshot.fetched_at):
+            return
+
+        def fetch(_: CancelToken) -> tuple[Photo | None, float]:
+            return fetch_photo(graph, access_token, snapshot, snapshot.fetched_at)
+
+        def fetched(result: tuple[Photo | None, float]) -> None:
+            current = self._snapshot
+            if current is None or current.home_account_id != snapshot.home_account_id:
+                return  # another account is shown by now
+            photo, checked_at = result
+            self.photo_changed.emit(photo)
+            self._keep(replace(current, photo=photo, photo_checked_at=checked_at))
+
+        def failed(exc: LanyardError) -> None:
+            log.info("No photo: %s", exc.message)
+
+        self._net.submit(
+            fetch,
+            self._generation.current(fetched),
+            self._generation.current(failed),
+            name="load_photo",
+        )
 
     def _on_failed(self, exc: LanyardError, after_challenge: bool) -> None:
         if exc.claims_challenge and not after_challenge:
@@ -152,15 +187,10 @@ class ProfileLoader(QObject):
 def _fetch(
     graph: GraphClient, access_token: str, account_id: str, cached: Snapshot | None
 ) -> Snapshot:
-    """/me and the photo (on the network pool); a photo that fails costs only the photo."""
+    """/me (on the network pool), with the photo already known for the account, if any: the
+    photo is fetched by a job of its own (ProfileLoader._load_photo)."""
     fetched_at = time.time()
     profile = graph.me(access_token)
-    try:
-        photo, checked_at = fetch_photo(graph, access_token, cached, fetched_at)
-    except LanyardError as exc:
-        if exc.claims_challenge:
-            raise
-        log.info("No photo: %s", exc.message)
-        # keep the one we have; ask again next time
-        photo, checked_at = (cached.photo if cached else None), 0.0
-    return Snapshot(account_id, profile, fetched_at, photo, checked_at)
+    if cached is None:
+        return Snapshot(account_id, profile, fetched_at)
+    return Snapshot(account_id, profile, fetched_at, cached.photo, cached.photo_checked_at)
