@@ -26,7 +26,14 @@ def _host(exc: Exception) -> str:
         return ""
 
 
-_PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+_PROXY_VARIABLES = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+)
 
 
 def _environment_proxy_note() -> str:
@@ -95,7 +102,9 @@ def from_http_exception(
             support_details(error=name),
         )
     if isinstance(exc, requests.exceptions.RequestException):
-        proxy_note = "" if isinstance(exc, requests.exceptions.ProxyError) else _environment_proxy_note()
+        proxy_note = (
+            "" if isinstance(exc, requests.exceptions.ProxyError) else _environment_proxy_note()
+        )
         return LanyardError(
             f"{action} failed: {named} could not be reached.",
             "Check your network connection. Lanyard tries again shortly." + proxy_note,

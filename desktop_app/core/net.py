@@ -256,6 +256,11 @@ class TrustedSession(requests.Session):
             )
         super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
 
+    @property
+    def proxied(self) -> bool:
+        """True when every request goes through a configured proxy (nothing direct)."""
+        return self._proxies is not None
+
     def abort(self) -> None:
         """Fail every request in flight at once and refuse new ones (used when quitting)."""
         self._sockets.abort()
@@ -274,10 +279,11 @@ class TrustedSession(requests.Session):
             kwargs["proxies"] = self._proxies  # per request: see the module docstring
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
-        streamed = bool(kwargs.pop("stream", False))
+        streamed = bool(kwargs.get("stream"))
+        kwargs["stream"] = True  # read here, against the deadline (unless the caller streams)
         started = time.monotonic()
         self._last.summary = None
-        response = super().request(method, url, *args, stream=True, **kwargs)
+        response = super().request(method, url, *args, **kwargs)
         response.lanyard_deadline = (started + self.deadline_s, self.deadline_s)  # type: ignore[attr-defined]
         if not streamed:  # read it whole now, against the deadline
             try:
@@ -293,7 +299,7 @@ class TrustedSession(requests.Session):
                     response=response,
                 )
             response._content = body
-            response._content_consumed = True
+            response._content_consumed = True  # type: ignore[attr-defined]
             response.raw.release_conn()
         self._last.summary = ResponseSummary(
             response.status_code,

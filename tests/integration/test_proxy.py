@@ -166,7 +166,9 @@ def test_every_request_goes_through_the_configured_proxy(
     with ConnectProxy() as proxy:
         _every_kind_of_request(sandbox, _settings(sandbox, tmp_path / "p", proxy.url), tmp_path)
     seen = _lanyards_requests(sandbox, before)
-    direct = [f"{r['method']} {r['path']}" for r in seen if r["peer_port"] not in proxy.upstream_ports]
+    direct = [
+        f"{r['method']} {r['path']}" for r in seen if r["peer_port"] not in proxy.upstream_ports
+    ]
     assert direct == []  # not one request went past the proxy
     paths = {str(r["path"]) for r in seen}
     assert any(p.endswith("/oauth2/v2.0/token") for p in paths)

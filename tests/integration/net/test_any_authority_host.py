@@ -20,11 +20,7 @@ from desktop_app.session.services import build_services
 from tests.conftest import REPO
 from tests.support.sandbox_helpers import browser_sign_in
 
-CHILD = (
-    "import sys\n"
-    "from desktop_app.__main__ import main\n"
-    "sys.exit(main(sys.argv[1:]))\n"
-)
+CHILD = "import sys\nfrom desktop_app.__main__ import main\nsys.exit(main(sys.argv[1:]))\n"
 
 
 def _by_address(url: str) -> str:
