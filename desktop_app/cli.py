@@ -83,7 +83,15 @@ def _add_settings(parser: argparse.ArgumentParser, in_subcommand: bool = False) 
         "--proxy",
         default=default(None),
         help="proxy for every request to the identity provider and Graph, e.g. "
-        "http://proxy.example.com:8080 (wins over HTTPS_PROXY)",
+        "http://proxy.example.com:8080 (HTTPS_PROXY is not read)",
+    )
+    parser.add_argument(
+        "--instance-discovery",
+        dest="instance_discovery",
+        action=argparse.BooleanOptionalAction,
+        default=default(None),
+        help="ask login.microsoftonline.com about the authority (default: only for "
+        "Microsoft's own login hosts)",
     )
     parser.add_argument(
         "--config", default=default(None), help="config file to read instead of the default one"

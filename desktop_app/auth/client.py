@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
+from desktop_app.auth import discovery_check
 from desktop_app.auth import errors as failures
 from desktop_app.auth.claims import ClaimsError, IdTokenClaims, check_id_token, seconds
 from desktop_app.auth.models import (
@@ -92,6 +93,13 @@ def msal_failures() -> tuple[type[Exception], ...]:
     )
 
 
+T = TypeVar("T")
+
+
+class _StaleDiscovery(Exception):
+    """An endpoint named by the saved discovery refused the connection: discover again."""
+
+
 class AuthClient:
     def __init__(
         self,
@@ -117,22 +125,59 @@ class AuthClient:
         # session: a missing keyring that held it, an unusable profile folder
         self._unreachable: StoreUnavailable | None = None
         self.profile_dir: Path | None = None  # resolved, once open
+        # msal's discovery came from the file (http_cache.py), not from the identity provider
+        # in this process: an endpoint it names that refuses connections makes it stale
+        self._discovery_on_disk = False
 
     # -- set-up --------------------------------------------------------------------------------
 
     @contextmanager
-    def _msal_call(self, action: str) -> Iterator[None]:
+    def _msal_call(self, action: str, stale_check: bool = False) -> Iterator[None]:
         """Turn whatever msal raises (transport errors, a plain-text 429 it cannot parse, its own
-        exceptions) into a LanyardError."""
+        exceptions) into a LanyardError. ``stale_check``: a refused connection while discovery
+        came from the file raises _StaleDiscovery instead (see _retrying)."""
         try:
             yield
         except LanyardError:
             raise
         except msal_failures() as exc:
+            if stale_check and self._discovery_on_disk and discovery_check.refused(exc):
+                log.info("%s: an endpoint from saved discovery refused the connection", action)
+                raise _StaleDiscovery() from None
             last_response = getattr(self._http_client, "last_response", None)
             last: ResponseSummary | None = last_response() if callable(last_response) else None
             log.info("%s: msal raised %s", action, exc.__class__.__name__)
             raise failures.from_exception(exc, action, last=last) from None
+
+    def _retrying(self, action: str, call: Callable[[], T]) -> T:
+        """``call`` (an msal call made through ``self.app``), made once more after discovering
+        again when an endpoint named by the saved discovery refused the connection."""
+        try:
+            with self._msal_call(action, stale_check=True):
+                return call()
+        except _StaleDiscovery:
+            self.rediscover()
+        with self._msal_call(action):
+            return call()
+
+    def rediscover(self) -> None:
+        """Drop the saved discovery and ask the identity provider again (once per process: the
+        answer it gives now is the current one)."""
+        from desktop_app.auth.http_cache import DiscoveryOnlyCache
+
+        self._discovery_on_disk = False
+        self._http_cache = DiscoveryOnlyCache()
+        self._app = None
+        self.open()  # discovers, and saves the new answer
+
+    def _stale_authorize_endpoint(self) -> bool:
+        """Whether the saved discovery's authorize endpoint refuses connections (checked
+        before a browser is sent there: its failure would never reach Lanyard). Not through
+        a proxy: a direct probe says nothing about what the proxy can reach."""
+        if not self._discovery_on_disk or getattr(self._http_client, "proxied", False):
+            return False
+        endpoint = getattr(self.app.authority, "authorization_endpoint", "")
+        return bool(endpoint) and discovery_check.endpoint_refuses(str(endpoint))
 
     @property
     def _http_cache_path(self) -> Path:
@@ -203,6 +248,7 @@ class AuthClient:
             from desktop_app.auth import http_cache
 
             self._http_cache, moved = http_cache.load_http_cache(self._http_cache_path)
+            self._discovery_on_disk = any(k != http_cache.INDEX_KEY for k in self._http_cache)
             if moved and self._on_notice:
                 self._on_notice(failures.http_cache_reset(moved))
 
@@ -307,7 +353,7 @@ class AuthClient:
         ``scopes``: another API's scopes than the configured ones (Call an API). Raises
         LanyardError."""
         action = "Refreshing your sign-in"
-        app = self.app
+        self.open()
         if self.token_cache is not None:
             # the store itself, not only its signal file: its item may have been deleted from
             # outside, and a token for an account that is gone must not be handed out
@@ -315,13 +361,15 @@ class AuthClient:
         msal_account = self._find_msal_account(account)
         if msal_account is None:
             raise failures.account_gone()
-        with self._msal_call(action):
-            result = app.acquire_token_silent_with_error(
+        result = self._retrying(
+            action,
+            lambda: self.app.acquire_token_silent_with_error(
                 list(scopes or self.settings.scopes),
                 msal_account,
                 force_refresh=force_refresh,
                 claims_challenge=claims_challenge or None,
-            )
+            ),
+        )
         if self._find_msal_account(account) is None:
             # removed while the refresh was in flight: its new tokens were not kept either
             raise failures.account_gone()
@@ -352,6 +400,9 @@ class AuthClient:
     ) -> PendingSignIn:
         """``state``: the one the loopback receiver was created with (it accepts no other).
         ``scopes``: ask for another API's scopes (incremental consent), not the configured."""
+        if self._stale_authorize_endpoint():
+            log.info("Starting sign-in: the saved sign-in page address refuses connections")
+            self.rediscover()
         with self._msal_call("Starting sign-in"):
             flow = self.app.initiate_auth_code_flow(
                 list(scopes or self.settings.scopes),
@@ -373,8 +424,9 @@ class AuthClient:
         usable) when a login_hint was sent and the tokens are another account's."""
         action = "Signing in"
         before = {a.home_account_id for a in self.accounts()}
-        with self._msal_call(action):
-            result = self.app.acquire_token_by_auth_code_flow(dict(pending.flow), response)
+        result = self._retrying(
+            action, lambda: self.app.acquire_token_by_auth_code_flow(dict(pending.flow), response)
+        )
         if "access_token" not in result:
             raise from_msal_result(result, action)
         if pending.login_hint:
@@ -406,10 +458,12 @@ class AuthClient:
     def begin_device_flow(self, claims_challenge: str | None = None) -> DeviceCode:
         """Start a device code sign-in (for when no browser can be opened here)."""
         action = "Starting sign-in with a code"
-        with self._msal_call(action):
-            flow = self.app.initiate_device_flow(
+        flow = self._retrying(
+            action,
+            lambda: self.app.initiate_device_flow(
                 list(self.settings.scopes), claims_challenge=claims_challenge or None
-            )
+            ),
+        )
         if "user_code" not in flow:
             raise from_msal_result(flow, action)
         return DeviceCode(

@@ -59,6 +59,31 @@ FILE_KEYS = (
     "ca_bundle",
     "proxy",
     "allow_plaintext_cache",
+    "instance_discovery",
+)
+# Entra's own login hosts, the sovereign and national clouds included: msal's
+# WELL_KNOWN_AUTHORITY_HOSTS (msal/authority.py; tests/unit/core/test_instance_discovery.py keeps
+# this a superset of it) and the cloud endpoints of
+# https://learn.microsoft.com/entra/identity-platform/authentication-national-cloud
+# Instance discovery asks login.microsoftonline.com about the authority's host, which only makes
+# sense for these: for any other host (ADFS, B2C, a custom domain, a test IdP) msal's question
+# fails and the authority cannot be used at all (issue 14, item 1).
+MICROSOFT_AUTHORITY_HOSTS = frozenset(
+    {
+        "login.microsoftonline.com",
+        "login.microsoft.com",
+        "login.windows.net",
+        "sts.windows.net",
+        "login.chinacloudapi.cn",
+        "login.partner.microsoftonline.cn",
+        "login.microsoftonline.de",
+        "login-us.microsoftonline.com",
+        "login.microsoftonline.us",
+        "login.usgovcloudapi.net",
+        "login.sovcloud-identity.fr",
+        "login.sovcloud-identity.de",
+        "login.sovcloud-identity.sg",
+    }
 )
 # what requests can talk to; the socks ones need PySocks (requests[socks])
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h", "socks4", "socks4a")
@@ -97,8 +122,9 @@ class Config:
     # every request to the identity provider and Graph goes through it (net.py); may hold
     # credentials (http://user:password@host:port), so never logged or shown whole
     proxy: str | None = field(default=None, repr=False)
-    # False for the sandbox: msal would otherwise ask login.microsoftonline.com about it
-    instance_discovery: bool = True
+    # whether msal asks login.microsoftonline.com about the authority (instance discovery):
+    # None decides from the authority's host (discovery_for); True/False is the setting, forced
+    instance_discovery: bool | None = None
     profile_dir: Path = field(default_factory=paths.data_dir)
     config_file: Path | None = None
     sandbox: bool = False  # start an in-process sandbox and point everything at it
@@ -108,6 +134,13 @@ class Config:
     @property
     def is_configured(self) -> bool:
         return bool(self.client_id)
+
+    @property
+    def discovery(self) -> bool:
+        """Instance discovery for msal: the setting when given, else by the authority's host."""
+        if self.instance_discovery is not None:
+            return self.instance_discovery
+        return discovery_for(self.authority)
 
     def for_sandbox(
         self,
@@ -129,6 +162,15 @@ class Config:
             proxy=None,  # the sandbox is on loopback: a proxy could not reach it
             profile_dir=profile_dir,
         )
+
+
+def discovery_for(authority: str) -> bool:
+    """True when ``authority`` is on one of Entra's own hosts (instance discovery applies)."""
+    try:
+        host = urlsplit(authority).hostname or ""
+    except ValueError:
+        return False
+    return host.rstrip(".").lower() in MICROSOFT_AUTHORITY_HOSTS
 
 
 def default_config_file() -> Path:
@@ -551,6 +593,12 @@ def load_config(
         with _naming("allow_plaintext_cache", source):
             allow_plaintext_cache = _as_bool("allow_plaintext_cache", source, raw)
 
+    instance_discovery = None  # decided from the authority's host
+    if "instance_discovery" in values:
+        raw, source = values["instance_discovery"]
+        with _naming("instance_discovery", source):
+            instance_discovery = _as_bool("instance_discovery", source, raw)
+
     profile_dir = paths.data_dir()
     raw_profile = flags.get("profile_dir") or env.get(ENV_PREFIX + "PROFILE_DIR")
     if raw_profile:
@@ -573,4 +621,5 @@ def load_config(
         profile_dir=profile_dir,
         config_file=config_file,
         allow_plaintext_cache=allow_plaintext_cache,
+        instance_discovery=instance_discovery,
     )

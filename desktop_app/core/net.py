@@ -8,10 +8,15 @@ supplies them.
 
 Proxies: a configured proxy (the ``proxy`` setting) is passed on every request too, for the same
 reason: requests fills a request's proxies from HTTP_PROXY/HTTPS_PROXY/ALL_PROXY *before* it
-looks at ``Session.proxies``, so the environment would win over a session-level setting. With a
-configured proxy, every request goes through it and the proxy variables of the environment
-(NO_PROXY included) play no part; without one, requests' usual environment handling applies,
-which is what people behind a proxy set up for every other program.
+looks at ``Session.proxies``, so the environment would win over a session-level setting. The
+environment is never read (``trust_env`` off): with a configured proxy every request goes through
+it, without one every request goes direct, whatever HTTPS_PROXY/NO_PROXY/.netrc say (issue 14,
+item 7). Every session Lanyard builds comes from ``make_session``, so all of them agree.
+
+Deadlines: requests' timeouts are per socket read, so a body that trickles in a byte at a time
+would never time out. Every request here also has a whole-response deadline (``deadline``,
+counted from the request's start): the body is read in a loop against it, each read's socket
+timeout cut to what is left, and ResponseDeadlineError (a Timeout) names the host when it passes.
 
 A session can be aborted: every socket it opened is shut down, which wakes a thread blocked in a
 read on a server that never answers (a timeout alone would hold Quit for up to 20 s).
@@ -25,6 +30,7 @@ import os
 import socket
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +39,13 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import MaxRetryError
+from urllib3.exceptions import (
+    DecodeError,
+    MaxRetryError,
+    ProtocolError,
+    ReadTimeoutError,
+)
+from urllib3.exceptions import SSLError as Urllib3SSLError
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
@@ -43,6 +55,11 @@ from desktop_app.core.files import UnreadableFile, read_bounded
 
 # (connect, read) seconds; a hung server is given up on after the read timeout
 DEFAULT_TIMEOUT = (5.0, 20.0)
+# a whole response (connect, headers and body) takes at most this long: past it, the server is
+# too slow to be worth waiting for, however steadily it trickles
+DEFAULT_DEADLINE_S = 30.0
+# what a response read whole (not streamed) may hold: more than any token, /me or photo answer
+MAX_RESPONSE_BYTES = 16 << 20
 USER_AGENT = "Lanyard"
 # Graph retries 429/5xx itself, but waits at most this long for a Retry-After; a longer wait is
 # the caller's to schedule (a sleeping urllib3 retry cannot be cancelled)
@@ -52,6 +69,19 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 class SessionAbortedError(requests.ConnectionError):
     """The session was aborted (Lanyard is quitting); no request goes out any more."""
+
+
+class ResponseDeadlineError(requests.exceptions.Timeout):
+    """The whole response took longer than the session's deadline (a trickling body)."""
+
+    def __init__(self, host: str, deadline_s: float, **kwargs: Any) -> None:
+        self.host = host
+        self.deadline_s = deadline_s
+        super().__init__(f"{host} took more than {deadline_s:g} s to answer", **kwargs)
+
+
+class ResponseTooLargeError(requests.exceptions.RequestException):
+    """A response read whole was larger than MAX_RESPONSE_BYTES."""
 
 
 class CrossHostRedirectError(requests.exceptions.RequestException):
@@ -198,9 +228,12 @@ class TrustedSession(requests.Session):
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         retry: Retry | None = None,
         proxy: str | None = None,
+        deadline_s: float = DEFAULT_DEADLINE_S,
     ) -> None:
         super().__init__()
+        self.trust_env = False  # no proxy, CA or .netrc from the environment: module docstring
         self.ca_path = ca_path
+        self.deadline_s = deadline_s
         # both schemes: the identity provider and Graph are https, but a redirect may not be
         self._proxies = {"http": proxy, "https": proxy} if proxy else None
         self.default_timeout = timeout
@@ -223,6 +256,11 @@ class TrustedSession(requests.Session):
             )
         super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
 
+    @property
+    def proxied(self) -> bool:
+        """True when every request goes through a configured proxy (nothing direct)."""
+        return self._proxies is not None
+
     def abort(self) -> None:
         """Fail every request in flight at once and refuse new ones (used when quitting)."""
         self._sockets.abort()
@@ -241,8 +279,28 @@ class TrustedSession(requests.Session):
             kwargs["proxies"] = self._proxies  # per request: see the module docstring
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
+        streamed = bool(kwargs.get("stream"))
+        kwargs["stream"] = True  # read here, against the deadline (unless the caller streams)
+        started = time.monotonic()
         self._last.summary = None
         response = super().request(method, url, *args, **kwargs)
+        response.lanyard_deadline = (started + self.deadline_s, self.deadline_s)  # type: ignore[attr-defined]
+        if not streamed:  # read it whole now, against the deadline
+            try:
+                body, too_large = read_body(response, MAX_RESPONSE_BYTES)
+            except BaseException:
+                response.close()
+                raise
+            if too_large:
+                response.close()
+                raise ResponseTooLargeError(
+                    f"{_host(response)} sent more than {MAX_RESPONSE_BYTES} bytes",
+                    request=response.request,
+                    response=response,
+                )
+            response._content = body
+            response._content_consumed = True  # type: ignore[attr-defined]
+            response.raw.release_conn()
         self._last.summary = ResponseSummary(
             response.status_code,
             response.headers.get("Retry-After", ""),
@@ -255,6 +313,66 @@ class TrustedSession(requests.Session):
         saying what the status was."""
         summary: ResponseSummary | None = getattr(self._last, "summary", None)
         return summary
+
+
+def _host(response: requests.Response) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(response.url or "").netloc or "the server"
+
+
+def _cut_socket_timeout(response: requests.Response, left: float) -> None:
+    """The next read on this response's socket waits at most ``left`` seconds (urllib3 keeps
+    the connection on the response while its body is being read)."""
+    connection = getattr(response.raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.settimeout(max(0.01, left))
+
+
+def read_body(response: requests.Response, limit: int) -> tuple[bytes, bool]:
+    """The body of a streamed response, read against the session's deadline: (at most
+    ``limit`` + 1 bytes, True when there was more). Raises ResponseDeadlineError (a Timeout)
+    once the deadline passes, and the exceptions requests' own reading raises otherwise."""
+    deadline, deadline_s = getattr(response, "lanyard_deadline", (None, DEFAULT_DEADLINE_S))
+    read_timeout = DEFAULT_TIMEOUT[1]
+    data = bytearray()
+    raw = response.raw
+
+    def too_slow() -> ResponseDeadlineError:
+        return ResponseDeadlineError(
+            _host(response), deadline_s, request=response.request, response=response
+        )
+
+    try:
+        while True:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise too_slow()
+                _cut_socket_timeout(response, min(read_timeout, left))
+            try:
+                chunk = raw.read1(64 * 1024, decode_content=True)
+            except ReadTimeoutError as exc:
+                if deadline is not None and time.monotonic() >= deadline - 0.01:
+                    raise too_slow() from None
+                raise requests.exceptions.ReadTimeout(exc, request=response.request) from None
+            if not chunk:
+                return bytes(data), False
+            data += chunk
+            if len(data) > limit:
+                return bytes(data[: limit + 1]), True
+    except ProtocolError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc, request=response.request) from None
+    except DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc, request=response.request) from None
+    except Urllib3SSLError as exc:
+        raise requests.exceptions.SSLError(exc, request=response.request) from None
+    except OSError as exc:  # the socket, e.g. shut down by abort()
+        if isinstance(exc, requests.RequestException):
+            raise
+        raise requests.exceptions.ConnectionError(exc, request=response.request) from None
 
 
 def trust_bundle(extra_ca: Path | None, work_dir: Path) -> str:
@@ -285,10 +403,16 @@ def trust_bundle(extra_ca: Path | None, work_dir: Path) -> str:
 
 def make_session(
     ca_path: str,
+    *,
+    proxy: str | None,
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
     retry_statuses: bool = False,
-    proxy: str | None = None,
+    deadline_s: float = DEFAULT_DEADLINE_S,
 ) -> TrustedSession:
     """A session for the identity provider (default) or, with ``retry_statuses``, for Graph;
-    through ``proxy`` when one is configured."""
-    return TrustedSession(ca_path, timeout, status_retry() if retry_statuses else None, proxy)
+    through ``proxy`` when one is configured, else direct (None). The only way Lanyard builds
+    one. ``proxy`` has no default: a session that silently went direct past a configured
+    proxy was the bug (Call an API's did), so every caller says which it wants."""
+    return TrustedSession(
+        ca_path, timeout, status_retry() if retry_statuses else None, proxy, deadline_s
+    )

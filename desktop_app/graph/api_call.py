@@ -250,12 +250,11 @@ def format_size(size: int) -> str:
 
 
 def _read_capped(response: requests.Response, limit: int) -> tuple[bytes, bool]:
-    data = bytearray()
-    for chunk in response.iter_content(64 * 1024):
-        data += chunk
-        if len(data) > limit:
-            return bytes(data[: limit + 1]), True
-    return bytes(data), False
+    """At most ``limit`` + 1 bytes of the body, against the session's whole-response deadline
+    (core/net.py: a body that trickles in is given up on, not waited for)."""
+    from desktop_app.core.net import read_body
+
+    return read_body(response, limit)
 
 
 def _looks_binary(content_type: str, body: bytes) -> bool:

@@ -22,7 +22,10 @@ class SandboxControl:
     ) -> None:
         self._url = control_url.rstrip("/")
         self._ca_file = ca_file
-        self._session = session or requests.Session()
+        if session is None:
+            session = requests.Session()
+            session.trust_env = False  # loopback: never through the environment's HTTPS_PROXY
+        self._session = session
 
     def _call(self, method: str, path: str, payload: Any = None) -> Any:
         response = self._session.request(

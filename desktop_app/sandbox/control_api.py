@@ -53,8 +53,8 @@ control.SandboxControl is the typed client; Sandbox has the same methods in-proc
                                            -> {"cleared": n}
 
 Faults: {"endpoint": name, "status": int|null, "retry_after": s|text|null, "body": null|"json"|
-"text"|"malformed"|"empty", "latency_ms": int, "trickle_ms": int, "hang": bool, "reset": bool,
-"count": int|null, "message": text|null, "answer": object|null}.
+"text"|"malformed"|"empty", "latency_ms": int, "slow_body_ms": int, "trickle_ms": int,
+"hang": bool, "reset": bool, "count": int|null, "message": text|null, "answer": object|null}.
 Endpoint names: openid-configuration, instance-discovery, keys, authorize, sign-in (the login,
 mfa and consent posts), token, devicecode, devicelogin, logout, me, photo, member-objects,
 member-of (GET /v1.0/me/memberOf), api (everything under /api/v1: the orders list and one order).
@@ -70,7 +70,11 @@ member-of (GET /v1.0/me/memberOf), api (everything under /api/v1: the orders lis
 - body "malformed": a 200 (or `status`) whose JSON is cut off halfway; for token/devicecode a
   secret-free stand-in, elsewhere the real answer.
 - latency_ms: delay before answering (alone: then the real answer).
-- trickle_ms: the body sent in eight pieces over this long (a slow body).
+- slow_body_ms: the body sent in eight pieces over this long (a slow body that still arrives
+  in time).
+- trickle_ms: the body (the real answer's, or the status fault's) sent one byte every trickle_ms
+  ms (at most 10000), until the client hangs up, DELETE /faults or the sandbox stops (a body
+  that only a whole-response deadline ends).
 - answer: the "unusual upstream" mode: the real successful answer, rewritten as Entra and the
   protocol allow (faults.FaultSpec.answer): numbers_as_strings, singletons, scope_case,
   guid_case, set (replaced or unknown extra fields), and id_token (the same for the ID
@@ -82,7 +86,7 @@ member-of (GET /v1.0/me/memberOf), api (everything under /api/v1: the orders lis
 
 Request log entries: {"method", "path" (never the query), "kind" (idp|page|graph|api|control),
 "grant_type", "status" (null when no response: hang/reset), "duration_ms", "time", "listener"
-(https|http)}, plus "fault" (e.g. "status", "reset", "hang", "malformed", "latency",
+(https|http), "peer_port" (the client's)}, plus "fault" (e.g. "status", "reset", "hang", "malformed", "latency",
 "latency+status") when a fault applied, and "claims": true, "client_capabilities": [..],
 "claims_challenge": bool when the token, devicecode or authorize request carried `claims`.
 """

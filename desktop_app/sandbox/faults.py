@@ -2,8 +2,10 @@
 
 A fault names an endpoint (see ENDPOINTS) and an effect: an HTTP status (with an error body in
 the endpoint's own shape, or plain text, or a truncated "malformed" JSON body), added latency, a
-connection that hangs, or one that is reset. Faults for one endpoint apply in the order they were
-added; each takes `count` requests (None: every request until cleared).
+connection that hangs, or one that is reset, a body sent slowly in pieces (slow_body_ms), or
+one that trickles in a byte at a time (trickle_ms: every answer, the real one or a status
+fault's). Faults for one endpoint apply in the order they were added; each takes `count`
+requests (None: every request until cleared).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ SECRET_BEARING = frozenset({"token", "devicecode"})
 
 BODIES = ("json", "text", "malformed", "empty")
 MAX_LATENCY_MS = 120_000
+MAX_TRICKLE_MS = 10_000
 
 
 class FaultSpecError(ValueError):
@@ -60,8 +63,9 @@ class FaultSpec:
     retry_after: int | str | None = None
     body: str | None = None  # None: the endpoint's own error shape (plain text for a 429)
     latency_ms: int = 0
-    # the answer's body sent in pieces over this long (a slow body, not a slow start)
-    trickle_ms: int = 0
+    # the answer's body sent in eight pieces over this long (a slow body, not a slow start,
+    # that still arrives in time)
+    slow_body_ms: int = 0
     hang: bool = False
     reset: bool = False
     count: int | None = 1  # requests it still applies to; None: until cleared
@@ -76,6 +80,9 @@ class FaultSpec:
     # unknown extra field, or {"displayName": 5} on "me"), and "id_token": the same keys but
     # scope_case applied to the ID token's claims, which is signed again.
     answer: dict[str, Any] | None = None
+    # the body (of the real answer, or of the status fault's) sent one byte every trickle_ms ms,
+    # each byte in time for any per-read timeout: only a whole-response deadline ends it
+    trickle_ms: int = 0
 
     @classmethod
     def from_json(cls, value: object) -> FaultSpec:
@@ -105,9 +112,10 @@ class FaultSpec:
         if body is not None and body not in BODIES:
             raise FaultSpecError(f"body must be null or one of: {', '.join(BODIES)}")
         _int("latency_ms", self.latency_ms, 0, MAX_LATENCY_MS)
-        _int("trickle_ms", self.trickle_ms, 0, MAX_LATENCY_MS)
-        if self.trickle_ms and (hang or reset):
-            raise FaultSpecError("a trickled body needs a response: no hang or reset")
+        _int("slow_body_ms", self.slow_body_ms, 0, MAX_LATENCY_MS)
+        _int("trickle_ms", self.trickle_ms, 0, MAX_TRICKLE_MS)
+        if (self.trickle_ms or self.slow_body_ms) and (hang or reset):
+            raise FaultSpecError("hang and reset send no body to trickle or slow down")
         if not isinstance(hang, bool) or not isinstance(reset, bool):
             raise FaultSpecError("hang and reset are true or false")
         if self.count is not None:
@@ -133,19 +141,22 @@ class FaultSpec:
             or reset
             or self.latency_ms
             or self.trickle_ms
+            or self.slow_body_ms
             or status is not None
             or body == "malformed"
             or self.answer
         ):
             raise FaultSpecError(
-                "a fault needs an effect: status, body=malformed, latency_ms, trickle_ms, hang, "
-                "reset or answer"
+                "a fault needs an effect: status, body=malformed, latency_ms, slow_body_ms, "
+                "trickle_ms, hang, reset or answer"
             )
 
     @property
     def kind(self) -> str:
         """What the request log records, e.g. "reset", "status", "latency+malformed"."""
         parts = ["latency"] if self.latency_ms else []
+        if self.slow_body_ms:
+            parts.append("slow-body")
         if self.trickle_ms:
             parts.append("trickle")
         if self.hang:

@@ -71,8 +71,11 @@ class Router:
             response = fault_responses.unusual(fault, real, self.idp.ctx.tokens.resign)
         else:  # latency only: then the real answer
             response = self._route(req, parts, browser_only)
-        response.trickle = fault.trickle_ms / 1000
+        response.slow_body_s = fault.slow_body_ms / 1000
         response.kind = _kind_of(parts)
+        if fault.trickle_ms:
+            response.trickle_s = fault.trickle_ms / 1000
+            response.release = self.faults.hang_release()
         if fault.replaces_response and req.form.get("grant_type"):
             response.grant_type = req.form.get("grant_type")
         response.log["fault"] = fault.kind
@@ -88,6 +91,7 @@ class Router:
             "duration_ms": round((time.perf_counter() - started) * 1000, 3),
             "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
             "listener": listener,
+            "peer_port": req.peer_port,
         }
         if "claims" in req.query and "claims" not in response.log:
             # The authorize request: whether it asked for claims (msal passes claims_challenge).

@@ -58,11 +58,13 @@ class Sandbox:
         port: int = 0,
         state_dir: str | Path | None = None,
         browser_http: bool = False,
+        browser_port: int = 0,
         access_token_lifetime: int = 3600,
         refresh_in: int | None = None,
     ) -> None:
         self._port = port
         self._browser_http = browser_http
+        self._browser_port = browser_port  # the plain-HTTP sign-in pages' (0: any free one)
         # Without a state_dir, keys live in a temp dir that goes away on stop (or at exit).
         self._temp = (
             tempfile.TemporaryDirectory(prefix="lanyard-sandbox-") if state_dir is None else None
@@ -92,7 +94,12 @@ class Sandbox:
             base_url = f"https://localhost:{https.port}"
             browser_base_url = base_url
             if self._browser_http:
-                plain = Listener(0, self._dispatch_browser, None)
+                try:
+                    plain = Listener(self._browser_port, self._dispatch_browser, None)
+                except OSError:
+                    https.server_close()
+                    self._listeners.clear()
+                    raise
                 self._listeners.append(plain)
                 browser_base_url = f"http://127.0.0.1:{plain.port}"
             info = SandboxInfo(

@@ -95,6 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             secure=self.server.secure,
             origin=f"{scheme}://{host}",
+            peer_port=int(self.client_address[1]) if self.client_address else 0,
         )
         try:
             response = self.server.app(request, started)
@@ -128,15 +129,31 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        if response.body and response.trickle > 0:
+        if response.trickle_s and response.body:
+            self._trickle(response)
+        elif response.body and response.slow_body_s > 0:
             pieces = 8
             step = max(1, -(-len(response.body) // pieces))
             for start in range(0, len(response.body), step):
                 self.wfile.write(response.body[start : start + step])
                 self.wfile.flush()
-                time.sleep(response.trickle / pieces)
+                time.sleep(response.slow_body_s / pieces)
         elif response.body:
             self.wfile.write(response.body)
+
+    def _trickle(self, response: Response) -> None:
+        """One byte at a time (a trickle fault); stops when the fault is cleared or the sandbox
+        stops (release), or when the client hangs up."""
+        self.close_connection = True
+        release = response.release or threading.Event()
+        for at in range(len(response.body)):
+            try:
+                self.wfile.write(response.body[at : at + 1])
+                self.wfile.flush()
+            except OSError:
+                return
+            if release.wait(response.trickle_s):
+                return
 
 
 App = Callable[[Request, float], Response]

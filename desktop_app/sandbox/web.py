@@ -30,6 +30,9 @@ class Request:
     body: bytes
     secure: bool  # arrived over HTTPS
     origin: str  # scheme://host:port the client used to reach this listener
+    # the client's port: the request log tells a request that came through a (test) proxy
+    # from one that came direct
+    peer_port: int = 0
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -59,7 +62,9 @@ class Response:
     # "hang" (answer nothing until `release` is set, then close) or "reset" (close with RST).
     action: str | None = None
     release: threading.Event | None = None
-    trickle: float = 0.0  # seconds over which the body is sent in pieces (a slow body)
+    slow_body_s: float = 0.0  # seconds over which the body is sent in eight pieces
+    # a trickle fault: the body is written one byte every trickle_s seconds, until `release`
+    trickle_s: float = 0.0
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)

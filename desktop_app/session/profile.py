@@ -3,8 +3,10 @@ their snapshot.
 
 A warm start shows the stored snapshot at once (``show_snapshot``), then a fresh /me replaces
 it; the photo is revalidated with its ETag at most daily (graph/snapshot.py), the tenant's name
-(/organization) asked for at most daily too. A name that cannot be read costs only the name: the
-tenant is shown by its ID and nothing is reported. Each fresh profile
+(/organization) asked for at most daily too. The photo and the name are jobs of their own, started
+once /me has been shown: a slow or failing one never holds up the profile (issue 14, item 3);
+until it arrives the one already shown (or none) stays. A name that cannot be read costs only
+the name: the tenant is shown by its ID and nothing is reported. Each fresh profile
 is stored again on the auth thread, in order with a sign-out's deletion. A network or service
 failure is retried on a timer with its own backoff; a claims challenge is handed to the
 controller (``challenged``), which gets a token that satisfies it and loads once more.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -26,7 +29,9 @@ from desktop_app.session.state import SessionView
 from desktop_app.session.workers import CancelToken, Jobs
 
 if TYPE_CHECKING:
-    from desktop_app.graph.client import GraphClient
+    from collections.abc import Callable
+
+    from desktop_app.graph.client import GraphClient, Photo
     from desktop_app.graph.organization import Organization
 
 log = logging.getLogger(__name__)
@@ -84,9 +89,13 @@ class ProfileLoader(QObject):
         def failed(exc: LanyardError) -> None:
             self._on_failed(exc, after_challenge)
 
+        def loaded(snapshot: Snapshot) -> None:
+            self._on_loaded(snapshot)
+            self._load_extras(graph, access_token, snapshot)
+
         self._net.submit(
             fetch,
-            self._generation.current(self._on_loaded),
+            self._generation.current(loaded),
             self._generation.current(failed),
             name="load_profile",
         )
@@ -96,9 +105,50 @@ class ProfileLoader(QObject):
         self._backoff.reset()
         self.profile_changed.emit(snapshot.profile)
         self.profile_freshness.emit(snapshot.fetched_at, False)
-        self.photo_changed.emit(snapshot.photo)
+        self.photo_changed.emit(snapshot.photo)  # the ones we had, until their jobs end
         self.organization_changed.emit(snapshot.organization)
         self._keep(snapshot)
+
+    def _load_extras(self, graph: GraphClient, access_token: str, snapshot: Snapshot) -> None:
+        """The photo and the tenant's name, each a job on the network pool after /me was shown;
+        each skipped while the one shown is less than a day old. A failure costs that one only:
+        asked again next time."""
+        now = snapshot.fetched_at
+        account_id = snapshot.home_account_id
+
+        def keep(update: Callable[[Snapshot], Snapshot]) -> bool:
+            current = self._snapshot
+            if current is None or current.home_account_id != account_id:
+                return False  # another account is shown by now
+            self._keep(update(current))
+            return True
+
+        def fetched_photo(result: tuple[Photo | None, float]) -> None:
+            photo, checked_at = result
+            if keep(lambda s: replace(s, photo=photo, photo_checked_at=checked_at)):
+                self.photo_changed.emit(photo)
+
+        def fetched_organization(result: tuple[Organization | None, float]) -> None:
+            name, checked_at = result
+            if keep(lambda s: replace(s, organization=name, organization_checked_at=checked_at)):
+                self.organization_changed.emit(name)
+
+        def no_photo(exc: LanyardError) -> None:
+            log.info("No photo: %s", exc.message)
+
+        if not snapshot.photo_is_fresh(now):
+            self._net.submit(
+                lambda _: fetch_photo(graph, access_token, snapshot, now),
+                self._generation.current(fetched_photo),
+                self._generation.current(no_photo),
+                name="load_photo",
+            )
+        if not snapshot.organization_is_fresh(now):
+            self._net.submit(
+                lambda _: _organization(graph, access_token, snapshot, now),
+                self._generation.current(fetched_organization),
+                name="load_organization",
+            )
 
     def _on_failed(self, exc: LanyardError, after_challenge: bool) -> None:
         if exc.claims_challenge and not after_challenge:
@@ -160,35 +210,24 @@ class ProfileLoader(QObject):
 def _fetch(
     graph: GraphClient, access_token: str, account_id: str, cached: Snapshot | None
 ) -> Snapshot:
-    """/me, the photo and the organization (on the network pool); a photo or a name that fails
-    costs only itself."""
+    """/me (on the network pool), with the photo and the tenant's name already known for the
+    account, if any: each is fetched by a job of its own (ProfileLoader._load_extras)."""
     fetched_at = time.time()
     profile = graph.me(access_token)
-    try:
-        photo, checked_at = fetch_photo(graph, access_token, cached, fetched_at)
-    except LanyardError as exc:
-        if exc.claims_challenge:
-            raise
-        log.info("No photo: %s", exc.message)
-        # keep the one we have; ask again next time
-        photo, checked_at = (cached.photo if cached else None), 0.0
-    organization, org_checked_at = _organization(graph, access_token, cached, fetched_at)
-    return Snapshot(
-        account_id, profile, fetched_at, photo, checked_at, organization, org_checked_at
-    )
+    if cached is None:
+        return Snapshot(account_id, profile, fetched_at)
+    return replace(cached, home_account_id=account_id, profile=profile, fetched_at=fetched_at)
 
 
 def _organization(
-    graph: GraphClient, access_token: str, cached: Snapshot | None, now: float
+    graph: GraphClient, access_token: str, cached: Snapshot, now: float
 ) -> tuple[Organization | None, float]:
     """The tenant's name: the stored one while less than a day old, else /organization. On a
     failure (no permission: 403; Graph down) the stored name stays, or there is none."""
-    if cached is not None and cached.organization_is_fresh(now):
+    if cached.organization_is_fresh(now):
         return cached.organization, cached.organization_checked_at
     try:
         return graph.organization(access_token), now
     except LanyardError as exc:
-        if exc.claims_challenge:
-            raise
         log.info("No organization name: %s", exc.message)
-        return (cached.organization if cached else None), 0.0
+        return cached.organization, 0.0

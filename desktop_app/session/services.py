@@ -108,31 +108,53 @@ def start_sandbox(config: Config, explicit_profile: bool) -> tuple[Config, Sandb
 
 
 SANDBOX_PORT_FILE = "https-port"
+SANDBOX_BROWSER_PORT_FILE = "browser-port"
 
 
-def _start_on_remembered_port(state_dir: Path) -> Sandbox:
-    """The sandbox on the port it had last time when that is free: its authority URL stays the
-    same, so msal's persisted HTTP cache answers the metadata request on a warm start (as it does
-    for the real cloud) instead of a new port costing a request to the identity provider."""
-    from desktop_app.sandbox import Sandbox
-
-    port_file = state_dir / SANDBOX_PORT_FILE
+def _remembered(port_file: Path) -> int:
     try:
         port = int(read_bounded(port_file, 16).decode("ascii"))
     except (OSError, ValueError):
-        port = 0
-    try:
-        sandbox = Sandbox(port=port, state_dir=state_dir, browser_http=True)
-        sandbox.start()
-    except OSError:  # taken by now: any free port
-        sandbox = Sandbox(state_dir=state_dir, browser_http=True)
-        sandbox.start()
-    chosen = urlparse(sandbox.info.base_url).port
-    if chosen and chosen != port:
+        return 0
+    return port if 0 < port < 65536 else 0
+
+
+def _remember(port_file: Path, port: int | None, was: int) -> None:
+    if port and port != was:
         try:
-            atomic_write(port_file, str(chosen).encode("ascii"), 0o600)  # a link: replaced
+            atomic_write(port_file, str(port).encode("ascii"), 0o600)  # a link: replaced
         except OSError as exc:
             log.info("Sandbox port not remembered: %s", exc.strerror)
+
+
+def _start_on_remembered_port(state_dir: Path) -> Sandbox:
+    """The sandbox on the ports it had last time when they are free: its authority URL and its
+    sign-in pages' address stay the same, so msal's persisted HTTP cache answers the metadata
+    request on a warm start (as it does for the real cloud) and what it says is still true.
+    A port taken by now costs a new one; the auth client then finds the persisted discovery
+    stale (the sign-in page refuses connections) and discovers again (auth/discovery_check.py)."""
+    from desktop_app.sandbox import Sandbox
+
+    port_file = state_dir / SANDBOX_PORT_FILE
+    browser_file = state_dir / SANDBOX_BROWSER_PORT_FILE
+    port, browser_port = _remembered(port_file), _remembered(browser_file)
+    sandbox = None
+    for https, browser in ((port, browser_port), (port, 0), (0, 0)):
+        candidate = Sandbox(
+            port=https, state_dir=state_dir, browser_http=True, browser_port=browser
+        )
+        try:
+            candidate.start()
+        except OSError:  # taken by now: the next choice
+            candidate.stop()
+            continue
+        sandbox = candidate
+        break
+    if sandbox is None:  # (0, 0) failing means no port at all: say so as before
+        sandbox = Sandbox(state_dir=state_dir, browser_http=True)
+        sandbox.start()
+    _remember(port_file, urlparse(sandbox.info.base_url).port, port)
+    _remember(browser_file, urlparse(sandbox.info.browser_base_url).port, browser_port)
     return sandbox
 
 
@@ -190,14 +212,14 @@ def build_services(
             authority=config.authority,
             scopes=config.scopes,
             profile_dir=config.profile_dir,
-            instance_discovery=config.instance_discovery,
+            instance_discovery=config.discovery,
             allow_plaintext_cache=config.allow_plaintext_cache,
         ),
         identity_http,
         on_notice,
     )
     graph = GraphClient(graph_http, config.graph_endpoint)
-    api_http = net.make_session(ca_path)
+    api_http = net.make_session(ca_path, proxy=config.proxy)  # the same network settings
     return Services(
         config,
         auth,

@@ -74,7 +74,7 @@ FIELDS: dict[str, tuple[str, str, str]] = {
     "proxy": (
         "P&roxy",
         "Proxy",
-        "Optional. Used for every request when set; otherwise HTTPS_PROXY applies.",
+        "Optional. Used for every request when set; otherwise Lanyard connects directly.",
     ),
     "ca_bundle": (
         "CA &bundle",

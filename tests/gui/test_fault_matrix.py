@@ -395,13 +395,9 @@ def short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
     """The test config's timeouts: every session the services build gives up after 2 s."""
     real = net.make_session
 
-    def make_session(
-        ca_path: str,
-        timeout: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
-        retry_statuses: bool = False,
-        **options: Any,  # e.g. the proxy
-    ) -> net.TrustedSession:
-        return real(ca_path, timeout, retry_statuses, **options)
+    def make_session(ca_path: str, *, proxy: str | None, **options: Any) -> net.TrustedSession:
+        options["timeout"] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
+        return real(ca_path, proxy=proxy, **options)
 
     monkeypatch.setattr(net, "make_session", make_session)
 

@@ -35,8 +35,12 @@ def test_sign_in_shows_profile_and_roles_and_sign_out_clears_them(
     assert window.header.name.text() == "Megan Bowen"
     assert window.header.username.text() == directory.ADMIN_UPN
     assert window.header.job_title.text() == "Identity Administrator"
-    # the tenant by its name from Graph (/organization); its ID beside it on hover
-    assert window.header.tenant.text().startswith(f"{directory.TENANT_NAME} · ")
+    # the tenant by its name from Graph (/organization: a job of its own after /me, like the
+    # photo); its ID beside it on hover
+    qtbot.waitUntil(
+        lambda: window.header.tenant.text().startswith(f"{directory.TENANT_NAME} · "),
+        timeout=TIMEOUT_MS,
+    )
     assert directory.TENANT_ID in window.header.tenant.toolTip()
     assert window.profile_panel.value_text("jobTitle") == "Identity Administrator"
     assert window.profile_panel.value_text("userPrincipalName") == directory.ADMIN_UPN

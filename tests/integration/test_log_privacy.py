@@ -47,9 +47,9 @@ def test_personal_data_reaches_the_log_only_when_verbose(
     standin_browser(sandbox.info.ca_file, USER)
     client = auth_client(sandbox, tmp_path / "profile")
     token = browser_sign_in(client, login_hint=USER)
-    profile = GraphClient(net.make_session(sandbox.info.ca_file), sandbox.info.graph_endpoint).me(
-        token.access_token
-    )
+    profile = GraphClient(
+        net.make_session(sandbox.info.ca_file, proxy=None), sandbox.info.graph_endpoint
+    ).me(token.access_token)
     account = client.accounts()[0]
     personal = [profile.displayName, profile.userPrincipalName, profile.id]
     assert all(personal)

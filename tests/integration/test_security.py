@@ -144,7 +144,9 @@ def test_graph_redirect_to_another_host_drops_the_authorization_header(
     two_hosts: tuple[TinyServer, TinyServer], pki: KeyMaterial
 ) -> None:
     api, other = two_hosts
-    graph = GraphClient(net.make_session(str(pki.ca_file), retry_statuses=True), f"{api.url}/v1.0")
+    graph = GraphClient(
+        net.make_session(str(pki.ca_file), retry_statuses=True, proxy=None), f"{api.url}/v1.0"
+    )
     assert (
         graph.me("secret-access-token").display_value("displayName") == "Elsewhere"
     )  # the redirect was followed
@@ -158,7 +160,8 @@ def test_a_redirect_on_the_same_host_keeps_it(
     """The control for the test above: the header does survive a redirect that stays home."""
     api, _other = two_hosts
     graph = GraphClient(
-        net.make_session(str(pki.ca_file), retry_statuses=True), f"{api.url}/same-host/v1.0"
+        net.make_session(str(pki.ca_file), retry_statuses=True, proxy=None),
+        f"{api.url}/same-host/v1.0",
     )
     graph.me("secret-access-token")
     assert [r["authorization"] for r in api.seen.requests] == ["Bearer secret-access-token"] * 2
@@ -170,7 +173,7 @@ def test_a_token_request_is_never_re_sent_to_another_host(
     """A 307 keeps the method and body: following it would hand the refresh token (or the
     authorization code and PKCE verifier) to whoever the Location names."""
     api, other = two_hosts
-    session = net.make_session(str(pki.ca_file))
+    session = net.make_session(str(pki.ca_file), proxy=None)
     with pytest.raises(requests.RequestException):
         session.post(
             f"{api.url}/token",
@@ -186,7 +189,8 @@ def test_graph_session_refuses_an_untrusted_certificate(
     # even with the environment naming the sandbox's CA (requests would honour it by default)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", sandbox.info.ca_file)
     graph = GraphClient(
-        net.make_session(certifi.where(), retry_statuses=True), sandbox.info.graph_endpoint
+        net.make_session(certifi.where(), retry_statuses=True, proxy=None),
+        sandbox.info.graph_endpoint,
     )
     with pytest.raises(LanyardError) as caught:
         graph.me("any-token")
@@ -196,7 +200,7 @@ def test_graph_session_refuses_an_untrusted_certificate(
 
 
 def test_identity_session_refuses_an_untrusted_certificate(sandbox: Sandbox) -> None:
-    session = net.make_session(certifi.where())
+    session = net.make_session(certifi.where(), proxy=None)
     with pytest.raises(requests.exceptions.SSLError):
         session.get(f"{sandbox.info.authority}/v2.0/.well-known/openid-configuration")
     with pytest.raises(requests.exceptions.SSLError):  # a caller asking for no verification

@@ -23,7 +23,7 @@ def test_environment_bundle_cannot_make_an_untrusted_server_trusted(
         AuthSettings(
             info.client_id, info.authority, ("User.Read",), tmp_path, instance_discovery=False
         ),
-        net.make_session(certifi.where()),  # what a real-cloud configuration trusts
+        net.make_session(certifi.where(), proxy=None),  # what a real-cloud configuration trusts
     )
     with pytest.raises(LanyardError) as caught:
         client.open()
@@ -35,7 +35,7 @@ def test_environment_bundle_cannot_break_configured_trust(
     sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())
-    session = net.make_session(sandbox.info.ca_file)
+    session = net.make_session(sandbox.info.ca_file, proxy=None)
     response = session.get(f"{sandbox.info.authority}/v2.0/.well-known/openid-configuration")
     assert response.status_code == 200
 
@@ -45,7 +45,7 @@ def test_combined_bundle_trusts_both(sandbox: Sandbox, tmp_path: Path) -> None:
     assert Path(path).read_bytes().startswith(Path(certifi.where()).read_bytes()[:100])
     assert net.trust_bundle(Path(sandbox.info.ca_file), tmp_path) == path  # written once
     assert (
-        net.make_session(path)
+        net.make_session(path, proxy=None)
         .get(f"{sandbox.info.authority}/v2.0/.well-known/openid-configuration")
         .ok
     )

@@ -27,7 +27,7 @@ def client_for(info: dict[str, Any], profile: Path, notices: list[LanyardError])
     settings = AuthSettings(
         info["client_id"], info["authority"], ("User.Read",), profile, instance_discovery=False
     )
-    return AuthClient(settings, net.make_session(info["ca_file"]), notices.append)
+    return AuthClient(settings, net.make_session(info["ca_file"], proxy=None), notices.append)
 
 
 def describe(client: AuthClient, notices: list[LanyardError]) -> dict[str, Any]:

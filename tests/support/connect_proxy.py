@@ -16,6 +16,9 @@ class ConnectProxy:
     def __init__(self, credentials: tuple[str, str] | None = None) -> None:
         self.asked: list[str] = []  # "host:port" of each CONNECT asked for, carried or not
         self.tunnels: list[str] = []  # ...and of each it carried
+        # the local port of each connection it made upstream: a server that logs its clients'
+        # ports (the sandbox's request log) shows which requests came through this proxy
+        self.upstream_ports: set[int] = set()
         self.refused = 0
         self._credentials = credentials
         proxy = self
@@ -40,6 +43,7 @@ class ConnectProxy:
                     self.send_error(502)
                     return
                 proxy.tunnels.append(self.path)
+                proxy.upstream_ports.add(upstream.getsockname()[1])
                 self.send_response(200, "Connection established")
                 self.end_headers()
                 _pipe(self.connection, upstream)

@@ -32,7 +32,7 @@ def auth_client(
         instance_discovery=False,
         allow_plaintext_cache=allow_plaintext_cache,
     )
-    return AuthClient(settings, net.make_session(info.ca_file), on_notice)
+    return AuthClient(settings, net.make_session(info.ca_file, proxy=None), on_notice)
 
 
 def sandbox_config(sandbox: Sandbox, profile_dir: Path) -> Config:

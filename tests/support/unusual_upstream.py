@@ -112,7 +112,7 @@ def upstreams(draw: st.DrawFn) -> Upstream:
             FaultSpec(
                 "token",
                 answer=answer,
-                trickle_ms=draw(st.sampled_from([0, 0, 50, 300])),
+                slow_body_ms=draw(st.sampled_from([0, 0, 50, 300])),
                 latency_ms=draw(st.sampled_from([0, 0, 100])),
                 count=None,
             )
@@ -130,6 +130,6 @@ def upstreams(draw: st.DrawFn) -> Upstream:
     me["guid_case"] = draw(st.sampled_from(["upper", "lower"]))
     me["singletons"] = draw(st.booleans())
     up.faults.append(
-        FaultSpec("me", answer=me, trickle_ms=draw(st.sampled_from([0, 0, 100])), count=None)
+        FaultSpec("me", answer=me, slow_body_ms=draw(st.sampled_from([0, 0, 100])), count=None)
     )
     return up

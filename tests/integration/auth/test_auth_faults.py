@@ -61,7 +61,7 @@ def test_a_slow_identity_provider_times_out(sandbox: Sandbox, tmp_path: Path) ->
     info = sandbox.info
     client = AuthClient(
         AuthSettings(info.client_id, info.authority, ("User.Read",), tmp_path, False),
-        net.make_session(info.ca_file, timeout=(2.0, 0.5)),
+        net.make_session(info.ca_file, timeout=(2.0, 0.5), proxy=None),
     )
     sandbox.add_fault(FaultSpec("openid-configuration", latency_ms=2000, count=1))
     with pytest.raises(LanyardError) as caught:

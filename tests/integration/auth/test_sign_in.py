@@ -51,7 +51,7 @@ from desktop_app.core import net
 from desktop_app.auth.client import AuthClient, AuthSettings
 info = json.loads(sys.argv[1])
 client = AuthClient(AuthSettings(info["client_id"], info["authority"], ("User.Read",), Path(sys.argv[2]), False),
-                    net.make_session(info["ca_file"]))
+                    net.make_session(info["ca_file"], proxy=None))
 client.open()
 accounts = client.accounts()
 token = client.silent(accounts[0])

@@ -92,7 +92,9 @@ def test_a_profile_field_of_the_wrong_type_reads_as_absent(
 ) -> None:
     account = signed_in.accounts()[0]
     token = signed_in.silent(account)
-    graph = GraphClient(net.make_session(sandbox.info.ca_file), sandbox.info.graph_endpoint)
+    graph = GraphClient(
+        net.make_session(sandbox.info.ca_file, proxy=None), sandbox.info.graph_endpoint
+    )
     sandbox.add_fault(
         FaultSpec("me", answer={"set": {"displayName": 5, "jobTitle": ["x"]}}, count=1)
     )

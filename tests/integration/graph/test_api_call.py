@@ -103,7 +103,7 @@ def servers(tmp_path: Path) -> Iterator[tuple[Server, Server, str]]:
 
 
 def _call(ca_file: str, url: str) -> Any:
-    session = net.make_session(ca_file)
+    session = net.make_session(ca_file, proxy=None)
     try:
         return ApiCaller(session).call(ApiRequest(url, ("api://x/Read",)), TOKEN)
     finally:
@@ -159,7 +159,7 @@ def test_a_large_body_is_cut_off_and_not_parsed(servers) -> None:  # type: ignor
 
 def test_an_untrusted_server_is_a_network_error(servers) -> None:  # type: ignore[no-untyped-def]
     first, _second, _ca_file = servers
-    session = net.make_session(net.trust_bundle(None, Path()))  # public roots only
+    session = net.make_session(net.trust_bundle(None, Path()), proxy=None)  # public roots only
     with pytest.raises(LanyardError) as caught:
         ApiCaller(session).call(ApiRequest(first.url("/echo"), ("api://x/Read",)), TOKEN)
     session.close()
@@ -175,7 +175,7 @@ def test_the_orders_api_and_graph_with_real_tokens(
     standin_browser(info.ca_file, READER_UPN)
     client = auth_client(sandbox, tmp_path, scopes=(info.api_scope,))
     api_token = browser_sign_in(client, login_hint=READER_UPN).access_token
-    session = net.make_session(info.ca_file)
+    session = net.make_session(info.ca_file, proxy=None)
     caller = ApiCaller(session)
     orders = caller.call(ApiRequest(f"{info.api_endpoint}/orders", (info.api_scope,)), api_token)
     assert orders.status == 200 and orders.is_json

@@ -14,7 +14,9 @@ from tests.support.sandbox_helpers import sign_in
 
 
 def graph(sandbox: Sandbox) -> GraphClient:
-    return GraphClient(net.make_session(sandbox.info.ca_file), sandbox.info.graph_endpoint)
+    return GraphClient(
+        net.make_session(sandbox.info.ca_file, proxy=None), sandbox.info.graph_endpoint
+    )
 
 
 def test_me_and_photo_with_etag(sandbox: Sandbox, tmp_path: Path, standin_browser) -> None:  # type: ignore[no-untyped-def]

@@ -30,7 +30,8 @@ def token(sandbox: Sandbox, tmp_path: Path, standin_browser) -> str:  # type: ig
 
 def graph(sandbox: Sandbox) -> GraphClient:
     return GraphClient(
-        net.make_session(sandbox.info.ca_file, retry_statuses=True), sandbox.info.graph_endpoint
+        net.make_session(sandbox.info.ca_file, retry_statuses=True, proxy=None),
+        sandbox.info.graph_endpoint,
     )
 
 

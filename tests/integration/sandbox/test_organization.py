@@ -45,7 +45,9 @@ def test_organization_read_all_reads_everything(sandbox: Sandbox, loopback: Loop
 def test_graph_client_reads_the_name_and_a_403_is_an_error(
     sandbox: Sandbox, loopback: Loopback
 ) -> None:
-    graph = GraphClient(net.make_session(sandbox.info.ca_file), sandbox.info.graph_endpoint)
+    graph = GraphClient(
+        net.make_session(sandbox.info.ca_file, proxy=None), sandbox.info.graph_endpoint
+    )
     assert graph.organization(_token(sandbox, loopback, ["User.Read"])) == Organization(
         TENANT_ID, TENANT_NAME
     )

@@ -27,7 +27,7 @@ from tests.support.idp_client import Loopback, make_app, sign_in
 
 
 def _directory(sandbox: Sandbox) -> KeyDirectory:
-    return KeyDirectory(net.make_session(sandbox.info.ca_file), sandbox.info.authority)
+    return KeyDirectory(net.make_session(sandbox.info.ca_file, proxy=None), sandbox.info.authority)
 
 
 def _b64(data: dict[str, object]) -> str:
@@ -107,7 +107,9 @@ def test_keys_are_kept_for_a_bounded_time_and_an_unknown_kid_reads_them_again(
     id_token = sign_in(sandbox, make_app(sandbox), loopback, ["User.Read"], READER_UPN)["id_token"]
     now = [1000.0]
     keys = KeyDirectory(
-        net.make_session(sandbox.info.ca_file), sandbox.info.authority, clock=lambda: now[0]
+        net.make_session(sandbox.info.ca_file, proxy=None),
+        sandbox.info.authority,
+        clock=lambda: now[0],
     )
     assert keys.check(inspect(id_token)).verified
     assert keys.fetches == 2  # discovery, then the JWKS

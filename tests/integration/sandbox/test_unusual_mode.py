@@ -48,16 +48,16 @@ def _int(b64: str) -> int:
     return int.from_bytes(b64url_decode(b64), "big")
 
 
-def test_a_trickled_body_arrives_whole_and_slowly(own_sandbox: Sandbox, loopback: Loopback) -> None:
+def test_a_slow_body_arrives_whole_and_slowly(own_sandbox: Sandbox, loopback: Loopback) -> None:
     result = sign_in(own_sandbox, make_app(own_sandbox), loopback, ["User.Read"])
-    own_sandbox.add_fault(FaultSpec("me", trickle_ms=400))
+    own_sandbox.add_fault(FaultSpec("me", slow_body_ms=400))
     started = time.monotonic()
     me = get(own_sandbox, f"{own_sandbox.info.graph_endpoint}/me", result["access_token"])
     took = time.monotonic() - started
     assert me.status_code == 200 and me.json()["userPrincipalName"]
     assert took >= 0.3
     log = [r for r in own_sandbox.requests() if r.get("fault")]
-    assert log[-1]["fault"] == "trickle"
+    assert log[-1]["fault"] == "slow-body"
 
 
 def test_retry_after_is_sent_in_whatever_form_was_asked(own_sandbox: Sandbox) -> None:

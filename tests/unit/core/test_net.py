@@ -63,7 +63,7 @@ def test_abort_wakes_a_request_hanging_on_a_server_that_never_answers(
 ) -> None:
     url, script = server
     script.answers = ["hang"]
-    session = net.make_session(certifi.where(), timeout=(5.0, 30.0))
+    session = net.make_session(certifi.where(), timeout=(5.0, 30.0), proxy=None)
     outcome: list[BaseException] = []
 
     def call() -> None:
@@ -89,7 +89,7 @@ def test_abort_wakes_a_request_hanging_on_a_server_that_never_answers(
 def test_graph_session_retries_a_503_with_a_short_retry_after(server: tuple[str, Script]) -> None:
     url, script = server
     script.answers = [(503, {"Retry-After": "0"}), (200, {})]
-    response = net.make_session(certifi.where(), retry_statuses=True).get(url)
+    response = net.make_session(certifi.where(), retry_statuses=True, proxy=None).get(url)
     assert response.status_code == 200
     assert script.hits == 2
 
@@ -100,7 +100,7 @@ def test_graph_session_hands_back_a_long_retry_after_without_sleeping(
     url, script = server
     script.answers = [(429, {"Retry-After": "120"})]
     started = time.monotonic()
-    response = net.make_session(certifi.where(), retry_statuses=True).get(url)
+    response = net.make_session(certifi.where(), retry_statuses=True, proxy=None).get(url)
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "120"
     assert script.hits == 1
@@ -110,7 +110,7 @@ def test_graph_session_hands_back_a_long_retry_after_without_sleeping(
 def test_graph_session_gives_up_after_its_retries(server: tuple[str, Script]) -> None:
     url, script = server
     script.answers = [(500, {}), (500, {}), (500, {}), (200, {})]
-    response = net.make_session(certifi.where(), retry_statuses=True).get(url)
+    response = net.make_session(certifi.where(), retry_statuses=True, proxy=None).get(url)
     assert response.status_code == 500
     assert script.hits == 3
 
@@ -118,6 +118,6 @@ def test_graph_session_gives_up_after_its_retries(server: tuple[str, Script]) ->
 def test_identity_provider_session_never_retries_a_status(server: tuple[str, Script]) -> None:
     url, script = server
     script.answers = [(503, {"Retry-After": "0"}), (200, {})]
-    response = net.make_session(certifi.where()).get(url)
+    response = net.make_session(certifi.where(), proxy=None).get(url)
     assert response.status_code == 503
     assert script.hits == 1

@@ -142,19 +142,20 @@ def test_pause_is_cut_short_by_close() -> None:
     assert done.is_set()
 
 
-def test_a_spec_is_the_eleven_fields_the_control_api_takes() -> None:
+def test_a_spec_is_the_twelve_fields_the_control_api_takes() -> None:
     assert SPEC_FIELDS == (
         "endpoint",
         "status",
         "retry_after",
         "body",
         "latency_ms",
-        "trickle_ms",
+        "slow_body_ms",
         "hang",
         "reset",
         "count",
         "message",
         "answer",
+        "trickle_ms",
     )
     spec = FaultSpec("me", status=503, retry_after=2)
     assert spec.as_json() == {
@@ -163,12 +164,13 @@ def test_a_spec_is_the_eleven_fields_the_control_api_takes() -> None:
         "retry_after": 2,
         "body": None,
         "latency_ms": 0,
-        "trickle_ms": 0,
+        "slow_body_ms": 0,
         "hang": False,
         "reset": False,
         "count": 1,
         "message": None,
         "answer": None,
+        "trickle_ms": 0,
     }
     assert FaultSpec.from_json(spec.as_json()) == spec  # what SandboxControl sends, read back
 
@@ -244,6 +246,8 @@ def test_an_unusual_answer_is_checked() -> None:
         {"retry_after": "line\r\nbreak", "status": 429},
         {"retry_after": "x" * 101, "status": 429},
         {"trickle_ms": 10, "reset": True},
+        {"slow_body_ms": 10, "hang": True},
+        {"slow_body_ms": -1},
     ):
         with pytest.raises(FaultSpecError):
             new_fault(FaultSpec("token", **bad))  # type: ignore[arg-type]
@@ -253,6 +257,7 @@ def test_the_unusual_upstream_knobs_are_accepted() -> None:
     from desktop_app.sandbox.faults import FaultSpec, new_fault
 
     for spec in (
+        FaultSpec("me", slow_body_ms=200),
         FaultSpec("me", trickle_ms=200),
         FaultSpec("token", status=429, retry_after="Wed, 21 Oct 2015 07:28:00 GMT"),
         FaultSpec("token", status=503, retry_after="soon"),
@@ -260,6 +265,7 @@ def test_the_unusual_upstream_knobs_are_accepted() -> None:
         FaultSpec("token", answer={"id_token": {"numbers_as_strings": True, "singletons": True}}),
     ):
         new_fault(spec)
+    assert new_fault(FaultSpec("me", latency_ms=5, slow_body_ms=5)).kind == "latency+slow-body"
     assert new_fault(FaultSpec("me", latency_ms=5, trickle_ms=5)).kind == "latency+trickle"
 
 
