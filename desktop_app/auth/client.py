@@ -174,9 +174,10 @@ class AuthClient:
         """Whether the saved discovery's authorize endpoint refuses connections (checked
         before a browser is sent there: its failure would never reach Lanyard). Not through
         a proxy: a direct probe says nothing about what the proxy can reach."""
+        authority = self.app.authority  # opens first: that is what reads the saved discovery
         if not self._discovery_on_disk or getattr(self._http_client, "proxied", False):
             return False
-        endpoint = getattr(self.app.authority, "authorization_endpoint", "")
+        endpoint = getattr(authority, "authorization_endpoint", "")
         return bool(endpoint) and discovery_check.endpoint_refuses(str(endpoint))
 
     @property

@@ -65,6 +65,26 @@ class LanyardError(Exception):
         return "\n".join(lines)
 
 
+# What Python itself sets on a raised exception: contextlib assigns __traceback__ when a
+# @contextmanager re-raises, add_note sets __notes__. A frozen dataclass refuses every
+# attribute, which turned any LanyardError passing through such a block into a
+# FrozenInstanceError and lost its words. The fields stay frozen.
+_PYTHON_EXCEPTION_ATTRIBUTES = frozenset(
+    ("__traceback__", "__cause__", "__context__", "__suppress_context__", "__notes__")
+)
+_frozen_setattr = LanyardError.__setattr__
+
+
+def _setattr(self: LanyardError, name: str, value: object) -> None:
+    if name in _PYTHON_EXCEPTION_ATTRIBUTES:
+        Exception.__setattr__(self, name, value)
+    else:
+        _frozen_setattr(self, name, value)
+
+
+LanyardError.__setattr__ = _setattr  # type: ignore[method-assign,assignment]
+
+
 @dataclass(frozen=True)
 class ResponseSummary:
     """The last HTTP answer a session received on this thread, for errors msal raises without it."""

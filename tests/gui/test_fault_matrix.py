@@ -276,7 +276,7 @@ CASES = (
         READER,
         untrusted_certificate,
         State.OFFLINE,
-        "certificate of the identity provider is not trusted",
+        "certificate of the identity provider (localhost:",  # its host and port named
         "",
         True,
         by_restart,

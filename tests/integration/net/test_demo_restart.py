@@ -8,6 +8,7 @@ and discover again, instead of sending the browser there and waiting five minute
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -53,3 +54,26 @@ def test_two_starts_sign_in_through_the_browser_on_the_same_ports(
     second = _start_and_sign_in(profile)
     assert second[:2] == first[:2]  # both ports remembered in the profile
     assert _discoveries(second[3]) == 0  # the saved discovery was right, and used
+
+
+def test_a_sign_in_page_port_taken_by_the_next_start_is_rediscovered(
+    tmp_path: Path,
+    standin_browser,  # type: ignore[no-untyped-def]
+) -> None:
+    profile = tmp_path / "demo"
+    standin_browser(str(profile / "sandbox-idp" / "ca.pem"))
+    first = _start_and_sign_in(profile)
+    # the old sign-in page port bound but not listening: the sandbox cannot have it, and a
+    # connection to it is refused, as to a page whose server went away
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        blocker.bind(("127.0.0.1", first[1]))
+        second = _start_and_sign_in(profile)
+    finally:
+        blocker.close()
+    assert second[0] == first[0] and second[1] != first[1]  # only the taken port moved
+    assert second[2] < SIGN_IN_TIMEOUT_S
+    assert _discoveries(second[3]) == 1  # the saved discovery dropped, and asked once more
+    third = _start_and_sign_in(profile)
+    assert third[1] == second[1]  # the new port is the one remembered now
+    assert _discoveries(third[3]) == 0

@@ -1,11 +1,13 @@
-"""core/errors.py: Retry-After, in seconds or as a date."""
+"""core/errors.py: Retry-After, in seconds or as a date; LanyardError as Python handles exceptions."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 from desktop_app.core import errors
-from desktop_app.core.errors import ErrorKind, retry_after_seconds
+from desktop_app.core.errors import ErrorKind, LanyardError, retry_after_seconds
 
 
 @pytest.mark.parametrize(
@@ -46,3 +48,28 @@ def test_set_up_and_account_errors_of_the_entry_points() -> None:
     # not "a setting is wrong": the terminal commands give it an exit status of its own
     assert isinstance(other, errors.NoSuchAccount)
     assert other.kind is ErrorKind.INTERACTION_REQUIRED
+
+
+def test_a_lanyard_error_passes_through_a_context_manager_as_itself() -> None:
+    """contextlib sets __traceback__ on an exception its generator re-raises; a frozen dataclass
+    refused that, and the person got a FrozenInstanceError instead of the words."""
+    import dataclasses
+    from contextlib import contextmanager
+
+    @contextmanager
+    def re_raising() -> Iterator[None]:
+        try:
+            yield
+        except LanyardError:
+            raise
+
+    error = LanyardError("Sign-in timed out", "Try again.", ErrorKind.NETWORK)
+    with pytest.raises(LanyardError) as caught, re_raising():
+        raise error
+    assert caught.value is error
+    error.add_note("seen by a test")  # what pytest and Python 3.11+ do
+    assert error.__notes__ == ["seen by a test"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        error.message = "changed"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        error.anything_else = 1  # type: ignore[attr-defined]
