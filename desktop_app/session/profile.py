@@ -105,8 +105,12 @@ class ProfileLoader(QObject):
         self._backoff.reset()
         self.profile_changed.emit(snapshot.profile)
         self.profile_freshness.emit(snapshot.fetched_at, False)
-        self.photo_changed.emit(snapshot.photo)  # the ones we had, until their jobs end
-        self.organization_changed.emit(snapshot.organization)
+        # the photo and name we had stay until their jobs end; said again only when there is
+        # one (nothing is shown otherwise: a None would say "none" before the job knows)
+        if snapshot.photo is not None:
+            self.photo_changed.emit(snapshot.photo)
+        if snapshot.organization is not None:
+            self.organization_changed.emit(snapshot.organization)
         self._keep(snapshot)
 
     def _load_extras(self, graph: GraphClient, access_token: str, snapshot: Snapshot) -> None:

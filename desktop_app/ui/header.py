@@ -6,7 +6,7 @@ tenant line, the roles beside the UPN and the controls in one row, so the panels
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -30,6 +30,28 @@ from desktop_app.ui.widgets import heading, muted, plain_label
 
 ADD_ACCOUNT = "Add another account…"
 COMPACT_BELOW = 640  # window height (logical pixels) under which the header compacts
+PICKER_MIN_CHARS = 12  # the account picker shrinks (its name cut with "…") to this, no further
+
+
+class AccountPicker(QComboBox):
+    """The account list: as wide as its longest name when there is room (``preferred``), and
+    able to give way to about PICKER_MIN_CHARS characters in a narrow window (2x scale), so the
+    buttons beside it are never squeezed over it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.preferred = 0
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), self.preferred), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        least = self.fontMetrics().averageCharWidth() * PICKER_MIN_CHARS + 48  # frame, arrow
+        return QSize(min(hint.width(), least), hint.height())
+
+
 AVATAR, COMPACT_AVATAR = 64, 36
 NAME_POINTS, COMPACT_NAME_POINTS = 16, 13
 
@@ -49,6 +71,7 @@ class AccountHeader(QFrame):
         self._cloud_label = ""
         self._home_tenant = ""
         self.compact = False
+        self.stacked = True  # the picker above the buttons (not beside them)
         self._watched: QWidget | None = None  # the window whose height decides compactness
         layout = QHBoxLayout(self)
         self._layout = layout
@@ -81,7 +104,7 @@ class AccountHeader(QFrame):
         controls = QVBoxLayout()
         self._controls = controls
         controls.setSpacing(8)
-        self.account_picker = QComboBox(self)
+        self.account_picker = AccountPicker(self)
         self.account_picker.setAccessibleName("Account")
         self.account_picker.setToolTip("Switch between the accounts saved on this computer")
         self.account_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -133,7 +156,8 @@ class AccountHeader(QFrame):
             metrics.horizontalAdvance(self.account_picker.itemText(i))
             for i in range(self.account_picker.count())
         )
-        self.account_picker.setMinimumWidth(min(widest + 48, 360))
+        self.account_picker.preferred = min(widest + 48, 360)
+        self.account_picker.updateGeometry()
         ids = [a.home_account_id for a in self._accounts]
         self.account_picker.setCurrentIndex(
             ids.index(self._current) if self._current in ids else -1
@@ -225,13 +249,38 @@ class AccountHeader(QFrame):
                 self._watched.removeEventFilter(self)
             self._watched = window
             window.installEventFilter(self)
-        if self._watched is not None:
-            self.set_compact(self._watched.height() < COMPACT_BELOW)
+        self._arrange()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._watched and event.type() == QEvent.Type.Resize:
-            self.set_compact(self._watched.height() < COMPACT_BELOW)
+            self._arrange()
         return super().eventFilter(watched, event)
+
+    def _arrange(self) -> None:
+        """Compact in a short window; the controls in one row only when that row fits the
+        window's width (a 2x-scaled window is narrow too), else stacked as in the tall header."""
+        if self._watched is None:
+            return
+        self.set_compact(self._watched.height() < COMPACT_BELOW)
+        self._set_stacked(not self.compact or self._watched.width() < self._one_row_width())
+
+    def _one_row_width(self) -> int:
+        """The compact header's width with everything on one row at its preferred size;
+        from the widgets' own sizes, so it does not depend on the arrangement shown."""
+        text = self.username.sizeHint().width() + 12 + self.role_summary.sizeHint().width()
+        text = max(text, self.name.sizeHint().width())
+        controls = self.account_picker.sizeHint().width() + self._controls.spacing()
+        controls += sum(b.sizeHint().width() for b in (self.refresh_button, self.sign_out_button))
+        margins = 16 + 16 + 2 * 12  # the compact margins and the spacing between three parts
+        return self.avatar.sizeHint().width() + text + controls + margins + 16
+
+    def _set_stacked(self, stacked: bool) -> None:
+        if stacked == self.stacked:
+            return
+        self.stacked = stacked
+        self._controls.setDirection(
+            QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
+        )
 
     def _name_tooltip(self) -> None:
         """In compact mode what the hidden lines say stays a hover away."""
@@ -253,6 +302,3 @@ class AccountHeader(QFrame):
         self.job_title.setVisible(bool(self.job_title.text()) and not compact)
         (self._roles_row if compact else self._username_row).removeWidget(self.role_summary)
         (self._username_row if compact else self._roles_row).addWidget(self.role_summary, 1)
-        self._controls.setDirection(
-            QBoxLayout.Direction.LeftToRight if compact else QBoxLayout.Direction.TopToBottom
-        )

@@ -16,7 +16,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QShowEvent,
 )
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop_app.auth.errors import saving_state
 from desktop_app.auth.models import Account, CacheEntry, Identity
@@ -39,7 +39,7 @@ from desktop_app.ui.pages import SetupPage, WaitingPage, WelcomePage
 from desktop_app.ui.panel_tabs import PanelTabs
 from desktop_app.ui.placement import bring_forward, fit_to_screen
 from desktop_app.ui.style import follow_scheme, stylesheet
-from desktop_app.ui.widgets import plain_label
+from desktop_app.ui.widgets import ElidedLabel, plain_label
 
 PLACING_S = 2.0  # how long after showing the window follows its frame into the screen
 SANDBOX_HINT = "Offline demo: sign in as megan.bowen@contoso.test with the password sandbox."
@@ -112,11 +112,12 @@ class MainWindow(QMainWindow):
         self._placed = False  # fitted to the screen once shown, with the real frame
         self._placing_until = 0.0
 
-        self.state_label = plain_label("Starting…", self)
-        self.schedule_label = plain_label("", self)
-        self.protection_label = plain_label("", self)  # may quote an OS error: plain text
-        for status in (self.state_label, self.schedule_label, self.protection_label):
-            status.setWordWrap(False)
+        # one line each, cut with "…" rather than past the window's edge (2x scale, narrow)
+        self.state_label = ElidedLabel("Starting…", self)
+        self.schedule_label = ElidedLabel("", self)
+        self.protection_label = ElidedLabel("", self)  # may quote an OS error: plain text
+        # the next refresh's time is short and the line worth keeping whole: the others give way
+        self.schedule_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.statusBar().addWidget(self.state_label, 1)
         self.statusBar().addPermanentWidget(self.schedule_label)
         self.statusBar().addPermanentWidget(self.protection_label)

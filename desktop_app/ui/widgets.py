@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -28,6 +28,66 @@ class PlainLabel(QLabel):
 
     def setText(self, text: str) -> None:
         super().setText(shown(text, limit=LABEL_CHARS))
+
+
+class ElidedLabel(PlainLabel):
+    """One line of plain text that never makes its window wider than the screen (a status bar
+    at 2x scale): cut with "…" when there is no room, the whole text then a hover away (unless
+    a tooltip of its own was set) and always its accessible name."""
+
+    MIN_CHARS = 8  # what it keeps at least: enough to say what the line is about
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(False)
+        self._full = ""
+        self._own_tooltip = ""
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self._full = shown(text, limit=LABEL_CHARS)
+        self.setAccessibleName(self._full)
+        self.updateGeometry()
+        self._elide()
+
+    def text(self) -> str:
+        """The whole text (what is drawn may be cut: shown_text)."""
+        return self._full
+
+    def shown_text(self) -> str:
+        return QLabel.text(self)
+
+    def setToolTip(self, tip: str) -> None:
+        self._own_tooltip = tip
+        super().setToolTip(tip)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        extra = margins.left() + margins.right() + 2 * self.margin() + 2
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + extra, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        kept = self._full[: self.MIN_CHARS] + "…"
+        least = self.fontMetrics().horizontalAdvance(kept) + 4
+        return QSize(min(least, self.sizeHint().width()), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        room = self.contentsRect().width() - 2 * self.margin()
+        metrics = self.fontMetrics()
+        fits = metrics.horizontalAdvance(self._full) <= room
+        drawn = (
+            self._full
+            if fits
+            else metrics.elidedText(self._full, Qt.TextElideMode.ElideRight, room)
+        )
+        QLabel.setText(self, drawn)
+        QLabel.setToolTip(self, self._own_tooltip or ("" if fits else self._full))
 
 
 def plain_label(text: str = "", parent: QWidget | None = None, selectable: bool = False) -> QLabel:

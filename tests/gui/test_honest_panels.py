@@ -66,7 +66,12 @@ def test_the_tenant_is_shown_by_its_name_from_graph_and_kept_with_the_profile(
     assert session.account is not None
     store = snapshot_store_for(config.profile_dir)
     account_id = session.account.home_account_id
-    qtbot.waitUntil(lambda: store.load(account_id) is not None, timeout=TIMEOUT_MS)
+
+    def stored_with_name() -> bool:  # (stored with /me, then again once the name came)
+        stored = store.load(account_id)
+        return stored is not None and stored.organization is not None
+
+    qtbot.waitUntil(stored_with_name, timeout=TIMEOUT_MS)
     stored = store.load(account_id)
     assert stored is not None and stored.organization is not None
     assert stored.organization.display_name == directory.TENANT_NAME
