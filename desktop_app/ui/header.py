@@ -130,6 +130,9 @@ class AccountHeader(QFrame):
         )
         self.end_session_action.triggered.connect(lambda: self.sign_out_requested.emit(False, True))
         self.sign_out_button.setMenu(menu)
+        # a stretch first: the fixed-size buttons alone would cap the column's width (a box
+        # layout is no wider than its narrowest maximum) and cut the picker's longest name
+        buttons.addStretch(1)
         for button in (self.refresh_button, self.sign_out_button):
             button.setObjectName("headerButton")
             buttons.addWidget(button)
