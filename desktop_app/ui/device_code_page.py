@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from desktop_app.session.state import DeviceCodePrompt
 from desktop_app.ui.clipboard import copy_button_text
 from desktop_app.ui.keyboard import set_defaults
+from desktop_app.ui.on_screen_timer import OnScreenTimer
 from desktop_app.ui.pages import center_card, page_card
 from desktop_app.ui.widgets import heading, muted, plain_label
 
@@ -57,9 +58,7 @@ class DeviceCodePage(QWidget):
         # Enter copies the code (the one thing to do here); Cancel never is the default
         self.keyboard = set_defaults(self, self.copy_code_button)
         self._prompt: DeviceCodePrompt | None = None
-        self._countdown = QTimer(self)
-        self._countdown.setInterval(1000)
-        self._countdown.timeout.connect(self._tick)
+        self._countdown = OnScreenTimer(self, 1000, self._tick)  # while the page is seen
 
     def show_prompt(self, prompt: DeviceCodePrompt | None) -> None:
         self._prompt = prompt

@@ -35,6 +35,7 @@ from desktop_app.ui.device_code_page import DeviceCodePage
 from desktop_app.ui.diagnostics import DiagnosticsSaver
 from desktop_app.ui.header import AccountHeader
 from desktop_app.ui.keyboard import focus_page
+from desktop_app.ui.on_screen_timer import OnScreenTimer
 from desktop_app.ui.pages import SetupPage, WaitingPage, WelcomePage
 from desktop_app.ui.panel_tabs import PanelTabs
 from desktop_app.ui.placement import bring_forward, fit_to_screen
@@ -130,9 +131,8 @@ class MainWindow(QMainWindow):
         # loaded since); "" for notices
         self._banner_clears_on = ""
         self._schedule: Schedule | None = None
-        self._countdown = QTimer(self)  # "Retrying in 12 s" counts down
-        self._countdown.setInterval(1000)
-        self._countdown.timeout.connect(self._show_schedule_text)
+        # "Retrying in 12 s" counts down, while the window is on screen
+        self._countdown = OnScreenTimer(self.schedule_label, 1000, self._show_schedule_text)
         self.setup_page.demo_requested.connect(self.demo_requested)
         # any panel's copy of a secret: say when it goes (bound methods, not lambdas: the guard
         # lives as long as the application, and Qt drops a dead window's slots, not lambdas)

@@ -29,6 +29,7 @@ from desktop_app.auth.claim_catalog import claim_rows, groups_overage_note, rela
 from desktop_app.auth.models import Identity
 from desktop_app.session.state import TokenInfo
 from desktop_app.ui.clipboard import clipboard_guard, copy_text
+from desktop_app.ui.on_screen_timer import OnScreenTimer
 from desktop_app.ui.widgets import CardPanel, FullHeightTable, heading, muted, plain_label
 
 SOURCES = {
@@ -160,9 +161,7 @@ class TokenPanel(CardPanel):
         layout.addLayout(copy_row)
         self._full_values: list[str] = []
 
-        self._tick = QTimer(self)  # the countdown
-        self._tick.setInterval(1000)
-        self._tick.timeout.connect(self._show_expiry)
+        self._tick = OnScreenTimer(self, 1000, self._show_expiry)  # the countdown, when seen
         self._hide_timer = QTimer(self)
         self._hide_timer.setSingleShot(True)
         self._hide_timer.timeout.connect(lambda: self.reveal_button.setChecked(False))
