@@ -7,21 +7,17 @@ short-lived token said, a profile field of the wrong type said), and recovery on
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from desktop_app.core.config import Config
 from desktop_app.headless import EXIT_FAILED, EXIT_OK
 from desktop_app.sandbox import Sandbox, directory
-from desktop_app.session.services import build_services
-from tests.conftest import STANDIN_BROWSER
 from tests.integration.test_headless import lanyard
 from tests.support import figures
-from tests.support.sandbox_helpers import browser_sign_in
+from tests.support.sandbox_helpers import headless_profile
 from tests.support.unusual_upstream import NAME, Upstream, upstreams
 
 EXAMPLES = 12  # two child processes each
@@ -32,21 +28,7 @@ LIFETIME_S = 60  # under msal's 5 minutes: every command asks the token endpoint
 def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox, list[str]]]:
     tmp = tmp_path_factory.mktemp("unusual-headless")
     with Sandbox() as sandbox:
-        info = tmp / "sandbox.json"
-        info.write_text(json.dumps(sandbox.info.as_json()))
-        profile = tmp / "profile"
-        sandbox.set_token_lifetime(LIFETIME_S)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("BROWSER", f"{sys.executable} {STANDIN_BROWSER} --detach")
-            patch.setenv("STANDIN_CA", sandbox.info.ca_file)
-            patch.setenv("STANDIN_LOG", str(tmp / "standin.log"))
-            patch.setenv("STANDIN_USER", directory.READER_UPN)
-            services = build_services(Config(sandbox=True, profile_dir=profile), True, None, info)
-            try:
-                browser_sign_in(services.auth)
-            finally:
-                services.close()
-        yield sandbox, ["--sandbox", "--sandbox-info", str(info), "--profile-dir", str(profile)]
+        yield sandbox, headless_profile(sandbox, tmp, directory.READER_UPN, LIFETIME_S)
 
 
 def _lifetime(up: Upstream) -> float | None:

@@ -5,38 +5,19 @@ and `--json` carries it. Real msal, real requests, the sandbox in this process."
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-import pytest
-
-from desktop_app.core.config import Config
 from desktop_app.headless import EXIT_FAILED, EXIT_OK
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.sandbox.faults import FaultSpec
-from desktop_app.session.services import build_services
-from tests.conftest import STANDIN_BROWSER
 from tests.integration.test_headless import lanyard
-from tests.support.sandbox_helpers import browser_sign_in
+from tests.support.sandbox_helpers import headless_profile
 
 
 def test_token_when_throttled_says_when_to_run_it_again(tmp_path: Path) -> None:
     with Sandbox() as sandbox:
-        info = tmp_path / "sandbox.json"
-        info.write_text(json.dumps(sandbox.info.as_json()))
-        profile = tmp_path / "profile"
-        sandbox.set_token_lifetime(60)  # under msal's 5 minutes: every call refreshes
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("BROWSER", f"{sys.executable} {STANDIN_BROWSER} --detach")
-            patch.setenv("STANDIN_CA", sandbox.info.ca_file)
-            patch.setenv("STANDIN_LOG", str(tmp_path / "standin.log"))
-            patch.setenv("STANDIN_USER", directory.READER_UPN)
-            services = build_services(Config(sandbox=True, profile_dir=profile), True, None, info)
-            try:
-                browser_sign_in(services.auth)
-            finally:
-                services.close()
-        flags = ["--sandbox", "--sandbox-info", str(info), "--profile-dir", str(profile)]
+        # tokens under msal's 5 minutes: every call refreshes
+        flags = headless_profile(sandbox, tmp_path, directory.READER_UPN, 60)
         sandbox.add_fault(FaultSpec("token", status=503, retry_after=30, count=None))
         result = lanyard("token", "--json", *flags)
         assert result.returncode == EXIT_FAILED, result.stderr

@@ -85,3 +85,35 @@ def files_holding(root: Path, secrets: list[str]) -> dict[str, list[str]]:
 def sign_in(sandbox: Sandbox, tmp_path: Path, standin_browser, user: str) -> str:  # type: ignore[no-untyped-def]
     standin_browser(sandbox.info.ca_file, user)
     return browser_sign_in(auth_client(sandbox, tmp_path), login_hint=user).access_token
+
+
+def headless_profile(
+    sandbox: Sandbox, tmp: Path, upn: str, lifetime_s: int | None = None
+) -> list[str]:
+    """A profile signed in to ``sandbox`` as ``upn`` through the stand-in browser, and the flags
+    that point a ``lanyard`` command at it (the sandbox's info file, the profile). With
+    ``lifetime_s`` the sandbox issues tokens that short-lived first."""
+    import json
+    import sys
+
+    import pytest
+
+    from desktop_app.session.services import build_services
+    from tests.conftest import STANDIN_BROWSER
+
+    info = tmp / "sandbox.json"
+    info.write_text(json.dumps(sandbox.info.as_json()))
+    profile = tmp / "profile"
+    if lifetime_s is not None:
+        sandbox.set_token_lifetime(lifetime_s)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BROWSER", f"{sys.executable} {STANDIN_BROWSER} --detach")
+        patch.setenv("STANDIN_CA", sandbox.info.ca_file)
+        patch.setenv("STANDIN_LOG", str(tmp / "standin.log"))
+        patch.setenv("STANDIN_USER", upn)
+        services = build_services(Config(sandbox=True, profile_dir=profile), True, None, info)
+        try:
+            browser_sign_in(services.auth)
+        finally:
+            services.close()
+    return ["--sandbox", "--sandbox-info", str(info), "--profile-dir", str(profile)]

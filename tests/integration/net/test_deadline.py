@@ -5,8 +5,6 @@ trickling token endpoint exits. Real msal, real requests, the sandbox's trickle 
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,18 +12,15 @@ from urllib.parse import urlsplit
 import pytest
 
 from desktop_app.core import net
-from desktop_app.core.config import Config
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.api_call import ApiCaller, ApiRequest
 from desktop_app.graph.client import GraphClient
 from desktop_app.headless import EXIT_FAILED, EXIT_OK
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.sandbox.faults import FaultSpec
-from desktop_app.session.services import build_services
-from tests.conftest import STANDIN_BROWSER
 from tests.integration.test_headless import lanyard
 from tests.support import figures
-from tests.support.sandbox_helpers import auth_client, browser_sign_in
+from tests.support.sandbox_helpers import auth_client, browser_sign_in, headless_profile
 
 TRICKLE_MS = 250  # a byte every 0.25 s: far inside the 20 s read timeout
 
@@ -84,21 +79,8 @@ def test_call_an_api_has_the_deadline_too(sandbox: Sandbox, token: str) -> None:
 
 def test_token_with_a_trickling_token_endpoint_exits(tmp_path: Path) -> None:
     with Sandbox() as sandbox:
-        info = tmp_path / "sandbox.json"
-        info.write_text(json.dumps(sandbox.info.as_json()))
-        profile = tmp_path / "profile"
-        sandbox.set_token_lifetime(60)  # under msal's 5 minutes: every call refreshes
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("BROWSER", f"{sys.executable} {STANDIN_BROWSER} --detach")
-            patch.setenv("STANDIN_CA", sandbox.info.ca_file)
-            patch.setenv("STANDIN_LOG", str(tmp_path / "standin.log"))
-            patch.setenv("STANDIN_USER", directory.READER_UPN)
-            services = build_services(Config(sandbox=True, profile_dir=profile), True, None, info)
-            try:
-                browser_sign_in(services.auth)
-            finally:
-                services.close()
-        flags = ["--sandbox", "--sandbox-info", str(info), "--profile-dir", str(profile)]
+        # tokens under msal's 5 minutes: every call refreshes
+        flags = headless_profile(sandbox, tmp_path, directory.READER_UPN, 60)
         sandbox.add_fault(FaultSpec("token", trickle_ms=TRICKLE_MS, count=None))
         started = time.monotonic()
         result = lanyard("token", *flags)
