@@ -142,7 +142,9 @@ def test_the_status_bar_says_when_the_cache_cannot_be_saved_and_when_it_can_agai
             "— not saved now: the cache file could not be written (No space left on device)"
         )
         assert "cannot be saved right now" in window.banner.message.text()
-        assert session.state is State.SIGNED_IN  # the session goes on, in memory
+        # the session goes on, in memory (the notice comes from the save, inside the refresh:
+        # the refresh's end is a moment later)
+        wait_state(qtbot, session, State.SIGNED_IN)
 
         filler.unlink()  # the watcher sees the folder change: saved, and said
         qtbot.waitUntil(lambda: "not saved now" not in label.text(), timeout=TIMEOUT_MS)
