@@ -21,6 +21,9 @@ Figures (goal in brackets):
 - whoami: ``lanyard whoami --sandbox`` (warm) vs ``python -c "import msal, msal_extensions,
   requests"`` [<= 1.3x]; also vs that floor plus starting the in-process sandbox, which only
   --sandbox pays
+- idle_shown / idle_minimised: thread wake-ups a second of a signed-in window left alone (the
+  sandbox in its own process), shown and then minimised, vs an idle bare PySide6 window
+  [<= floor + 1/s]
 - installed_start: /usr/bin/lanyard's first window vs the venv's (tests/support/startup_timing.py),
   when the package is installed and an X server is available
 
@@ -64,6 +67,8 @@ FIGURES = (
     "rss_growth",
     "thread_growth",
     "whoami",
+    "idle_shown",
+    "idle_minimised",
     "installed_start",
 )
 
@@ -379,6 +384,25 @@ def measure(
         after["threads"] <= before["threads"],
         note=f"Python threads {before['py_threads']} -> {after['py_threads']}",
     )
+
+    # idle: wake-ups a second, the window alone (issue 19, item 5)
+    idle_s = 3.0 if options.quick else 20.0
+    print(f"idle, {idle_s:g} s each...", file=sys.stderr)
+    floor_report = run_child(
+        [sys.executable, str(BARE), "--idle-ms", "100", "--wakeups-s", str(idle_s)], env
+    )
+    idle_report = lanyard_child("idle", profile, env, "--idle-s", str(idle_s))
+    idle_floor = float(floor_report["idle_wakeups_per_s"])
+    for phase in ("shown", "minimised"):
+        rate = float(idle_report[f"idle_{phase}_per_s"])
+        figures[f"idle_{phase}"] = figure(
+            rate,
+            "wake-ups/s",
+            idle_floor,
+            "idle bare PySide6 window",
+            "<= floor + 1/s",
+            rate <= idle_floor + 1,
+        )
 
     # headless whoami vs the import floor
     print(f"whoami, {options.runs} runs...", file=sys.stderr)

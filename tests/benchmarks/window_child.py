@@ -13,7 +13,10 @@ prints one JSON line with CLOCK_MONOTONIC times (the parent subtracts its own st
 - ``sign-in``: clicks Sign in (BROWSER must be the stand-in browser) and waits for the profile;
 - ``stall``: with the sandbox delaying token (and /me) answers by ``--delay-ms``, the worst
   heartbeat lateness during sign-in, a forced silent refresh and a profile reload;
-- ``refreshes``: RSS and thread count once settled and after ``--refreshes`` forced refreshes.
+- ``refreshes``: RSS and thread count once settled and after ``--refreshes`` forced refreshes;
+- ``idle``: once the fresh profile is shown, the heartbeat and the harness's polling stop and
+  the process's thread wake-ups a second are counted over ``--idle-s``, the window shown
+  (``idle_shown_per_s``), then minimised (``idle_minimised_per_s``).
 """
 
 from __future__ import annotations
@@ -154,7 +157,10 @@ class Run:
                     self.waiting_for = next(self.steps)
                     self.deadline = time.monotonic() + TIMEOUT_S
             except StopIteration:
-                self.finish()
+                if self.mode == "idle":
+                    self.idle()  # counted with nothing of the harness running
+                else:
+                    self.finish()
                 return
             except TimeoutError:
                 self.report["error"] = "timed out"
@@ -251,6 +257,31 @@ class Run:
         self.report["refreshes"] = done[0]
         self.report["after_refreshes"] = proc_status() | {"py_threads": threading.active_count()}
 
+    def idle(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        from tests.benchmarks.wakeups import wakeups
+
+        assert self.heartbeat is not None
+        self.heartbeat.timer.stop()
+        window, seconds = self.window, self.options.idle_s
+
+        def count(phase: str, then: Callable[[], None]) -> None:
+            start, started = wakeups(), time.monotonic()
+
+            def counted() -> None:
+                rate = (wakeups() - start - 1) / (time.monotonic() - started)  # -1: this timer
+                self.report[f"idle_{phase}_per_s"] = round(max(0.0, rate), 2)
+                then()
+
+            QTimer.singleShot(int(seconds * 1000), counted)
+
+        def minimised() -> None:
+            window.showMinimized()
+            QTimer.singleShot(500, lambda: count("minimised", self.finish))
+
+        QTimer.singleShot(500, lambda: count("shown", minimised))
+
     def finish(self) -> None:
         from PySide6.QtWidgets import QApplication
 
@@ -263,9 +294,10 @@ class Run:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=("warm", "sign-in", "stall", "refreshes"))
+    parser.add_argument("mode", choices=("warm", "sign-in", "stall", "refreshes", "idle"))
     parser.add_argument("--refreshes", type=int, default=1000)
     parser.add_argument("--delay-ms", type=int, default=5000)
+    parser.add_argument("--idle-s", type=float, default=10.0)
     parser.add_argument("--control", help="the sandbox's info JSON when it runs in its own process")
     args = sys.argv[1:]
     split = args.index("--") if "--" in args else len(args)
