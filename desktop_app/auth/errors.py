@@ -9,6 +9,10 @@ the time). No msal import: msal's exception types are recognised only if msal is
 It also builds every other LanyardError the auth layer shows (the sign-in receiver, the token
 cache and its store, the client), so each is worded in one place. requests is imported only when
 an exception is read (from_exception): the window imports this module while it starts.
+
+Why one module of ~490 lines: it is a catalogue of short builders (each a few lines of wording),
+grouped by section below, and read as one place where the auth layer's words live; splitting it
+would scatter that wording over modules that every caller imports as ``failures`` anyway.
 """
 
 from __future__ import annotations

@@ -21,6 +21,10 @@ Differences from msal-extensions' PersistedTokenCache, on purpose:
 - tokens of an account that is no longer in the cache (removed by another process, or its keyring
   item deleted from outside) are never written back: a refresh that lands after the removal
   would otherwise leave a live refresh token that no sign-out can reach.
+
+Why one module of ~540 lines: PersistentTokenCache's lock, version check, read, merge and
+atomic save are one protocol (each step relies on the one before it under the same lock);
+the helpers below it read the cache's shape for that protocol and nothing else.
 """
 
 from __future__ import annotations

@@ -288,8 +288,8 @@ class TrustedSession(requests.Session):
         if not streamed:  # read it whole now, against the deadline
             try:
                 body, too_large = read_body(response, MAX_RESPONSE_BYTES)
-            except BaseException:
-                response.close()
+            except BaseException:  # the deadline, a reset, Ctrl+C: all re-raised, as they came
+                response.close()  # (a half-read connection must not go back to the pool)
                 raise
             if too_large:
                 response.close()

@@ -1,4 +1,9 @@
-"""The main window. It talks to SessionController only: it calls its slots and shows its signals."""
+"""The main window. It talks to SessionController only: it calls its slots and shows its signals.
+
+Why ~500 lines: what is left here is the wiring of the session's signals to the pages and panels,
+and the window's own events (menus, geometry, close). The parts with state of their own are
+modules already: the status bar (status_line.py), the header, the tabs (panel_tabs.py), the
+placement, the keyboard defaults and the demo controls."""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QShowEvent,
 )
-from PySide6.QtWidgets import QMainWindow, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop_app.auth.errors import saving_state
 from desktop_app.auth.models import Account, CacheEntry, Identity
@@ -35,12 +40,12 @@ from desktop_app.ui.device_code_page import DeviceCodePage
 from desktop_app.ui.diagnostics import DiagnosticsSaver
 from desktop_app.ui.header import AccountHeader
 from desktop_app.ui.keyboard import focus_page
-from desktop_app.ui.on_screen_timer import OnScreenTimer
 from desktop_app.ui.pages import SetupPage, WaitingPage, WelcomePage
 from desktop_app.ui.panel_tabs import PanelTabs
 from desktop_app.ui.placement import bring_forward, fit_to_screen
+from desktop_app.ui.status_line import StatusLine
 from desktop_app.ui.style import follow_scheme, stylesheet
-from desktop_app.ui.widgets import ElidedLabel, plain_label
+from desktop_app.ui.widgets import plain_label
 
 PLACING_S = 2.0  # how long after showing the window follows its frame into the screen
 SANDBOX_HINT = "Offline demo: sign in as megan.bowen@contoso.test with the password sandbox."
@@ -113,26 +118,16 @@ class MainWindow(QMainWindow):
         self._placed = False  # fitted to the screen once shown, with the real frame
         self._placing_until = 0.0
 
-        # one line each, cut with "…" rather than past the window's edge (2x scale, narrow)
-        self.state_label = ElidedLabel("Starting…", self)
-        self.schedule_label = ElidedLabel("", self)
-        self.protection_label = ElidedLabel("", self)  # may quote an OS error: plain text
-        # the next refresh's time is short and the line worth keeping whole: the others give way
-        self.schedule_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
-        self.statusBar().addWidget(self.state_label, 1)
-        self.statusBar().addPermanentWidget(self.schedule_label)
-        self.statusBar().addPermanentWidget(self.protection_label)
-        self._protection: tuple[str, bool] = ("", False)
-        self._not_saved = ""  # why the token cache cannot be saved now (a cache notice said so)
+        self.status = StatusLine(self.statusBar())
+        self.state_label = self.status.state_label
+        self.schedule_label = self.status.schedule_label
+        self.protection_label = self.status.protection_label
         self._not_saved_message = ""  # that notice's text, while it is the banner's
         self._sign_in_method = "browser"
         # what makes the banner's error out of date: "recovered" (a failed refresh or start: the
         # session is signed in, or out, again) or "profile" (a failed Graph call: a profile
         # loaded since); "" for notices
         self._banner_clears_on = ""
-        self._schedule: Schedule | None = None
-        # "Retrying in 12 s" counts down, while the window is on screen
-        self._countdown = OnScreenTimer(self.schedule_label, 1000, self._show_schedule_text)
         self.setup_page.demo_requested.connect(self.demo_requested)
         # any panel's copy of a secret: say when it goes (bound methods, not lambdas: the guard
         # lives as long as the application, and Qt drops a dead window's slots, not lambdas)
@@ -254,7 +249,7 @@ class MainWindow(QMainWindow):
         session.photo_changed.connect(self.show_photo)
         session.organization_changed.connect(self.show_organization)
         session.error.connect(self.show_error)
-        self._not_saved = ""
+        self.status.not_saved = ""
         session.notice.connect(self.show_notice)
         session.sign_in_url.connect(self.waiting_page.set_url)
         session.sign_in_method.connect(self.show_sign_in_method)
@@ -424,23 +419,7 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.waiting_page)
 
     def show_schedule(self, schedule: Schedule | None) -> None:
-        self._schedule = schedule
-        if schedule is not None and schedule.retry:
-            self._countdown.start()
-        else:
-            self._countdown.stop()
-        self._show_schedule_text()
-
-    def _show_schedule_text(self) -> None:
-        schedule = self._schedule
-        if schedule is None:
-            self.schedule_label.setText("")
-        elif schedule.retry:
-            seconds = max(0, round(schedule.at - time.time()))
-            self.schedule_label.setText(f"Trying again in {seconds} s")
-        else:
-            clock = time.strftime("%H:%M", time.localtime(schedule.at))
-            self.schedule_label.setText(f"Next refresh at {clock}")
+        self.status.show_schedule(schedule)
 
     def show_identity(self, identity: Identity | None) -> None:
         self._identity = identity
@@ -505,8 +484,7 @@ class MainWindow(QMainWindow):
         saving = saving_state(notice)
         if saving is not None:
             saved, why = saving
-            self._not_saved = "" if saved else why or "it cannot be saved now"
-            self._show_protection_text()
+            self.status.set_not_saved("" if saved else why or "it cannot be saved now")
             if saved:
                 if self._not_saved_message and self.banner.message.text() == (
                     self._not_saved_message
@@ -519,34 +497,7 @@ class MainWindow(QMainWindow):
 
     def show_protection(self, protection: str, encrypted: bool) -> None:
         self.admin_panel.show_protection(protection, encrypted)
-        self._protection = (protection, encrypted)
-        self._show_protection_text()
-
-    def _show_protection_text(self) -> None:
-        protection, encrypted = self._protection
-        if not protection:
-            return
-        if self._not_saved:  # the store is what it says, but it takes nothing now
-            self.protection_label.setText(
-                f"⚠ Token cache: {protection} — not saved now: {self._not_saved}"
-            )
-            self.protection_label.setToolTip(
-                "Your sign-in is kept in memory until the store works again; Lanyard saves it "
-                "then by itself. The banner says what to do."
-            )
-            return
-        self.protection_label.setText(
-            f"Token cache: {protection}" if encrypted else f"⚠ Token cache: {protection}"
-        )
-        self.protection_label.setToolTip(
-            "Your saved sign-in is protected by the operating system."
-            if encrypted
-            else "No OS secret store was usable (the reason is in brackets), so the sign-in is "
-            "saved in a file only your user account can read, or not at all. To encrypt it, run "
-            "and unlock your desktop's keyring (on Linux: gnome-keyring, with Lanyard installed "
-            "with its 'secret' extra), then restart Lanyard. Set allow_plaintext_cache = false "
-            "to never save tokens unencrypted."
-        )
+        self.status.show_protection(protection, encrypted)
 
     def changeEvent(self, event: QEvent) -> None:
         follow_scheme(self, event)

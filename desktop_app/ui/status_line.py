@@ -1,0 +1,84 @@
+"""StatusLine: the status bar's three lines (the session's state, the next refresh or retry,
+where the token cache is kept) and what they say. Lanyard's words, plus an OS error quoted in
+the protection line: every line is an ElidedLabel (plain text, cut with "…" in a narrow window).
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QSizePolicy, QStatusBar
+
+from desktop_app.session.state import Schedule
+from desktop_app.ui.on_screen_timer import OnScreenTimer
+from desktop_app.ui.widgets import ElidedLabel
+
+_NOT_SAVED_TIP = (
+    "Your sign-in is kept in memory until the store works again; Lanyard saves it then by "
+    "itself. The banner says what to do."
+)
+_ENCRYPTED_TIP = "Your saved sign-in is protected by the operating system."
+_PLAINTEXT_TIP = (
+    "No OS secret store was usable (the reason is in brackets), so the sign-in is saved in a "
+    "file only your user account can read, or not at all. To encrypt it, run and unlock your "
+    "desktop's keyring (on Linux: gnome-keyring, with Lanyard installed with its 'secret' "
+    "extra), then restart Lanyard. Set allow_plaintext_cache = false to never save tokens "
+    "unencrypted."
+)
+
+
+class StatusLine:
+    def __init__(self, bar: QStatusBar) -> None:
+        self.state_label = ElidedLabel("Starting…", bar)
+        self.schedule_label = ElidedLabel("", bar)
+        self.protection_label = ElidedLabel("", bar)
+        # the next refresh's time is short and the line worth keeping whole: the others give way
+        self.schedule_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        bar.addWidget(self.state_label, 1)
+        bar.addPermanentWidget(self.schedule_label)
+        bar.addPermanentWidget(self.protection_label)
+        self._schedule: Schedule | None = None
+        # "Trying again in 12 s" counts down, while the window is on screen
+        self.countdown = OnScreenTimer(self.schedule_label, 1000, self._show_schedule)
+        self._protection: tuple[str, bool] = ("", False)
+        self.not_saved = ""  # why the token cache cannot be saved now (a cache notice said so)
+
+    def show_schedule(self, schedule: Schedule | None) -> None:
+        self._schedule = schedule
+        if schedule is not None and schedule.retry:
+            self.countdown.start()
+        else:
+            self.countdown.stop()
+        self._show_schedule()
+
+    def _show_schedule(self) -> None:
+        schedule = self._schedule
+        if schedule is None:
+            self.schedule_label.setText("")
+        elif schedule.retry:
+            seconds = max(0, round(schedule.at - time.time()))
+            self.schedule_label.setText(f"Trying again in {seconds} s")
+        else:
+            clock = time.strftime("%H:%M", time.localtime(schedule.at))
+            self.schedule_label.setText(f"Next refresh at {clock}")
+
+    def show_protection(self, protection: str, encrypted: bool) -> None:
+        self._protection = (protection, encrypted)
+        self._show_protection()
+
+    def set_not_saved(self, why: str) -> None:
+        """``why`` the store takes nothing now ("" once it saves again)."""
+        self.not_saved = why
+        self._show_protection()
+
+    def _show_protection(self) -> None:
+        protection, encrypted = self._protection
+        if not protection:
+            return
+        label = self.protection_label
+        if self.not_saved:  # the store is what it says, but it takes nothing now
+            label.setText(f"⚠ Token cache: {protection} — not saved now: {self.not_saved}")
+            label.setToolTip(_NOT_SAVED_TIP)
+            return
+        label.setText(f"Token cache: {protection}" if encrypted else f"⚠ Token cache: {protection}")
+        label.setToolTip(_ENCRYPTED_TIP if encrypted else _PLAINTEXT_TIP)
