@@ -22,9 +22,17 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from desktop_app.core.config import CLOUDS
 from desktop_app.core.errors import LanyardError
-from desktop_app.core.scopes import RESERVED_SCOPES, Scopes, parse_scopes
+from desktop_app.core.scopes import Scopes
+
+# the request side lives in api_request.py; its names are re-exported for the callers of old
+from desktop_app.graph.api_request import (
+    GRAPH_HOSTS,
+    ApiRequest,
+    ApiRequestError,
+    scope_resource,
+    validate_request,
+)
 from desktop_app.graph.json_tree import JsonValue
 
 if TYPE_CHECKING:
@@ -32,48 +40,29 @@ if TYPE_CHECKING:
     # the window's first paint does not wait for them (tests/unit/test_import_weight.py)
     import requests
 
+__all__ = [
+    "GRAPH_HOSTS",
+    "ApiCaller",
+    "ApiFailure",
+    "ApiPreset",
+    "ApiRequest",
+    "ApiRequestError",
+    "ApiResponse",
+    "build_response",
+    "scope_resource",
+    "validate_request",
+]
+
 MAX_BODY_BYTES = 2 * 1024 * 1024  # more is cut off (and not parsed): this is a viewer
 MAX_REDIRECTS = 5
 TOKEN_PLACEHOLDER = "[access token removed]"  # noqa: S105 - what replaces it
 ACTION = "Calling the API"
-# the response headers worth showing (never Set-Cookie and the like)
-SHOWN_HEADERS = (
-    "content-type",
-    "content-length",
-    "request-id",
-    "client-request-id",
-    "x-ms-request-id",
-    "x-ms-ags-diagnostic",
-    "date",
-    "etag",
-    "location",
-    "retry-after",
-    "www-authenticate",
-)
+# every response header is shown but these: a cookie the API sets is a secret of its own
+HIDDEN_HEADERS = frozenset({"set-cookie", "set-cookie2"})
 _BINARY_TYPES = ("image/", "audio/", "video/", "application/octet-stream", "application/pdf")
-GRAPH_HOSTS = frozenset(urlsplit(cloud.graph_endpoint).hostname or "" for cloud in CLOUDS.values())
 
 
-class ApiRequestError(ValueError):
-    """A request that cannot be sent; ``field`` names the bad one ("url" or "scopes")."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-@dataclass(frozen=True)
-class ApiRequest:
-    url: str
-    scopes: Scopes
-
-    @property
-    def host(self) -> str:
-        return urlsplit(self.url).netloc.lower()
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
+def origin_of(url: str) -> tuple[str, str, int | None]:
     """Scheme, host and port; a URL that does not parse (an unmatched bracket, a port that is
     not a number: urlsplit and .port raise ValueError) is an origin of its own, matching none."""
     try:
@@ -84,21 +73,6 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
-def _host(url: str) -> str:
-    """The host of ``url`` in lower case; "" when it has none or does not parse."""
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:  # an unmatched [ or ]
-        return ""
-
-
-def _netloc(url: str) -> str:
-    try:
-        return (urlsplit(url).netloc or "").lower()
-    except ValueError:
-        return ""
-
-
 def _join(url: str, location: str) -> str:
     """Where a redirect leads; "" for a Location that is not a URL (it is shown, not followed)."""
     try:
@@ -107,83 +81,6 @@ def _join(url: str, location: str) -> str:
     except ValueError:
         return ""
     return target
-
-
-def scope_resource(scope: str, graph_endpoint: str) -> str:
-    """Which API a scope is for: "graph" (a bare name like User.Read, or a Graph resource URL),
-    else the resource part of the scope (``api://…``, ``https://host``, an app id)."""
-    if "/" not in scope:
-        return "graph"
-    resource = scope.rsplit("/", 1)[0]
-    host, graph_host = _host(resource), _host(graph_endpoint)
-    if resource.lower().startswith("https://") and host in GRAPH_HOSTS | {graph_host}:
-        return "graph"
-    return resource
-
-
-def validate_request(url_text: str, scopes_text: str, graph_endpoint: str) -> ApiRequest:
-    """The request, or ApiRequestError naming the field that is wrong and how."""
-    url = url_text.strip()
-    if not url:
-        raise ApiRequestError("url", "Endpoint URL: enter the address of the API to call.")
-    try:
-        parts = urlsplit(url)
-        _ = parts.port  # raises for a port that is not a number
-    except ValueError:
-        raise ApiRequestError(
-            "url",
-            "Endpoint URL: this is not a valid address (an unmatched [ or ], or a port that is "
-            "not a number).",
-        ) from None
-    if parts.scheme.lower() != "https" or not parts.hostname:
-        raise ApiRequestError(
-            "url",
-            "Endpoint URL: an https:// address is required (the token is never sent "
-            "over plain http).",
-        )
-    if any(c.isspace() for c in url):
-        raise ApiRequestError("url", "Endpoint URL: remove the spaces from the address.")
-    if parts.username or parts.password:
-        raise ApiRequestError("url", "Endpoint URL: leave the user name and password out.")
-    scopes = parse_scopes(scopes_text)
-    if not scopes:
-        raise ApiRequestError(
-            "scopes", "Scopes: name at least one permission the API needs, e.g. User.Read."
-        )
-    reserved = sorted(RESERVED_SCOPES.intersection(s.lower() for s in scopes))
-    if reserved:
-        raise ApiRequestError(
-            "scopes",
-            f"Scopes: leave out {', '.join(reserved)}; Lanyard always asks for them itself.",
-        )
-    resources = {scope_resource(s, graph_endpoint) for s in scopes}
-    for resource in resources:
-        if resource.lower().startswith("https://") and not _host(resource):
-            raise ApiRequestError(
-                "scopes", f"Scopes: {resource} is not a valid address (an unmatched [ or ]?)."
-            )
-    if len(resources) > 1:
-        raise ApiRequestError(
-            "scopes",
-            "Scopes: a token is for one API; ask for one API's permissions at a time.",
-        )
-    (resource,) = resources
-    if resource == "graph":
-        expected = _netloc(graph_endpoint)
-        if parts.netloc.lower() != expected:
-            raise ApiRequestError(
-                "url",
-                f"Endpoint URL: a Microsoft Graph token ({' '.join(scopes)}) is only sent to "
-                f"{expected}; use that host, or the scopes of the API you want to call.",
-            )
-    elif resource.lower().startswith("https://"):
-        expected = _netloc(resource)
-        if parts.netloc.lower() != expected:
-            raise ApiRequestError(
-                "url",
-                f"Endpoint URL: a token for {resource} is only sent to {expected}.",
-            )
-    return ApiRequest(url, scopes)
 
 
 @dataclass(frozen=True)
@@ -214,6 +111,9 @@ class ApiResponse:
     is_json: bool
     final_url: str
     problem: LanyardError | None = None  # for a status >= 400: the error worded for people
+    # a binary body (an image, a PDF...): its bytes, shown as an image or saved, never as text
+    binary: bytes = field(default=b"", repr=False)
+    is_binary: bool = False
 
     @property
     def ok(self) -> bool:
@@ -284,13 +184,14 @@ def build_response(
     kept = tuple(
         (key.lower(), _scrub(str(value), token))
         for key, value in headers.items()
-        if key.lower() in SHOWN_HEADERS
+        if key.lower() not in HIDDEN_HEADERS
     )
     content_type = next((v for k, v in kept if k == "content-type"), "")
     document: JsonValue = None
     is_json = False
-    if _looks_binary(content_type, body):
-        text = f"[{format_size(len(body))} of {content_type or 'binary data'}, not shown]"
+    is_binary = _looks_binary(content_type, body)
+    if is_binary:
+        text = f"[{format_size(len(body))} of {content_type or 'binary data'}, not shown as text]"
     else:
         text = _scrub(body.decode(encoding or "utf-8", errors="replace"), token)
         looks_json = "json" in content_type.lower() or text.lstrip()[:1] in ("{", "[")
@@ -333,11 +234,24 @@ def build_response(
         is_json=is_json,
         final_url=final_url,
         problem=problem,
+        binary=body if is_binary else b"",
+        is_binary=is_binary,
     )
 
 
+# a redirect that turns the request into a GET without its body (RFC 9110 15.4; 301 and 302
+# for a POST, as every browser and requests do); 307 and 308 repeat the method and body
+_BECOMES_GET = {303: frozenset(("POST", "PUT", "PATCH", "DELETE")), 301: {"POST"}, 302: {"POST"}}
+
+
+def _next_hop(request: ApiRequest, status: int, method: str) -> tuple[str, bytes | None]:
+    if method in _BECOMES_GET.get(status, ()):
+        return "GET", None
+    return method, request.body if method == request.method else None
+
+
 class ApiCaller:
-    """GET an API with a bearer token, on the network pool (a blocking call)."""
+    """Send a request with a bearer token, on the network pool (a blocking call)."""
 
     def __init__(self, session: requests.Session, max_body: int = MAX_BODY_BYTES) -> None:
         self._session = session
@@ -348,16 +262,20 @@ class ApiCaller:
 
         from desktop_app.graph.errors import from_exception
 
-        origin = _origin(request.url)
-        url = request.url
+        origin = origin_of(request.url)
+        url, method, body = request.url, request.method, request.body
         started = time.monotonic()
         for hop in range(MAX_REDIRECTS + 1):
-            headers = {"Accept": "application/json"}
-            if _origin(url) == origin:  # never to another host, port or scheme
+            headers = requests.structures.CaseInsensitiveDict({"Accept": "application/json"})
+            headers.update(request.headers)  # checked: never Authorization, Host or a length
+            if body is None:
+                headers.pop("Content-Type", None)
+            same_origin = origin_of(url) == origin
+            if same_origin:  # never to another host, port or scheme
                 headers["Authorization"] = f"Bearer {token}"
             try:
-                response = self._session.get(
-                    url, headers=headers, allow_redirects=False, stream=True
+                response = self._session.request(
+                    method, url, headers=headers, data=body, allow_redirects=False, stream=True
                 )
             except requests.RequestException as exc:
                 raise from_exception(exc, ACTION, service or request.host) from None
@@ -365,11 +283,15 @@ class ApiCaller:
                 location = response.headers.get("Location", "")
                 if response.is_redirect and location and hop < MAX_REDIRECTS:
                     target = _join(url, location)
-                    if target and urlsplit(target).scheme.lower() == "https":
-                        url = target
-                        continue  # an http:// redirect is shown, not followed
+                    next_method, next_body = _next_hop(request, response.status_code, method)
+                    # a change (POST, PATCH...) is repeated only where it was sent: its body does
+                    # not go to another origin; an http:// redirect is shown, not followed
+                    follow = next_method == "GET" or origin_of(target) == origin
+                    if target and urlsplit(target).scheme.lower() == "https" and follow:
+                        url, method, body = target, next_method, next_body
+                        continue
                 try:
-                    body, truncated = _read_capped(response, self._max_body)
+                    received, truncated = _read_capped(response, self._max_body)
                 except requests.RequestException as exc:
                     raise from_exception(exc, ACTION, service or request.host) from None
                 return build_response(
@@ -377,7 +299,7 @@ class ApiCaller:
                     status=response.status_code,
                     reason=response.reason or "",
                     headers=response.headers,
-                    body=body,
+                    body=received,
                     truncated=truncated,
                     elapsed_ms=(time.monotonic() - started) * 1000,
                     final_url=url,

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.core.errors import ErrorKind, InteractionReason
+from desktop_app.core.scopes import parse_scopes
 from desktop_app.graph.api_call import (
     MAX_BODY_BYTES,
     TOKEN_PLACEHOLDER,
@@ -17,7 +18,6 @@ from desktop_app.graph.api_call import (
     build_response,
     format_size,
     from_template,
-    parse_scopes,
     presets,
     scope_resource,
     to_template,
@@ -179,7 +179,8 @@ def test_text_binary_and_truncated_bodies() -> None:
         truncated=False,
         **common,
     )
-    assert photo.text == "[5 B of image/png, not shown]" and not photo.is_json
+    assert photo.text == "[5 B of image/png, not shown as text]" and not photo.is_json
+    assert photo.is_binary and photo.binary == b"\x89PNG\x00"
     text = build_response(
         request, headers={"Content-Type": "text/plain"}, body=b"hello", truncated=False, **common
     )
