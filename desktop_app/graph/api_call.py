@@ -93,6 +93,8 @@ class ApiFailure:
     field: str = ""  # a request that could not be sent: which field is wrong ("url", "scopes")
     # only a person can continue (consent, MFA...): offer a sign-in for just these scopes
     can_grant: bool = False
+    # a later page failed: the pages read so far stay on screen, the problem beside them
+    keeps_answer: bool = False
 
 
 @dataclass(frozen=True)
@@ -315,6 +317,17 @@ class ApiPreset:
     name: str
     url: str
     scopes: Scopes
+    method: str = "GET"
+    body: str = ""
+
+
+MEMBER_OBJECTS_BODY = '{\n  "securityEnabledOnly": false\n}'
+NEW_ORDER_BODY = '{\n  "item": "Lanyard lanyards",\n  "quantity": 25\n}'
+
+
+def write_scope(read_scope: str) -> str:
+    """The write permission beside a read one: …/Orders.Read → …/Orders.ReadWrite."""
+    return read_scope[: -len(".Read")] + ".ReadWrite" if read_scope.endswith(".Read") else ""
 
 
 def presets(
@@ -323,22 +336,44 @@ def presets(
     api_endpoint: str | None = None,
     api_scope: str | None = None,
 ) -> list[ApiPreset]:
-    """The endpoints offered in the window: Graph's, and the sandbox's second API when there."""
+    """The samples offered in the console: Graph's, and the sandbox's second API when there.
+    Each with the least privileged permission Microsoft documents for it (User.Read, which
+    covers /me, its groups, manager and photo, and the organization's basic properties)."""
     graph = graph_endpoint.rstrip("/")
     found = [
         ApiPreset("Microsoft Graph: my profile (/me)", f"{graph}/me", scopes),
         ApiPreset(
             "Microsoft Graph: my groups and roles (/me/memberOf)", f"{graph}/me/memberOf", scopes
         ),
+        ApiPreset(
+            "Microsoft Graph: all my group IDs (POST /me/getMemberObjects)",
+            f"{graph}/me/getMemberObjects",
+            scopes,
+            "POST",
+            MEMBER_OBJECTS_BODY,
+        ),
+        ApiPreset(
+            "Microsoft Graph: my organization (/organization)", f"{graph}/organization", scopes
+        ),
+        ApiPreset("Microsoft Graph: my manager (/me/manager)", f"{graph}/me/manager", scopes),
+        ApiPreset(
+            "Microsoft Graph: my photo (/me/photo/$value)", f"{graph}/me/photo/$value", scopes
+        ),
     ]
     if api_endpoint and api_scope:
-        found.append(
-            ApiPreset(
-                "Orders API (sandbox): my orders",
-                f"{api_endpoint.rstrip('/')}/orders",
-                (api_scope,),
+        orders = f"{api_endpoint.rstrip('/')}/orders"
+        found.append(ApiPreset("Orders API (sandbox): my orders", orders, (api_scope,)))
+        writing = write_scope(api_scope)
+        if writing:
+            found.append(
+                ApiPreset(
+                    "Orders API (sandbox): place an order (POST)",
+                    orders,
+                    (writing,),
+                    "POST",
+                    NEW_ORDER_BODY,
+                )
             )
-        )
     return found
 
 

@@ -5,6 +5,11 @@ on the network pool. A claims challenge in the answer (continuous access evaluat
 token with those claims and one more call. When only a person can give the token (consent for a
 new API, MFA...), the panel offers Grant access: an InteractiveSignIn in the browser for just
 those scopes, as the same account, then the call again. Only the latest call's outcome is shown.
+
+A collection answered a page at a time (``@odata.nextLink``) is followed only on request:
+``load_more`` reads the next page (or, with ``all``, every page up to api_pages.MAX_PAGES) with a
+token for the same scopes, and ``paging`` says how far it got; ``stop_paging`` ends it and keeps
+what was read.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -26,6 +32,8 @@ from desktop_app.graph.api_call import (
     scope_resource,
     validate_request,
 )
+from desktop_app.graph.api_pages import MAX_PAGES, Pages
+from desktop_app.graph.json_tree import JsonValue
 from desktop_app.session import errors
 from desktop_app.session.sign_in import Browser, InteractiveSignIn
 from desktop_app.session.state import MAY_CALL_API, SessionView, State
@@ -50,12 +58,27 @@ def for_one_call(exc: LanyardError) -> LanyardError:
     return dataclasses.replace(exc, recommendation=advice)
 
 
+@dataclass(frozen=True)
+class Paging:
+    """How far the pages of the last answer have been read (``ApiCalls.paging``)."""
+
+    document: JsonValue  # every item read so far, as one document
+    summary: str  # "250 items in 3 pages"
+    pages: int
+    can_load_more: bool
+    loading: bool  # a page is being read now
+    loading_all: bool  # ...and more after it, up to ``cap``
+    cap: int = MAX_PAGES
+    refused: str = ""  # a next link there is, not followed (another origin)
+
+
 class ApiCalls(QObject):
     call_started = Signal(object)  # ApiRequest
     answered = Signal(object)  # ApiResponse: the API answered (any HTTP status)
     failed = Signal(object)  # ApiFailure: no answer (bad request, no token, unreachable)
     consent_waiting = Signal(bool)  # the browser is open for Grant access
     notice = Signal(object)  # LanyardError: Grant access turned a response away; still waiting
+    paging = Signal(object)  # Paging: the last answer is a page of a collection
 
     def __init__(
         self,
@@ -73,6 +96,9 @@ class ApiCalls(QObject):
         self._in_flight: list[CancelToken] = []
         self._grant: tuple[ApiRequest, LanyardError] | None = None  # what Grant access is for
         self._attempt: InteractiveSignIn | None = None  # Grant access under way
+        self._pages: Pages | None = None  # the last answer, when it is a page of a collection
+        self._page_jobs: list[CancelToken] = []
+        self._loading_all = False
 
     @property
     def graph_endpoint(self) -> str | None:
@@ -85,27 +111,53 @@ class ApiCalls(QObject):
 
     # -- a call ----------------------------------------------------------------------------------
 
-    def call(self, url: str, scopes: tuple[str, ...] | str) -> None:
-        """Call ``url`` with a token for ``scopes``; answers with ``answered`` or ``failed``."""
-        session = self._session
-        services, account, graph_endpoint = session.services, session.account, self.graph_endpoint
+    def check(
+        self,
+        url: str,
+        scopes: tuple[str, ...] | str,
+        method: str = "GET",
+        headers: str = "",
+        body: str = "",
+    ) -> ApiRequest | None:
+        """The request, checked; None (and ``failed`` naming the field) when it cannot be sent."""
         scope_text = scopes if isinstance(scopes, str) else " ".join(scopes)
         try:
-            request = validate_request(url, scope_text, graph_endpoint or "")
+            return validate_request(
+                url, scope_text, self.graph_endpoint or "", method, headers, body
+            )
         except ApiRequestError as exc:
             error = errors.invalid_api_request(exc.message, exc.field)
             self.failed.emit(ApiFailure(error, field=exc.field))
-            return
+            return None
+
+    def call(
+        self,
+        url: str,
+        scopes: tuple[str, ...] | str,
+        method: str = "GET",
+        headers: str = "",
+        body: str = "",
+    ) -> None:
+        """Check and send the request; answers with ``answered`` (then ``paging`` for a page
+        of a collection) or ``failed``."""
+        request = self.check(url, scopes, method, headers, body)
+        if request is not None:
+            self.send(request)
+
+    def send(self, request: ApiRequest) -> None:
+        """Send a checked request (``check``)."""
+        session = self._session
         if (
-            services is None
-            or services.api is None
-            or account is None
+            session.services is None
+            or session.services.api is None
+            or session.account is None
             or session.state not in MAY_CALL_API
         ):
             self.failed.emit(ApiFailure(errors.api_needs_sign_in(), request))
             return
         self._call_id += 1
         self._grant = None
+        self._end_paging()
         self.call_started.emit(request)
         self._get_token(request, self._call_id)
 
@@ -155,9 +207,9 @@ class ApiCalls(QObject):
         if services is None or services.api is None:
             return
         caller, access_token = services.api, token.access_token
-        graph = scope_resource(request.scopes[0], self.graph_endpoint or "") == "graph"
-        service = "Microsoft Graph" if graph else request.host
-        log.info("Calling an API on %s", request.host)  # never the token, nor the query
+        service = "Microsoft Graph" if self._is_graph(request) else request.host
+        # never the token, nor the query or body
+        log.info("Calling an API on %s: %s", request.host, request.method)
 
         def call(_: CancelToken) -> ApiResponse:
             return caller.call(request, access_token, service)
@@ -169,6 +221,7 @@ class ApiCalls(QObject):
                 self._get_token(request, call_id, problem.claims_challenge)
                 return
             self.answered.emit(response)
+            self._start_paging(response)
 
         def failed(exc: LanyardError) -> None:
             self.failed.emit(ApiFailure(for_one_call(exc), request))
@@ -181,6 +234,118 @@ class ApiCalls(QObject):
                 name="api_call",
             )
         )
+
+    # -- the pages of a collection (@odata.nextLink) ---------------------------------------------
+
+    def _start_paging(self, response: ApiResponse) -> None:
+        pages = Pages.start(response)
+        if pages.next.url or pages.next.refused:
+            self._pages = pages
+            self._emit_paging()
+
+    def _emit_paging(self, loading: bool = False) -> None:
+        pages = self._pages
+        if pages is None:
+            return
+        self.paging.emit(
+            Paging(
+                document=pages.document(),
+                summary=pages.summary(),
+                pages=pages.count,
+                can_load_more=pages.can_load_more,
+                loading=loading,
+                loading_all=loading and self._loading_all,
+                refused=pages.next.refused,
+            )
+        )
+
+    @property
+    def paging_now(self) -> bool:
+        return bool(self._page_jobs)
+
+    def load_more(self, all_pages: bool = False) -> None:
+        """Read the next page (``all_pages``: every page, up to MAX_PAGES)."""
+        pages, services, account = self._pages, self._session.services, self._session.account
+        if pages is None or not pages.can_load_more or self._page_jobs:
+            return
+        if services is None or services.api is None or account is None:
+            return
+        self._loading_all = all_pages
+        self._next_page(pages, self._call_id)
+
+    def _next_page(self, pages: Pages, call_id: int) -> None:
+        services, account = self._session.services, self._session.account
+        if services is None or services.api is None or account is None:
+            return
+        auth, caller = services.auth, services.api
+        request = pages.first.request.with_url(pages.next.url)
+        service = "Microsoft Graph" if self._is_graph(request) else request.host
+
+        def token(_: CancelToken) -> TokenResult:
+            # for the scopes of the first page, from the cache (silent; it may renew)
+            return auth.silent(account, scopes=request.scopes)
+
+        def fetch(got_token: TokenResult) -> None:
+            def call(_: CancelToken) -> ApiResponse:
+                return caller.call(request, got_token.access_token, service)
+
+            self._page_jobs.append(
+                self._net.submit(
+                    call, self._latest(call_id, got), self._latest(call_id, failed), name="api_page"
+                )
+            )
+
+        def got(response: ApiResponse) -> None:
+            self._page_jobs = []
+            if not response.ok:
+                self._page_failed(
+                    request, response.problem or errors.page_not_read(response.status)
+                )
+                return
+            pages.add(response)
+            more = self._loading_all and pages.can_load_more
+            self._emit_paging(loading=more)
+            if more:
+                self._next_page(pages, call_id)
+            else:
+                self._loading_all = False
+
+        def failed(exc: LanyardError) -> None:
+            self._page_jobs = []
+            self._page_failed(request, for_one_call(exc))
+
+        self._page_jobs = [
+            self._auth.submit(
+                token, self._latest(call_id, fetch), self._latest(call_id, failed), name="api_token"
+            )
+        ]
+        self._emit_paging(loading=True)
+
+    def _page_failed(self, request: ApiRequest, exc: LanyardError) -> None:
+        self._loading_all = False
+        self._emit_paging()
+        self.failed.emit(ApiFailure(exc, request, keeps_answer=True))
+
+    def stop_paging(self) -> None:
+        """Stop reading pages; what was read stays."""
+        for job in self._page_jobs:
+            job.cancel()
+        was_loading = bool(self._page_jobs)
+        self._page_jobs = []
+        self._loading_all = False
+        if was_loading:
+            self._call_id += 1  # the page in flight is not shown when it arrives
+            self._emit_paging()
+
+    def _end_paging(self) -> None:
+        for job in self._page_jobs:
+            job.cancel()
+        self._page_jobs = []
+        self._pages = None
+        self._loading_all = False
+
+    def _is_graph(self, request: ApiRequest) -> bool:
+        return scope_resource(request.scopes[0], self.graph_endpoint or "") == "graph"
 
     # -- Grant access: a browser sign-in for the request's scopes only, as the same account -----
 
@@ -244,6 +409,7 @@ class ApiCalls(QObject):
     def on_state(self, state: State) -> None:
         if state is State.SIGNED_OUT:  # signed out (here or elsewhere): nothing to grant now
             self._grant = None
+            self._end_paging()
             self.cancel_consent()
 
     def _end_grant(self) -> None:
@@ -256,4 +422,5 @@ class ApiCalls(QObject):
         for job in self._in_flight:
             job.cancel()
         self._in_flight = []
+        self._end_paging()
         self._end_grant()

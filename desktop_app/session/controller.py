@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     # msal and requests come with these: the auth worker imports them, never the GUI thread
     # while the window starts (see services_factory)
     from desktop_app.auth.models import Account, CacheEntry, TokenResult
+    from desktop_app.graph.api_request import ApiRequest
     from desktop_app.session.services import Services
 
     _Done = Callable[[TokenResult], None]
@@ -70,6 +71,7 @@ class SessionController(QObject):
     api_answered = Signal(object)  # ApiResponse: the API answered (any HTTP status)
     api_failed = Signal(object)  # ApiFailure: no answer (bad request, no token, unreachable)
     api_consent_waiting = Signal(bool)  # the browser is open for "Grant access"
+    api_paging = Signal(object)  # Paging: how far the pages of the last answer are read
 
     def __init__(
         self,
@@ -118,6 +120,7 @@ class SessionController(QObject):
             (self._api.answered, self.api_answered),
             (self._api.failed, self.api_failed),
             (self._api.consent_waiting, self.api_consent_waiting),
+            (self._api.paging, self.api_paging),
             (self._api.notice, self.notice),
             (self._accounts.changed, self.accounts_changed),
             (self._accounts.error, self.error),
@@ -492,8 +495,35 @@ class SessionController(QObject):
     def api_consent_pending(self) -> bool:
         return self._api.consent_pending
 
-    def call_api(self, url: str, scopes: tuple[str, ...] | str) -> None:
-        self._api.call(url, scopes)
+    def call_api(
+        self,
+        url: str,
+        scopes: tuple[str, ...] | str,
+        method: str = "GET",
+        headers: str = "",
+        body: str = "",
+    ) -> None:
+        self._api.call(url, scopes, method, headers, body)
+
+    def check_api_request(
+        self,
+        url: str,
+        scopes: tuple[str, ...] | str,
+        method: str = "GET",
+        headers: str = "",
+        body: str = "",
+    ) -> ApiRequest | None:
+        """The checked request; None when a field is wrong (``api_failed`` names it)."""
+        return self._api.check(url, scopes, method, headers, body)
+
+    def send_api_request(self, request: ApiRequest) -> None:
+        self._api.send(request)
+
+    def load_more_api_pages(self, all_pages: bool = False) -> None:
+        self._api.load_more(all_pages)
+
+    def stop_api_paging(self) -> None:
+        self._api.stop_paging()
 
     def grant_api_access(self) -> None:
         self._api.grant_access()

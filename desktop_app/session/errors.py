@@ -118,6 +118,15 @@ def invalid_api_request(message: str, field: str) -> LanyardError:
     return LanyardError(message, "", ErrorKind.CONFIG, {"field": field})
 
 
+def page_not_read(status: int) -> LanyardError:
+    """A next page answered with a status that is neither a page nor an error Graph words."""
+    return LanyardError(
+        f"The next page answered {status} instead of a page; the pages read so far are shown.",
+        "Select Load next page to try again.",
+        ErrorKind.SERVICE,
+    )
+
+
 def api_needs_sign_in() -> LanyardError:
     return LanyardError(
         "Sign in first: Lanyard calls the API as the signed-in account.",

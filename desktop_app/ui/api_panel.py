@@ -1,11 +1,17 @@
-"""The "Call an API" panel: an endpoint and its scopes, Call, the status line and the result.
+"""The "Call an API" panel, an API console: method, endpoint, scopes, headers and a JSON body;
+the answer's status, time, size, headers and body; the pages of a collection; recent requests.
 
-It talks to SessionController only (``attach``). Extra consent is asked for only when an API
-needs it: the session tries silently first and, when the identity provider says a person must
-agree, the panel offers "Grant access" (it never opens the browser by itself).
+It talks to SessionController only (``attach``): the session checks a request and sends it.
+Anything but GET may change data, so the first such call to a URL is confirmed by the person.
+Extra consent is asked for only when an API needs it: the session tries silently first and,
+when the identity provider says a person must agree, the panel offers "Grant access" (it never
+opens the browser by itself).
 """
 
 from __future__ import annotations
+
+import itertools
+import json
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
@@ -15,6 +21,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QProgressBar,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -22,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.errors import LanyardError
+from desktop_app.graph import api_history
 from desktop_app.graph.api_call import (
     ApiFailure,
     ApiPreset,
@@ -30,10 +39,14 @@ from desktop_app.graph.api_call import (
     from_template,
     to_template,
 )
+from desktop_app.graph.api_history import HistoryEntry
+from desktop_app.graph.api_request import METHODS
+from desktop_app.session.api_calls import Paging
 from desktop_app.session.controller import SessionController
 from desktop_app.session.state import MAY_CALL_API, State
+from desktop_app.ui.api_request_editor import RequestEditor
+from desktop_app.ui.api_response_view import ResponseView
 from desktop_app.ui.banner import Banner
-from desktop_app.ui.json_view import JsonView
 from desktop_app.ui.widgets import muted, plain_label
 
 EXPLANATION = (
@@ -42,6 +55,8 @@ EXPLANATION = (
 )
 SETTINGS_URL = "api_call/url"
 SETTINGS_SCOPES = "api_call/scopes"
+SETTINGS_METHOD = "api_call/method"
+SETTINGS_HISTORY = "api_call/history"
 CAN_CALL = MAY_CALL_API
 
 
@@ -51,15 +66,41 @@ def _restyle(widget: QWidget, name: str, value: object) -> None:
     widget.style().polish(widget)
 
 
+def confirm_change(parent: QWidget, request: ApiRequest) -> bool:
+    """Ask before the first call that may change data: it names the method and the URL."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(f"Send {request.method}?")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the URL is the person's text, not markup
+    box.setText(f"Send {request.method} to {request.url}?")
+    box.setInformativeText(
+        f"A {request.method} request can change or delete data as you. Lanyard asks once for "
+        "each address."
+    )
+    send = box.addButton(f"Send {request.method}", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter does not change data
+    box.exec()
+    return box.clickedButton() is send
+
+
 class ApiPanel(QWidget):
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
         # its colours (invalid field, status) are in ui/style.py, light and dark
-        # where the last endpoint and scopes are remembered (tests pass their own)
+        # where the last request and the history are remembered (tests pass their own)
         self._settings = settings if settings is not None else QSettings()
         self.session: SessionController | None = None
         self._presets: list[ApiPreset] = []
+        self._history: list[HistoryEntry] = api_history.from_json(
+            self._settings.value(SETTINGS_HISTORY, "")
+        )
+        self._shown_history: list[tuple[HistoryEntry, str]] = []  # (entry, its URL now)
+        self._confirmed: set[tuple[str, str]] = set()  # (method, URL) sent after a yes
+        self.confirm = confirm_change  # tests answer for the person
+        self._sent: tuple[str, str, str, str, str] | None = None  # the texts of the last call
         self._busy = False
+        self._paging_now = False
         self._consenting = False
         self._controls_connected = False
 
@@ -78,15 +119,23 @@ class ApiPanel(QWidget):
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(8)
+        self.method_box = QComboBox(form_card)
+        self.method_box.addItems(METHODS)
+        self.method_box.setAccessibleName("Method")
+        self.method_box.setAccessibleDescription("The HTTP method: GET reads, the others change")
         self.url_edit = QLineEdit(form_card)
         self.url_edit.setAccessibleName("Endpoint URL")
-        self.url_edit.setAccessibleDescription("The https:// address to call with GET")
+        self.url_edit.setAccessibleDescription("The https:// address to call")
         self.url_edit.setPlaceholderText("https://graph.microsoft.com/v1.0/me")
         self.url_edit.setClearButtonEnabled(True)
+        where = QHBoxLayout()
+        where.setSpacing(6)
+        where.addWidget(self.method_box)
+        where.addWidget(self.url_edit, 1)
         self.preset_box = QComboBox(form_card)
-        self.preset_box.setPlaceholderText("Presets…")
-        self.preset_box.setAccessibleName("Preset")
-        self.preset_box.setAccessibleDescription("Fills in the endpoint URL and its scopes")
+        self.preset_box.setPlaceholderText("Samples…")
+        self.preset_box.setAccessibleName("Sample requests")
+        self.preset_box.setAccessibleDescription("Fills in the method, address, scopes and body")
         self.preset_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.preset_box.setMaximumWidth(260)
         self.scopes_edit = QLineEdit(form_card)
@@ -99,23 +148,33 @@ class ApiPanel(QWidget):
         self.call_button.setProperty("primary", True)
         self.call_button.setAccessibleName("Call the API")
         self.call_button.setDefault(True)
-        for row, (text, field, extra) in enumerate(
-            (
-                ("Endpoint &URL", self.url_edit, self.preset_box),
-                ("&Scopes", self.scopes_edit, self.call_button),
-            )
-        ):
-            label = QLabel(text, form_card)
-            label.setBuddy(field)
-            grid.addWidget(label, row, 0)
-            grid.addWidget(field, row, 1)
-            grid.addWidget(extra, row, 2, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.history_box = QComboBox(form_card)
+        self.history_box.setPlaceholderText("Recent requests…")
+        self.history_box.setAccessibleName("Recent requests")
+        self.history_box.setAccessibleDescription("Fills in a request made before")
+        self.history_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.history_box.setMaximumWidth(260)
+        url_label = QLabel("Endpoint &URL", form_card)
+        url_label.setBuddy(self.url_edit)
+        grid.addWidget(url_label, 0, 0)
+        grid.addLayout(where, 0, 1)
+        grid.addWidget(self.preset_box, 0, 2, alignment=Qt.AlignmentFlag.AlignLeft)
+        scopes_label = QLabel("&Scopes", form_card)
+        scopes_label.setBuddy(self.scopes_edit)
+        grid.addWidget(scopes_label, 1, 0)
+        grid.addWidget(self.scopes_edit, 1, 1)
+        grid.addWidget(self.history_box, 1, 2, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.editor = RequestEditor(form_card)
+        grid.addWidget(self.editor, 2, 1)
+        grid.addWidget(
+            self.call_button, 2, 2, alignment=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+        )
         grid.setColumnStretch(1, 1)
         self.validation = plain_label("", form_card)
         self.validation.setObjectName("validation")
         self.validation.setAccessibleName("Problem with the request")
         self.validation.hide()
-        grid.addWidget(self.validation, 2, 1, 1, 2)
+        grid.addWidget(self.validation, 3, 1, 1, 2)
         card.addLayout(grid)
 
         row_layout = QHBoxLayout()
@@ -160,22 +219,65 @@ class ApiPanel(QWidget):
         result_card.setObjectName("card")
         result_layout = QVBoxLayout(result_card)
         result_layout.setContentsMargins(16, 12, 16, 12)
-        self.result = JsonView(result_card)
-        result_layout.addWidget(self.result)
+        self.pages_row = QWidget(result_card)
+        pages = QHBoxLayout(self.pages_row)
+        pages.setContentsMargins(0, 0, 0, 0)
+        self.pages_summary = plain_label("", self.pages_row)
+        self.pages_summary.setAccessibleName("Pages read")
+        self.pages_progress = QProgressBar(self.pages_row)
+        self.pages_progress.setAccessibleName("Pages read of the most Load all reads")
+        self.pages_progress.setMaximumWidth(160)
+        self.pages_progress.setTextVisible(False)
+        self.next_page_button = QPushButton("Load &next page", self.pages_row)
+        self.all_pages_button = QPushButton("Load &all", self.pages_row)
+        self.stop_pages_button = QPushButton("S&top", self.pages_row)
+        self.stop_pages_button.setAccessibleName("Stop loading pages")
+        pages.addWidget(self.pages_summary, 1)
+        for widget in (
+            self.pages_progress,
+            self.next_page_button,
+            self.all_pages_button,
+            self.stop_pages_button,
+        ):
+            pages.addWidget(widget)
+        self.pages_row.hide()
+        result_layout.addWidget(self.pages_row)
+        self.response = ResponseView(result_card)
+        self.result = self.response.json
+        result_layout.addWidget(self.response)
         outer.addWidget(result_card, 1)
 
-        # the order people fill it in: where, with what, go (the presets are a shortcut)
-        self.setTabOrder(self.url_edit, self.scopes_edit)
-        self.setTabOrder(self.scopes_edit, self.call_button)
-        self.setTabOrder(self.call_button, self.preset_box)
+        # the order people fill it in: how, where, with what, go (samples and history are
+        # shortcuts)
+        order = [
+            self.method_box,
+            self.url_edit,
+            self.scopes_edit,
+            self.editor.toggle,
+            self.editor.tabs,
+            self.editor.headers_edit,
+            self.editor.body_edit,
+            self.call_button,
+            self.preset_box,
+            self.history_box,
+        ]
+        for first, second in itertools.pairwise(order):
+            self.setTabOrder(first, second)
 
         self.preset_box.activated.connect(self._choose_preset)
+        self.history_box.activated.connect(self._choose_history)
+        self.method_box.currentTextChanged.connect(self.editor.set_method)
         self.call_button.clicked.connect(self.call)
         self.url_edit.returnPressed.connect(self.call)
         self.scopes_edit.returnPressed.connect(self.call)
         self.url_edit.textEdited.connect(lambda _text: self._mark_invalid(""))
         self.scopes_edit.textEdited.connect(lambda _text: self._mark_invalid(""))
+        self.editor.edited.connect(lambda: self._mark_invalid("", keep_focus=True))
+        self.next_page_button.clicked.connect(lambda: self._load_pages(False))
+        self.all_pages_button.clicked.connect(lambda: self._load_pages(True))
+        self.stop_pages_button.clicked.connect(self._stop_pages)
         self.result.copied.connect(lambda what: self.detail.setText(f"Copied the {what}."))
+        self._fill_history()
         self._update_enabled()
 
     # -- wiring ----------------------------------------------------------------------------------
@@ -187,6 +289,7 @@ class ApiPanel(QWidget):
         session.api_answered.connect(self.show_response)
         session.api_failed.connect(self.show_failure)
         session.api_consent_waiting.connect(self._on_consent_waiting)
+        session.api_paging.connect(self.show_paging)
         if not self._controls_connected:  # once: attach runs again when new settings apply
             self._controls_connected = True
             self.banner.action_requested.connect(self._grant)
@@ -202,10 +305,15 @@ class ApiPanel(QWidget):
             self._load_presets()
         if state not in CAN_CALL:
             self._busy = False
+            self._paging_now = False
         if state is State.SIGNED_OUT and self.status.text() != "Not called yet.":
             # signed out, or another account next: the answer was for the one who left
             self._forget_answer("Not called yet.")
         self._update_enabled()
+
+    def _bases(self) -> dict[str, str]:
+        setup = self.session.setup if self.session is not None else None
+        return dict(setup.api_bases) if setup is not None else {}
 
     def _load_presets(self) -> None:
         setup = self.session.setup if self.session is not None else None
@@ -215,25 +323,50 @@ class ApiPanel(QWidget):
         for preset in self._presets:
             self.preset_box.addItem(preset.name)
         self.preset_box.setCurrentIndex(-1)
+        self._fill_history()
         if self.url_edit.text():
             return
-        bases = setup.api_bases
         url = str(self._settings.value(SETTINGS_URL, "") or "")
-        remembered = from_template(url, bases) if url else None
+        remembered = from_template(url, setup.api_bases) if url else None
         scopes = str(self._settings.value(SETTINGS_SCOPES, "") or "")
+        method = str(self._settings.value(SETTINGS_METHOD, "GET") or "GET")
         if remembered and scopes:
-            self.url_edit.setText(remembered)
-            self.scopes_edit.setText(scopes)
+            self._fill(method if method in METHODS else "GET", remembered, scopes, "", "")
         elif self._presets:
             self._choose_preset(0)
+
+    def _fill(self, method: str, url: str, scopes: str, headers: str, body: str) -> None:
+        self.method_box.setCurrentText(method)
+        self.url_edit.setText(url)
+        self.scopes_edit.setText(scopes)
+        self.editor.set_request(headers, body)
+        self._mark_invalid("")
 
     def _choose_preset(self, index: int) -> None:
         if 0 <= index < len(self._presets):
             preset = self._presets[index]
             self.preset_box.setCurrentIndex(index)
-            self.url_edit.setText(preset.url)
-            self.scopes_edit.setText(" ".join(preset.scopes))
-            self._mark_invalid("")
+            self._fill(preset.method, preset.url, " ".join(preset.scopes), "", preset.body)
+
+    def _fill_history(self) -> None:
+        """The recent requests whose address is known now (a sandbox of another run is not)."""
+        bases = self._bases()
+        self._shown_history = [
+            (entry, url)
+            for entry in self._history
+            if (url := from_template(entry.url, bases)) is not None
+        ]
+        self.history_box.clear()
+        for entry, url in self._shown_history:
+            self.history_box.addItem(entry.label(url))
+        self.history_box.setCurrentIndex(-1)
+        self.history_box.setEnabled(bool(self._shown_history))
+
+    def _choose_history(self, index: int) -> None:
+        if 0 <= index < len(self._shown_history):
+            entry, url = self._shown_history[index]
+            self._fill(entry.method, url, entry.scopes, entry.headers, entry.body)
+            self.history_box.setCurrentIndex(-1)
 
     def _update_enabled(self) -> None:
         session = self.session
@@ -248,26 +381,57 @@ class ApiPanel(QWidget):
         if session is None or not self.call_button.isEnabled():
             return
         self._mark_invalid("")
-        # the session checks the request (api_call.validate_request) and answers at once: a bad
-        # field comes back as api_failed (show_failure marks it), a good request as
-        # api_call_started with the checked ApiRequest (_on_started remembers it)
-        session.call_api(self.url_edit.text(), self.scopes_edit.text())
+        texts = (  # in check_api_request's order
+            self.url_edit.text(),
+            self.scopes_edit.text(),
+            self.method_box.currentText(),
+            self.editor.headers_text(),
+            self.editor.body_text(),
+        )
+        # the session checks the request (api_request.validate_request): a bad field comes back
+        # as api_failed (show_failure marks it) and None here
+        request = session.check_api_request(*texts)
+        if request is None:
+            return
+        if request.changes_something and (request.method, request.url) not in self._confirmed:
+            if not self.confirm(self, request):
+                self._set_status(f"Not sent: {request.method} was cancelled.", "")
+                return
+            self._confirmed.add((request.method, request.url))
+        self._sent = texts
+        session.send_api_request(request)
 
     def _remember(self, request: ApiRequest) -> None:
-        setup = self.session.setup if self.session is not None else None
-        bases = setup.api_bases if setup is not None else {}
+        bases = self._bases()
         self._settings.setValue(SETTINGS_URL, to_template(request.url, bases))
         self._settings.setValue(SETTINGS_SCOPES, " ".join(request.scopes))
+        self._settings.setValue(SETTINGS_METHOD, request.method)
 
-    def _mark_invalid(self, field: str, message: str = "") -> None:
+    def _add_history(self, status: int) -> None:
+        if self._sent is None:
+            return
+        url, scopes, method, headers, body = self._sent
+        self._sent = None
+        new = api_history.entry(
+            method.upper(), to_template(url.strip(), self._bases()), scopes, headers, body, status
+        )
+        self._history = api_history.add(self._history, new)
+        self._settings.setValue(SETTINGS_HISTORY, api_history.to_json(self._history))
+        self._fill_history()
+
+    def _mark_invalid(self, field: str, message: str = "", keep_focus: bool = False) -> None:
         for name, edit in (("url", self.url_edit), ("scopes", self.scopes_edit)):
             _restyle(edit, "invalid", name == field)
+        if not keep_focus or field:
+            self.editor.mark_invalid(field)
         self.validation.setText(message)
         self.validation.setVisible(bool(message))
         if field == "url":
             self.url_edit.setFocus()
         elif field == "scopes":
             self.scopes_edit.setFocus()
+        elif field == "method":
+            self.method_box.setFocus()
 
     def _on_started(self, request: ApiRequest) -> None:
         self._remember(request)
@@ -277,12 +441,13 @@ class ApiPanel(QWidget):
 
     def _forget_answer(self, status: str) -> None:
         """A new request, or nobody to call as: the last answer is not this one's, so it goes
-        (status line, details, banner, result) rather than sit under a new outcome."""
+        (status line, details, banner, result, pages) rather than sit under a new outcome."""
         self.banner.hide()
         self._set_status(status, "")
         self.detail.setText("")
         self.detail.hide()
-        self.result.clear()
+        self.response.clear()
+        self.pages_row.hide()
 
     def _set_status(self, text: str, outcome: str) -> None:
         self.status.setText(text)
@@ -291,19 +456,59 @@ class ApiPanel(QWidget):
     def show_response(self, response: ApiResponse) -> None:
         self._busy = False
         self._update_enabled()
-        self._set_status(response.status_line(), "ok" if response.ok else "error")
+        self._add_history(response.status)
+        line = response.status_line()
+        if response.request.method != "GET":
+            line = f"{response.request.method} · {line}"
+        self._set_status(line, "ok" if response.ok else "error")
         details = [response.content_type or "no content type"]
         if response.final_url != response.request.url:
             details.append(f"redirected to {response.final_url}")
         if response.truncated:
             details.append("only the start is shown: the answer is too large to read as JSON")
+        location = response.header("location")
+        if location and response.status == 201:
+            details.append(f"created: {location}")
         self.detail.setText(" · ".join(details))
         self.detail.show()
-        self.result.set_document(response.document, response.text, response.is_json)
+        self.pages_row.hide()
+        self.response.show_response(response)
         if response.problem is not None:
             self.banner.show_error(response.problem, "error")
         else:
             self.banner.hide()
+
+    def show_paging(self, paging: Paging) -> None:
+        """The pages of a collection read so far, as one document, and what can be read next."""
+        self._paging_now = paging.loading
+        self.pages_row.show()
+        text = paging.summary
+        if paging.refused:
+            text = f"{text}. {paging.refused}"
+        self.pages_summary.setText(text)
+        self.pages_progress.setVisible(paging.loading_all)
+        self.pages_progress.setRange(0, paging.cap)
+        self.pages_progress.setValue(min(paging.pages, paging.cap))
+        self.next_page_button.setEnabled(paging.can_load_more and not paging.loading)
+        self.all_pages_button.setEnabled(paging.can_load_more and not paging.loading)
+        self.all_pages_button.setToolTip(f"Reads every page, at most {paging.cap}")
+        self.stop_pages_button.setVisible(paging.loading)
+        if paging.pages > 1:
+            raw = json.dumps(paging.document, indent=2, ensure_ascii=False)
+            self.response.show_document(paging.document, raw, True)
+        if not paging.loading and self.stop_pages_button.hasFocus():
+            self.next_page_button.setFocus()
+
+    def _load_pages(self, all_pages: bool) -> None:
+        if self.session is not None:
+            self.banner.hide()
+            self.session.load_more_api_pages(all_pages)
+            if self._paging_now:
+                self.stop_pages_button.setFocus()
+
+    def _stop_pages(self) -> None:
+        if self.session is not None:
+            self.session.stop_api_paging()
 
     def show_failure(self, failure: ApiFailure) -> None:
         self._busy = False
@@ -314,6 +519,10 @@ class ApiPanel(QWidget):
             self._mark_invalid(failure.field, failure.error.message)
             return
         error: LanyardError = failure.error
+        if failure.keeps_answer:  # a later page: the pages read stay, the problem above them
+            self.banner.show_error(error, "error")
+            return
+        self._add_history(0)
         self._forget_answer("")
         # the status line says what happened; the banner below says why, once
         host = failure.request.host if failure.request is not None else ""

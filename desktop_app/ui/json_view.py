@@ -36,6 +36,7 @@ from desktop_app.ui.clipboard import CLEAR_AFTER_S, copy_text
 from desktop_app.ui.widgets import muted
 
 EXPAND_ALL_LIMIT = 2_000  # "Expand all" stops after creating this many rows
+OPEN_AT_FIRST = 400  # rows an answer may open itself to (expand_to_depth)
 KEY, VALUE, TYPE = range(3)
 
 
@@ -245,26 +246,36 @@ class JsonView(QWidget):
             self._add_page(None, self._root, self._loaded_top_level())
 
     def expand_all(self) -> None:
-        """Open every level, breadth first, creating at most EXPAND_ALL_LIMIT rows (then stop and
-        say so): a huge result must not freeze the window."""
-        budget = EXPAND_ALL_LIMIT
-        queue = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
-        self.tree.setUpdatesEnabled(False)
-        try:
-            while queue and budget > 0:
-                item = queue.pop(0)
-                if not isinstance(item, NodeItem) or not item.node.has_children:
-                    continue
-                if item.loaded == 0:
-                    budget -= self._add_page(item, item.node, 0)
-                item.setExpanded(True)
-                queue.extend(item.child(i) for i in range(item.childCount()))
-        finally:
-            self.tree.setUpdatesEnabled(True)
-        if budget <= 0:
+        """Open every level, creating at most EXPAND_ALL_LIMIT rows (then stop and say so): a
+        huge result must not freeze the window."""
+        if not self._expand(depth=None, budget=EXPAND_ALL_LIMIT):
             self.path_label.setText(
                 f"Expanded the first {EXPAND_ALL_LIMIT:,} rows; open the rest one level at a time."
             )
+
+    def expand_to_depth(self, depth: int, budget: int = OPEN_AT_FIRST) -> None:
+        """Open the first ``depth`` levels, while they make at most ``budget`` rows: an answer
+        is shown opened far enough to read (a collection's items and their fields)."""
+        self._expand(depth, budget)
+
+    def _expand(self, depth: int | None, budget: int) -> bool:
+        """Open levels breadth first; False when the row budget ran out first."""
+        queue = [(self.tree.topLevelItem(i), 1) for i in range(self.tree.topLevelItemCount())]
+        self.tree.setUpdatesEnabled(False)
+        try:
+            while queue and budget > 0:
+                item, level = queue.pop(0)
+                if not isinstance(item, NodeItem) or not item.node.has_children:
+                    continue
+                if depth is not None and level > depth:
+                    break  # breadth first: every later item is at least as deep
+                if item.loaded == 0:
+                    budget -= self._add_page(item, item.node, 0)
+                item.setExpanded(True)
+                queue.extend((item.child(i), level + 1) for i in range(item.childCount()))
+        finally:
+            self.tree.setUpdatesEnabled(True)
+        return budget > 0
 
     # -- copying ------------------------------------------------------------------------------
 

@@ -97,7 +97,7 @@ QFrame#banner[severity="info"] {{ background: {c.info_bg}; border: 1px solid {c.
     border-radius: 8px; }}
 QLineEdit[fixed="true"] {{ background: {c.window}; border: 1px dashed {c.text_muted};
     border-radius: 4px; padding: 2px 4px; }}
-QLineEdit[invalid="true"] {{ border: 2px solid {c.bad}; border-radius: 4px; }}
+QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{ border: 2px solid {c.bad}; border-radius: 4px; }}
 QLabel#validation {{ color: {c.bad}; }}
 QLabel#status[outcome="ok"] {{ color: {c.ok}; font-weight: bold; }}
 QLabel#status[outcome="error"] {{ color: {c.bad}; font-weight: bold; }}

@@ -92,7 +92,9 @@ def test_graph_me_by_default_shows_the_json_and_is_remembered(
     )
     assert panel.url_edit.text() == f"{sandbox.info.graph_endpoint}/me"
     assert panel.scopes_edit.text() == "User.Read"
-    assert panel.preset_box.count() == 3  # /me, /me/memberOf and the sandbox's Orders API
+    # Graph's samples (/me, memberOf, getMemberObjects, organization, manager, photo) and the
+    # sandbox's Orders API (read; place an order)
+    assert panel.preset_box.count() == 8
     call(qtbot, panel, "200 OK")
     assert " ms · " in panel.status.text() and "request-id " in panel.status.text()
     assert panel.detail.text().startswith("application/json")
@@ -122,8 +124,9 @@ def test_the_second_api_asks_for_consent_once_then_calls_without_it(
     panel, session, browser, sandbox = signed_in_panel(
         qtbot, tmp_path, open_window, standin_browser, user
     )
-    panel.preset_box.setCurrentIndex(2)
-    panel.preset_box.activated.emit(2)
+    orders = next(i for i, p in enumerate(panel._presets) if p.name.endswith("my orders"))
+    panel.preset_box.setCurrentIndex(orders)
+    panel.preset_box.activated.emit(orders)
     assert panel.url_edit.text() == f"{sandbox.info.api_endpoint}/orders"
     assert panel.scopes_edit.text() == sandbox.info.api_scope
     before = authorize_requests(sandbox)
@@ -284,8 +287,8 @@ def test_the_request_is_checked_once_and_the_checked_one_is_what_is_called(
     )
     checked: list[ApiRequest] = []
 
-    def counting(url: str, scopes: str, graph_endpoint: str) -> ApiRequest:
-        checked.append(validate_request(url, scopes, graph_endpoint))
+    def counting(url: str, scopes: str, graph_endpoint: str, *more: str) -> ApiRequest:
+        checked.append(validate_request(url, scopes, graph_endpoint, *more))
         return checked[-1]
 
     monkeypatch.setattr(api_calls_module, "validate_request", counting)
@@ -370,13 +373,21 @@ def test_controls_have_names_a_tab_order_and_need_a_session(qtbot: QtBot, tmp_pa
     panel = ApiPanel(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(panel)
     panel.show()
-    controls = [panel.url_edit, panel.scopes_edit, panel.call_button, panel.preset_box]
+    # headers and body folded away: Tab goes past their button to Call
+    controls = [
+        panel.method_box,
+        panel.url_edit,
+        panel.scopes_edit,
+        panel.editor.toggle,
+        panel.call_button,
+        panel.preset_box,
+    ]
     for control in [*controls, panel.cancel_button, panel.banner.close_button, panel.status]:
         assert control.accessibleName(), control
-    # what Tab visits, from the URL on: widgets that take focus by Tab, in the focus chain
-    chain: list[QWidget] = [panel.url_edit]
-    widget = panel.url_edit.nextInFocusChain()
-    while len(chain) < len(controls) and widget is not panel.url_edit:
+    # what Tab visits, from the method on: widgets that take focus by Tab, in the focus chain
+    chain: list[QWidget] = [panel.method_box]
+    widget = panel.method_box.nextInFocusChain()
+    while len(chain) < len(controls) and widget is not panel.method_box:
         if widget.isVisible() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
             chain.append(widget)
         widget = widget.nextInFocusChain()

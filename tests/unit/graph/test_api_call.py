@@ -199,13 +199,25 @@ def test_text_binary_and_truncated_bodies() -> None:
 
 def test_presets_and_remembered_urls_survive_a_new_sandbox_port() -> None:
     found = presets(SANDBOX_GRAPH, ("User.Read",), "https://localhost:4443/api/v1", API_SCOPE)
-    assert [p.url for p in found] == [
-        "https://localhost:4443/v1.0/me",
-        "https://localhost:4443/v1.0/me/memberOf",
-        "https://localhost:4443/api/v1/orders",
+    graph = "https://localhost:4443/v1.0"
+    assert [(p.method, p.url) for p in found] == [
+        ("GET", f"{graph}/me"),
+        ("GET", f"{graph}/me/memberOf"),
+        ("POST", f"{graph}/me/getMemberObjects"),
+        ("GET", f"{graph}/organization"),
+        ("GET", f"{graph}/me/manager"),
+        ("GET", f"{graph}/me/photo/$value"),
+        ("GET", "https://localhost:4443/api/v1/orders"),
+        ("POST", "https://localhost:4443/api/v1/orders"),
     ]
-    assert found[2].scopes == (API_SCOPE,)
-    assert len(presets(GRAPH, ("User.Read",))) == 2  # no sandbox: no Orders API
+    assert found[6].scopes == (API_SCOPE,)
+    assert found[7].scopes == (API_SCOPE.replace("Orders.Read", "Orders.ReadWrite"),)
+    for preset in found:  # every sample is a request the checks let through, body included
+        request = validate_request(
+            preset.url, " ".join(preset.scopes), graph, preset.method, "", preset.body
+        )
+        assert (request.body is not None) == (preset.method == "POST")
+    assert len(presets(GRAPH, ("User.Read",))) == 6  # no sandbox: no Orders API
 
     bases = {"graph": SANDBOX_GRAPH, "api": "https://localhost:4443/api/v1"}
     remembered = to_template("https://localhost:4443/v1.0/me?$select=id", bases)

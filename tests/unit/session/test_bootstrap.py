@@ -131,6 +131,10 @@ def test_what_the_api_panel_offers_is_fixed_at_start_with_the_sandboxs_api_when_
     assert [p.url for p in setup.api_presets] == [
         "https://graph.test/v1.0/me",
         "https://graph.test/v1.0/me/memberOf",
+        "https://graph.test/v1.0/me/getMemberObjects",
+        "https://graph.test/v1.0/organization",
+        "https://graph.test/v1.0/me/manager",
+        "https://graph.test/v1.0/me/photo/$value",
     ]
     assert dict(setup.api_bases) == {"graph": "https://graph.test/v1.0"}
     services = Services([])
