@@ -8,6 +8,8 @@ Admin view), welcome (before signing in, the Sign in button focused), profile-co
 panel with a Copy button focused, as Tab leaves it), device-code (the code to enter elsewhere),
 sign-in-needed (signed in, then the sandbox revokes the sign-in and a refresh finds out),
 api (the Call an API tab: the sandbox's Orders API called, its consent granted in the browser),
+api-paged (the overage user's groups, every @odata.nextLink page loaded: use --user
+lynne.robbins@contoso.test), api-post (an order placed: POST, 201 and its headers),
 api-error (the same, then a second call that gets no answer: the panel after an error that
 follows a success), inspector (the Token inspector on the ID token, its signature checked),
 inspector-diff (the same after the Orders API token was shown: the Differences tab).
@@ -83,6 +85,8 @@ def main() -> int:
             "sign-in-needed",
             "api",
             "api-error",
+            "api-paged",
+            "api-post",
             "inspector",
             "inspector-diff",
             "welcome",
@@ -161,7 +165,7 @@ def main() -> int:
             window.profile_panel.copy_buttons["mail"].setFocus()
             QTimer.singleShot(400, grab)
             return
-        if args.scene in ("api", "api-error") and signed_in() and drive_api_panel():
+        if args.scene.startswith("api") and signed_in() and drive_api_panel():
             QTimer.singleShot(400, grab)
             return
         if args.scene.startswith("inspector") and signed_in() and drive_inspector():
@@ -208,9 +212,24 @@ def main() -> int:
                 window.tabs.addTab(panel, "Call an API")
             api["panel"] = panel
             window.tabs.setCurrentWidget(panel)
-            panel.preset_box.activated.emit(2)  # the Orders API (sandbox)
+            sample = {"api-paged": "(/me/memberOf)", "api-post": "place an order (POST)"}
+            wanted = sample.get(args.scene, "my orders")  # the Orders API (sandbox)
+            index = next(i for i, p in enumerate(panel._presets) if p.name.endswith(wanted))
+            panel.preset_box.setCurrentIndex(index)
+            panel.preset_box.activated.emit(index)
+            panel.confirm = lambda _parent, _request: True  # the person said yes
             panel.call_button.click()
             return False
+        if args.scene == "api-paged":
+            if panel.pages_summary.text().endswith("in 3 pages"):
+                return True
+            if panel.all_pages_button.isEnabled() and not api.get("all"):
+                api["all"] = panel
+                panel.all_pages_button.click()
+            return False
+        if args.scene == "api-post" and "201" in panel.status.text():
+            panel.response.setCurrentIndex(1)  # the headers, Location among them
+            return True
         if panel.banner.isVisible() and panel.banner.action_button.isVisible():
             panel.banner.action_button.click()  # Grant access
             return False
