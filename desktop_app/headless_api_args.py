@@ -38,7 +38,7 @@ API_EXAMPLES = """examples:
   lanyard api POST /me/getMemberObjects --body '{"securityEnabledOnly": false}'
   lanyard api PATCH https://contoso.example/api/orders/7 --scopes api://orders/Orders.ReadWrite \\
       --header 'If-Match: *' --body @change.json -i
-  lanyard api /me/photo/$value --output me.jpg
+  lanyard api '/me/photo/$value' --output me.jpg
 
 The JSON body goes to stdout, pretty-printed (text as it came; binary only to --output or a pipe);
 -i adds the status line and headers on stderr, --verbose the request line and timing too.
@@ -53,13 +53,15 @@ def add_api_parser(commands: Any, add_settings: Callable[..., None]) -> None:
         help="call Microsoft Graph or another API as the signed-in user, like az rest",
         usage="lanyard api [METHOD] URL [--scopes ...] [--header 'Name: value']... "
         "[--body JSON|@FILE|-] [--all] [--output FILE] [-i]",
-        description="Call an API with a token from the same saved sign-in as the window and "
-        "print the answer. METHOD is GET (the default), POST, PUT, PATCH or DELETE. URL is an "
-        "https:// address, or a path after the configured Microsoft Graph endpoint (/me). "
-        "--scopes defaults to the configured scopes for Microsoft Graph (and, in the offline "
-        "demo, to the Orders API's scope for its URLs); any other API needs --scopes. The token "
-        "is sent only to the API it is for, and never printed.",
-        epilog=f"{API_EXIT_CODES}\n\n{API_EXAMPLES}",
+        description=_filled(
+            "Call an API with a token from the same saved sign-in as the window and "
+            "print the answer. METHOD is GET (the default), POST, PUT, PATCH or DELETE. URL is an "
+            "https:// address, or a path after the configured Microsoft Graph endpoint (/me). "
+            "--scopes defaults to the configured scopes for Microsoft Graph (and, in the offline "
+            "demo, to the Orders API's scope for its URLs); any other API needs --scopes. The token "
+            "is sent only to the API it is for, and never printed."
+        ),
+        epilog=f"{_filled(API_EXIT_CODES)}\n\n{API_EXAMPLES}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     api.add_argument("target", nargs="+", metavar="[METHOD] URL", help=argparse.SUPPRESS)
@@ -74,6 +76,7 @@ def add_api_parser(commands: Any, add_settings: Callable[..., None]) -> None:
     )
     api.add_argument(
         "--body",
+        metavar="JSON|@FILE|-",
         help="the request body: JSON text, @FILE to read it from a file, or - from stdin "
         "(sent as application/json unless --header gives another Content-Type)",
     )
@@ -86,6 +89,7 @@ def add_api_parser(commands: Any, add_settings: Callable[..., None]) -> None:
     api.add_argument(
         "-o",
         "--output",
+        metavar="FILE",
         help="write the body to this file instead of stdout ('-': stdout, binary too)",
     )
     api.add_argument(
@@ -98,6 +102,12 @@ def add_api_parser(commands: Any, add_settings: Callable[..., None]) -> None:
         "--account", help="the signed-in account to use (user name); default the first"
     )
     add_settings(api, in_subcommand=True)
+
+
+def _filled(text: str) -> str:
+    import textwrap
+
+    return textwrap.fill(text, 79)  # the raw formatter keeps the examples' lines as they are
 
 
 def _max_pages() -> int:
