@@ -256,6 +256,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return _report(exc, err, args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `lanyard api ... | head`: the reader left before the end
+        _stdout_gone(out)
+        return _fail("stdout was closed before everything was written.", "", EXIT_FAILED, err)
     except Exception as exc:
         log.debug("lanyard %s failed", args.command, exc_info=True)
         return _fail(
@@ -268,6 +271,22 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if services is not None:
             services.close()
         _say_folder_warnings(args, err)
+
+
+def _stdout_gone(out: TextIO) -> None:
+    """Point stdout at the null device: what is left in its buffer would otherwise fail again
+    when the interpreter flushes it on exit (an "Exception ignored" report on stderr)."""
+    import os
+
+    try:
+        fd = out.fileno()
+    except (OSError, ValueError):  # not a real file (a test's StringIO)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
 
 
 def _say_folder_warnings(args: argparse.Namespace, err: TextIO) -> None:

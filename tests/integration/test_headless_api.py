@@ -230,3 +230,31 @@ def test_the_token_is_never_printed_even_verbose(megan: list[str]) -> None:
     assert "> POST https://localhost:" in result.stderr  # --verbose: the request line
     assert token not in result.stdout and token not in result.stderr
     assert token.split(".")[2] not in result.stderr  # not even its signature
+
+
+def test_a_page_that_fails_is_the_answer_printed_with_the_http_status(
+    sandbox: Sandbox, lynne: list[str]
+) -> None:
+    from desktop_app.sandbox.faults import FaultSpec
+
+    sandbox.add_fault(FaultSpec("member-of", latency_ms=1))  # page 1: the real answer
+    sandbox.add_fault(FaultSpec("member-of", status=503, retry_after=7))  # page 2
+    result = lanyard("api", "/me/memberOf", "--all", *lynne)
+    assert result.returncode == EXIT_HTTP, result.stderr
+    assert json.loads(result.stdout)["error"]["code"]  # page 2's error body, not a part-list
+    assert "page 2 failed; the 100 items of the pages before it are not printed." in (result.stderr)
+    assert "HTTP 503 Service Unavailable" in result.stderr
+    assert "Wait 7 s and call it again." in result.stderr
+
+
+def test_a_reader_that_leaves_early_is_said_in_one_line(lynne: list[str]) -> None:
+    read, write = os.pipe()
+    os.close(read)  # like `| head` gone before the answer comes: every write is EPIPE
+    try:
+        result = raw_lanyard("api", "/me/memberOf", "--all", *lynne, stdout=write)
+    finally:
+        os.close(write)
+    assert result.returncode == 1
+    said = result.stderr.decode().removesuffix("NO-QT").splitlines()
+    assert said[-1] == "lanyard: stdout was closed before everything was written."
+    assert "Exception ignored" not in result.stderr.decode()

@@ -319,3 +319,85 @@ def test_help_names_the_flags_and_exit_statuses(capsys: pytest.CaptureFixture[st
     text = capsys.readouterr().out
     for words in ("--header", "--body", "--all", "--output", "--include", "--scopes", "7 the"):
         assert words in text
+
+
+# -- --all's warnings, and the demo API a sandbox description names ----------------------------
+
+
+class Pager:
+    """Answers each next-page request with the page given for its URL (the sending is the
+    integration tests'; here what --all makes of the pages)."""
+
+    def __init__(self, pages: dict[str, bytes]) -> None:
+        self.pages = pages
+        self.asked: list[str] = []
+
+    def send(self, request: ApiRequest, err: io.StringIO) -> ApiResponse:
+        self.asked.append(request.url)
+        return build_response(
+            request,
+            status=200,
+            reason="OK",
+            headers={"Content-Type": "application/json"},
+            body=self.pages[request.url],
+            truncated=False,
+            elapsed_ms=1.0,
+            final_url=request.url,
+        )
+
+
+def page(items: list[int], next_link: str | None) -> bytes:
+    import json
+
+    document: dict[str, object] = {"value": items}
+    if next_link is not None:
+        document["@odata.nextLink"] = next_link
+    return json.dumps(document).encode()
+
+
+def test_all_stops_at_a_next_link_elsewhere_and_says_so() -> None:
+    from desktop_app.headless_api import _all_pages
+
+    first_url = f"{GRAPH}/me/memberOf"
+    pager = Pager(
+        {
+            first_url: page([1, 2], f"{GRAPH}/me/memberOf?skip=2"),
+            f"{GRAPH}/me/memberOf?skip=2": page([3], "https://evil.test/steal"),
+        }
+    )
+    first = pager.send(ApiRequest(first_url, ("User.Read",)), io.StringIO())
+    err = io.StringIO()
+    last, document = _all_pages(pager, first, err)  # type: ignore[arg-type]
+    assert last.request.url == f"{GRAPH}/me/memberOf?skip=2"
+    assert pager.asked == [first_url, f"{GRAPH}/me/memberOf?skip=2"]  # never evil.test
+    assert document == {"value": [1, 2, 3], "@odata.nextLink": "https://evil.test/steal"}
+    assert "not every page was read: The next page is on another address" in err.getvalue()
+
+
+def test_all_stops_at_max_pages_and_leaves_the_next_link() -> None:
+    from desktop_app.graph.api_pages import MAX_PAGES
+    from desktop_app.headless_api import _all_pages
+
+    pages = {f"{GRAPH}/p{n}": page([n], f"{GRAPH}/p{n + 1}") for n in range(MAX_PAGES + 2)}
+    pager = Pager(pages)
+    first = pager.send(ApiRequest(f"{GRAPH}/p0", ("User.Read",)), io.StringIO())
+    err = io.StringIO()
+    _last, document = _all_pages(pager, first, err)  # type: ignore[arg-type]
+    assert isinstance(document, dict) and document["value"] == list(range(MAX_PAGES))
+    assert document["@odata.nextLink"] == f"{GRAPH}/p{MAX_PAGES}"
+    assert f"stopped at {MAX_PAGES} pages" in err.getvalue()
+
+
+def test_a_sandbox_description_names_its_orders_api(tmp_path: Path) -> None:
+    import json
+
+    from desktop_app.session.services import DemoApi, described_api
+
+    info = tmp_path / "sandbox.json"
+    info.write_text(json.dumps({"api_endpoint": "https://localhost:1/api/v1", "api_scope": "x"}))
+    assert described_api(info) == DemoApi("https://localhost:1/api/v1", "x")
+    info.write_text(json.dumps({"authority": "https://localhost:1/t"}))  # an older sandbox's
+    assert described_api(info) is None
+    info.write_text("[1, 2]")
+    assert described_api(info) is None
+    assert described_api(tmp_path / "gone.json") is None
