@@ -124,7 +124,8 @@ EXIT_CODES = (
     "(run lanyard login); 5 the saved sign-in cannot be read or saved now (keyring locked or "
     "not running, a cache or lock file Lanyard may not use): fix what the message names and run "
     "it again, without signing in again; 6 --account names no signed-in account (the message "
-    "lists those that are); 130 interrupted (Ctrl+C)"
+    "lists those that are); 7 lanyard api: the API answered with an error status; 130 interrupted "
+    "(Ctrl+C)"
 )
 
 HELP_EPILOG = f"""commands (no window; Qt is never loaded):
@@ -133,6 +134,8 @@ HELP_EPILOG = f"""commands (no window; Qt is never loaded):
   accounts   list the signed-in accounts (--json)
   whoami     your Microsoft Graph profile and app roles (--json)
   token      an access token for --scopes on stdout, for scripts (--json)
+  api        call Graph or another API as you, like az rest: lanyard api [METHOD] URL
+  decode     decode a token and check its signature (no sign-in needed)
 Without a command, Lanyard opens its window.
 
 {textwrap.fill(EXIT_CODES + ".", 79)}
@@ -215,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     from desktop_app.headless_decode import add_decode_parser  # the Token inspector's (issue 17)
 
     add_decode_parser(commands, _add_settings)
+    from desktop_app.headless_api_args import add_api_parser  # the API console's (issue 17)
+
+    add_api_parser(commands, _add_settings)
     return parser
 
 

@@ -1,4 +1,6 @@
-"""``lanyard whoami`` and ``lanyard token``: the signed-in user and access tokens, for scripts.
+"""``lanyard whoami`` and ``lanyard token``: the signed-in user and access tokens, for scripts;
+and ``run``, which builds the services for every terminal command that signs in (headless_login.py,
+headless_api.py).
 
 No Qt: these run from the same config and the same token cache as the window, on this thread,
 and exit. The token is written only by ``token``, to stdout (its purpose, like ``az account
@@ -122,7 +124,8 @@ class _Notices:
         self.told.clear()
 
 
-def signed_in(services: Services, wanted: str | None) -> tuple[Account, TokenResult]:
+def signed_in_account(services: Services, wanted: str | None) -> Account:
+    """The account a command acts as (``wanted``, else the first), from the saved sign-in."""
     auth = services.auth
     auth.open_cache()  # no network yet: what is saved, or why it cannot be read
     problem = auth.saved_sign_in_problem()
@@ -131,8 +134,12 @@ def signed_in(services: Services, wanted: str | None) -> tuple[Account, TokenRes
     if auth.token_cache is not None and not auth.token_cache.holds_accounts():
         raise errors.nobody_signed_in()
     auth.open()
-    account = choose(auth.accounts(), wanted)
-    return account, auth.silent(account)
+    return choose(auth.accounts(), wanted)
+
+
+def signed_in(services: Services, wanted: str | None) -> tuple[Account, TokenResult]:
+    account = signed_in_account(services, wanted)
+    return account, services.auth.silent(account)
 
 
 def whoami(services: Services, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -206,9 +213,10 @@ def token(services: Services, args: argparse.Namespace, out: TextIO, err: TextIO
 
 
 def _commands() -> dict[str, Callable[[Services, argparse.Namespace, TextIO, TextIO], int]]:
-    from desktop_app import headless_login
+    from desktop_app import headless_api, headless_login
 
     return {
+        "api": headless_api.api,
         "whoami": whoami,
         "token": token,
         "login": headless_login.login,
@@ -248,6 +256,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return _report(exc, err, args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `lanyard api ... | head`: the reader left before the end
+        _stdout_gone(out)
+        return _fail("stdout was closed before everything was written.", "", EXIT_FAILED, err)
     except Exception as exc:
         log.debug("lanyard %s failed", args.command, exc_info=True)
         return _fail(
@@ -260,6 +271,22 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if services is not None:
             services.close()
         _say_folder_warnings(args, err)
+
+
+def _stdout_gone(out: TextIO) -> None:
+    """Point stdout at the null device: what is left in its buffer would otherwise fail again
+    when the interpreter flushes it on exit (an "Exception ignored" report on stderr)."""
+    import os
+
+    try:
+        fd = out.fileno()
+    except (OSError, ValueError):  # not a real file (a test's StringIO)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
 
 
 def _say_folder_warnings(args: argparse.Namespace, err: TextIO) -> None:

@@ -259,6 +259,15 @@ class ApiCaller:
         self._session = session
         self._max_body = max_body
 
+    def reading_at_most(self, max_body: int) -> ApiCaller:
+        """The same caller keeping up to ``max_body`` bytes of a body (``lanyard api`` saves a
+        whole photo or export; the window's viewer keeps MAX_BODY_BYTES)."""
+        return ApiCaller(self._session, max_body)
+
+    @property
+    def max_body(self) -> int:
+        return self._max_body
+
     def call(self, request: ApiRequest, token: str, service: str = "") -> ApiResponse:
         import requests
 

@@ -77,8 +77,8 @@ def setup_of(services: Services) -> SessionSetup:
     """What the window may show of the services, once the token cache is open."""
     auth, settings, config = services.auth, services.auth.settings, services.config
     encrypted = auth.token_cache is not None and auth.token_cache.store.encrypted
-    info = services.sandbox.info if services.sandbox is not None else None
-    bases = {"graph": config.graph_endpoint} | ({"api": info.api_endpoint} if info else {})
+    demo_api = services.demo_api
+    bases = {"graph": config.graph_endpoint} | ({"api": demo_api.endpoint} if demo_api else {})
     return SessionSetup(
         config,
         settings.client_id,
@@ -90,8 +90,8 @@ def setup_of(services: Services) -> SessionSetup:
             presets(
                 config.graph_endpoint,
                 config.scopes,
-                info.api_endpoint if info else None,
-                info.api_scope if info else None,
+                demo_api.endpoint if demo_api else None,
+                demo_api.scope if demo_api else None,
             )
         ),
         bases,

@@ -34,6 +34,14 @@ log = logging.getLogger(__name__)
 _CLOSE_LOCK = threading.Lock()
 
 
+@dataclass(frozen=True)
+class DemoApi:
+    """The sandbox's Orders API: its base URL and the scope a token for it needs."""
+
+    endpoint: str
+    scope: str
+
+
 @dataclass
 class Services:
     config: Config
@@ -44,6 +52,8 @@ class Services:
     sessions: tuple[net.TrustedSession, ...] = ()
     # "Call an API": a session of its own that retries no status, so a 429 or 500 is shown
     api: ApiCaller | None = None
+    # the sandbox's second API (its Orders API), in process or described by --sandbox-info
+    demo_api: DemoApi | None = None
     _closed: bool = field(default=False, init=False, repr=False)
 
     def open_snapshots(self) -> SnapshotStore | None:
@@ -186,6 +196,19 @@ def running_sandbox(
     return sandboxed, throwaway
 
 
+def described_api(info_file: Path) -> DemoApi | None:
+    """The Orders API a running sandbox's description names; None when it names none (an
+    older sandbox) or cannot be read now (running_sandbox has said why already)."""
+    try:
+        info = json.loads(read_bounded(info_file, SANDBOX_INFO_LIMIT).decode("utf-8"))
+        endpoint, scope = info.get("api_endpoint"), info.get("api_scope")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if isinstance(endpoint, str) and isinstance(scope, str) and endpoint and scope:
+        return DemoApi(endpoint, scope)
+    return None
+
+
 def build_services(
     config: Config,
     explicit_profile: bool = True,
@@ -194,10 +217,13 @@ def build_services(
 ) -> Services:
     sandbox = None
     throwaway = None
+    demo_api = None
     if config.sandbox and sandbox_info is not None:
         config, throwaway = running_sandbox(config, sandbox_info, explicit_profile)
+        demo_api = described_api(sandbox_info)
     elif config.sandbox:
         config, sandbox = start_sandbox(config, explicit_profile)
+        demo_api = DemoApi(sandbox.info.api_endpoint, sandbox.info.api_scope)
     if not config.client_id:
         raise errors.not_set_up()
     if config.ca_exclusive and config.ca_bundle is not None:
@@ -228,4 +254,5 @@ def build_services(
         throwaway,
         (identity_http, graph_http, api_http),
         api=ApiCaller(api_http),
+        demo_api=demo_api,
     )

@@ -30,6 +30,8 @@ ENTRY_MODULES = (
     "desktop_app.headless_advice",
     "desktop_app.headless_decode",
     "desktop_app.headless_login",
+    "desktop_app.headless_api",
+    "desktop_app.headless_api_args",
 )
 ENTRY_PACKAGES = ("desktop_app.sandbox",)
 

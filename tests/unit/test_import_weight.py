@@ -48,7 +48,22 @@ def test_the_window_path_imports_neither_msal_nor_requests() -> None:
 def test_the_headless_entry_imports_no_qt_before_running() -> None:
     modules = loaded_after(
         "import desktop_app.__main__, desktop_app.headless, desktop_app.cli, "
-        "desktop_app.headless_advice, desktop_app.headless_login"
+        "desktop_app.headless_advice, desktop_app.headless_login, desktop_app.headless_api"
     )
     assert not [m for m in modules if m.startswith(("PySide6", "shiboken6"))]
     assert "msal" not in modules  # imported only when a command runs
+
+
+def test_lanyard_api_loads_no_qt_and_its_parser_nothing_heavy() -> None:
+    # cli.py registers `api` on every start, the window's too: its parser module stays light
+    parser = loaded_after("import desktop_app.cli; desktop_app.cli.build_parser()")
+    assert "desktop_app.headless_api_args" in parser
+    assert [m for m in parser if m.split(".")[0] in HEAVY or m in HEAVY] == []
+    assert "desktop_app.headless_api" not in parser
+    # the command itself, as it runs: the console's request and call layers, never Qt
+    modules = loaded_after(
+        "import desktop_app.headless_api, desktop_app.graph.api_call, "
+        "desktop_app.graph.api_pages, desktop_app.session.services, desktop_app.session.errors"
+    )
+    assert "desktop_app.session.services" in modules
+    assert not [m for m in modules if m.startswith(("PySide6", "shiboken6"))]

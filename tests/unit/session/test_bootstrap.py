@@ -11,6 +11,7 @@ from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.profile import Profile
 from desktop_app.graph.snapshot import Snapshot
 from desktop_app.session.bootstrap import open_session
+from desktop_app.session.services import DemoApi
 from tests.unit.session.stubs import ALEX, MEGAN, Outcomes, failure, token_for
 
 SNAPSHOT = Snapshot(MEGAN.home_account_id, Profile(displayName="Megan Bowen"), 1.0)
@@ -59,6 +60,7 @@ class Services:
             graph_endpoint="https://graph.test/v1.0", scopes=("User.Read",)
         )
         self.sandbox: Any = None
+        self.demo_api: Any = None
 
     def open_snapshots(self) -> Snapshots:
         return Snapshots()
@@ -138,9 +140,8 @@ def test_what_the_api_panel_offers_is_fixed_at_start_with_the_sandboxs_api_when_
     ]
     assert dict(setup.api_bases) == {"graph": "https://graph.test/v1.0"}
     services = Services([])
-    services.sandbox = SimpleNamespace(
-        info=SimpleNamespace(api_endpoint="https://orders.test", api_scope="api://orders/Read")
-    )
+    # what build_services found: the sandbox in process, or the one --sandbox-info describes
+    services.demo_api = DemoApi("https://orders.test", "api://orders/Read")
     setup = open_session(services, "").setup  # type: ignore[arg-type]
     assert setup.api_presets[-1].url == "https://orders.test/orders"
     assert setup.api_presets[-1].scopes == ("api://orders/Read",)
