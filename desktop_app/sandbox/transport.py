@@ -124,9 +124,14 @@ class _Handler(BaseHTTPRequestHandler):
             sock.close()
 
     def _write(self, response: Response) -> None:
-        self.send_response(response.status)
+        # not send_response: it adds "Server: BaseHTTP/0.6 Python/…" (Entra and Graph send no
+        # such header) and a second Date beside the one the answer may have (errors.py)
+        self.log_request(response.status)
+        self.send_response_only(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
+        if not any(name.lower() == "date" for name, _ in response.headers):
+            self.send_header("Date", self.date_time_string())
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         if response.trickle_s and response.body:

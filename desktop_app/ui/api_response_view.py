@@ -60,6 +60,8 @@ class ResponseView(QTabWidget):
         self.headers.setAccessibleName("Response headers")
         self.headers.setHorizontalHeaderLabels(["Header", "Value"])
         self.headers.verticalHeader().hide()
+        rows = self.headers.verticalHeader()
+        rows.setDefaultSectionSize(self.headers.fontMetrics().height() + 8)  # one line a header
         self.headers.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.headers.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.headers.setWordWrap(False)

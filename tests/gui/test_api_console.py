@@ -111,7 +111,7 @@ def test_a_failed_later_page_keeps_the_pages_read_and_stop_ends_load_all(
 def test_a_post_is_confirmed_once_per_url_and_its_201_headers_are_shown(
     qtbot: QtBot, tmp_path: Path, open_window, standin_browser
 ) -> None:  # type: ignore[no-untyped-def]
-    panel, session, _, sandbox = signed_in_panel(
+    panel, _, _, sandbox = signed_in_panel(
         qtbot, tmp_path, open_window, standin_browser, directory.ADMIN_UPN
     )
     asked: list[ApiRequest] = []
@@ -173,9 +173,7 @@ def test_the_confirmation_names_the_method_and_url_and_defaults_to_cancel(qtbot:
 
     QTimer.singleShot(0, answer)
     assert confirm_change(parent, request) is False
-    assert seen == [
-        ("Send DELETE to https://graph.test/v1.0/me/<b>x</b>?", "PlainText", True)
-    ]
+    assert seen == [("Send DELETE to https://graph.test/v1.0/me/<b>x</b>?", "PlainText", True)]
 
 
 def test_a_bad_body_or_header_is_named_beside_its_editor_and_nothing_is_sent(
