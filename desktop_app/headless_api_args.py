@@ -21,6 +21,7 @@ from desktop_app.graph.api_request import (
     ApiRequestError,
     netloc_of,
     validate_request,
+    write_scope,
 )
 
 EXIT_HTTP = 7  # the API answered, with a status that is not 2xx (its body is still printed)
@@ -164,10 +165,12 @@ def _under(url: str, base: str) -> bool:
     return url == base or url.startswith((base + "/", base + "?"))
 
 
-def default_scopes(url: str, defaults: DefaultScopes) -> str:
-    """The scopes for ``url`` when --scopes is not given; UsageError for another API's URL."""
+def default_scopes(url: str, defaults: DefaultScopes, method: str = "GET") -> str:
+    """The scopes for ``url`` when --scopes is not given; UsageError for another API's URL.
+    A change to the demo's Orders API takes its write permission (Orders.ReadWrite)."""
     if defaults.api_scope and _under(url, defaults.api_endpoint):
-        return defaults.api_scope
+        writing = write_scope(defaults.api_scope) if method.upper() != "GET" else ""
+        return writing or defaults.api_scope
     if netloc_of(url) == netloc_of(defaults.graph_endpoint) or not netloc_of(url):
         return " ".join(defaults.graph_scopes)  # (no host: validate_request says what is wrong)
     raise UsageError(
@@ -259,7 +262,8 @@ def request_from_args(
     """The request the command line describes, checked; UsageError names what is wrong."""
     method, url_text = split_target(list(args.target))
     url = resolve_url(url_text, defaults.graph_endpoint)
-    scopes = args.scopes if getattr(args, "scopes", None) else default_scopes(url, defaults)
+    given = getattr(args, "scopes", None)
+    scopes = given if given else default_scopes(url, defaults, method)
     headers = list(getattr(args, "headers", None) or [])
     headers_text = header_lines(headers)
     body_text = read_body_source(getattr(args, "body", None), stdin)

@@ -32,6 +32,7 @@ from desktop_app.graph.api_request import (
     ApiRequestError,
     scope_resource,
     validate_request,
+    write_scope,
 )
 from desktop_app.graph.json_tree import JsonValue
 
@@ -332,11 +333,6 @@ class ApiPreset:
 
 MEMBER_OBJECTS_BODY = '{\n  "securityEnabledOnly": false\n}'
 NEW_ORDER_BODY = '{\n  "item": "Lanyard lanyards",\n  "quantity": 25\n}'
-
-
-def write_scope(read_scope: str) -> str:
-    """The write permission beside a read one: …/Orders.Read → …/Orders.ReadWrite."""
-    return read_scope[: -len(".Read")] + ".ReadWrite" if read_scope.endswith(".Read") else ""
 
 
 def presets(

@@ -107,6 +107,11 @@ def scope_resource(scope: str, graph_endpoint: str) -> str:
     return resource
 
 
+def write_scope(read_scope: str) -> str:
+    """The write permission beside a read one: …/Orders.Read → …/Orders.ReadWrite ("" if none)."""
+    return read_scope[: -len(".Read")] + ".ReadWrite" if read_scope.endswith(".Read") else ""
+
+
 def parse_method(text: str) -> str:
     method = text.strip().upper()
     if method not in METHODS:

@@ -90,6 +90,10 @@ def test_the_demos_orders_api_defaults_to_its_scope() -> None:
     got = request(f"{ORDERS}/orders")
     assert got.scopes == (ORDERS_SCOPE,)
     assert default_scopes(f"{ORDERS}?x=1", DEFAULTS) == ORDERS_SCOPE
+    # a change takes the write permission beside the read one
+    writing = ORDERS_SCOPE.removesuffix(".Read") + ".ReadWrite"
+    assert default_scopes(ORDERS, DEFAULTS, "post") == writing
+    assert default_scopes(f"{ORDERS}/SO-1", DEFAULTS, "DELETE") == writing
     # only under its base: a longer path segment is Graph's host, so Graph's scopes
     assert default_scopes("https://graph.test/api/v10/orders", DEFAULTS) == "User.Read"
 
