@@ -495,16 +495,6 @@ class SessionController(QObject):
     def api_consent_pending(self) -> bool:
         return self._api.consent_pending
 
-    def call_api(
-        self,
-        url: str,
-        scopes: tuple[str, ...] | str,
-        method: str = "GET",
-        headers: str = "",
-        body: str = "",
-    ) -> None:
-        self._api.call(url, scopes, method, headers, body)
-
     def check_api_request(
         self,
         url: str,
@@ -513,7 +503,8 @@ class SessionController(QObject):
         headers: str = "",
         body: str = "",
     ) -> ApiRequest | None:
-        """The checked request; None when a field is wrong (``api_failed`` names it)."""
+        """The checked request; None when a field is wrong (``api_failed`` names it). The
+        panel asks the person before a change, then ``send_api_request``."""
         return self._api.check(url, scopes, method, headers, body)
 
     def send_api_request(self, request: ApiRequest) -> None:

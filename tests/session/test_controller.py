@@ -82,7 +82,9 @@ def test_a_sign_in_then_grant_access_go_through_the_same_machinery(
     failed: list[ApiFailure] = collect(session.api_failed)
     answered: list[ApiResponse] = collect(session.api_answered)
     waiting: list[bool] = collect(session.api_consent_waiting)
-    session.call_api(orders.url, orders.scopes)
+    request = session.check_api_request(orders.url, orders.scopes)
+    assert request is not None
+    session.send_api_request(request)
     qtbot.waitUntil(lambda: bool(failed), timeout=TIMEOUT_MS)
     assert failed[0].can_grant
     session.grant_api_access()
