@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.errors import LanyardError
+from desktop_app.core.text import shown
 from desktop_app.graph import api_history
 from desktop_app.graph.api_call import (
     ApiFailure,
@@ -358,7 +359,7 @@ class ApiPanel(QWidget):
         ]
         self.history_box.clear()
         for entry, url in self._shown_history:
-            self.history_box.addItem(entry.label(url))
+            self.history_box.addItem(shown(entry.label(url), one_line=True, limit=300))
         self.history_box.setCurrentIndex(-1)
         self.history_box.setEnabled(bool(self._shown_history))
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.text import shown
 from desktop_app.graph.api_call import ApiResponse, format_size
 from desktop_app.graph.json_tree import JsonValue
 from desktop_app.ui.json_view import JsonView
@@ -121,8 +122,10 @@ class ResponseView(QTabWidget):
         self.headers.setRowCount(len(headers))
         for row, (name, value) in enumerate(headers):
             for column, text in enumerate((name, value)):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text if column == 1 and len(text) > 60 else "")
+                # an API's words: what reorders or hides text is shown as its escape
+                visible = shown(text, one_line=True, limit=2000)
+                item = QTableWidgetItem(visible)
+                item.setToolTip(visible if column == 1 and len(visible) > 60 else "")
                 self.headers.setItem(row, column, item)
         self.setTabText(1, f"Headers ({len(headers)})")
 

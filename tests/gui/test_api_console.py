@@ -15,6 +15,7 @@ from desktop_app.graph.api_request import ApiRequest
 from desktop_app.sandbox import directory
 from desktop_app.sandbox.faults import FaultSpec
 from desktop_app.ui.api_panel import SETTINGS_HISTORY, ApiPanel, confirm_change
+from desktop_app.ui.api_response_view import ResponseView
 from tests.gui.test_api_panel import Opener, call, rows, signed_in_panel
 from tests.support.window_driver import TIMEOUT_MS
 
@@ -257,3 +258,26 @@ def test_recent_requests_come_back_after_a_restart_without_secret_header_values(
     assert again.url_edit.text() == f"{sandbox.info.graph_endpoint}/organization"
     assert again.editor.headers_text() == "X-Api-Key: [not kept]\nConsistencyLevel: eventual"
     assert again.editor.is_open
+
+
+def test_hostile_response_headers_are_plain_visible_text(qtbot: QtBot) -> None:
+    from desktop_app.graph.api_call import build_response
+
+    view = ResponseView()
+    qtbot.addWidget(view)
+    request = ApiRequest("https://api.test/x", ("api://x/.default",))
+    response = build_response(
+        request,
+        status=200,
+        reason="OK",
+        headers={"X-Name": "Graham\u202egnp.exe", "X-Html": "<b>bold</b>"},
+        body=b"{}",
+        truncated=False,
+        elapsed_ms=1.0,
+        final_url=request.url,
+    )
+    view.show_response(response)
+    assert dict(view.header_rows()) == {
+        "x-name": "Graham\\u202egnp.exe",  # the override made visible, not obeyed
+        "x-html": "<b>bold</b>",  # a table cell never renders markup
+    }
