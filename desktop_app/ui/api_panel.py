@@ -494,7 +494,9 @@ class ApiPanel(QWidget):
         self.all_pages_button.setEnabled(paging.can_load_more and not paging.loading)
         self.all_pages_button.setToolTip(f"Reads every page, at most {paging.cap}")
         self.stop_pages_button.setVisible(paging.loading)
-        if paging.pages > 1:
+        # while Load all runs the progress bar says how far; the body is redrawn (and its raw
+        # text written) once at the end, not for every page of up to 5,000 items
+        if paging.pages > 1 and not paging.loading_all:
             raw = json.dumps(paging.document, indent=2, ensure_ascii=False)
             self.response.show_document(paging.document, raw, True)
         if not paging.loading and self.stop_pages_button.hasFocus():
