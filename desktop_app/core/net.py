@@ -247,9 +247,17 @@ class TrustedSession(requests.Session):
     def rebuild_auth(
         self, prepared_request: requests.PreparedRequest, response: requests.Response
     ) -> None:
-        """Called for every redirect hop; requests drops Authorization when the host changes."""
-        if prepared_request.body and self.should_strip_auth(  # type: ignore[no-untyped-call]
-            response.request.url or "", prepared_request.url or ""
+        """Called for every redirect hop; requests drops Authorization when the host changes.
+        With allow_redirects=False requests still prepares the next hop (``response.next``) and
+        calls this, sending nothing: a caller that follows redirects itself (graph/api_call.py)
+        must get the 3xx, not this refusal."""
+        following = getattr(self._last, "following", True)
+        if (
+            following
+            and prepared_request.body
+            and self.should_strip_auth(  # type: ignore[no-untyped-call]
+                response.request.url or "", prepared_request.url or ""
+            )
         ):
             raise CrossHostRedirectError(
                 "refused to re-send a request body to another host", response=response
@@ -283,6 +291,7 @@ class TrustedSession(requests.Session):
         kwargs["stream"] = True  # read here, against the deadline (unless the caller streams)
         started = time.monotonic()
         self._last.summary = None
+        self._last.following = kwargs.get("allow_redirects", True)
         response = super().request(method, url, *args, **kwargs)
         response.lanyard_deadline = (started + self.deadline_s, self.deadline_s)  # type: ignore[attr-defined]
         if not streamed:  # read it whole now, against the deadline

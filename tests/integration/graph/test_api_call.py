@@ -35,6 +35,8 @@ class Server:
 
     port: int = 0
     seen: list[tuple[str, str | None]] = field(default_factory=list)  # (path, Authorization)
+    # every request as (method, path, Authorization, body, Content-Type)
+    calls: list[tuple[str, str, str | None, bytes, str | None]] = field(default_factory=list)
     other: Server | None = None
 
     def url(self, path: str) -> str:
@@ -49,8 +51,37 @@ def _serve(tmp_path: Path, server: Server) -> ThreadingHTTPServer:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
+        def _changes(self) -> None:
+            """POST, PUT, PATCH, DELETE: /rNNN redirects with that status, /xNNN to the other
+            server; anything else echoes the method and body."""
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            record = (self.command, self.path, self.headers.get("Authorization"))
+            server.calls.append((*record, body, self.headers.get("Content-Type")))
+            other = server.other
+            assert other is not None
+            if self.path[:2] in ("/r", "/x") and self.path[2:].isdigit():
+                target = "/echo" if self.path[1] == "r" else other.url("/echo")
+                self.send_response(int(self.path[2:]))
+                self.send_header("Location", target)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            answer = json.dumps({"method": self.command, "body": body.decode()}).encode()
+            self.send_response(201 if self.command == "POST" else 200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Location", server.url("/echo/1"))
+            self.send_header("X-Custom", "kept")
+            self.send_header("Set-Cookie", "session=abc")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        do_POST = do_PUT = do_PATCH = do_DELETE = _changes
+
         def do_GET(self) -> None:
             server.seen.append((self.path, self.headers.get("Authorization")))
+            server.calls.append(("GET", self.path, self.headers.get("Authorization"), b"", None))
             other = server.other
             assert other is not None
             routes = {
@@ -197,3 +228,57 @@ def test_the_orders_api_and_graph_with_real_tokens(
     assert wrong.problem is not None and wrong.problem.kind is ErrorKind.INTERACTION_REQUIRED
     session.close()
     assert api_token not in json.dumps([orders.text, missing.text, wrong.text])
+
+
+def _send(ca_file: str, url: str, method: str, body: bytes | None = None) -> Any:
+    session = net.make_session(ca_file, proxy=None)
+    headers = (("X-Trace", "t-1"), ("Content-Type", "application/json"))
+    try:
+        request = ApiRequest(url, ("api://x/Write",), method, headers, body)
+        return ApiCaller(session).call(request, TOKEN)
+    finally:
+        session.close()
+
+
+def test_any_method_sends_its_body_and_headers_and_shows_every_header_but_cookies(
+    servers,  # type: ignore[no-untyped-def]
+) -> None:
+    first, _, ca_file = servers
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        body = b'{"n": 1}' if method != "DELETE" else None
+        response = _send(ca_file, first.url("/orders"), method, body)
+        assert response.document == {"method": method, "body": (body or b"").decode()}
+        assert first.calls[-1][:4] == (method, "/orders", f"Bearer {TOKEN}", body or b"")
+        assert first.calls[-1][4] == ("application/json" if body else None)
+        assert response.header("x-custom") == "kept"
+        assert response.header("location") == first.url("/echo/1")
+        assert response.header("set-cookie") == ""
+    assert _send(ca_file, first.url("/orders"), "POST", b"{}").status == 201
+
+
+def test_307_and_308_repeat_the_change_303_and_a_posts_302_become_a_get(
+    servers,  # type: ignore[no-untyped-def]
+) -> None:
+    first, _, ca_file = servers
+    for status in (307, 308):
+        first.calls.clear()
+        response = _send(ca_file, first.url(f"/r{status}"), "PATCH", b'{"a": 2}')
+        assert [c[:4] for c in first.calls] == [
+            ("PATCH", f"/r{status}", f"Bearer {TOKEN}", b'{"a": 2}'),
+            ("PATCH", "/echo", f"Bearer {TOKEN}", b'{"a": 2}'),
+        ]
+        assert response.document == {"method": "PATCH", "body": '{"a": 2}'}
+    for status, method in ((303, "PUT"), (302, "POST"), (301, "POST")):
+        first.calls.clear()
+        response = _send(ca_file, first.url(f"/r{status}"), method, b'{"a": 3}')
+        assert [c[:2] for c in first.calls] == [(method, f"/r{status}"), ("GET", "/echo")]
+        assert first.calls[1][3] == b"" and first.calls[1][4] is None  # no body, no type
+        assert response.status == 200
+
+
+def test_a_change_is_not_repeated_to_another_origin(servers) -> None:  # type: ignore[no-untyped-def]
+    first, second, ca_file = servers
+    response = _send(ca_file, first.url("/x307"), "POST", b'{"secret": "body"}')
+    assert response.status == 307  # shown, not followed
+    assert response.header("location") == second.url("/echo")
+    assert second.calls == []  # neither the token nor the body went there
