@@ -21,6 +21,8 @@ SYSTEM_PACKAGES=(
   dbus gnome-keyring libsecret-tools
   # the real-browser end-to-end test: Debian's chromium, and certutil to trust the sandbox CA
   chromium libnss3-tools
+  # a window manager for the window-placement test (tests/gui/test_placement.py)
+  openbox
 )
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()
