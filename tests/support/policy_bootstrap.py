@@ -1,7 +1,8 @@
-"""``python -m tests.support.policy_bootstrap POLICY_FILE... -- LANYARD_ARGS...``: Lanyard's
-command line with managed_policy's seam pointed at the files given (tests/support/policy.py),
-for the tests that run Lanyard as a subprocess. A test-only module: the installed Lanyard has
-no way to be pointed elsewhere."""
+"""``python -m tests.support.policy_bootstrap POLICY_FILE... -- LANYARD_ARGS...``: Lanyard's real
+entry point with managed_policy's seam pointed at the files given (tests/support/policy.py), for
+tests that run Lanyard as a child process. Test-only: the installed Lanyard has no way to be
+pointed elsewhere. Like tests/integration/test_headless.py's CHILD, it ends stderr with whether
+Qt was ever imported."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ def main(argv: list[str]) -> int:
     managed_policy.platform_sources = lambda: sources  # type: ignore[assignment]
     from desktop_app.__main__ import main as lanyard
 
-    return lanyard(argv[split + 1 :])
+    code = lanyard(argv[split + 1 :])
+    sys.stderr.write("QT-IMPORTED" if "PySide6" in sys.modules else "NO-QT")
+    return code
 
 
 if __name__ == "__main__":
