@@ -136,6 +136,15 @@ class Config:
     origins: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     policy_problems: tuple[str, ...] = field(default=(), compare=False)
 
+    def policy_origins(self) -> list[tuple[str, str]]:
+        """The settings in force that the managed policy set: (key, its policy entry)."""
+        return [
+            (key, source)
+            for key, source in self.origins
+            if not source.startswith(("--", "environment variable "))
+            and source != str(self.config_file)
+        ]
+
     @property
     def is_configured(self) -> bool:
         return bool(self.client_id)

@@ -560,3 +560,19 @@ def test_numbers_as_text_lists_as_one_value_keys_in_any_case(
     assert config.allow_plaintext_cache is False
     assert config.scopes == ("User.Read", "Mail.Read")
     assert config.client_id == CLIENT
+
+
+def test_diagnostics_say_where_each_setting_came_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.core.diagnostics import settings_without_secrets
+
+    path = _toml(tmp_path, f'[locked]\nclient_id = "{CLIENT}"\nproxy = "ftp://x"\n', monkeypatch)
+    config = _load({"tenant": "contoso.com"})
+    settings_json = settings_without_secrets(config)
+    assert settings_json["sources"] == {
+        "client_id": f"{path} [locked] client_id",
+        "tenant": "--tenant",
+    }
+    assert "'proxy'" in settings_json["policy_problems"][0]
+    assert config.policy_origins() == [("client_id", f"{path} [locked] client_id")]
