@@ -20,6 +20,7 @@ variable): tests replace ``platform_sources`` (tests/conftest.py points it at an
 
 from __future__ import annotations
 
+import stat
 import sys
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -109,6 +110,7 @@ class TomlSource:
         except tomllib.TOMLDecodeError as exc:
             section.problems.append(f"{self.path} is not valid TOML ({exc}); it is ignored.")
             return [section]
+        section.problems += _writable_warning(self.path)
         for name, table in data.items():
             target = {"locked": section.locked, "defaults": section.defaults}.get(name.lower())
             if target is None or not isinstance(table, dict):
@@ -119,6 +121,21 @@ class TomlSource:
                 continue
             target.update(table)
         return [section]
+
+
+def _writable_warning(path: Path) -> list[str]:
+    """A policy others than its owner may change is not one an administrator controls: said
+    (and still applied: it is what the administrator wrote, as far as anyone can tell)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return []
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return [
+            f"{path} can be changed by other users (mode {stat.S_IMODE(mode):04o}); make it "
+            "writable by root only (chmod 644)."
+        ]
+    return []
 
 
 def platform_sources() -> Sequence[Source]:

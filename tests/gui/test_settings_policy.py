@@ -200,3 +200,15 @@ def test_every_field_of_the_form_can_be_locked(qtbot: QtBot, tmp_path: Path, pol
             assert not row.editor.isEnabled(), key
         assert row.fixed, key
     assert not form.browse_button.isEnabled()
+
+
+def test_a_locked_settings_flag_is_refused_on_the_set_up_page(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(f'[locked]\nclient_id = "{CLIENT}"\n')
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    shown = probe("setup_problem", "--config", str(config), "--client-id", OWN, policy=policy)[
+        "value"
+    ]
+    assert isinstance(shown, str)
+    assert f"your organisation's policy sets it ({policy} [locked] client_id)" in shown
