@@ -145,7 +145,8 @@ examples:
   lanyard --client-id 00000000-0000-0000-0000-000000000000 --tenant contoso.com whoami --json
 
 Settings: command-line flags win over LANYARD_* environment variables, which win over the config
-file (config.toml in your config directory).
+file (config.toml in your config directory). Your organisation's managed policy can lock a setting
+(a flag or variable for it is then refused) or give a default the config file replaces.
 """
 
 

@@ -238,6 +238,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     notices = _Notices(args)
     try:
         config, explicit_profile = _config(args)
+        for problem in config.policy_problems:  # the administrator's mistake, said every time
+            err.write(f"lanyard: warning: managed policy: {shown(problem, one_line=True)}\n")
         from desktop_app.session.services import build_services
 
         sandbox_info = Path(args.sandbox_info) if args.sandbox_info else None

@@ -53,6 +53,20 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+_NO_POLICY = _HOME / "no-policy" / "policy.toml"  # never written: no test reads /etc's policy
+
+
+@pytest.fixture(autouse=True)
+def _no_machine_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The managed policy's test seam (core/managed_policy.py) pointed at a file that does not
+    exist; tests/support/policy.py points it at a test's own."""
+    from desktop_app.core import managed_policy
+
+    monkeypatch.setattr(
+        managed_policy, "platform_sources", lambda: [managed_policy.TomlSource(_NO_POLICY)]
+    )
+
+
 @pytest.fixture(autouse=True)
 def _no_worker_thread_left() -> Iterator[None]:
     yield

@@ -1,4 +1,5 @@
-"""Typed settings from flags > environment > config file > defaults, validated with field names.
+"""Typed settings from locked policy > flags > environment > config file > policy defaults >
+built-in defaults, validated with field names (managed_policy.py reads the policy).
 
 Qt-free: the window and the headless commands share it.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, urlparse, urlsplit
 
-from desktop_app.core import paths
+from desktop_app.core import managed_policy, paths
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.core.files import UnreadableFile, read_bounded
 from desktop_app.core.scopes import RESERVED_SCOPES, Scopes, parse_scopes
@@ -130,6 +131,19 @@ class Config:
     sandbox: bool = False  # start an in-process sandbox and point everything at it
     # without OS encryption: True saves tokens in a 0600 file; False signs in for the session only
     allow_plaintext_cache: bool = True
+    # where each setting that is not a built-in default came from: (key, flag / variable / file /
+    # policy entry), for the About box and diagnostics; and what of the policy was ignored
+    origins: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    policy_problems: tuple[str, ...] = field(default=(), compare=False)
+
+    def policy_origins(self) -> list[tuple[str, str]]:
+        """The settings in force that the managed policy set: (key, its policy entry)."""
+        return [
+            (key, source)
+            for key, source in self.origins
+            if not source.startswith(("--", "environment variable "))
+            and source != str(self.config_file)
+        ]
 
     @property
     def is_configured(self) -> bool:
@@ -450,24 +464,83 @@ def _validate_client_id(source: str, value: object) -> str:
     return text
 
 
+# a setting that decides another: a locked tenant or cloud is not replaced by an authority
+# (which names both), a locked authority not by a tenant
+LOCKS_TOO: dict[str, tuple[str, ...]] = {
+    "tenant": ("authority",),
+    "cloud": ("authority",),
+    "authority": ("tenant",),
+}
+
+
+def policy_locks(policy: managed_policy.Policy) -> dict[str, managed_policy.Entry]:
+    """The settings the policy locks, with those a locked one decides (LOCKS_TOO)."""
+    locks = dict(policy.locked)
+    for key, entry in policy.locked.items():
+        for also in LOCKS_TOO.get(key, ()):
+            if also not in policy.locked:
+                locks[also] = entry
+    return locks
+
+
+def _refuse_locked(key: str, source: str, entry: managed_policy.Entry) -> ConfigError:
+    problem = f"cannot be set: your organisation's policy sets it ({entry.source})."
+    return ConfigError(
+        message=f"Setting '{key}' ({source}) {problem}",
+        recommendation=f"Leave out {source}: only an administrator can change this setting.",
+        kind=ErrorKind.CONFIG,
+        details={"field": key, "source": source, "problem": problem},
+    )
+
+
 def _collect(
     flags: Mapping[str, object | None],
     env: Mapping[str, str],
     file_data: Mapping[str, Any],
     file_label: str,
+    policy: managed_policy.Policy | None = None,
 ) -> dict[str, tuple[object, str]]:
-    """Each setting's winning value with the name of the place it came from."""
+    """Each setting's winning value with the name of the place it came from. Raises
+    ConfigError for a flag or variable that a locked policy setting refuses."""
+    policy = policy or managed_policy.Policy()
+    locks = policy_locks(policy)
     merged: dict[str, tuple[object, str]] = {}
     for key in FILE_KEYS:
         flag = flags.get(key)
         env_name = ENV_PREFIX + key.upper()
-        if flag is not None:
-            merged[key] = (flag, f"--{key.replace('_', '-')}")
+        flag_source = f"--{key.replace('_', '-')}"
+        env_source = f"environment variable {env_name}"
+        if key in locks:
+            if flag is not None:
+                raise _refuse_locked(key, flag_source, locks[key])
+            if env.get(env_name):
+                raise _refuse_locked(key, env_source, locks[key])
+            if key in policy.locked:
+                merged[key] = (policy.locked[key].value, policy.locked[key].source)
+        elif flag is not None:
+            merged[key] = (flag, flag_source)
         elif env.get(env_name):
-            merged[key] = (env[env_name], f"environment variable {env_name}")
+            merged[key] = (env[env_name], env_source)
         elif key in file_data:
             merged[key] = (file_data[key], file_label)
+        elif key in policy.defaults:
+            merged[key] = (policy.defaults[key].value, policy.defaults[key].source)
     return merged
+
+
+def usable_policy(config_file: Path | None = None) -> managed_policy.Policy:
+    """The policy in force, each of its values checked as the config file's are: one that
+    fails is a problem in the result, and ignored (the others are kept)."""
+    policy = managed_policy.read_policy(FILE_KEYS)
+    problems = list(policy.problems)
+    for locked, entries in ((True, policy.locked), (False, policy.defaults)):
+        for key, entry in entries.items():
+            try:
+                _build({}, {}, {key: (entry.value, entry.source)}, config_file)
+            except ConfigError as exc:
+                problems.append(f"{exc.message} It is ignored.")
+                policy = policy.without(key, locked)
+    return replace(policy, problems=tuple(problems))
 
 
 def config_file_location(
@@ -499,7 +572,7 @@ def overrides(
     flags: Mapping[str, object | None], env: Mapping[str, str]
 ) -> dict[str, tuple[str, str]]:
     """The file settings that a flag or an environment variable replaces:
-    key -> (the value in force, as text; where it comes from)."""
+    key -> (the value in force, as text; where it comes from). Policy is not asked."""
     return {
         key: (str(value), source) for key, (value, source) in _collect(flags, env, {}, "").items()
     }
@@ -521,8 +594,20 @@ def load_config(
     file_data = (
         dict(file_values) if file_values is not None else _read_file(config_file, required=explicit)
     )
-    values = _collect(flags, env, file_data, str(config_file))
+    policy = usable_policy(config_file)
+    values = _collect(flags, env, file_data, str(config_file), policy)
+    config = _build(flags, env, values, config_file)
+    origins = tuple((key, source) for key, (_, source) in values.items())
+    return replace(config, origins=origins, policy_problems=policy.problems)
 
+
+def _build(
+    flags: Mapping[str, object | None],
+    env: Mapping[str, str],
+    values: Mapping[str, tuple[object, str]],
+    config_file: Path | None,
+) -> Config:
+    """The Config of ``values`` (key -> (value, where it came from)), each checked."""
     cloud = CLOUDS["global"]
     if "cloud" in values:
         raw, source = values["cloud"]

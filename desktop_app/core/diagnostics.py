@@ -79,6 +79,12 @@ def settings_without_secrets(config: Config | None) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for item in fields(config):
         value = getattr(config, item.name)
+        if item.name == "origins":  # where each came from: flag, variable, file or policy
+            result["sources"] = {key: _shorten(source) for key, source in value}
+            continue
+        if item.name == "policy_problems":
+            result[item.name] = list(value)
+            continue
         if item.name == "cloud":
             value = getattr(value, "name", str(value))
         elif isinstance(value, tuple):

@@ -10,6 +10,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 import desktop_app
+from desktop_app.core.config import Config
 from desktop_app.ui.widgets import heading, muted, plain_label
 
 LICENCE = "MIT"
@@ -36,8 +37,17 @@ def component_versions() -> list[tuple[str, str]]:
     ]
 
 
+def managed_lines(config: Config | None) -> list[str]:
+    """The settings in force that the organisation's policy sets, and where."""
+    if config is None or config.sandbox:  # the demo's settings are its own
+        return []
+    return [f"{key}: {source}" for key, source in config.policy_origins()]
+
+
 class AboutDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None, icon: QIcon | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, icon: QIcon | None = None, config: Config | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("About Lanyard")
         layout = QVBoxLayout(self)
@@ -56,19 +66,33 @@ class AboutDialog(QDialog):
             selectable=True,
         )
         layout.addWidget(self.components)
+        self.managed = plain_label("", self, selectable=True)
+        self.managed.setAccessibleName("Settings set by your organisation")
+        layout.addWidget(self.managed)
+        self.show_managed(config)
         self.licence = muted(f"Released under the {LICENCE} licence.", self)
         layout.addWidget(self.licence)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def show_managed(self, config: Config | None) -> None:
+        """Which settings in force the organisation's managed policy sets, and where."""
+        managed = managed_lines(config)
+        self.managed.setText("Set by your organisation:\n" + "\n".join(managed))
+        self.managed.setVisible(bool(managed))
+
 
 def show_about(window: QWidget) -> None:
     """Help → About Lanyard: one box, window-modal (never a nested event loop); a second click
     brings the open one forward rather than opening another."""
     dialog = window.findChild(AboutDialog)
+    session = getattr(window, "session", None)
+    setup = getattr(session, "setup", None)
+    config = getattr(setup, "config", None)
     if dialog is None:
-        dialog = AboutDialog(window, window.windowIcon())
+        dialog = AboutDialog(window, window.windowIcon(), config)
+    dialog.show_managed(config)  # the settings may have changed since it was last open
     if dialog.isVisible():
         dialog.activateWindow()
     else:

@@ -109,6 +109,7 @@ def run_window(args: argparse.Namespace) -> int:
     host.begin(config, config_problem)
     # the profile folder was checked above (state_file); the session's checks of it find the same
     notices = ([log_problem] if log_problem else []) + paths.folder_warnings()
+    notices += [f"Managed policy: {problem}" for problem in _policy_problems(config)]
     if instance is not None and instance.problem is not None:  # why this window runs alone
         notices.insert(0, f"{instance.problem.message} {instance.problem.recommendation}".strip())
     show_start_notices(window, notices)
@@ -139,6 +140,16 @@ def refuse_a_bad_binding() -> int | None:
     if QGuiApplication.platformName() not in ("offscreen", "minimal"):
         QMessageBox.critical(None, "Lanyard cannot start", problem)
     return EXIT_BAD_BINDING
+
+
+def _policy_problems(config: Config | None) -> tuple[str, ...]:
+    """What the administrator's policy got wrong (ignored, field by field): the config says,
+    or, when the configuration could not load, the policy read again."""
+    if config is not None:
+        return config.policy_problems
+    from desktop_app.core.config import usable_policy
+
+    return usable_policy().problems
 
 
 def show_start_notices(window: MainWindow, notices: list[str]) -> None:

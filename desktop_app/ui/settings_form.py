@@ -3,7 +3,10 @@
 
 The form edits the config file and nothing else: a value set by a command-line flag or a
 LANYARD_* environment variable wins over the file (config.py), so such a field shows the value in
-force, read-only, and says where it comes from; saving keeps the file's own value for it.
+force, read-only, and says where it comes from; saving keeps the file's own value for it. A
+setting the organisation's managed policy locks (core/managed_policy.py) is shown the same way,
+"Set by your organisation", and never written to the file; a policy default is the placeholder
+of its field (what an empty field means).
 Checking goes through config.load_config, so the form and a start-up read the same rules, and a
 problem is shown beside the field it names, which gets the focus.
 """
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -38,14 +42,18 @@ from desktop_app.core.config import (
     config_file_location,
     load_config,
     overrides,
+    policy_locks,
     read_config_file,
     redact_proxy,
+    usable_policy,
 )
+from desktop_app.core.managed_policy import Entry, Policy
 from desktop_app.core.scopes import parse_scopes
 from desktop_app.ui.placement import start_folder
 from desktop_app.ui.widgets import muted, plain_label
 
 CUSTOM = "custom"
+LOCKED_NOTE = "Set by your organisation."
 CLOUD_CHOICES = (
     ("Global (Microsoft Entra ID)", "global"),
     ("US government (GCC High, DoD)", "usgov"),
@@ -152,6 +160,8 @@ class SettingsForm(QWidget):
         self.path, _ = config_file_location(self.flags, self.env)
         self.file_values: dict[str, Any] = {}
         self.overridden: dict[str, tuple[str, str]] = {}
+        self.policy = Policy()
+        self.locks: dict[str, Entry] = {}  # what the policy locks, with what a lock decides
 
         self.client_id = self._line("00000000-0000-0000-0000-000000000000")
         self.cloud = QComboBox(self)
@@ -196,6 +206,11 @@ class SettingsForm(QWidget):
             top = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
             self.form.addWidget(row.label, index, 0, top)
             self.form.addWidget(row.box, index, 1)
+        self._placeholders = {
+            key: editor.placeholderText()
+            for key, editor in editors.items()
+            if isinstance(editor, QLineEdit)
+        }
         chain = [*editors.values(), self.browse_button]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -234,7 +249,15 @@ class SettingsForm(QWidget):
                 f"{self.path.name}.invalid."
             )
         self.overridden = overrides(self.flags, self.env)
-        shown = {**self.file_values, **{k: v for k, (v, _) in self.overridden.items()}}
+        self.policy = usable_policy(self.path)
+        self.locks = policy_locks(self.policy)
+        shown = {
+            **self.file_values,
+            **{k: v for k, (v, _) in self.overridden.items()},
+            **{k: entry.value for k, entry in self.policy.locked.items()},
+        }
+        for key in set(self.locks) - set(self.policy.locked):
+            shown.pop(key, None)  # decided by a locked setting (an authority by a locked tenant)
 
         def text(key: str) -> str:
             value = shown.get(key)
@@ -248,14 +271,68 @@ class SettingsForm(QWidget):
         self.scopes.setText(text("scopes"))
         self.proxy.setText(text("proxy"))
         self.ca_bundle.setText(text("ca_bundle"))
-        cloud = CUSTOM if text("authority") else text("cloud").strip().lower() or "global"
+        cloud = (
+            CUSTOM if text("authority") else text("cloud").strip().lower() or self._default_cloud()
+        )
         index = self.cloud.findData(cloud)
         self.cloud.setCurrentIndex(index if index >= 0 else 0)
+        self._show_defaults()
         self._show_overrides()
         self._cloud_changed()
 
+    def _default_cloud(self) -> str:
+        """The cloud an unset field means: the policy's default, else the global one."""
+        entry = self.policy.defaults.get("cloud")
+        name = str(entry.value).strip().lower() if entry else ""
+        return name if self.cloud.findData(name) >= 0 and name != CUSTOM else "global"
+
+    def _show_defaults(self) -> None:
+        """A policy default is what an empty field means: its placeholder."""
+        for key, placeholder in self._placeholders.items():
+            editor = self.rows[key].editor
+            assert isinstance(editor, QLineEdit)
+            entry = self.policy.defaults.get(key)
+            if entry is None:
+                editor.setPlaceholderText(placeholder)
+                editor.setToolTip("")
+                continue
+            value = entry.value
+            text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
+            editor.setPlaceholderText(redact_proxy(text) if key == "proxy" else text)
+            editor.setToolTip(f"Your organisation's default ({entry.source}), used when empty.")
+
+    def _lock_of(self, key: str) -> Entry | None:
+        if key == "cloud":  # a locked tenant leaves the cloud free; a locked authority does not
+            return self.policy.locked.get("cloud") or self.policy.locked.get("authority")
+        if key == "tenant":
+            return self.locks.get("tenant") or self.locks.get("authority")
+        return self.locks.get(key)
+
     def _show_overrides(self) -> None:
+        model = self.cloud.model()
+        if isinstance(model, QStandardItemModel):  # no custom authority while a lock decides it
+            custom = model.item(self.cloud.findData(CUSTOM))
+            if custom is not None:
+                custom.setEnabled(
+                    "authority" not in self.locks or "authority" in self.policy.locked
+                )
         for key, row in self.rows.items():
+            lock = self._lock_of(key)
+            row.override.setToolTip("")
+            if lock is not None:
+                row.set_fixed(True)
+                row.override.setText(LOCKED_NOTE)
+                row.override.setVisible(True)
+                why = f"Your organisation's policy sets this ({lock.source}); only an administrator can change it."
+                row.override.setToolTip(why)
+                row.editor.setToolTip(why)
+                row.editor.setAccessibleDescription(f"{LOCKED_NOTE} {lock.source}")
+                if key == "proxy":
+                    self.proxy.setText(redact_proxy(self.proxy.text()))
+                continue
+            row.editor.setAccessibleDescription(FIELDS[key][2])
+            if not isinstance(row.editor, QLineEdit):
+                row.editor.setToolTip("")  # a line's is its default's (_show_defaults)
             sources = [key]
             if key in ("cloud", "tenant"):  # an authority makes both moot
                 sources.append("authority")
@@ -279,7 +356,7 @@ class SettingsForm(QWidget):
                 f"Set by {where}, which wins over the settings file; "
                 "change it there, or remove it to use this field."
             )
-        self.browse_button.setEnabled("ca_bundle" not in self.overridden)
+        self.browse_button.setEnabled("ca_bundle" not in self.overridden | self.locks.keys())
 
     def _cloud_changed(self) -> None:
         custom = self.cloud.currentData() == CUSTOM
@@ -308,11 +385,11 @@ class SettingsForm(QWidget):
         else:
             values.update(
                 authority=None,
-                cloud=None if cloud == "global" else cloud,
+                cloud=None if cloud == self._default_cloud() else cloud,
                 tenant=self.tenant.text().strip() or None,
             )
-        blocked = set(self.overridden)
-        if "authority" in blocked:
+        blocked = set(self.overridden) | set(self.locks)  # a locked value is never written
+        if "authority" in self.overridden or "authority" in self.policy.locked:
             blocked |= {"cloud", "tenant"}
         return {key: value for key, value in values.items() if key not in blocked}
 
@@ -367,7 +444,12 @@ class SettingsForm(QWidget):
         """Beside the field it names when that field is editable here; above the form else."""
         key = error.details.get("field", "")
         row = self.rows.get(key)
-        if row is None or key in self.overridden or error.details.get("source") != str(self.path):
+        if (
+            row is None
+            or key in self.overridden
+            or key in self.locks
+            or error.details.get("source") != str(self.path)
+        ):
             self.show_problem(error.message)
             return
         if key == "tenant" and self.cloud.currentData() == CUSTOM:

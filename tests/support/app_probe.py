@@ -1,16 +1,18 @@
 """Run ``lanyard``'s real window path (desktop_app.ui.app.run_window) in this process and report.
 
-    python tests/support/app_probe.py CHECK -- LANYARD ARGS...
+    python tests/support/app_probe.py CHECK [--policy FILE] -- LANYARD ARGS...
 
 CHECK names what to wait for and print (as JSON on the last line of stdout). It runs in its own
 process because quitting a QApplication leaves its event loop unable to run again in the same
-process, which would break every later GUI test.
+process, which would break every later GUI test. The managed policy is FILE's (through the
+test seam, tests/support/policy.py), else none: never the computer's own.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.cli import parse_args
+from desktop_app.core import managed_policy
 from desktop_app.ui.app import run_window
 from desktop_app.ui.main_window import MainWindow
 
@@ -241,7 +244,16 @@ CHECKS: dict[str, Callable[[MainWindow], str | None]] = {
 
 def main() -> int:
     check = CHECKS[sys.argv[1]]
-    argv = sys.argv[3:] if sys.argv[2:3] == ["--"] else sys.argv[2:]
+    argv = sys.argv[2:]
+    policy = [Path(tempfile.gettempdir()) / "lanyard-probe-no-policy" / "policy.toml"]
+    if argv[:1] == ["--policy"]:  # the managed policy's test seam: never /etc's (issue 21)
+        policy = [Path(argv[1])]
+        argv = argv[2:]
+    argv = argv[1:] if argv[:1] == ["--"] else argv
+    from tests.support.policy import source_for
+
+    sources = [source_for(path) for path in policy]
+    managed_policy.platform_sources = lambda: sources  # type: ignore[assignment]
     seen: dict[str, object] = {"value": None}
     elapsed = [0]
 

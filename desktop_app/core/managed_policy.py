@@ -1,0 +1,201 @@
+"""Managed settings: what an administrator sets for every user of a computer, locked or as a
+default, read from where each OS keeps such policy. Qt-free; config.py applies it.
+
+- Linux: /etc/lanyard/policy.toml, tables ``[locked]`` and ``[defaults]`` (this module).
+- Windows: the values of HKLM\\SOFTWARE\\Policies\\Lanyard (locked) and of its ``Defaults``
+  subkey, then the same under HKCU (policy_windows.py).
+- macOS: /Library/Managed Preferences/<bundle id>.plist, then the user's own managed file in
+  /Library/Managed Preferences/<user>/; its ``Locked`` array names the locked keys
+  (policy_macos.py).
+
+The keys are config.toml's, compared without case, ``_`` or ``-`` (``ClientId`` is
+``client_id``), so a setting added to config.py is covered here without a change. What a
+source says is not checked here: config.py checks each value as it checks the user's file. A
+source that cannot be read, or an entry that cannot be used, is a problem in ``Policy.problems``
+and ignored; never an exception.
+
+Where policy is read is fixed per OS, on purpose not changeable by the user (no flag, no
+variable): tests replace ``platform_sources`` (tests/conftest.py points it at an empty folder).
+"""
+
+from __future__ import annotations
+
+import stat
+import sys
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from desktop_app.core.files import UnreadableFile, read_bounded
+
+BUNDLE_ID = "io.github.lanyard.Lanyard"  # packaging/lanyard.spec, packaging/linux/make_deb.py
+LINUX_POLICY = Path("/etc/lanyard/policy.toml")
+POLICY_LIMIT = 1 << 20  # read_bounded: far more than any policy holds
+
+
+@dataclass
+class Section:
+    """One place policy was read from (a file, a registry key): its settings as given, by the
+    name they were given under, and what could not be read there."""
+
+    label: str  # named in every message: "/etc/lanyard/policy.toml", "HKLM\\SOFTWARE\\..."
+    locked: dict[str, object] = field(default_factory=dict)
+    defaults: dict[str, object] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def where(self, locked: bool, name: str) -> str:
+        """Where one entry was set, as a message names it."""
+        return f"{self.label} [{'locked' if locked else 'defaults'}] {name}"
+
+
+class Source(Protocol):
+    def read(self) -> Iterable[Section]:
+        """What this source holds (nothing when it does not exist); never raises."""
+        ...
+
+
+@dataclass(frozen=True)
+class Entry:
+    value: object
+    source: str  # where it was set, for messages and the settings form: "/etc/... [locked] tenant"
+
+
+@dataclass(frozen=True)
+class Policy:
+    locked: dict[str, Entry] = field(default_factory=dict)
+    defaults: dict[str, Entry] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+
+    def without(self, key: str, locked: bool) -> Policy:
+        """This policy with its locked (or default) ``key`` ignored: a value config.py could
+        not use."""
+        if locked:
+            return replace(self, locked={k: e for k, e in self.locked.items() if k != key})
+        return replace(self, defaults={k: e for k, e in self.defaults.items() if k != key})
+
+    def source_of(self, key: str) -> str | None:
+        """Where the policy sets ``key`` (locked first), if it does."""
+        entry = self.locked.get(key) or self.defaults.get(key)
+        return entry.source if entry else None
+
+
+def canonical(name: str) -> str:
+    return name.lower().replace("_", "").replace("-", "")
+
+
+class TomlSource:
+    """/etc/lanyard/policy.toml: ``[locked]`` and ``[defaults]``, keys as in config.toml."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> Iterable[Section]:
+        section = Section(str(self.path))
+        try:
+            raw = read_bounded(self.path, POLICY_LIMIT)
+        except FileNotFoundError:
+            return []
+        except UnreadableFile as exc:  # a folder, too large, no permission
+            section.problems.append(f"{self.path} {exc.reason}; it is ignored.")
+            return [section]
+        try:
+            data = tomllib.loads(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            section.problems.append(
+                f"{self.path} is not UTF-8 text (byte {exc.start}); it is ignored."
+            )
+            return [section]
+        except tomllib.TOMLDecodeError as exc:
+            section.problems.append(f"{self.path} is not valid TOML ({exc}); it is ignored.")
+            return [section]
+        section.problems += _writable_warning(self.path)
+        for name, table in data.items():
+            target = {"locked": section.locked, "defaults": section.defaults}.get(name.lower())
+            if target is None or not isinstance(table, dict):
+                section.problems.append(
+                    f"{self.path}: '{name}' is ignored: settings go in a [locked] or a "
+                    "[defaults] table."
+                )
+                continue
+            target.update(table)
+        return [section]
+
+
+def _writable_warning(path: Path) -> list[str]:
+    """A policy others than its owner may change is not one an administrator controls: said
+    (and still applied: it is what the administrator wrote, as far as anyone can tell)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return []
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return [
+            f"{path} can be changed by other users (mode {stat.S_IMODE(mode):04o}); make it "
+            "writable by root only (chmod 644)."
+        ]
+    return []
+
+
+def platform_sources() -> Sequence[Source]:
+    """Where this OS keeps policy, the one that wins first. The test seam: tests replace this
+    function; nothing a user sets (flag, environment) changes it."""
+    if sys.platform == "win32":
+        from desktop_app.core.policy_windows import registry_sources
+
+        return registry_sources()
+    if sys.platform == "darwin":
+        from desktop_app.core.policy_macos import managed_preferences
+
+        return managed_preferences()
+    return [TomlSource(LINUX_POLICY)]
+
+
+def merge(sections: Iterable[Section], known: Sequence[str]) -> Policy:
+    """The sections in order, the first to set a key winning; keys matched to ``known`` without
+    case or separators; an unknown key or one given twice is a problem, not an error."""
+    by_canonical = {canonical(key): key for key in known}
+    locked: dict[str, Entry] = {}
+    defaults: dict[str, Entry] = {}
+    problems: list[str] = []
+    for section in sections:
+        problems += section.problems
+        for is_locked, given, into in (
+            (True, section.locked, locked),
+            (False, section.defaults, defaults),
+        ):
+            seen: set[str] = set()
+            for name, value in given.items():
+                key = by_canonical.get(canonical(str(name)))
+                if key is None:
+                    problems.append(
+                        f"{section.where(is_locked, str(name))} is not a Lanyard setting "
+                        f"(known: {', '.join(known)}); it is ignored."
+                    )
+                    continue
+                if key in seen:
+                    problems.append(
+                        f"{section.where(is_locked, str(name))} sets '{key}' a second time; "
+                        "the first is used."
+                    )
+                    continue
+                seen.add(key)
+                into.setdefault(key, Entry(value, section.where(is_locked, str(name))))
+    return Policy(locked, defaults, tuple(problems))
+
+
+def read_policy(known: Sequence[str]) -> Policy:
+    """The policy in force on this computer for the settings ``known``; never raises."""
+    sections: list[Section] = []
+    for source in platform_sources():
+        try:
+            sections += list(source.read())
+        except Exception as exc:  # noqa: BLE001 (a reader's bug must not stop Lanyard starting)
+            sections.append(
+                Section(
+                    repr(source),
+                    problems=[f"Policy could not be read ({exc.__class__.__name__}); ignored."],
+                )
+            )
+    return merge(sections, known)

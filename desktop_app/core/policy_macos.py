@@ -1,0 +1,106 @@
+"""macOS policy: managed preferences, the files a configuration profile (MDM) writes for the
+app's bundle id: /Library/Managed Preferences/io.github.lanyard.Lanyard.plist for the computer,
+then /Library/Managed Preferences/<user>/io.github.lanyard.Lanyard.plist for this user (the
+computer's wins, as HKLM does on Windows).
+
+The payload's keys are settings; its ``Locked`` array names those the user cannot change, the
+others are defaults. Read with plistlib (XML or binary); the tests read sample plists through
+managed_policy's seam.
+"""
+
+from __future__ import annotations
+
+import os
+import plistlib
+import struct
+import xml.parsers.expat
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from desktop_app.core.files import UnreadableFile, read_bounded
+from desktop_app.core.managed_policy import BUNDLE_ID, POLICY_LIMIT, Section, Source
+
+MANAGED = Path("/Library/Managed Preferences")
+LOCKED_KEY = "Locked"
+
+
+def plist_value(value: object) -> object:
+    """A plist value as a setting: numbers as text (as config.py reads "0" and "1"), a
+    boolean and text as they are, an array of text as a list. Raises ValueError otherwise."""
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    raise ValueError(f"is a {type(value).__name__}, which no Lanyard setting can hold")
+
+
+def section_from_plist(label: str, data: object) -> Section:
+    section = Section(label)
+    if not isinstance(data, dict):
+        section.problems.append(f"{label} holds no dictionary of settings; it is ignored.")
+        return section
+    locked_names = data.get(LOCKED_KEY, [])
+    if not isinstance(locked_names, list) or not all(isinstance(n, str) for n in locked_names):
+        section.problems.append(
+            f"{label}: '{LOCKED_KEY}' must be an array of setting names; nothing is locked."
+        )
+        locked_names = []
+    locked = {name.lower() for name in locked_names}
+    for name, value in data.items():
+        if name == LOCKED_KEY or name.startswith("Payload"):
+            continue  # the profile's own keys (PayloadUUID, ...) when a payload is copied in
+        is_locked = name.lower() in locked
+        try:
+            (section.locked if is_locked else section.defaults)[name] = plist_value(value)
+        except ValueError as exc:
+            section.problems.append(f"{section.where(is_locked, name)} {exc}; it is ignored.")
+    return section
+
+
+class PlistSource:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> Iterable[Section]:
+        label = str(self.path)
+        try:
+            raw = read_bounded(self.path, POLICY_LIMIT)
+        except FileNotFoundError:
+            return []
+        except UnreadableFile as exc:
+            return [Section(label, problems=[f"{label} {exc.reason}; it is ignored."])]
+        try:
+            data = plistlib.loads(raw)
+        # plistlib's binary reader fails on damage in many ways besides its own exception
+        except (
+            plistlib.InvalidFileException,
+            xml.parsers.expat.ExpatError,
+            ValueError,
+            TypeError,
+            LookupError,
+            OverflowError,
+            RecursionError,
+            struct.error,
+        ) as exc:
+            return [Section(label, problems=[f"{label} is not a property list ({exc}); ignored."])]
+        return [section_from_plist(label, data)]
+
+
+def _user_name() -> str | None:
+    """This account's name from the user database, not $USER (which a user can set)."""
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return None
+
+
+def managed_preferences() -> Sequence[Source]:
+    sources: list[Source] = [PlistSource(MANAGED / f"{BUNDLE_ID}.plist")]
+    user = _user_name()
+    if user:
+        sources.append(PlistSource(MANAGED / user / f"{BUNDLE_ID}.plist"))
+    return sources
