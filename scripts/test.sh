@@ -21,6 +21,9 @@ SYSTEM_PACKAGES=(
   dbus gnome-keyring libsecret-tools
   # the real-browser end-to-end test: Debian's chromium, and certutil to trust the sandbox CA
   chromium libnss3-tools
+  # pymsalruntime (msal[broker], in the test extra) loads WebKitGTK: with it, the broker tests
+  # see what a Linux desktop without the Microsoft identity broker sees (no broker answers)
+  libwebkit2gtk-4.1-0
 )
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()

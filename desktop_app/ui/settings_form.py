@@ -1,4 +1,4 @@
-"""The settings form (client id, tenant, cloud, scopes, proxy, CA bundle): on the first-run page
+"""The settings form (client id, tenant, cloud, scopes, proxy, CA bundle, sign-in broker): on the first-run page
 (pages.SetupPage) and in File → Settings… (settings_dialog.py).
 
 The form edits the config file and nothing else: a value set by a command-line flag or a
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import platform
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.auth.broker import broker_for, is_wsl
 from desktop_app.core import config_file
 from desktop_app.core.config import (
     DEFAULT_TENANT,
@@ -81,7 +84,29 @@ FIELDS: dict[str, tuple[str, str, str]] = {
         "CA bundle",
         "Optional. A PEM file of extra CA certificates, e.g. for a TLS-inspecting network.",
     ),
+    "broker": (
+        "Sign-in bro&ker",
+        "Sign-in broker",
+        "The operating system's sign-in broker, where there is one: some organisations allow "
+        "sign-in only from a device it vouches for. Without one, Lanyard uses the browser.",
+    ),
 }
+BROKER_CHOICES = (
+    ("Off: sign in through the system browser", "off"),
+    ("Use the OS sign-in broker where there is one", "auto"),
+)
+
+
+def broker_hint() -> str:
+    """The broker hint, with this computer's broker and the redirect URI it needs."""
+    broker = broker_for(sys.platform, platform.machine(), is_wsl())
+    if broker is None:
+        return FIELDS["broker"][2] + " This computer has none that Lanyard can use."
+    uri = broker.redirect_uri("<client id>")
+    return (
+        f"{FIELDS['broker'][2]} Here: the {broker.name}; the app registration needs the "
+        f"redirect URI {uri}."
+    )
 
 
 class _Row:
@@ -165,6 +190,9 @@ class SettingsForm(QWidget):
         self.browse_button = QPushButton("Bro&wse…", self)
         self.browse_button.setAccessibleName("Choose a CA bundle file")
         self.browse_button.clicked.connect(self._browse)
+        self.broker = QComboBox(self)
+        for text, name in BROKER_CHOICES:
+            self.broker.addItem(text, name)
 
         self.problem = plain_label("", self, selectable=True)  # what no single field explains
         self.problem.setProperty("warning", True)
@@ -188,6 +216,7 @@ class SettingsForm(QWidget):
             "scopes": self.scopes,
             "proxy": self.proxy,
             "ca_bundle": self.ca_bundle,
+            "broker": self.broker,
         }
         self.rows: dict[str, _Row] = {}
         for index, (key, editor) in enumerate(editors.items()):
@@ -196,7 +225,10 @@ class SettingsForm(QWidget):
             top = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
             self.form.addWidget(row.label, index, 0, top)
             self.form.addWidget(row.box, index, 1)
-        chain = [*editors.values(), self.browse_button]
+        self.rows["broker"].hint.setText(broker_hint())
+        self.broker.setAccessibleDescription(broker_hint())
+        chain = [self.client_id, self.cloud, self.tenant, self.authority, self.scopes]
+        chain += [self.proxy, self.ca_bundle, self.browse_button, self.broker]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         self.cloud.currentIndexChanged.connect(self._cloud_changed)
@@ -251,6 +283,8 @@ class SettingsForm(QWidget):
         cloud = CUSTOM if text("authority") else text("cloud").strip().lower() or "global"
         index = self.cloud.findData(cloud)
         self.cloud.setCurrentIndex(index if index >= 0 else 0)
+        broker = self.broker.findData(text("broker").strip().lower() or "off")
+        self.broker.setCurrentIndex(broker if broker >= 0 else 0)
         self._show_overrides()
         self._cloud_changed()
 
@@ -302,6 +336,7 @@ class SettingsForm(QWidget):
             "scopes": scopes or None,
             "proxy": self.proxy.text().strip() or None,
             "ca_bundle": self.ca_bundle.text().strip() or None,
+            "broker": None if self.broker.currentData() == "off" else self.broker.currentData(),
         }
         if cloud == CUSTOM:
             values.update(authority=self.authority.text().strip(), cloud=None)
