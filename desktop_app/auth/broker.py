@@ -155,14 +155,16 @@ def probe() -> str:
 def choose(
     setting: str,
     *,
-    os_name: str = sys.platform,
+    os_name: str | None = None,
     machine: str | None = None,
     wsl: bool | None = None,
     probe: Callable[[], str] = probe,
 ) -> SignInPath:
-    """The sign-in path for the ``broker`` setting on this computer."""
+    """The sign-in path for the ``broker`` setting on this computer (the keywords stand in
+    for what it is: sys.platform, platform.machine(), is_wsl(), the probe)."""
     if setting != AUTO:
         return SignInPath()
+    os_name = sys.platform if os_name is None else os_name
     broker = broker_for(
         os_name,
         platform.machine() if machine is None else machine,

@@ -316,7 +316,8 @@ class AuthClient:
                 self._app = build({})
         if path.broker is not None and not brokers.msal_uses_broker(self._app):
             path = path.without_broker(
-                "msal does not use it for this authority (AD FS and Azure AD B2C have none)"
+                "msal turned it off: an AD FS or Azure AD B2C authority, or pymsalruntime did "
+                "not start"
             )
         self.sign_in_path = path
         self.save_http_cache()

@@ -205,7 +205,7 @@ class SetupPage(QWidget):
         buttons.addWidget(self.demo_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        QWidget.setTabOrder(self.form.browse_button, self.save_button)
+        QWidget.setTabOrder(self.form.broker, self.save_button)
         QWidget.setTabOrder(self.save_button, self.demo_button)
         # the first field to fill in has the focus; Enter anywhere saves (a field passes it on)
         self.keyboard = set_defaults(self, self.save_button, focus=self.form.client_id)
