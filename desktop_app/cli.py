@@ -111,6 +111,14 @@ def _add_settings(parser: argparse.ArgumentParser, in_subcommand: bool = False) 
         "(default); --no-allow-plaintext-cache signs in for the session only",
     )
     parser.add_argument(
+        "--broker",
+        choices=("off", "auto"),
+        default=default(None),
+        help="sign in through the OS sign-in broker where there is one (Windows WAM, the macOS "
+        "Enterprise SSO plug-in, the Linux Microsoft identity broker): auto; off (default) uses "
+        "the system browser. Without a working broker Lanyard uses the browser and says why",
+    )
+    parser.add_argument(
         "--verbose",
         action="store_true",
         default=default(False),
@@ -249,6 +257,7 @@ _REPEATED_FLAGS = (
     ("cloud", "--cloud"),
     ("ca_bundle", "--ca-bundle"),
     ("proxy", "--proxy"),
+    ("broker", "--broker"),
 )
 
 

@@ -59,7 +59,7 @@ def login(services: Services, args: argparse.Namespace, out: TextIO, err: TextIO
             ErrorKind.CACHE,
         )
     auth = _open(services)
-    token = _with_device_code(auth, err) if args.device_code else _in_browser(auth, args, err)
+    token = _with_device_code(auth, err) if args.device_code else _interactive(auth, args, err)
     account = token.account
     name = account.username if account is not None else "your account"
     out.write(f"Signed in as {shown(name, one_line=True)}.\n")
@@ -71,6 +71,27 @@ def login(services: Services, args: argparse.Namespace, out: TextIO, err: TextIO
                 "lanyard: warning: your app roles are not shown: " + "; ".join(identity.problems),
             )
     return EXIT_OK
+
+
+def _interactive(auth: AuthClient, args: argparse.Namespace, err: TextIO) -> TokenResult:
+    """Through the OS sign-in broker when the setting asks for it and it works here (the
+    window's InteractiveSignIn.start_broker), else, or when it fails, the system browser."""
+    from desktop_app.auth.errors import BrokerFailed, broker_not_used
+
+    path = auth.sign_in_path
+    hint = args.account or None
+    if path.broker is not None:
+        _say(err, f"Signing in through the {path.broker.name}: finish in its window…")
+        try:
+            return auth.sign_in_with_broker(
+                None, login_hint=hint, prompt=None if hint else "select_account"
+            )
+        except BrokerFailed as exc:
+            _say(err, f"lanyard: {exc.message} {exc.recommendation}")
+    elif path.requested:
+        notice = broker_not_used(path.unavailable)
+        _say(err, f"lanyard: {notice.message}")
+    return _in_browser(auth, args, err)
 
 
 def _in_browser(auth: AuthClient, args: argparse.Namespace, err: TextIO) -> TokenResult:

@@ -23,6 +23,9 @@ SYSTEM_PACKAGES=(
   chromium libnss3-tools
   # a window manager for the window-placement test (tests/gui/test_placement.py)
   openbox
+  # pymsalruntime (msal[broker], in the test extra) loads WebKitGTK: with it, the broker tests
+  # see what a Linux desktop without the Microsoft identity broker sees (no broker answers)
+  libwebkit2gtk-4.1-0
 )
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
+from desktop_app.auth import broker as brokers
 from desktop_app.auth import discovery_check
 from desktop_app.auth import errors as failures
 from desktop_app.auth.claims import ClaimsError, IdTokenClaims, check_id_token, seconds
@@ -57,6 +58,7 @@ class AuthSettings:
     profile_dir: Path
     instance_discovery: bool = True
     allow_plaintext_cache: bool = True  # False: no OS encryption means session-only sign-in
+    broker: str = "off"  # "auto": the OS sign-in broker where one works here (broker.py)
 
 
 _INVENTORY_KINDS = (
@@ -128,6 +130,9 @@ class AuthClient:
         # msal's discovery came from the file (http_cache.py), not from the identity provider
         # in this process: an endpoint it names that refuses connections makes it stale
         self._discovery_on_disk = False
+        # how an interactive sign-in goes (the broker or the browser), decided in open()
+        self.sign_in_path = brokers.SignInPath(requested=settings.broker == brokers.AUTO)
+        self._path_decided = False
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -280,8 +285,13 @@ class AuthClient:
         # server's wait (http_cache.DiscoveryOnlyCache)
         if not isinstance(self._http_cache, DiscoveryOnlyCache):
             self._http_cache = DiscoveryOnlyCache(self._http_cache)
-        with self._msal_call("Contacting the identity provider"):
-            self._app = msal.PublicClientApplication(
+        if not self._path_decided:  # once: a rediscovery keeps what was found
+            self.sign_in_path = brokers.choose(self.settings.broker)
+            self._path_decided = True
+        path = self.sign_in_path
+
+        def build(options: dict[str, bool]) -> msal.PublicClientApplication:
+            return msal.PublicClientApplication(
                 self.settings.client_id,
                 authority=self.settings.authority,
                 token_cache=self.token_cache,
@@ -291,7 +301,25 @@ class AuthClient:
                 http_cache=self._http_cache,
                 instance_discovery=self.settings.instance_discovery,
                 client_capabilities=CLIENT_CAPABILITIES,
+                **options,
             )
+
+        with self._msal_call("Contacting the identity provider"):
+            try:
+                self._app = build(path.msal_options())
+            except (ImportError, OSError, RuntimeError) as exc:
+                if path.broker is None:
+                    raise
+                # the probe loaded the broker, msal's own import of it did not: the browser
+                log.info("msal could not start the sign-in broker: %s", exc.__class__.__name__)
+                path = path.without_broker(f"msal could not start it ({exc.__class__.__name__})")
+                self._app = build({})
+        if path.broker is not None and not brokers.msal_uses_broker(self._app):
+            path = path.without_broker(
+                "msal turned it off: an AD FS or Azure AD B2C authority, or pymsalruntime did "
+                "not start"
+            )
+        self.sign_in_path = path
         self.save_http_cache()
 
     @property
@@ -432,6 +460,74 @@ class AuthClient:
             raise from_msal_result(result, action)
         if pending.login_hint:
             self._refuse_another_account(result, pending.login_hint, before)
+        account = self._account_for_result(result)
+        return self._with_claims(token_from_result(result, account, action))
+
+    @property
+    def uses_broker(self) -> bool:
+        """Whether an interactive sign-in goes through the OS sign-in broker (once open)."""
+        return self._app is not None and self.sign_in_path.broker is not None
+
+    def sign_in_with_broker(
+        self,
+        window_id: int | None = None,
+        login_hint: str | None = None,
+        prompt: str | None = None,
+        claims_challenge: str | None = None,
+        scopes: Scopes | None = None,
+    ) -> TokenResult:
+        """An interactive sign-in through the OS sign-in broker, whose own window asks the
+        person (over ``window_id``, the window's native handle; None from a terminal). Blocks
+        until the broker answers. Raises BrokerFailed when the broker cannot sign in (the
+        caller signs in through the browser instead, and so do later sign-ins of this session),
+        another LanyardError otherwise."""
+        import msal
+
+        action = "Signing in through the sign-in broker"
+        broker = self.sign_in_path.broker
+        if broker is None or self._app is None:
+            raise failures.broker_failed(self.sign_in_path.unavailable or "it is not turned on")
+        handle = brokers.window_handle(
+            broker, window_id, msal.PublicClientApplication.CONSOLE_WINDOW_HANDLE
+        )
+        try:
+            return self._broker_sign_in(
+                action, broker, handle, login_hint, prompt, claims_challenge, scopes
+            )
+        except failures.BrokerFailed as exc:
+            log.info("%s failed; the browser is used instead", action)
+            self.sign_in_path = self.sign_in_path.without_broker(exc.details.get("broker", ""))
+            raise
+
+    def _broker_sign_in(
+        self,
+        action: str,
+        broker: brokers.Broker,
+        handle: object,
+        login_hint: str | None,
+        prompt: str | None,
+        claims_challenge: str | None,
+        scopes: Scopes | None,
+    ) -> TokenResult:
+        with self._msal_call(action):
+            try:
+                result = self.app.acquire_token_interactive(
+                    list(scopes or self.settings.scopes),
+                    prompt=prompt,
+                    login_hint=login_hint,
+                    claims_challenge=claims_challenge or None,
+                    parent_window_handle=handle,
+                )
+            except ValueError as exc:  # msal.broker.RedirectUriError (AADSTS50011) among them
+                if exc.__class__.__name__ == "RedirectUriError":
+                    raise failures.broker_redirect_uri_missing(
+                        broker.redirect_uri(self.settings.client_id)
+                    ) from None
+                raise failures.broker_failed(exc.__class__.__name__) from None
+            except (ImportError, OSError, RuntimeError) as exc:
+                raise failures.broker_failed(exc.__class__.__name__) from None
+        if "access_token" not in result:
+            raise failures.from_broker_result(result, action)
         account = self._account_for_result(result)
         return self._with_claims(token_from_result(result, account, action))
 

@@ -495,3 +495,57 @@ def earlier_damage(record: Mapping[str, Any]) -> LanyardError:
         ErrorKind.CACHE,
         {"cache": str(record.get("cache") or "")} | ({"moved_to": moved_to} if moved_to else {}),
     )
+
+
+# -- the OS sign-in broker (broker.py, client.sign_in_with_broker) ---------------------------
+
+
+class BrokerFailed(LanyardError):
+    """The sign-in broker could not sign in: the caller signs in through the browser instead.
+    ``details["broker"]`` says why, in words."""
+
+
+def broker_failed(why: str) -> BrokerFailed:
+    return BrokerFailed(
+        f"The sign-in broker could not sign you in ({why}).",
+        "Lanyard signs you in through the system browser instead.",
+        ErrorKind.BROWSER,
+        {"broker": why},
+    )
+
+
+def broker_redirect_uri_missing(redirect_uri: str) -> BrokerFailed:
+    why = f"the app registration lacks the redirect URI {redirect_uri}"
+    return BrokerFailed(
+        f"The sign-in broker could not sign you in: {why}.",
+        "Lanyard signs you in through the system browser instead. To use the broker, ask your "
+        f"administrator to add {redirect_uri} as a Mobile and desktop redirect URI.",
+        ErrorKind.CONFIG,
+        {"broker": why, "redirect_uri": redirect_uri},
+    )
+
+
+def broker_not_used(why: str) -> LanyardError:
+    """Told when a sign-in goes to the browser although the broker setting asked for it."""
+    return LanyardError(
+        f"The sign-in broker is not available ({why}): signing in through the system browser.",
+        "Nothing to do to sign in now. A device that Conditional Access requires to be managed "
+        "needs the broker: ask your administrator.",
+        ErrorKind.BROWSER,
+        {"broker": why},
+    )
+
+
+def from_broker_result(result: Mapping[str, Any], action: str) -> LanyardError:
+    """msal's answer from the broker without a token: the person cancelled in the broker's
+    window; the broker failed (BrokerFailed: the browser next); or the identity provider's own
+    error, as from the browser."""
+    if result.get("error") != "broker_error":
+        return from_msal_result(result, action)
+    status = str(result.get("_broker_status") or "")
+    if status.endswith("UserCanceled"):
+        return LanyardError("Sign-in was cancelled.", "", ErrorKind.CANCELLED)
+    # "<context>. Status: …, Error code: …, Tag: …" (msal/broker.py _convert_error)
+    description = str(result.get("error_description") or "").split(". Status:")[0]
+    why = " ".join(description.split())[:200] or status.rpartition(".")[2] or "no reason given"
+    return broker_failed(why)

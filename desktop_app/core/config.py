@@ -61,6 +61,7 @@ FILE_KEYS = (
     "proxy",
     "allow_plaintext_cache",
     "instance_discovery",
+    "broker",
 )
 # Entra's own login hosts, the sovereign and national clouds included: msal's
 # WELL_KNOWN_AUTHORITY_HOSTS (msal/authority.py; tests/unit/core/test_instance_discovery.py keeps
@@ -93,6 +94,9 @@ PROXY_SCHEMES = ("http", "https", "socks5", "socks5h", "socks4", "socks4a")
 CONFIG_FILE_LIMIT = 1 << 20
 CA_BUNDLE_LIMIT = 8 << 20  # a whole system bundle is ~250 KiB
 _TENANT_RE = re.compile(r"^[A-Za-z0-9.\-]+$")
+# the OS sign-in broker (auth/broker.py): "off" signs in through the system browser; "auto"
+# uses WAM, the macOS SSO plug-in or the Linux identity broker where one works, else the browser
+BROKER_CHOICES = ("off", "auto")
 
 
 class ConfigError(LanyardError):
@@ -131,6 +135,7 @@ class Config:
     sandbox: bool = False  # start an in-process sandbox and point everything at it
     # without OS encryption: True saves tokens in a 0600 file; False signs in for the session only
     allow_plaintext_cache: bool = True
+    broker: str = "off"  # one of BROKER_CHOICES
     # where each setting that is not a built-in default came from: (key, flag / variable / file /
     # policy entry), for the About box and diagnostics; and what of the policy was ignored
     origins: tuple[tuple[str, str], ...] = field(default=(), compare=False)
@@ -684,6 +689,14 @@ def _build(
         with _naming("instance_discovery", source):
             instance_discovery = _as_bool("instance_discovery", source, raw)
 
+    broker = "off"
+    if "broker" in values:
+        raw, source = values["broker"]
+        with _naming("broker", source):
+            broker = _as_text("broker", source, raw).lower()
+            if broker not in BROKER_CHOICES:
+                raise config_error("broker", source, f"must be one of {', '.join(BROKER_CHOICES)}.")
+
     profile_dir = paths.data_dir()
     raw_profile = flags.get("profile_dir") or env.get(ENV_PREFIX + "PROFILE_DIR")
     if raw_profile:
@@ -707,4 +720,5 @@ def _build(
         config_file=config_file,
         allow_plaintext_cache=allow_plaintext_cache,
         instance_discovery=instance_discovery,
+        broker=broker,
     )

@@ -57,6 +57,8 @@ def versions(extra: Mapping[str, str] | None = None) -> dict[str, str]:
         "Lanyard": desktop_app.__version__,
         "msal": _package_version("msal"),
         "msal-extensions": _package_version("msal-extensions"),
+        # the sign-in broker's runtime (the 'broker' extra); "unknown" when not installed
+        "pymsalruntime": _package_version("pymsalruntime"),
         "requests": _package_version("requests"),
         "Python": platform.python_version(),
         "OS": platform.platform(),

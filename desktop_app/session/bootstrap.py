@@ -95,4 +95,5 @@ def setup_of(services: Services) -> SessionSetup:
             )
         ),
         bases,
+        auth.sign_in_path,
     )

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop_app.auth import errors as auth_errors
+from desktop_app.auth.broker import SignInPath
 from desktop_app.auth.browser import open_browser
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.session import errors
@@ -63,7 +65,8 @@ class SessionController(QObject):
     notice = Signal(object)  # LanyardError: worth telling, nothing failed (e.g. cache reset)
     sign_in_url = Signal(str)  # the URL the browser was asked to open (copyable)
     device_code = Signal(object)  # DeviceCodePrompt | None
-    sign_in_method = Signal(str)  # "browser" or "device_code": which page the window shows
+    sign_in_method = Signal(str)  # "broker", "browser" or "device_code": the page to show
+    sign_in_path = Signal(object)  # SignInPath: the OS sign-in broker or the system browser
     protection_changed = Signal(str, bool)  # how the token cache is protected, encrypted?
     accounts_changed = Signal(object)  # list[Account]: the accounts in the cache
     profile_freshness = Signal(float, bool)  # fetched_at, True when shown from the snapshot
@@ -98,6 +101,9 @@ class SessionController(QObject):
         self._attempt: InteractiveSignIn | None = None  # an interactive sign-in under way
         self._closed = False
         self._booting: Services | None = None
+        # the window's native handle, for the sign-in broker's window to open over it
+        self.window_id: Callable[[], int | None] = lambda: None
+        self.path: SignInPath = SignInPath()  # how the next interactive sign-in goes
         # the parts share the workers and the guard that drops results for an account that left
         jobs = self._jobs = Jobs(Worker("auth", threads=1), Worker("net", threads=2), Generation())
         self._auth, self._net, self._current = jobs.auth, jobs.net, jobs.generation.current
@@ -175,6 +181,8 @@ class SessionController(QObject):
     def _on_started(self, started: Started) -> None:
         self._services, self.setup = started.services, started.setup
         self.protection_changed.emit(started.setup.protection, started.setup.encrypted)
+        self.path = started.setup.sign_in_path
+        self.sign_in_path.emit(self.path)
         self.account = started.account
         self._profile.store = started.snapshots
         self._accounts.watch()
@@ -220,12 +228,25 @@ class SessionController(QObject):
         attempt.succeeded.connect(self._on_signed_in)
         attempt.failed.connect(self._on_sign_in_failed)
         attempt.refused.connect(self.notice)  # turned away; the sign-in goes on
+        attempt.broker_failed.connect(self._on_broker_failed)
         if use_device_code:
             attempt.start_device_code(self._sign_in_claims())
-        else:
-            hint = self.account.username if self.account and not add_account else None
-            claims = None if add_account else self._sign_in_claims()
-            attempt.start_browser(hint, None if hint else "select_account", claims)
+            return
+        hint = self.account.username if self.account and not add_account else None
+        claims = None if add_account else self._sign_in_claims()
+        prompt = None if hint else "select_account"
+        if self.path.broker is not None:
+            attempt.start_broker(self.window_id(), hint, prompt, claims)
+            return
+        if self.path.requested:  # asked for, not available: said each time it matters
+            self.notice.emit(auth_errors.broker_not_used(self.path.unavailable))
+        attempt.start_browser(hint, prompt, claims)
+
+    def _on_broker_failed(self, exc: LanyardError) -> None:
+        """The broker could not sign in; the attempt goes on in the browser, as do later ones."""
+        self.path = self.path.without_broker(str(exc.details.get("broker", "")))
+        self.sign_in_path.emit(self.path)
+        self.notice.emit(exc)
 
     def _sign_in_claims(self) -> str | None:
         return self.interaction.claims_challenge or None if self.interaction else None

@@ -240,6 +240,7 @@ def build_services(
             profile_dir=config.profile_dir,
             instance_discovery=config.discovery,
             allow_plaintext_cache=config.allow_plaintext_cache,
+            broker=config.broker,
         ),
         identity_http,
         on_notice,

@@ -53,13 +53,15 @@ class Browser:
 
 
 class InteractiveSignIn(QObject):
-    method = Signal(str)  # "browser" or "device_code": what the person is asked to do
+    method = Signal(str)  # "broker", "browser" or "device_code": what the person is asked to do
     url = Signal(str)  # the URL the browser was asked to open (copyable)
     browser_failed = Signal()  # no browser could be opened; the attempt still waits
     device_code = Signal(object)  # DeviceCodePrompt, then None when the code is done with
     succeeded = Signal(object)  # TokenResult
     failed = Signal(object)  # LanyardError (a timeout included; Cancel emits nothing)
     refused = Signal(object)  # LanyardError: a response was turned away; still waiting
+    # BrokerFailed: the sign-in broker could not sign in; the attempt goes on in the browser
+    broker_failed = Signal(object)
 
     def __init__(
         self,
@@ -115,6 +117,40 @@ class InteractiveSignIn(QObject):
             name=self._prefix + name,
         )
         self._jobs.append(token)
+
+    # -- the OS sign-in broker ----------------------------------------------------------------------
+
+    def start_broker(
+        self,
+        window_id: int | None,
+        login_hint: str | None = None,
+        prompt: str | None = None,
+        claims: str | None = None,
+    ) -> None:
+        """Through the OS sign-in broker, whose own window asks the person; when it cannot
+        sign in, the same attempt goes on in the system browser (``broker_failed`` says why).
+
+        The one job that waits on a person on the auth thread: msal's broker call blocks until
+        the broker's window is done with (it has its own Cancel), and pymsalruntime's cache
+        and msal's must see the sign-in in order with the other msal calls. Cancel here drops
+        its result; the broker's window stays until the person closes it."""
+        self.method.emit("broker")
+        client = self._client
+
+        def sign_in(_: CancelToken) -> TokenResult:
+            return client.sign_in_with_broker(window_id, login_hint, prompt, claims)
+
+        def failed(exc: LanyardError) -> None:
+            from desktop_app.auth.errors import BrokerFailed
+
+            if not isinstance(exc, BrokerFailed):
+                self._fail(exc)
+                return
+            self._jobs = []  # the broker's job is done
+            self.broker_failed.emit(exc)
+            self.start_browser(login_hint, prompt, claims)
+
+        self._submit(self._auth, sign_in, self._succeed, "broker_sign_in", on_error=failed)
 
     # -- the system browser ------------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from desktop_app.auth.broker import SignInPath  # stdlib only: msal is not loaded with it
+
 if TYPE_CHECKING:
     from desktop_app.auth.models import Account, TokenResult
     from desktop_app.core.config import Config
@@ -122,6 +124,8 @@ class SessionSetup:
     api_presets: tuple[ApiPreset, ...] = ()  # Graph's /me, /me/memberOf; the sandbox's API
     # the endpoints a remembered URL may be written against ({graph}/me)
     api_bases: Mapping[str, str] = field(default_factory=dict)
+    # the OS sign-in broker or the system browser, and why not the broker when asked for
+    sign_in_path: SignInPath = field(default_factory=SignInPath)
 
 
 class SessionView(Protocol):

@@ -2,7 +2,7 @@
 
 It adds what only administrators of the app should see: the raw ID-token claims as JSON, the token
 cache's inventory (kinds, owners, scopes, expiries; never a secret), the app registration in use and
-how the cache is protected. The gate is a convenience of the UI, not a security boundary: the
+how the cache is protected, and whether sign-in goes through the OS sign-in broker. The gate is a convenience of the UI, not a security boundary: the
 services Lanyard calls enforce roles themselves.
 """
 
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.auth.broker import SignInPath
 from desktop_app.auth.models import CacheEntry, Identity
 from desktop_app.core.text import shown
 from desktop_app.ui.widgets import CardPanel, heading, muted, plain_label
@@ -61,10 +62,13 @@ class AdminPanel(CardPanel):
         self.authority = plain_label("", card, selectable=True)
         self.scopes = plain_label("", card, selectable=True)
         self.protection = plain_label("", card, selectable=True)
+        self.sign_in_path = plain_label("system browser", card, selectable=True)
+        self._path = SignInPath()
         form.addRow(muted("Client ID", card), self.client_id)
         form.addRow(muted("Authority", card), self.authority)
         form.addRow(muted("Scopes requested", card), self.scopes)
         form.addRow(muted("Token cache", card), self.protection)
+        form.addRow(muted("Signs in through", card), self.sign_in_path)
         layout.addLayout(form)
 
         layout.addSpacing(8)
@@ -99,9 +103,19 @@ class AdminPanel(CardPanel):
         self.client_id.setText(client_id)
         self.authority.setText(authority)
         self.scopes.setText(" ".join(scopes))
+        self.show_sign_in_path(self._path)  # its redirect URI names the client id
 
     def show_protection(self, protection: str, encrypted: bool) -> None:
         self.protection.setText(protection if encrypted else f"{protection} (not encrypted)")
+
+    def show_sign_in_path(self, path: SignInPath) -> None:
+        self._path = path
+        text = path.label
+        if path.broker is not None:
+            text += f" (redirect URI {path.broker.redirect_uri(self.client_id.text())})"
+        elif path.unavailable:
+            text += f" (the sign-in broker is not available: {path.unavailable})"
+        self.sign_in_path.setText(text)
 
     def show_identity(self, identity: Identity | None) -> None:
         if identity is None:

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from desktop_app.auth.broker import SignInPath
 from desktop_app.auth.errors import saving_state
 from desktop_app.auth.models import Account, CacheEntry, Identity
 from desktop_app.core.errors import ErrorKind, LanyardError
@@ -256,6 +257,8 @@ class MainWindow(QMainWindow):
         session.device_code.connect(self.device_code_page.show_prompt)
         session.schedule_changed.connect(self.show_schedule)
         session.protection_changed.connect(self.show_protection)
+        session.sign_in_path.connect(self.show_sign_in_path)
+        session.window_id = self._native_handle
         session.token_changed.connect(self.token_panel.show_token)
         session.accounts_changed.connect(self.show_accounts)
         self.api_panel.attach(session)
@@ -400,6 +403,8 @@ class MainWindow(QMainWindow):
             self.state_label.setText(
                 "Waiting for the code to be entered…"
                 if self._sign_in_method == "device_code"
+                else "Finish signing in in the sign-in broker's window…"
+                if self._sign_in_method == "broker"
                 else state.value
             )
         if state is State.SIGN_IN_NEEDED and not self.banner.isVisible():
@@ -410,7 +415,11 @@ class MainWindow(QMainWindow):
 
     def show_sign_in_method(self, method: str) -> None:
         self._sign_in_method = method
-        if method == "device_code":
+        if method == "broker":
+            self.waiting_page.set_url("")
+            self.stack.setCurrentWidget(self.waiting_page)
+            self.state_label.setText("Finish signing in in the sign-in broker's window…")
+        elif method == "device_code":
             self.device_code_page.show_prompt(None)
             self.stack.setCurrentWidget(self.device_code_page)
             self.state_label.setText("Waiting for the code to be entered…")
@@ -494,6 +503,14 @@ class MainWindow(QMainWindow):
                 return
             self._not_saved_message = notice.message
         self.show_error(notice, "warning")
+
+    def show_sign_in_path(self, path: SignInPath) -> None:
+        self.admin_panel.show_sign_in_path(path)
+        self.status.show_sign_in_path(path)
+
+    def _native_handle(self) -> int | None:
+        """The window's native handle (HWND, NSView*), for the sign-in broker's window."""
+        return int(self.winId())
 
     def show_protection(self, protection: str, encrypted: bool) -> None:
         self.admin_panel.show_protection(protection, encrypted)

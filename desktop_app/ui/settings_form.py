@@ -1,4 +1,4 @@
-"""The settings form (client id, tenant, cloud, scopes, proxy, CA bundle): on the first-run page
+"""The settings form (client id, tenant, cloud, scopes, proxy, CA bundle, sign-in broker): on the first-run page
 (pages.SetupPage) and in File → Settings… (settings_dialog.py).
 
 The form edits the config file and nothing else: a value set by a command-line flag or a
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import platform
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.auth.broker import broker_for, is_wsl
 from desktop_app.core import config_file
 from desktop_app.core.config import (
     DEFAULT_TENANT,
@@ -89,7 +92,29 @@ FIELDS: dict[str, tuple[str, str, str]] = {
         "CA bundle",
         "Optional. A PEM file of extra CA certificates, e.g. for a TLS-inspecting network.",
     ),
+    "broker": (
+        "Sign-in bro&ker",
+        "Sign-in broker",
+        "The operating system's sign-in broker, where there is one: some organisations allow "
+        "sign-in only from a device it vouches for. Without one, Lanyard uses the browser.",
+    ),
 }
+BROKER_CHOICES = (
+    ("Off: sign in through the system browser", "off"),
+    ("Use the OS sign-in broker where there is one", "auto"),
+)
+
+
+def broker_hint() -> str:
+    """The broker hint, with this computer's broker and the redirect URI it needs."""
+    broker = broker_for(sys.platform, platform.machine(), is_wsl())
+    if broker is None:
+        return FIELDS["broker"][2] + " This computer has none that Lanyard can use."
+    uri = broker.redirect_uri("<client id>")
+    return (
+        f"{FIELDS['broker'][2]} Here: the {broker.name}; the app registration needs the "
+        f"redirect URI {uri}."
+    )
 
 
 class _Row:
@@ -175,6 +200,9 @@ class SettingsForm(QWidget):
         self.browse_button = QPushButton("Bro&wse…", self)
         self.browse_button.setAccessibleName("Choose a CA bundle file")
         self.browse_button.clicked.connect(self._browse)
+        self.broker = QComboBox(self)
+        for text, name in BROKER_CHOICES:
+            self.broker.addItem(text, name)
 
         self.problem = plain_label("", self, selectable=True)  # what no single field explains
         self.problem.setProperty("warning", True)
@@ -198,6 +226,7 @@ class SettingsForm(QWidget):
             "scopes": self.scopes,
             "proxy": self.proxy,
             "ca_bundle": self.ca_bundle,
+            "broker": self.broker,
         }
         self.rows: dict[str, _Row] = {}
         for index, (key, editor) in enumerate(editors.items()):
@@ -211,7 +240,10 @@ class SettingsForm(QWidget):
             for key, editor in editors.items()
             if isinstance(editor, QLineEdit)
         }
-        chain = [*editors.values(), self.browse_button]
+        self.rows["broker"].hint.setText(broker_hint())
+        # Browse… belongs to the CA bundle's row, before the broker's
+        chain = [e for e in editors.values() if e is not self.broker]
+        chain += [self.browse_button, self.broker]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         self.cloud.currentIndexChanged.connect(self._cloud_changed)
@@ -276,9 +308,17 @@ class SettingsForm(QWidget):
         )
         index = self.cloud.findData(cloud)
         self.cloud.setCurrentIndex(index if index >= 0 else 0)
+        broker = self.broker.findData(text("broker").strip().lower() or self._default_broker())
+        self.broker.setCurrentIndex(broker if broker >= 0 else 0)
         self._show_defaults()
         self._show_overrides()
         self._cloud_changed()
+
+    def _default_broker(self) -> str:
+        """What an unset broker means: the policy's default, else off."""
+        entry = self.policy.defaults.get("broker")
+        name = str(entry.value).strip().lower() if entry else ""
+        return name if self.broker.findData(name) >= 0 else "off"
 
     def _default_cloud(self) -> str:
         """The cloud an unset field means: the policy's default, else the global one."""
@@ -330,7 +370,9 @@ class SettingsForm(QWidget):
                 if key == "proxy":
                     self.proxy.setText(redact_proxy(self.proxy.text()))
                 continue
-            row.editor.setAccessibleDescription(FIELDS[key][2])
+            row.editor.setAccessibleDescription(
+                broker_hint() if key == "broker" else FIELDS[key][2]
+            )
             if not isinstance(row.editor, QLineEdit):
                 row.editor.setToolTip("")  # a line's is its default's (_show_defaults)
             sources = [key]
@@ -379,6 +421,9 @@ class SettingsForm(QWidget):
             "scopes": scopes or None,
             "proxy": self.proxy.text().strip() or None,
             "ca_bundle": self.ca_bundle.text().strip() or None,
+            "broker": None
+            if self.broker.currentData() == self._default_broker()
+            else self.broker.currentData(),
         }
         if cloud == CUSTOM:
             values.update(authority=self.authority.text().strip(), cloud=None)

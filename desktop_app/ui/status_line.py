@@ -1,5 +1,6 @@
-"""StatusLine: the status bar's three lines (the session's state, the next refresh or retry,
-where the token cache is kept) and what they say. Lanyard's words, plus an OS error quoted in
+"""StatusLine: the status bar's lines (the session's state, the next refresh or retry, how
+sign-in goes when the sign-in broker setting is on, where the token cache is kept) and what they
+say. Lanyard's words, plus an OS error quoted in
 the protection line: every line is an ElidedLabel (plain text, cut with "…" in a narrow window).
 """
 
@@ -9,6 +10,7 @@ import time
 
 from PySide6.QtWidgets import QSizePolicy, QStatusBar
 
+from desktop_app.auth.broker import SignInPath
 from desktop_app.session.state import Schedule
 from desktop_app.ui.on_screen_timer import OnScreenTimer
 from desktop_app.ui.widgets import ElidedLabel
@@ -26,16 +28,29 @@ _PLAINTEXT_TIP = (
     "unencrypted."
 )
 
+_BROKER_TIP = (
+    "Signing in goes through your operating system's sign-in broker, which can prove to your "
+    "organisation that this is a managed device."
+)
+_NO_BROKER_TIP = (
+    "The sign-in broker setting is on, but no broker works here (the reason is in brackets): "
+    "Lanyard signs you in through the system browser. Sign-ins a Conditional Access policy "
+    "allows only from a managed device need the broker."
+)
+
 
 class StatusLine:
     def __init__(self, bar: QStatusBar) -> None:
         self.state_label = ElidedLabel("Starting…", bar)
         self.schedule_label = ElidedLabel("", bar)
         self.protection_label = ElidedLabel("", bar)
+        self.sign_in_label = ElidedLabel("", bar)  # shown when the broker setting is on
+        self.sign_in_label.hide()
         # the next refresh's time is short and the line worth keeping whole: the others give way
         self.schedule_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.state_label, 1)
         bar.addPermanentWidget(self.schedule_label)
+        bar.addPermanentWidget(self.sign_in_label)
         bar.addPermanentWidget(self.protection_label)
         self._schedule: Schedule | None = None
         # "Trying again in 12 s" counts down, while the window is on screen
@@ -65,6 +80,16 @@ class StatusLine:
     def show_protection(self, protection: str, encrypted: bool) -> None:
         self._protection = (protection, encrypted)
         self._show_protection()
+
+    def show_sign_in_path(self, path: SignInPath) -> None:
+        """Which way an interactive sign-in goes, when the broker setting asks for the broker
+        (with it off, it is always the browser, and the bar has no room to spare)."""
+        label = self.sign_in_label
+        label.setVisible(path.requested)
+        label.setText(path.summary if path.broker is not None else f"⚠ {path.summary}")
+        label.setToolTip(
+            _BROKER_TIP if path.broker is not None else _NO_BROKER_TIP if path.requested else ""
+        )
 
     def set_not_saved(self, why: str) -> None:
         """``why`` the store takes nothing now ("" once it saves again)."""

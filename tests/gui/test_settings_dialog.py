@@ -284,6 +284,7 @@ def test_every_control_is_named_labelled_and_reachable_by_keyboard(
         form.proxy,
         form.ca_bundle,
         form.browse_button,
+        form.broker,
         dialog.save_button,
         dialog.cancel_button,
     ]
@@ -304,3 +305,35 @@ def test_scopes_are_read_like_the_config_file_reads_them(qtbot: QtBot, config_pa
     assert form.changes()["scopes"] == ["User.Read", "Mail.Read"]  # each once, as loaded
     form.scopes.setText(" , ")
     assert form.changes()["scopes"] is None  # no scopes: the key is removed (the default)
+
+
+def test_the_broker_field_saves_auto_and_off_removes_it(qtbot: QtBot, config_path: Path) -> None:
+    """Issue 21 part 2: the sign-in broker in the form; off is the default, so it leaves no key
+    in the file; the hint names this computer's broker and the redirect URI it needs."""
+    config_path.write_text(f'client_id = "{CLIENT}"\nbroker = "auto"\n', encoding="utf-8")
+    dialog = open_dialog(qtbot, config_path)
+    form = dialog.form
+    assert form.broker.currentData() == "auto"
+    assert form.broker.accessibleName() == "Sign-in broker"
+    hint = form.rows["broker"].hint.text()
+    assert "Microsoft identity broker for Linux" in hint  # this machine: Linux, not WSL
+    assert "https://login.microsoftonline.com/common/oauth2/nativeclient" in hint
+    form.broker.setCurrentIndex(form.broker.findData("off"))
+    assert form.save() is not None
+    assert "broker" not in read(config_path)
+    form.broker.setCurrentIndex(form.broker.findData("auto"))
+    config = form.save()
+    assert config is not None and config.broker == "auto"
+    assert read(config_path)["broker"] == "auto"
+    assert load_config({"config": str(config_path)}, env={}).broker == "auto"
+
+
+def test_a_broker_set_by_the_environment_is_shown_fixed(qtbot: QtBot, config_path: Path) -> None:
+    config_path.write_text(f'client_id = "{CLIENT}"\n', encoding="utf-8")
+    dialog = open_dialog(qtbot, config_path, env={"LANYARD_BROKER": "auto"})
+    form = dialog.form
+    assert form.broker.currentData() == "auto"
+    assert not form.broker.isEnabled()
+    assert "LANYARD_BROKER (an environment variable)" in form.rows["broker"].override.text()
+    assert form.save() is not None
+    assert "broker" not in read(config_path)  # the file keeps its own (none)
