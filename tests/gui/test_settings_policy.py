@@ -129,6 +129,24 @@ def test_a_policy_default_is_the_placeholder_and_an_empty_field_keeps_it(
     assert tomllib.loads(config.read_text()) == {"cloud": "global"}
 
 
+def test_a_policy_default_broker_is_the_choice_an_unset_field_means(
+    qtbot: QtBot, tmp_path: Path, policy: Path
+) -> None:
+    policy.write_text(f'[defaults]\nclient_id = "{CLIENT}"\nbroker = "auto"\n')
+    config = tmp_path / "config.toml"
+    dialog = open_dialog(qtbot, config)
+    assert dialog.form.broker.currentData() == "auto"
+    assert dialog.form.broker.isEnabled()
+    dialog.save_button.click()
+    assert tomllib.loads(config.read_text()) == {}  # the default is not copied into the file
+    assert load_config({"config": str(config)}, {}).broker == "auto"
+    dialog = open_dialog(qtbot, config)  # turning it off against the default is written
+    dialog.form.broker.setCurrentIndex(dialog.form.broker.findData("off"))
+    dialog.save_button.click()
+    assert tomllib.loads(config.read_text()) == {"broker": "off"}
+    assert load_config({"config": str(config)}, {}).broker == "off"
+
+
 def test_a_flag_for_a_locked_setting_is_refused_in_the_form(
     qtbot: QtBot, tmp_path: Path, policy: Path
 ) -> None:
@@ -188,6 +206,7 @@ def test_every_field_of_the_form_can_be_locked(qtbot: QtBot, tmp_path: Path, pol
                 "scopes": "User.Read",
                 "proxy": "http://proxy.contoso.com:8080",
                 "ca_bundle": "/etc/ssl/certs/ca-certificates.crt",
+                "broker": "auto",
             }.items()
         )
     )

@@ -122,6 +122,22 @@ def test_a_flag_or_variable_for_a_locked_setting_is_refused(
     assert f"{policy} [locked] authority" in variable.stderr
 
 
+def test_a_locked_broker_refuses_the_flag_and_the_variable(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(f'[locked]\nclient_id = "{CLIENT}"\nbroker = "off"\n')
+    me = str(tmp_path / "me")
+    flag = lanyard([policy], "accounts", "--broker", "auto", "--profile-dir", me)
+    assert flag.returncode == EXIT_CONFIG, flag.stderr
+    assert f"your organisation's policy sets it ({policy} [locked] broker)" in flag.stderr
+    variable = lanyard(
+        [policy], "accounts", "--profile-dir", me, env=os.environ | {"LANYARD_BROKER": "auto"}
+    )
+    assert variable.returncode == EXIT_CONFIG, variable.stderr
+    assert "environment variable LANYARD_BROKER" in variable.stderr
+    same = lanyard([policy], "accounts", "--profile-dir", me)
+    assert same.returncode == EXIT_SIGN_IN, same.stderr  # the locked value itself runs
+
+
 def test_a_default_applies_and_the_users_flag_replaces_it(tmp_path: Path) -> None:
     policy = tmp_path / "policy.toml"
     policy.write_text(f'[defaults]\nclient_id = "{CLIENT}"\ntenant = "contoso.com"\n')
