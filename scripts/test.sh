@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run Lanyard's checks and tests from this checkout: lint, format, types, then pytest.
 # Creates .venv on first use. As root (CI) it also apt-get installs the system packages the
-# tests drive for real (Xvfb and the libraries Qt's xcb platform plugin loads, and the tools that
-# build and validate the .deb).
+# tests drive for real (Xvfb and the libraries Qt's xcb platform plugin loads, the tools that
+# build and validate the .deb, and the accessibility bus a screen reader reads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -26,6 +26,9 @@ SYSTEM_PACKAGES=(
   # pymsalruntime (msal[broker], in the test extra) loads WebKitGTK: with it, the broker tests
   # see what a Linux desktop without the Microsoft identity broker sees (no broker answers)
   libwebkit2gtk-4.1-0
+  # the screen reader test: the accessibility bus (at-spi2-core) and pyatspi for Debian's
+  # python3, the client that reads the window's tree as Orca does (tests/gui/test_atspi_tree.py)
+  at-spi2-core python3-pyatspi
 )
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()

@@ -45,6 +45,7 @@ from desktop_app.graph.api_request import METHODS
 from desktop_app.session.api_calls import Paging
 from desktop_app.session.controller import SessionController
 from desktop_app.session.state import MAY_CALL_API, State
+from desktop_app.ui.accessibility import label_combo, name_clear_button
 from desktop_app.ui.api_request_editor import RequestEditor
 from desktop_app.ui.api_response_view import ResponseView
 from desktop_app.ui.banner import Banner
@@ -122,20 +123,21 @@ class ApiPanel(QWidget):
         grid.setVerticalSpacing(8)
         self.method_box = QComboBox(form_card)
         self.method_box.addItems(METHODS)
-        self.method_box.setAccessibleName("Method")
+        label_combo(self.method_box, "Method")
         self.method_box.setAccessibleDescription("The HTTP method: GET reads, the others change")
         self.url_edit = QLineEdit(form_card)
         self.url_edit.setAccessibleName("Endpoint URL")
         self.url_edit.setAccessibleDescription("The https:// address to call")
         self.url_edit.setPlaceholderText("https://graph.microsoft.com/v1.0/me")
         self.url_edit.setClearButtonEnabled(True)
+        name_clear_button(self.url_edit, "Clear the endpoint URL")
         where = QHBoxLayout()
         where.setSpacing(6)
         where.addWidget(self.method_box)
         where.addWidget(self.url_edit, 1)
         self.preset_box = QComboBox(form_card)
         self.preset_box.setPlaceholderText("Samples…")
-        self.preset_box.setAccessibleName("Sample requests")
+        label_combo(self.preset_box, "Sample requests")
         self.preset_box.setAccessibleDescription("Fills in the method, address, scopes and body")
         self.preset_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.preset_box.setMaximumWidth(260)
@@ -151,7 +153,7 @@ class ApiPanel(QWidget):
         self.call_button.setDefault(True)
         self.history_box = QComboBox(form_card)
         self.history_box.setPlaceholderText("Recent requests…")
-        self.history_box.setAccessibleName("Recent requests")
+        label_combo(self.history_box, "Recent requests")
         self.history_box.setAccessibleDescription("Fills in a request made before")
         self.history_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.history_box.setMaximumWidth(260)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.core.errors import LanyardError
+from desktop_app.ui.accessibility import announce
 from desktop_app.ui.clipboard import copy_button_text
 from desktop_app.ui.widgets import plain_label
 
@@ -37,6 +38,7 @@ class Banner(QFrame):
             layout.addWidget(button)
         self.action_button.hide()  # only when the message has something to do
         self._error: LanyardError | None = None
+        self._spoken = ""  # what the screen reader was last told
         self.hide()
 
     def show_error(self, error: LanyardError, severity: str = "error", action: str = "") -> None:
@@ -50,7 +52,14 @@ class Banner(QFrame):
         self.action_button.setText(action)
         self.action_button.setVisible(bool(action))
         self.copy_button.setVisible(bool(error.details))
+        # said without moving the focus; an error interrupts what is being read, a notice
+        # waits. The same message shown again while it is on screen is not said twice.
+        spoken = " ".join(part for part in (error.message, error.recommendation) if part)
+        repeated = self.isVisible() and spoken == self._spoken
+        self._spoken = spoken
         self.show()
+        if not repeated:
+            announce(self, spoken, assertive=severity == "error")
 
     def _copy(self) -> None:
         if self._error is not None:

@@ -24,6 +24,7 @@ from desktop_app.core.text import shown
 from desktop_app.graph.client import Photo
 from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import Profile
+from desktop_app.ui.accessibility import label_combo
 from desktop_app.ui.avatar import Avatar
 from desktop_app.ui.role_summary import RoleSummary
 from desktop_app.ui.widgets import heading, muted, plain_label
@@ -105,7 +106,7 @@ class AccountHeader(QFrame):
         self._controls = controls
         controls.setSpacing(8)
         self.account_picker = AccountPicker(self)
-        self.account_picker.setAccessibleName("Account")
+        label_combo(self.account_picker, "Account")
         self.account_picker.setToolTip("Switch between the accounts saved on this computer")
         self.account_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.account_picker.activated.connect(self._picked)

@@ -42,6 +42,7 @@ from desktop_app.core.text import shown
 from desktop_app.session.controller import SessionController
 from desktop_app.session.inspector import HeldToken
 from desktop_app.session.state import State
+from desktop_app.ui.accessibility import label_combo
 from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.style import DARK, LIGHT, is_dark
 from desktop_app.ui.widgets import CardPanel, FullHeightTable, heading, muted, plain_label
@@ -71,8 +72,8 @@ class InspectorPanel(CardPanel):
         )
         row = QHBoxLayout()
         self.source = QComboBox(card)
-        self.source.setAccessibleName("Token to inspect")
         self.source.setObjectName("inspector_source")
+        label_combo(self.source, "Token to inspect")
         self.source.currentIndexChanged.connect(self._source_chosen)
         self.reload_button = QPushButton("Re&load tokens", card)
         self.reload_button.clicked.connect(self.reload)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.auth.models import Identity
+from desktop_app.ui.accessibility import name_clear_button
 from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.roles_model import RAW_ROLE, RolesFilter, RolesModel
 from desktop_app.ui.widgets import CardPanel, muted, plain_label
@@ -88,6 +89,7 @@ class RolesPanel(CardPanel):
         self.filter.setPlaceholderText("Filter roles (Ctrl+F)")
         self.filter.setAccessibleName("Filter roles: type part of a role's name")
         self.filter.setClearButtonEnabled(True)
+        name_clear_button(self.filter, "Clear the filter")
         self.filter.go_to_list.connect(self._enter_list)
         filter_row.addWidget(self.filter, 1)
         self.count = plain_label("", card)

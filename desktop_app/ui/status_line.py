@@ -11,7 +11,8 @@ import time
 from PySide6.QtWidgets import QSizePolicy, QStatusBar
 
 from desktop_app.auth.broker import SignInPath
-from desktop_app.session.state import Schedule
+from desktop_app.session.state import Schedule, State
+from desktop_app.ui.accessibility import announce
 from desktop_app.ui.on_screen_timer import OnScreenTimer
 from desktop_app.ui.widgets import ElidedLabel
 
@@ -39,9 +40,24 @@ _NO_BROKER_TIP = (
 )
 
 
+class SpokenLine(ElidedLabel):
+    """A status line whose changes a screen reader says (politely: after what it is reading),
+    as a sighted person notices the status bar change without looking for it. A routine
+    refresh is not said: "Refreshing…" and the return to the state said before stay quiet."""
+
+    QUIET = frozenset({State.REFRESHING.value})
+    _said = ""  # the last line said (a class default: ElidedLabel sets its text as it is built)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        if self.text() != self._said and self.text() not in self.QUIET:
+            self._said = self.text()
+            announce(self, self.text())
+
+
 class StatusLine:
     def __init__(self, bar: QStatusBar) -> None:
-        self.state_label = ElidedLabel("Starting…", bar)
+        self.state_label = SpokenLine("Starting…", bar)
         self.schedule_label = ElidedLabel("", bar)
         self.protection_label = ElidedLabel("", bar)
         self.sign_in_label = ElidedLabel("", bar)  # shown when the broker setting is on
@@ -57,6 +73,8 @@ class StatusLine:
         self.countdown = OnScreenTimer(self.schedule_label, 1000, self._show_schedule)
         self._protection: tuple[str, bool] = ("", False)
         self.not_saved = ""  # why the token cache cannot be saved now (a cache notice said so)
+        # the bar's passing messages ("Copied", "Clipboard cleared") are said too
+        bar.messageChanged.connect(lambda message: announce(bar, message))
 
     def show_schedule(self, schedule: Schedule | None) -> None:
         self._schedule = schedule

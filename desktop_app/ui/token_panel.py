@@ -39,6 +39,8 @@ SOURCES = {
 }
 REVEAL_MS = 60_000  # a revealed token hides itself again after a minute
 HIDDEN = "•" * 24
+HIDDEN_NAME = "Access token (hidden until you reveal it)"
+SHOWN_NAME = "Access token (shown; it hides itself again after a minute)"
 
 
 class SecretField(QLineEdit):
@@ -103,7 +105,7 @@ class TokenPanel(CardPanel):
         row = QHBoxLayout()
         self.token_field = SecretField(HIDDEN, card)
         self.token_field.copy_requested.connect(self._copy_token)
-        self.token_field.setAccessibleName("Access token (hidden until you reveal it)")
+        self.token_field.setAccessibleName(HIDDEN_NAME)
         self.reveal_button = QPushButton("R&eveal", card)
         self.reveal_button.setCheckable(True)
         self.reveal_button.setAccessibleName("Reveal the access token")
@@ -217,10 +219,12 @@ class TokenPanel(CardPanel):
         token = self._access_token() if shown else None
         if shown and token:
             self.token_field.setText(token)
+            self.token_field.setAccessibleName(SHOWN_NAME)
             self.reveal_button.setText("H&ide")
             self._hide_timer.start(REVEAL_MS)
         else:
             self.token_field.setText(HIDDEN)
+            self.token_field.setAccessibleName(HIDDEN_NAME)
             self.reveal_button.setText("R&eveal")
             self._hide_timer.stop()
             if shown:
