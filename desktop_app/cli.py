@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import sys
 import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from desktop_app.core import i18n
 from desktop_app.core.config import FILE_KEYS
+from desktop_app.core.i18n import LANGUAGE_CHOICES, _
 
 
 class _VersionAction(argparse.Action):
@@ -117,6 +120,15 @@ def _add_settings(parser: argparse.ArgumentParser, in_subcommand: bool = False) 
         help="sign in through the OS sign-in broker where there is one (Windows WAM, the macOS "
         "Enterprise SSO plug-in, the Linux Microsoft identity broker): auto; off (default) uses "
         "the system browser. Without a working broker Lanyard uses the browser and says why",
+    )
+    parser.add_argument(
+        "--language",
+        choices=LANGUAGE_CHOICES,
+        default=default(None),
+        help=_(
+            "the language of the window and the messages: system (default: the system "
+            "locale), en, de or ar"
+        ),
     )
     parser.add_argument(
         "--verbose",
@@ -234,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    # the help and the errors of the command line itself, before any settings are read
+    i18n.install(i18n.early_language(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.sandbox and args.client_id:
@@ -258,6 +272,7 @@ _REPEATED_FLAGS = (
     ("ca_bundle", "--ca-bundle"),
     ("proxy", "--proxy"),
     ("broker", "--broker"),
+    ("language", "--language"),
 )
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from desktop_app.auth.errors import saving_state
 from desktop_app.cli import config_flags
-from desktop_app.core import demo, errors
+from desktop_app.core import demo, errors, i18n
 from desktop_app.core.config import Config
 from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError, NoSuchAccount
 from desktop_app.core.text import shown
@@ -238,6 +238,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     notices = _Notices(args)
     try:
         config, explicit_profile = _config(args)
+        i18n.install(i18n.resolve(config.language))  # the file's or the policy's choice
         for problem in config.policy_problems:  # the administrator's mistake, said every time
             err.write(f"lanyard: warning: managed policy: {shown(problem, one_line=True)}\n")
         from desktop_app.session.services import build_services

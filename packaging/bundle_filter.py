@@ -68,6 +68,11 @@ def plugin_wanted(dest: str) -> bool:
     return stem in wanted
 
 
+# Qt's own words (standard buttons, context menus) in the languages Lanyard ships
+# (desktop_app/ui/translation.py); Qt's other translations are left out
+QT_TRANSLATIONS = re.compile(r"qtbase_(de|ar)\.qm$")
+
+
 def lib_wanted(dest: str) -> bool:
     return not QT_LIB_EXCLUDES.search(dest)
 
@@ -92,7 +97,11 @@ def keep(entry: Entry, platform: str = sys.platform) -> bool:
         and lib_wanted(dest)
         and not from_the_system(entry, platform)
         and not INSTALLER_RECORDS.search(dest)
-        and not (entry[2] != "SYMLINK" and "/translations/" in dest.replace("\\", "/"))
+        and not (
+            entry[2] != "SYMLINK"
+            and "/translations/" in dest.replace("\\", "/")
+            and not QT_TRANSLATIONS.search(dest)
+        )
     )
 
 

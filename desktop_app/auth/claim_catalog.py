@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.auth.claims import seconds
+from desktop_app.core.i18n import relative_time
 from desktop_app.core.text import shown
 
 # Entra's claims, as documented for ID tokens (v2.0) and the optional claims people meet most.
@@ -98,20 +99,8 @@ def format_timestamp(value: object, now: float | None = None) -> str:
 
 
 def relative(seconds: float) -> str:
-    """'in 5 min' / '3 h ago' / 'now'."""
-    ahead = seconds >= 0
-    amount = abs(seconds)
-    if amount < 60:
-        text = f"{int(amount)} s"
-    elif amount < 3600:
-        text = f"{int(amount // 60)} min"
-    elif amount < 86400 * 2:
-        text = f"{amount / 3600:.1f} h"
-    else:
-        text = f"{int(amount // 86400)} days"
-    if amount < 1:
-        return "now"
-    return f"in {text}" if ahead else f"{text} ago"
+    """'in 5 min' / '3.0 h ago' / 'now', in the language in force."""
+    return relative_time(seconds)
 
 
 def _plain(value: object) -> str:

@@ -23,6 +23,7 @@ from urllib.parse import SplitResult, urlparse, urlsplit
 from desktop_app.core import managed_policy, paths
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.core.files import UnreadableFile, read_bounded
+from desktop_app.core.i18n import LANGUAGE_CHOICES
 from desktop_app.core.scopes import RESERVED_SCOPES, Scopes, parse_scopes
 
 
@@ -62,6 +63,7 @@ FILE_KEYS = (
     "allow_plaintext_cache",
     "instance_discovery",
     "broker",
+    "language",
 )
 # Entra's own login hosts, the sovereign and national clouds included: msal's
 # WELL_KNOWN_AUTHORITY_HOSTS (msal/authority.py; tests/unit/core/test_instance_discovery.py keeps
@@ -136,6 +138,8 @@ class Config:
     # without OS encryption: True saves tokens in a 0600 file; False signs in for the session only
     allow_plaintext_cache: bool = True
     broker: str = "off"  # one of BROKER_CHOICES
+    # the language of the window and the terminal: "system" follows the system locale
+    language: str = "system"  # one of core/i18n.py's LANGUAGE_CHOICES
     # where each setting that is not a built-in default came from: (key, flag / variable / file /
     # policy entry), for the About box and diagnostics; and what of the policy was ignored
     origins: tuple[tuple[str, str], ...] = field(default=(), compare=False)
@@ -697,6 +701,16 @@ def _build(
             if broker not in BROKER_CHOICES:
                 raise config_error("broker", source, f"must be one of {', '.join(BROKER_CHOICES)}.")
 
+    language = "system"
+    if "language" in values:
+        raw, source = values["language"]
+        with _naming("language", source):
+            language = _as_text("language", source, raw).strip().lower()
+            if language not in LANGUAGE_CHOICES:
+                raise config_error(
+                    "language", source, f"must be one of {', '.join(LANGUAGE_CHOICES)}."
+                )
+
     profile_dir = paths.data_dir()
     raw_profile = flags.get("profile_dir") or env.get(ENV_PREFIX + "PROFILE_DIR")
     if raw_profile:
@@ -721,4 +735,5 @@ def _build(
         allow_plaintext_cache=allow_plaintext_cache,
         instance_discovery=instance_discovery,
         broker=broker,
+        language=language,
     )

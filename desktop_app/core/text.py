@@ -83,3 +83,28 @@ def shown(
     if cut or len(text) > limit:
         text = text[:limit] + "…"
     return text
+
+
+# a first-strong isolate and its end (Unicode's bidi algorithm, UAX #9): what they wrap is laid
+# out in its own direction, and moves nothing around it
+FSI, PDI = "\u2068", "\u2069"
+
+
+def _has_right_to_left(line: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line)
+
+
+def own_direction(text: str) -> str:
+    """``text`` (already ``shown``) as a right-to-left window draws it in its own direction: a
+    line without a right-to-left letter (a name, an address, a claim, JSON) is isolated, so it
+    reads left to right ("Alice (Contoso)", not ")Alice (Contoso"); a line with one (Lanyard's
+    Arabic, an Arabic name) keeps the window's direction. ``shown`` escaped any isolate the text
+    itself held, so every FSI/PDI here is Lanyard's."""
+    return "\n".join(
+        line if not line or _has_right_to_left(line) else f"{FSI}{line}{PDI}"
+        for line in text.split("\n")
+    )
+
+
+def without_isolates(text: str) -> str:
+    return text.replace(FSI, "").replace(PDI, "")

@@ -82,6 +82,9 @@ def run_window(args: argparse.Namespace) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    from desktop_app.ui import translation
+
+    translation.install(app, config.language if config is not None else "system")
     refusal = refuse_a_bad_binding()
     if refusal is not None:
         return refusal

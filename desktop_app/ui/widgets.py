@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.text import shown
+from desktop_app.core.i18n import is_right_to_left
+from desktop_app.core.text import own_direction, shown, without_isolates
 
 # a label longer than this is not read (profile and claim values are cut at 4,096 already)
 LABEL_CHARS = 10_000
@@ -27,7 +28,16 @@ class PlainLabel(QLabel):
     escape, not obeyed). Lanyard's own words pass through unchanged."""
 
     def setText(self, text: str) -> None:
-        super().setText(shown(text, limit=LABEL_CHARS))
+        super().setText(_drawn(shown(text, limit=LABEL_CHARS)))
+
+    def text(self) -> str:
+        return without_isolates(super().text())
+
+
+def _drawn(text: str) -> str:
+    """In a right-to-left window (Arabic) text without a right-to-left letter keeps its own
+    direction (core/text.py's own_direction); otherwise as it is."""
+    return own_direction(text) if is_right_to_left() else text
 
 
 class ElidedLabel(PlainLabel):
@@ -56,7 +66,7 @@ class ElidedLabel(PlainLabel):
         return self._full
 
     def shown_text(self) -> str:
-        return QLabel.text(self)
+        return without_isolates(QLabel.text(self))
 
     def setToolTip(self, tip: str) -> None:
         self._own_tooltip = tip
@@ -86,7 +96,7 @@ class ElidedLabel(PlainLabel):
             if fits
             else metrics.elidedText(self._full, Qt.TextElideMode.ElideRight, room)
         )
-        QLabel.setText(self, drawn)
+        QLabel.setText(self, _drawn(drawn))
         QLabel.setToolTip(self, self._own_tooltip or ("" if fits else self._full))
 
 

@@ -143,6 +143,7 @@ def test_windows_spellings_are_the_same_paths() -> None:
     ]
     datas: list[Entry] = [
         ("PySide6\\translations\\qtbase_de.qm", "C:\\t.qm", "DATA"),
+        ("PySide6\\translations\\qtbase_fr.qm", "C:\\f.qm", "DATA"),
         ("lanyard-0.1.0.dist-info\\RECORD", "C:\\RECORD", "DATA"),
         ("lanyard-0.1.0.dist-info\\METADATA", "C:\\METADATA", "DATA"),
     ]
@@ -152,7 +153,11 @@ def test_windows_spellings_are_the_same_paths() -> None:
         "Qt6Core.dll",
         "PySide6\\plugins\\platforms\\qwindows.dll",
     ]
-    assert [e[0] for e in kept_datas] == ["lanyard-0.1.0.dist-info\\METADATA"]
+    # Qt's translations in the languages Lanyard ships only (ui/translation.py)
+    assert [e[0] for e in kept_datas] == [
+        "PySide6\\translations\\qtbase_de.qm",
+        "lanyard-0.1.0.dist-info\\METADATA",
+    ]
 
 
 def test_the_spec_uses_the_tested_filter() -> None:

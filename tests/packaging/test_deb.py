@@ -98,7 +98,12 @@ def test_the_bundle_carries_no_unused_qt(built_package: BuiltPackage) -> None:
     for unused in ("libQt6Qml.so.6", "libQt6Quick.so.6", "libQt6Pdf.so.6"):
         assert unused not in names
     assert "libQt6Network.so.6" in names  # QLocalServer: one window per user
-    assert not [p for p in built_package.bundle.rglob("*.qm")], "Qt translations are unused"
+    # Qt's own words for the languages Lanyard ships, and Lanyard's catalogs (core/i18n.py)
+    assert sorted(p.name for p in built_package.bundle.rglob("*.qm")) == [
+        "qtbase_ar.qm",
+        "qtbase_de.qm",
+    ]
+    assert len(list(built_package.bundle.rglob("locale/*/LC_MESSAGES/lanyard.mo"))) == 2
     plugins = {
         p.relative_to(p.parents[1]).as_posix() for p in built_package.bundle.rglob("plugins/*/*.so")
     }
