@@ -184,8 +184,8 @@ _MARKERS = {"_": 1, "N_": 1, "ngettext": 2}
 
 def extract(files: Iterable[Path], root: Path) -> list[Marked]:
     """Every ``_("...")``, ``N_("...")``, ``ngettext("...", "...", n)`` with literal strings,
-    in file order. A call with anything but a literal is an error: its text could not be
-    translated."""
+    in file order. ``_(name)`` translates what N_ marked elsewhere and is skipped; an N_ or
+    ngettext with anything but literal text is an error (it could not be translated)."""
     found: list[Marked] = []
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
@@ -197,6 +197,10 @@ def extract(files: Iterable[Path], root: Path) -> list[Marked]:
             if wanted is None:
                 continue
             args = node.args[:wanted]
+            if node.func.id == "_" and not (
+                args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str)
+            ):
+                continue  # _(NAME): a string marked N_ where it was defined, translated here
             if len(args) < wanted or not all(
                 isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in args
             ):

@@ -11,22 +11,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from desktop_app.core.i18n import N_
 from desktop_app.core.logs import remember_personal
 from desktop_app.core.text import MAX_SHOWN_CHARS, shown
 
 # The properties Graph returns from /me by default, in the order the Profile panel shows them
 PROFILE_FIELDS: tuple[tuple[str, str], ...] = (
-    ("displayName", "Display name"),
-    ("givenName", "First name"),
-    ("surname", "Last name"),
-    ("jobTitle", "Job title"),
-    ("mail", "Email"),
-    ("userPrincipalName", "User principal name"),
-    ("mobilePhone", "Mobile phone"),
-    ("businessPhones", "Business phones"),
-    ("officeLocation", "Office"),
-    ("preferredLanguage", "Preferred language"),
-    ("id", "Object ID"),
+    ("displayName", N_("Display name")),
+    ("givenName", N_("First name")),
+    ("surname", N_("Last name")),
+    ("jobTitle", N_("Job title")),
+    ("mail", N_("Email")),
+    ("userPrincipalName", N_("User principal name")),
+    ("mobilePhone", N_("Mobile phone")),
+    ("businessPhones", N_("Business phones")),
+    ("officeLocation", N_("Office")),
+    ("preferredLanguage", N_("Preferred language")),
+    ("id", N_("Object ID")),
 )
 MAX_FIELD_CHARS = MAX_SHOWN_CHARS
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 import desktop_app
 from desktop_app.core.config import Config
+from desktop_app.core.i18n import _
 from desktop_app.ui.widgets import heading, muted, plain_label
 
 LICENCE = "MIT"
@@ -49,7 +50,7 @@ class AboutDialog(QDialog):
         self, parent: QWidget | None = None, icon: QIcon | None = None, config: Config | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("About Lanyard")
+        self.setWindowTitle(_("About Lanyard"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(8)
@@ -67,7 +68,7 @@ class AboutDialog(QDialog):
         )
         layout.addWidget(self.components)
         self.managed = plain_label("", self, selectable=True)
-        self.managed.setAccessibleName("Settings set by your organisation")
+        self.managed.setAccessibleName(_("Settings set by your organisation"))
         layout.addWidget(self.managed)
         self.show_managed(config)
         self.licence = muted(f"Released under the {LICENCE} licence.", self)

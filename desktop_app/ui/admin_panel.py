@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.auth.broker import SignInPath
 from desktop_app.auth.models import CacheEntry, Identity
+from desktop_app.core.i18n import _
 from desktop_app.core.text import shown
 from desktop_app.ui.widgets import CardPanel, heading, muted, plain_label
 
@@ -50,32 +51,36 @@ class AdminPanel(CardPanel):
         card, layout = self.card, self.card_layout
         layout.addWidget(
             muted(
-                "You see this view because you hold this application's Admin role. The services "
-                "you call check roles themselves; this view only shows what Lanyard holds.",
+                _(
+                    "You see this view because you hold this application's Admin role. The services "
+                    "you call check roles themselves; this view only shows what Lanyard holds."
+                ),
                 card,
             )
         )
-        layout.addWidget(heading("App registration in use", card, 12))
+        layout.addWidget(heading(_("App registration in use"), card, 12))
         form = QFormLayout()
         form.setHorizontalSpacing(24)
         self.client_id = plain_label("", card, selectable=True)
         self.authority = plain_label("", card, selectable=True)
         self.scopes = plain_label("", card, selectable=True)
         self.protection = plain_label("", card, selectable=True)
-        self.sign_in_path = plain_label("system browser", card, selectable=True)
+        self.sign_in_path = plain_label(_("system browser"), card, selectable=True)
         self._path = SignInPath()
-        form.addRow(muted("Client ID", card), self.client_id)
-        form.addRow(muted("Authority", card), self.authority)
-        form.addRow(muted("Scopes requested", card), self.scopes)
-        form.addRow(muted("Token cache", card), self.protection)
-        form.addRow(muted("Signs in through", card), self.sign_in_path)
+        form.addRow(muted(_("Client ID"), card), self.client_id)
+        form.addRow(muted(_("Authority"), card), self.authority)
+        form.addRow(muted(_("Scopes requested"), card), self.scopes)
+        form.addRow(muted(_("Token cache"), card), self.protection)
+        form.addRow(muted(_("Signs in through"), card), self.sign_in_path)
         layout.addLayout(form)
 
         layout.addSpacing(8)
-        layout.addWidget(heading("Token cache inventory", card, 12))
+        layout.addWidget(heading(_("Token cache inventory"), card, 12))
         self.inventory = QTableWidget(0, 4, card)
-        self.inventory.setHorizontalHeaderLabels(["Item", "Account", "Scopes", "Expires"])
-        self.inventory.setAccessibleName("Token cache inventory (no secrets)")
+        self.inventory.setHorizontalHeaderLabels(
+            [_("Item"), _("Account"), _("Scopes"), _("Expires")]
+        )
+        self.inventory.setAccessibleName(_("Token cache inventory (no secrets)"))
         self.inventory.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.inventory.verticalHeader().hide()
         header = self.inventory.horizontalHeader()
@@ -84,17 +89,17 @@ class AdminPanel(CardPanel):
         self.inventory.setMinimumHeight(150)
         layout.addWidget(self.inventory)
         row = QHBoxLayout()
-        self.reload_button = QPushButton("Re&load inventory", card)
+        self.reload_button = QPushButton(_("Re&load inventory"), card)
         self.reload_button.clicked.connect(self.reload)
         row.addWidget(self.reload_button)
         row.addStretch(1)
         layout.addLayout(row)
 
         layout.addSpacing(8)
-        layout.addWidget(heading("Raw ID token claims (JSON)", card, 12))
+        layout.addWidget(heading(_("Raw ID token claims (JSON)"), card, 12))
         self.raw = QPlainTextEdit(card)  # plain text by construction: claims are untrusted
         self.raw.setReadOnly(True)
-        self.raw.setAccessibleName("Raw ID token claims as JSON")
+        self.raw.setAccessibleName(_("Raw ID token claims as JSON"))
         self.raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.raw.setMinimumHeight(260)
         layout.addWidget(self.raw)

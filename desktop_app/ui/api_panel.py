@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.errors import LanyardError
+from desktop_app.core.i18n import N_, _
 from desktop_app.core.text import shown
 from desktop_app.graph import api_history
 from desktop_app.graph.api_call import (
@@ -51,7 +52,7 @@ from desktop_app.ui.api_response_view import ResponseView
 from desktop_app.ui.banner import Banner
 from desktop_app.ui.widgets import muted, plain_label
 
-EXPLANATION = (
+EXPLANATION = N_(
     "Lanyard calls the API as you, with a token for these scopes. It asks for more permissions "
     "only when an API needs them, and only when you select Grant access."
 )
@@ -72,14 +73,17 @@ def confirm_change(parent: QWidget, request: ApiRequest) -> bool:
     """Ask before the first call that may change data: it names the method and the URL."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle(f"Send {request.method}?")
+    box.setWindowTitle(_("Send {method}?").format(method=request.method))
     box.setTextFormat(Qt.TextFormat.PlainText)  # the URL is the person's text, not markup
-    box.setText(f"Send {request.method} to {request.url}?")
+    box.setText(_("Send {method} to {url}?").format(method=request.method, url=request.url))
     box.setInformativeText(
-        f"A {request.method} request can change or delete data as you. Lanyard asks once for "
-        "each address."
+        _(
+            "A {method} request can change or delete data as you. Lanyard asks once for each address."
+        ).format(method=request.method)
     )
-    send = box.addButton(f"Send {request.method}", QMessageBox.ButtonRole.AcceptRole)
+    send = box.addButton(
+        _("Send {method}").format(method=request.method), QMessageBox.ButtonRole.AcceptRole
+    )
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter does not change data
     box.exec()
@@ -116,53 +120,53 @@ class ApiPanel(QWidget):
         card = QVBoxLayout(form_card)
         card.setContentsMargins(18, 12, 18, 12)
         card.setSpacing(8)
-        card.addWidget(muted(EXPLANATION, form_card))
+        card.addWidget(muted(_(EXPLANATION), form_card))
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(8)
         self.method_box = QComboBox(form_card)
         self.method_box.addItems(METHODS)
-        label_combo(self.method_box, "Method")
-        self.method_box.setAccessibleDescription("The HTTP method: GET reads, the others change")
+        label_combo(self.method_box, _("Method"))
+        self.method_box.setAccessibleDescription(_("The HTTP method: GET reads, the others change"))
         self.url_edit = QLineEdit(form_card)
-        self.url_edit.setAccessibleName("Endpoint URL")
-        self.url_edit.setAccessibleDescription("The https:// address to call")
+        self.url_edit.setAccessibleName(_("Endpoint URL"))
+        self.url_edit.setAccessibleDescription(_("The https:// address to call"))
         self.url_edit.setPlaceholderText("https://graph.microsoft.com/v1.0/me")
         self.url_edit.setClearButtonEnabled(True)
-        name_clear_button(self.url_edit, "Clear the endpoint URL")
+        name_clear_button(self.url_edit, _("Clear the endpoint URL"))
         where = QHBoxLayout()
         where.setSpacing(6)
         where.addWidget(self.method_box)
         where.addWidget(self.url_edit, 1)
         self.preset_box = QComboBox(form_card)
-        self.preset_box.setPlaceholderText("Samples…")
-        label_combo(self.preset_box, "Sample requests")
-        self.preset_box.setAccessibleDescription("Fills in the method, address, scopes and body")
+        self.preset_box.setPlaceholderText(_("Samples…"))
+        label_combo(self.preset_box, _("Sample requests"))
+        self.preset_box.setAccessibleDescription(_("Fills in the method, address, scopes and body"))
         self.preset_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.preset_box.setMaximumWidth(260)
         self.scopes_edit = QLineEdit(form_card)
-        self.scopes_edit.setAccessibleName("Scopes")
+        self.scopes_edit.setAccessibleName(_("Scopes"))
         self.scopes_edit.setAccessibleDescription(
-            "The permissions the API needs, separated by spaces"
+            _("The permissions the API needs, separated by spaces")
         )
-        self.scopes_edit.setPlaceholderText("User.Read")
-        self.call_button = QPushButton("Ca&ll", form_card)
+        self.scopes_edit.setPlaceholderText(_("User.Read"))
+        self.call_button = QPushButton(_("Ca&ll"), form_card)
         self.call_button.setProperty("primary", True)
-        self.call_button.setAccessibleName("Call the API")
+        self.call_button.setAccessibleName(_("Call the API"))
         self.call_button.setDefault(True)
         self.history_box = QComboBox(form_card)
-        self.history_box.setPlaceholderText("Recent requests…")
-        label_combo(self.history_box, "Recent requests")
-        self.history_box.setAccessibleDescription("Fills in a request made before")
+        self.history_box.setPlaceholderText(_("Recent requests…"))
+        label_combo(self.history_box, _("Recent requests"))
+        self.history_box.setAccessibleDescription(_("Fills in a request made before"))
         self.history_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.history_box.setMaximumWidth(260)
-        url_label = QLabel("Endpoint &URL", form_card)
+        url_label = QLabel(_("Endpoint &URL"), form_card)
         url_label.setBuddy(self.url_edit)
         grid.addWidget(url_label, 0, 0)
         grid.addLayout(where, 0, 1)
         grid.addWidget(self.preset_box, 0, 2, alignment=Qt.AlignmentFlag.AlignLeft)
-        scopes_label = QLabel("&Scopes", form_card)
+        scopes_label = QLabel(_("&Scopes"), form_card)
         scopes_label.setBuddy(self.scopes_edit)
         grid.addWidget(scopes_label, 1, 0)
         grid.addWidget(self.scopes_edit, 1, 1)
@@ -175,18 +179,18 @@ class ApiPanel(QWidget):
         grid.setColumnStretch(1, 1)
         self.validation = plain_label("", form_card)
         self.validation.setObjectName("validation")
-        self.validation.setAccessibleName("Problem with the request")
+        self.validation.setAccessibleName(_("Problem with the request"))
         self.validation.hide()
         grid.addWidget(self.validation, 3, 1, 1, 2)
         card.addLayout(grid)
 
         row_layout = QHBoxLayout()
-        self.status = plain_label("Not called yet.", form_card, selectable=True)
+        self.status = plain_label(_("Not called yet."), form_card, selectable=True)
         self.status.setObjectName("status")
-        self.status.setAccessibleName("Status")
+        self.status.setAccessibleName(_("Status"))
         row_layout.addWidget(self.status, 1)
         self.detail = muted("", form_card)
-        self.detail.setAccessibleName("Response details")
+        self.detail.setAccessibleName(_("Response details"))
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setWordWrap(False)
         self.detail.hide()
@@ -195,11 +199,11 @@ class ApiPanel(QWidget):
         outer.addWidget(form_card)
 
         self.banner = Banner(self)
-        self.banner.setAccessibleName("Call problem")
+        self.banner.setAccessibleName(_("Call problem"))
         for button, name in (
-            (self.banner.action_button, "Grant access"),
-            (self.banner.copy_button, "Copy the problem's details"),
-            (self.banner.close_button, "Dismiss the problem"),
+            (self.banner.action_button, _("Grant access")),
+            (self.banner.copy_button, _("Copy the problem's details")),
+            (self.banner.close_button, _("Dismiss the problem")),
         ):
             button.setAccessibleName(name)
         outer.addWidget(self.banner)
@@ -209,11 +213,11 @@ class ApiPanel(QWidget):
         waiting_row = QHBoxLayout(self.waiting)
         waiting_row.setContentsMargins(14, 10, 10, 10)
         self.waiting_text = plain_label(
-            "Waiting for you to grant access in your browser…", self.waiting
+            _("Waiting for you to grant access in your browser…"), self.waiting
         )
         waiting_row.addWidget(self.waiting_text, 1)
-        self.cancel_button = QPushButton("Cancel", self.waiting)
-        self.cancel_button.setAccessibleName("Cancel granting access")
+        self.cancel_button = QPushButton(_("Cancel"), self.waiting)
+        self.cancel_button.setAccessibleName(_("Cancel granting access"))
         waiting_row.addWidget(self.cancel_button)
         self.waiting.hide()
         outer.addWidget(self.waiting)
@@ -226,15 +230,15 @@ class ApiPanel(QWidget):
         pages = QHBoxLayout(self.pages_row)
         pages.setContentsMargins(0, 0, 0, 0)
         self.pages_summary = plain_label("", self.pages_row)
-        self.pages_summary.setAccessibleName("Pages read")
+        self.pages_summary.setAccessibleName(_("Pages read"))
         self.pages_progress = QProgressBar(self.pages_row)
-        self.pages_progress.setAccessibleName("Pages read of the most Load all reads")
+        self.pages_progress.setAccessibleName(_("Pages read of the most Load all reads"))
         self.pages_progress.setMaximumWidth(160)
         self.pages_progress.setTextVisible(False)
-        self.next_page_button = QPushButton("Load &next page", self.pages_row)
-        self.all_pages_button = QPushButton("Load &all", self.pages_row)
-        self.stop_pages_button = QPushButton("S&top", self.pages_row)
-        self.stop_pages_button.setAccessibleName("Stop loading pages")
+        self.next_page_button = QPushButton(_("Load &next page"), self.pages_row)
+        self.all_pages_button = QPushButton(_("Load &all"), self.pages_row)
+        self.stop_pages_button = QPushButton(_("S&top"), self.pages_row)
+        self.stop_pages_button.setAccessibleName(_("Stop loading pages"))
         pages.addWidget(self.pages_summary, 1)
         for widget in (
             self.pages_progress,
@@ -311,7 +315,7 @@ class ApiPanel(QWidget):
             self._paging_now = False
         if state is State.SIGNED_OUT and self.status.text() != "Not called yet.":
             # signed out, or another account next: the answer was for the one who left
-            self._forget_answer("Not called yet.")
+            self._forget_answer(_("Not called yet."))
         self._update_enabled()
 
     def _bases(self) -> dict[str, str]:
@@ -375,7 +379,7 @@ class ApiPanel(QWidget):
         session = self.session
         signed_in = session is not None and session.state in CAN_CALL
         self.call_button.setEnabled(signed_in and not self._busy and not self._consenting)
-        self.call_button.setToolTip("" if signed_in else "Sign in first")
+        self.call_button.setToolTip("" if signed_in else _("Sign in first"))
 
     # -- calling ---------------------------------------------------------------------------------
 
@@ -398,7 +402,9 @@ class ApiPanel(QWidget):
             return
         if request.changes_something and (request.method, request.url) not in self._confirmed:
             if not self.confirm(self, request):
-                self._set_status(f"Not sent: {request.method} was cancelled.", "")
+                self._set_status(
+                    _("Not sent: {method} was cancelled.").format(method=request.method), ""
+                )
                 return
             self._confirmed.add((request.method, request.url))
         self._sent = texts
@@ -440,7 +446,7 @@ class ApiPanel(QWidget):
         self._remember(request)
         self._busy = True
         self._update_enabled()
-        self._forget_answer(f"Calling {request.host}…")
+        self._forget_answer(_("Calling {host}…").format(host=request.host))
 
     def _forget_answer(self, status: str) -> None:
         """A new request, or nobody to call as: the last answer is not this one's, so it goes
@@ -464,7 +470,7 @@ class ApiPanel(QWidget):
         if response.request.method != "GET":
             line = f"{response.request.method} · {line}"
         self._set_status(line, "ok" if response.ok else "error")
-        details = [response.content_type or "no content type"]
+        details = [response.content_type or _("no content type")]
         if response.final_url != response.request.url:
             details.append(f"redirected to {response.final_url}")
         if response.truncated:
@@ -494,7 +500,9 @@ class ApiPanel(QWidget):
         self.pages_progress.setValue(min(paging.pages, paging.cap))
         self.next_page_button.setEnabled(paging.can_load_more and not paging.loading)
         self.all_pages_button.setEnabled(paging.can_load_more and not paging.loading)
-        self.all_pages_button.setToolTip(f"Reads every page, at most {paging.cap}")
+        self.all_pages_button.setToolTip(
+            _("Reads every page, at most {cap}").format(cap=paging.cap)
+        )
         self.stop_pages_button.setVisible(paging.loading)
         # while Load all runs the progress bar says how far; the body is redrawn (and its raw
         # text written) once at the end, not for every page of up to 5,000 items
@@ -520,7 +528,7 @@ class ApiPanel(QWidget):
         self._update_enabled()
         if failure.field:
             # the message is beside the field; the answer below was to another request
-            self._forget_answer("Not called: the request needs a change.")
+            self._forget_answer(_("Not called: the request needs a change."))
             self._mark_invalid(failure.field, failure.error.message)
             return
         error: LanyardError = failure.error
@@ -532,10 +540,13 @@ class ApiPanel(QWidget):
         # the status line says what happened; the banner below says why, once
         host = failure.request.host if failure.request is not None else ""
         self._set_status(
-            f"The call to {host} did not complete." if host else "Not called.", "error"
+            _("The call to {host} did not complete.").format(host=host)
+            if host
+            else _("Not called."),
+            "error",
         )
         if failure.can_grant:
-            self.banner.show_error(error, "warning", action="Grant access")
+            self.banner.show_error(error, "warning", action=_("Grant access"))
         else:
             self.banner.show_error(error, "error")
 
@@ -550,8 +561,8 @@ class ApiPanel(QWidget):
         self.waiting.style().unpolish(self.waiting)
         self.waiting.style().polish(self.waiting)
         if waiting:
-            self._set_status("Waiting for the browser…", "")
+            self._set_status(_("Waiting for the browser…"), "")
             self.cancel_button.setFocus()
         elif self.status.text() == "Waiting for the browser…":
-            self._set_status("Access was not granted.", "")
+            self._set_status(_("Access was not granted."), "")
         self._update_enabled()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.i18n import _
 from desktop_app.graph.api_call import format_size
 from desktop_app.graph.api_request import BODY_METHODS
 
@@ -42,20 +43,20 @@ class RequestEditor(QWidget):
         self.toggle.setObjectName("request_toggle")
         self.toggle.setCheckable(True)
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.toggle.setAccessibleName("Request headers and body")
-        self.toggle.setAccessibleDescription("Shows or hides the request's headers and body")
+        self.toggle.setAccessibleName(_("Request headers and body"))
+        self.toggle.setAccessibleDescription(_("Shows or hides the request's headers and body"))
         layout.addWidget(self.toggle, alignment=Qt.AlignmentFlag.AlignLeft)
 
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.headers_edit = QPlainTextEdit(self.tabs)
-        self.headers_edit.setAccessibleName("Request headers")
-        self.headers_edit.setAccessibleDescription("One header per line, as Name: value")
+        self.headers_edit.setAccessibleName(_("Request headers"))
+        self.headers_edit.setAccessibleDescription(_("One header per line, as Name: value"))
         self.headers_edit.setPlaceholderText(HEADERS_HINT)
         self.body_edit = QPlainTextEdit(self.tabs)
-        self.body_edit.setAccessibleName("Request body")
-        self.body_edit.setAccessibleDescription("JSON sent with POST, PUT and PATCH")
+        self.body_edit.setAccessibleName(_("Request body"))
+        self.body_edit.setAccessibleDescription(_("JSON sent with POST, PUT and PATCH"))
         self.body_edit.setPlaceholderText(BODY_HINT)
         for edit in (self.headers_edit, self.body_edit):
             edit.setFont(mono)
@@ -63,8 +64,8 @@ class RequestEditor(QWidget):
             edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
             edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 6 + 12)
             edit.textChanged.connect(self._on_text)
-        self.tabs.addTab(self.headers_edit, "H&eaders")
-        self.tabs.addTab(self.body_edit, "Bo&dy")
+        self.tabs.addTab(self.headers_edit, _("H&eaders"))
+        self.tabs.addTab(self.body_edit, _("Bo&dy"))
         layout.addWidget(self.tabs)
         self.tabs.hide()
         self._method = "GET"
@@ -91,7 +92,7 @@ class RequestEditor(QWidget):
     def set_method(self, method: str) -> None:
         self._method = method
         self.tabs.setTabText(
-            1, "Bo&dy" if method in BODY_METHODS else f"Bo&dy (not sent: {method})"
+            1, _("Bo&dy") if method in BODY_METHODS else f"Bo&dy (not sent: {method})"
         )
         self._update_toggle()
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.i18n import _
 from desktop_app.core.text import shown
 from desktop_app.graph.api_call import ApiResponse, format_size
 from desktop_app.graph.json_tree import JsonValue
@@ -37,7 +38,7 @@ class ResponseView(QTabWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName("Response")
+        self.setAccessibleName(_("Response"))
         self.setDocumentMode(True)
         self.body_stack = QStackedWidget(self)
         self.json = JsonView(self.body_stack)
@@ -47,7 +48,7 @@ class ResponseView(QTabWidget):
         image_layout = QVBoxLayout(image_page)
         self.image = QLabel(image_page)
         self.image.setTextFormat(Qt.TextFormat.PlainText)
-        self.image.setAccessibleName("Image in the response")
+        self.image.setAccessibleName(_("Image in the response"))
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image_caption = plain_label("", image_page, selectable=True)
         self.image_caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
@@ -58,8 +59,8 @@ class ResponseView(QTabWidget):
         self.body_stack.addWidget(self.image_area)
 
         self.headers = QTableWidget(0, 2, self)
-        self.headers.setAccessibleName("Response headers")
-        self.headers.setHorizontalHeaderLabels(["Header", "Value"])
+        self.headers.setAccessibleName(_("Response headers"))
+        self.headers.setHorizontalHeaderLabels([_("Header"), _("Value")])
         self.headers.verticalHeader().hide()
         rows = self.headers.verticalHeader()
         rows.setDefaultSectionSize(self.headers.fontMetrics().height() + 8)  # one line a header
@@ -71,8 +72,8 @@ class ResponseView(QTabWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
 
-        self.addTab(self.body_stack, "Body")
-        self.addTab(self.headers, "Headers")
+        self.addTab(self.body_stack, _("Body"))
+        self.addTab(self.headers, _("Headers"))
         self.clear()
 
     def clear(self) -> None:
@@ -81,7 +82,7 @@ class ResponseView(QTabWidget):
         self.image_caption.setText("")
         self.body_stack.setCurrentWidget(self.json)
         self.headers.setRowCount(0)
-        self.setTabText(1, "Headers")
+        self.setTabText(1, _("Headers"))
         self.setCurrentIndex(0)
 
     def show_response(self, response: ApiResponse) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSocketNotifier, Q
 from desktop_app.cli import config_flags
 from desktop_app.core import demo, paths
 from desktop_app.core.config import Config, ConfigError, load_config
+from desktop_app.core.i18n import _
 from desktop_app.core.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ def refuse_a_bad_binding() -> int | None:
     from PySide6.QtWidgets import QMessageBox
 
     if QGuiApplication.platformName() not in ("offscreen", "minimal"):
-        QMessageBox.critical(None, "Lanyard cannot start", problem)
+        QMessageBox.critical(None, _("Lanyard cannot start"), problem)
     return EXIT_BAD_BINDING
 
 

@@ -8,6 +8,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
+from desktop_app.core.i18n import _
+
 _PALETTE = ("#2b5fd9", "#0f7b6c", "#8a3ffc", "#b5446e", "#c4610f", "#3a7d2c", "#4b5563")
 
 
@@ -67,7 +69,7 @@ class Avatar(QLabel):
     def __init__(self, size: int = 64, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)  # shows a picture; never rich text
-        self.setAccessibleName("Account picture")
+        self.setAccessibleName(_("Account picture"))
         self._size = size
         self.setFixedSize(size, size)
         self._name = ""

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.core.errors import LanyardError
+from desktop_app.core.i18n import _
 from desktop_app.ui.accessibility import announce
 from desktop_app.ui.clipboard import copy_button_text
 from desktop_app.ui.widgets import plain_label
@@ -30,9 +31,9 @@ class Banner(QFrame):
         layout.addLayout(text, 1)
         self.action_button = QPushButton("", self)
         self.action_button.clicked.connect(self.action_requested)
-        self.copy_button = QPushButton("Copy details", self)
+        self.copy_button = QPushButton(_("Copy details"), self)
         self.copy_button.clicked.connect(self._copy)
-        self.close_button = QPushButton("Dismiss", self)
+        self.close_button = QPushButton(_("Dismiss"), self)
         self.close_button.clicked.connect(self.hide)
         for button in (self.action_button, self.copy_button, self.close_button):
             layout.addWidget(button)

@@ -12,10 +12,11 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QBoxLayout, QMenu, QPushButton, QWidget
 
 from desktop_app.core import demo
+from desktop_app.core.i18n import N_, _
 
-LEAVE_TEXT = "&Leave the demo"
-ENTER_MENU_TEXT = "Try the offline de&mo"
-BACK_TEXT = "Back to the offline de&mo"
+LEAVE_TEXT = N_("&Leave the demo")
+ENTER_MENU_TEXT = N_("Try the offline de&mo")
+BACK_TEXT = N_("Back to the offline de&mo")
 
 
 class DemoControls(QObject):
@@ -26,11 +27,11 @@ class DemoControls(QObject):
         """``row``: the layout of ``page``'s buttons, ending in a stretch."""
         super().__init__(page)
         self._in_demo = False
-        self.action = QAction(ENTER_MENU_TEXT, menu)
+        self.action = QAction(_(ENTER_MENU_TEXT), menu)
         self.action.triggered.connect(self._activated)
         menu.insertAction(before, self.action)
         menu.insertSeparator(before)
-        self.button = QPushButton(BACK_TEXT, page)
+        self.button = QPushButton(_(BACK_TEXT), page)
         self.button.setFlat(True)
         self.button.clicked.connect(self._activated)
         self.button.hide()
@@ -45,18 +46,18 @@ class DemoControls(QObject):
         """``home``: the demo's folder, to offer the way back when there is one to go to."""
         self._in_demo = in_demo
         if in_demo:
-            self.action.setText(LEAVE_TEXT)
-            self.action.setToolTip("Stop the offline demo and use your own tenant's settings")
-            self.button.setText(LEAVE_TEXT)
-            self.button.setAccessibleName("Leave the demo")
+            self.action.setText(_(LEAVE_TEXT))
+            self.action.setToolTip(_("Stop the offline demo and use your own tenant's settings"))
+            self.button.setText(_(LEAVE_TEXT))
+            self.button.setAccessibleName(_("Leave the demo"))
             self.button.setToolTip(self.action.toolTip())
             self.button.show()
             return
-        self.action.setText(ENTER_MENU_TEXT)
-        self.action.setToolTip("Sign in to a built-in stand-in for Microsoft Entra ID")
-        self.button.setText(BACK_TEXT)
-        self.button.setAccessibleName("Back to the offline demo")
-        self.button.setToolTip("The demo is kept as you left it, signed in")
+        self.action.setText(_(ENTER_MENU_TEXT))
+        self.action.setToolTip(_("Sign in to a built-in stand-in for Microsoft Entra ID"))
+        self.button.setText(_(BACK_TEXT))
+        self.button.setAccessibleName(_("Back to the offline demo"))
+        self.button.setToolTip(_("The demo is kept as you left it, signed in"))
         self.button.setVisible(home is not None and demo.has_been_used(home))
 
     def _activated(self) -> None:

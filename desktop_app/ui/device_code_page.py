@@ -7,6 +7,7 @@ import time
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
+from desktop_app.core.i18n import _
 from desktop_app.session.state import DeviceCodePrompt
 from desktop_app.ui.clipboard import copy_button_text
 from desktop_app.ui.keyboard import set_defaults
@@ -21,8 +22,8 @@ class DeviceCodePage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         card, layout = page_card(self)
-        layout.addWidget(heading("Sign in from another device", card, 18))
-        self.instructions = plain_label("Asking the identity provider for a code…", card)
+        layout.addWidget(heading(_("Sign in from another device"), card, 18))
+        self.instructions = plain_label(_("Asking the identity provider for a code…"), card)
         layout.addWidget(self.instructions)
         self.uri = plain_label("", card, selectable=True)
         self.uri.setObjectName("deviceUri")
@@ -41,14 +42,14 @@ class DeviceCodePage(QWidget):
         self.expiry = muted("", card)
         layout.addWidget(self.expiry)
         buttons = QHBoxLayout()
-        self.copy_code_button = QPushButton("&Copy code", card)
+        self.copy_code_button = QPushButton(_("&Copy code"), card)
         self.copy_code_button.setProperty("primary", True)
         self.copy_code_button.setEnabled(False)
         self.copy_code_button.clicked.connect(self._copy_code)
-        self.copy_uri_button = QPushButton("Copy a&ddress", card)
+        self.copy_uri_button = QPushButton(_("Copy a&ddress"), card)
         self.copy_uri_button.setEnabled(False)
         self.copy_uri_button.clicked.connect(self._copy_uri)
-        self.cancel_button = QPushButton("Cancel", card)
+        self.cancel_button = QPushButton(_("Cancel"), card)
         self.cancel_button.clicked.connect(self.cancel_requested)
         for button in (self.copy_code_button, self.copy_uri_button, self.cancel_button):
             buttons.addWidget(button)
@@ -64,13 +65,15 @@ class DeviceCodePage(QWidget):
         self._prompt = prompt
         if prompt is None:
             self._countdown.stop()
-            self.instructions.setText("Asking the identity provider for a code…")
+            self.instructions.setText(_("Asking the identity provider for a code…"))
             for label in (self.uri, self.code, self.expiry):
                 label.setText("")
         else:
             self.instructions.setText(
-                "On your phone or another computer, open this address in a browser and enter "
-                "the code. This window updates by itself when you are done."
+                _(
+                    "On your phone or another computer, open this address in a browser and enter "
+                    "the code. This window updates by itself when you are done."
+                )
             )
             self.uri.setText(prompt.verification_uri)
             self.code.setText(prompt.user_code)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.auth.models import Account, Identity
+from desktop_app.core.i18n import N_, _
 from desktop_app.core.text import shown
 from desktop_app.graph.client import Photo
 from desktop_app.graph.organization import Organization
@@ -29,7 +30,7 @@ from desktop_app.ui.avatar import Avatar
 from desktop_app.ui.role_summary import RoleSummary
 from desktop_app.ui.widgets import heading, muted, plain_label
 
-ADD_ACCOUNT = "Add another account…"
+ADD_ACCOUNT = N_("Add another account…")
 COMPACT_BELOW = 640  # window height (logical pixels) under which the header compacts
 PICKER_MIN_CHARS = 12  # the account picker shrinks (its name cut with "…") to this, no further
 
@@ -106,28 +107,28 @@ class AccountHeader(QFrame):
         self._controls = controls
         controls.setSpacing(8)
         self.account_picker = AccountPicker(self)
-        label_combo(self.account_picker, "Account")
-        self.account_picker.setToolTip("Switch between the accounts saved on this computer")
+        label_combo(self.account_picker, _("Account"))
+        self.account_picker.setToolTip(_("Switch between the accounts saved on this computer"))
         self.account_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.account_picker.activated.connect(self._picked)
         controls.addWidget(self.account_picker)
         buttons = QHBoxLayout()
         self.refresh_button = QToolButton(self)
-        self.refresh_button.setText("Refresh")
-        self.refresh_button.setAccessibleName("Refresh: get a new token and reload your profile")
+        self.refresh_button.setText(_("Refresh"))
+        self.refresh_button.setAccessibleName(_("Refresh: get a new token and reload your profile"))
         self.sign_out_button = QToolButton(self)
-        self.sign_out_button.setText("Sign out")
-        self.sign_out_button.setAccessibleName("Sign out of this account")
+        self.sign_out_button.setText(_("Sign out"))
+        self.sign_out_button.setAccessibleName(_("Sign out of this account"))
         self.sign_out_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.sign_out_button.clicked.connect(lambda: self.sign_out_requested.emit(False, False))
         menu = QMenu(self.sign_out_button)
-        self.sign_out_all_action = menu.addAction("Sign out of all accounts")
+        self.sign_out_all_action = menu.addAction(_("Sign out of all accounts"))
         self.sign_out_all_action.triggered.connect(
             lambda: self.sign_out_requested.emit(True, False)
         )
-        self.end_session_action = menu.addAction("Sign out here and in the browser")
+        self.end_session_action = menu.addAction(_("Sign out here and in the browser"))
         self.end_session_action.setToolTip(
-            "Also open Microsoft's sign-out page so your browser forgets this sign-in"
+            _("Also open Microsoft's sign-out page so your browser forgets this sign-in")
         )
         self.end_session_action.triggered.connect(lambda: self.sign_out_requested.emit(False, True))
         self.sign_out_button.setMenu(menu)
@@ -153,7 +154,7 @@ class AccountHeader(QFrame):
             self.account_picker.addItem(
                 shown(account.username or account.home_account_id, one_line=True, limit=200)
             )
-        self.account_picker.addItem(ADD_ACCOUNT)
+        self.account_picker.addItem(_(ADD_ACCOUNT))
         # room for the longest name: the style's frame and arrow would otherwise elide it
         metrics = self.account_picker.fontMetrics()
         widest = max(
@@ -232,12 +233,18 @@ class AccountHeader(QFrame):
         self.job_title.setText(job)
         self.job_title.setVisible(bool(job) and not self.compact)
         home = self._home_tenant
-        guest = f" · guest, home tenant {home}" if home and home != claims.tenant_id else ""
+        guest = (
+            _(" · guest, home tenant {home}").format(home=home)
+            if home and home != claims.tenant_id
+            else ""
+        )
         org = self._organization
         org_name = org.name_for(claims.tenant_id) if org is not None else ""
-        tenant = org_name or f"Tenant {claims.tenant_id}"
+        tenant = org_name or _("Tenant {tenant_id}").format(tenant_id=claims.tenant_id)
         self.tenant.setText(f"{tenant}{guest} · {self._cloud_label}")
-        self.tenant.setToolTip(f"Tenant ID {claims.tenant_id}" if org_name else "")
+        self.tenant.setToolTip(
+            _("Tenant ID {tenant_id}").format(tenant_id=claims.tenant_id) if org_name else ""
+        )
         self._name_tooltip()
 
     def show_photo(self, photo: Photo | None) -> None:

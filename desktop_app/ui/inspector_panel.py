@@ -38,6 +38,7 @@ from desktop_app.auth.token_inspect import (
     diff,
     inspect,
 )
+from desktop_app.core.i18n import _
 from desktop_app.core.text import shown
 from desktop_app.session.controller import SessionController
 from desktop_app.session.inspector import HeldToken
@@ -65,8 +66,10 @@ class InspectorPanel(CardPanel):
         card, layout = self.card, self.card_layout
         layout.addWidget(
             muted(
-                "Read any token: the ones Lanyard holds, or one you paste. Its signature is "
-                "checked against the keys its issuer publishes.",
+                _(
+                    "Read any token: the ones Lanyard holds, or one you paste. Its signature is "
+                    "checked against the keys its issuer publishes."
+                ),
                 card,
             )
         )
@@ -75,7 +78,7 @@ class InspectorPanel(CardPanel):
         self.source.setObjectName("inspector_source")
         label_combo(self.source, "Token to inspect")
         self.source.currentIndexChanged.connect(self._source_chosen)
-        self.reload_button = QPushButton("Re&load tokens", card)
+        self.reload_button = QPushButton(_("Re&load tokens"), card)
         self.reload_button.clicked.connect(self.reload)
         row.addWidget(self.source, 1)
         row.addWidget(self.reload_button)
@@ -83,9 +86,9 @@ class InspectorPanel(CardPanel):
         self.paste = QPlainTextEdit(card)
         self.paste.setObjectName("inspector_paste")
         self.paste.setPlaceholderText(
-            'Paste or drop a token here (a "Bearer " prefix, quotes and line breaks are fine)'
+            _('Paste or drop a token here (a "Bearer " prefix, quotes and line breaks are fine)')
         )
-        self.paste.setAccessibleName("Token to inspect, pasted")
+        self.paste.setAccessibleName(_("Token to inspect, pasted"))
         self.paste.setMaximumHeight(64)
         self.paste.setTabChangesFocus(True)
         self._debounce = QTimer(self)
@@ -107,9 +110,9 @@ class InspectorPanel(CardPanel):
         layout.addWidget(self.notes)
 
         parts_row = QHBoxLayout()
-        parts_row.addWidget(muted("The parts: header . payload . signature", card), 1)
-        self.copy_token_button = QPushButton("Copy &token", card)
-        self.copy_token_button.setAccessibleName("Copy the token to the clipboard (a secret)")
+        parts_row.addWidget(muted(_("The parts: header . payload . signature"), card), 1)
+        self.copy_token_button = QPushButton(_("Copy &token"), card)
+        self.copy_token_button.setAccessibleName(_("Copy the token to the clipboard (a secret)"))
         self.copy_token_button.clicked.connect(self._copy_token)
         parts_row.addWidget(self.copy_token_button)
         layout.addLayout(parts_row)
@@ -120,7 +123,7 @@ class InspectorPanel(CardPanel):
         self.parts.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.parts.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.parts.setMaximumHeight(96)
-        self.parts.setAccessibleName("The token's parts, colour-coded")
+        self.parts.setAccessibleName(_("The token's parts, colour-coded"))
         layout.addWidget(self.parts)
 
         self.views = QTabWidget(card)
@@ -132,7 +135,9 @@ class InspectorPanel(CardPanel):
         self.raw.setObjectName("inspector_raw")
         self.raw.setMinimumHeight(240)
         self.diff_table = FullHeightTable(0, 4, card)
-        self.diff_table.setHorizontalHeaderLabels(["Claim", "Change", "Before", "After"])
+        self.diff_table.setHorizontalHeaderLabels(
+            [_("Claim"), _("Change"), _("Before"), _("After")]
+        )
         self.diff_table.setObjectName("inspector_diff")
         self._table_setup(self.diff_table, "Differences from the token shown before")
         self.diff_note = muted("", card)
@@ -142,14 +147,14 @@ class InspectorPanel(CardPanel):
         diff_layout.addWidget(self.diff_note)
         diff_layout.addWidget(self.diff_table)
         diff_layout.addStretch(1)
-        self.views.addTab(self.payload_table, "Pa&yload")
-        self.views.addTab(self.header_table, "&Header")
-        self.views.addTab(self.raw, "Raw &JSON")
-        self.views.addTab(diff_page, "&Differences")
+        self.views.addTab(self.payload_table, _("Pa&yload"))
+        self.views.addTab(self.header_table, _("&Header"))
+        self.views.addTab(self.raw, _("Raw &JSON"))
+        self.views.addTab(diff_page, _("&Differences"))
         layout.addWidget(self.views)
         copy_row = QHBoxLayout()
-        self.copy_claim_button = QPushButton("Copy &value", card)
-        self.copy_claim_button.setAccessibleName("Copy the selected claim's value")
+        self.copy_claim_button = QPushButton(_("Copy &value"), card)
+        self.copy_claim_button.setAccessibleName(_("Copy the selected claim's value"))
         self.copy_claim_button.clicked.connect(self._copy_claim)
         copy_row.addWidget(self.copy_claim_button)
         copy_row.addStretch(1)
@@ -266,7 +271,7 @@ class InspectorPanel(CardPanel):
         if not inspection.token:
             self.signature.setText("")
             return
-        self.signature.setText("Checking the signature against the issuer's published keys…")
+        self.signature.setText(_("Checking the signature against the issuer's published keys…"))
         self.signature.setStyleSheet("")
         if self.session is None:
             self._show_signature(
@@ -293,7 +298,7 @@ class InspectorPanel(CardPanel):
         )
         if previous is None:
             self.diff_note.setText(
-                "Choose or paste another token (or Refresh roles) to see what changed."
+                _("Choose or paste another token (or Refresh roles) to see what changed.")
             )
         else:
             what = f"{len(changes)} difference{'s' if len(changes) != 1 else ''}"
@@ -311,7 +316,7 @@ class InspectorPanel(CardPanel):
 
     def _claims_table(self, name: str) -> FullHeightTable:
         table = FullHeightTable(0, 3, self.card)
-        table.setHorizontalHeaderLabels(["Claim", "Value", "What it means"])
+        table.setHorizontalHeaderLabels([_("Claim"), _("Value"), _("What it means")])
         self._table_setup(table, name)
         return table
 

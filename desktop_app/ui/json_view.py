@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.i18n import _
 from desktop_app.core.text import shown
 from desktop_app.graph.json_tree import (
     PAGE_SIZE,
@@ -82,11 +83,11 @@ class JsonView(QWidget):
         layout.setSpacing(6)
 
         tools = QHBoxLayout()
-        self.expand_button = QPushButton("&Expand all", self)
-        self.collapse_button = QPushButton("C&ollapse all", self)
-        self.copy_value_button = QPushButton("Cop&y value", self)
-        self.copy_json_button = QPushButton("Copy &JSON", self)
-        self.raw_toggle = QCheckBox("Ra&w text", self)
+        self.expand_button = QPushButton(_("&Expand all"), self)
+        self.collapse_button = QPushButton(_("C&ollapse all"), self)
+        self.copy_value_button = QPushButton(_("Cop&y value"), self)
+        self.copy_json_button = QPushButton(_("Copy &JSON"), self)
+        self.raw_toggle = QCheckBox(_("Ra&w text"), self)
         for widget, name, description in (
             (self.expand_button, "Expand all", "Open every level of the result"),
             (self.collapse_button, "Collapse all", "Close every level of the result"),
@@ -102,12 +103,14 @@ class JsonView(QWidget):
 
         self.stack = QStackedWidget(self)
         self.tree = QTreeWidget(self.stack)
-        self.tree.setAccessibleName("Result")
+        self.tree.setAccessibleName(_("Result"))
         self.tree.setAccessibleDescription(
-            "The answer as a tree: Key, Value and Type. Right arrow opens a level; Enter on a "
-            "'Show more' row shows the next items."
+            _(
+                "The answer as a tree: Key, Value and Type. Right arrow opens a level; Enter on a "
+                "'Show more' row shows the next items."
+            )
         )
-        self.tree.setHeaderLabels(["Key", "Value", "Type"])
+        self.tree.setHeaderLabels([_("Key"), _("Value"), _("Type")])
         self.tree.setUniformRowHeights(True)  # fast with many rows
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -123,21 +126,21 @@ class JsonView(QWidget):
         self.tree.currentItemChanged.connect(self._on_current)
         self.raw_text = QPlainTextEdit(self.stack)
         self.raw_text.setReadOnly(True)
-        self.raw_text.setAccessibleName("Raw result")
+        self.raw_text.setAccessibleName(_("Raw result"))
         self.raw_text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.stack.addWidget(self.tree)
         self.stack.addWidget(self.raw_text)
         layout.addWidget(self.stack, 1)
         self.path_label = muted("", self)
-        self.path_label.setAccessibleName("Selected path")
+        self.path_label.setAccessibleName(_("Selected path"))
         layout.addWidget(self.path_label)
 
         # the same actions on the tree's context menu, with the usual shortcut for copying
-        self.copy_value_action = QAction("Copy value", self.tree)
+        self.copy_value_action = QAction(_("Copy value"), self.tree)
         self.copy_value_action.setShortcut(QKeySequence.StandardKey.Copy)
         self.copy_value_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.copy_path_action = QAction("Copy path", self.tree)
-        self.copy_json_action = QAction("Copy JSON", self.tree)
+        self.copy_path_action = QAction(_("Copy path"), self.tree)
+        self.copy_json_action = QAction(_("Copy JSON"), self.tree)
         for action in (self.copy_value_action, self.copy_path_action, self.copy_json_action):
             self.tree.addAction(action)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)

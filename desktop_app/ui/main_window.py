@@ -27,6 +27,7 @@ from desktop_app.auth.broker import SignInPath
 from desktop_app.auth.errors import saving_state
 from desktop_app.auth.models import Account, CacheEntry, Identity
 from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.core.i18n import N_, _
 from desktop_app.graph.client import Photo
 from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import Profile
@@ -49,7 +50,7 @@ from desktop_app.ui.style import follow_scheme, stylesheet
 from desktop_app.ui.widgets import plain_label
 
 PLACING_S = 2.0  # how long after showing the window follows its frame into the screen
-SANDBOX_HINT = "Offline demo: sign in as megan.bowen@contoso.test with the password sandbox."
+SANDBOX_HINT = N_("Offline demo: sign in as megan.bowen@contoso.test with the password sandbox.")
 
 
 class MainWindow(QMainWindow):
@@ -91,7 +92,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(banner_host)
 
         self.stack = QStackedWidget(central)
-        self.starting_page = plain_label("Starting…", central)
+        self.starting_page = plain_label(_("Starting…"), central)
         self.welcome_page = WelcomePage(central)
         self.waiting_page = WaitingPage(central)
         self.device_code_page = DeviceCodePage(central)
@@ -146,15 +147,15 @@ class MainWindow(QMainWindow):
         """Every menu, in the menu bar's order: File (Settings…, Quit), View (one entry per
         panel), Help (Save diagnostics…, About Lanyard). Settings… only asks for the dialog
         (``settings_requested``): the session host (ui/app.py) knows what saving applies to."""
-        file_menu = self.menuBar().addMenu("&File")
-        self.settings_action = file_menu.addAction("&Settings…")
+        file_menu = self.menuBar().addMenu(_("&File"))
+        self.settings_action = file_menu.addAction(_("&Settings…"))
         preferences = QKeySequence(QKeySequence.StandardKey.Preferences)
         self.settings_action.setShortcut(
             preferences if not preferences.isEmpty() else QKeySequence("Ctrl+,")
         )
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)  # macOS: the app menu
         self.settings_action.triggered.connect(self.settings_requested)
-        quit_action = file_menu.addAction("&Quit")
+        quit_action = file_menu.addAction(_("&Quit"))
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.demo_controls = DemoControls(
@@ -162,16 +163,16 @@ class MainWindow(QMainWindow):
         )
         self.demo_controls.enter_requested.connect(self.demo_requested)
         self.demo_controls.leave_requested.connect(self.leave_demo_requested)
-        self.view_menu = self.menuBar().addMenu("&View")
+        self.view_menu = self.menuBar().addMenu(_("&View"))
         self.panel_actions: list[QAction] = []
         self._list_panels()
         self.tabs.panels_changed.connect(self._list_panels)
-        help_menu = self.menuBar().addMenu("&Help")
+        help_menu = self.menuBar().addMenu(_("&Help"))
         self.diagnostics_saver = DiagnosticsSaver(self)
-        self.diagnostics_action = help_menu.addAction("Save &diagnostics…")
+        self.diagnostics_action = help_menu.addAction(_("Save &diagnostics…"))
         self.diagnostics_action.triggered.connect(self.diagnostics_saver.start)
         help_menu.addSeparator()
-        self.about_action = help_menu.addAction("&About Lanyard")
+        self.about_action = help_menu.addAction(_("&About Lanyard"))
         self.about_action.triggered.connect(lambda: show_about(self))
 
     def _list_panels(self) -> None:
@@ -238,11 +239,11 @@ class MainWindow(QMainWindow):
         self.session = session
         if self._settings is not None:
             session.preferred_account_id = str(self._settings.value("session/account", "") or "")
-        self._cloud_label = "Sandbox (offline demo)" if sandbox else cloud_label
-        self.welcome_page.set_hint(SANDBOX_HINT if sandbox else "")
+        self._cloud_label = _("Sandbox (offline demo)") if sandbox else cloud_label
+        self.welcome_page.set_hint(_(SANDBOX_HINT) if sandbox else "")
         self.demo_controls.show_mode(in_demo=sandbox, home=None)
         if sandbox:
-            self.setWindowTitle(f"{self.windowTitle()} — sandbox demo")
+            self.setWindowTitle(_("{title} — sandbox demo").format(title=self.windowTitle()))
         session.state_changed.connect(self.show_state)
         session.identity_changed.connect(self.show_identity)
         session.profile_changed.connect(self.show_profile)
@@ -347,19 +348,21 @@ class MainWindow(QMainWindow):
         """No usable configuration: explain what to set, never a traceback."""
         self.setup_page.show_setup(config_file, problem.message if problem else "")
         self.stack.setCurrentWidget(self.setup_page)
-        self.state_label.setText("Not set up")
+        self.state_label.setText(_("Not set up"))
 
     # -- showing the session -----------------------------------------------------------------------
 
     def _say_copied(self, secret: bool) -> None:
         if not secret:  # a secret's message says when it is cleared (below)
-            self.statusBar().showMessage("Copied", 3000)
+            self.statusBar().showMessage(_("Copied"), 3000)
 
     def _say_secret_copied(self, seconds: int) -> None:
-        self.statusBar().showMessage(f"Copied; cleared in {seconds} s", seconds * 1000)
+        self.statusBar().showMessage(
+            _("Copied; cleared in {seconds} s").format(seconds=seconds), seconds * 1000
+        )
 
     def _say_clipboard_cleared(self, _reason: str) -> None:
-        self.statusBar().showMessage("Clipboard cleared", 5000)
+        self.statusBar().showMessage(_("Clipboard cleared"), 5000)
 
     def show_state(self, state: State) -> None:
         # a message ("Diagnostics saved", "Copied") hides the state label: the new state wins
@@ -393,24 +396,24 @@ class MainWindow(QMainWindow):
         can_refresh = state in MAY_REFRESH
         self.header.refresh_button.setEnabled(can_refresh)
         self.header.refresh_button.setToolTip(
-            "Get a new token and reload your profile"
+            _("Get a new token and reload your profile")
             if can_refresh
-            else "Sign in again first"
+            else _("Sign in again first")
             if state is State.SIGN_IN_NEEDED
             else ""
         )
         if state is State.SIGNING_IN:
             self.state_label.setText(
-                "Waiting for the code to be entered…"
+                _("Waiting for the code to be entered…")
                 if self._sign_in_method == "device_code"
-                else "Finish signing in in the sign-in broker's window…"
+                else _("Finish signing in in the sign-in broker's window…")
                 if self._sign_in_method == "broker"
                 else state.value
             )
         if state is State.SIGN_IN_NEEDED and not self.banner.isVisible():
             problem = self.session.interaction if self.session is not None else None
             self.banner.show_error(
-                problem or errors.sign_in_needed(), "warning", action="Sign in again"
+                problem or errors.sign_in_needed(), "warning", action=_("Sign in again")
             )
 
     def show_sign_in_method(self, method: str) -> None:
@@ -418,11 +421,11 @@ class MainWindow(QMainWindow):
         if method == "broker":
             self.waiting_page.set_url("")
             self.stack.setCurrentWidget(self.waiting_page)
-            self.state_label.setText("Finish signing in in the sign-in broker's window…")
+            self.state_label.setText(_("Finish signing in in the sign-in broker's window…"))
         elif method == "device_code":
             self.device_code_page.show_prompt(None)
             self.stack.setCurrentWidget(self.device_code_page)
-            self.state_label.setText("Waiting for the code to be entered…")
+            self.state_label.setText(_("Waiting for the code to be entered…"))
         else:
             self.waiting_page.set_url("")
             self.stack.setCurrentWidget(self.waiting_page)
@@ -464,7 +467,7 @@ class MainWindow(QMainWindow):
     def show_error(self, error: LanyardError, severity: str = "error") -> None:
         if error.kind is ErrorKind.INTERACTION_REQUIRED and self.session is not None:
             if self.session.state is State.SIGN_IN_NEEDED:
-                self.banner.show_error(error, "warning", action="Sign in again")
+                self.banner.show_error(error, "warning", action=_("Sign in again"))
                 return
             if error.claims_challenge:
                 return  # a Graph claims challenge the session is already answering
@@ -493,7 +496,7 @@ class MainWindow(QMainWindow):
         saving = saving_state(notice)
         if saving is not None:
             saved, why = saving
-            self.status.set_not_saved("" if saved else why or "it cannot be saved now")
+            self.status.set_not_saved("" if saved else why or _("it cannot be saved now"))
             if saved:
                 if self._not_saved_message and self.banner.message.text() == (
                     self._not_saved_message

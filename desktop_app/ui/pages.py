@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.auth.models import Account
 from desktop_app.core.config import ConfigError
+from desktop_app.core.i18n import _
 from desktop_app.ui.clipboard import copy_button_text
 from desktop_app.ui.keyboard import set_defaults
 from desktop_app.ui.registration_help import RegistrationHelp
@@ -55,31 +56,33 @@ class WelcomePage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         card, layout = page_card(self)
-        layout.addWidget(heading("Sign in to Lanyard", card, 18))
+        layout.addWidget(heading(_("Sign in to Lanyard"), card, 18))
         layout.addWidget(
             plain_label(
-                "Lanyard shows your Microsoft Entra ID profile and the app roles in your sign-in. "
-                "It opens your web browser so you sign in on Microsoft's page, never in this window.",
+                _(
+                    "Lanyard shows your Microsoft Entra ID profile and the app roles in your sign-in. "
+                    "It opens your web browser so you sign in on Microsoft's page, never in this window."
+                ),
                 card,
             )
         )
         self.hint = muted("", card)
         self.hint.hide()
         layout.addWidget(self.hint)
-        self.saved_title = muted("Saved on this computer:", card)
+        self.saved_title = muted(_("Saved on this computer:"), card)
         self.saved_title.hide()
         layout.addWidget(self.saved_title)
         self._saved = QVBoxLayout()
         self._saved.setSpacing(6)
         self.account_buttons: list[QPushButton] = []
         layout.addLayout(self._saved)
-        self.sign_in_button = QPushButton("Sign in", card)
+        self.sign_in_button = QPushButton(_("Sign in"), card)
         self.sign_in_button.setProperty("primary", True)
         self.sign_in_button.clicked.connect(self.sign_in_requested)
-        self.device_code_button = QPushButton("Sign in from another device…", card)
+        self.device_code_button = QPushButton(_("Sign in from another device…"), card)
         self.device_code_button.setFlat(True)
         self.device_code_button.setToolTip(
-            "Get a code to enter in a browser on your phone or another computer"
+            _("Get a code to enter in a browser on your phone or another computer")
         )
         self.device_code_button.clicked.connect(self.device_code_requested)
         self.buttons = QHBoxLayout()  # ui/demo_controls.py adds the demo's way in or out
@@ -101,13 +104,13 @@ class WelcomePage(QWidget):
         for account in accounts:
             name = account.username or account.home_account_id
             # '&' would become a keyboard mnemonic in a button's text
-            button = QPushButton(f"Continue as {name.replace('&', '&&')}", self)
-            button.setAccessibleName(f"Continue as {name}")
+            button = QPushButton(_("Continue as {name}").format(name=name.replace("&", "&&")), self)
+            button.setAccessibleName(_("Continue as {name}").format(name=name))
             button.clicked.connect(partial(self.account_chosen.emit, account))
             self._saved.addWidget(button)
             self.account_buttons.append(button)
         self.saved_title.setVisible(bool(accounts))
-        self.sign_in_button.setText("Sign in with another account" if accounts else "Sign in")
+        self.sign_in_button.setText(_("Sign in with another account") if accounts else _("Sign in"))
         # Enter continues as the first saved account; without one it signs in
         first = self.account_buttons[0] if self.account_buttons else self.sign_in_button
         self.keyboard.set_default(first)
@@ -122,24 +125,26 @@ class WaitingPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         card, layout = page_card(self)
-        layout.addWidget(heading("Waiting for the browser…", card, 18))
+        layout.addWidget(heading(_("Waiting for the browser…"), card, 18))
         layout.addWidget(
             plain_label(
-                "Finish signing in in the browser window Lanyard opened. "
-                "This window updates by itself when you are done.",
+                _(
+                    "Finish signing in in the browser window Lanyard opened. "
+                    "This window updates by itself when you are done."
+                ),
                 card,
             )
         )
-        self.link_note = muted("If no browser opened, copy the sign-in link into one.", card)
+        self.link_note = muted(_("If no browser opened, copy the sign-in link into one."), card)
         layout.addWidget(self.link_note)
         buttons = QHBoxLayout()
-        self.copy_link_button = QPushButton("C&opy sign-in link", card)
+        self.copy_link_button = QPushButton(_("C&opy sign-in link"), card)
         self.copy_link_button.setEnabled(False)
         self.copy_link_button.clicked.connect(self._copy_link)
-        self.device_code_button = QPushButton("Use a co&de instead", card)
-        self.device_code_button.setToolTip("Sign in from a browser on another device")
+        self.device_code_button = QPushButton(_("Use a co&de instead"), card)
+        self.device_code_button.setToolTip(_("Sign in from a browser on another device"))
         self.device_code_button.clicked.connect(self.device_code_requested)
-        self.cancel_button = QPushButton("Cancel", card)
+        self.cancel_button = QPushButton(_("Cancel"), card)
         self.cancel_button.clicked.connect(self.cancel_requested)
         buttons.addWidget(self.copy_link_button)
         buttons.addWidget(self.device_code_button)
@@ -177,11 +182,11 @@ class SetupPage(QWidget):
         body = QWidget(scroll)
         card, layout = page_card(body)
         card.setMaximumWidth(640)
-        self.title = heading("Set up Lanyard", card, 18)
+        self.title = heading(_("Set up Lanyard"), card, 18)
         layout.addWidget(self.title)
         self.problem = plain_label("", card, selectable=True)
         self.problem.setProperty("warning", True)
-        self.problem.setAccessibleName("Problem with the configuration")
+        self.problem.setAccessibleName(_("Problem with the configuration"))
         self.problem.hide()
         layout.addWidget(self.problem)
         self.instructions = plain_label("", card, selectable=True)
@@ -191,14 +196,14 @@ class SetupPage(QWidget):
         self.form = SettingsForm(card)
         layout.addWidget(self.form)
         buttons = QHBoxLayout()
-        self.save_button = QPushButton("&Save and continue", card)
+        self.save_button = QPushButton(_("&Save and continue"), card)
         self.save_button.setProperty("primary", True)
-        self.save_button.setAccessibleName("Save settings and continue to sign-in")
+        self.save_button.setAccessibleName(_("Save settings and continue to sign-in"))
         self.save_button.clicked.connect(self.save)
-        self.demo_button = QPushButton("Try the offline sa&ndbox", card)
-        self.demo_button.setAccessibleName("Try the offline sandbox")
+        self.demo_button = QPushButton(_("Try the offline sa&ndbox"), card)
+        self.demo_button.setAccessibleName(_("Try the offline sandbox"))
         self.demo_button.setToolTip(
-            "Sign in to a built-in stand-in for Microsoft Entra ID, on this computer only"
+            _("Sign in to a built-in stand-in for Microsoft Entra ID, on this computer only")
         )
         self.demo_button.clicked.connect(self.demo_requested)
         buttons.addWidget(self.save_button)
@@ -239,10 +244,9 @@ class SetupPage(QWidget):
         self.problem.setVisible(bool(problem))
         where = str(config_file or self.form.path)
         self.instructions.setText(
-            "Lanyard signs you in to your organisation's Microsoft Entra ID through an app "
-            "registration of its own, made once by you or your administrator. Enter its client "
-            f"ID below: Lanyard saves it in {where} (client_id). Or set LANYARD_CLIENT_ID and "
-            "LANYARD_TENANT in the environment, or pass --client-id and --tenant at start."
+            _(
+                "Lanyard signs you in to your organisation's Microsoft Entra ID through an app registration of its own, made once by you or your administrator. Enter its client ID below: Lanyard saves it in {where} (client_id). Or set LANYARD_CLIENT_ID and LANYARD_TENANT in the environment, or pass --client-id and --tenant at start."
+            ).format(where=where)
         )
 
     def show_config_error(self, error: ConfigError) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QTabWidget, QToolButton, QWidget
 
 from desktop_app.auth.models import CacheEntry, Identity
+from desktop_app.core.i18n import _
 from desktop_app.ui.admin_panel import AdminPanel, holds_admin_role
 from desktop_app.ui.api_panel import ApiPanel
 from desktop_app.ui.inspector_panel import InspectorPanel
@@ -32,23 +33,23 @@ class PanelTabs(QTabWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setAccessibleName("Panels")
+        self.setAccessibleName(_("Panels"))
         self.profile_panel = ProfilePanel(self)
         self.roles_panel = RolesPanel(self)
         self.token_panel = TokenPanel(access_token, self)
         self.admin_panel = AdminPanel(load_inventory, self)
         self.inspector_panel = InspectorPanel(self)  # for everyone, not only admins
         for panel, name, label in (
-            (self.profile_panel, "profile", "&Profile"),
-            (self.roles_panel, "roles", "&Roles"),
-            (self.token_panel, "token", "&Token && claims"),
-            (self.inspector_panel, "inspector", "Token &inspector"),
+            (self.profile_panel, "profile", _("&Profile")),
+            (self.roles_panel, "roles", _("&Roles")),
+            (self.token_panel, "token", _("&Token && claims")),
+            (self.inspector_panel, "inspector", _("Token &inspector")),
         ):
             panel.setObjectName(f"panel_{name}")
             self.addTab(panel, label)
         self.api_panel = ApiPanel(self, settings=settings)
         self.api_panel.setObjectName("panel_api")
-        self.addTab(self.api_panel, "&Call an API")
+        self.addTab(self.api_panel, _("&Call an API"))
         self.admin_panel.setObjectName("panel_admin")
         self.admin_panel.hide()  # a tab only for holders of the Admin role
         self._wanted_panel = ""  # remembered from the last run: shown once it is there
@@ -99,7 +100,7 @@ class PanelTabs(QTabWidget):
         if holds_admin_role(identity):
             self.admin_panel.show_identity(identity)
             if index < 0:
-                self.addTab(self.admin_panel, "&Admin")
+                self.addTab(self.admin_panel, _("&Admin"))
                 self.panels_changed.emit()
                 self.admin_panel.reload()
                 if self._wanted_panel == "admin":

@@ -8,20 +8,21 @@ from functools import partial
 
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QToolButton, QWidget
 
+from desktop_app.core.i18n import N_, _, current_language
 from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import PROFILE_FIELDS, Profile
 from desktop_app.ui.clipboard import copy_button_text, reserve_copied_width
 from desktop_app.ui.widgets import CardPanel, muted, plain_label
 
 # after /me's fields: who the account belongs to
-TENANT_FIELDS = (("organization", "Organization"), ("tenantId", "Tenant ID"))
+TENANT_FIELDS = (("organization", N_("Organization")), ("tenantId", N_("Tenant ID")))
 
 
 class ProfilePanel(CardPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Microsoft Graph profile", parent)
+        super().__init__(_("Microsoft Graph profile"), parent)
         card, card_layout = self.card, self.card_layout
-        self.as_of = muted("Not loaded yet", card)
+        self.as_of = muted(_("Not loaded yet"), card)
         self.as_of.setObjectName("profile_as_of")
         card_layout.addWidget(self.as_of)
         form = QFormLayout()
@@ -32,12 +33,15 @@ class ProfilePanel(CardPanel):
         for name, title in (*PROFILE_FIELDS, *TENANT_FIELDS):
             value = plain_label("", card, selectable=True)
             value.setObjectName(f"profile_{name}")
+            title = _(title)
             value.setAccessibleName(title)
             copy = QToolButton(card)
-            copy.setText("Copy")
+            copy.setText(_("Copy"))
             copy.setObjectName("copyButton")
-            copy.setAccessibleName(f"Copy {title}")
-            copy.setToolTip(f"Copy {title.lower()}")
+            copy.setAccessibleName(_("Copy {title}").format(title=title))
+            # English lowers the field's name mid-sentence; German's nouns keep their capital
+            lower = title.lower() if current_language() == "en" else title
+            copy.setToolTip(_("Copy {title}").format(title=lower))
             copy.clicked.connect(partial(self._copy, name))
             reserve_copied_width(copy)  # (it says "Copied" for a moment)
             row = QHBoxLayout()
@@ -61,13 +65,18 @@ class ProfilePanel(CardPanel):
             copy_button_text(self.copy_buttons[name], self.values[name].text())
 
     def show_profile(self, profile: Profile | None) -> None:
-        for name, _ in PROFILE_FIELDS:
+        for name, _label in PROFILE_FIELDS:
             text = profile.display_value(name) if profile else ""
             sent = profile.wrong_type(name) if profile else None
             label = self.values[name]
             # a value Graph sent as something other than text is said, not silently dropped
             label.setText(
-                text or (f"Not shown: Microsoft Graph sent {sent}, not text" if sent else "")
+                text
+                or (
+                    _("Not shown: Microsoft Graph sent {sent}, not text").format(sent=sent)
+                    if sent
+                    else ""
+                )
             )
             label.setProperty("warning", bool(sent))
             label.style().unpolish(label)
@@ -94,7 +103,7 @@ class ProfilePanel(CardPanel):
             self.values[key].setText(text)
             self.copy_buttons[key].setEnabled(bool(text))
         self.values["organization"].setToolTip(
-            "" if name or not tenant else "Its name could not be read from Microsoft Graph"
+            "" if name or not tenant else _("Its name could not be read from Microsoft Graph")
         )
 
     def show_freshness(self, fetched_at: float, from_snapshot: bool) -> None:
@@ -109,15 +118,15 @@ class ProfilePanel(CardPanel):
 
     def _show_as_of(self) -> None:
         if self._fetched_at is None:
-            self.as_of.setText("Not loaded yet")
+            self.as_of.setText(_("Not loaded yet"))
             return
         when = time.localtime(self._fetched_at)
         same_day = time.strftime("%Y-%m-%d", when) == time.strftime("%Y-%m-%d")
         stamp = time.strftime("%H:%M:%S" if same_day else "%Y-%m-%d %H:%M", when)
         if self._offline:
-            note = " · offline: this is the last profile Lanyard loaded"
+            note = _(" · offline: this is the last profile Lanyard loaded")
         elif self._from_snapshot:
-            note = " · saved copy, updating…"
+            note = _(" · saved copy, updating…")
         else:
             note = ""
-        self.as_of.setText(f"As of {stamp}{note}")
+        self.as_of.setText(_("As of {stamp}{note}").format(stamp=stamp, note=note))

@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.auth.browser import open_browser
+from desktop_app.core.i18n import _
 from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.widgets import heading, muted, plain_label
 
@@ -45,16 +46,16 @@ class RegistrationHelp(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(heading("Register Lanyard in Microsoft Entra ID", self, 12))
+        layout.addWidget(heading(_("Register Lanyard in Microsoft Entra ID"), self, 12))
         self.steps = [plain_label(step, self, selectable=True) for step in STEPS]
         for step in self.steps[:2]:
             layout.addWidget(step)
         uri_row = QHBoxLayout()
         self.redirect_uri = QLineEdit(REDIRECT_URI, self)
         self.redirect_uri.setReadOnly(True)
-        self.redirect_uri.setAccessibleName("Redirect URI to enter in Entra")
-        self.copy_uri_button = QPushButton("Copy", self)
-        self.copy_uri_button.setAccessibleName("Copy the redirect URI")
+        self.redirect_uri.setAccessibleName(_("Redirect URI to enter in Entra"))
+        self.copy_uri_button = QPushButton(_("Copy"), self)
+        self.copy_uri_button.setAccessibleName(_("Copy the redirect URI"))
         self.copy_uri_button.clicked.connect(self._copy_uri)
         uri_row.addWidget(self.redirect_uri, 1)
         uri_row.addWidget(self.copy_uri_button)
@@ -62,10 +63,10 @@ class RegistrationHelp(QFrame):
         for step in self.steps[2:]:
             layout.addWidget(step)
         guide_row = QHBoxLayout()
-        self.guide_button = QPushButton("Open Microsoft's guide", self)
+        self.guide_button = QPushButton(_("Open Microsoft's guide"), self)
         self.guide_button.setFlat(True)
         self.guide_button.setToolTip(GUIDE_URL)
-        self.guide_button.setAccessibleName("Open Microsoft's app registration guide")
+        self.guide_button.setAccessibleName(_("Open Microsoft's app registration guide"))
         self.guide_button.clicked.connect(self.open_guide)
         guide_row.addWidget(self.guide_button)
         guide_row.addStretch(1)
@@ -77,8 +78,8 @@ class RegistrationHelp(QFrame):
 
     def _copy_uri(self) -> None:
         copy_text(REDIRECT_URI, secret=False)
-        self.copy_uri_button.setText("Copied")
-        QTimer.singleShot(COPIED_SHOWN_MS, lambda: self.copy_uri_button.setText("Copy"))
+        self.copy_uri_button.setText(_("Copied"))
+        QTimer.singleShot(COPIED_SHOWN_MS, lambda: self.copy_uri_button.setText(_("Copy")))
         self.copied.emit(REDIRECT_URI)
 
     def open_guide(self) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from desktop_app.core.i18n import _, ngettext, number
 from desktop_app.core.text import shown
 from desktop_app.ui.widgets import muted, role_chip
 
@@ -19,7 +20,7 @@ SPACING = 6
 
 
 def app_roles(count: int) -> str:
-    return f"{count:,} app role{'s' if count != 1 else ''}"
+    return ngettext("{count} app role", "{count} app roles", count).format(count=number(count))
 
 
 class RoleSummary(QWidget):
@@ -42,12 +43,12 @@ class RoleSummary(QWidget):
         listed = ", ".join(shown(r, one_line=True, limit=80) for r in roles[:TOOLTIP_ROLES])
         rest = len(roles) - TOOLTIP_ROLES
         described = f"{app_roles(len(roles))}: {listed}" + (
-            f" and {rest:,} more" if rest > 0 else ""
+            _(" and {count} more").format(count=number(rest)) if rest > 0 else ""
         )
         self.setToolTip(
-            described + ("; the Roles tab lists them all" if rest > 0 else "") if roles else ""
+            described + (_("; the Roles tab lists them all") if rest > 0 else "") if roles else ""
         )
-        self.setAccessibleName(described if roles else "No app roles")
+        self.setAccessibleName(described if roles else _("No app roles"))
         self.setVisible(bool(roles))
         self.updateGeometry()
         self._arrange()
@@ -81,7 +82,7 @@ class RoleSummary(QWidget):
         self._arrange()
 
     def _more_text(self, rest: int, chips: int) -> str:
-        return f"+{rest:,} more" if chips else app_roles(rest)
+        return _("+{count} more").format(count=number(rest)) if chips else app_roles(rest)
 
     def _more_width(self, rest: int, chips: int = 1) -> int:
         if rest <= 0:

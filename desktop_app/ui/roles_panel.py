@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.auth.models import Identity
+from desktop_app.core.i18n import N_, _, ngettext, number
 from desktop_app.ui.accessibility import name_clear_button
 from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.roles_model import RAW_ROLE, RolesFilter, RolesModel
 from desktop_app.ui.widgets import CardPanel, muted, plain_label
 
-EXPLANATION = (
+EXPLANATION = N_(
     "App roles are assigned to you by an administrator of this application in Microsoft Entra ID. "
     "They travel in your ID token, so a new assignment shows here after your next sign-in or token "
     "refresh. Lanyard only displays them: the services you call enforce them."
@@ -36,13 +37,15 @@ COPIED_FOR_MS = 4_000
 
 
 def roles_count(count: int) -> str:
-    return f"{count:,} role{'s' if count != 1 else ''}"
+    return ngettext("{count} role", "{count} roles", count).format(count=number(count))
 
 
 def _listed(roles: list[str]) -> str:
     names = ", ".join(roles[:CHANGES_LISTED])
     return names + (
-        f" and {len(roles) - CHANGES_LISTED:,} more" if len(roles) > CHANGES_LISTED else ""
+        _(" and {count} more").format(count=number(len(roles) - CHANGES_LISTED))
+        if len(roles) > CHANGES_LISTED
+        else ""
     )
 
 
@@ -78,7 +81,7 @@ class RolesPanel(CardPanel):
     refresh_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Your app roles", parent)
+        super().__init__(_("Your app roles"), parent)
         card, layout = self.card, self.card_layout
         self._let_the_card_grow()
         self.summary = plain_label("", card)
@@ -86,10 +89,10 @@ class RolesPanel(CardPanel):
 
         filter_row = QHBoxLayout()
         self.filter = FilterBox(card)
-        self.filter.setPlaceholderText("Filter roles (Ctrl+F)")
-        self.filter.setAccessibleName("Filter roles: type part of a role's name")
+        self.filter.setPlaceholderText(_("Filter roles (Ctrl+F)"))
+        self.filter.setAccessibleName(_("Filter roles: type part of a role's name"))
         self.filter.setClearButtonEnabled(True)
-        name_clear_button(self.filter, "Clear the filter")
+        name_clear_button(self.filter, _("Clear the filter"))
         self.filter.go_to_list.connect(self._enter_list)
         filter_row.addWidget(self.filter, 1)
         self.count = plain_label("", card)
@@ -103,7 +106,7 @@ class RolesPanel(CardPanel):
         self.proxy = RolesFilter(self.model, self)
         self.list = RolesList(card)
         self.list.setObjectName("roles_list")
-        self.list.setAccessibleName("Your app roles")
+        self.list.setAccessibleName(_("Your app roles"))
         self.list.setModel(self.proxy)
         self.list.setSpacing(1)
         self.list.setUniformItemSizes(True)  # one row measured, not 10,000
@@ -112,15 +115,15 @@ class RolesPanel(CardPanel):
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setMinimumHeight(140)
         self.list.copy_requested.connect(self.copy_selected)
-        copy_action = QAction("Copy", self.list)
+        copy_action = QAction(_("Copy"), self.list)
         copy_action.triggered.connect(self.copy_selected)
         self.list.addAction(copy_action)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         layout.addWidget(self.list, 1)
 
         copy_row = QHBoxLayout()
-        self.copy_button = QPushButton("Copy selected", card)
-        self.copy_button.setAccessibleName("Copy the selected roles")
+        self.copy_button = QPushButton(_("Copy selected"), card)
+        self.copy_button.setAccessibleName(_("Copy the selected roles"))
         self.copy_button.clicked.connect(self.copy_selected)
         copy_row.addWidget(self.copy_button)
         self.copied = muted("", card)
@@ -141,11 +144,11 @@ class RolesPanel(CardPanel):
         self.changes.setObjectName("role_changes")
         self.changes.hide()
         layout.addWidget(self.changes)
-        layout.addWidget(muted(EXPLANATION, card))
+        layout.addWidget(muted(_(EXPLANATION), card))
         buttons = QHBoxLayout()
-        self.refresh_button = QPushButton("R&efresh roles", card)
-        self.refresh_button.setToolTip("Get a new ID token now and show what changed")
-        self.refresh_button.setAccessibleName("Refresh roles: get a new ID token")
+        self.refresh_button = QPushButton(_("R&efresh roles"), card)
+        self.refresh_button.setToolTip(_("Get a new ID token now and show what changed"))
+        self.refresh_button.setAccessibleName(_("Refresh roles: get a new ID token"))
         self.refresh_button.clicked.connect(self._request_refresh)
         buttons.addWidget(self.refresh_button)
         buttons.addStretch(1)
@@ -184,7 +187,11 @@ class RolesPanel(CardPanel):
     def _update_count(self) -> None:
         total = len(self.roles)
         if self.proxy.needle:
-            self.count.setText(f"{self.proxy.rowCount():,} of {roles_count(total)}")
+            self.count.setText(
+                _("{shown} of {roles}").format(
+                    shown=number(self.proxy.rowCount()), roles=roles_count(total)
+                )
+            )
         else:
             self.count.setText(roles_count(total))
 
@@ -215,14 +222,14 @@ class RolesPanel(CardPanel):
         if not roles:
             return
         copy_text("\n".join(roles))
-        self.copied.setText(f"Copied {roles_count(len(roles))}")
+        self.copied.setText(_("Copied {roles}").format(roles=roles_count(len(roles))))
         self._copied_timer.start()
 
     # -- refresh ------------------------------------------------------------------------------
 
     def _request_refresh(self) -> None:
         self._compare_with = self.roles
-        self.changes.setText("Getting a new ID token…")
+        self.changes.setText(_("Getting a new ID token…"))
         self.changes.show()
         self.refresh_requested.emit()
 
@@ -230,7 +237,7 @@ class RolesPanel(CardPanel):
         """The new token did not come: say so instead of leaving 'Getting…' on screen."""
         if self._compare_with is not None:
             self._compare_with = None
-            self.changes.setText("Your roles could not be refreshed; see the message above.")
+            self.changes.setText(_("Your roles could not be refreshed; see the message above."))
 
     def _show_changes(self, before: tuple[str, ...]) -> None:
         had, has = set(before), set(self.roles)  # sets: 10,000 roles compared in a moment
@@ -242,7 +249,7 @@ class RolesPanel(CardPanel):
         if removed:
             lines.append("Removed since the last token: " + _listed(removed))
         self.changes.setText(
-            "\n".join(lines) if lines else "No change: the new ID token carries the same roles."
+            "\n".join(lines) if lines else _("No change: the new ID token carries the same roles.")
         )
         self.changes.show()
 
@@ -265,17 +272,21 @@ class RolesPanel(CardPanel):
         self._update_count()
         self._show_list(bool(self.roles))
         if identity is None:
-            self.summary.setText("Sign in to see your roles.")
+            self.summary.setText(_("Sign in to see your roles."))
         elif not identity.trusted:
             self.summary.setText(
-                "Your roles are not shown because the ID token failed Lanyard's checks."
+                _("Your roles are not shown because the ID token failed Lanyard's checks.")
             )
             self.warning.setText("; ".join(identity.problems).capitalize() + ".")
             self.warning.show()
         elif not self.roles:
-            self.summary.setText("You hold no app roles in this application.")
+            self.summary.setText(_("You hold no app roles in this application."))
         else:
             count = len(self.roles)
             self.summary.setText(
-                f"You hold {count:,} app role{'s' if count != 1 else ''} in this application."
+                ngettext(
+                    "You hold {count} app role in this application.",
+                    "You hold {count} app roles in this application.",
+                    count,
+                ).format(count=number(count))
             )

@@ -11,13 +11,14 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from desktop_app.core.config import Config
+from desktop_app.core.i18n import N_, _
 from desktop_app.ui.settings_form import SettingsForm
 from desktop_app.ui.style import follow_scheme, stylesheet
 from desktop_app.ui.widgets import heading, muted, plain_label
 
-SAVE = "&Save"
-DEMO_SAVE = "&Leave the demo and save"
-DEMO_NOTICE = (
+SAVE = N_("&Save")
+DEMO_SAVE = N_("&Leave the demo and save")
+DEMO_NOTICE = N_(
     "The offline demo is in force: Lanyard signs in to its built-in sandbox, not to the "
     "settings below. They are for your own tenant; saving them leaves the demo. The demo is "
     "kept as it is: File → Try the offline demo brings you back, still signed in."
@@ -31,17 +32,17 @@ class SettingsDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Lanyard settings")
+        self.setWindowTitle(_("Lanyard settings"))
         # a window of its own: the main window's stylesheet does not reach it
         self.setStyleSheet(stylesheet(self.palette()))
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
         layout.setSpacing(10)
-        layout.addWidget(heading("Settings", self, 15))
-        self.demo_notice = plain_label(DEMO_NOTICE, self)
+        layout.addWidget(heading(_("Settings"), self, 15))
+        self.demo_notice = plain_label(_(DEMO_NOTICE), self)
         self.demo_notice.setProperty("notice", True)
-        self.demo_notice.setAccessibleName("The offline demo is in force")
+        self.demo_notice.setAccessibleName(_("The offline demo is in force"))
         self.demo_notice.hide()
         layout.addWidget(self.demo_notice)
         self.form = SettingsForm(self)
@@ -49,13 +50,13 @@ class SettingsDialog(QDialog):
         self.where = muted("", self)
         layout.addWidget(self.where)
         self.buttons = QDialogButtonBox(self)
-        self.save_button = self.buttons.addButton(SAVE, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setAccessibleName("Save settings")
+        self.save_button = self.buttons.addButton(_(SAVE), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setAccessibleName(_("Save settings"))
         self.save_button.setProperty("primary", True)
         self.save_button.style().polish(self.save_button)  # the box polished it already
         self.save_button.setDefault(True)  # Enter saves; Escape cancels (QDialog)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setAccessibleName("Cancel")
+        self.cancel_button.setAccessibleName(_("Cancel"))
         self.cancel_button.setIcon(QIcon())  # like Save: text only
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
@@ -95,7 +96,9 @@ class SettingsDialog(QDialog):
     ) -> None:
         self.form.load(flags, env)
         self.where.setText(
-            f"Saved in {self.form.path}. Applying restarts the session; saved sign-ins are kept."
+            _("Saved in {path}. Applying restarts the session; saved sign-ins are kept.").format(
+                path=self.form.path
+            )
         )
         first_enabled = next(
             (
@@ -112,9 +115,9 @@ class SettingsDialog(QDialog):
         """Inside the demo the form holds the settings for a tenant of one's own, which the
         demo does not use: said above the form, and Save says that it leaves the demo."""
         self.demo_notice.setVisible(in_demo)
-        self.save_button.setText(DEMO_SAVE if in_demo else SAVE)
+        self.save_button.setText(_(DEMO_SAVE) if in_demo else _(SAVE))
         self.save_button.setAccessibleName(
-            "Leave the demo and save settings" if in_demo else "Save settings"
+            _("Leave the demo and save settings") if in_demo else _("Save settings")
         )
 
     def _save(self) -> None:

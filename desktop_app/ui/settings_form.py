@@ -50,58 +50,61 @@ from desktop_app.core.config import (
     redact_proxy,
     usable_policy,
 )
+from desktop_app.core.i18n import N_, _
 from desktop_app.core.managed_policy import Entry, Policy
 from desktop_app.core.scopes import parse_scopes
 from desktop_app.ui.placement import start_folder
 from desktop_app.ui.widgets import muted, plain_label
 
 CUSTOM = "custom"
-LOCKED_NOTE = "Set by your organisation."
+LOCKED_NOTE = N_("Set by your organisation.")
 CLOUD_CHOICES = (
-    ("Global (Microsoft Entra ID)", "global"),
-    ("US government (GCC High, DoD)", "usgov"),
-    ("China (operated by 21Vianet)", "china"),
-    ("Custom authority URL", CUSTOM),
+    (N_("Global (Microsoft Entra ID)"), "global"),
+    (N_("US government (GCC High, DoD)"), "usgov"),
+    (N_("China (operated by 21Vianet)"), "china"),
+    (N_("Custom authority URL"), CUSTOM),
 )
 # field -> (label with its mnemonic, accessible name, what it is for)
 FIELDS: dict[str, tuple[str, str, str]] = {
     "client_id": (
-        "Client &ID",
-        "Client ID",
-        "The Application (client) ID of your app registration in Microsoft Entra ID.",
+        N_("Client &ID"),
+        N_("Client ID"),
+        N_("The Application (client) ID of your app registration in Microsoft Entra ID."),
     ),
-    "cloud": ("Clo&ud", "Cloud", ""),
+    "cloud": (N_("Clo&ud"), N_("Cloud"), ""),
     "tenant": (
-        "&Tenant",
-        "Tenant",
-        "A tenant id or domain; organizations (any work or school account) when empty.",
+        N_("&Tenant"),
+        N_("Tenant"),
+        N_("A tenant id or domain; organizations (any work or school account) when empty."),
     ),
-    "authority": ("&Authority URL", "Authority URL", ""),
+    "authority": (N_("&Authority URL"), N_("Authority URL"), ""),
     "scopes": (
-        "Sco&pes",
-        "Scopes",
-        "Separated by spaces; User.Read when empty.",
+        N_("Sco&pes"),
+        N_("Scopes"),
+        N_("Separated by spaces; User.Read when empty."),
     ),
     "proxy": (
         "P&roxy",
-        "Proxy",
-        "Optional. Used for every request when set; otherwise Lanyard connects directly.",
+        N_("Proxy"),
+        N_("Optional. Used for every request when set; otherwise Lanyard connects directly."),
     ),
     "ca_bundle": (
-        "CA &bundle",
-        "CA bundle",
-        "Optional. A PEM file of extra CA certificates, e.g. for a TLS-inspecting network.",
+        N_("CA &bundle"),
+        N_("CA bundle"),
+        N_("Optional. A PEM file of extra CA certificates, e.g. for a TLS-inspecting network."),
     ),
     "broker": (
-        "Sign-in bro&ker",
-        "Sign-in broker",
-        "The operating system's sign-in broker, where there is one: some organisations allow "
-        "sign-in only from a device it vouches for. Without one, Lanyard uses the browser.",
+        N_("Sign-in bro&ker"),
+        N_("Sign-in broker"),
+        N_(
+            "The operating system's sign-in broker, where there is one: some organisations allow "
+            "sign-in only from a device it vouches for. Without one, Lanyard uses the browser."
+        ),
     ),
 }
 BROKER_CHOICES = (
-    ("Off: sign in through the system browser", "off"),
-    ("Use the OS sign-in broker where there is one", "auto"),
+    (N_("Off: sign in through the system browser"), "off"),
+    (N_("Use the OS sign-in broker where there is one"), "auto"),
 )
 
 
@@ -109,11 +112,10 @@ def broker_hint() -> str:
     """The broker hint, with this computer's broker and the redirect URI it needs."""
     broker = broker_for(sys.platform, platform.machine(), is_wsl())
     if broker is None:
-        return FIELDS["broker"][2] + " This computer has none that Lanyard can use."
-    uri = broker.redirect_uri("<client id>")
-    return (
-        f"{FIELDS['broker'][2]} Here: the {broker.name}; the app registration needs the "
-        f"redirect URI {uri}."
+        return _(FIELDS["broker"][2]) + _(" This computer has none that Lanyard can use.")
+    uri = broker.redirect_uri(_("<client id>"))
+    return _("{hint} Here: the {name}; the app registration needs the redirect URI {uri}.").format(
+        hint=_(FIELDS["broker"][2]), name=broker.name, uri=uri
     )
 
 
@@ -121,7 +123,7 @@ class _Row:
     """One field: its input, a hint, a note when a flag or variable overrides it, its error."""
 
     def __init__(self, key: str, editor: QWidget, parent: QWidget, extra: QWidget | None) -> None:
-        label_text, accessible, hint = FIELDS[key]
+        label_text, accessible, hint = (_(text) for text in FIELDS[key])
         self.key = key
         self.editor = editor
         self.label = QLabel(label_text, parent)  # our own text, never untrusted
@@ -144,7 +146,7 @@ class _Row:
         self.override.hide()
         self.error = plain_label("", self.box)
         self.error.setProperty("warning", True)  # the stylesheet colours it, light or dark
-        self.error.setAccessibleName(f"Problem with {accessible}")
+        self.error.setAccessibleName(_("Problem with {accessible}").format(accessible=accessible))
         self.error.hide()
         for label in (self.hint, self.override, self.error):
             layout.addWidget(label)
@@ -169,7 +171,7 @@ class _Row:
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.setVisible(bool(text))
-        self.editor.setAccessibleDescription(text or FIELDS[self.key][2])
+        self.editor.setAccessibleDescription(text or _(FIELDS[self.key][2]))
 
 
 class SettingsForm(QWidget):
@@ -182,7 +184,7 @@ class SettingsForm(QWidget):
         super().__init__(parent)
         self.flags: Mapping[str, object | None] = {}
         self.env: Mapping[str, str] = os.environ
-        self.path, _ = config_file_location(self.flags, self.env)
+        self.path, _explicit = config_file_location(self.flags, self.env)
         self.file_values: dict[str, Any] = {}
         self.overridden: dict[str, tuple[str, str]] = {}
         self.policy = Policy()
@@ -191,22 +193,22 @@ class SettingsForm(QWidget):
         self.client_id = self._line("00000000-0000-0000-0000-000000000000")
         self.cloud = QComboBox(self)
         for text, name in CLOUD_CHOICES:
-            self.cloud.addItem(text, name)
+            self.cloud.addItem(_(text), name)
         self.tenant = self._line(DEFAULT_TENANT)
         self.authority = self._line("https://login.example.com/your-tenant")
         self.scopes = self._line("User.Read")
         self.proxy = self._line("http://proxy.example.com:8080")
         self.ca_bundle = self._line("/path/to/ca-certificates.pem")
-        self.browse_button = QPushButton("Bro&wse…", self)
-        self.browse_button.setAccessibleName("Choose a CA bundle file")
+        self.browse_button = QPushButton(_("Bro&wse…"), self)
+        self.browse_button.setAccessibleName(_("Choose a CA bundle file"))
         self.browse_button.clicked.connect(self._browse)
         self.broker = QComboBox(self)
         for text, name in BROKER_CHOICES:
-            self.broker.addItem(text, name)
+            self.broker.addItem(_(text), name)
 
         self.problem = plain_label("", self, selectable=True)  # what no single field explains
         self.problem.setProperty("warning", True)
-        self.problem.setAccessibleName("Problem with the settings")
+        self.problem.setAccessibleName(_("Problem with the settings"))
         self.problem.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -270,15 +272,16 @@ class SettingsForm(QWidget):
         """Fill the fields from the config file, with what ``flags`` and ``env`` override."""
         self.flags = dict(flags or {})
         self.env = os.environ if env is None else env
-        self.path, _ = config_file_location(self.flags, self.env)
+        self.path, _explicit = config_file_location(self.flags, self.env)
         self.clear_errors()
         try:
             self.file_values = read_config_file(self.path)
         except ConfigError as exc:  # e.g. not TOML: saving moves it aside and writes a new one
             self.file_values = {}
             self.show_problem(
-                f"{exc.message} Saving replaces it; the old file is kept as "
-                f"{self.path.name}.invalid."
+                _("{message} Saving replaces it; the old file is kept as {name}.invalid.").format(
+                    message=exc.message, name=self.path.name
+                )
             )
         self.overridden = overrides(self.flags, self.env)
         self.policy = usable_policy(self.path)
@@ -339,7 +342,11 @@ class SettingsForm(QWidget):
             value = entry.value
             text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
             editor.setPlaceholderText(redact_proxy(text) if key == "proxy" else text)
-            editor.setToolTip(f"Your organisation's default ({entry.source}), used when empty.")
+            editor.setToolTip(
+                _("Your organisation's default ({source}), used when empty.").format(
+                    source=entry.source
+                )
+            )
 
     def _lock_of(self, key: str) -> Entry | None:
         if key == "cloud":  # a locked tenant leaves the cloud free; a locked authority does not
@@ -361,17 +368,19 @@ class SettingsForm(QWidget):
             row.override.setToolTip("")
             if lock is not None:
                 row.set_fixed(True)
-                row.override.setText(LOCKED_NOTE)
+                row.override.setText(_(LOCKED_NOTE))
                 row.override.setVisible(True)
-                why = f"Your organisation's policy sets this ({lock.source}); only an administrator can change it."
+                why = _(
+                    "Your organisation's policy sets this ({source}); only an administrator can change it."
+                ).format(source=lock.source)
                 row.override.setToolTip(why)
                 row.editor.setToolTip(why)
-                row.editor.setAccessibleDescription(f"{LOCKED_NOTE} {lock.source}")
+                row.editor.setAccessibleDescription(f"{_(LOCKED_NOTE)} {lock.source}")
                 if key == "proxy":
                     self.proxy.setText(redact_proxy(self.proxy.text()))
                 continue
             row.editor.setAccessibleDescription(
-                broker_hint() if key == "broker" else FIELDS[key][2]
+                broker_hint() if key == "broker" else _(FIELDS[key][2])
             )
             if not isinstance(row.editor, QLineEdit):
                 row.editor.setToolTip("")  # a line's is its default's (_show_defaults)
@@ -386,17 +395,18 @@ class SettingsForm(QWidget):
             value, source = found
             if key == "proxy":
                 self.proxy.setText(redact_proxy(value))  # the password stays off the screen
-            variable = source.removeprefix("environment variable ")
+            variable = source.removeprefix("environment variable ")  # config.py's source name
             where = (
-                f"{source} (on the command line)"
+                _("{source} (on the command line)").format(source=source)
                 if source.startswith("--")
-                else f"{variable} (an environment variable)"
+                else _("{variable} (an environment variable)").format(variable=variable)
                 if variable != source
                 else source
             )
             row.override.setText(
-                f"Set by {where}, which wins over the settings file; "
-                "change it there, or remove it to use this field."
+                _(
+                    "Set by {where}, which wins over the settings file; change it there, or remove it to use this field."
+                ).format(where=where)
             )
         self.browse_button.setEnabled("ca_bundle" not in self.overridden | self.locks.keys())
 
@@ -406,7 +416,7 @@ class SettingsForm(QWidget):
             self.rows[key].label.setVisible(shown)
             self.rows[key].box.setVisible(shown)
         hint = self.rows["authority"].hint
-        hint.setText("An https:// URL ending with the tenant, e.g. for Azure AD B2C or AD FS.")
+        hint.setText(_("An https:// URL ending with the tenant, e.g. for Azure AD B2C or AD FS."))
         hint.setVisible(custom)
 
     # -- reading and checking ---------------------------------------------------------------------
@@ -451,7 +461,7 @@ class SettingsForm(QWidget):
             raise config_error(
                 "client_id",
                 str(self.path),
-                "is needed: the Application (client) ID of your app registration.",
+                _("is needed: the Application (client) ID of your app registration."),
             )
         return config
 
@@ -466,7 +476,9 @@ class SettingsForm(QWidget):
         try:
             config_file.save(self.path, self.changes())
         except (OSError, TypeError, ValueError) as exc:
-            self.show_problem(f"Lanyard could not save {self.path}: {exc}")
+            self.show_problem(
+                _("Lanyard could not save {path}: {exc}").format(path=self.path, exc=exc)
+            )
             return None
         try:
             return load_config(self.flags, self.env)  # read back: what a restart would read
@@ -499,7 +511,7 @@ class SettingsForm(QWidget):
             return
         if key == "tenant" and self.cloud.currentData() == CUSTOM:
             row = self.rows["authority"]
-        label = FIELDS[row.key][1]
+        label = _(FIELDS[row.key][1])
         row.show_error(f"{label} {error.details.get('problem', error.message)}")
         row.editor.setFocus()
 
@@ -514,7 +526,10 @@ class SettingsForm(QWidget):
     def choose_ca_file(self, current: str) -> str:
         """The file dialog (its own event loop: tests replace this method)."""
         start = str(Path(current).expanduser().parent) if current else str(start_folder())
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a CA bundle", start, "PEM certificates (*.pem *.crt *.cer);;All files (*)"
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            _("Choose a CA bundle"),
+            start,
+            _("PEM certificates (*.pem *.crt *.cer);;All files (*)"),
         )
         return path

@@ -11,17 +11,18 @@ import time
 from PySide6.QtWidgets import QSizePolicy, QStatusBar
 
 from desktop_app.auth.broker import SignInPath
+from desktop_app.core.i18n import N_, _
 from desktop_app.session.state import Schedule, State
 from desktop_app.ui.accessibility import announce
 from desktop_app.ui.on_screen_timer import OnScreenTimer
 from desktop_app.ui.widgets import ElidedLabel
 
-_NOT_SAVED_TIP = (
+_NOT_SAVED_TIP = N_(
     "Your sign-in is kept in memory until the store works again; Lanyard saves it then by "
     "itself. The banner says what to do."
 )
-_ENCRYPTED_TIP = "Your saved sign-in is protected by the operating system."
-_PLAINTEXT_TIP = (
+_ENCRYPTED_TIP = N_("Your saved sign-in is protected by the operating system.")
+_PLAINTEXT_TIP = N_(
     "No OS secret store was usable (the reason is in brackets), so the sign-in is saved in a "
     "file only your user account can read, or not at all. To encrypt it, run and unlock your "
     "desktop's keyring (on Linux: gnome-keyring, with Lanyard installed with its 'secret' "
@@ -29,11 +30,11 @@ _PLAINTEXT_TIP = (
     "unencrypted."
 )
 
-_BROKER_TIP = (
+_BROKER_TIP = N_(
     "Signing in goes through your operating system's sign-in broker, which can prove to your "
     "organisation that this is a managed device."
 )
-_NO_BROKER_TIP = (
+_NO_BROKER_TIP = N_(
     "The sign-in broker setting is on, but no broker works here (the reason is in brackets): "
     "Lanyard signs you in through the system browser. Sign-ins a Conditional Access policy "
     "allows only from a managed device need the broker."
@@ -57,7 +58,7 @@ class SpokenLine(ElidedLabel):
 
 class StatusLine:
     def __init__(self, bar: QStatusBar) -> None:
-        self.state_label = SpokenLine("Starting…", bar)
+        self.state_label = SpokenLine(_("Starting…"), bar)
         self.schedule_label = ElidedLabel("", bar)
         self.protection_label = ElidedLabel("", bar)
         self.sign_in_label = ElidedLabel("", bar)  # shown when the broker setting is on
@@ -90,10 +91,10 @@ class StatusLine:
             self.schedule_label.setText("")
         elif schedule.retry:
             seconds = max(0, round(schedule.at - time.time()))
-            self.schedule_label.setText(f"Trying again in {seconds} s")
+            self.schedule_label.setText(_("Trying again in {seconds} s").format(seconds=seconds))
         else:
             clock = time.strftime("%H:%M", time.localtime(schedule.at))
-            self.schedule_label.setText(f"Next refresh at {clock}")
+            self.schedule_label.setText(_("Next refresh at {clock}").format(clock=clock))
 
     def show_protection(self, protection: str, encrypted: bool) -> None:
         self._protection = (protection, encrypted)
@@ -106,7 +107,11 @@ class StatusLine:
         label.setVisible(path.requested)
         label.setText(path.summary if path.broker is not None else f"⚠ {path.summary}")
         label.setToolTip(
-            _BROKER_TIP if path.broker is not None else _NO_BROKER_TIP if path.requested else ""
+            _(_BROKER_TIP)
+            if path.broker is not None
+            else _(_NO_BROKER_TIP)
+            if path.requested
+            else ""
         )
 
     def set_not_saved(self, why: str) -> None:
@@ -120,8 +125,16 @@ class StatusLine:
             return
         label = self.protection_label
         if self.not_saved:  # the store is what it says, but it takes nothing now
-            label.setText(f"⚠ Token cache: {protection} — not saved now: {self.not_saved}")
-            label.setToolTip(_NOT_SAVED_TIP)
+            label.setText(
+                _("⚠ Token cache: {protection} — not saved now: {not_saved}").format(
+                    protection=protection, not_saved=self.not_saved
+                )
+            )
+            label.setToolTip(_(_NOT_SAVED_TIP))
             return
-        label.setText(f"Token cache: {protection}" if encrypted else f"⚠ Token cache: {protection}")
-        label.setToolTip(_ENCRYPTED_TIP if encrypted else _PLAINTEXT_TIP)
+        label.setText(
+            _("Token cache: {protection}").format(protection=protection)
+            if encrypted
+            else _("⚠ Token cache: {protection}").format(protection=protection)
+        )
+        label.setToolTip(_(_ENCRYPTED_TIP) if encrypted else _(_PLAINTEXT_TIP))

@@ -27,20 +27,21 @@ from PySide6.QtWidgets import (
 
 from desktop_app.auth.claim_catalog import claim_rows, groups_overage_note, relative
 from desktop_app.auth.models import Identity
+from desktop_app.core.i18n import N_, _
 from desktop_app.session.state import TokenInfo
 from desktop_app.ui.clipboard import clipboard_guard, copy_text
 from desktop_app.ui.on_screen_timer import OnScreenTimer
 from desktop_app.ui.widgets import CardPanel, FullHeightTable, heading, muted, plain_label
 
 SOURCES = {
-    "cache": "Lanyard's token cache (no request was needed)",
-    "identity_provider": "Microsoft Entra ID (a new token)",
-    "broker": "The operating system's sign-in broker",
+    "cache": N_("Lanyard's token cache (no request was needed)"),
+    "identity_provider": N_("Microsoft Entra ID (a new token)"),
+    "broker": N_("The operating system's sign-in broker"),
 }
 REVEAL_MS = 60_000  # a revealed token hides itself again after a minute
 HIDDEN = "•" * 24
-HIDDEN_NAME = "Access token (hidden until you reveal it)"
-SHOWN_NAME = "Access token (shown; it hides itself again after a minute)"
+HIDDEN_NAME = N_("Access token (hidden until you reveal it)")
+SHOWN_NAME = N_("Access token (shown; it hides itself again after a minute)")
 
 
 class SecretField(QLineEdit):
@@ -77,7 +78,7 @@ class TokenPanel(CardPanel):
     def __init__(
         self, access_token: Callable[[], str | None], parent: QWidget | None = None
     ) -> None:
-        super().__init__("Access token", parent)
+        super().__init__(_("Access token"), parent)
         self._access_token = access_token
         self._info: TokenInfo | None = None
         card, layout = self.card, self.card_layout
@@ -90,10 +91,10 @@ class TokenPanel(CardPanel):
         self.source = plain_label("", card, selectable=True)
         self.scopes = plain_label("", card, selectable=True)
         self.scopes.setObjectName("token_scopes")
-        form.addRow(muted("Expires", card), self.expires)
-        form.addRow(muted("Renewed from", card), self.refresh_on)
-        form.addRow(muted("Came from", card), self.source)
-        form.addRow(muted("Granted scopes", card), self.scopes)
+        form.addRow(muted(_("Expires"), card), self.expires)
+        form.addRow(muted(_("Renewed from"), card), self.refresh_on)
+        form.addRow(muted(_("Came from"), card), self.source)
+        form.addRow(muted(_("Granted scopes"), card), self.scopes)
         layout.addLayout(form)
         # a token issued already expired or short-lived: said, not silently refreshed
         self.lifetime_note = plain_label("", card)
@@ -105,13 +106,13 @@ class TokenPanel(CardPanel):
         row = QHBoxLayout()
         self.token_field = SecretField(HIDDEN, card)
         self.token_field.copy_requested.connect(self._copy_token)
-        self.token_field.setAccessibleName(HIDDEN_NAME)
-        self.reveal_button = QPushButton("R&eveal", card)
+        self.token_field.setAccessibleName(_(HIDDEN_NAME))
+        self.reveal_button = QPushButton(_("R&eveal"), card)
         self.reveal_button.setCheckable(True)
-        self.reveal_button.setAccessibleName("Reveal the access token")
+        self.reveal_button.setAccessibleName(_("Reveal the access token"))
         self.reveal_button.toggled.connect(self._reveal)
-        self.copy_button = QPushButton("Cop&y token", card)
-        self.copy_button.setAccessibleName("Copy the access token to the clipboard")
+        self.copy_button = QPushButton(_("Cop&y token"), card)
+        self.copy_button.setAccessibleName(_("Copy the access token to the clipboard"))
         self.copy_button.clicked.connect(self._copy_token)
         row.addWidget(self.token_field, 1)
         row.addWidget(self.reveal_button)
@@ -127,14 +128,16 @@ class TokenPanel(CardPanel):
         guard.cleared.connect(self._clipboard_cleared)
         guard.released.connect(self._clipboard_released)
         self.token_note = muted(
-            "Anyone holding this token can act as you until it expires. Lanyard never saves or "
-            "logs it outside its token cache.",
+            _(
+                "Anyone holding this token can act as you until it expires. Lanyard never saves or "
+                "logs it outside its token cache."
+            ),
             card,
         )
         layout.addWidget(self.token_note)
 
         layout.addSpacing(12)
-        layout.addWidget(heading("ID token claims", card, 13))
+        layout.addWidget(heading(_("ID token claims"), card, 13))
         self.overage = plain_label("", card)
         self.overage.setObjectName("groups_overage")
         self.overage.setProperty("warning", True)
@@ -145,8 +148,8 @@ class TokenPanel(CardPanel):
         self.untrusted.hide()
         layout.addWidget(self.untrusted)
         self.table = FullHeightTable(0, 3, card)
-        self.table.setHorizontalHeaderLabels(["Claim", "Value", "What it means"])
-        self.table.setAccessibleName("ID token claims")
+        self.table.setHorizontalHeaderLabels([_("Claim"), _("Value"), _("What it means")])
+        self.table.setAccessibleName(_("ID token claims"))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
@@ -155,8 +158,8 @@ class TokenPanel(CardPanel):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table)
         copy_row = QHBoxLayout()
-        self.copy_claim_button = QPushButton("Copy va&lue", card)
-        self.copy_claim_button.setAccessibleName("Copy the selected claim's value")
+        self.copy_claim_button = QPushButton(_("Copy va&lue"), card)
+        self.copy_claim_button.setAccessibleName(_("Copy the selected claim's value"))
         self.copy_claim_button.clicked.connect(self._copy_claim)
         copy_row.addWidget(self.copy_claim_button)
         copy_row.addStretch(1)
@@ -182,23 +185,26 @@ class TokenPanel(CardPanel):
             self._tick.stop()
             for label in (self.expires, self.refresh_on, self.source, self.scopes):
                 label.setText("")
-            self.expires.setText("No token")
+            self.expires.setText(_("No token"))
             self.lifetime_note.hide()
             return
         note = info.lifetime_note
-        self.lifetime_note.setText(f"{note[0].upper()}{note[1:]}. {_RENEWAL}" if note else "")
+        self.lifetime_note.setText(f"{note[0].upper()}{note[1:]}. {_(_RENEWAL)}" if note else "")
         self.lifetime_note.setVisible(bool(note))
         self.refresh_on.setText(
-            f"{_clock(info.refresh_on)} ({relative(info.refresh_on - time.time())}): Entra ID "
-            "suggests renewing from then on"
+            _("{clock} ({relative}): Entra ID suggests renewing from then on").format(
+                clock=_clock(info.refresh_on), relative=relative(info.refresh_on - time.time())
+            )
             if info.refresh_on and not note
-            else "Early, but not in a loop: the wait starts at a few seconds and grows each time "
-            "(to a minute or more) while tokens stay this short"
+            else _(
+                "Early, but not in a loop: the wait starts at a few seconds and grows each time "
+                "(to a minute or more) while tokens stay this short"
+            )
             if note
-            else "Not set: Lanyard renews 5 minutes before expiry"
+            else _("Not set: Lanyard renews 5 minutes before expiry")
         )
-        self.source.setText(SOURCES.get(info.source, info.source))
-        self.scopes.setText(" ".join(info.scopes) if info.scopes else "Not reported")
+        self.source.setText(_(SOURCES[info.source]) if info.source in SOURCES else info.source)
+        self.scopes.setText(" ".join(info.scopes) if info.scopes else _("Not reported"))
         self._show_expiry()
         self._tick.start()
 
@@ -208,24 +214,32 @@ class TokenPanel(CardPanel):
             return
         left = info.expires_on - time.time()
         if left <= 0:
-            self.expires.setText(f"Expired at {_clock(info.expires_on)}")
+            self.expires.setText(_("Expired at {clock}").format(clock=_clock(info.expires_on)))
             return
         minutes, seconds = divmod(int(left), 60)
         hours, minutes = divmod(minutes, 60)
-        countdown = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {seconds:02d} s"
-        self.expires.setText(f"In {countdown} (at {_clock(info.expires_on)})")
+        countdown = (
+            _("{hours} h {minutes:02d} min").format(hours=hours, minutes=minutes)
+            if hours
+            else _("{minutes} min {seconds:02d} s").format(minutes=minutes, seconds=seconds)
+        )
+        self.expires.setText(
+            _("In {countdown} (at {clock})").format(
+                countdown=countdown, clock=_clock(info.expires_on)
+            )
+        )
 
     def _reveal(self, shown: bool) -> None:
         token = self._access_token() if shown else None
         if shown and token:
             self.token_field.setText(token)
-            self.token_field.setAccessibleName(SHOWN_NAME)
-            self.reveal_button.setText("H&ide")
+            self.token_field.setAccessibleName(_(SHOWN_NAME))
+            self.reveal_button.setText(_("H&ide"))
             self._hide_timer.start(REVEAL_MS)
         else:
             self.token_field.setText(HIDDEN)
-            self.token_field.setAccessibleName(HIDDEN_NAME)
-            self.reveal_button.setText("R&eveal")
+            self.token_field.setAccessibleName(_(HIDDEN_NAME))
+            self.reveal_button.setText(_("R&eveal"))
             self._hide_timer.stop()
             if shown:
                 self.reveal_button.setChecked(False)
@@ -239,13 +253,13 @@ class TokenPanel(CardPanel):
 
     def _show_copied(self, seconds: int) -> None:
         if self._copied_here:
-            self.copy_note.setText(f"Copied; cleared in {seconds} s")
+            self.copy_note.setText(_("Copied; cleared in {seconds} s").format(seconds=seconds))
             self.copy_note.show()
 
     def _clipboard_cleared(self, _reason: str) -> None:
         if self._copied_here:
             self._copied_here = False
-            self.copy_note.setText("Clipboard cleared")
+            self.copy_note.setText(_("Clipboard cleared"))
             self.copy_note.show()
 
     def _clipboard_released(self) -> None:
@@ -271,7 +285,7 @@ class TokenPanel(CardPanel):
         self.overage.setVisible(bool(note))
         problems = identity.problems if identity is not None else ()
         self.untrusted.setText(
-            "These claims failed Lanyard's checks, so no roles are shown from them: "
+            _("These claims failed Lanyard's checks, so no roles are shown from them: ")
             + "; ".join(problems)
             if problems
             else ""
@@ -298,7 +312,7 @@ class TokenPanel(CardPanel):
             copy_text(self._full_values[row])
 
 
-_RENEWAL = "Lanyard cannot rely on it for long and keeps asking for a new one."
+_RENEWAL = N_("Lanyard cannot rely on it for long and keeps asking for a new one.")
 
 
 def _clock(epoch: float) -> str:

@@ -18,6 +18,7 @@ inspector-diff (the same after the Orders API token was shown: the Differences t
 and assigns them all to the user, before signing in (the many-roles Roles panel and header).
 --size WxH: the window's size (default 900x700; 880x560 shows the compact header).
 
+--language de|ar: the window in German or Arabic (right to left).
 --scheme dark runs it in a dark palette (as a dark desktop gives Qt). It grabs the X screen (not
 the widget), so the PNG shows what the display server really drew.
 Exit status 0 when the window reached the signed-in profile and the PNG was written.
@@ -97,6 +98,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--roles", type=int, default=0)
     parser.add_argument("--size", default="900x700")
+    parser.add_argument("--language", default="en", help="en, de or ar (ui/translation.py)")
     args = parser.parse_args()
     os.environ["STANDIN_USER"] = args.user
 
@@ -105,6 +107,9 @@ def main() -> int:
     if args.scheme == "dark":
         app.setStyle("Fusion")
         app.setPalette(dark_palette())
+    from desktop_app.ui import translation
+
+    translation.install(app, args.language)
     icon = QIcon(str(resources_dir() / "icons" / "lanyard.svg"))
     window = MainWindow(icon=icon)
     profile = Path(tempfile.mkdtemp(prefix="lanyard-shot-"))

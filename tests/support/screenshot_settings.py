@@ -35,6 +35,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
     parser.add_argument("--scene", default="dialog", choices=("first-run", "dialog"))
+    parser.add_argument("--language", default="en", help="en, de or ar (ui/translation.py)")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="lanyard-settings-shot-"))
     config_path = home / "config.toml"
@@ -44,8 +45,11 @@ def main() -> int:
 
     app = QApplication([sys.argv[0], "-platform", os.environ.get("QT_QPA_PLATFORM", "xcb")])
     app.setApplicationName("Lanyard")
-    window = MainWindow(icon=QIcon(str(resources_dir() / "icons" / "lanyard.svg")))
     lanyard_args = parse_args(["--config", str(config_path), "--profile-dir", str(home)])
+    from desktop_app.ui import translation
+
+    translation.install(app, args.language)  # after parse_args, which installs the system's
+    window = MainWindow(icon=QIcon(str(resources_dir() / "icons" / "lanyard.svg")))
     host = SessionHost(window, lanyard_args)
     host.begin(load_config(config_flags(lanyard_args)), None)
     window.resize(880, 700)
