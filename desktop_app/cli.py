@@ -11,7 +11,7 @@ from typing import Any
 
 from desktop_app.core import i18n
 from desktop_app.core.config import FILE_KEYS
-from desktop_app.core.i18n import LANGUAGE_CHOICES, _
+from desktop_app.core.i18n import LANGUAGE_CHOICES, N_, _
 
 
 class _VersionAction(argparse.Action):
@@ -38,88 +38,98 @@ def _add_settings(parser: argparse.ArgumentParser, in_subcommand: bool = False) 
         "--sandbox",
         action="store_true",
         default=default(False),
-        help="run the offline demo against a built-in identity provider",
+        help=_("run the offline demo against a built-in identity provider"),
     )
     parser.add_argument(
         "--sandbox-info",
         dest="sandbox_info",
         default=default(None),
-        help="with --sandbox: use a sandbox already running, described by the JSON line "
-        "'python -m desktop_app.sandbox' prints (saved to this file), instead of starting one",
+        help=_(
+            "with --sandbox: use a sandbox already running, described by the JSON line "
+            "'python -m desktop_app.sandbox' prints (saved to this file), instead of starting one"
+        ),
     )
     parser.add_argument(
         "--client-id",
         dest="client_id",
         default=default(None),
-        help="Application (client) ID of the app registration",
+        help=_("Application (client) ID of the app registration"),
     )
     parser.add_argument(
-        "--tenant", default=default(None), help="tenant id or domain, or organizations / common"
+        "--tenant", default=default(None), help=_("tenant id or domain, or organizations / common")
     )
     parser.add_argument(
-        "--authority", default=default(None), help="full authority URL (overrides --tenant)"
+        "--authority", default=default(None), help=_("full authority URL (overrides --tenant)")
     )
     parser.add_argument(
         "--cloud",
         choices=("global", "usgov", "china"),
         default=default(None),
-        help="national cloud",
+        help=_("national cloud"),
     )
     parser.add_argument(
         "--scopes",
         default=default(None),
-        help="scopes to request, separated by spaces or commas (default User.Read)",
+        help=_("scopes to request, separated by spaces or commas (default User.Read)"),
     )
     parser.add_argument(
         "--graph-endpoint",
         dest="graph_endpoint",
         default=default(None),
-        help="Microsoft Graph base URL",
+        help=_("Microsoft Graph base URL"),
     )
     parser.add_argument(
         "--ca-bundle",
         dest="ca_bundle",
         default=default(None),
-        help="extra CA certificate file to trust (PEM)",
+        help=_("extra CA certificate file to trust (PEM)"),
     )
     parser.add_argument(
         "--proxy",
         default=default(None),
-        help="proxy for every request to the identity provider and Graph, e.g. "
-        "http://proxy.example.com:8080 (HTTPS_PROXY is not read)",
+        help=_(
+            "proxy for every request to the identity provider and Graph, e.g. "
+            "http://proxy.example.com:8080 (HTTPS_PROXY is not read)"
+        ),
     )
     parser.add_argument(
         "--instance-discovery",
         dest="instance_discovery",
         action=argparse.BooleanOptionalAction,
         default=default(None),
-        help="ask login.microsoftonline.com about the authority (default: only for "
-        "Microsoft's own login hosts)",
+        help=_(
+            "ask login.microsoftonline.com about the authority (default: only for "
+            "Microsoft's own login hosts)"
+        ),
     )
     parser.add_argument(
-        "--config", default=default(None), help="config file to read instead of the default one"
+        "--config", default=default(None), help=_("config file to read instead of the default one")
     )
     parser.add_argument(
         "--profile-dir",
         dest="profile_dir",
         default=default(None),
-        help="where to keep the token cache and state",
+        help=_("where to keep the token cache and state"),
     )
     parser.add_argument(
         "--allow-plaintext-cache",
         dest="allow_plaintext_cache",
         action=argparse.BooleanOptionalAction,
         default=default(None),
-        help="where the OS offers no encryption, save tokens in a file only you can read "
-        "(default); --no-allow-plaintext-cache signs in for the session only",
+        help=_(
+            "where the OS offers no encryption, save tokens in a file only you can read "
+            "(default); --no-allow-plaintext-cache signs in for the session only"
+        ),
     )
     parser.add_argument(
         "--broker",
         choices=("off", "auto"),
         default=default(None),
-        help="sign in through the OS sign-in broker where there is one (Windows WAM, the macOS "
-        "Enterprise SSO plug-in, the Linux Microsoft identity broker): auto; off (default) uses "
-        "the system browser. Without a working broker Lanyard uses the browser and says why",
+        help=_(
+            "sign in through the OS sign-in broker where there is one (Windows WAM, the macOS "
+            "Enterprise SSO plug-in, the Linux Microsoft identity broker): auto; off (default) uses "
+            "the system browser. Without a working broker Lanyard uses the browser and says why"
+        ),
     )
     parser.add_argument(
         "--language",
@@ -134,11 +144,11 @@ def _add_settings(parser: argparse.ArgumentParser, in_subcommand: bool = False) 
         "--verbose",
         action="store_true",
         default=default(False),
-        help="log debugging detail (never tokens)",
+        help=_("log debugging detail (never tokens)"),
     )
 
 
-EXIT_CODES = (
+EXIT_CODES = N_(
     "exit status: 0 done; 1 failed (network, identity provider, Graph); 2 bad command line; "
     "3 a setting is wrong or missing; 4 nobody is signed in, or the sign-in must be renewed "
     "(run lanyard login); 5 the saved sign-in cannot be read or saved now (keyring locked or "
@@ -148,7 +158,7 @@ EXIT_CODES = (
     "(Ctrl+C)"
 )
 
-HELP_EPILOG = f"""commands (no window; Qt is never loaded):
+HELP_COMMANDS = N_("""commands (no window; Qt is never loaded):
   login      sign in: opens your browser (--device-code: a code to enter on another device)
   logout     remove a signed-in account (--account NAME) from this computer
   accounts   list the signed-in accounts (--json)
@@ -156,83 +166,95 @@ HELP_EPILOG = f"""commands (no window; Qt is never loaded):
   token      an access token for --scopes on stdout, for scripts (--json)
   api        call Graph or another API as you, like az rest: lanyard api [METHOD] URL
   decode     decode a token and check its signature (no sign-in needed)
-Without a command, Lanyard opens its window.
-
-{textwrap.fill(EXIT_CODES + ".", 79)}
-
-examples:
-  lanyard --sandbox --profile-dir ~/lanyard-demo login --device-code
-  lanyard --client-id 00000000-0000-0000-0000-000000000000 --tenant contoso.com whoami --json
-
-Settings: command-line flags win over LANYARD_* environment variables, which win over the config
+Without a command, Lanyard opens its window.""")
+HELP_SETTINGS = N_("""Settings: command-line flags win over LANYARD_* environment variables, which win over the config
 file (config.toml in your config directory). Your organisation's managed policy can lock a setting
-(a flag or variable for it is then refused) or give a default the config file replaces.
-"""
+(a flag or variable for it is then refused) or give a default the config file replaces.""")
+HELP_EXAMPLES = """examples:
+  lanyard --sandbox --profile-dir ~/lanyard-demo login --device-code
+  lanyard --client-id 00000000-0000-0000-0000-000000000000 --tenant contoso.com whoami --json"""
+
+
+def help_epilog() -> str:
+    """The main --help's closing text, in the language in force (built when the parser is)."""
+    exit_codes = textwrap.fill(_(EXIT_CODES) + ".", 79)
+    examples = HELP_EXAMPLES.replace("examples:", _("examples:"), 1)
+    return f"{_(HELP_COMMANDS)}\n\n{exit_codes}\n\n{examples}\n\n{_(HELP_SETTINGS)}\n"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lanyard",
-        description="Sign in with Microsoft Entra ID and see your profile and app roles.",
-        epilog=HELP_EPILOG,
+        description=_("Sign in with Microsoft Entra ID and see your profile and app roles."),
+        epilog=help_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
+    parser.add_argument("--version", action=_VersionAction, help=_("show the version and exit"))
     _add_settings(parser)
     parser.set_defaults(command=None, json=False, account=None, device_code=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     whoami = commands.add_parser(
         "whoami",
-        help="print the signed-in user's Microsoft Graph profile (no window)",
-        description="Print the signed-in user's Microsoft Graph profile (/me), from the same "
-        "saved sign-in as the window; --json adds the ID token's app roles.",
-        epilog=EXIT_CODES,
+        help=_("print the signed-in user's Microsoft Graph profile (no window)"),
+        description=_(
+            "Print the signed-in user's Microsoft Graph profile (/me), from the same "
+            "saved sign-in as the window; --json adds the ID token's app roles."
+        ),
+        epilog=_(EXIT_CODES),
     )
     token = commands.add_parser(
         "token",
-        help="print an access token for --scopes (no window), for scripts",
-        description="Print an access token for the signed-in user (for --scopes, default the "
-        "configured ones) on stdout, from the same saved sign-in as the window.",
-        epilog=EXIT_CODES,
+        help=_("print an access token for --scopes (no window), for scripts"),
+        description=_(
+            "Print an access token for the signed-in user (for --scopes, default the "
+            "configured ones) on stdout, from the same saved sign-in as the window."
+        ),
+        epilog=_(EXIT_CODES),
     )
     login = commands.add_parser(
         "login",
-        help="sign in, in your browser or with --device-code (no window)",
-        description="Sign in as the window does: your system browser opens on the sign-in page "
-        "and hands the answer back to Lanyard on this computer. --device-code prints a code and "
-        "a web address to use on any device instead (for a computer without a browser). The "
-        "sign-in is saved in the same cache as the window's.",
-        epilog=EXIT_CODES,
+        help=_("sign in, in your browser or with --device-code (no window)"),
+        description=_(
+            "Sign in as the window does: your system browser opens on the sign-in page "
+            "and hands the answer back to Lanyard on this computer. --device-code prints a code and "
+            "a web address to use on any device instead (for a computer without a browser). The "
+            "sign-in is saved in the same cache as the window's."
+        ),
+        epilog=_(EXIT_CODES),
     )
     login.add_argument(
         "--device-code",
         dest="device_code",
         action="store_true",
-        help="sign in with a code entered on another device instead of opening a browser",
+        help=_("sign in with a code entered on another device instead of opening a browser"),
     )
     login.add_argument(
-        "--account", help="the account to sign in as (user name), given to the sign-in page"
+        "--account", help=_("the account to sign in as (user name), given to the sign-in page")
     )
     logout = commands.add_parser(
         "logout",
-        help="remove a signed-in account from this computer (no window)",
-        description="Remove a signed-in account and its tokens from Lanyard's cache on this "
-        "computer (the default: the first, which whoami and token use).",
-        epilog=EXIT_CODES,
+        help=_("remove a signed-in account from this computer (no window)"),
+        description=_(
+            "Remove a signed-in account and its tokens from Lanyard's cache on this "
+            "computer (the default: the first, which whoami and token use)."
+        ),
+        epilog=_(EXIT_CODES),
     )
-    logout.add_argument("--account", help="the signed-in account to remove (user name)")
+    logout.add_argument("--account", help=_("the signed-in account to remove (user name)"))
     accounts = commands.add_parser(
         "accounts",
-        help="list the signed-in accounts (no window)",
-        description="List the accounts signed in to Lanyard on this computer; the first is the "
-        "one whoami, token and the window use unless told otherwise.",
-        epilog=EXIT_CODES,
+        help=_("list the signed-in accounts (no window)"),
+        description=_(
+            "List the accounts signed in to Lanyard on this computer; the first is the "
+            "one whoami, token and the window use unless told otherwise."
+        ),
+        epilog=_(EXIT_CODES),
     )
     for sub in (whoami, token, accounts):
-        sub.add_argument("--json", action="store_true", help="print JSON")
+        sub.add_argument("--json", action="store_true", help=_("print JSON"))
     for sub in (whoami, token):
         sub.add_argument(
-            "--account", help="the signed-in account to use (user name); default the first"
+            "--account", help=_("the signed-in account to use (user name); default the first")
         )
     for sub in (whoami, token, login, logout, accounts):
         _add_settings(sub, in_subcommand=True)

@@ -23,6 +23,7 @@ from desktop_app.cli import config_flags
 from desktop_app.core import demo, errors, i18n
 from desktop_app.core.config import Config
 from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError, NoSuchAccount
+from desktop_app.core.i18n import _
 from desktop_app.core.text import shown
 from desktop_app.headless_advice import (
     headless_advice,
@@ -63,8 +64,9 @@ def _report(exc: LanyardError, err: TextIO, args: argparse.Namespace) -> int:
     if isinstance(exc, NoSuchAccount):
         return _fail(
             exc.message,
-            f"Give --account one of those, or run `{login_command(args, '--account', args.account or '')}` "
-            "to sign in as that account.",
+            _(
+                "Give --account one of those, or run `{login_command}` to sign in as that account."
+            ).format(login_command=login_command(args, "--account", args.account or "")),
             EXIT_NO_ACCOUNT,
             err,
         )
@@ -164,11 +166,13 @@ def whoami(services: Services, args: argparse.Namespace, out: TextIO, err: TextI
         value = profile.display_value(name)
         sent = profile.wrong_type(name)
         if not value and sent:
-            value = f"(not shown: Microsoft Graph sent {sent}, not text)"
+            value = _("(not shown: Microsoft Graph sent {sent}, not text)").format(sent=sent)
         if value:
             out.write(f"{label + ':':<{width + 1}} {_one_line(value)}\n")
     roles, problems = _roles(services, token)
-    held = ", ".join(roles) or "none" if roles is not None else "not shown: " + "; ".join(problems)
+    held = (
+        ", ".join(roles) or "none" if roles is not None else _("not shown: ") + "; ".join(problems)
+    )
     out.write(f"{'App roles:':<{width + 1}} {_one_line(held)}\n")
     return EXIT_OK
 
@@ -177,7 +181,7 @@ def _roles(services: Services, token: TokenResult) -> tuple[list[str] | None, li
     """The ID token's app roles, after the checks the window's Roles panel makes (audience,
     issuer and tenant, expiry); None, and why, when the token fails them or none is saved."""
     if token.id_claims is None:
-        return None, ["no ID token is saved for this account"]
+        return None, [_("no ID token is saved for this account")]
     identity = services.auth.identity(token.id_claims)
     if not identity.trusted:
         return None, list(identity.problems)
@@ -261,12 +265,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return 130
     except BrokenPipeError:  # `lanyard api ... | head`: the reader left before the end
         _stdout_gone(out)
-        return _fail("stdout was closed before everything was written.", "", EXIT_FAILED, err)
+        return _fail(_("stdout was closed before everything was written."), "", EXIT_FAILED, err)
     except Exception as exc:
         log.debug("lanyard %s failed", args.command, exc_info=True)
         return _fail(
-            f"Something unexpected went wrong ({exc.__class__.__name__}).",
-            "Run it again with --verbose for details, and report it if it keeps happening.",
+            _("Something unexpected went wrong ({name}).").format(name=exc.__class__.__name__),
+            _("Run it again with --verbose for details, and report it if it keeps happening."),
             EXIT_FAILED,
             err,
         )

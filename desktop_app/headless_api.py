@@ -17,6 +17,7 @@ import sys
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
+from desktop_app.core.i18n import _
 from desktop_app.core.text import shown
 from desktop_app.headless import EXIT_FAILED, EXIT_OK, EXIT_USAGE, signed_in_account
 from desktop_app.headless_advice import headless_advice
@@ -172,7 +173,7 @@ def _deliver(
     target = getattr(args, "output", None)
     to_terminal = target in (None, "") and out.isatty()
     if response.is_binary and to_terminal:
-        kind = response.content_type.split(";")[0].strip() or "binary data"
+        kind = response.content_type.split(";")[0].strip() or _("binary data")
         err.write(
             f"lanyard: {format_size(len(response.binary))} of {shown(kind, one_line=True)}, "
             "not printed; use --output FILE.\n"
@@ -205,7 +206,9 @@ def _deliver(
 
 def _http_error(response: ApiResponse, args: argparse.Namespace, err: TextIO) -> int:
     problem = response.problem
-    line = f"HTTP {response.status} {response.reason}".strip()
+    line = (
+        _("HTTP {status} {reason}").format(status=response.status, reason=response.reason).strip()
+    )
     if problem is None:  # a redirect not followed (to http://, or a change to another address)
         where = response.header("location")
         err.write(f"lanyard: the API answered {shown(line, one_line=True)}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from desktop_app.core.i18n import N_, _
 from desktop_app.graph.api_request import (
     MAX_REQUEST_BODY,
     METHODS,
@@ -33,7 +34,7 @@ API_EXIT_CODES = (
     f"{EXIT_HTTP} the API answered with an error status (4xx, 5xx, or a redirect not followed): "
     "its body is on stdout, the error in words on stderr; 130 interrupted"
 )
-API_EXAMPLES = """examples:
+API_EXAMPLES = N_("""examples:
   lanyard api /me                                   # GET {graph endpoint}/me
   lanyard api /me/memberOf --all                    # every page, merged into one document
   lanyard api POST /me/getMemberObjects --body '{"securityEnabledOnly": false}'
@@ -43,7 +44,7 @@ API_EXAMPLES = """examples:
 
 The JSON body goes to stdout, pretty-printed (text as it came; binary only to --output or a pipe);
 -i adds the status line and headers on stderr, --verbose the request line and timing too.
-"""
+""")
 
 
 def add_api_parser(commands: Any, add_settings: Callable[..., None]) -> None:
@@ -51,18 +52,20 @@ def add_api_parser(commands: Any, add_settings: Callable[..., None]) -> None:
     them --scopes: the scopes of the token sent, as for ``token``)."""
     api = commands.add_parser(
         "api",
-        help="call Microsoft Graph or another API as the signed-in user, like az rest",
+        help=_("call Microsoft Graph or another API as the signed-in user, like az rest"),
         usage="lanyard api [METHOD] URL [--scopes ...] [--header 'Name: value']... "
         "[--body JSON|@FILE|-] [--all] [--output FILE] [-i]",
         description=_filled(
-            "Call an API with a token from the same saved sign-in as the window and "
-            "print the answer. METHOD is GET (the default), POST, PUT, PATCH or DELETE. URL is an "
-            "https:// address, or a path after the configured Microsoft Graph endpoint (/me). "
-            "--scopes defaults to the configured scopes for Microsoft Graph (and, in the offline "
-            "demo, to the Orders API's scope for its URLs); any other API needs --scopes. The token "
-            "is sent only to the API it is for, and never printed."
+            _(
+                "Call an API with a token from the same saved sign-in as the window and "
+                "print the answer. METHOD is GET (the default), POST, PUT, PATCH or DELETE. URL is an "
+                "https:// address, or a path after the configured Microsoft Graph endpoint (/me). "
+                "--scopes defaults to the configured scopes for Microsoft Graph (and, in the offline "
+                "demo, to the Orders API's scope for its URLs); any other API needs --scopes. The token "
+                "is sent only to the API it is for, and never printed."
+            )
         ),
-        epilog=f"{_filled(API_EXIT_CODES)}\n\n{API_EXAMPLES}",
+        epilog=f"{_filled(API_EXIT_CODES)}\n\n{_(API_EXAMPLES)}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     api.add_argument("target", nargs="+", metavar="[METHOD] URL", help=argparse.SUPPRESS)
@@ -73,34 +76,39 @@ def add_api_parser(commands: Any, add_settings: Callable[..., None]) -> None:
         action="append",
         default=[],
         metavar="'NAME: VALUE'",
-        help="a request header (repeat for more); Authorization is Lanyard's own",
+        help=_("a request header (repeat for more); Authorization is Lanyard's own"),
     )
     api.add_argument(
         "--body",
         metavar="JSON|@FILE|-",
-        help="the request body: JSON text, @FILE to read it from a file, or - from stdin "
-        "(sent as application/json unless --header gives another Content-Type)",
+        help=_(
+            "the request body: JSON text, @FILE to read it from a file, or - from stdin "
+            "(sent as application/json unless --header gives another Content-Type)"
+        ),
     )
     api.add_argument(
         "--all",
         action="store_true",
-        help=f"follow @odata.nextLink (same address only, at most {_max_pages()} pages) and "
-        "print one document with every page's items in value",
+        help=_(
+            "follow @odata.nextLink (same address only, at most {max_pages} pages) and print one document with every page's items in value"
+        ).format(max_pages=_max_pages()),
     )
     api.add_argument(
         "-o",
         "--output",
         metavar="FILE",
-        help="write the body to this file instead of stdout ('-': stdout, binary too)",
+        help=_("write the body to this file instead of stdout ('-': stdout, binary too)"),
     )
     api.add_argument(
         "-i",
         "--include",
         action="store_true",
-        help="also write the status line and response headers, to stderr (stdout stays the body)",
+        help=_(
+            "also write the status line and response headers, to stderr (stdout stays the body)"
+        ),
     )
     api.add_argument(
-        "--account", help="the signed-in account to use (user name); default the first"
+        "--account", help=_("the signed-in account to use (user name); default the first")
     )
     add_settings(api, in_subcommand=True)
 
@@ -139,11 +147,14 @@ def split_target(words: list[str]) -> tuple[str, str]:
         method, url = words
         if method.strip().upper() not in METHODS:
             raise UsageError(
-                f"METHOD: use one of {', '.join(METHODS)} (not {method.strip()[:20]!r}), "
-                "then the URL."
+                _("METHOD: use one of {join} (not {strip!r}), then the URL.").format(
+                    join=", ".join(METHODS), strip=method.strip()[:20]
+                )
             )
         return method.strip().upper(), url
-    raise UsageError("give [METHOD] URL: at most a method and one URL (quote a URL with spaces).")
+    raise UsageError(
+        _("give [METHOD] URL: at most a method and one URL (quote a URL with spaces).")
+    )
 
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -174,8 +185,9 @@ def default_scopes(url: str, defaults: DefaultScopes, method: str = "GET") -> st
     if netloc_of(url) == netloc_of(defaults.graph_endpoint) or not netloc_of(url):
         return " ".join(defaults.graph_scopes)  # (no host: validate_request says what is wrong)
     raise UsageError(
-        f"--scopes: {netloc_of(url)} is not Microsoft Graph; give the scopes of the API it "
-        "is, e.g. --scopes api://APP-ID/.default (the token asked for is sent only there)."
+        _(
+            "--scopes: {netloc_of} is not Microsoft Graph; give the scopes of the API it is, e.g. --scopes api://APP-ID/.default (the token asked for is sent only there)."
+        ).format(netloc_of=netloc_of(url))
     )
 
 
@@ -188,7 +200,7 @@ def read_body_source(text: str | None, stdin: TextIO) -> str:
             return stdin.read(MAX_REQUEST_BODY + 1)  # beyond it validate_request says "too large"
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(
-                f"--body -: stdin cannot be read ({exc.__class__.__name__})."
+                _("--body -: stdin cannot be read ({name}).").format(name=exc.__class__.__name__)
             ) from None
     if text.startswith("@"):
         return _read_file(text[1:])
@@ -199,18 +211,20 @@ def _read_file(name: str) -> str:
     from desktop_app.core.files import read_bounded
 
     if not name:
-        raise UsageError("--body @FILE: name the file after the @.")
+        raise UsageError(_("--body @FILE: name the file after the @."))
     try:
         data = read_bounded(Path(name), MAX_REQUEST_BODY)
     except FileNotFoundError:
-        raise UsageError(f"--body @{name}: there is no such file.") from None
+        raise UsageError(_("--body @{name}: there is no such file.").format(name=name)) from None
     except OSError as exc:  # a folder, a pipe, too large, no permission: said in words
         why = str(exc.args[-1]) if exc.args else exc.__class__.__name__
-        raise UsageError(f"--body @{name}: cannot be read ({why}).") from None
+        raise UsageError(
+            _("--body @{name}: cannot be read ({why}).").format(name=name, why=why)
+        ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise UsageError(f"--body @{name}: is not UTF-8 text.") from None
+        raise UsageError(_("--body @{name}: is not UTF-8 text.").format(name=name)) from None
 
 
 def header_lines(headers: list[str]) -> str:
@@ -218,9 +232,13 @@ def header_lines(headers: list[str]) -> str:
     break of its own would become two headers, so it is refused here."""
     for given in headers:
         if not given.strip():
-            raise UsageError("--header: empty; write it as 'Name: value'.")
+            raise UsageError(_("--header: empty; write it as 'Name: value'."))
         if len(given.splitlines()) > 1 or given.endswith(("\n", "\r")):
-            raise UsageError(f"--header {_quoted(given)}: has a line break; one header each.")
+            raise UsageError(
+                _("--header {quoted}: has a line break; one header each.").format(
+                    quoted=_quoted(given)
+                )
+            )
     return "\n".join(headers)
 
 
@@ -250,7 +268,7 @@ def flag_words(error: ApiRequestError, headers: list[str]) -> str:
     if found is not None:
         index = int(found.group(1)) - 1
         named = _quoted(headers[index]) if 0 <= index < len(headers) else ""
-        return f"--header {named}: {message[found.end() :]}"
+        return _("--header {named}: {message}").format(named=named, message=message[found.end() :])
     for label, flag in _LABELS:
         message = label.sub(flag, message, count=1)
     return message
@@ -268,7 +286,7 @@ def request_from_args(
     headers_text = header_lines(headers)
     body_text = read_body_source(getattr(args, "body", None), stdin)
     if body_text and not body_text.strip():
-        raise UsageError("--body: is empty (only white space); leave it out to send no body.")
+        raise UsageError(_("--body: is empty (only white space); leave it out to send no body."))
     try:
         return validate_request(
             url, scopes, defaults.graph_endpoint, method, headers_text, body_text

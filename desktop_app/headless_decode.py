@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from desktop_app.auth.signature import NOT_VERIFIED, VERIFIED, SignatureCheck
+from desktop_app.core.i18n import N_, _
 
 if TYPE_CHECKING:  # loaded only when a token is decoded: cli.py registers this on every start
     from desktop_app.auth.token_inspect import Inspection
@@ -27,7 +28,7 @@ EXIT_NOT_VERIFIED = 1  # tampered, unsigned, or a key its issuer does not publis
 EXIT_USAGE = 2  # argparse's own; also: no token given
 EXIT_CONFIG = 3  # a setting is wrong
 EXIT_CANNOT_CHECK = 6  # offline, an issuer with no discovery, an opaque or encrypted token
-DECODE_EXIT_CODES = (
+DECODE_EXIT_CODES = N_(
     "exit status: 0 the signature verified; 1 it did NOT verify (changed, unsigned, or a key "
     "the issuer does not publish); 2 bad command line or no token; 3 a setting is wrong; "
     "6 the signature cannot be checked (offline, an issuer Lanyard cannot ask, an opaque or "
@@ -39,21 +40,25 @@ def add_decode_parser(commands: Any, add_settings: Callable[..., None]) -> None:
     """The ``decode`` subcommand, registered by cli.py (``add_settings``: its settings flags)."""
     decode = commands.add_parser(
         "decode",
-        help="decode a token and check its signature (no window, no sign-in needed)",
-        description="Decode a token (an ID or access token, a JWT from anywhere) like jwt.ms: "
-        "its header and claims in plain words, and its signature checked against the keys its "
-        "issuer publishes (OpenID discovery and JWKS, through the configured CA and proxy).",
-        epilog=DECODE_EXIT_CODES,
+        help=_("decode a token and check its signature (no window, no sign-in needed)"),
+        description=_(
+            "Decode a token (an ID or access token, a JWT from anywhere) like jwt.ms: "
+            "its header and claims in plain words, and its signature checked against the keys its "
+            "issuer publishes (OpenID discovery and JWKS, through the configured CA and proxy)."
+        ),
+        epilog=_(DECODE_EXIT_CODES),
     )
     decode.add_argument(
         "token_text",
         metavar="TOKEN",
         nargs="?",
         default="-",
-        help="the token ('-' or nothing: read it from stdin); a 'Bearer ' prefix, quotes and "
-        "line breaks are fine",
+        help=_(
+            "the token ('-' or nothing: read it from stdin); a 'Bearer ' prefix, quotes and "
+            "line breaks are fine"
+        ),
     )
-    decode.add_argument("--json", action="store_true", help="print JSON")
+    decode.add_argument("--json", action="store_true", help=_("print JSON"))
     add_settings(decode, in_subcommand=True)
 
 
@@ -115,10 +120,10 @@ def _print_text(inspection: Inspection, check: SignatureCheck, out: TextIO) -> N
     line(inspection.summary)
     line(check.words)
     for note in inspection.notes:
-        line(f"Note: {note}")
+        line(_("Note: {note}").format(note=note))
     for title, rows in (
-        ("Header", inspection.header_rows()),
-        ("Payload", inspection.payload_rows()),
+        (_("Header"), inspection.header_rows()),
+        (_("Payload"), inspection.payload_rows()),
     ):
         if not rows:
             continue

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from desktop_app.cli import command_line
 from desktop_app.core.errors import ErrorKind, LanyardError
+from desktop_app.core.i18n import _
 from desktop_app.core.text import shown
 from desktop_app.headless import EXIT_OK, EXIT_SIGN_IN, choose
 
@@ -53,22 +54,27 @@ def login(services: Services, args: argparse.Namespace, out: TextIO, err: TextIO
     if auth.token_cache is not None and not auth.token_cache.store.persisted:
         # the window keeps a session-only sign-in until it quits; this command ends at once
         raise LanyardError(
-            "Lanyard did not sign you in: this computer cannot save the sign-in (see above), "
-            "and a command's session ends with it.",
-            f"Fix what is said above, then run `{command_line(args, 'login')}` again.",
+            _(
+                "Lanyard did not sign you in: this computer cannot save the sign-in (see above), "
+                "and a command's session ends with it."
+            ),
+            _("Fix what is said above, then run `{command_line}` again.").format(
+                command_line=command_line(args, "login")
+            ),
             ErrorKind.CACHE,
         )
     auth = _open(services)
     token = _with_device_code(auth, err) if args.device_code else _interactive(auth, args, err)
     account = token.account
-    name = account.username if account is not None else "your account"
+    name = account.username if account is not None else _("your account")
     out.write(f"Signed in as {shown(name, one_line=True)}.\n")
     if token.id_claims is not None:
         identity = auth.identity(token.id_claims)
         if not identity.trusted:  # the window withholds the roles too
             _say(
                 err,
-                "lanyard: warning: your app roles are not shown: " + "; ".join(identity.problems),
+                _("lanyard: warning: your app roles are not shown: ")
+                + "; ".join(identity.problems),
             )
     return EXIT_OK
 
@@ -81,16 +87,26 @@ def _interactive(auth: AuthClient, args: argparse.Namespace, err: TextIO) -> Tok
     path = auth.sign_in_path
     hint = args.account or None
     if path.broker is not None:
-        _say(err, f"Signing in through the {path.broker.name}: finish in its window…")
+        _say(
+            err,
+            _("Signing in through the {name}: finish in its window…").format(
+                name=_(path.broker.name)
+            ),
+        )
         try:
             return auth.sign_in_with_broker(
                 None, login_hint=hint, prompt=None if hint else "select_account"
             )
         except BrokerFailed as exc:
-            _say(err, f"lanyard: {exc.message} {exc.recommendation}")
+            _say(
+                err,
+                _("lanyard: {message} {recommendation}").format(
+                    message=exc.message, recommendation=exc.recommendation
+                ),
+            )
     elif path.requested:
         notice = broker_not_used(path.unavailable)
-        _say(err, f"lanyard: {notice.message}")
+        _say(err, _("lanyard: {message}").format(message=notice.message))
     return _in_browser(auth, args, err)
 
 
@@ -107,25 +123,26 @@ def _in_browser(auth: AuthClient, args: argparse.Namespace, err: TextIO) -> Toke
         pending = auth.begin_sign_in(
             receiver.redirect_uri, state, login_hint=hint, prompt=None if hint else "select_account"
         )
-        _say(err, "Opening your browser to sign in. If it does not open, go to:")
+        _say(err, _("Opening your browser to sign in. If it does not open, go to:"))
         _say(err, f"  {pending.auth_uri}", limit=1 << 16)  # whole, or it cannot be opened
         if not open_browser(pending.auth_uri):
             _say(
                 err,
-                "No browser could be opened here: open the address above yourself, or press "
-                f"Ctrl+C and run `{command_line(args, 'login', '--device-code')}`.",
+                _(
+                    "No browser could be opened here: open the address above yourself, or press Ctrl+C and run `{command_line}`."
+                ).format(command_line=command_line(args, "login", "--device-code")),
             )
-        _say(err, "Waiting for the browser (Ctrl+C to cancel)…")
+        _say(err, _("Waiting for the browser (Ctrl+C to cancel)…"))
         until = time.monotonic() + BROWSER_TIMEOUT_S
         while True:
             event = receiver.wait_event(BROWSER_TIMEOUT_S, until=until)
             if isinstance(event, Refused):  # another user's connection: told, still waiting
-                _say(err, f"lanyard: {event.error.message}")
+                _say(err, _("lanyard: {message}").format(message=event.error.message))
                 continue
             try:
                 return auth.finish_sign_in(pending, event)
             except WrongAccount as exc:  # the browser may still send the right one
-                _say(err, f"lanyard: {exc.message}")
+                _say(err, _("lanyard: {message}").format(message=exc.message))
                 receiver.rearm()
     finally:
         receiver.close()
@@ -137,9 +154,19 @@ def _with_device_code(auth: AuthClient, err: TextIO) -> TokenResult:
 
     device = auth.begin_device_flow()
     expires = time.strftime("%H:%M", time.localtime(device.expires_at))
-    _say(err, f"To sign in, open {device.verification_uri} in a browser on any device")
-    _say(err, f"and enter the code {device.user_code} (it expires at {expires}).")
-    _say(err, "Waiting for you to finish there (Ctrl+C to cancel)…")
+    _say(
+        err,
+        _("To sign in, open {verification_uri} in a browser on any device").format(
+            verification_uri=device.verification_uri
+        ),
+    )
+    _say(
+        err,
+        _("and enter the code {user_code} (it expires at {expires}).").format(
+            user_code=device.user_code, expires=expires
+        ),
+    )
+    _say(err, _("Waiting for you to finish there (Ctrl+C to cancel)…"))
     while True:
         time.sleep(device.interval)  # msal raises the interval when told slow_down
         if time.time() > device.expires_at:  # msal set it from the real clock
@@ -180,10 +207,10 @@ def logout(services: Services, args: argparse.Namespace, out: TextIO, err: TextI
     out.write(f"Signed out {shown(account.username, one_line=True)}: removed from this computer.\n")
     left = [a.username for a in auth.accounts()]
     if left:
-        _say(err, "Still signed in: " + ", ".join(left))
+        _say(err, _("Still signed in: ") + ", ".join(left))
     _say(
         err,
-        "Your browser may still be signed in to your organisation; to end that too, open "
+        _("Your browser may still be signed in to your organisation; to end that too, open ")
         + sign_out_page,
     )
     return EXIT_OK
@@ -209,6 +236,11 @@ def accounts(services: Services, args: argparse.Namespace, out: TextIO, err: Tex
             default = "  (default)" if index == 0 else ""
             out.write(f"{shown(account.username, one_line=True)}{default}\n")
     if not found:
-        _say(err, f"Nobody is signed in. Run `{command_line(args, 'login')}` to sign in.")
+        _say(
+            err,
+            _("Nobody is signed in. Run `{command_line}` to sign in.").format(
+                command_line=command_line(args, "login")
+            ),
+        )
         return EXIT_SIGN_IN
     return EXIT_OK

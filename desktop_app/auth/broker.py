@@ -28,10 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from desktop_app.core.i18n import N_, _
+
 log = logging.getLogger(__name__)
 
 OFF, AUTO = "off", "auto"  # the setting's values (config.BROKER_CHOICES)
-INSTALL_HINT = "install Lanyard with its 'broker' extra (pip install \"lanyard[broker]\")"
+INSTALL_HINT = N_("install Lanyard with its 'broker' extra (pip install \"lanyard[broker]\")")
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,13 @@ class Broker:
 
 
 WINDOWS = Broker(
-    "Windows sign-in broker (WAM)",
+    N_("Windows sign-in broker (WAM)"),
     "enable_broker_on_windows",
     "ms-appx-web://Microsoft.AAD.BrokerPlugin/{client_id}",
     "https://learn.microsoft.com/entra/msal/python/advanced/wam",
 )
 MACOS = Broker(
-    "macOS Enterprise SSO plug-in (Company Portal)",
+    N_("macOS Enterprise SSO plug-in (Company Portal)"),
     "enable_broker_on_mac",
     # for an unsigned app or a script (msal.broker._default_redirect_uri_on_mac): Lanyard's
     # bundle is not the one Company Portal would know by its bundle id
@@ -60,13 +62,13 @@ MACOS = Broker(
     "https://learn.microsoft.com/entra/msal/python/advanced/macos-broker",
 )
 LINUX = Broker(
-    "Microsoft identity broker for Linux",
+    N_("Microsoft identity broker for Linux"),
     "enable_broker_on_linux",
     "https://login.microsoftonline.com/common/oauth2/nativeclient",
     "https://learn.microsoft.com/entra/msal/python/advanced/linux-broker-py",
 )
 WSL = Broker(
-    "Windows sign-in broker (WAM), from WSL",
+    N_("Windows sign-in broker (WAM), from WSL"),
     "enable_broker_on_linux",  # msal: "effective if your app is running on Linux, including WSL"
     "ms-appx-web://Microsoft.AAD.BrokerPlugin/{client_id}",
     "https://learn.microsoft.com/entra/msal/python/advanced/linux-broker-py-wsl",
@@ -94,8 +96,8 @@ def broker_for(os_name: str, machine: str, wsl: bool) -> Broker | None:
 
 def no_broker_reason(os_name: str) -> str:
     if os_name == "darwin":
-        return "msal uses the macOS broker on Apple Silicon Macs only"
-    return "this operating system has no sign-in broker msal can use"
+        return _("msal uses the macOS broker on Apple Silicon Macs only")
+    return _("this operating system has no sign-in broker msal can use")
 
 
 @dataclass(frozen=True)
@@ -109,14 +111,16 @@ class SignInPath:
 
     @property
     def label(self) -> str:
-        return self.broker.name if self.broker is not None else "system browser"
+        return _(self.broker.name) if self.broker is not None else _("system browser")
 
     @property
     def summary(self) -> str:
         """One line for the status bar and the About box."""
         if self.broker is not None or not self.unavailable:
-            return f"Sign-in: {self.label}"
-        return f"Sign-in: system browser (the sign-in broker is not available: {self.unavailable})"
+            return _("Sign-in: {label}").format(label=self.label)
+        return _(
+            "Sign-in: system browser (the sign-in broker is not available: {unavailable})"
+        ).format(unavailable=self.unavailable)
 
     def without_broker(self, why: str) -> SignInPath:
         return replace(self, broker=None, unavailable=why)
@@ -143,12 +147,16 @@ def probe() -> str:
     try:
         import msal.broker  # noqa: F401 - the import is the probe
     except ImportError:
-        return f"its support is not installed ({INSTALL_HINT})"
+        return _("its support is not installed ({hint})").format(hint=_(INSTALL_HINT))
     except OSError as exc:  # ctypes.CDLL of libmsalruntime.so: a system library it needs
         missing = str(exc).split(":", 1)[0]
-        return f"pymsalruntime could not load {missing} (on Linux: install libwebkit2gtk-4.1-0)"
+        return _(
+            "pymsalruntime could not load {missing} (on Linux: install libwebkit2gtk-4.1-0)"
+        ).format(missing=missing)
     except RuntimeError as exc:  # _startup_msalruntime: no broker answered
-        return f"no broker answered on this computer: {_runtime_context(exc)}"
+        return _("no broker answered on this computer: {runtime_context}").format(
+            runtime_context=_runtime_context(exc)
+        )
     return ""
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from desktop_app.core.files import atomic_write, read_shared, retry_busy
+from desktop_app.core.i18n import N_, _
 from desktop_app.core.stores import CacheStore, StoreUnavailable, Version
 
 __all__ = ["CacheStore", "StoreUnavailable", "Version"]  # and the stores defined here
@@ -84,7 +85,7 @@ class PlaintextFileStore(_KeptInAFile):
     """A 0600 file in a 0700 directory: the visible fallback where no OS encryption is available."""
 
     location: Path
-    protection: str = "plaintext file, readable only by you"
+    protection: str = N_("plaintext file, readable only by you")
     encrypted: bool = False
     persisted: bool = True
 
@@ -103,7 +104,7 @@ class MemoryStore:
     """Nothing persisted: the sign-in lasts as long as this Lanyard process."""
 
     location: Path
-    protection: str = "not saved: signed in for this session only"
+    protection: str = N_("not saved: signed in for this session only")
     encrypted: bool = False
     persisted: bool = False
     text: str | None = field(default=None, repr=False)
@@ -144,7 +145,7 @@ class DpapiFileStore(_KeptInAFile):
 
     location: Path
     cipher: Cipher = field(repr=False)
-    protection: str = "encrypted with Windows DPAPI"
+    protection: str = N_("encrypted with Windows DPAPI")
     encrypted: bool = True
     persisted: bool = True
 
@@ -153,11 +154,13 @@ class DpapiFileStore(_KeptInAFile):
             ok = self.cipher.unprotect(self.cipher.protect("lanyard")) == "lanyard"
         except OSError as exc:
             raise StoreUnavailable(
-                f"Windows DPAPI failed ({exc.strerror or exc})",
-                "Sign out of Windows and back in; if it persists, ask your administrator.",
+                _("Windows DPAPI failed ({value})").format(value=exc.strerror or exc),
+                _("Sign out of Windows and back in; if it persists, ask your administrator."),
             ) from None
         if not ok:
-            raise StoreUnavailable("Windows DPAPI did not round-trip", "Ask your administrator.")
+            raise StoreUnavailable(
+                _("Windows DPAPI did not round-trip"), _("Ask your administrator.")
+            )
 
     def load(self) -> str | None:
         try:
@@ -167,13 +170,15 @@ class DpapiFileStore(_KeptInAFile):
         try:
             return str(self.cipher.unprotect(data))
         except OSError as exc:  # DPAPI's WinError: not ours to decrypt (damage), not a read error
-            raise UndecryptableError(f"DPAPI could not decrypt it ({exc})") from None
+            raise UndecryptableError(
+                _("DPAPI could not decrypt it ({exc})").format(exc=exc)
+            ) from None
 
     def save(self, text: str) -> None:
         atomic_write(self.location, self.cipher.protect(text))
 
 
-KEYCHAIN_ADVICE = (
+KEYCHAIN_ADVICE = N_(
     "Unlock your login Keychain (Keychain Access) and allow Lanyard to use it; Lanyard uses it "
     "again by itself, no restart needed."
 )
@@ -189,7 +194,7 @@ class KeychainStore:
 
     location: Path
     persistence: Any = field(repr=False)
-    protection: str = "encrypted in the macOS Keychain"
+    protection: str = N_("encrypted in the macOS Keychain")
     encrypted: bool = True
     persisted: bool = True
     legacy: Any = field(default=None, repr=False)
@@ -199,9 +204,13 @@ class KeychainStore:
     def _unavailable(exc: Exception) -> StoreUnavailable:
         status = getattr(exc, "exit_status", None)
         return StoreUnavailable(
-            "the Keychain is locked or refused access"
-            + (f" (status {status})" if status is not None else f" ({exc.__class__.__name__})"),
-            KEYCHAIN_ADVICE,
+            _("the Keychain is locked or refused access")
+            + (
+                _(" (status {status})").format(status=status)
+                if status is not None
+                else f" ({exc.__class__.__name__})"
+            ),
+            _(KEYCHAIN_ADVICE),
             detail=repr(exc),
         )
 
@@ -261,7 +270,7 @@ class StoreChoice:
         return not self.store.persisted
 
 
-PLAINTEXT_REFUSED = "allow_plaintext_cache = false refuses a plaintext file"
+PLAINTEXT_REFUSED = N_("allow_plaintext_cache = false refuses a plaintext file")
 
 
 def _os_store(location: Path, signal: Path, legacy: Path | None) -> CacheStore:
@@ -272,8 +281,8 @@ def _os_store(location: Path, signal: Path, legacy: Path | None) -> CacheStore:
             from msal_extensions.windows import WindowsDataProtectionAgent
         except (ImportError, OSError) as exc:
             raise StoreUnavailable(
-                f"Windows DPAPI cannot be used ({exc.__class__.__name__})",
-                "Reinstall Lanyard.",
+                _("Windows DPAPI cannot be used ({name})").format(name=exc.__class__.__name__),
+                _("Reinstall Lanyard."),
                 missing=True,
             ) from None
         return DpapiFileStore(location, WindowsDataProtectionAgent())
@@ -288,8 +297,8 @@ def _os_store(location: Path, signal: Path, legacy: Path | None) -> CacheStore:
             )
         except (ImportError, OSError) as exc:
             raise StoreUnavailable(
-                f"the Keychain cannot be used ({exc.__class__.__name__})",
-                "Reinstall Lanyard.",
+                _("the Keychain cannot be used ({name})").format(name=exc.__class__.__name__),
+                _("Reinstall Lanyard."),
                 missing=True,
             ) from None
         return keychain
@@ -350,7 +359,9 @@ def open_token_store(
     unreachable = None
     if problem.missing and signal.exists():
         # it was encrypted before: a plaintext file now would be a downgrade nobody chose
-        reason = f"the keyring that holds your saved sign-in is unavailable: {reason}"
+        reason = _("the keyring that holds your saved sign-in is unavailable: {reason}").format(
+            reason=reason
+        )
         unreachable = StoreUnavailable(reason, advice)
     elif problem.missing and allow_plaintext:
         log.warning("Token cache is not encrypted (%s): using a 0600 file %s", reason, location)
@@ -359,13 +370,16 @@ def open_token_store(
                 location, protection=f"plaintext file, readable only by you ({reason})"
             ),
             reason,
-            advice + " To keep tokens out of plaintext files, set allow_plaintext_cache = false.",
+            advice
+            + _(" To keep tokens out of plaintext files, set allow_plaintext_cache = false."),
             directory=directory,
         )
     elif problem.missing:
-        reason = f"{reason}, and {PLAINTEXT_REFUSED}"
+        reason = _("{reason}, and {refused}").format(reason=reason, refused=_(PLAINTEXT_REFUSED))
         if location.exists():
-            advice += f" A plaintext cache from before is still at {location}: delete it."
+            advice += _(" A plaintext cache from before is still at {location}: delete it.").format(
+                location=location
+            )
     else:
         unreachable = problem  # DPAPI failing now: what it holds cannot be read this session
     log.warning("Token cache is not saved (%s): this session only", reason)

@@ -13,54 +13,56 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.auth.claims import seconds
-from desktop_app.core.i18n import relative_time
+from desktop_app.core.i18n import N_, _, number, relative_time
 from desktop_app.core.text import shown
 
 # Entra's claims, as documented for ID tokens (v2.0) and the optional claims people meet most.
 DESCRIPTIONS: dict[str, str] = {
-    "aud": "Audience: the application (client ID) this token was issued to.",
-    "iss": "Issuer: the security token service that issued the token, with its tenant.",
-    "iat": "Issued at: when the token was issued.",
-    "nbf": "Not before: the token is not valid before this time.",
-    "exp": "Expires: the token must not be accepted after this time.",
-    "aio": "An internal value Entra ID uses to reuse tokens; not meant to be read.",
-    "auth_time": "When you last entered your credentials.",
-    "idp": "Identity provider that authenticated you, when it is not the token's tenant.",
-    "name": "Your display name, for showing only; it can change and is not unique.",
-    "nonce": "A value from Lanyard's sign-in request, echoed back to stop replayed tokens.",
-    "oid": "Object ID: your immutable identifier in this tenant (the same in every app).",
-    "preferred_username": "The username you signed in with; it can change.",
-    "email": "An email address of yours, if the tenant provides one.",
-    "login_hint": "An opaque hint naming your account: Lanyard hands it to the sign-out page "
-    "(logout_hint), so signing out in the browser asks no 'which account?'.",
-    "rh": "An internal value Entra ID uses to revalidate tokens; not meant to be read.",
-    "roles": "App roles assigned to you in this application (by an administrator).",
-    "groups": "Object IDs of the security groups you are a member of.",
-    "wids": "Directory roles you hold in the tenant (template IDs, e.g. Global Reader).",
-    "sid": "Session ID: identifies your sign-in session, used for signing out.",
-    "sub": "Subject: a pairwise identifier for you, unique to this application.",
-    "tid": "Tenant ID: the directory you signed in to.",
-    "uti": "Token identifier, used by Entra ID to revoke tokens; not meant to be read.",
-    "ver": "Version of the token format (1.0 or 2.0).",
-    "hasgroups": "You are in too many groups to list: ask Microsoft Graph for them.",
-    "_claim_names": "Groups overage: the groups are not in the token; they must be fetched.",
-    "_claim_sources": "Where to fetch the claims that did not fit in the token.",
-    "acct": "Account status in the tenant: 0 member, 1 guest.",
-    "ctry": "Country or region of the user.",
-    "tenant_ctry": "Country or region of the tenant.",
-    "upn": "User principal name.",
-    "family_name": "Your last name.",
-    "given_name": "Your first name.",
-    "ipaddr": "The IP address you signed in from.",
-    "onprem_sid": "Your security identifier in on-premises Active Directory.",
-    "pwd_exp": "When your password expires.",
-    "xms_cc": "Client capabilities Lanyard declared (cp1: it handles claims challenges).",
-    "amr": "How you authenticated (password, MFA, ...).",
-    "acr": "Authentication context class reference.",
-    "azp": "Authorized party: the application that requested the token.",
-    "azpacr": "How the requesting application authenticated (0: public client).",
-    "scp": "Scopes (delegated permissions) granted to the application.",
-    "appid": "The application that requested the token (v1.0 tokens).",
+    "aud": N_("Audience: the application (client ID) this token was issued to."),
+    "iss": N_("Issuer: the security token service that issued the token, with its tenant."),
+    "iat": N_("Issued at: when the token was issued."),
+    "nbf": N_("Not before: the token is not valid before this time."),
+    "exp": N_("Expires: the token must not be accepted after this time."),
+    "aio": N_("An internal value Entra ID uses to reuse tokens; not meant to be read."),
+    "auth_time": N_("When you last entered your credentials."),
+    "idp": N_("Identity provider that authenticated you, when it is not the token's tenant."),
+    "name": N_("Your display name, for showing only; it can change and is not unique."),
+    "nonce": N_("A value from Lanyard's sign-in request, echoed back to stop replayed tokens."),
+    "oid": N_("Object ID: your immutable identifier in this tenant (the same in every app)."),
+    "preferred_username": N_("The username you signed in with; it can change."),
+    "email": N_("An email address of yours, if the tenant provides one."),
+    "login_hint": N_(
+        "An opaque hint naming your account: Lanyard hands it to the sign-out page "
+        "(logout_hint), so signing out in the browser asks no 'which account?'."
+    ),
+    "rh": N_("An internal value Entra ID uses to revalidate tokens; not meant to be read."),
+    "roles": N_("App roles assigned to you in this application (by an administrator)."),
+    "groups": N_("Object IDs of the security groups you are a member of."),
+    "wids": N_("Directory roles you hold in the tenant (template IDs, e.g. Global Reader)."),
+    "sid": N_("Session ID: identifies your sign-in session, used for signing out."),
+    "sub": N_("Subject: a pairwise identifier for you, unique to this application."),
+    "tid": N_("Tenant ID: the directory you signed in to."),
+    "uti": N_("Token identifier, used by Entra ID to revoke tokens; not meant to be read."),
+    "ver": N_("Version of the token format (1.0 or 2.0)."),
+    "hasgroups": N_("You are in too many groups to list: ask Microsoft Graph for them."),
+    "_claim_names": N_("Groups overage: the groups are not in the token; they must be fetched."),
+    "_claim_sources": N_("Where to fetch the claims that did not fit in the token."),
+    "acct": N_("Account status in the tenant: 0 member, 1 guest."),
+    "ctry": N_("Country or region of the user."),
+    "tenant_ctry": N_("Country or region of the tenant."),
+    "upn": N_("User principal name."),
+    "family_name": N_("Your last name."),
+    "given_name": N_("Your first name."),
+    "ipaddr": N_("The IP address you signed in from."),
+    "onprem_sid": N_("Your security identifier in on-premises Active Directory."),
+    "pwd_exp": N_("When your password expires."),
+    "xms_cc": N_("Client capabilities Lanyard declared (cp1: it handles claims challenges)."),
+    "amr": N_("How you authenticated (password, MFA, ...)."),
+    "acr": N_("Authentication context class reference."),
+    "azp": N_("Authorized party: the application that requested the token."),
+    "azpacr": N_("How the requesting application authenticated (0: public client)."),
+    "scp": N_("Scopes (delegated permissions) granted to the application."),
+    "appid": N_("The application that requested the token (v1.0 tokens)."),
 }
 TIMESTAMP_CLAIMS = frozenset({"iat", "nbf", "exp", "auth_time", "pwd_exp"})
 MAX_VALUE_CHARS = 600  # a hostile token can carry megabytes; the table shows a readable part
@@ -80,7 +82,9 @@ def _clip(text: str, limit: int) -> str:
     # the escapes grow a character to at most ten: a generous limit for shown() never cuts
     if len(text) <= limit:
         return shown(text, limit=10 * limit)
-    return f"{shown(text[:limit], limit=10 * limit)}… ({len(text):,} characters)"
+    return _("{shown}… ({count} characters)").format(
+        shown=shown(text[:limit], limit=10 * limit), count=number(len(text))
+    )
 
 
 def format_timestamp(value: object, now: float | None = None) -> str:
@@ -95,7 +99,7 @@ def format_timestamp(value: object, now: float | None = None) -> str:
         return _plain(value)
     now = time.time() if now is None else now
     text = f"{local} ({relative(number - now)})"
-    return f"{text}, sent as text" if isinstance(value, str) else text
+    return _("{text}, sent as text").format(text=text) if isinstance(value, str) else text
 
 
 def relative(seconds: float) -> str:
@@ -113,7 +117,7 @@ def _plain(value: object) -> str:
 
 
 def describe(name: str) -> str:
-    return DESCRIPTIONS.get(name, "")
+    return _(DESCRIPTIONS[name]) if name in DESCRIPTIONS else ""
 
 
 def claim_rows(claims: Mapping[str, Any], now: float | None = None) -> list[ClaimRow]:
@@ -145,7 +149,7 @@ def groups_overage_note(claims: Mapping[str, Any]) -> str:
     """Why the groups are missing from the token, when Entra left them out; else ''."""
     names = claims.get("_claim_names")
     if (isinstance(names, dict) and "groups" in names) or claims.get("hasgroups") is True:
-        return (
+        return _(
             "Groups overage: you are a member of more groups than fit in a token (over 200), so "
             "Entra ID left them out and points to Microsoft Graph instead. Apps that need your "
             "groups must ask Graph (/me/getMemberObjects) rather than read the token."

@@ -14,13 +14,14 @@ from functools import cache
 from string import Template
 
 from desktop_app.core import paths
+from desktop_app.core.i18n import N_, _, current_language, is_right_to_left
 from desktop_app.core.text import shown
 
 log = logging.getLogger(__name__)
 
 MAX_DETAIL_CHARS = 500
 _FALLBACK = Template(
-    "<!doctype html><html><head><meta charset='utf-8'><title>$title — Lanyard</title></head>"
+    "<!doctype html><html lang='$lang' dir='$dir'><head><meta charset='utf-8'><title>$title — Lanyard</title></head>"
     "<body><h1>$heading</h1><p>$message</p><p>$detail</p></body></html>"
 )
 
@@ -42,19 +43,20 @@ SIGN_IN = "sign_in"
 GRANT_ACCESS = "grant_access"
 _WORDS = {
     SIGN_IN: {
-        "ok_title": "Signed in",
-        "ok_heading": "You are signed in",
-        "ok_message": "You can close this tab and return to Lanyard.",
-        "failed_title": "Sign-in did not complete",
-        "failed_message": "Return to Lanyard to see what happened and try again.",
+        "ok_title": N_("Signed in"),
+        "ok_heading": N_("You are signed in"),
+        "ok_message": N_("You can close this tab and return to Lanyard."),
+        "failed_title": N_("Sign-in did not complete"),
+        "failed_message": N_("Return to Lanyard to see what happened and try again."),
     },
     GRANT_ACCESS: {
-        "ok_title": "Access granted",
-        "ok_heading": "Access granted",
-        "ok_message": "Lanyard can now call the API for you. You can close this tab and "
-        "return to Lanyard.",
-        "failed_title": "Access was not granted",
-        "failed_message": "Return to Lanyard to see what happened; Grant access asks again.",
+        "ok_title": N_("Access granted"),
+        "ok_heading": N_("Access granted"),
+        "ok_message": N_(
+            "Lanyard can now call the API for you. You can close this tab and return to Lanyard."
+        ),
+        "failed_title": N_("Access was not granted"),
+        "failed_message": N_("Return to Lanyard to see what happened; Grant access asks again."),
     },
 }
 
@@ -72,22 +74,26 @@ def landing_page(response: dict[str, str], flow: str = SIGN_IN) -> str:
         values = {
             "status": "failed",
             "mark": "!",
-            "title": words["failed_title"],
-            "heading": words["failed_title"],
-            "message": words["failed_message"],
+            "title": _(words["failed_title"]),
+            "heading": _(words["failed_title"]),
+            "message": _(words["failed_message"]),
             "detail": detail,
         }
     else:
         values = {
             "status": "ok",
             "mark": "✓",
-            "title": words["ok_title"],
-            "heading": words["ok_heading"],
-            "message": words["ok_message"],
+            "title": _(words["ok_title"]),
+            "heading": _(words["ok_heading"]),
+            "message": _(words["ok_message"]),
             "detail": "",
         }
     escaped = {key: html.escape(value, quote=True) for key, value in values.items()}
-    return template.safe_substitute(escaped, logo=logo)
+    # the page in Lanyard's language, mirrored for Arabic; the detail (the redirect's words,
+    # untrusted) has dir="auto" in the template: its own direction
+    language = current_language()
+    direction = "rtl" if is_right_to_left(language) else "ltr"
+    return template.safe_substitute(escaped, logo=logo, lang=language, dir=direction)
 
 
 def page_for(flow: str) -> Callable[[dict[str, str]], str]:

@@ -29,6 +29,7 @@ from desktop_app.auth.claim_catalog import (
     relative,
 )
 from desktop_app.auth.claims import seconds
+from desktop_app.core.i18n import _, number
 from desktop_app.core.text import shown
 
 # Entra's largest tokens (many claims, long groups) stay far below this; a paste beyond it is
@@ -78,16 +79,22 @@ class Inspection:
     def summary(self) -> str:
         """What the token is, in one line."""
         if self.kind == EMPTY:
-            return "No token: paste one, drop one, or choose one Lanyard holds."
+            return _("No token: paste one, drop one, or choose one Lanyard holds.")
         if self.kind == TOO_LONG:
             return self.problem
         if self.kind == JWE:
-            return "An encrypted token (JWE, five parts): only its recipient can read the claims."
+            return _(
+                "An encrypted token (JWE, five parts): only its recipient can read the claims."
+            )
         if self.kind == OPAQUE:
-            return f"Not a JWT: {self.problem} It cannot be read here."
+            return _("Not a JWT: {problem} It cannot be read here.").format(problem=self.problem)
         if self.payload is None:
-            return f"A JWT whose payload cannot be read: {self.problem}"
-        return f"{token_type(self)}, {len(self.payload)} claims. {lifetime(self)}".strip()
+            return _("A JWT whose payload cannot be read: {problem}").format(problem=self.problem)
+        return (
+            _("{token_type}, {len} claims. {lifetime}")
+            .format(token_type=token_type(self), len=len(self.payload), lifetime=lifetime(self))
+            .strip()
+        )
 
     def header_rows(self) -> list[ClaimRow]:
         return _rows(self.header or {}, self.inspected_at)
@@ -113,14 +120,14 @@ def clean(text: str) -> str:
 def _b64json(segment: str, what: str) -> tuple[dict[str, Any] | None, str]:
     """A base64url JSON object, or None and why not."""
     if not _B64URL.match(segment):
-        return None, f"the {what} is not base64url text."
+        return None, _("the {what} is not base64url text.").format(what=what)
     try:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
         value = json.loads(raw.decode("utf-8"))
     except (binascii.Error, UnicodeError, ValueError, RecursionError):
-        return None, f"the {what} is not base64url-encoded JSON."
+        return None, _("the {what} is not base64url-encoded JSON.").format(what=what)
     if not isinstance(value, dict):
-        return None, f"the {what} is JSON but not an object."
+        return None, _("the {what} is JSON but not an object.").format(what=what)
     return value, ""
 
 
@@ -140,8 +147,8 @@ def inspect(text: str, now: float | None = None) -> Inspection:
         if header is not None and "enc" in header:
             return Inspection(token, JWE, parts, header, None, "", (OPAQUE_NOTE,), at)
     if len(parts) != 3:
-        count = "no dots" if len(parts) == 1 else f"{len(parts)} parts"
-        why = f"a JWT has three parts separated by dots; this has {count}."
+        count = _("no dots") if len(parts) == 1 else _("{len} parts").format(len=len(parts))
+        why = _("a JWT has three parts separated by dots; this has {count}.").format(count=count)
         return Inspection(token, OPAQUE, parts, problem=why, notes=(OPAQUE_NOTE,), inspected_at=at)
     header, problem = _b64json(parts[0], "header")
     if header is None:
@@ -154,10 +161,10 @@ def inspect(text: str, now: float | None = None) -> Inspection:
 
 
 def _too_long(length: int, at: float) -> Inspection:
-    problem = (
-        f"This is {length:,} characters long; Lanyard reads tokens of up to "
-        f"{MAX_TOKEN_CHARS:,} characters, and no token it meets is longer."
-    )
+    problem = _(
+        "This is {length} characters long; Lanyard reads tokens of up to {most} characters, "
+        "and no token it meets is longer."
+    ).format(length=number(length), most=number(MAX_TOKEN_CHARS))
     return Inspection("", TOO_LONG, problem=problem, inspected_at=at)
 
 
@@ -177,9 +184,11 @@ def is_graph_token(inspection: Inspection) -> bool:
 
 def token_type(inspection: Inspection) -> str:
     if not is_access_token(inspection):
-        return "An ID token" if "nonce" in (inspection.payload or {}) else "A JWT"
+        return _("An ID token") if "nonce" in (inspection.payload or {}) else _("A JWT")
     return (
-        "An access token for Microsoft Graph" if is_graph_token(inspection) else ("An access token")
+        _("An access token for Microsoft Graph")
+        if is_graph_token(inspection)
+        else (_("An access token"))
     )
 
 
@@ -189,10 +198,14 @@ def lifetime(inspection: Inspection) -> str:
     now = inspection.inspected_at
     nbf, exp = seconds(payload.get("nbf")), seconds(payload.get("exp"))
     if nbf is not None and nbf > now:
-        return f"Not valid yet: it becomes valid {relative(nbf - now)}."
+        return _("Not valid yet: it becomes valid {relative}.").format(relative=relative(nbf - now))
     if exp is None:
-        return "It carries no expiry time."
-    return f"Expires {relative(exp - now)}." if exp > now else f"Expired {relative(exp - now)}."
+        return _("It carries no expiry time.")
+    return (
+        _("Expires {relative}.").format(relative=relative(exp - now))
+        if exp > now
+        else _("Expired {relative}.").format(relative=relative(exp - now))
+    )
 
 
 def _notes(inspection: Inspection) -> tuple[str, ...]:
@@ -214,7 +227,7 @@ def _rows(claims: Mapping[str, Any], now: float) -> list[ClaimRow]:
     except (RecursionError, ValueError, TypeError):  # a value nested beyond showing
         return [
             ClaimRow(
-                shown(str(name), one_line=True, limit=200), "(too deeply nested to show)", "", ""
+                shown(str(name), one_line=True, limit=200), _("(too deeply nested to show)"), "", ""
             )
             for name in claims
         ]
@@ -226,7 +239,7 @@ def _json(value: dict[str, Any] | None) -> str:
     try:
         text = json.dumps(value, indent=2, ensure_ascii=False)
     except (RecursionError, ValueError, TypeError):
-        return "(too deeply nested to show)"
+        return _("(too deeply nested to show)")
     return shown(text, for_json=True, limit=MAX_JSON_CHARS)
 
 
@@ -251,7 +264,7 @@ def _compact(value: object) -> str:
     try:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     except (RecursionError, ValueError, TypeError):
-        return "(too deeply nested to show)"
+        return _("(too deeply nested to show)")
 
 
 def _same(left: object, right: object) -> bool:

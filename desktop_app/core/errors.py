@@ -13,6 +13,8 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from desktop_app.core.i18n import N_, _
+
 
 class ErrorKind(enum.Enum):
     CONFIG = "config"
@@ -123,25 +125,27 @@ def retry_after_seconds(value: str, now: float | None = None) -> float | None:
 
 _INTERACTION_WORDING = {
     InteractionReason.EXPIRED: (
-        "Your sign-in has expired or was revoked.",
-        "Sign in again to continue; Lanyard keeps showing what it last loaded.",
+        N_("Your sign-in has expired or was revoked."),
+        N_("Sign in again to continue; Lanyard keeps showing what it last loaded."),
     ),
     InteractionReason.MFA: (
-        "Your organisation needs you to confirm your sign-in (multi-factor authentication "
-        "or a conditional access policy).",
-        "Sign in again and complete the extra step in your browser.",
+        N_(
+            "Your organisation needs you to confirm your sign-in (multi-factor authentication "
+            "or a conditional access policy)."
+        ),
+        N_("Sign in again and complete the extra step in your browser."),
     ),
     InteractionReason.CONSENT: (
-        "Lanyard needs your consent for a permission it asks for.",
-        "Sign in again and accept the requested permissions.",
+        N_("Lanyard needs your consent for a permission it asks for."),
+        N_("Sign in again and accept the requested permissions."),
     ),
     InteractionReason.LOGIN: (
-        "Your browser session has ended.",
-        "Sign in again to continue.",
+        N_("Your browser session has ended."),
+        N_("Sign in again to continue."),
     ),
     InteractionReason.CLAIMS: (
-        "Your organisation needs you to sign in again (continuous access evaluation).",
-        "Sign in again to continue.",
+        N_("Your organisation needs you to sign in again (continuous access evaluation)."),
+        N_("Sign in again to continue."),
     ),
 }
 
@@ -166,8 +170,8 @@ def interaction_needed(
 def not_set_up() -> LanyardError:
     """No client id: Lanyard does not know which app registration to sign in to."""
     return LanyardError(
-        "Lanyard is not set up for your organisation yet.",
-        "Set client_id (and tenant) in the config file, or start with --sandbox to try it.",
+        _("Lanyard is not set up for your organisation yet."),
+        _("Set client_id (and tenant) in the config file, or start with --sandbox to try it."),
         ErrorKind.CONFIG,
     )
 
@@ -175,8 +179,10 @@ def not_set_up() -> LanyardError:
 def no_sandbox_description(problem: Exception) -> LanyardError:
     """--sandbox-info names a file that is not what ``python -m desktop_app.sandbox`` printed."""
     return LanyardError(
-        f"Setting 'sandbox_info' (--sandbox-info) names no sandbox description ({problem}).",
-        "Give the file the JSON line 'python -m desktop_app.sandbox' printed.",
+        _(
+            "Setting 'sandbox_info' (--sandbox-info) names no sandbox description ({problem})."
+        ).format(problem=problem),
+        _("Give the file the JSON line 'python -m desktop_app.sandbox' printed."),
         ErrorKind.CONFIG,
         {"field": "sandbox_info"},
     )
@@ -184,7 +190,7 @@ def no_sandbox_description(problem: Exception) -> LanyardError:
 
 def nobody_signed_in() -> LanyardError:
     return LanyardError(
-        "Nobody is signed in to Lanyard on this computer.",
+        _("Nobody is signed in to Lanyard on this computer."),
         "",
         ErrorKind.INTERACTION_REQUIRED,
     )
@@ -198,7 +204,9 @@ class NoSuchAccount(LanyardError):
 def no_such_account(wanted: str, signed_in: list[str]) -> NoSuchAccount:
     """--account names none of the signed-in accounts (``signed_in``: their user names)."""
     return NoSuchAccount(
-        f"No signed-in account is called '{wanted}' (signed in: {', '.join(signed_in)}).",
-        "Give --account one of those, or sign in as that account.",
+        _("No signed-in account is called '{wanted}' (signed in: {join}).").format(
+            wanted=wanted, join=", ".join(signed_in)
+        ),
+        _("Give --account one of those, or sign in as that account."),
         ErrorKind.INTERACTION_REQUIRED,
     )

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from desktop_app.core.errors import LanyardError
+from desktop_app.core.i18n import N_, _
 from desktop_app.core.scopes import Scopes
 
 # the request side lives in api_request.py; its names are re-exported for the callers of old
@@ -57,7 +58,7 @@ __all__ = [
 MAX_BODY_BYTES = 2 * 1024 * 1024  # more is cut off (and not parsed): this is a viewer
 MAX_REDIRECTS = 5
 TOKEN_PLACEHOLDER = "[access token removed]"  # noqa: S105 - what replaces it
-ACTION = "Calling the API"
+ACTION = N_("Calling the API")
 # every response header is shown but these: a cookie the API sets is a secret of its own
 HIDDEN_HEADERS = frozenset({"set-cookie", "set-cookie2"})
 _BINARY_TYPES = ("image/", "audio/", "video/", "application/octet-stream", "application/pdf")
@@ -136,7 +137,10 @@ class ApiResponse:
 
     def status_line(self) -> str:
         """E.g. "200 OK · 84 ms · 1.2 KB · request-id 5f0c…"."""
-        parts = [f"{self.status} {self.reason}".strip(), f"{self.elapsed_ms:,.0f} ms"]
+        parts = [
+            f"{self.status} {self.reason}".strip(),
+            _("{elapsed_ms:,.0f} ms").format(elapsed_ms=self.elapsed_ms),
+        ]
         size = format_size(self.size)
         parts.append(f"more than {format_size(MAX_BODY_BYTES)}" if self.truncated else size)
         if self.request_id:
@@ -146,10 +150,10 @@ class ApiResponse:
 
 def format_size(size: int) -> str:
     if size < 1024:
-        return f"{size} B"
+        return _("{size} B").format(size=size)
     if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+        return _("{value:.1f} KB").format(value=size / 1024)
+    return _("{value:.1f} MB").format(value=size / (1024 * 1024))
 
 
 def _read_capped(response: requests.Response, limit: int) -> tuple[bytes, bool]:
@@ -194,7 +198,9 @@ def build_response(
     is_json = False
     is_binary = _looks_binary(content_type, body)
     if is_binary:
-        text = f"[{format_size(len(body))} of {content_type or 'binary data'}, not shown as text]"
+        text = _("[{size} of {kind}, not shown as text]").format(
+            size=format_size(len(body)), kind=content_type or _("binary data")
+        )
     else:
         text = _scrub(body.decode(encoding or "utf-8", errors="replace"), token)
         looks_json = "json" in content_type.lower() or text.lstrip()[:1] in ("{", "[")
@@ -212,7 +218,7 @@ def build_response(
             status,
             dict(kept),
             document if is_json else None,
-            ACTION,
+            _(ACTION),
             service or request.host,
         )
         if status == 429 or status >= 500:
@@ -290,7 +296,7 @@ class ApiCaller:
                     method, url, headers=headers, data=body, allow_redirects=False, stream=True
                 )
             except requests.RequestException as exc:
-                raise from_exception(exc, ACTION, service or request.host) from None
+                raise from_exception(exc, _(ACTION), service or request.host) from None
             with response:
                 location = response.headers.get("Location", "")
                 if response.is_redirect and location and hop < MAX_REDIRECTS:
@@ -305,7 +311,7 @@ class ApiCaller:
                 try:
                     received, truncated = _read_capped(response, self._max_body)
                 except requests.RequestException as exc:
-                    raise from_exception(exc, ACTION, service or request.host) from None
+                    raise from_exception(exc, _(ACTION), service or request.host) from None
                 return build_response(
                     request,
                     status=response.status_code,
@@ -346,23 +352,23 @@ def presets(
     covers /me, its groups, manager and photo, and the organization's basic properties)."""
     graph = graph_endpoint.rstrip("/")
     found = [
-        ApiPreset("Microsoft Graph: my profile (/me)", f"{graph}/me", scopes),
+        ApiPreset(_("Microsoft Graph: my profile (/me)"), f"{graph}/me", scopes),
         ApiPreset(
-            "Microsoft Graph: my groups and roles (/me/memberOf)", f"{graph}/me/memberOf", scopes
+            _("Microsoft Graph: my groups and roles (/me/memberOf)"), f"{graph}/me/memberOf", scopes
         ),
         ApiPreset(
-            "Microsoft Graph: all my group IDs (POST /me/getMemberObjects)",
+            _("Microsoft Graph: all my group IDs (POST /me/getMemberObjects)"),
             f"{graph}/me/getMemberObjects",
             scopes,
             "POST",
             MEMBER_OBJECTS_BODY,
         ),
         ApiPreset(
-            "Microsoft Graph: my organization (/organization)", f"{graph}/organization", scopes
+            _("Microsoft Graph: my organization (/organization)"), f"{graph}/organization", scopes
         ),
-        ApiPreset("Microsoft Graph: my manager (/me/manager)", f"{graph}/me/manager", scopes),
+        ApiPreset(_("Microsoft Graph: my manager (/me/manager)"), f"{graph}/me/manager", scopes),
         ApiPreset(
-            "Microsoft Graph: my photo (/me/photo/$value)", f"{graph}/me/photo/$value", scopes
+            _("Microsoft Graph: my photo (/me/photo/$value)"), f"{graph}/me/photo/$value", scopes
         ),
     ]
     if api_endpoint and api_scope:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from desktop_app.auth.signature import CANNOT_CHECK, SignatureCheck
 from desktop_app.auth.token_inspect import Inspection
+from desktop_app.core.i18n import _
 from desktop_app.core.scopes import RESERVED_SCOPES
 from desktop_app.graph.api_call import scope_resource
 from desktop_app.session.workers import CancelToken, Jobs
@@ -31,10 +32,12 @@ def api_label(target: str, graph_endpoint: str) -> str:
     """An access token's cache 'target' (its scopes) as the API it is for."""
     scopes = [s for s in target.split() if s.lower() not in RESERVED_SCOPES]
     if not scopes:
-        return "Access token"
+        return _("Access token")
     resource = scope_resource(scopes[0], graph_endpoint)
     names = " ".join(s.rsplit("/", 1)[-1] for s in scopes)
-    return f"Access token: {'Microsoft Graph' if resource == 'graph' else resource} ({names})"
+    return _("Access token: {value} ({names})").format(
+        value="Microsoft Graph" if resource == "graph" else resource, names=names
+    )
 
 
 class TokenInspectorService:
@@ -60,7 +63,7 @@ class TokenInspectorService:
     def check(self, inspection: Inspection, deliver: Callable[[SignatureCheck], None]) -> None:
         services = self._session.services
         if services is None:
-            deliver(SignatureCheck(CANNOT_CHECK, "Lanyard is not set up to reach the network."))
+            deliver(SignatureCheck(CANNOT_CHECK, _("Lanyard is not set up to reach the network.")))
             return
         config = services.config
 
@@ -73,7 +76,7 @@ class TokenInspectorService:
             return self._keys.check(inspection)
 
         def failed(exc: object) -> None:
-            deliver(SignatureCheck(CANNOT_CHECK, "the check itself failed; try again."))
+            deliver(SignatureCheck(CANNOT_CHECK, _("the check itself failed; try again.")))
 
         self._jobs.net.submit(verify, deliver, failed, name="check_signature")
 
@@ -99,7 +102,7 @@ def _from_cache(
         for kind in (kinds.ID_TOKEN, kinds.ACCESS_TOKEN)
     }
     for entry in entries[kinds.ID_TOKEN]:
-        add("ID token", str(entry.get("secret") or ""))
+        add(_("ID token"), str(entry.get("secret") or ""))
     if current:
         target = next(
             (
@@ -109,7 +112,7 @@ def _from_cache(
             ),
             "",
         )
-        add(f"{api_label(target, graph)}, the session's", current)
+        add(_("{api_label}, the session's").format(api_label=api_label(target, graph)), current)
     for entry in entries[kinds.ACCESS_TOKEN]:
         add(api_label(str(entry.get("target") or ""), graph), str(entry.get("secret") or ""))
     return found

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from desktop_app.auth.broker import SignInPath  # stdlib only: msal is not loaded with it
+from desktop_app.core.i18n import N_
 
 if TYPE_CHECKING:
     from desktop_app.auth.models import Account, TokenResult
@@ -21,15 +22,15 @@ if TYPE_CHECKING:
 
 
 class State(enum.Enum):
-    STARTING = "Starting…"
-    NOT_CONFIGURED = "Not set up"
-    SIGNED_OUT = "Signed out"
-    SIGNING_IN = "Waiting for the browser…"
-    SIGNED_IN = "Signed in"
-    REFRESHING = "Refreshing…"
-    SIGN_IN_NEEDED = "Sign-in needed"
-    OFFLINE = "Offline"
-    ERROR = "Error"
+    STARTING = N_("Starting…")
+    NOT_CONFIGURED = N_("Not set up")
+    SIGNED_OUT = N_("Signed out")
+    SIGNING_IN = N_("Waiting for the browser…")
+    SIGNED_IN = N_("Signed in")
+    REFRESHING = N_("Refreshing…")
+    SIGN_IN_NEEDED = N_("Sign-in needed")
+    OFFLINE = N_("Offline")
+    ERROR = N_("Error")
 
 
 _S = State

@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 import desktop_app
 from desktop_app.core.config import Config
-from desktop_app.core.i18n import _
+from desktop_app.core.i18n import N_, _
 from desktop_app.ui.widgets import heading, muted, plain_label
 
 LICENCE = "MIT"
-SUMMARY = "Sign in with Microsoft Entra ID and see your profile and app roles."
+SUMMARY = N_("Sign in with Microsoft Entra ID and see your profile and app roles.")
 
 
 def _package_version(name: str) -> str:
@@ -58,9 +58,11 @@ class AboutDialog(QDialog):
             logo = QLabel(self)
             logo.setPixmap(icon.pixmap(64, 64))
             layout.addWidget(logo, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.title = heading(f"Lanyard {desktop_app.__version__}", self, 16)
+        self.title = heading(
+            _("Lanyard {version}").format(version=desktop_app.__version__), self, 16
+        )
         layout.addWidget(self.title, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(plain_label(SUMMARY, self))
+        layout.addWidget(plain_label(_(SUMMARY), self))
         self.components = plain_label(
             "\n".join(f"{name} {number}" for name, number in component_versions()),
             self,
@@ -71,7 +73,9 @@ class AboutDialog(QDialog):
         self.managed.setAccessibleName(_("Settings set by your organisation"))
         layout.addWidget(self.managed)
         self.show_managed(config)
-        self.licence = muted(f"Released under the {LICENCE} licence.", self)
+        self.licence = muted(
+            _("Released under the {LICENCE} licence.").format(LICENCE=LICENCE), self
+        )
         layout.addWidget(self.licence)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
@@ -80,7 +84,7 @@ class AboutDialog(QDialog):
     def show_managed(self, config: Config | None) -> None:
         """Which settings in force the organisation's managed policy sets, and where."""
         managed = managed_lines(config)
-        self.managed.setText("Set by your organisation:\n" + "\n".join(managed))
+        self.managed.setText(_("Set by your organisation:\n") + "\n".join(managed))
         self.managed.setVisible(bool(managed))
 
 

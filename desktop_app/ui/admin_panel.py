@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.auth.broker import SignInPath
 from desktop_app.auth.models import CacheEntry, Identity
-from desktop_app.core.i18n import _
+from desktop_app.core.i18n import _, number
 from desktop_app.core.text import shown
 from desktop_app.ui.widgets import CardPanel, heading, muted, plain_label
 
@@ -46,7 +46,7 @@ class AdminPanel(CardPanel):
         load_inventory: Callable[[Callable[[list[CacheEntry]], None]], None],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__("Administration", parent)
+        super().__init__(_("Administration"), parent)
         self._load_inventory = load_inventory
         card, layout = self.card, self.card_layout
         layout.addWidget(
@@ -111,15 +111,23 @@ class AdminPanel(CardPanel):
         self.show_sign_in_path(self._path)  # its redirect URI names the client id
 
     def show_protection(self, protection: str, encrypted: bool) -> None:
-        self.protection.setText(protection if encrypted else f"{protection} (not encrypted)")
+        self.protection.setText(
+            protection
+            if encrypted
+            else _("{protection} (not encrypted)").format(protection=protection)
+        )
 
     def show_sign_in_path(self, path: SignInPath) -> None:
         self._path = path
         text = path.label
         if path.broker is not None:
-            text += f" (redirect URI {path.broker.redirect_uri(self.client_id.text())})"
+            text += _(" (redirect URI {redirect_uri})").format(
+                redirect_uri=path.broker.redirect_uri(self.client_id.text())
+            )
         elif path.unavailable:
-            text += f" (the sign-in broker is not available: {path.unavailable})"
+            text += _(" (the sign-in broker is not available: {unavailable})").format(
+                unavailable=path.unavailable
+            )
         self.sign_in_path.setText(text)
 
     def show_identity(self, identity: Identity | None) -> None:
@@ -128,7 +136,9 @@ class AdminPanel(CardPanel):
             return
         text = json.dumps(dict(identity.claims.raw), indent=2, ensure_ascii=False, default=str)
         if len(text) > MAX_JSON_CHARS:
-            text = text[:MAX_JSON_CHARS] + f"\n… clipped: {len(text):,} characters in all"
+            text = text[:MAX_JSON_CHARS] + _("\n… clipped: {count} characters in all").format(
+                count=number(len(text))
+            )
         # (json.dumps escaped the controls; format characters it leaves as they are)
         self.raw.setPlainText(shown(text, for_json=True, limit=20 * MAX_JSON_CHARS))
 

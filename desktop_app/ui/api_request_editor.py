@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.i18n import _
+from desktop_app.core.i18n import N_, _
 from desktop_app.graph.api_call import format_size
 from desktop_app.graph.api_request import BODY_METHODS
 
-HEADERS_HINT = "One per line, e.g.\nConsistencyLevel: eventual\nPrefer: return=representation"
-BODY_HINT = 'JSON for POST, PUT and PATCH, e.g.\n{\n  "securityEnabledOnly": false\n}'
+HEADERS_HINT = N_("One per line, e.g.\nConsistencyLevel: eventual\nPrefer: return=representation")
+BODY_HINT = N_('JSON for POST, PUT and PATCH, e.g.\n{\n  "securityEnabledOnly": false\n}')
 
 
 def _restyle(widget: QWidget, name: str, value: object) -> None:
@@ -53,11 +53,11 @@ class RequestEditor(QWidget):
         self.headers_edit = QPlainTextEdit(self.tabs)
         self.headers_edit.setAccessibleName(_("Request headers"))
         self.headers_edit.setAccessibleDescription(_("One header per line, as Name: value"))
-        self.headers_edit.setPlaceholderText(HEADERS_HINT)
+        self.headers_edit.setPlaceholderText(_(HEADERS_HINT))
         self.body_edit = QPlainTextEdit(self.tabs)
         self.body_edit.setAccessibleName(_("Request body"))
         self.body_edit.setAccessibleDescription(_("JSON sent with POST, PUT and PATCH"))
-        self.body_edit.setPlaceholderText(BODY_HINT)
+        self.body_edit.setPlaceholderText(_(BODY_HINT))
         for edit in (self.headers_edit, self.body_edit):
             edit.setFont(mono)
             edit.setTabChangesFocus(True)  # Tab moves on, as in every other field of the form
@@ -92,7 +92,10 @@ class RequestEditor(QWidget):
     def set_method(self, method: str) -> None:
         self._method = method
         self.tabs.setTabText(
-            1, _("Bo&dy") if method in BODY_METHODS else f"Bo&dy (not sent: {method})"
+            1,
+            _("Bo&dy")
+            if method in BODY_METHODS
+            else _("Bo&dy (not sent: {method})").format(method=method),
         )
         self._update_toggle()
 
@@ -132,6 +135,6 @@ class RequestEditor(QWidget):
                 size if self._method in BODY_METHODS else f"{size}, not sent with {self._method}"
             )
         summary = f": {', '.join(held)}" if held else ""
-        self.toggle.setText(f"Re&quest headers and body{summary}")
+        self.toggle.setText(_("Re&quest headers and body{summary}").format(summary=summary))
         opened = self.toggle.isChecked()
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if opened else Qt.ArrowType.RightArrow)

@@ -113,8 +113,12 @@ class ResponseView(QTabWidget):
             return False
         self.image.setPixmap(QPixmap.fromImage(image))
         self.image_caption.setText(
-            f"{image.width()} × {image.height()} px · {format_size(response.size)} · "
-            f"{response.content_type}"
+            _("{width} × {height} px · {format_size} · {content_type}").format(
+                width=image.width(),
+                height=image.height(),
+                format_size=format_size(response.size),
+                content_type=response.content_type,
+            )
         )
         self.body_stack.setCurrentWidget(self.image_area)
         return True
@@ -128,7 +132,7 @@ class ResponseView(QTabWidget):
                 item = QTableWidgetItem(visible)
                 item.setToolTip(visible if column == 1 and len(visible) > 60 else "")
                 self.headers.setItem(row, column, item)
-        self.setTabText(1, f"Headers ({len(headers)})")
+        self.setTabText(1, _("Headers ({len})").format(len=len(headers)))
 
     @property
     def showing_image(self) -> bool:

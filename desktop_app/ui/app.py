@@ -113,7 +113,10 @@ def run_window(args: argparse.Namespace) -> int:
     host.begin(config, config_problem)
     # the profile folder was checked above (state_file); the session's checks of it find the same
     notices = ([log_problem] if log_problem else []) + paths.folder_warnings()
-    notices += [f"Managed policy: {problem}" for problem in _policy_problems(config)]
+    notices += [
+        _("Managed policy: {problem}").format(problem=problem)
+        for problem in _policy_problems(config)
+    ]
     if instance is not None and instance.problem is not None:  # why this window runs alone
         notices.insert(0, f"{instance.problem.message} {instance.problem.recommendation}".strip())
     show_start_notices(window, notices)
@@ -137,7 +140,7 @@ def refuse_a_bad_binding() -> int | None:
     if problem is None:
         return None
     log.error("%s", problem)
-    print(f"Lanyard cannot start: {problem}", file=sys.stderr)
+    print(_("Lanyard cannot start: {problem}").format(problem=problem), file=sys.stderr)
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QMessageBox
 

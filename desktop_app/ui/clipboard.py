@@ -22,11 +22,12 @@ from PySide6.QtCore import QCoreApplication, QMimeData, QObject, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication
 from PySide6.QtWidgets import QAbstractButton
 
+from desktop_app.core.i18n import N_, _
 from desktop_app.core.logs import contains_secret
 
 CLEAR_AFTER_S = 45
 COPIED_FOR_MS = 1500  # how long a Copy button says "Copied"
-COPIED = "Copied"
+COPIED = N_("Copied")
 
 _DWORD_0 = b"\x00\x00\x00\x00"
 _DWORD_1 = b"\x01\x00\x00\x00"
@@ -200,7 +201,7 @@ def reserve_copied_width(button: QAbstractButton) -> None:
     aligned when one of them says it."""
     own = button.text()
     width = button.sizeHint().width()
-    button.setText(COPIED)
+    button.setText(_(COPIED))
     button.setMinimumWidth(max(button.minimumWidth(), width, button.sizeHint().width()))
     button.setText(own)
 
@@ -209,7 +210,7 @@ def show_copied(button: QAbstractButton) -> None:
     if not isinstance(button.property(_LABEL_PROPERTY), str):  # remember its own words
         reserve_copied_width(button)
         button.setProperty(_LABEL_PROPERTY, button.text())
-    button.setText(COPIED)
+    button.setText(_(COPIED))
     timer = button.findChild(QTimer, "copied_timer")
     if not isinstance(timer, QTimer):
         timer = QTimer(button)

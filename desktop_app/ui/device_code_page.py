@@ -89,7 +89,11 @@ class DeviceCodePage(QWidget):
         if self._prompt is None:
             return
         left = max(0, int(self._prompt.expires_at - time.time()))
-        self.expiry.setText(f"The code expires in {left // 60}:{left % 60:02d}.")
+        self.expiry.setText(
+            _("The code expires in {minutes}:{seconds:02d}.").format(
+                minutes=left // 60, seconds=left % 60
+            )
+        )
         if not left:
             self._countdown.stop()
 

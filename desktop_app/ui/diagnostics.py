@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal, qVersion
 from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from desktop_app.core.diagnostics import DiagnosticsInput, default_name, write_bundle
+from desktop_app.core.i18n import _
 from desktop_app.core.logs import current_log_file, verbose_diagnostics
 from desktop_app.session.controller import SessionController
 from desktop_app.ui.placement import start_folder
@@ -21,7 +22,7 @@ STATUS_MESSAGE_MS = 8_000  # how long "Diagnostics saved: …" stays in the stat
 
 def ask_for_path(window: QMainWindow, suggested: Path, chosen: Callable[[str], None]) -> None:
     """A window-modal save dialog (never a nested event loop); tests replace this function."""
-    dialog = QFileDialog(window, "Save diagnostics", str(suggested), "Zip archives (*.zip)")
+    dialog = QFileDialog(window, _("Save diagnostics"), str(suggested), _("Zip archives (*.zip)"))
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setDefaultSuffix("zip")
     dialog.fileSelected.connect(chosen)

@@ -38,7 +38,7 @@ from desktop_app.auth.token_inspect import (
     diff,
     inspect,
 )
-from desktop_app.core.i18n import _
+from desktop_app.core.i18n import N_, _, ngettext, number
 from desktop_app.core.text import shown
 from desktop_app.session.controller import SessionController
 from desktop_app.session.inspector import HeldToken
@@ -48,7 +48,7 @@ from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.style import DARK, LIGHT, is_dark
 from desktop_app.ui.widgets import CardPanel, FullHeightTable, heading, muted, plain_label
 
-PASTED = "A token you paste or drop below"
+PASTED = N_("A token you paste or drop below")
 # header, payload, signature (and a JWE's two more): jwt.ms's colours, readable on both themes
 PART_COLOURS = ("#d63aff", "#0b8a3e", "#0098d6", "#c77700", "#8a5cf6")
 PARTS_SHOWN = 20_000  # characters of the parts view (a huge paste is capped before this)
@@ -56,7 +56,7 @@ PARTS_SHOWN = 20_000  # characters of the parts view (a huge paste is capped bef
 
 class InspectorPanel(CardPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Token inspector", parent)
+        super().__init__(_("Token inspector"), parent)
         self.session: SessionController | None = None
         self._held: list[HeldToken] = []
         self.inspection: Inspection = inspect("")
@@ -76,7 +76,7 @@ class InspectorPanel(CardPanel):
         row = QHBoxLayout()
         self.source = QComboBox(card)
         self.source.setObjectName("inspector_source")
-        label_combo(self.source, "Token to inspect")
+        label_combo(self.source, _("Token to inspect"))
         self.source.currentIndexChanged.connect(self._source_chosen)
         self.reload_button = QPushButton(_("Re&load tokens"), card)
         self.reload_button.clicked.connect(self.reload)
@@ -128,8 +128,8 @@ class InspectorPanel(CardPanel):
 
         self.views = QTabWidget(card)
         self.views.setObjectName("inspector_views")
-        self.payload_table = self._claims_table("Payload claims")
-        self.header_table = self._claims_table("Header")
+        self.payload_table = self._claims_table(_("Payload claims"))
+        self.header_table = self._claims_table(_("Header"))
         self.raw = QPlainTextEdit(card)
         self.raw.setReadOnly(True)
         self.raw.setObjectName("inspector_raw")
@@ -139,7 +139,7 @@ class InspectorPanel(CardPanel):
             [_("Claim"), _("Change"), _("Before"), _("After")]
         )
         self.diff_table.setObjectName("inspector_diff")
-        self._table_setup(self.diff_table, "Differences from the token shown before")
+        self._table_setup(self.diff_table, _("Differences from the token shown before"))
         self.diff_note = muted("", card)
         diff_page = QWidget(card)
         diff_layout = QVBoxLayout(diff_page)
@@ -195,7 +195,7 @@ class InspectorPanel(CardPanel):
         self.source.clear()
         for token in self._held:  # a label names scopes the token response gave: untrusted
             self.source.addItem(shown(token.label, one_line=True, limit=200))
-        self.source.addItem(PASTED)
+        self.source.addItem(_(PASTED))
         labels = [self.source.itemText(i) for i in range(self.source.count())]
         self.source.setCurrentIndex(labels.index(wanted) if wanted in labels else 0)
         self.source.blockSignals(False)
@@ -213,7 +213,7 @@ class InspectorPanel(CardPanel):
         if 0 <= self.source.currentIndex() < len(self._held):
             self.source.setCurrentIndex(len(self._held))  # typing in it means the pasted one
             return
-        self._show(inspect(self.paste.toPlainText()), "the pasted token")
+        self._show(inspect(self.paste.toPlainText()), _("the pasted token"))
 
     def inspect_text(self, text: str) -> None:
         """Show ``text`` as the pasted token (a drop on the window, a test)."""
@@ -232,15 +232,19 @@ class InspectorPanel(CardPanel):
         self.summary.setText(inspection.summary)
         notes = list(inspection.notes)
         if inspection.problem and inspection.kind == JWS:
-            notes.insert(0, f"Problem: {inspection.problem}")
+            notes.insert(0, _("Problem: {problem}").format(problem=inspection.problem))
         self.notes.setText("\n".join(notes))
         self.notes.setVisible(bool(notes))
         self._show_parts(inspection)
         self._fill(self.payload_table, 0, inspection.payload_rows())
         self._fill(self.header_table, 1, inspection.header_rows())
         raw = [
-            f"// header\n{inspection.header_json()}" if inspection.header is not None else "",
-            f"// payload\n{inspection.payload_json()}" if inspection.payload is not None else "",
+            _("// header\n{header_json}").format(header_json=inspection.header_json())
+            if inspection.header is not None
+            else "",
+            _("// payload\n{payload_json}").format(payload_json=inspection.payload_json())
+            if inspection.payload is not None
+            else "",
         ]
         self.raw.setPlainText("\n\n".join(r for r in raw if r))
         self._show_diff()
@@ -275,7 +279,7 @@ class InspectorPanel(CardPanel):
         self.signature.setStyleSheet("")
         if self.session is None:
             self._show_signature(
-                SignatureCheck(CANNOT_CHECK, "Lanyard has no network session yet."), check_id
+                SignatureCheck(CANNOT_CHECK, _("Lanyard has no network session yet.")), check_id
             )
             return
         self.session.inspector.check(inspection, lambda c: self._show_signature(c, check_id))
@@ -301,8 +305,14 @@ class InspectorPanel(CardPanel):
                 _("Choose or paste another token (or Refresh roles) to see what changed.")
             )
         else:
-            what = f"{len(changes)} difference{'s' if len(changes) != 1 else ''}"
-            self.diff_note.setText(f"{what} from the token shown before ({previous[0]}).")
+            what = ngettext("{count} difference", "{count} differences", len(changes)).format(
+                count=number(len(changes))
+            )
+            self.diff_note.setText(
+                _("{what} from the token shown before ({previous}).").format(
+                    what=what, previous=previous[0]
+                )
+            )
         self.diff_table.setRowCount(len(changes))
         for row, change in enumerate(changes):
             for column, text in enumerate(

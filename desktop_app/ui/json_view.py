@@ -68,7 +68,12 @@ class MoreItem(QTreeWidgetItem):
 
     def set_remaining(self, remaining: int) -> None:
         page = min(PAGE_SIZE, remaining)
-        self.setText(KEY, f"Show {page:,} more ({remaining:,} not shown yet)…")
+        self.setText(
+            KEY,
+            _("Show {page:,} more ({remaining:,} not shown yet)…").format(
+                page=page, remaining=remaining
+            ),
+        )
 
 
 class JsonView(QWidget):
@@ -89,11 +94,11 @@ class JsonView(QWidget):
         self.copy_json_button = QPushButton(_("Copy &JSON"), self)
         self.raw_toggle = QCheckBox(_("Ra&w text"), self)
         for widget, name, description in (
-            (self.expand_button, "Expand all", "Open every level of the result"),
-            (self.collapse_button, "Collapse all", "Close every level of the result"),
-            (self.copy_value_button, "Copy value", "Copy the selected value"),
-            (self.copy_json_button, "Copy JSON", "Copy the whole result as JSON"),
-            (self.raw_toggle, "Raw text", "Show the answer exactly as it was received"),
+            (self.expand_button, _("Expand all"), _("Open every level of the result")),
+            (self.collapse_button, _("Collapse all"), _("Close every level of the result")),
+            (self.copy_value_button, _("Copy value"), _("Copy the selected value")),
+            (self.copy_json_button, _("Copy JSON"), _("Copy the whole result as JSON")),
+            (self.raw_toggle, _("Raw text"), _("Show the answer exactly as it was received")),
         ):
             widget.setAccessibleName(name)
             widget.setAccessibleDescription(description)
@@ -253,7 +258,9 @@ class JsonView(QWidget):
         huge result must not freeze the window."""
         if not self._expand(depth=None, budget=EXPAND_ALL_LIMIT):
             self.path_label.setText(
-                f"Expanded the first {EXPAND_ALL_LIMIT:,} rows; open the rest one level at a time."
+                _(
+                    "Expanded the first {EXPAND_ALL_LIMIT:,} rows; open the rest one level at a time."
+                ).format(EXPAND_ALL_LIMIT=EXPAND_ALL_LIMIT)
             )
 
     def expand_to_depth(self, depth: int, budget: int = OPEN_AT_FIRST) -> None:

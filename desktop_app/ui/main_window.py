@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
         was, self._last_state = self._last_state, state
         if was is State.SIGNING_IN and state in SHOWS_ACCOUNT and self.isVisible():
             bring_forward(self)  # the browser had the focus; the sign-in is back here
-        self.state_label.setText(state.value)
+        self.state_label.setText(_(state.value))
         if state is State.SIGNED_OUT:  # a token copied while signed in goes with the sign-in
             clipboard_guard().clear_secret("sign-out")
         self.profile_panel.set_offline(state is State.OFFLINE)
@@ -408,7 +408,7 @@ class MainWindow(QMainWindow):
                 if self._sign_in_method == "device_code"
                 else _("Finish signing in in the sign-in broker's window…")
                 if self._sign_in_method == "broker"
-                else state.value
+                else _(state.value)
             )
         if state is State.SIGN_IN_NEEDED and not self.banner.isVisible():
             problem = self.session.interaction if self.session is not None else None

@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.auth.browser import open_browser
-from desktop_app.core.i18n import _
+from desktop_app.core.i18n import N_, _
 from desktop_app.ui.clipboard import copy_text
 from desktop_app.ui.widgets import heading, muted, plain_label
 
@@ -22,15 +22,23 @@ COPIED_SHOWN_MS = 2000
 GUIDE_URL = "https://learn.microsoft.com/entra/identity-platform/scenario-desktop-app-registration"
 ADMIN_CENTER = "https://entra.microsoft.com"
 STEPS = (
-    f"1. In the Microsoft Entra admin center ({ADMIN_CENTER}), open Identity › Applications › "
-    "App registrations › New registration. Name it (for example Lanyard) and choose who may "
-    "sign in (usually: accounts in this organizational directory only).",
-    "2. Under Redirect URI pick “Public client/native (mobile & desktop)” and enter the address "
-    "below, then Register.",
-    "3. On Authentication, set “Allow public client flows” to Yes (for signing in with a code "
-    "from another device).",
-    "4. From the app's Overview, copy the Application (client) ID into Client ID below, and the "
-    "Directory (tenant) ID into Tenant.",
+    N_(
+        "1. In the Microsoft Entra admin center ({admin_center}), open Identity › Applications › "
+        "App registrations › New registration. Name it (for example Lanyard) and choose who may "
+        "sign in (usually: accounts in this organizational directory only)."
+    ),
+    N_(
+        "2. Under Redirect URI pick “Public client/native (mobile & desktop)” and enter the address "
+        "below, then Register."
+    ),
+    N_(
+        "3. On Authentication, set “Allow public client flows” to Yes (for signing in with a code "
+        "from another device)."
+    ),
+    N_(
+        "4. From the app's Overview, copy the Application (client) ID into Client ID below, and the "
+        "Directory (tenant) ID into Tenant."
+    ),
 )
 
 
@@ -47,7 +55,10 @@ class RegistrationHelp(QFrame):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addWidget(heading(_("Register Lanyard in Microsoft Entra ID"), self, 12))
-        self.steps = [plain_label(step, self, selectable=True) for step in STEPS]
+        self.steps = [
+            plain_label(_(step).format(admin_center=ADMIN_CENTER), self, selectable=True)
+            for step in STEPS
+        ]
         for step in self.steps[:2]:
             layout.addWidget(step)
         uri_row = QHBoxLayout()
@@ -85,7 +96,9 @@ class RegistrationHelp(QFrame):
     def open_guide(self) -> None:
         """In the system browser, off the GUI thread (the launcher waits to see it started);
         the address is said too, for a machine with no browser."""
-        self.guide_status.setText(f"Opening {GUIDE_URL} in your browser…")
+        self.guide_status.setText(
+            _("Opening {GUIDE_URL} in your browser…").format(GUIDE_URL=GUIDE_URL)
+        )
         self.guide_status.show()
         threading.Thread(target=self._launch, name="open-guide", daemon=True).start()
 
@@ -94,7 +107,9 @@ class RegistrationHelp(QFrame):
 
     def _say_guide_opened(self, opened: bool) -> None:
         self.guide_status.setText(
-            f"Opened in your browser: {GUIDE_URL}"
+            _("Opened in your browser: {GUIDE_URL}").format(GUIDE_URL=GUIDE_URL)
             if opened
-            else f"No browser could be opened. The guide is at {GUIDE_URL}"
+            else _("No browser could be opened. The guide is at {GUIDE_URL}").format(
+                GUIDE_URL=GUIDE_URL
+            )
         )

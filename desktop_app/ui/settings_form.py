@@ -115,7 +115,7 @@ def broker_hint() -> str:
         return _(FIELDS["broker"][2]) + _(" This computer has none that Lanyard can use.")
     uri = broker.redirect_uri(_("<client id>"))
     return _("{hint} Here: the {name}; the app registration needs the redirect URI {uri}.").format(
-        hint=_(FIELDS["broker"][2]), name=broker.name, uri=uri
+        hint=_(FIELDS["broker"][2]), name=_(broker.name), uri=uri
     )
 
 
@@ -196,7 +196,7 @@ class SettingsForm(QWidget):
             self.cloud.addItem(_(text), name)
         self.tenant = self._line(DEFAULT_TENANT)
         self.authority = self._line("https://login.example.com/your-tenant")
-        self.scopes = self._line("User.Read")
+        self.scopes = self._line(_("User.Read"))
         self.proxy = self._line("http://proxy.example.com:8080")
         self.ca_bundle = self._line("/path/to/ca-certificates.pem")
         self.browse_button = QPushButton(_("Bro&wse…"), self)

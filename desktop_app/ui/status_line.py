@@ -97,7 +97,7 @@ class StatusLine:
             self.schedule_label.setText(_("Next refresh at {clock}").format(clock=clock))
 
     def show_protection(self, protection: str, encrypted: bool) -> None:
-        self._protection = (protection, encrypted)
+        self._protection = (_(protection), encrypted)  # a store's own words, marked N_
         self._show_protection()
 
     def show_sign_in_path(self, path: SignInPath) -> None:

@@ -40,7 +40,7 @@ from tests.support.window_driver import sign_in
 
 # the panels whose strings are all marked (the others are listed in the README's "Translating
 # Lanyard" as not done yet)
-PANELS = ("profile", "roles", "token")
+PANELS = ("profile", "roles", "token", "inspector", "api", "admin")
 # words that are the same in every language: names, not sentences
 KEPT = re.compile(
     r"^(Lanyard|Microsoft Entra ID|Microsoft Graph|Entra ID|JSON|API|GET|POST|PUT|PATCH|DELETE|"
@@ -216,3 +216,34 @@ def test_the_terminal_help_and_errors_are_german() -> None:
     assert "Fehler: unbekannte Argumente: --bogus" in wrong.stderr
     choice = _lanyard("--language", "klingon", "whoami")
     assert "ungültige Auswahl: 'klingon'" in choice.stderr
+
+
+@pytest.mark.parametrize("flow", ["sign_in", "grant_access"])
+def test_the_landing_page_speaks_german_and_arabic_mirrored(flow: str) -> None:
+    from desktop_app.auth.landing import landing_page
+    from desktop_app.core import i18n
+
+    english_ok = landing_page({"code": "x"}, flow)
+    english_failed = landing_page({"error": "access_denied"}, flow)
+    try:
+        i18n.install("de")
+        ok = landing_page({"code": "x"}, flow)
+        failed = landing_page(
+            {"error": "access_denied", "error_description": "Nope (AADSTS1)"}, flow
+        )
+        assert '<html lang="de" dir="ltr">' in ok
+        assert ("Sie sind angemeldet" if flow == "sign_in" else "Zugriff gewährt") in ok
+        assert "Kehren Sie zu Lanyard zurück" in failed
+        # the identity provider's words keep their own direction, as they came
+        assert '<p class="detail" dir="auto">Nope (AADSTS1)</p>' in failed
+        i18n.install("ar")
+        assert '<html lang="ar" dir="rtl">' in landing_page({"code": "x"}, flow)
+    finally:
+        i18n.install("en")
+    assert '<html lang="en" dir="ltr">' in english_ok
+    for text in re.findall(r"<(?:h1|p)[^>]*>([^<]+)</", english_ok + english_failed):
+        assert (
+            text not in ok + failed
+            or not re.search("[A-Za-z]{3}", text)
+            or text in ("access_denied",)
+        ), text
