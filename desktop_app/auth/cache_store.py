@@ -367,7 +367,10 @@ def open_token_store(
         log.warning("Token cache is not encrypted (%s): using a 0600 file %s", reason, location)
         return StoreChoice(
             PlaintextFileStore(
-                location, protection=f"plaintext file, readable only by you ({reason})"
+                location,
+                protection=_("plaintext file, readable only by you ({reason})").format(
+                    reason=reason
+                ),
             ),
             reason,
             advice
@@ -384,7 +387,9 @@ def open_token_store(
         unreachable = problem  # DPAPI failing now: what it holds cannot be read this session
     log.warning("Token cache is not saved (%s): this session only", reason)
     return StoreChoice(
-        MemoryStore(location, protection=f"not saved, this session only ({reason})"),
+        MemoryStore(
+            location, protection=_("not saved, this session only ({reason})").format(reason=reason)
+        ),
         reason,
         advice,
         directory=directory,

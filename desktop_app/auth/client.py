@@ -32,6 +32,7 @@ from desktop_app.auth.models import (
 )
 from desktop_app.core import paths
 from desktop_app.core.errors import LanyardError, ResponseSummary
+from desktop_app.core.i18n import _
 from desktop_app.core.scopes import Scopes
 
 if TYPE_CHECKING:
@@ -213,7 +214,9 @@ class AuthClient:
             choice = StoreChoice(
                 MemoryStore(
                     typed / TOKEN_CACHE_FILE,
-                    protection=f"not saved, this session only ({problem.reason})",
+                    protection=_("not saved, this session only ({reason})").format(
+                        reason=problem.reason
+                    ),
                 ),
                 problem.reason,
                 problem.advice,

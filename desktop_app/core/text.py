@@ -16,6 +16,7 @@ unless ``one_line`` (a CRLF becomes a newline).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # a hostile directory or token can carry megabyte strings, which freeze the window while Qt lays
@@ -88,23 +89,66 @@ def shown(
 # a first-strong isolate and its end (Unicode's bidi algorithm, UAX #9): what they wrap is laid
 # out in its own direction, and moves nothing around it
 FSI, PDI = "\u2068", "\u2069"
+# a right-to-left mark: the paragraph's direction is right to left even when its first letter is
+# Latin ("Microsoft Entra ID (رمز مميز جديد)"), so it is aligned with the window's text
+RLM = "\u200f"
 
 
 def _has_right_to_left(line: str) -> bool:
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line)
 
 
+def _isolated_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    # what belongs to the right-to-left text around: an opening bracket at the run's end, a
+    # closing one at its start, the sentence's own punctuation at its end
+    start, end = 0, len(run)
+    while (
+        start < end
+        and run[start] in ")]}"
+        and run.count(run[start]) > run.count("([{"[")]}".index(run[start])])
+    ):
+        start += 1
+    while end > start and (
+        run[end - 1] in ".,;:!?"
+        or (
+            run[end - 1] in "([{"
+            and run.count(run[end - 1]) > run.count(")]}"["([{".index(run[end - 1])])
+        )
+    ):
+        end -= 1
+    core = run[start:end].rstrip()
+    end = start + len(core)
+    if not re.search(r"[A-Za-z0-9]", core):
+        return run
+    if unicodedata.bidirectional(core[0]) == "L" and unicodedata.bidirectional(core[-1]) == "L":
+        return run  # drawn left to right in order already
+    return f"{run[:start]}{FSI}{core}{PDI}{run[end:]}"
+
+
+# a stretch of text without a right-to-left letter, from a visible character to a visible one
+_RUN = re.compile(
+    r"[^\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\s](?:[^\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]*[^\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\s])?"
+)
+
+
 def own_direction(text: str) -> str:
     """``text`` (already ``shown``) as a right-to-left window draws it in its own direction: a
     line without a right-to-left letter (a name, an address, a claim, JSON) is isolated, so it
     reads left to right ("Alice (Contoso)", not ")Alice (Contoso"); a line with one (Lanyard's
-    Arabic, an Arabic name) keeps the window's direction. ``shown`` escaped any isolate the text
-    itself held, so every FSI/PDI here is Lanyard's."""
+    Arabic, an Arabic name) keeps the window's direction, and each left-to-right stretch in it
+    that starts or ends with punctuation or a digit ("/tmp/config.toml", "--tenant", "(no Secret
+    Service is running)") is isolated, or the algorithm would move that punctuation to its other
+    end. ``shown`` escaped any isolate the text
+    itself held, so every FSI/PDI/RLM here is Lanyard's. Each line starts with an RLM: it is
+    aligned with the window (right), whatever it starts with."""
     return "\n".join(
-        line if not line or _has_right_to_left(line) else f"{FSI}{line}{PDI}"
+        RLM + _RUN.sub(_isolated_run, line)
+        if _has_right_to_left(line)
+        else (f"{RLM}{FSI}{line}{PDI}" if line else line)
         for line in text.split("\n")
     )
 
 
 def without_isolates(text: str) -> str:
-    return text.replace(FSI, "").replace(PDI, "")
+    return text.replace(FSI, "").replace(PDI, "").replace(RLM, "")

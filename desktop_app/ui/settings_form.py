@@ -84,7 +84,7 @@ FIELDS: dict[str, tuple[str, str, str]] = {
         N_("Separated by spaces; User.Read when empty."),
     ),
     "proxy": (
-        "P&roxy",
+        N_("P&roxy"),
         N_("Proxy"),
         N_("Optional. Used for every request when set; otherwise Lanyard connects directly."),
     ),

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core import i18n
 from desktop_app.core.i18n import _
-from desktop_app.core.text import FSI, PDI
+from desktop_app.core.text import FSI, PDI, RLM
 from desktop_app.ui import translation
 from desktop_app.ui.widgets import ElidedLabel, plain_label
 
@@ -79,10 +79,13 @@ def test_untrusted_text_keeps_its_own_direction_in_arabic(app: QApplication, qtb
     own_words = plain_label(_("options"))
     qtbot.addWidget(own_words)
     # drawn isolated (left to right) though the window is right to left; its text unchanged
-    assert super(type(name), name).text() == f"{FSI}Alice Example (Contoso){PDI}"
+    assert super(type(name), name).text() == f"{RLM}{FSI}Alice Example (Contoso){PDI}"
     assert name.text() == "Alice Example (Contoso)"
-    assert super(type(arabic_name), arabic_name).text() == "محمد (Contoso)"
-    assert super(type(own_words), own_words).text() == "الخيارات"
+    # right to left as the window, and its Latin word that starts with "(" isolated: the
+    # parentheses stay around Contoso instead of moving to its other end
+    assert super(type(arabic_name), arabic_name).text() == f"{RLM}محمد {FSI}(Contoso){PDI}"
+    assert arabic_name.text() == "محمد (Contoso)"
+    assert super(type(own_words), own_words).text() == f"{RLM}الخيارات"
     # the text's own isolates are escaped, never obeyed (core/text.shown)
     sneaky = plain_label("a\u2067b")
     qtbot.addWidget(sneaky)

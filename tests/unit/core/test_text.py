@@ -76,3 +76,27 @@ def test_json_output_parses_back_whatever_it_holds(value: dict[str, str]) -> Non
     out = shown(text, for_json=True, limit=10 * len(text) + 1)
     assert deceptive_chars(out) == []
     assert json.loads(out) == small
+
+
+def test_own_direction_isolates_what_would_be_reordered_in_a_right_to_left_line() -> None:
+    from desktop_app.core.text import FSI, PDI, RLM, own_direction
+
+    assert own_direction("Alice (Contoso)") == f"{RLM}{FSI}Alice (Contoso){PDI}"
+    assert own_direction("حُفظ في /tmp/config.toml.") == f"{RLM}حُفظ في {FSI}/tmp/config.toml{PDI}."
+    assert own_direction("مرّر --tenant الآن") == f"{RLM}مرّر {FSI}--tenant{PDI} الآن"
+    # words that start with a letter are already drawn left to right, in order, with their
+    # neighbours: isolating each would reverse "Microsoft Entra ID"
+    assert own_direction("في Microsoft Entra ID") == f"{RLM}في Microsoft Entra ID"
+    assert own_direction("سطر\nline") == f"{RLM}سطر\n{RLM}{FSI}line{PDI}"
+    assert own_direction("") == ""
+
+
+def test_own_direction_keeps_a_bracketed_english_phrase_whole() -> None:
+    from desktop_app.core.text import FSI, PDI, RLM, own_direction
+
+    reason = "ملف نص صريح (no Secret Service is running)"
+    assert own_direction(reason) == f"{RLM}ملف نص صريح {FSI}(no Secret Service is running){PDI}"
+    # a bracket opened by the Arabic words around stays theirs
+    assert own_direction("Microsoft Entra ID (رمز مميز جديد)") == (
+        f"{RLM}Microsoft Entra ID (رمز مميز جديد)"
+    )
