@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -98,6 +99,7 @@ class AdminPanel(CardPanel):
         layout.addSpacing(8)
         layout.addWidget(heading(_("Raw ID token claims (JSON)"), card, 12))
         self.raw = QPlainTextEdit(card)  # plain text by construction: claims are untrusted
+        self.raw.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # code: never mirrored
         self.raw.setReadOnly(True)
         self.raw.setAccessibleName(_("Raw ID token claims as JSON"))
         self.raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))

@@ -51,10 +51,12 @@ class RequestEditor(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.headers_edit = QPlainTextEdit(self.tabs)
+        self.headers_edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # code: never mirrored
         self.headers_edit.setAccessibleName(_("Request headers"))
         self.headers_edit.setAccessibleDescription(_("One header per line, as Name: value"))
         self.headers_edit.setPlaceholderText(_(HEADERS_HINT))
         self.body_edit = QPlainTextEdit(self.tabs)
+        self.body_edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # code: never mirrored
         self.body_edit.setAccessibleName(_("Request body"))
         self.body_edit.setAccessibleDescription(_("JSON sent with POST, PUT and PATCH"))
         self.body_edit.setPlaceholderText(_(BODY_HINT))

@@ -84,6 +84,7 @@ class InspectorPanel(CardPanel):
         row.addWidget(self.reload_button)
         layout.addLayout(row)
         self.paste = QPlainTextEdit(card)
+        self.paste.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # code: never mirrored
         self.paste.setObjectName("inspector_paste")
         self.paste.setPlaceholderText(
             _('Paste or drop a token here (a "Bearer " prefix, quotes and line breaks are fine)')
@@ -131,6 +132,7 @@ class InspectorPanel(CardPanel):
         self.payload_table = self._claims_table(_("Payload claims"))
         self.header_table = self._claims_table(_("Header"))
         self.raw = QPlainTextEdit(card)
+        self.raw.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # code: never mirrored
         self.raw.setReadOnly(True)
         self.raw.setObjectName("inspector_raw")
         self.raw.setMinimumHeight(240)

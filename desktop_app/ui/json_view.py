@@ -108,6 +108,7 @@ class JsonView(QWidget):
 
         self.stack = QStackedWidget(self)
         self.tree = QTreeWidget(self.stack)
+        self.tree.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # code: never mirrored
         self.tree.setAccessibleName(_("Result"))
         self.tree.setAccessibleDescription(
             _(
@@ -130,6 +131,7 @@ class JsonView(QWidget):
         self.tree.itemActivated.connect(self._on_activated)
         self.tree.currentItemChanged.connect(self._on_current)
         self.raw_text = QPlainTextEdit(self.stack)
+        self.raw_text.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # code: never mirrored
         self.raw_text.setReadOnly(True)
         self.raw_text.setAccessibleName(_("Raw result"))
         self.raw_text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
