@@ -31,6 +31,7 @@ from desktop_app.core.errors import (
     interaction_needed,
     support_details,
 )
+from desktop_app.core.i18n import N_, _
 from desktop_app.core.stores import StoreUnavailable
 
 # AADSTS codes that mean: only a person, in the browser, can fix this
@@ -91,15 +92,15 @@ def from_msal_result(result: Mapping[str, Any], action: str) -> LanyardError:
         "65004" in description or not codes or error == "authorization_declined"
     ):
         return LanyardError(
-            f"{action} was cancelled in the browser.",
-            "Sign in again and accept the requested permissions to continue.",
+            _("{action} was cancelled in the browser.").format(action=action),
+            _("Sign in again and accept the requested permissions to continue."),
             ErrorKind.CANCELLED,
             details,
         )
     if error == "expired_token":
         return LanyardError(
-            f"{action} took too long: the code expired before it was used.",
-            "Start the sign-in again.",
+            _("{action} took too long: the code expired before it was used.").format(action=action),
+            _("Start the sign-in again."),
             ErrorKind.TIMEOUT,
             details,
         )
@@ -109,34 +110,45 @@ def from_msal_result(result: Mapping[str, Any], action: str) -> LanyardError:
         return interaction_needed(reason, claims if isinstance(claims, str) else "", details)
     if error in {"unauthorized_client", "invalid_client"} or 700016 in codes:
         return LanyardError(
-            f"{action} failed: the identity provider does not know this application.",
-            "Check the client id (Application ID) in Lanyard's settings and that the app "
-            "registration is in the tenant you sign in to.",
+            _("{action} failed: the identity provider does not know this application.").format(
+                action=action
+            ),
+            _(
+                "Check the client id (Application ID) in Lanyard's settings and that the app "
+                "registration is in the tenant you sign in to."
+            ),
             ErrorKind.CONFIG,
             details,
         )
     if error == "temporarily_unavailable":
         return LanyardError(
-            f"{action} failed: the identity provider is temporarily unavailable.",
-            "Lanyard tries again shortly.",
+            _("{action} failed: the identity provider is temporarily unavailable.").format(
+                action=action
+            ),
+            _("Lanyard tries again shortly."),
             ErrorKind.SERVICE,
             details,
         )
     if not summary:  # a bare code ("not_found"): said in words, as every other failure is
         words, advice = _UNEXPLAINED.get(error, _UNEXPLAINED_OTHER)
         return LanyardError(
-            f"{action} failed: {words.format(error=error)}.", advice, ErrorKind.SERVICE, details
+            _("{action} failed: {words}.").format(
+                action=action, words=_(words).format(error=error)
+            ),
+            _(advice),
+            ErrorKind.SERVICE,
+            details,
         )
     return LanyardError(
-        f"{action} failed: {summary}",
-        "Try again. If it keeps failing, copy the details for your administrator.",
+        _("{action} failed: {summary}").format(action=action, summary=summary),
+        _("Try again. If it keeps failing, copy the details for your administrator."),
         ErrorKind.SERVICE,
         details,
     )
 
 
-_TRY_AGAIN = "Try again. If it keeps failing, copy the details for your administrator."
-_NOT_OFFERED = (
+_TRY_AGAIN = N_("Try again. If it keeps failing, copy the details for your administrator.")
+_NOT_OFFERED = N_(
     "Check the authority (tenant) in Lanyard's settings. If it is right, this identity provider "
     "does not offer this way of signing in: use the other one (the browser, or a device code)."
 )
@@ -144,28 +156,33 @@ _NOT_OFFERED = (
 # error_description: what they mean, and what helps
 _UNEXPLAINED = {
     "not_found": (
-        "the identity provider has nothing at the address Lanyard used ({error})",
+        N_("the identity provider has nothing at the address Lanyard used ({error})"),
         _NOT_OFFERED,
     ),
     "unsupported_grant_type": (
-        "the identity provider does not offer this way of signing in ({error})",
+        N_("the identity provider does not offer this way of signing in ({error})"),
         _NOT_OFFERED,
     ),
     "unsupported_response_type": (
-        "the identity provider does not offer this way of signing in ({error})",
+        N_("the identity provider does not offer this way of signing in ({error})"),
         _NOT_OFFERED,
     ),
     "invalid_scope": (
-        "the identity provider does not accept a permission Lanyard asked for ({error})",
-        "Check the scopes in Lanyard's settings (--scopes), or ask your administrator which "
-        "permissions the app registration has.",
+        N_("the identity provider does not accept a permission Lanyard asked for ({error})"),
+        N_(
+            "Check the scopes in Lanyard's settings (--scopes), or ask your administrator which "
+            "permissions the app registration has."
+        ),
     ),
-    "invalid_request": ("the identity provider could not accept the request ({error})", _TRY_AGAIN),
-    "invalid_grant": ("the identity provider did not accept the sign-in ({error})", _TRY_AGAIN),
-    "server_error": ("the identity provider had an internal error ({error})", _TRY_AGAIN),
+    "invalid_request": (
+        N_("the identity provider could not accept the request ({error})"),
+        _TRY_AGAIN,
+    ),
+    "invalid_grant": (N_("the identity provider did not accept the sign-in ({error})"), _TRY_AGAIN),
+    "server_error": (N_("the identity provider had an internal error ({error})"), _TRY_AGAIN),
 }
 _UNEXPLAINED_OTHER = (
-    "the identity provider answered with the error '{error}' and no explanation",
+    N_("the identity provider answered with the error '{error}' and no explanation"),
     _TRY_AGAIN,
 )
 
@@ -196,8 +213,8 @@ def from_exception(
     kind = _msal_exception(exc)
     if kind == "browser_timeout":
         return LanyardError(
-            f"{action} timed out: the browser did not return to Lanyard.",
-            "If you closed the browser tab, select Sign in to start again.",
+            _("{action} timed out: the browser did not return to Lanyard.").format(action=action),
+            _("If you closed the browser tab, select Sign in to start again."),
             ErrorKind.TIMEOUT,
             support_details(error=name),
         )
@@ -208,8 +225,10 @@ def from_exception(
         return known
     if kind == "service":
         return LanyardError(
-            f"{action} failed: {service} reported an error.",
-            "Try again. If it keeps failing, copy the details for your administrator.",
+            _("{action} failed: {service} reported an error.").format(
+                action=action, service=service
+            ),
+            _("Try again. If it keeps failing, copy the details for your administrator."),
             ErrorKind.SERVICE,
             support_details(error=str(getattr(exc, "_error", "") or name)),  # msal keeps it private
         )
@@ -256,10 +275,14 @@ def os_error_text(exc: BaseException) -> str:
 def local_failure(exc: OSError, action: str) -> LanyardError:
     """A file of Lanyard's on this computer failed: never worded, or retried, as the network."""
     return LanyardError(
-        f"{action} failed on this computer: {os_error_text(exc)}.",
-        "This is not a network or identity provider problem, so waiting will not fix it: "
-        "free some disk space, or give your user account access to Lanyard's folder, then try "
-        "again.",
+        _("{action} failed on this computer: {os_error_text}.").format(
+            action=action, os_error_text=os_error_text(exc)
+        ),
+        _(
+            "This is not a network or identity provider problem, so waiting will not fix it: "
+            "free some disk space, or give your user account access to Lanyard's folder, then try "
+            "again."
+        ),
         ErrorKind.CACHE,
         support_details(
             error=exc.__class__.__name__,
@@ -273,16 +296,19 @@ def local_failure(exc: OSError, action: str) -> LanyardError:
 
 
 def sign_in_cancelled() -> LanyardError:
-    return LanyardError("Sign-in was cancelled.", "", ErrorKind.CANCELLED)
+    return LanyardError(_("Sign-in was cancelled."), "", ErrorKind.CANCELLED)
 
 
 def sign_in_from_another_user(uid: int) -> LanyardError:
     """The receiver dropped a connection of another user of this computer."""
     return LanyardError(
-        f"Lanyard turned away a sign-in response from another user of this computer (user id "
-        f"{uid}). Your own sign-in was not affected.",
-        "Finish signing in in your browser. If this keeps happening, someone else on this "
-        "computer may be trying to sign you in to their account: tell your administrator.",
+        _(
+            "Lanyard turned away a sign-in response from another user of this computer (user id {uid}). Your own sign-in was not affected."
+        ).format(uid=uid),
+        _(
+            "Finish signing in in your browser. If this keeps happening, someone else on this "
+            "computer may be trying to sign you in to their account: tell your administrator."
+        ),
         ErrorKind.BROWSER,
         {"sender_uid": str(uid)},
     )
@@ -294,11 +320,12 @@ class WrongAccount(LanyardError):
 
 def signed_in_as_another_account(received: str, asked_for: str) -> WrongAccount:
     return WrongAccount(
-        f"The sign-in that reached Lanyard was for {received or 'another account'}, not for "
-        f"{asked_for}, so Lanyard did not use it.",
-        f"Lanyard is still waiting: sign in as {asked_for} in the browser (open the sign-in "
-        "link again if the page has closed), or cancel. If you did not sign in as "
-        f"{received or 'that account'}, someone else on this computer may have sent it.",
+        _(
+            "The sign-in that reached Lanyard was for {value}, not for {asked_for}, so Lanyard did not use it."
+        ).format(value=received or "another account", asked_for=asked_for),
+        _(
+            "Lanyard is still waiting: sign in as {asked_for} in the browser (open the sign-in link again if the page has closed), or cancel. If you did not sign in as {value}, someone else on this computer may have sent it."
+        ).format(asked_for=asked_for, value=received or "that account"),
         ErrorKind.BROWSER,
         {"received_account": received, "asked_for": asked_for},
     )
@@ -306,8 +333,8 @@ def signed_in_as_another_account(received: str, asked_for: str) -> WrongAccount:
 
 def sign_in_timed_out(waited_seconds: float) -> LanyardError:
     return LanyardError(
-        "Sign-in timed out: the browser did not return to Lanyard.",
-        "If you closed the browser tab, select Sign in to start again.",
+        _("Sign-in timed out: the browser did not return to Lanyard."),
+        _("If you closed the browser tab, select Sign in to start again."),
         ErrorKind.TIMEOUT,
         {"waited_seconds": str(int(waited_seconds))},
     )
@@ -318,24 +345,24 @@ def sign_in_timed_out(waited_seconds: float) -> LanyardError:
 
 def account_gone() -> LanyardError:
     return LanyardError(
-        "You are not signed in on this computer any more.",
-        "Select Sign in to continue.",
+        _("You are not signed in on this computer any more."),
+        _("Select Sign in to continue."),
         ErrorKind.INTERACTION_REQUIRED,
     )
 
 
 def no_usable_token() -> LanyardError:
     return LanyardError(
-        "Your saved sign-in has no usable token.",
-        "Select Sign in to continue.",
+        _("Your saved sign-in has no usable token."),
+        _("Select Sign in to continue."),
         ErrorKind.INTERACTION_REQUIRED,
     )
 
 
 def http_cache_reset(moved_to: Path) -> LanyardError:
     return LanyardError(
-        "Lanyard's saved network metadata was damaged and has been reset.",
-        "Nothing to do: it is fetched again automatically.",
+        _("Lanyard's saved network metadata was damaged and has been reset."),
+        _("Nothing to do: it is fetched again automatically."),
         ErrorKind.CACHE,
         {"moved_to": str(moved_to)},
     )
@@ -347,7 +374,9 @@ def http_cache_reset(moved_to: Path) -> LanyardError:
 def session_only_cache(reason: str, advice: str, protection: str) -> LanyardError:
     """No store can keep the cache (plaintext refused, or the OS store is locked or failing)."""
     return LanyardError(
-        f"Your sign-in will not be saved: {reason}. You are signed in for this session only.",
+        _(
+            "Your sign-in will not be saved: {reason}. You are signed in for this session only."
+        ).format(reason=reason),
         advice,
         ErrorKind.CACHE,
         {"protection": protection},
@@ -357,18 +386,22 @@ def session_only_cache(reason: str, advice: str, protection: str) -> LanyardErro
 # A change the store could not take (StoreUnavailable: a reason, and what to do) is kept in memory
 # and saved as soon as the store works again; these word the local reasons.
 
-SAVES_LATER = "Lanyard keeps your sign-in in memory meanwhile and saves it as soon as it can."
+SAVES_LATER = N_("Lanyard keeps your sign-in in memory meanwhile and saves it as soon as it can.")
 
 
 def cache_busy(lock: Path, holder: str, waited_seconds: float) -> StoreUnavailable:
     """Another process held the cache's lock too long; ``holder``: its process id, if known."""
     return StoreUnavailable(
-        "another Lanyard process"
-        + (f" (process {holder})" if holder else "")
-        + f" has held the token cache for more than {waited_seconds:.0f} seconds",
-        "Close other Lanyard windows or commands. If it keeps happening, end the process named "
-        f"here. {SAVES_LATER}",
-        detail=f"lock {lock}" + (f", held by process {holder}" if holder else ""),
+        _("another Lanyard process")
+        + (_(" (process {holder})").format(holder=holder) if holder else "")
+        + _(" has held the token cache for more than {waited_seconds:.0f} seconds").format(
+            waited_seconds=waited_seconds
+        ),
+        _(
+            "Close other Lanyard windows or commands. If it keeps happening, end the process named here. {SAVES_LATER}"
+        ).format(SAVES_LATER=_(SAVES_LATER)),
+        detail=_("lock {lock}").format(lock=lock)
+        + (_(", held by process {holder}").format(holder=holder) if holder else ""),
     )
 
 
@@ -376,17 +409,25 @@ def lock_unusable(lock: Path, exc: BaseException) -> StoreUnavailable:
     """The lock file cannot be opened or locked (a folder in its place, no permission, a full
     disk, a file system without locks)."""
     return StoreUnavailable(
-        f"its lock file cannot be used ({os_error_text(exc)})",
-        f"{lock} must be a file your user account can write, in a folder with free space. "
-        + SAVES_LATER,
+        _("its lock file cannot be used ({os_error_text})").format(
+            os_error_text=os_error_text(exc)
+        ),
+        _(
+            "{lock} must be a file your user account can write, in a folder with free space. "
+        ).format(lock=lock)
+        + _(SAVES_LATER),
         detail=f"lock {lock}: {exc!r}",
     )
 
 
 def cache_write_failed(location: Path, exc: BaseException) -> StoreUnavailable:
     return StoreUnavailable(
-        f"the cache file could not be written ({os_error_text(exc)})",
-        f"Check free disk space and the permissions of {location.parent}. {SAVES_LATER}",
+        _("the cache file could not be written ({os_error_text})").format(
+            os_error_text=os_error_text(exc)
+        ),
+        _("Check free disk space and the permissions of {parent}. {SAVES_LATER}").format(
+            parent=location.parent, SAVES_LATER=_(SAVES_LATER)
+        ),
         detail=repr(exc),
     )
 
@@ -396,19 +437,24 @@ def cache_unreadable(location: Path, exc: BaseException) -> StoreUnavailable:
     nothing about its content, so it is left as it is, never moved aside as damage."""
     where = getattr(exc, "filename", None) or location
     return StoreUnavailable(
-        f"Lanyard may not read the token cache ({os_error_text(exc)})",
-        f"Lanyard left {where} as it is. Make it readable and writable by your user account "
-        "(a cache created by another user or with sudo belongs to them); Lanyard reads it "
-        "again as soon as it can.",
+        _("Lanyard may not read the token cache ({os_error_text})").format(
+            os_error_text=os_error_text(exc)
+        ),
+        _(
+            "Lanyard left {where} as it is. Make it readable and writable by your user account (a cache created by another user or with sudo belongs to them); Lanyard reads it again as soon as it can."
+        ).format(where=where),
         detail=repr(exc),
     )
 
 
 def profile_unusable(directory: Path, exc: BaseException) -> StoreUnavailable:
     return StoreUnavailable(
-        f"the profile folder cannot be used ({os_error_text(exc)})",
-        f"Check that {directory} is a folder your user account can write, on a disk with free "
-        "space, or choose another with --profile-dir.",
+        _("the profile folder cannot be used ({os_error_text})").format(
+            os_error_text=os_error_text(exc)
+        ),
+        _(
+            "Check that {directory} is a folder your user account can write, on a disk with free space, or choose another with --profile-dir."
+        ).format(directory=directory),
         detail=repr(exc),
     )
 
@@ -417,9 +463,13 @@ def cache_damaged(why: str, cache: Path, moved_to: str | None) -> LanyardError:
     """The cache could not be read and a fresh one was started; ``moved_to``: where the damaged
     one was kept (a path or a keyring item), if anywhere."""
     return LanyardError(
-        f"The saved sign-in could not be used: {why}. A fresh cache was started.",
-        "Sign in again."
-        + (f" The damaged cache was kept for diagnosis as {moved_to}." if moved_to else ""),
+        _("The saved sign-in could not be used: {why}. A fresh cache was started.").format(why=why),
+        _("Sign in again.")
+        + (
+            _(" The damaged cache was kept for diagnosis as {moved_to}.").format(moved_to=moved_to)
+            if moved_to
+            else ""
+        ),
         ErrorKind.CACHE,
         {"cache": str(cache)} | ({"moved_to": moved_to} if moved_to else {}),
     )
@@ -441,8 +491,9 @@ def saving_state(notice: LanyardError) -> tuple[bool, str] | None:
 def cache_not_saved(reason: str, advice: str, cache: Path) -> LanyardError:
     """The store refused a write (e.g. the keyring got locked): kept in memory until it works."""
     return LanyardError(
-        f"Your sign-in cannot be saved right now: {reason}. "
-        "Lanyard keeps you signed in until it quits.",
+        _(
+            "Your sign-in cannot be saved right now: {reason}. Lanyard keeps you signed in until it quits."
+        ).format(reason=reason),
         advice,
         ErrorKind.CACHE,
         {"cache": str(cache), SAVED: "no", SAVED_WHY: reason},
@@ -453,8 +504,10 @@ def cache_not_read(reason: str, advice: str, cache: Path) -> LanyardError:
     """The store refused a read (a locked or stopped keyring, no permission): the saved sign-in
     is still there, unread; nothing is moved or overwritten."""
     return LanyardError(
-        f"Lanyard cannot read your saved sign-in right now: {reason}.",
-        f"{advice} Until then, a new sign-in lasts only until Lanyard quits.",
+        _("Lanyard cannot read your saved sign-in right now: {reason}.").format(reason=reason),
+        _("{advice} Until then, a new sign-in lasts only until Lanyard quits.").format(
+            advice=advice
+        ),
         ErrorKind.CACHE,
         {"cache": str(cache), SAVED: "no", SAVED_WHY: reason},
     )
@@ -463,7 +516,7 @@ def cache_not_read(reason: str, advice: str, cache: Path) -> LanyardError:
 def cache_works_again(protection: str) -> LanyardError:
     """The store that failed works again: everything kept in memory has been saved."""
     return LanyardError(
-        f"Your sign-in is saved again ({protection}).",
+        _("Your sign-in is saved again ({protection}).").format(protection=protection),
         "",
         ErrorKind.CACHE,
         {SAVED: "yes"},
@@ -474,8 +527,8 @@ def saved_sign_in_unavailable(problem: StoreUnavailable, cache: Path) -> Lanyard
     """For the terminal commands: a sign-in may be saved, but its store cannot be read now.
     Not 'nobody is signed in': that would send the person to sign in again for nothing."""
     return LanyardError(
-        f"Your saved sign-in cannot be read right now: {problem.reason}.",
-        f"{problem.advice} You do not need to sign in again.",
+        _("Your saved sign-in cannot be read right now: {reason}.").format(reason=problem.reason),
+        _("{advice} You do not need to sign in again.").format(advice=problem.advice),
         ErrorKind.CACHE,
         {"cache": str(cache)},
     )
@@ -485,13 +538,18 @@ def earlier_damage(record: Mapping[str, Any]) -> LanyardError:
     """What a terminal command (or another process) found and did while no window was open,
     told once by the next window."""
     when = str(record.get("time") or "earlier")
-    by = str(record.get("by") or "another Lanyard process")
+    by = str(record.get("by") or _("another Lanyard process"))
     moved_to = str(record.get("moved_to") or "")
     return LanyardError(
-        f"Your saved sign-in was found damaged ({record.get('why') or 'unreadable'}) by {by} "
-        f"at {when}, and a fresh cache was started.",
-        "Sign in again."
-        + (f" The damaged cache was kept for diagnosis as {moved_to}." if moved_to else ""),
+        _(
+            "Your saved sign-in was found damaged ({value}) by {by} at {when}, and a fresh cache was started."
+        ).format(value=record.get("why") or "unreadable", by=by, when=when),
+        _("Sign in again.")
+        + (
+            _(" The damaged cache was kept for diagnosis as {moved_to}.").format(moved_to=moved_to)
+            if moved_to
+            else ""
+        ),
         ErrorKind.CACHE,
         {"cache": str(record.get("cache") or "")} | ({"moved_to": moved_to} if moved_to else {}),
     )
@@ -507,19 +565,22 @@ class BrokerFailed(LanyardError):
 
 def broker_failed(why: str) -> BrokerFailed:
     return BrokerFailed(
-        f"The sign-in broker could not sign you in ({why}).",
-        "Lanyard signs you in through the system browser instead.",
+        _("The sign-in broker could not sign you in ({why}).").format(why=why),
+        _("Lanyard signs you in through the system browser instead."),
         ErrorKind.BROWSER,
         {"broker": why},
     )
 
 
 def broker_redirect_uri_missing(redirect_uri: str) -> BrokerFailed:
-    why = f"the app registration lacks the redirect URI {redirect_uri}"
+    why = _("the app registration lacks the redirect URI {redirect_uri}").format(
+        redirect_uri=redirect_uri
+    )
     return BrokerFailed(
-        f"The sign-in broker could not sign you in: {why}.",
-        "Lanyard signs you in through the system browser instead. To use the broker, ask your "
-        f"administrator to add {redirect_uri} as a Mobile and desktop redirect URI.",
+        _("The sign-in broker could not sign you in: {why}.").format(why=why),
+        _(
+            "Lanyard signs you in through the system browser instead. To use the broker, ask your administrator to add {redirect_uri} as a Mobile and desktop redirect URI."
+        ).format(redirect_uri=redirect_uri),
         ErrorKind.CONFIG,
         {"broker": why, "redirect_uri": redirect_uri},
     )
@@ -528,9 +589,13 @@ def broker_redirect_uri_missing(redirect_uri: str) -> BrokerFailed:
 def broker_not_used(why: str) -> LanyardError:
     """Told when a sign-in goes to the browser although the broker setting asked for it."""
     return LanyardError(
-        f"The sign-in broker is not available ({why}): signing in through the system browser.",
-        "Nothing to do to sign in now. A device that Conditional Access requires to be managed "
-        "needs the broker: ask your administrator.",
+        _(
+            "The sign-in broker is not available ({why}): signing in through the system browser."
+        ).format(why=why),
+        _(
+            "Nothing to do to sign in now. A device that Conditional Access requires to be managed "
+            "needs the broker: ask your administrator."
+        ),
         ErrorKind.BROWSER,
         {"broker": why},
     )
@@ -544,8 +609,8 @@ def from_broker_result(result: Mapping[str, Any], action: str) -> LanyardError:
         return from_msal_result(result, action)
     status = str(result.get("_broker_status") or "")
     if status.endswith("UserCanceled"):
-        return LanyardError("Sign-in was cancelled.", "", ErrorKind.CANCELLED)
+        return LanyardError(_("Sign-in was cancelled."), "", ErrorKind.CANCELLED)
     # "<context>. Status: …, Error code: …, Tag: …" (msal/broker.py _convert_error)
     description = str(result.get("error_description") or "").split(". Status:")[0]
-    why = " ".join(description.split())[:200] or status.rpartition(".")[2] or "no reason given"
+    why = " ".join(description.split())[:200] or status.rpartition(".")[2] or _("no reason given")
     return broker_failed(why)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import requests
 
 from desktop_app.core.errors import ErrorKind, LanyardError, ResponseSummary, support_details
+from desktop_app.core.i18n import _
 from desktop_app.core.text import shown
 
 
@@ -42,7 +43,7 @@ def _environment_proxy_note() -> str:
     import os
 
     if any(os.environ.get(name) for name in _PROXY_VARIABLES):
-        return (
+        return _(
             " HTTPS_PROXY from the environment is not used: to go through a proxy, set proxy "
             "in Lanyard's settings (or LANYARD_PROXY, or --proxy)."
         )
@@ -64,40 +65,53 @@ def from_http_exception(
     named = _named(service, host)
     if isinstance(exc, requests.exceptions.SSLError):
         return LanyardError(
-            f"{action} failed: the certificate of {named} is not trusted.",
-            "If your network inspects TLS, set ca_bundle in Lanyard's settings to your "
-            "organisation's CA certificate.",
+            _("{action} failed: the certificate of {named} is not trusted.").format(
+                action=action, named=named
+            ),
+            _(
+                "If your network inspects TLS, set ca_bundle in Lanyard's settings to your "
+                "organisation's CA certificate."
+            ),
             ErrorKind.NETWORK,
             support_details(error=name),
         )
     if isinstance(exc, requests.exceptions.ProxyError):
         return LanyardError(
-            f"{action} failed: Lanyard could not reach the proxy, or the proxy refused to "
-            f"connect to {named}.",
-            "Check the proxy in File → Settings… (or the --proxy / LANYARD_PROXY you set): its "
-            "address, that it is running, and any user name and password it needs.",
+            _(
+                "{action} failed: Lanyard could not reach the proxy, or the proxy refused to connect to {named}."
+            ).format(action=action, named=named),
+            _(
+                "Check the proxy in File → Settings… (or the --proxy / LANYARD_PROXY you set): its "
+                "address, that it is running, and any user name and password it needs."
+            ),
             ErrorKind.NETWORK,
             support_details(error=name),
         )
     deadline_s = getattr(exc, "deadline_s", None)
     if isinstance(exc, requests.exceptions.Timeout) and deadline_s is not None:
         return LanyardError(  # net.ResponseDeadlineError: a body that trickled in too slowly
-            f"{action} failed: {named} took too long to answer (more than {deadline_s:g} s).",
-            "The server or the network is very slow. Lanyard tries again shortly.",
+            _(
+                "{action} failed: {named} took too long to answer (more than {deadline_s:g} s)."
+            ).format(action=action, named=named, deadline_s=deadline_s),
+            _("The server or the network is very slow. Lanyard tries again shortly."),
             ErrorKind.NETWORK,
             support_details(error=name),
         )
     if isinstance(exc, requests.exceptions.Timeout):
         return LanyardError(
-            f"{action} failed: {named} did not answer in time.",
-            "Check your connection. Lanyard tries again shortly.",
+            _("{action} failed: {named} did not answer in time.").format(
+                action=action, named=named
+            ),
+            _("Check your connection. Lanyard tries again shortly."),
             ErrorKind.NETWORK,
             support_details(error=name),
         )
     if exc.__class__.__name__ == "ResponseTooLargeError":
         return LanyardError(
-            f"{action} failed: {named} sent a far larger answer than Lanyard accepts.",
-            "The server is misbehaving or is not the one Lanyard expects; check its address.",
+            _("{action} failed: {named} sent a far larger answer than Lanyard accepts.").format(
+                action=action, named=named
+            ),
+            _("The server is misbehaving or is not the one Lanyard expects; check its address."),
             ErrorKind.SERVICE,
             support_details(error=name),
         )
@@ -106,22 +120,26 @@ def from_http_exception(
             "" if isinstance(exc, requests.exceptions.ProxyError) else _environment_proxy_note()
         )
         return LanyardError(
-            f"{action} failed: {named} could not be reached.",
-            "Check your network connection. Lanyard tries again shortly." + proxy_note,
+            _("{action} failed: {named} could not be reached.").format(action=action, named=named),
+            _("Check your network connection. Lanyard tries again shortly.") + proxy_note,
             ErrorKind.NETWORK,
             support_details(error=name),
         )
     if last is not None and last.status == 429:
         return LanyardError(
-            f"{action} failed: {service} is throttling requests.",
-            "Lanyard waits as asked and tries again.",
+            _("{action} failed: {service} is throttling requests.").format(
+                action=action, service=service
+            ),
+            _("Lanyard waits as asked and tries again."),
             ErrorKind.SERVICE,
             support_details(status="429", retry_after=last.retry_after, request_id=last.request_id),
         )
     if last is not None and last.status >= 500:
         return LanyardError(
-            f"{action} failed: {service} is having problems (HTTP {last.status}).",
-            "Lanyard tries again shortly.",
+            _("{action} failed: {service} is having problems (HTTP {status}).").format(
+                action=action, service=service, status=last.status
+            ),
+            _("Lanyard tries again shortly."),
             ErrorKind.SERVICE,
             support_details(
                 status=str(last.status), retry_after=last.retry_after, request_id=last.request_id
@@ -136,8 +154,10 @@ def unreadable_answer(
     """An answer that could not be parsed, from a service that is perhaps busy."""
     name = exc.__class__.__name__
     return LanyardError(
-        f"{action} failed: {service} sent an answer Lanyard could not read.",
-        "Lanyard tries again shortly; the service may be busy.",
+        _("{action} failed: {service} sent an answer Lanyard could not read.").format(
+            action=action, service=service
+        ),
+        _("Lanyard tries again shortly; the service may be busy."),
         ErrorKind.SERVICE,
         support_details(error=name, status=str(last.status) if last else ""),
     )

@@ -18,6 +18,7 @@ from desktop_app.core.errors import (
     support_details,
 )
 from desktop_app.core.http_errors import from_exception
+from desktop_app.core.i18n import _
 
 __all__ = ["from_exception", "from_graph_response", "graph_error", "parse_claims_challenge"]
 
@@ -86,37 +87,47 @@ def graph_error(
         if claims is not None:
             return interaction_needed(InteractionReason.CLAIMS, claims, details)
         return LanyardError(
-            f"{action} failed: {service} did not accept your sign-in.",
-            "Refresh, or sign in again if it keeps happening.",
+            _("{action} failed: {service} did not accept your sign-in.").format(
+                action=action, service=service
+            ),
+            _("Refresh, or sign in again if it keeps happening."),
             ErrorKind.INTERACTION_REQUIRED,
             details,
             reason=InteractionReason.EXPIRED,
         )
     if status == 403:
         return LanyardError(
-            f"{action} failed: you do not have permission ({code or 'Forbidden'}).",
-            "Ask your administrator to grant Lanyard the needed permission.",
+            _("{action} failed: you do not have permission ({value}).").format(
+                action=action, value=code or "Forbidden"
+            ),
+            _("Ask your administrator to grant Lanyard the needed permission."),
             ErrorKind.SERVICE,
             details,
         )
     if status == 429:
         details["retry_after"] = _header(headers, "Retry-After")
         return LanyardError(
-            f"{action} failed: {service} is throttling requests.",
-            "Lanyard waits as asked and tries again.",
+            _("{action} failed: {service} is throttling requests.").format(
+                action=action, service=service
+            ),
+            _("Lanyard waits as asked and tries again."),
             ErrorKind.SERVICE,
             {k: v for k, v in details.items() if v},
         )
     if status >= 500:
         return LanyardError(
-            f"{action} failed: {service} is having problems (HTTP {status}).",
-            "Lanyard tries again shortly.",
+            _("{action} failed: {service} is having problems (HTTP {status}).").format(
+                action=action, service=service, status=status
+            ),
+            _("Lanyard tries again shortly."),
             ErrorKind.SERVICE,
             details,
         )
     return LanyardError(
-        f"{action} failed: {message or f'{service} answered {status}'}",
-        "Try again. If it keeps failing, copy the details for your administrator.",
+        _("{action} failed: {value}").format(
+            action=action, value=message or f"{service} answered {status}"
+        ),
+        _("Try again. If it keeps failing, copy the details for your administrator."),
         ErrorKind.SERVICE,
         details,
     )
@@ -124,8 +135,10 @@ def graph_error(
 
 def unreadable_graph_answer(action: str, status: int) -> LanyardError:
     return LanyardError(
-        f"{action} failed: Microsoft Graph sent an answer Lanyard could not read.",
-        "Lanyard tries again shortly.",
+        _("{action} failed: Microsoft Graph sent an answer Lanyard could not read.").format(
+            action=action
+        ),
+        _("Lanyard tries again shortly."),
         ErrorKind.SERVICE,
         support_details(status=str(status)),
     )
