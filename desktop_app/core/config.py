@@ -23,7 +23,7 @@ from urllib.parse import SplitResult, urlparse, urlsplit
 from desktop_app.core import managed_policy, paths
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.core.files import UnreadableFile, read_bounded
-from desktop_app.core.i18n import LANGUAGE_CHOICES
+from desktop_app.core.i18n import LANGUAGE_CHOICES, _
 from desktop_app.core.scopes import RESERVED_SCOPES, Scopes, parse_scopes
 
 
@@ -109,8 +109,12 @@ def config_error(field_name: str, source: str, problem: str) -> ConfigError:
     """``problem`` continues "Setting 'x' ..."; it is kept in details too, for the settings
     dialog to show beside the field."""
     return ConfigError(
-        message=f"Setting '{field_name}' ({source}) {problem}",
-        recommendation=f"Fix '{field_name}' in {source} and start Lanyard again.",
+        message=_("Setting '{field_name}' ({source}) {problem}").format(
+            field_name=field_name, source=source, problem=problem
+        ),
+        recommendation=_("Fix '{field_name}' in {source} and start Lanyard again.").format(
+            field_name=field_name, source=source
+        ),
         kind=ErrorKind.CONFIG,
         details={"field": field_name, "source": source, "problem": problem},
     )
@@ -212,27 +216,35 @@ def _read_file(path: Path, required: bool) -> dict[str, Any]:
         data = tomllib.loads(decode_text(read_bounded(path, CONFIG_FILE_LIMIT)))
     except FileNotFoundError:
         if required:
-            raise config_error("config", str(path), "names a file that does not exist.") from None
+            raise config_error(
+                "config", str(path), _("names a file that does not exist.")
+            ) from None
         return {}
     except UnreadableFile as exc:  # a pipe, a device, a folder, too large, no permission
         raise config_error("config", str(path), f"{exc.reason}.") from None
     except tomllib.TOMLDecodeError as exc:
-        raise config_error("config", str(path), f"is not valid TOML: {exc}.") from None
+        raise config_error(
+            "config", str(path), _("is not valid TOML: {exc}.").format(exc=exc)
+        ) from None
     except UnicodeDecodeError as exc:  # tomllib decodes the bytes before parsing them
         raise config_error(
-            "config", str(path), f"is not UTF-8 text (byte {exc.start} cannot be read)."
+            "config",
+            str(path),
+            _("is not UTF-8 text (byte {start} cannot be read).").format(start=exc.start),
         ) from None
     unknown = sorted(set(data) - set(FILE_KEYS))
     if unknown:
         raise config_error(
-            unknown[0], str(path), f"is not a Lanyard setting (known: {', '.join(FILE_KEYS)})."
+            unknown[0],
+            str(path),
+            _("is not a Lanyard setting (known: {join}).").format(join=", ".join(FILE_KEYS)),
         )
     return data
 
 
 def _as_text(name: str, source: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise config_error(name, source, "must be a non-empty text value.")
+        raise config_error(name, source, _("must be a non-empty text value."))
     return value.strip()
 
 
@@ -245,21 +257,25 @@ def _as_bool(name: str, source: str, value: object) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    raise config_error(name, source, "must be true or false.")
+    raise config_error(name, source, _("must be true or false."))
 
 
 def _as_scopes(source: str, value: object) -> Scopes:
     if not isinstance(value, str) and not (
         isinstance(value, list) and all(isinstance(part, str) for part in value)
     ):
-        raise config_error("scopes", source, "must be a list of scope names.")
+        raise config_error("scopes", source, _("must be a list of scope names."))
     items = parse_scopes(value)
     if not items:
-        raise config_error("scopes", source, "must name at least one scope.")
+        raise config_error("scopes", source, _("must name at least one scope."))
     reserved = sorted(RESERVED_SCOPES.intersection(items))
     if reserved:
         raise config_error(
-            "scopes", source, f"must not include {', '.join(reserved)}: Lanyard adds them itself."
+            "scopes",
+            source,
+            _("must not include {join}: Lanyard adds them itself.").format(
+                join=", ".join(reserved)
+            ),
         )
     return items
 
@@ -295,9 +311,9 @@ def _visible_problem(text: str) -> str | None:
     (or be dropped silently by urllib), and a person cannot see them in the field."""
     for char in text:
         if char.isspace():
-            return "must not contain spaces"
+            return _("must not contain spaces")
         if not char.isprintable() or unicodedata.category(char) in ("Cf", "Cs", "Co", "Cn"):
-            return f"must not contain invisible characters (U+{ord(char):04X})"
+            return _("must not contain invisible characters (U+{ord:04X})").format(ord=ord(char))
     return None
 
 
@@ -307,14 +323,14 @@ def _host_problem(host: str) -> str | None:
     if host.startswith("[") or host.endswith("]") or "[" in host or "]" in host:
         inner = host[1:-1] if host.startswith("[") and host.endswith("]") else None
         if inner is None or "[" in inner or "]" in inner:
-            return "has an unmatched [ or ] (only an IPv6 address goes in brackets, like [::1])"
+            return _("has an unmatched [ or ] (only an IPv6 address goes in brackets, like [::1])")
         try:
             ipaddress.IPv6Address(inner)
         except ValueError:
-            return f"has '{inner}' in brackets, which is not an IPv6 address"
+            return _("has '{inner}' in brackets, which is not an IPv6 address").format(inner=inner)
         return None
     if not host:
-        return "names no host"
+        return _("names no host")
     if not host.isascii():
         try:  # as requests and urllib3 encode it (the idna package, only loaded for this)
             import idna
@@ -322,12 +338,12 @@ def _host_problem(host: str) -> str | None:
             idna.encode(host.lower(), strict=True, std3_rules=True)  # urllib3's
             host = idna.encode(host, uts46=True).decode("ascii")  # requests's
         except (idna.IDNAError, UnicodeError, ValueError):
-            return "has a host name that cannot be used"
+            return _("has a host name that cannot be used")
     labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
     if len(host) > 253 or not all(
         len(label) <= 63 and _HOST_LABEL.match(label) for label in labels
     ):
-        return "has a host name that cannot be used"
+        return _("has a host name that cannot be used")
     return None
 
 
@@ -346,16 +362,20 @@ def _split_url(name: str, source: str, text: str, shown: str) -> SplitResult:
         host = text.partition("://")[2].split("/", 1)[0].rpartition("@")[2]
         balanced = host.startswith("[") and host.count("[") == host.count("]") == 1
         if ("[" in host or "]" in host) and not balanced:
-            problem = "has an unmatched [ or ] (only an IPv6 address goes in brackets, like [::1])"
+            problem = _(
+                "has an unmatched [ or ] (only an IPv6 address goes in brackets, like [::1])"
+            )
         else:  # urlsplit checks what is in brackets too; .port the port
             bracketed = host[: host.find("]") + 1] if balanced else ""
             problem = (bracketed and _host_problem(bracketed)) or (
-                "has a port that is not a number from 1 to 65535"
+                _("has a port that is not a number from 1 to 65535")
             )
         raise config_error(name, source, f"{problem} ('{shown}').") from None
     if port == 0:
         raise config_error(
-            name, source, f"has a port that is not a number from 1 to 65535 ('{shown}')."
+            name,
+            source,
+            _("has a port that is not a number from 1 to 65535 ('{shown}').").format(shown=shown),
         )
     host_and_port = parsed.netloc.rpartition("@")[2]
     if "[" in host_and_port or "]" in host_and_port:
@@ -373,14 +393,24 @@ def _as_https_url(name: str, source: str, value: object) -> str:
     text = _as_text(name, source, value)
     shown = redact_url(text)
     if not text.lower().startswith("https://"):
-        raise config_error(name, source, f"must be an https:// URL, not '{shown}'.")
+        raise config_error(
+            name, source, _("must be an https:// URL, not '{shown}'.").format(shown=shown)
+        )
     parsed = _split_url(name, source, text, shown)
     if parsed.scheme != "https" or not parsed.hostname:
-        raise config_error(name, source, f"must be an https:// URL, not '{shown}'.")
+        raise config_error(
+            name, source, _("must be an https:// URL, not '{shown}'.").format(shown=shown)
+        )
     if "@" in parsed.netloc:
-        raise config_error(name, source, f"must not hold a user name or password ('{shown}').")
+        raise config_error(
+            name,
+            source,
+            _("must not hold a user name or password ('{shown}').").format(shown=shown),
+        )
     if parsed.query or parsed.fragment or text.endswith(("?", "#")):
-        raise config_error(name, source, f"must not have a ?query or #fragment ('{shown}').")
+        raise config_error(
+            name, source, _("must not have a ?query or #fragment ('{shown}').").format(shown=shown)
+        )
     return text.rstrip("/")
 
 
@@ -392,22 +422,29 @@ def _as_proxy_url(source: str, value: object) -> str:
         raise config_error(
             "proxy",
             source,
-            f"must be a URL starting with {', '.join(s + '://' for s in PROXY_SCHEMES)}, "
-            f"like http://proxy.example.com:8080 (not '{shown}').",
+            _(
+                "must be a URL starting with {join}, like http://proxy.example.com:8080 (not '{shown}')."
+            ).format(join=", ".join(s + "://" for s in PROXY_SCHEMES), shown=shown),
         )
     parsed = _split_url("proxy", source, text, shown)
     if not parsed.hostname:
-        raise config_error("proxy", source, f"must name the proxy's host ('{shown}').")
+        raise config_error(
+            "proxy", source, _("must name the proxy's host ('{shown}').").format(shown=shown)
+        )
     if parsed.path.strip("/") or parsed.query or parsed.fragment or text.endswith(("?", "#")):
         raise config_error(
-            "proxy", source, f"must be just scheme://host:port, without a path ('{shown}')."
+            "proxy",
+            source,
+            _("must be just scheme://host:port, without a path ('{shown}').").format(shown=shown),
         )
     if scheme.startswith("socks") and importlib.util.find_spec("socks") is None:
         raise config_error(
             "proxy",
             source,
-            "is a SOCKS proxy, which needs the PySocks package: install requests[socks], "
-            "or use an http:// proxy.",
+            _(
+                "is a SOCKS proxy, which needs the PySocks package: install requests[socks], "
+                "or use an http:// proxy."
+            ),
         )
     return text.rstrip("/")
 
@@ -417,12 +454,20 @@ def _as_ca_file(source: str, value: object) -> Path:
     try:
         contents = read_bounded(path, CA_BUNDLE_LIMIT)
     except FileNotFoundError:
-        raise config_error("ca_bundle", source, f"names no readable file ('{path}').") from None
+        raise config_error(
+            "ca_bundle", source, _("names no readable file ('{path}').").format(path=path)
+        ) from None
     except UnreadableFile as exc:  # a pipe, a device, a folder, too large, no permission
-        raise config_error("ca_bundle", source, f"cannot be used: '{path}' {exc.reason}.") from None
+        raise config_error(
+            "ca_bundle",
+            source,
+            _("cannot be used: '{path}' {reason}.").format(path=path, reason=exc.reason),
+        ) from None
     if b"-----BEGIN CERTIFICATE-----" not in contents:
         raise config_error(
-            "ca_bundle", source, f"must be a PEM file of CA certificates; '{path}' holds none."
+            "ca_bundle",
+            source,
+            _("must be a PEM file of CA certificates; '{path}' holds none.").format(path=path),
         )
     return path
 
@@ -432,16 +477,26 @@ def _as_folder(name: str, source: str, value: object) -> Path:
     path = _expand(Path(text))
     if path.parts[:1] and path.parts[0].startswith("~"):
         raise config_error(
-            name, source, f"starts with {path.parts[0]}, which names no user on this computer."
+            name,
+            source,
+            _("starts with {parts}, which names no user on this computer.").format(
+                parts=path.parts[0]
+            ),
         )
     if "\0" in text:
-        raise config_error(name, source, "must not contain a NUL character.")
+        raise config_error(name, source, _("must not contain a NUL character."))
     at = path  # the folder may not exist yet (it is made then); what does exist must be one
     while not at.exists() and at.parent != at:
         at = at.parent
     if at.exists() and not at.is_dir():
-        where = "is" if at == path else f"is inside '{at}', which is"
-        raise config_error(name, source, f"{where} a file, not a folder ('{path}').")
+        problem = (
+            _("is a file, not a folder ('{path}').").format(path=path)
+            if at == path
+            else _("is inside '{at}', which is a file, not a folder ('{path}').").format(
+                at=at, path=path
+            )
+        )
+        raise config_error(name, source, problem)
     return path
 
 
@@ -456,7 +511,11 @@ def _naming(name: str, source: str) -> Iterator[None]:
         raise
     except (ValueError, TypeError, RuntimeError, OSError, LookupError, RecursionError) as exc:
         raise config_error(
-            name, source, f"cannot be used ({exc.__class__.__name__}: {redact_url(str(exc))})."
+            name,
+            source,
+            _("cannot be used ({name}: {redact_url}).").format(
+                name=exc.__class__.__name__, redact_url=redact_url(str(exc))
+            ),
         ) from None
 
 
@@ -468,7 +527,9 @@ def _validate_client_id(source: str, value: object) -> str:
         raise config_error(
             "client_id",
             source,
-            "must be the Application (client) ID, a GUID like 00000000-0000-0000-0000-000000000000.",
+            _(
+                "must be the Application (client) ID, a GUID like 00000000-0000-0000-0000-000000000000."
+            ),
         ) from None
     return text
 
@@ -493,10 +554,16 @@ def policy_locks(policy: managed_policy.Policy) -> dict[str, managed_policy.Entr
 
 
 def _refuse_locked(key: str, source: str, entry: managed_policy.Entry) -> ConfigError:
-    problem = f"cannot be set: your organisation's policy sets it ({entry.source})."
+    problem = _("cannot be set: your organisation's policy sets it ({source}).").format(
+        source=entry.source
+    )
     return ConfigError(
-        message=f"Setting '{key}' ({source}) {problem}",
-        recommendation=f"Leave out {source}: only an administrator can change this setting.",
+        message=_("Setting '{key}' ({source}) {problem}").format(
+            key=key, source=source, problem=problem
+        ),
+        recommendation=_(
+            "Leave out {source}: only an administrator can change this setting."
+        ).format(source=source),
         kind=ErrorKind.CONFIG,
         details={"field": key, "source": source, "problem": problem},
     )
@@ -518,7 +585,7 @@ def _collect(
         flag = flags.get(key)
         env_name = ENV_PREFIX + key.upper()
         flag_source = f"--{key.replace('_', '-')}"
-        env_source = f"environment variable {env_name}"
+        env_source = f"environment variable {env_name}"  # a name: origins compare it
         if key in locks:
             if flag is not None:
                 raise _refuse_locked(key, flag_source, locks[key])
@@ -623,7 +690,9 @@ def _build(
         with _naming("cloud", source):
             name = _as_text("cloud", source, raw).lower()
             if name not in CLOUDS:
-                raise config_error("cloud", source, f"must be one of {', '.join(CLOUDS)}.")
+                raise config_error(
+                    "cloud", source, _("must be one of {join}.").format(join=", ".join(CLOUDS))
+                )
             cloud = CLOUDS[name]
 
     if "authority" in values:
@@ -634,7 +703,7 @@ def _build(
             segments = urlsplit(authority).path.split("/")
             if len(segments) < 2 or not segments[1]:
                 raise config_error(
-                    "authority", source, "must end with a tenant, e.g. /organizations."
+                    "authority", source, _("must end with a tenant, e.g. /organizations.")
                 )
     else:
         tenant = DEFAULT_TENANT
@@ -644,7 +713,9 @@ def _build(
                 tenant = _as_text("tenant", source, raw)
                 if not _TENANT_RE.match(tenant):
                     raise config_error(
-                        "tenant", source, "must be a tenant id, a domain, organizations or common."
+                        "tenant",
+                        source,
+                        _("must be a tenant id, a domain, organizations or common."),
                     )
         authority = f"https://{cloud.login_host}/{tenant}"
 
@@ -699,7 +770,11 @@ def _build(
         with _naming("broker", source):
             broker = _as_text("broker", source, raw).lower()
             if broker not in BROKER_CHOICES:
-                raise config_error("broker", source, f"must be one of {', '.join(BROKER_CHOICES)}.")
+                raise config_error(
+                    "broker",
+                    source,
+                    _("must be one of {join}.").format(join=", ".join(BROKER_CHOICES)),
+                )
 
     language = "system"
     if "language" in values:
@@ -708,7 +783,9 @@ def _build(
             language = _as_text("language", source, raw).strip().lower()
             if language not in LANGUAGE_CHOICES:
                 raise config_error(
-                    "language", source, f"must be one of {', '.join(LANGUAGE_CHOICES)}."
+                    "language",
+                    source,
+                    _("must be one of {join}.").format(join=", ".join(LANGUAGE_CHOICES)),
                 )
 
     profile_dir = paths.data_dir()
