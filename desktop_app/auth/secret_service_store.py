@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.auth.cache_store import file_version, touch_signal
+from desktop_app.core.i18n import N_, _
 from desktop_app.core.stores import StoreUnavailable, Version
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 SCHEMA_NAME = "dev.lanyard.TokenCache"
 SCHEMA_ATTRIBUTE = "xdg:schema"  # what libsecret adds for a schema; earlier items carry it
 ATTRIBUTE = "cache"
-PROTECTION = "encrypted in your keyring (Secret Service)"
+PROTECTION = N_("encrypted in your keyring (Secret Service)")
 TIMEOUT_S = 25.0  # D-Bus's own default for a method call, which libsecret waited as well
 PROMPT_INTERFACE = "org.freedesktop.Secret.Prompt"  # a window the person must answer
 SERVICE_GONE = {  # the names a bus answers with when no Secret Service is there
@@ -54,16 +55,16 @@ SERVICE_GONE = {  # the names a bus answers with when no Secret Service is there
     "org.freedesktop.DBus.Error.NameHasNoOwner",
 }
 
-INSTALL_ADVICE = "Reinstall Lanyard (pip install lanyard brings its keyring support)."
-SERVICE_ADVICE = (
+INSTALL_ADVICE = N_("Reinstall Lanyard (pip install lanyard brings its keyring support).")
+SERVICE_ADVICE = N_(
     "Start your desktop's keyring (gnome-keyring, or KWallet with its Secret Service) and unlock "
     "it; Lanyard tries it again by itself."
 )
-UNLOCK_ADVICE = (
+UNLOCK_ADVICE = N_(
     "Unlock your keyring (log in to the desktop again, or unlock it in Passwords and Keys); "
     "Lanyard picks up your saved sign-in by itself, no restart needed."
 )
-NO_DEFAULT_ADVICE = (
+NO_DEFAULT_ADVICE = N_(
     "Create a default keyring (for example in Passwords and Keys); Lanyard uses it by itself."
 )
 
@@ -78,7 +79,9 @@ def _modules() -> Any:
         import secretstorage
     except ImportError:
         raise StoreUnavailable(
-            "the keyring support (secretstorage) is not installed", INSTALL_ADVICE, missing=True
+            _("the keyring support (secretstorage) is not installed"),
+            _(INSTALL_ADVICE),
+            missing=True,
         ) from None
     return secretstorage
 
@@ -92,7 +95,7 @@ def _session_bus_address() -> str:
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
     if runtime and Path(runtime, "bus").exists():
         return f"unix:path={Path(runtime, 'bus')}"
-    raise ConnectionError("no session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
+    raise ConnectionError(_("no session bus (DBUS_SESSION_BUS_ADDRESS is not set)"))
 
 
 @functools.cache
@@ -157,24 +160,28 @@ class SecretServiceStore:
         name = str(getattr(cause, "name", "") or "")
         detail = f"{exc.__class__.__name__}: {name or exc}".splitlines()[0][:200]
         if isinstance(exc, ss.LockedException) or name.endswith(".IsLocked"):
-            return StoreUnavailable("the keyring is locked", UNLOCK_ADVICE, detail=detail)
+            return StoreUnavailable(_("the keyring is locked"), _(UNLOCK_ADVICE), detail=detail)
         if isinstance(exc, PromptRefused):
             return StoreUnavailable(
-                "the keyring asked to show a prompt", UNLOCK_ADVICE, detail=detail
+                _("the keyring asked to show a prompt"), _(UNLOCK_ADVICE), detail=detail
             )
         if isinstance(exc, TimeoutError):
             return StoreUnavailable(
-                f"the keyring did not answer within {TIMEOUT_S:.0f} s",
-                SERVICE_ADVICE,
+                _("the keyring did not answer within {TIMEOUT_S:.0f} s").format(
+                    TIMEOUT_S=TIMEOUT_S
+                ),
+                _(SERVICE_ADVICE),
                 detail=detail,
             )
         gone = (ss.SecretServiceNotAvailableException, OSError, RuntimeError, KeyError)
         if name in SERVICE_GONE or isinstance(exc, gone):
             # no bus, no socket, a transport jeepney cannot speak, or nobody owns the name
             return StoreUnavailable(
-                "no Secret Service is running", SERVICE_ADVICE, missing=True, detail=detail
+                _("no Secret Service is running"), _(SERVICE_ADVICE), missing=True, detail=detail
             )
-        return StoreUnavailable(f"the keyring failed ({detail[:80]})", SERVICE_ADVICE)
+        return StoreUnavailable(
+            _("the keyring failed ({detail})").format(detail=detail[:80]), _(SERVICE_ADVICE)
+        )
 
     @contextlib.contextmanager
     def _bus(self) -> Iterator[Any]:
@@ -200,10 +207,10 @@ class SecretServiceStore:
             collection = self._ss.get_collection_by_alias(connection, "default")
         except self._ss.ItemNotFoundException:
             raise StoreUnavailable(
-                "the keyring has no default collection", NO_DEFAULT_ADVICE
+                _("the keyring has no default collection"), _(NO_DEFAULT_ADVICE)
             ) from None
         if collection.is_locked():
-            raise StoreUnavailable("the keyring is locked", UNLOCK_ADVICE)
+            raise StoreUnavailable(_("the keyring is locked"), _(UNLOCK_ADVICE))
         return collection
 
     def _attributes(self, key: str | None = None) -> dict[str, str]:
@@ -250,7 +257,7 @@ class SecretServiceStore:
             self._default_collection(connection)
             if any(item.is_locked() for item in self._items(connection)):
                 raise StoreUnavailable(
-                    "the keyring item holding the cache is locked", UNLOCK_ADVICE
+                    _("the keyring item holding the cache is locked"), _(UNLOCK_ADVICE)
                 )
 
     def load(self) -> str | None:
@@ -260,7 +267,7 @@ class SecretServiceStore:
                 item for path in self.legacy_paths for item in self._items(connection, str(path))
             ]
             if any(item.is_locked() for item in items + legacy):
-                raise StoreUnavailable("the keyring is locked", UNLOCK_ADVICE)
+                raise StoreUnavailable(_("the keyring is locked"), _(UNLOCK_ADVICE))
             text = next((t for t in map(self._text, items) if t is not None), None)
             if text is None and not legacy:
                 # nothing readable: an empty keyring, or a locked one whose items are hidden
@@ -323,7 +330,7 @@ class SecretServiceStore:
                 with contextlib.suppress(self._ss.ItemNotFoundException):
                     item.delete()
         touch_signal(self.location)
-        return f"the keyring item '{name}'"
+        return _("the keyring item '{name}'").format(name=name)
 
 
 def _content_type(secret: bytes) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from desktop_app.core.config import CLOUDS
+from desktop_app.core.i18n import _
 from desktop_app.core.scopes import RESERVED_SCOPES, Scopes, parse_scopes
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -116,7 +117,10 @@ def parse_method(text: str) -> str:
     method = text.strip().upper()
     if method not in METHODS:
         raise ApiRequestError(
-            "method", f"Method: use one of {', '.join(METHODS)} (not {text.strip()[:20]!r})."
+            "method",
+            _("Method: use one of {join} (not {strip!r}).").format(
+                join=", ".join(METHODS), strip=text.strip()[:20]
+            ),
         )
     return method
 
@@ -129,27 +133,37 @@ def parse_headers(text: str) -> tuple[tuple[str, str], ...]:
             continue
         name, colon, value = line.partition(":")
         name, value = name.strip(), value.strip()
-        where = f"Headers, line {number}"
+        where = _("Headers, line {number}").format(number=number)
         if not colon or not name:
-            raise ApiRequestError("headers", f"{where}: write each header as Name: value.")
+            raise ApiRequestError(
+                "headers", _("{where}: write each header as Name: value.").format(where=where)
+            )
         if not _TOKEN.match(name):
             raise ApiRequestError(
                 "headers",
-                f"{where}: a header name is letters, digits and - (no spaces or symbols "
-                "like : ( ) @).",
+                _(
+                    "{where}: a header name is letters, digits and - (no spaces or symbols like : ( ) @)."
+                ).format(where=where),
             )
         if any((ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in value):
-            raise ApiRequestError("headers", f"{where}: the value has a control character.")
+            raise ApiRequestError(
+                "headers", _("{where}: the value has a control character.").format(where=where)
+            )
         if name.lower() in RESERVED_HEADERS:
             why = (
-                "Lanyard sends the token itself, only to the API it is for"
+                _("Lanyard sends the token itself, only to the API it is for")
                 if "authorization" in name.lower() or name.lower() == "cookie"
-                else "HTTP sets it itself"
+                else _("HTTP sets it itself")
             )
-            raise ApiRequestError("headers", f"{where}: leave out {name}; {why}.")
+            raise ApiRequestError(
+                "headers",
+                _("{where}: leave out {name}; {why}.").format(where=where, name=name, why=why),
+            )
         found.append((name, value))
     if len(found) > MAX_HEADERS:
-        raise ApiRequestError("headers", f"Headers: at most {MAX_HEADERS}.")
+        raise ApiRequestError(
+            "headers", _("Headers: at most {MAX_HEADERS}.").format(MAX_HEADERS=MAX_HEADERS)
+        )
     return tuple(found)
 
 
@@ -160,49 +174,59 @@ def parse_body(text: str, method: str, content_type: str = "") -> bytes | None:
         return None
     if method not in BODY_METHODS:
         raise ApiRequestError(
-            "body", f"Body: a {method} request sends no body; clear it, or choose POST or PATCH."
+            "body",
+            _("Body: a {method} request sends no body; clear it, or choose POST or PATCH.").format(
+                method=method
+            ),
         )
     data = text.encode("utf-8", errors="surrogatepass")
     if len(data) > MAX_REQUEST_BODY:
-        raise ApiRequestError("body", "Body: at most 4 MB (Microsoft Graph's own limit).")
+        raise ApiRequestError("body", _("Body: at most 4 MB (Microsoft Graph's own limit)."))
     if not content_type or "json" in content_type.lower():
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
             raise ApiRequestError(
-                "body", f"Body: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}."
+                "body",
+                _("Body: not valid JSON at line {lineno}, column {colno}: {msg}.").format(
+                    lineno=exc.lineno, colno=exc.colno, msg=exc.msg
+                ),
             ) from None
         except RecursionError:
-            raise ApiRequestError("body", "Body: nested too deeply to be JSON.") from None
+            raise ApiRequestError("body", _("Body: nested too deeply to be JSON.")) from None
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ApiRequestError("body", "Body: has characters that are not text.") from None
+        raise ApiRequestError("body", _("Body: has characters that are not text.")) from None
     return data
 
 
 def _check_url(url: str) -> None:
     if not url:
-        raise ApiRequestError("url", "Endpoint URL: enter the address of the API to call.")
+        raise ApiRequestError("url", _("Endpoint URL: enter the address of the API to call."))
     try:
         parts = urlsplit(url)
-        _ = parts.port  # raises for a port that is not a number
+        _port = parts.port  # raises for a port that is not a number
     except ValueError:
         raise ApiRequestError(
             "url",
-            "Endpoint URL: this is not a valid address (an unmatched [ or ], or a port that is "
-            "not a number).",
+            _(
+                "Endpoint URL: this is not a valid address (an unmatched [ or ], or a port that is "
+                "not a number)."
+            ),
         ) from None
     if parts.scheme.lower() != "https" or not parts.hostname:
         raise ApiRequestError(
             "url",
-            "Endpoint URL: an https:// address is required (the token is never sent "
-            "over plain http).",
+            _(
+                "Endpoint URL: an https:// address is required (the token is never sent "
+                "over plain http)."
+            ),
         )
     if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
-        raise ApiRequestError("url", "Endpoint URL: remove the spaces from the address.")
+        raise ApiRequestError("url", _("Endpoint URL: remove the spaces from the address."))
     if parts.username or parts.password:
-        raise ApiRequestError("url", "Endpoint URL: leave the user name and password out.")
+        raise ApiRequestError("url", _("Endpoint URL: leave the user name and password out."))
 
 
 def _check_scopes(scopes_text: str, graph_endpoint: str) -> tuple[Scopes, str]:
@@ -210,24 +234,29 @@ def _check_scopes(scopes_text: str, graph_endpoint: str) -> tuple[Scopes, str]:
     scopes = parse_scopes(scopes_text)
     if not scopes:
         raise ApiRequestError(
-            "scopes", "Scopes: name at least one permission the API needs, e.g. User.Read."
+            "scopes", _("Scopes: name at least one permission the API needs, e.g. User.Read.")
         )
     reserved = sorted(RESERVED_SCOPES.intersection(s.lower() for s in scopes))
     if reserved:
         raise ApiRequestError(
             "scopes",
-            f"Scopes: leave out {', '.join(reserved)}; Lanyard always asks for them itself.",
+            _("Scopes: leave out {join}; Lanyard always asks for them itself.").format(
+                join=", ".join(reserved)
+            ),
         )
     resources = {scope_resource(s, graph_endpoint) for s in scopes}
     for resource in resources:
         if resource.lower().startswith("https://") and not host_of(resource):
             raise ApiRequestError(
-                "scopes", f"Scopes: {resource} is not a valid address (an unmatched [ or ]?)."
+                "scopes",
+                _("Scopes: {resource} is not a valid address (an unmatched [ or ]?).").format(
+                    resource=resource
+                ),
             )
     if len(resources) > 1:
         raise ApiRequestError(
             "scopes",
-            "Scopes: a token is for one API; ask for one API's permissions at a time.",
+            _("Scopes: a token is for one API; ask for one API's permissions at a time."),
         )
     (resource,) = resources
     return scopes, resource
@@ -253,15 +282,18 @@ def validate_request(
         if netloc != expected:
             raise ApiRequestError(
                 "url",
-                f"Endpoint URL: a Microsoft Graph token ({' '.join(scopes)}) is only sent to "
-                f"{expected}; use that host, or the scopes of the API you want to call.",
+                _(
+                    "Endpoint URL: a Microsoft Graph token ({join}) is only sent to {expected}; use that host, or the scopes of the API you want to call."
+                ).format(join=" ".join(scopes), expected=expected),
             )
     elif resource.lower().startswith("https://"):
         expected = netloc_of(resource)
         if netloc != expected:
             raise ApiRequestError(
                 "url",
-                f"Endpoint URL: a token for {resource} is only sent to {expected}.",
+                _("Endpoint URL: a token for {resource} is only sent to {expected}.").format(
+                    resource=resource, expected=expected
+                ),
             )
     headers = parse_headers(headers_text)
     content_type = next((v for k, v in headers if k.lower() == "content-type"), "")

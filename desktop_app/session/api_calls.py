@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.auth.errors import WrongAccount
 from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
+from desktop_app.core.i18n import N_, _
 from desktop_app.graph.api_call import (
     ApiFailure,
     ApiRequest,
@@ -47,14 +48,14 @@ T = TypeVar("T")
 
 # A call is made once, when the person presses Call: the session's "Lanyard tries again
 # shortly" (true of a refresh or a profile load) would be false in the panel
-RETRIES_ITSELF = "Lanyard tries again shortly"
+RETRIES_ITSELF = N_("Lanyard tries again shortly")
 
 
 def for_one_call(exc: LanyardError) -> LanyardError:
     """``exc`` with advice that is true for a call nobody retries by itself."""
-    if RETRIES_ITSELF not in exc.recommendation:
+    if _(RETRIES_ITSELF) not in exc.recommendation:
         return exc
-    advice = exc.recommendation.replace(RETRIES_ITSELF, "Call it again in a moment")
+    advice = exc.recommendation.replace(_(RETRIES_ITSELF), _("Call it again in a moment"))
     return dataclasses.replace(exc, recommendation=advice)
 
 
@@ -375,7 +376,7 @@ class ApiCalls(QObject):
 
     def _granted(self, request: ApiRequest, account: Account, token: TokenResult) -> None:
         if token.account is None or token.account.home_account_id != account.home_account_id:
-            who = token.account.username if token.account else "another account"
+            who = token.account.username if token.account else _("another account")
             self._grant_failed(errors.granted_as_another_account(who, account.username))
             return
         self._end_grant()
@@ -388,7 +389,7 @@ class ApiCalls(QObject):
     def _grant_failed(self, exc: LanyardError) -> None:
         if isinstance(exc, WrongAccount):  # refused, and removed from the cache, by auth
             exc = errors.granted_as_another_account(
-                exc.details.get("received_account") or "another account",
+                exc.details.get("received_account") or _("another account"),
                 exc.details.get("asked_for", ""),
             )
         self.stop()
