@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from desktop_app.core.i18n import _, ngettext, number
 from desktop_app.graph.api_call import ApiResponse, origin_of
 from desktop_app.graph.json_tree import JsonValue
 
@@ -107,11 +108,14 @@ class Pages:
 
     def summary(self) -> str:
         """E.g. "250 items in 3 pages" or "100 items, page 1; more to load"."""
-        items = f"{len(self.items):,} item{'s' if len(self.items) != 1 else ''}"
-        pages = f"{self.count} page{'s' if self.count != 1 else ''}"
+        count = len(self.items)
+        items = ngettext("{n} item", "{n} items", count).format(n=number(count))
+        pages = ngettext("{n} page", "{n} pages", self.count).format(n=number(self.count))
         if self.next.url:
             more = (
-                f"; stopped at {MAX_PAGES} pages" if self.count >= MAX_PAGES else "; more to load"
+                _("; stopped at {most} pages").format(most=number(MAX_PAGES))
+                if self.count >= MAX_PAGES
+                else _("; more to load")
             )
-            return f"{items} in {pages}{more}"
-        return f"{items} in {pages}"
+            return _("{items} in {pages}").format(items=items, pages=pages) + more
+        return _("{items} in {pages}").format(items=items, pages=pages)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Union
 
+from desktop_app.core.i18n import ngettext, number
 from desktop_app.core.text import shown
 
 # What json.loads can return. (A recursive alias: mypy follows it.)
@@ -58,10 +59,6 @@ def child_path(parent: str, key: str | int) -> str:
     return f"{parent}[{json.dumps(key, ensure_ascii=False)}]"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
 @dataclass(frozen=True)
 class JsonNode:
     key: str  # a property name, or "[index]" for an array item; "" for the root
@@ -85,9 +82,11 @@ class JsonNode:
         """The Value column: the value on one line, or a count for an object or array."""
         value = self.value
         if isinstance(value, dict):
-            return "{ " + _count(len(value), "key") + " }"
+            count = len(value)
+            return "{ " + ngettext("{n} key", "{n} keys", count).format(n=number(count)) + " }"
         if isinstance(value, list):
-            return "[ " + _count(len(value), "item") + " ]"
+            count = len(value)
+            return "[ " + ngettext("{n} item", "{n} items", count).format(n=number(count)) + " ]"
         if isinstance(value, str):
             return one_line(value)
         return one_line(json.dumps(value))  # numbers, true/false, null as JSON spells them
