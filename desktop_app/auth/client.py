@@ -32,7 +32,7 @@ from desktop_app.auth.models import (
 )
 from desktop_app.core import paths
 from desktop_app.core.errors import LanyardError, ResponseSummary
-from desktop_app.core.i18n import _
+from desktop_app.core.i18n import N_, _
 from desktop_app.core.scopes import Scopes
 
 if TYPE_CHECKING:
@@ -63,9 +63,9 @@ class AuthSettings:
 
 
 _INVENTORY_KINDS = (
-    ("AccessToken", "Access token"),
-    ("RefreshToken", "Refresh token"),
-    ("IdToken", "ID token"),
+    ("AccessToken", N_("Access token")),
+    ("RefreshToken", N_("Refresh token")),
+    ("IdToken", N_("ID token")),
 )
 
 # Lanyard handles claims challenges (continuous access evaluation): Graph may then revoke a token
@@ -123,7 +123,7 @@ class AuthClient:
         # also recorded for the next window, which tells it (and removes the record); set it
         # before open(). ``command`` names it in that record.
         self.headless = False
-        self.command = "the Lanyard window"
+        self.command = _("the Lanyard window")
         # the store a saved sign-in is (or may be) in and that cannot be reached at all this
         # session: a missing keyring that held it, an unusable profile folder
         self._unreachable: StoreUnavailable | None = None
@@ -307,7 +307,7 @@ class AuthClient:
                 **options,
             )
 
-        with self._msal_call("Contacting the identity provider"):
+        with self._msal_call(_("Contacting the identity provider")):
             try:
                 self._app = build(path.msal_options())
             except (ImportError, OSError, RuntimeError) as exc:
@@ -315,12 +315,16 @@ class AuthClient:
                     raise
                 # the probe loaded the broker, msal's own import of it did not: the browser
                 log.info("msal could not start the sign-in broker: %s", exc.__class__.__name__)
-                path = path.without_broker(f"msal could not start it ({exc.__class__.__name__})")
+                path = path.without_broker(
+                    _("msal could not start it ({name})").format(name=exc.__class__.__name__)
+                )
                 self._app = build({})
         if path.broker is not None and not brokers.msal_uses_broker(self._app):
             path = path.without_broker(
-                "msal turned it off: an AD FS or Azure AD B2C authority, or pymsalruntime did "
-                "not start"
+                _(
+                    "msal turned it off: an AD FS or Azure AD B2C authority, or pymsalruntime did "
+                    "not start"
+                )
             )
         self.sign_in_path = path
         self.save_http_cache()
@@ -384,7 +388,7 @@ class AuthClient:
         """A valid token from the cache, refreshed if needed (always, with a claims challenge).
         ``scopes``: another API's scopes than the configured ones (Call an API). Raises
         LanyardError."""
-        action = "Refreshing your sign-in"
+        action = _("Refreshing your sign-in")
         self.open()
         if self.token_cache is not None:
             # the store itself, not only its signal file: its item may have been deleted from
@@ -435,7 +439,7 @@ class AuthClient:
         if self._stale_authorize_endpoint():
             log.info("Starting sign-in: the saved sign-in page address refuses connections")
             self.rediscover()
-        with self._msal_call("Starting sign-in"):
+        with self._msal_call(_("Starting sign-in")):
             flow = self.app.initiate_auth_code_flow(
                 list(scopes or self.settings.scopes),
                 redirect_uri=redirect_uri,
@@ -446,7 +450,7 @@ class AuthClient:
                 response_mode="form_post",
             )
         if "auth_uri" not in flow:
-            raise from_msal_result(flow, "Starting sign-in")
+            raise from_msal_result(flow, _("Starting sign-in"))
         return PendingSignIn(
             str(flow["auth_uri"]), str(flow["state"]), redirect_uri, dict(flow), login_hint
         )
@@ -454,7 +458,7 @@ class AuthClient:
     def finish_sign_in(self, pending: PendingSignIn, response: dict[str, str]) -> TokenResult:
         """Redeem the browser's response. Raises WrongAccount (the pending sign-in stays
         usable) when a login_hint was sent and the tokens are another account's."""
-        action = "Signing in"
+        action = _("Signing in")
         before = {a.home_account_id for a in self.accounts()}
         result = self._retrying(
             action, lambda: self.app.acquire_token_by_auth_code_flow(dict(pending.flow), response)
@@ -486,10 +490,10 @@ class AuthClient:
         another LanyardError otherwise."""
         import msal
 
-        action = "Signing in through the sign-in broker"
+        action = _("Signing in through the sign-in broker")
         broker = self.sign_in_path.broker
         if broker is None or self._app is None:
-            raise failures.broker_failed(self.sign_in_path.unavailable or "it is not turned on")
+            raise failures.broker_failed(self.sign_in_path.unavailable or _("it is not turned on"))
         handle = brokers.window_handle(
             broker, window_id, msal.PublicClientApplication.CONSOLE_WINDOW_HANDLE
         )
@@ -550,14 +554,14 @@ class AuthClient:
             if str(account.get("home_account_id", "")).startswith(f"{oid}.") and (
                 account.get("home_account_id") not in before
             ):
-                with self._msal_call("Signing in"):
+                with self._msal_call(_("Signing in")):
                     self.app.remove_account(account)
         log.warning("A sign-in response for another account than the one asked for was refused")
         raise failures.signed_in_as_another_account(received, asked_for)
 
     def begin_device_flow(self, claims_challenge: str | None = None) -> DeviceCode:
         """Start a device code sign-in (for when no browser can be opened here)."""
-        action = "Starting sign-in with a code"
+        action = _("Starting sign-in with a code")
         flow = self._retrying(
             action,
             lambda: self.app.initiate_device_flow(
@@ -581,7 +585,7 @@ class AuthClient:
         The caller waits ``device.interval`` seconds between polls (msal warns when polled
         sooner), on a timer it can cancel, so the auth thread is never tied up by the wait.
         """
-        action = "Signing in with a code"
+        action = _("Signing in with a code")
         with self._msal_call(action):
             result = self.app.acquire_token_by_device_flow(
                 device.flow,
@@ -644,7 +648,7 @@ class AuthClient:
                 expires = item.get("expires_on")
                 entries.append(
                     CacheEntry(
-                        label,
+                        _(label),
                         names.get(str(item.get("home_account_id")), ""),
                         str(item.get("target") or ""),
                         # a time past any clock's (a hostile answer cached): not shown
@@ -672,7 +676,7 @@ class AuthClient:
     def sign_out(self, account: Account) -> None:
         msal_account = self._find_msal_account(account)
         if msal_account is not None:
-            with self._msal_call("Signing out"):
+            with self._msal_call(_("Signing out")):
                 self.app.remove_account(msal_account)
 
 

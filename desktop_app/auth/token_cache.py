@@ -50,6 +50,7 @@ from desktop_app.auth.cache_store import (
 )
 from desktop_app.core.errors import LanyardError, utc_now
 from desktop_app.core.files import atomic_write, read_shared
+from desktop_app.core.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +111,9 @@ def _damage(text: str | None) -> str | None:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        return "it is not valid JSON (truncated or overwritten)"
+        return _("it is not valid JSON (truncated or overwritten)")
     if not _is_cache_shaped(data):
-        return "it does not have the shape of a token cache"
+        return _("it does not have the shape of a token cache")
     return None
 
 
@@ -138,7 +139,7 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
         # a damaged cache moved aside is also written here, for the next window to tell (a
         # terminal command's stderr may be read by nobody); None: told directly, not recorded
         self._damage_record = damage_record
-        self.recorded_by = "another Lanyard process"  # who, in that record ("lanyard whoami")
+        self.recorded_by = _("another Lanyard process")  # who, in that record ("lanyard whoami")
         self._seen: Version | None = None
         self._loaded = False
         self._held = False
@@ -256,11 +257,13 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
         except StoreUnavailable:
             raise
         except UnicodeDecodeError:
-            return None, "it is not text (garbage or overwritten)"
+            return None, _("it is not text (garbage or overwritten)")
         except OSError as exc:  # EACCES, EPERM, EISDIR, EIO...: cannot read, not damaged
             raise failures.cache_unreadable(self.store.location, exc) from None
         except Exception as exc:  # noqa: BLE001 - an undecryptable store is damage, not a crash
-            return None, f"it could not be read or decrypted ({exc.__class__.__name__})"
+            return None, _("it could not be read or decrypted ({name})").format(
+                name=exc.__class__.__name__
+            )
         return text, _damage(text)
 
     def _recover(self, why: str) -> None:
@@ -292,7 +295,9 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
             "why": why,
             "moved_to": moved or "",
             "cache": str(self.store.location),
-            "by": f"{self.recorded_by} (process {os.getpid()})",
+            "by": _("{recorded_by} (process {getpid})").format(
+                recorded_by=self.recorded_by, getpid=os.getpid()
+            ),
             "message": notice.message,
         }
         entries = [*_read_records(self._damage_record), entry]

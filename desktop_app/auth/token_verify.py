@@ -31,6 +31,7 @@ from desktop_app.auth.signature import CANNOT_CHECK, NOT_VERIFIED, VERIFIED, Sig
 from desktop_app.auth.token_inspect import JWE, JWS, Inspection, is_graph_token
 from desktop_app.core import net
 from desktop_app.core.config import Config
+from desktop_app.core.i18n import _
 from desktop_app.core.net import TrustedSession
 from desktop_app.core.text import shown
 
@@ -71,12 +72,20 @@ def discovery_url(issuer: str, authority: str) -> tuple[str, str]:
     issuer of the same tenant will do); raises _Unavailable for an issuer that is no HTTPS URL."""
     parts = urlsplit(issuer)
     if parts.scheme != "https" or not parts.hostname:
-        raise _Unavailable(f"the issuer '{_issuer_text(issuer)}' is not an HTTPS address.")
+        raise _Unavailable(
+            _("the issuer '{issuer_text}' is not an HTTPS address.").format(
+                issuer_text=_issuer_text(issuer)
+            )
+        )
     if parts.hostname.lower() == "sts.windows.net":
         tenant = parts.path.strip("/")
         host = urlsplit(authority)
         if not tenant or "/" in tenant or host.scheme != "https" or not host.netloc:
-            raise _Unavailable(f"the issuer '{_issuer_text(issuer)}' names no tenant.")
+            raise _Unavailable(
+                _("the issuer '{issuer_text}' names no tenant.").format(
+                    issuer_text=_issuer_text(issuer)
+                )
+            )
         base = f"https://{host.netloc}/{tenant}/v2.0"
         return f"{base}/.well-known/openid-configuration", ""
     return f"{issuer.rstrip('/')}/.well-known/openid-configuration", issuer
@@ -109,7 +118,7 @@ class KeyDirectory:
         header, payload = inspection.header or {}, inspection.payload or {}
         alg, kid, issuer = header.get("alg"), header.get("kid"), payload.get("iss")
         if not isinstance(issuer, str) or not issuer:
-            return SignatureCheck(CANNOT_CHECK, "the token names no issuer (iss).")
+            return SignatureCheck(CANNOT_CHECK, _("the token names no issuer (iss)."))
         try:
             keys = self._keys(issuer, fresh=False)
             if kid not in keys.keys:
@@ -120,8 +129,9 @@ class KeyDirectory:
         if jwk is None:
             return SignatureCheck(
                 NOT_VERIFIED,
-                f"the issuer does not publish the key '{shown(str(kid), one_line=True, limit=80)}' "
-                "the token names.",
+                _("the issuer does not publish the key '{shown}' the token names.").format(
+                    shown=shown(str(kid), one_line=True, limit=80)
+                ),
                 keys.url,
             )
         return _verify(inspection.token, str(alg), jwk, keys.url)
@@ -140,20 +150,21 @@ class KeyDirectory:
 
     def _read_keys(self, issuer: str) -> _Keys:
         url, wanted_issuer = discovery_url(issuer, self._authority)
-        document = self._document(url, "its OpenID configuration")
+        document = self._document(url, _("its OpenID configuration"))
         declared = document.get("issuer")
         if wanted_issuer and not _same_issuer(str(declared), wanted_issuer, issuer):
             raise _Unavailable(
-                f"the issuer's configuration names another issuer "
-                f"('{_issuer_text(str(declared))}')."
+                _("the issuer's configuration names another issuer ('{issuer_text}').").format(
+                    issuer_text=_issuer_text(str(declared))
+                )
             )
         jwks_uri = document.get("jwks_uri")
         if not isinstance(jwks_uri, str) or urlsplit(jwks_uri).scheme != "https":
-            raise _Unavailable("the issuer's configuration has no HTTPS jwks_uri.")
-        found = self._document(jwks_uri, "its signing keys")
+            raise _Unavailable(_("the issuer's configuration has no HTTPS jwks_uri."))
+        found = self._document(jwks_uri, _("its signing keys"))
         listed = found.get("keys")
         if not isinstance(listed, list):
-            raise _Unavailable("the issuer's key set lists no keys.")
+            raise _Unavailable(_("the issuer's key set lists no keys."))
         keys = {str(k["kid"]): k for k in listed if isinstance(k, dict) and "kid" in k}
         entry = _Keys(keys, jwks_uri, self._clock())
         with self._lock:
@@ -170,25 +181,35 @@ class KeyDirectory:
             with self._session.get(url, stream=True, allow_redirects=False) as response:
                 if response.status_code != 200:
                     raise _Unavailable(
-                        f"{host} did not give {what} (HTTP {response.status_code}); "
-                        "an issuer Lanyard cannot ask."
+                        _(
+                            "{host} did not give {what} (HTTP {status_code}); an issuer Lanyard cannot ask."
+                        ).format(host=host, what=what, status_code=response.status_code)
                     )
                 body = b""
                 for chunk in response.iter_content(64 * 1024):
                     body += chunk
                     if len(body) > MAX_DOCUMENT_BYTES:
-                        raise _Unavailable(f"{host} sent more than a key set can be.")
+                        raise _Unavailable(
+                            _("{host} sent more than a key set can be.").format(host=host)
+                        )
         except requests.RequestException as exc:
             raise _Unavailable(
-                f"Lanyard cannot reach {host} for {what} (offline, or a network that blocks "
-                f"it: {exc.__class__.__name__})."
+                _(
+                    "Lanyard cannot reach {host} for {what} (offline, or a network that blocks it: {name})."
+                ).format(host=host, what=what, name=exc.__class__.__name__)
             ) from None
         try:
             value = json.loads(body.decode("utf-8"))
         except (UnicodeError, ValueError, RecursionError):
-            raise _Unavailable(f"{host} did not answer with JSON for {what}.") from None
+            raise _Unavailable(
+                _("{host} did not answer with JSON for {what}.").format(host=host, what=what)
+            ) from None
         if not isinstance(value, dict):
-            raise _Unavailable(f"{host} did not answer with a JSON object for {what}.")
+            raise _Unavailable(
+                _("{host} did not answer with a JSON object for {what}.").format(
+                    host=host, what=what
+                )
+            )
         return value
 
 
@@ -209,35 +230,38 @@ def _before_network(inspection: Inspection) -> SignatureCheck | None:
     """The answers that need no keys."""
     if inspection.kind == JWE:
         return SignatureCheck(
-            CANNOT_CHECK, "the token is encrypted (JWE); only its recipient can open it."
+            CANNOT_CHECK, _("the token is encrypted (JWE); only its recipient can open it.")
         )
     if inspection.kind != JWS:
-        return SignatureCheck(CANNOT_CHECK, "it is not a signed JWT (an opaque token, or none).")
+        return SignatureCheck(CANNOT_CHECK, _("it is not a signed JWT (an opaque token, or none)."))
     header = inspection.header or {}
     alg = header.get("alg")
     if isinstance(alg, str) and alg.lower() == "none":
-        return SignatureCheck(NOT_VERIFIED, "the token is unsigned (alg: none).")
+        return SignatureCheck(NOT_VERIFIED, _("the token is unsigned (alg: none)."))
     if inspection.payload is None:
-        return SignatureCheck(CANNOT_CHECK, "its payload cannot be read, so neither its issuer.")
+        return SignatureCheck(CANNOT_CHECK, _("its payload cannot be read, so neither its issuer."))
     if isinstance(alg, str) and alg.upper().startswith("HS"):
         return SignatureCheck(
             CANNOT_CHECK,
-            "it is signed with a shared secret (HMAC), which only its issuer and API hold.",
+            _("it is signed with a shared secret (HMAC), which only its issuer and API hold."),
         )
     if not isinstance(alg, str) or alg not in _ASYMMETRIC:
         return SignatureCheck(
             CANNOT_CHECK,
-            f"its algorithm '{shown(str(alg), one_line=True, limit=40)}' is not one "
-            "Lanyard checks.",
+            _("its algorithm '{shown}' is not one Lanyard checks.").format(
+                shown=shown(str(alg), one_line=True, limit=40)
+            ),
         )
     if "nonce" in header and is_graph_token(inspection):
         return SignatureCheck(
             CANNOT_CHECK,
-            "a Microsoft Graph token in Microsoft's own format (a nonce in its header): it is "
-            "meant for Graph alone and does not validate as a plain JWT.",
+            _(
+                "a Microsoft Graph token in Microsoft's own format (a nonce in its header): it is "
+                "meant for Graph alone and does not validate as a plain JWT."
+            ),
         )
     if not isinstance(header.get("kid"), str):
-        return SignatureCheck(CANNOT_CHECK, "the token's header names no key (kid).")
+        return SignatureCheck(CANNOT_CHECK, _("the token's header names no key (kid)."))
     return None
 
 
@@ -247,24 +271,33 @@ def _verify(token: str, alg: str, jwk: dict[str, Any], url: str) -> SignatureChe
         key = jwt.PyJWK(jwk, algorithm=alg)
     except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError, TypeError, KeyError):
         return SignatureCheck(
-            CANNOT_CHECK, f"the key {where} publishes is not one Lanyard reads.", url
+            CANNOT_CHECK,
+            _("the key {where} publishes is not one Lanyard reads.").format(where=where),
+            url,
         )
     if jwk.get("alg") not in (None, alg):
         return SignatureCheck(
-            NOT_VERIFIED, f"the token says {alg}, but its key is for another algorithm.", url
+            NOT_VERIFIED,
+            _("the token says {alg}, but its key is for another algorithm.").format(alg=alg),
+            url,
         )
     try:
         jwt.decode(token, key.key, algorithms=[alg], options=_SIGNATURE_ONLY)
     except jwt.InvalidSignatureError:
         return SignatureCheck(
             NOT_VERIFIED,
-            f"the signature does not match the issuer's key: the token was changed after it was "
-            f"signed, or was not signed by its issuer (keys from {where}).",
+            _(
+                "the signature does not match the issuer's key: the token was changed after it was signed, or was not signed by its issuer (keys from {where})."
+            ).format(where=where),
             url,
         )
     except (jwt.InvalidTokenError, ValueError, TypeError):
-        return SignatureCheck(NOT_VERIFIED, "the token is not well formed for its signature.", url)
-    return SignatureCheck(VERIFIED, f"signed by its issuer's published key (from {where}).", url)
+        return SignatureCheck(
+            NOT_VERIFIED, _("the token is not well formed for its signature."), url
+        )
+    return SignatureCheck(
+        VERIFIED, _("signed by its issuer's published key (from {where}).").format(where=where), url
+    )
 
 
 def session_for(config: Config) -> TrustedSession:

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from desktop_app.core.i18n import _
+
 T = TypeVar("T")
 
 # ERROR_ACCESS_DENIED (a file with a delete pending: being replaced), ERROR_SHARING_VIOLATION,
@@ -90,22 +92,22 @@ class UnreadableFile(OSError):
 
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
-        return "is a folder, not a file"
+        return _("is a folder, not a file")
     if stat.S_ISFIFO(mode):
-        return "is a named pipe, not a file"
+        return _("is a named pipe, not a file")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "is a device, not a file"
+        return _("is a device, not a file")
     if stat.S_ISSOCK(mode):
-        return "is a socket, not a file"
-    return "is not a regular file"
+        return _("is a socket, not a file")
+    return _("is not a regular file")
 
 
 def _size_words(limit: int) -> str:
     if limit >= 1 << 20 and limit % (1 << 20) == 0:
-        return f"{limit >> 20} MiB"
+        return _("{value} MiB").format(value=limit >> 20)
     if limit >= 1 << 10 and limit % (1 << 10) == 0:
-        return f"{limit >> 10} KiB"
-    return f"{limit} bytes"
+        return _("{value} KiB").format(value=limit >> 10)
+    return _("{limit} bytes").format(limit=limit)
 
 
 def _is_dev_null(status: os.stat_result) -> bool:
@@ -139,11 +141,15 @@ def read_bounded(path: Path, limit: int) -> bytes:
     except PermissionError as exc:
         if Path(path).is_dir():  # Windows cannot open a folder: say what it is
             raise UnreadableFile(path, _kind(stat.S_IFDIR)) from None
-        raise UnreadableFile(path, f"cannot be read: {exc.strerror or exc}") from None
+        raise UnreadableFile(
+            path, _("cannot be read: {value}").format(value=exc.strerror or exc)
+        ) from None
     except OSError as exc:
-        raise UnreadableFile(path, f"cannot be read: {exc.strerror or exc}") from None
+        raise UnreadableFile(
+            path, _("cannot be read: {value}").format(value=exc.strerror or exc)
+        ) from None
     except ValueError:  # a NUL in the path
-        raise UnreadableFile(path, "is not a usable file name") from None
+        raise UnreadableFile(path, _("is not a usable file name")) from None
     try:
         status = os.fstat(fd)
         mode = status.st_mode
@@ -164,10 +170,17 @@ def read_bounded(path: Path, limit: int) -> bytes:
     except UnreadableFile:
         raise
     except OSError as exc:
-        raise UnreadableFile(path, f"cannot be read: {exc.strerror or exc}") from None
+        raise UnreadableFile(
+            path, _("cannot be read: {value}").format(value=exc.strerror or exc)
+        ) from None
     finally:
         os.close(fd)
     data = b"".join(chunks)
     if len(data) > limit:
-        raise UnreadableFile(path, f"is larger than {_size_words(limit)}: not the file meant")
+        raise UnreadableFile(
+            path,
+            _("is larger than {size_words}: not the file meant").format(
+                size_words=_size_words(limit)
+            ),
+        )
     return data

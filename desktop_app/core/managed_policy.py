@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Protocol
 
 from desktop_app.core.files import UnreadableFile, read_bounded
+from desktop_app.core.i18n import _
 
 BUNDLE_ID = "io.github.lanyard.Lanyard"  # packaging/lanyard.spec, packaging/linux/make_deb.py
 LINUX_POLICY = Path("/etc/lanyard/policy.toml")
@@ -132,8 +133,9 @@ def _writable_warning(path: Path) -> list[str]:
         return []
     if mode & (stat.S_IWGRP | stat.S_IWOTH):
         return [
-            f"{path} can be changed by other users (mode {stat.S_IMODE(mode):04o}); make it "
-            "writable by root only (chmod 644)."
+            _(
+                "{path} can be changed by other users (mode {S_IMODE:04o}); make it writable by root only (chmod 644)."
+            ).format(path=path, S_IMODE=stat.S_IMODE(mode))
         ]
     return []
 

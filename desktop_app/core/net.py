@@ -52,6 +52,7 @@ from urllib3.util.retry import Retry
 from desktop_app.core.config import CA_BUNDLE_LIMIT, config_error
 from desktop_app.core.errors import ResponseSummary
 from desktop_app.core.files import UnreadableFile, read_bounded
+from desktop_app.core.i18n import _
 
 # (connect, read) seconds; a hung server is given up on after the read timeout
 DEFAULT_TIMEOUT = (5.0, 20.0)
@@ -77,7 +78,12 @@ class ResponseDeadlineError(requests.exceptions.Timeout):
     def __init__(self, host: str, deadline_s: float, **kwargs: Any) -> None:
         self.host = host
         self.deadline_s = deadline_s
-        super().__init__(f"{host} took more than {deadline_s:g} s to answer", **kwargs)
+        super().__init__(
+            _("{host} took more than {deadline_s:g} s to answer").format(
+                host=host, deadline_s=deadline_s
+            ),
+            **kwargs,
+        )
 
 
 class ResponseTooLargeError(requests.exceptions.RequestException):
@@ -260,7 +266,7 @@ class TrustedSession(requests.Session):
             )
         ):
             raise CrossHostRedirectError(
-                "refused to re-send a request body to another host", response=response
+                _("refused to re-send a request body to another host"), response=response
             )
         super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
 
@@ -281,7 +287,7 @@ class TrustedSession(requests.Session):
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
         if self._sockets.aborted:
-            raise SessionAbortedError("Lanyard is shutting down")
+            raise SessionAbortedError(_("Lanyard is shutting down"))
         kwargs["verify"] = self.ca_path  # never True/False: see the module docstring
         if self._proxies is not None:
             kwargs["proxies"] = self._proxies  # per request: see the module docstring
@@ -303,7 +309,9 @@ class TrustedSession(requests.Session):
             if too_large:
                 response.close()
                 raise ResponseTooLargeError(
-                    f"{_host(response)} sent more than {MAX_RESPONSE_BYTES} bytes",
+                    _("{host} sent more than {MAX_RESPONSE_BYTES} bytes").format(
+                        host=_host(response), MAX_RESPONSE_BYTES=MAX_RESPONSE_BYTES
+                    ),
                     request=response.request,
                     response=response,
                 )
@@ -327,7 +335,7 @@ class TrustedSession(requests.Session):
 def _host(response: requests.Response) -> str:
     from urllib.parse import urlsplit
 
-    return urlsplit(response.url or "").netloc or "the server"
+    return urlsplit(response.url or "").netloc or _("the server")
 
 
 def _cut_socket_timeout(response: requests.Response, left: float) -> None:
@@ -394,9 +402,11 @@ def trust_bundle(extra_ca: Path | None, work_dir: Path) -> str:
     try:  # read again: it may have changed since the settings were checked
         extra = read_bounded(extra_ca, CA_BUNDLE_LIMIT)
     except OSError as exc:
-        reason = exc.reason if isinstance(exc, UnreadableFile) else "no longer exists"
+        reason = exc.reason if isinstance(exc, UnreadableFile) else _("no longer exists")
         raise config_error(
-            "ca_bundle", str(extra_ca), f"cannot be used: '{extra_ca}' {reason}."
+            "ca_bundle",
+            str(extra_ca),
+            _("cannot be used: '{extra_ca}' {reason}.").format(extra_ca=extra_ca, reason=reason),
         ) from None
     roots = Path(certifi.where()).read_bytes()
     digest = hashlib.sha256(roots + b"\0" + extra).hexdigest()[:16]

@@ -15,6 +15,8 @@ from platformdirs.macos import MacOS
 from platformdirs.unix import Unix
 from platformdirs.windows import Windows
 
+from desktop_app.core.i18n import _
+
 APP_DIR_NAME = "lanyard"
 log = logging.getLogger(__name__)
 
@@ -67,10 +69,9 @@ def folder_warnings() -> list[str]:
 
 
 def _warn(path: Path, problem: str) -> None:
-    text = (
-        f"The folder {path} {problem}. Lanyard leaves it as it is; to keep its files private, "
-        "give it a folder of your own."
-    )
+    text = _(
+        "The folder {path} {problem}. Lanyard leaves it as it is; to keep its files private, give it a folder of your own."
+    ).format(path=path, problem=problem)
     with _warnings_lock:
         if str(path) in _warnings:
             return
@@ -102,16 +103,16 @@ def _check_existing(path: Path) -> None:
     """Warn, never change: a folder another user owns, or one other users can get into."""
     status = path.stat()
     if not stat.S_ISDIR(status.st_mode):
-        raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(path))
+        raise NotADirectoryError(errno.ENOTDIR, _("Not a directory"), str(path))
     if os.name != "posix":
         return  # Windows: what matters is the ACL, which the profile folder inherits
     mode = stat.S_IMODE(status.st_mode)
     if status.st_uid != os.geteuid():
-        _warn(path, f"belongs to another user (uid {status.st_uid})")
+        _warn(path, _("belongs to another user (uid {st_uid})").format(st_uid=status.st_uid))
     elif mode & 0o002:
-        _warn(path, f"is shared with every user (mode {mode:04o})")
+        _warn(path, _("is shared with every user (mode {mode:04o})").format(mode=mode))
     elif mode & 0o077:
-        _warn(path, f"can be read by other users (mode {mode:04o})")
+        _warn(path, _("can be read by other users (mode {mode:04o})").format(mode=mode))
 
 
 def ensure_private_dir(path: Path) -> Path:

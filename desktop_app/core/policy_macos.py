@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from desktop_app.core.files import UnreadableFile, read_bounded
+from desktop_app.core.i18n import _
 from desktop_app.core.managed_policy import BUNDLE_ID, POLICY_LIMIT, Section, Source
 
 MANAGED = Path("/Library/Managed Preferences")
@@ -33,7 +34,9 @@ def plist_value(value: object) -> object:
         return str(value)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return list(value)
-    raise ValueError(f"is a {type(value).__name__}, which no Lanyard setting can hold")
+    raise ValueError(
+        _("is a {name}, which no Lanyard setting can hold").format(name=type(value).__name__)
+    )
 
 
 def section_from_plist(label: str, data: object) -> Section:
@@ -70,7 +73,14 @@ class PlistSource:
         except FileNotFoundError:
             return []
         except UnreadableFile as exc:
-            return [Section(label, problems=[f"{label} {exc.reason}; it is ignored."])]
+            return [
+                Section(
+                    label,
+                    problems=[
+                        _("{label} {reason}; it is ignored.").format(label=label, reason=exc.reason)
+                    ],
+                )
+            ]
         try:
             data = plistlib.loads(raw)
         # plistlib's binary reader fails on damage in many ways besides its own exception
@@ -84,7 +94,16 @@ class PlistSource:
             RecursionError,
             struct.error,
         ) as exc:
-            return [Section(label, problems=[f"{label} is not a property list ({exc}); ignored."])]
+            return [
+                Section(
+                    label,
+                    problems=[
+                        _("{label} is not a property list ({exc}); ignored.").format(
+                            label=label, exc=exc
+                        )
+                    ],
+                )
+            ]
         return [section_from_plist(label, data)]
 
 

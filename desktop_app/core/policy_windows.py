@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from desktop_app.core.files import UnreadableFile, read_bounded
+from desktop_app.core.i18n import _
 from desktop_app.core.managed_policy import POLICY_LIMIT, Section, Source
 
 POLICY_KEY = r"SOFTWARE\Policies\Lanyard"
@@ -62,7 +63,7 @@ def setting_value(data: object, kind: int) -> object:
     if kind == REG_MULTI_SZ and isinstance(data, list):
         return [str(item) for item in data if item != ""]
     name = _TYPE_NAMES.get(kind, f"type {kind}")
-    raise ValueError(f"is a {name} value, which no Lanyard setting can hold")
+    raise ValueError(_("is a {name} value, which no Lanyard setting can hold").format(name=name))
 
 
 def section_from_values(
@@ -149,7 +150,7 @@ def _data(text: str) -> tuple[object, int]:
         return int(text[6:], 16), REG_DWORD
     found = _HEX.match(text)
     if found is None:
-        raise ValueError("has data regedit does not write")
+        raise ValueError(_("has data regedit does not write"))
     kind = int(found.group(1), 16) if found.group(1) else REG_BINARY
     digits = found.group(2).replace(",", "").replace(" ", "")
     raw = bytes.fromhex(digits)
@@ -182,7 +183,14 @@ def parse_reg(text: str, label: str) -> list[Section]:
     lines = iter(_logical_lines(text.lstrip("\ufeff")))
     header = next(lines, "").strip()
     if header not in _HEADERS:
-        return [Section(label, problems=[f"{label} is not a registry export; it is ignored."])]
+        return [
+            Section(
+                label,
+                problems=[
+                    _("{label} is not a registry export; it is ignored.").format(label=label)
+                ],
+            )
+        ]
     found: dict[str, tuple[list[RegValue], list[RegValue]]] = {}
     problems: list[str] = []
     current: list[RegValue] | None = None
@@ -207,7 +215,7 @@ def parse_reg(text: str, label: str) -> list[Section]:
             continue
         current.append((name, data, kind))
     sections: list[Section] = []
-    for short, _ in HIVES:
+    for short, _hive in HIVES:
         if short in found:
             locked, defaults = found[short]
             sections.append(section_from_values(f"{short}\\{POLICY_KEY}", locked, defaults))
@@ -247,12 +255,24 @@ class RegFileSource:
         except FileNotFoundError:
             return []
         except UnreadableFile as exc:
-            return [Section(str(self.path), problems=[f"{self.path} {exc.reason}; ignored."])]
+            return [
+                Section(
+                    str(self.path),
+                    problems=[
+                        _("{path} {reason}; ignored.").format(path=self.path, reason=exc.reason)
+                    ],
+                )
+            ]
         try:
             if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
                 text = raw.decode("utf-16")  # regedit's own: UTF-16 with its byte-order mark
             else:
                 text = raw.decode("utf-8-sig")  # REGEDIT4, or one written by hand
         except UnicodeDecodeError:
-            return [Section(str(self.path), problems=[f"{self.path} is not text; ignored."])]
+            return [
+                Section(
+                    str(self.path),
+                    problems=[_("{path} is not text; ignored.").format(path=self.path)],
+                )
+            ]
         return parse_reg(text, str(self.path))

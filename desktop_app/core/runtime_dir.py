@@ -19,6 +19,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from desktop_app.core.i18n import _
+
 
 class NotPrivate(Exception):
     """No directory only this user can reach: ``path`` and why, in words."""
@@ -34,15 +36,17 @@ def _problem(path: Path) -> str | None:
     try:
         info = os.lstat(path)
     except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
+        return _("cannot be read ({strerror})").format(strerror=exc.strerror)
     if stat.S_ISLNK(info.st_mode):
-        return "is a link"
+        return _("is a link")
     if not stat.S_ISDIR(info.st_mode):
-        return "is not a folder"
+        return _("is not a folder")
     if info.st_uid != os.geteuid():
-        return f"belongs to another user (user id {info.st_uid})"
+        return _("belongs to another user (user id {st_uid})").format(st_uid=info.st_uid)
     if stat.S_IMODE(info.st_mode) & 0o077:
-        return f"other users can reach it (mode {stat.S_IMODE(info.st_mode):04o})"
+        return _("other users can reach it (mode {S_IMODE:04o})").format(
+            S_IMODE=stat.S_IMODE(info.st_mode)
+        )
     return None
 
 
@@ -57,7 +61,9 @@ def user_runtime_dir() -> Path:
     except FileExistsError:
         pass  # ours from an earlier run, or not: checked below
     except OSError as exc:
-        raise NotPrivate(folder, f"cannot be created ({exc.strerror})") from None
+        raise NotPrivate(
+            folder, _("cannot be created ({strerror})").format(strerror=exc.strerror)
+        ) from None
     why = _problem(folder)
     if why is not None:
         raise NotPrivate(folder, why)

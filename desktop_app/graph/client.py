@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.i18n import _
 from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import Profile
 
@@ -45,20 +46,20 @@ class GraphClient:
                 allow_redirects=True,
             )
         except requests.RequestException as exc:
-            raise from_exception(exc, "Loading your profile", "Microsoft Graph") from None
+            raise from_exception(exc, _("Loading your profile"), "Microsoft Graph") from None
 
     def me(self, token: str) -> Profile:
         from desktop_app.graph.errors import from_graph_response, unreadable_graph_answer
 
         response = self._get("/me", token)
         if response.status_code != 200:
-            raise from_graph_response(response, "Loading your profile")
+            raise from_graph_response(response, _("Loading your profile"))
         try:
             data: Any = response.json()
         except ValueError:  # JSONDecodeError included
             data = None
         if not isinstance(data, dict):
-            raise unreadable_graph_answer("Loading your profile", response.status_code)
+            raise unreadable_graph_answer(_("Loading your profile"), response.status_code)
         return Profile.from_graph(data)
 
     def organization(self, token: str) -> Organization | None:
@@ -68,7 +69,7 @@ class GraphClient:
 
         response = self._get("/organization?$select=id,displayName", token)
         if response.status_code != 200:
-            raise from_graph_response(response, "Reading your organization's name")
+            raise from_graph_response(response, _("Reading your organization's name"))
         try:
             data: Any = response.json()
         except ValueError:
@@ -85,7 +86,7 @@ class GraphClient:
         if response.status_code == 404:
             return None
         if response.status_code != 200:
-            raise from_graph_response(response, "Loading your photo")
+            raise from_graph_response(response, _("Loading your photo"))
         if len(response.content) > MAX_PHOTO_BYTES:
             return None
         return Photo(

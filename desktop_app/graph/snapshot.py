@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.i18n import _
 from desktop_app.core.stores import CacheStore, StoreUnavailable
 from desktop_app.graph.client import MAX_PHOTO_BYTES, Photo
 from desktop_app.graph.organization import Organization
@@ -86,10 +87,10 @@ class Snapshot:
     def from_json(cls, home_account_id: str, data: object) -> Snapshot:
         """Raises SnapshotDamaged for anything this module did not write."""
         if not isinstance(data, dict) or not isinstance(data.get("profile"), dict):
-            raise SnapshotDamaged("entry has no profile")
+            raise SnapshotDamaged(_("entry has no profile"))
         fetched_at, checked_at = data.get("fetched_at"), data.get("photo_checked_at", 0.0)
         if not (_is_number(fetched_at) and _is_number(checked_at)):
-            raise SnapshotDamaged("entry has no times")
+            raise SnapshotDamaged(_("entry has no times"))
         assert isinstance(fetched_at, int | float)
         assert isinstance(checked_at, int | float)
         organization = Organization.from_json(data.get("organization"))
@@ -113,16 +114,16 @@ def _photo_from_json(data: object) -> Photo | None:
     if data is None:
         return None
     if not isinstance(data, dict):
-        raise SnapshotDamaged("photo is not an object")
+        raise SnapshotDamaged(_("photo is not an object"))
     raw, content_type, etag = data.get("data"), data.get("content_type"), data.get("etag")
     if not (isinstance(raw, str) and isinstance(content_type, str) and isinstance(etag, str)):
-        raise SnapshotDamaged("photo has the wrong shape")
+        raise SnapshotDamaged(_("photo has the wrong shape"))
     try:
         payload = base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
-        raise SnapshotDamaged("photo is not base64") from None
+        raise SnapshotDamaged(_("photo is not base64")) from None
     if len(payload) > MAX_PHOTO_BYTES:
-        raise SnapshotDamaged("photo is too large")
+        raise SnapshotDamaged(_("photo is too large"))
     return Photo(payload, content_type, etag)
 
 
@@ -140,10 +141,10 @@ class SnapshotStore:
                 return {}
             data = json.loads(text)
             if not isinstance(data, dict) or data.get("format") != FORMAT:
-                raise SnapshotDamaged("unknown format")
+                raise SnapshotDamaged(_("unknown format"))
             accounts = data.get("accounts")
             if not isinstance(accounts, dict):
-                raise SnapshotDamaged("no accounts")
+                raise SnapshotDamaged(_("no accounts"))
             return accounts
         except (ValueError, RecursionError, UnicodeError) as exc:  # SnapshotDamaged included
             self._move_aside(str(exc) or exc.__class__.__name__)
@@ -153,7 +154,7 @@ class SnapshotStore:
         try:
             moved = self.store.move_aside()
         except OSError as exc:
-            moved = f"nowhere ({exc.strerror})"
+            moved = _("nowhere ({strerror})").format(strerror=exc.strerror)
         log.warning("Profile snapshot damaged (%s); moved aside to %s", why, moved)
 
     def _write(self, accounts: dict[str, Any]) -> None:

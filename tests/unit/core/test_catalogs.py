@@ -124,3 +124,19 @@ def test_merge_keeps_translations_adds_new_and_drops_gone() -> None:
         ("kept", ["behalten"], ["#: a.py"]),
         ("new", [""], ["#: b.py"]),
     ]
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_no_translation_holds_an_invisible_character(language: str) -> None:
+    """Labels show every format character as its escape (core/text.py, for untrusted text):
+    a right-to-left mark typed into a translation would show as \\u200f. The window isolates
+    what needs it by itself (own_direction)."""
+    import unicodedata
+
+    found = [
+        (entry.msgid, text)
+        for entry in po_files.read_po(_po(language)).entries
+        for text in entry.msgstr
+        if any(unicodedata.category(ch) in ("Cf", "Cc") and ch not in "\n\t" for ch in text)
+    ]
+    assert found == []
