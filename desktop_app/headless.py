@@ -161,8 +161,10 @@ def whoami(services: Services, args: argparse.Namespace, out: TextIO, err: TextI
         return EXIT_OK
     from desktop_app.graph.profile import PROFILE_FIELDS
 
-    width = max(len(label) for _, label in PROFILE_FIELDS)
-    for name, label in PROFILE_FIELDS:
+    labels = [(name, _(label)) for name, label in PROFILE_FIELDS]
+    roles_label = _("App roles:")
+    width = max(len(roles_label) - 1, *(len(label) for _name, label in labels))
+    for name, label in labels:
         value = profile.display_value(name)
         sent = profile.wrong_type(name)
         if not value and sent:
@@ -171,9 +173,11 @@ def whoami(services: Services, args: argparse.Namespace, out: TextIO, err: TextI
             out.write(f"{label + ':':<{width + 1}} {_one_line(value)}\n")
     roles, problems = _roles(services, token)
     held = (
-        ", ".join(roles) or "none" if roles is not None else _("not shown: ") + "; ".join(problems)
+        ", ".join(roles) or _("none")
+        if roles is not None
+        else _("not shown: ") + "; ".join(problems)
     )
-    out.write(f"{'App roles:':<{width + 1}} {_one_line(held)}\n")
+    out.write(f"{roles_label:<{width + 1}} {_one_line(held)}\n")
     return EXIT_OK
 
 

@@ -121,23 +121,33 @@ def _all_pages(call: _Call, first: ApiResponse, err: TextIO) -> tuple[ApiRespons
     pages = Pages.start(first)
     last = first
     while pages.can_load_more:
-        err.write(f"lanyard: page {pages.count + 1} ({len(pages.items):,} items so far)…\n")
+        err.write(
+            _("lanyard: page {value} ({len:,} items so far)…\n").format(
+                value=pages.count + 1, len=len(pages.items)
+            )
+        )
         err.flush()
         last = call.send(first.request.with_url(pages.next.url), err)
         if not last.ok:
             err.write(
-                f"lanyard: page {pages.count + 1} failed; the {len(pages.items):,} items of the "
-                "pages before it are not printed.\n"
+                _(
+                    "lanyard: page {value} failed; the {len:,} items of the pages before it are not printed.\n"
+                ).format(value=pages.count + 1, len=len(pages.items))
             )
             return last, last.document
         pages.add(last)
-    err.write(f"lanyard: {pages.summary()}.\n")
+    err.write(_("lanyard: {summary}.\n").format(summary=pages.summary()))
     if pages.next.refused:
-        err.write(f"lanyard: warning: not every page was read: {pages.next.refused}\n")
+        err.write(
+            _("lanyard: warning: not every page was read: {refused}\n").format(
+                refused=pages.next.refused
+            )
+        )
     elif pages.next.url and pages.count >= MAX_PAGES:
         err.write(
-            f"lanyard: warning: stopped at {MAX_PAGES} pages; the document's @odata.nextLink "
-            "is the next one.\n"
+            _(
+                "lanyard: warning: stopped at {MAX_PAGES} pages; the document's @odata.nextLink is the next one.\n"
+            ).format(MAX_PAGES=MAX_PAGES)
         )
     return last, pages.document()
 
@@ -175,8 +185,9 @@ def _deliver(
     if response.is_binary and to_terminal:
         kind = response.content_type.split(";")[0].strip() or _("binary data")
         err.write(
-            f"lanyard: {format_size(len(response.binary))} of {shown(kind, one_line=True)}, "
-            "not printed; use --output FILE.\n"
+            _("lanyard: {format_size} of {shown}, not printed; use --output FILE.\n").format(
+                format_size=format_size(len(response.binary)), shown=shown(kind, one_line=True)
+            )
         )
         return None
     data = body_bytes(response, document, to_terminal)
@@ -186,11 +197,17 @@ def _deliver(
                 file.write(data)
         except OSError as exc:
             err.write(
-                f"lanyard: --output {shown(target, one_line=True)}: cannot be written "
-                f"({shown(exc.strerror or exc.__class__.__name__, one_line=True)}).\n"
+                _("lanyard: --output {shown}: cannot be written ({shown2}).\n").format(
+                    shown=shown(target, one_line=True),
+                    shown2=shown(exc.strerror or exc.__class__.__name__, one_line=True),
+                )
             )
             return EXIT_FAILED
-        err.write(f"lanyard: saved {format_size(len(data))} to {shown(target, one_line=True)}.\n")
+        err.write(
+            _("lanyard: saved {format_size} to {shown}.\n").format(
+                format_size=format_size(len(data)), shown=shown(target, one_line=True)
+            )
+        )
         return None
     if not data:
         return None
@@ -211,10 +228,18 @@ def _http_error(response: ApiResponse, args: argparse.Namespace, err: TextIO) ->
     )
     if problem is None:  # a redirect not followed (to http://, or a change to another address)
         where = response.header("location")
-        err.write(f"lanyard: the API answered {shown(line, one_line=True)}")
-        err.write(f", to {shown(where, one_line=True)}: not followed.\n" if where else ".\n")
+        err.write(_("lanyard: the API answered {shown}").format(shown=shown(line, one_line=True)))
+        err.write(
+            _(", to {shown}: not followed.\n").format(shown=shown(where, one_line=True))
+            if where
+            else ".\n"
+        )
         return EXIT_HTTP
-    err.write(f"lanyard: {shown(line, one_line=True)}: {shown(problem.message)}\n")
+    err.write(
+        _("lanyard: {shown}: {shown2}\n").format(
+            shown=shown(line, one_line=True), shown2=shown(problem.message)
+        )
+    )
     advice = headless_advice(problem, args)
     if advice:
         err.write(f"{shown(advice)}\n")
@@ -234,7 +259,7 @@ def api(
     try:
         request = request_from_args(args, defaults_of(services), stdin or sys.stdin)
     except UsageError as exc:
-        err.write(f"lanyard api: {shown(str(exc))}\n")
+        err.write(_("lanyard api: {shown}\n").format(shown=shown(str(exc))))
         return EXIT_USAGE
     account = signed_in_account(services, getattr(args, "account", None))
     call = _Call(services, account, request, args)
@@ -246,8 +271,9 @@ def api(
         from desktop_app.graph.api_call import format_size
 
         err.write(
-            f"lanyard: the answer is larger than {format_size(MAX_SAVED_BODY)}; Lanyard does not "
-            "print or save a part of it.\n"
+            _(
+                "lanyard: the answer is larger than {format_size}; Lanyard does not print or save a part of it.\n"
+            ).format(format_size=format_size(MAX_SAVED_BODY))
         )
         return EXIT_FAILED
     failed = _deliver(response, document, args, out, err)

@@ -313,7 +313,7 @@ class ApiPanel(QWidget):
         if state not in CAN_CALL:
             self._busy = False
             self._paging_now = False
-        if state is State.SIGNED_OUT and self.status.text() != "Not called yet.":
+        if state is State.SIGNED_OUT and self.status.text() != _("Not called yet."):
             # signed out, or another account next: the answer was for the one who left
             self._forget_answer(_("Not called yet."))
         self._update_enabled()
@@ -563,6 +563,6 @@ class ApiPanel(QWidget):
         if waiting:
             self._set_status(_("Waiting for the browser…"), "")
             self.cancel_button.setFocus()
-        elif self.status.text() == "Waiting for the browser…":
+        elif self.status.text() == _("Waiting for the browser…"):
             self._set_status(_("Access was not granted."), "")
         self._update_enabled()
