@@ -354,7 +354,7 @@ class PersistentTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]
         self._trouble = ""
         log.info("Token cache store works again: %s", self.store.protection)
         if self._on_notice:
-            self._on_notice(failures.cache_works_again(self.store.protection))
+            self._on_notice(failures.cache_works_again(_(self.store.protection)))
 
     def adopt_plaintext(self, path: Path) -> bool:
         """Move an older plaintext cache (from before an OS store was usable) into this store,

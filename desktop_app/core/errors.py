@@ -155,8 +155,8 @@ def interaction_needed(
 ) -> LanyardError:
     message, recommendation = _INTERACTION_WORDING[reason]
     return LanyardError(
-        message,
-        recommendation,
+        _(message),
+        _(recommendation),
         ErrorKind.INTERACTION_REQUIRED,
         dict(details or support_details()),
         reason=reason,

@@ -113,6 +113,7 @@ class AdminPanel(CardPanel):
         self.show_sign_in_path(self._path)  # its redirect URI names the client id
 
     def show_protection(self, protection: str, encrypted: bool) -> None:
+        protection = _(protection)  # a store's own words, marked N_ (cache_store.py)
         self.protection.setText(
             protection
             if encrypted

@@ -49,7 +49,11 @@ class ProfilePanel(CardPanel):
             row.addWidget(copy)
             self.values[name] = value
             self.copy_buttons[name] = copy
-            form.addRow(muted(title, card), row)
+            label = muted(title, card)
+            # one line: a wrapped field name ("Bevorzugte Sprache") was cut to half its second
+            # line by the form's row height (the German screenshot)
+            label.setWordWrap(False)
+            form.addRow(label, row)
         card_layout.addLayout(form)
         self._fetched_at: float | None = None
         self._from_snapshot = False
