@@ -1,7 +1,6 @@
 """A visible string that is not translatable fails: the real window, signed in to the sandbox,
 built in English and again in German and in Arabic; every widget's text, tooltip, placeholder,
-accessible name and description, window title, action text and item texts is read on each panel
-and dialog, and a string shown identically in English and in the other language fails when it
+accessible name and description, window title, action text and item texts is read on the sign-in page, each panel and dialog and a revoked sign-in's banner, and a string shown identically in English and in the other language fails when it
 has letters and is not untrusted data (the profile, claims, roles, JSON), a product name, a URL,
 a scope or a claim name. Also the terminal's help and errors with LANGUAGE=de, and the
 browser's landing page in German."""
@@ -32,11 +31,12 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core.text import without_isolates
 from desktop_app.sandbox import Sandbox, directory
+from desktop_app.session.state import State
 from desktop_app.ui import translation
 from desktop_app.ui.settings_dialog import SettingsDialog
 from tests.conftest import REPO
 from tests.support.sandbox_helpers import sandbox_config
-from tests.support.window_driver import sign_in
+from tests.support.window_driver import sign_in, wait_state
 
 # the panels whose strings are all marked (the others are listed in the README's "Translating
 # Lanyard" as not done yet)
@@ -110,13 +110,16 @@ def english_left(
     )
 
 
-def _window_texts(qtbot: QtBot, open_window, config, language: str) -> tuple[set[str], set[str]]:  # type: ignore[no-untyped-def]
+def _window_texts(  # type: ignore[no-untyped-def]
+    qtbot: QtBot, open_window, config, language: str, sandbox: Sandbox, upn: str
+) -> tuple[set[str], set[str]]:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     translation.install(app, language)
     window, session = open_window(config)
+    wait_state(qtbot, session, State.SIGNED_OUT)
+    texts: set[str] = set(scan(window.welcome_page).values())  # the sign-in page
     sign_in(qtbot, window, session)
-    texts: set[str] = set()
     for panel in PANELS:
         assert window.tabs.select_panel(panel)
         qtbot.wait(50)
@@ -159,6 +162,13 @@ def _window_texts(qtbot: QtBot, open_window, config, language: str) -> tuple[set
             untrusted.add(without_isolates(label.text()))
     for widget in window.header.findChildren(QLabel):
         untrusted.add(without_isolates(widget.text()))  # the account's name, tenant, job
+    # a revoked sign-in: the banner's message, advice and button
+    sandbox.revoke_refresh_tokens(upn)
+    session.refresh(force=True)
+    wait_state(qtbot, session, State.SIGN_IN_NEEDED)
+    assert window.banner.isVisible()
+    texts |= set(scan(window.banner).values())
+    texts.add(window.state_label.text())
     assert session.shutdown(5.0)
     window.close()
     return texts, untrusted
@@ -181,13 +191,16 @@ def test_every_string_of_the_main_panels_is_translated(
     language: str,
 ) -> None:  # type: ignore[no-untyped-def]
     standin_browser(sandbox.info.ca_file, directory.ADMIN_UPN)
+    upn = directory.ADMIN_UPN
     english, untrusted = _window_texts(
-        qtbot, open_window, sandbox_config(sandbox, tmp_path / "en"), "en"
+        qtbot, open_window, sandbox_config(sandbox, tmp_path / "en"), "en", sandbox, upn
     )
     other, untrusted_other = _window_texts(
-        qtbot, open_window, sandbox_config(sandbox, tmp_path / language), language
+        qtbot, open_window, sandbox_config(sandbox, tmp_path / language), language, sandbox, upn
     )
     assert len(english) > 80  # it did read the panels
+    # ... the sign-in page and the banner of a revoked sign-in too
+    assert {"Sign in", "Sign in again", "Your sign-in has expired or was revoked."} <= english
     left = english_left(english, other, untrusted | untrusted_other, language)
     assert left == [], f"shown in English under {language}: {left}"
 
