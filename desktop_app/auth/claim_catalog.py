@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.auth.claims import seconds
-from desktop_app.core.i18n import N_, _, number, relative_time
+from desktop_app.core.i18n import N_, _, digits, number, relative_time
 from desktop_app.core.text import shown
 
 # Entra's claims, as documented for ID tokens (v2.0) and the optional claims people meet most.
@@ -94,7 +94,7 @@ def format_timestamp(value: object, now: float | None = None) -> str:
     if number is None:
         return _plain(value)
     try:
-        local = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(number))
+        local = digits(time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(number)))
     except (OverflowError, OSError, ValueError):
         return _plain(value)
     now = time.time() if now is None else now

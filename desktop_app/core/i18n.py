@@ -175,6 +175,15 @@ def number(value: float, places: int = 0) -> str:
     return "".join(table.get(ch, ch) for ch in text)
 
 
+def digits(text: str) -> str:
+    """``text`` with its ASCII digits in the language's (Arabic-Indic in Arabic), as QLocale
+    writes them in the window; other characters as they are."""
+    shown = _NUMBER_FORMS.get(_language, _NUMBER_FORMS["en"])[2]
+    if shown == "0123456789":
+        return text
+    return text.translate(str.maketrans("0123456789", shown))
+
+
 def relative_time(seconds: float) -> str:
     """``seconds`` from now as a person says it: 'in 5 min', '3.0 h ago', 'now' (negative: the
     past). The units' plural forms come from the catalog (Arabic's dual and few)."""

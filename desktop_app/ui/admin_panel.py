@@ -9,7 +9,6 @@ services Lanyard calls enforce roles themselves.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -30,6 +29,7 @@ from desktop_app.auth.broker import SignInPath
 from desktop_app.auth.models import CacheEntry, Identity
 from desktop_app.core.i18n import _, number
 from desktop_app.core.text import shown
+from desktop_app.ui.translation import local_time
 from desktop_app.ui.widgets import CardPanel, heading, muted, plain_label
 
 ADMIN_ROLE = "Admin"
@@ -156,11 +156,7 @@ class AdminPanel(CardPanel):
         self.reload_button.setEnabled(True)
         self.inventory.setRowCount(len(entries))
         for index, entry in enumerate(entries):
-            expires = (
-                time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.expires_on))
-                if entry.expires_on
-                else ""
-            )
+            expires = local_time(entry.expires_on, "yyyy-MM-dd HH:mm") if entry.expires_on else ""
             for column, text in enumerate((entry.kind, entry.username, entry.scopes, expires)):
                 self.inventory.setItem(
                     index, column, QTableWidgetItem(shown(text, one_line=True, limit=1_000))

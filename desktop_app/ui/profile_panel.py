@@ -12,6 +12,7 @@ from desktop_app.core.i18n import N_, _, current_language
 from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import PROFILE_FIELDS, Profile
 from desktop_app.ui.clipboard import copy_button_text, reserve_copied_width
+from desktop_app.ui.translation import local_time
 from desktop_app.ui.widgets import CardPanel, muted, plain_label
 
 # after /me's fields: who the account belongs to
@@ -126,7 +127,7 @@ class ProfilePanel(CardPanel):
             return
         when = time.localtime(self._fetched_at)
         same_day = time.strftime("%Y-%m-%d", when) == time.strftime("%Y-%m-%d")
-        stamp = time.strftime("%H:%M:%S" if same_day else "%Y-%m-%d %H:%M", when)
+        stamp = local_time(self._fetched_at, "HH:mm:ss" if same_day else "yyyy-MM-dd HH:mm")
         if self._offline:
             note = _(" · offline: this is the last profile Lanyard loaded")
         elif self._from_snapshot:

@@ -15,6 +15,7 @@ from desktop_app.core.i18n import N_, _
 from desktop_app.session.state import Schedule, State
 from desktop_app.ui.accessibility import announce
 from desktop_app.ui.on_screen_timer import OnScreenTimer
+from desktop_app.ui.translation import local_time
 from desktop_app.ui.widgets import ElidedLabel
 
 _NOT_SAVED_TIP = N_(
@@ -93,7 +94,7 @@ class StatusLine:
             seconds = max(0, round(schedule.at - time.time()))
             self.schedule_label.setText(_("Trying again in {seconds} s").format(seconds=seconds))
         else:
-            clock = time.strftime("%H:%M", time.localtime(schedule.at))
+            clock = local_time(schedule.at, "HH:mm")
             self.schedule_label.setText(_("Next refresh at {clock}").format(clock=clock))
 
     def show_protection(self, protection: str, encrypted: bool) -> None:

@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
 
 from desktop_app.auth.claim_catalog import claim_rows, groups_overage_note, relative
 from desktop_app.auth.models import Identity
-from desktop_app.core.i18n import N_, _
+from desktop_app.core.i18n import N_, _, digits
 from desktop_app.session.state import TokenInfo
 from desktop_app.ui.clipboard import clipboard_guard, copy_text
 from desktop_app.ui.on_screen_timer import OnScreenTimer
+from desktop_app.ui.translation import local_time
 from desktop_app.ui.widgets import CardPanel, FullHeightTable, heading, muted, plain_label
 
 SOURCES = {
@@ -223,6 +224,7 @@ class TokenPanel(CardPanel):
             if hours
             else _("{minutes} min {seconds:02d} s").format(minutes=minutes, seconds=seconds)
         )
+        countdown = digits(countdown)
         self.expires.setText(
             _("In {countdown} (at {clock})").format(
                 countdown=countdown, clock=_clock(info.expires_on)
@@ -316,4 +318,4 @@ _RENEWAL = N_("Lanyard cannot rely on it for long and keeps asking for a new one
 
 
 def _clock(epoch: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(epoch))
+    return local_time(epoch)

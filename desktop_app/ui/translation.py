@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtCore import QDateTime, QLibraryInfo, QLocale, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core import i18n
@@ -54,3 +54,10 @@ def install(app: QApplication, setting: str) -> str:
         else Qt.LayoutDirection.LeftToRight
     )
     return language
+
+
+def local_time(epoch: float, pattern: str = "HH:mm:ss") -> str:
+    """A moment in local time, in a fixed pattern (24-hour, ISO dates: as Lanyard shows times in
+    every language) with the digits of the language in force (QLocale's: Arabic-Indic in
+    Arabic)."""
+    return QLocale().toString(QDateTime.fromSecsSinceEpoch(int(epoch)), pattern)

@@ -102,3 +102,19 @@ def test_english_draws_text_as_it_is(app: QApplication, qtbot: QtBot) -> None:
     qtbot.addWidget(name)
     assert super(type(name), name).text() == "Alice Example (Contoso)"
     assert not i18n.is_right_to_left()
+
+
+def test_times_keep_their_pattern_and_take_the_language_s_digits(app: QApplication) -> None:
+    import time as clock
+
+    from desktop_app.core.i18n import digits
+
+    moment = clock.mktime((2026, 12, 4, 9, 5, 7, 0, 0, -1))
+    translation.install(app, "en")
+    assert translation.local_time(moment) == "09:05:07"
+    assert translation.local_time(moment, "yyyy-MM-dd HH:mm") == "2026-12-04 09:05"
+    translation.install(app, "de")
+    assert translation.local_time(moment) == "09:05:07"
+    translation.install(app, "ar")
+    assert translation.local_time(moment) == "٠٩:٠٥:٠٧"
+    assert digits("2026-12-04 UTC") == "٢٠٢٦-١٢-٠٤ UTC"  # the terminal's and the claims' way
