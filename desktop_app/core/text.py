@@ -98,26 +98,29 @@ def _has_right_to_left(line: str) -> bool:
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line)
 
 
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
+
+
+def _unmatched(text: str, bracket: str) -> bool:
+    """Whether ``bracket`` has more of itself in ``text`` than of its partner."""
+    partner = _PAIRS.get(bracket) or next(o for o, c in _PAIRS.items() if c == bracket)
+    return text.count(bracket) > text.count(partner)
+
+
 def _isolated_run(match: re.Match[str]) -> str:
     run = match.group(0)
-    # what belongs to the right-to-left text around: an opening bracket at the run's end, a
-    # closing one at its start, the sentence's own punctuation at its end
+    # what belongs to the right-to-left text around: a bracket the run does not close or open
+    # itself (at either end), the sentence's own punctuation at its end
     start, end = 0, len(run)
-    while (
-        start < end
-        and run[start] in ")]}"
-        and run.count(run[start]) > run.count("([{"[")]}".index(run[start])])
-    ):
+    while start < end and run[start] in "()[]{}" and _unmatched(run[start:end], run[start]):
         start += 1
     while end > start and (
         run[end - 1] in ".,;:!?"
-        or (
-            run[end - 1] in "([{"
-            and run.count(run[end - 1]) > run.count(")]}"["([{".index(run[end - 1])])
-        )
+        or (run[end - 1] in "()[]{}" and _unmatched(run[start:end], run[end - 1]))
     ):
         end -= 1
-    core = run[start:end].rstrip()
+    core = run[start:end].strip()
+    start = start + (len(run[start:end]) - len(run[start:end].lstrip()))
     end = start + len(core)
     if not re.search(r"[A-Za-z0-9]", core):
         return run

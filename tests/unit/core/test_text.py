@@ -100,3 +100,12 @@ def test_own_direction_keeps_a_bracketed_english_phrase_whole() -> None:
     assert own_direction("Microsoft Entra ID (رمز مميز جديد)") == (
         f"{RLM}Microsoft Entra ID (رمز مميز جديد)"
     )
+
+
+def test_own_direction_leaves_the_arabic_brackets_to_the_arabic() -> None:
+    from desktop_app.core.text import RLM, own_direction
+
+    # "(لا تعمل أي خدمة Secret Service)": the ")" closes the Arabic "(", and "Secret Service"
+    # starts and ends with a letter: nothing to isolate
+    text = "ملف (لا تعمل أي خدمة Secret Service)"
+    assert own_direction(text) == RLM + text
