@@ -266,3 +266,43 @@ def test_the_landing_page_speaks_german_and_arabic_mirrored(flow: str) -> None:
             or not re.search("[A-Za-z]{3}", text)
             or text in ("access_denied",)
         ), text
+
+
+def test_a_command_s_error_follows_the_language_and_a_locked_policy_sets_it(
+    tmp_path: Path,
+) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "PYTHONPATH": str(REPO),
+        "LANG": "en_US.UTF-8",
+    }
+
+    def whoami(*policy: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "tests.support.policy_bootstrap", *map(str, policy)]
+        return subprocess.run(
+            [*command, "--", "whoami"],
+            cwd=REPO,
+            env=env | extra,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    english = whoami()
+    assert english.returncode == 3
+    assert "Lanyard is not set up for your organisation yet." in english.stderr
+    german = whoami(LANYARD_LANGUAGE="de")
+    assert german.returncode == 3
+    assert "Lanyard ist für Ihre Organisation noch nicht eingerichtet." in german.stderr
+    assert "NO-QT" in german.stderr  # the catalog came without Qt
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[locked]\nlanguage = "ar"\n', encoding="utf-8")
+    arabic = whoami(policy)
+    assert "لم يُعدّ Lanyard لمؤسستك بعد." in arabic.stderr
+    refused = whoami(policy, LANYARD_LANGUAGE="de")  # a locked setting's variable is refused
+    assert refused.returncode == 3
+    assert "language" in refused.stderr
