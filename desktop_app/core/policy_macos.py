@@ -17,8 +17,15 @@ import xml.parsers.expat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from desktop_app.core.files import UnreadableFile, read_bounded
-from desktop_app.core.managed_policy import BUNDLE_ID, POLICY_LIMIT, Section, Source
+from desktop_app.core.files import UnreadableFile
+from desktop_app.core.managed_policy import (
+    BUNDLE_ID,
+    MACHINE,
+    Section,
+    Source,
+    Trust,
+    read_policy_file,
+)
 
 MANAGED = Path("/Library/Managed Preferences")
 LOCKED_KEY = "Locked"
@@ -60,13 +67,17 @@ def section_from_plist(label: str, data: object) -> Section:
 
 
 class PlistSource:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, trust: Trust = MACHINE) -> None:
         self.path = path
+        self.trust = trust
+
+    def __repr__(self) -> str:
+        return str(self.path)
 
     def read(self) -> Iterable[Section]:
         label = str(self.path)
         try:
-            raw = read_bounded(self.path, POLICY_LIMIT)
+            raw = read_policy_file(self.path, self.trust)
         except FileNotFoundError:
             return []
         except UnreadableFile as exc:

@@ -16,8 +16,14 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from desktop_app.core.files import UnreadableFile, read_bounded
-from desktop_app.core.managed_policy import POLICY_LIMIT, Section, Source
+from desktop_app.core.files import UnreadableFile
+from desktop_app.core.managed_policy import (
+    MACHINE,
+    Section,
+    Source,
+    Trust,
+    read_policy_file,
+)
 
 POLICY_KEY = r"SOFTWARE\Policies\Lanyard"
 DEFAULTS_SUBKEY = "Defaults"
@@ -238,12 +244,16 @@ def _key_for(
 class RegFileSource:
     """A regedit export read as the registry would be (the tests' way to the mapping above)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, trust: Trust = MACHINE) -> None:
         self.path = path
+        self.trust = trust
+
+    def __repr__(self) -> str:
+        return str(self.path)
 
     def read(self) -> Iterable[Section]:
         try:
-            raw = read_bounded(self.path, POLICY_LIMIT)
+            raw = read_policy_file(self.path, self.trust)
         except FileNotFoundError:
             return []
         except UnreadableFile as exc:

@@ -576,16 +576,3 @@ def test_diagnostics_say_where_each_setting_came_from(
     }
     assert "'proxy'" in settings_json["policy_problems"][0]
     assert config.policy_origins() == [("client_id", f"{path} [locked] client_id")]
-
-
-def test_a_policy_others_may_change_is_applied_with_a_warning(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = _toml(tmp_path, f'[locked]\nclient_id = "{CLIENT}"\n', monkeypatch)
-    path.chmod(0o666)
-    config = _load()
-    assert config.client_id == CLIENT
-    assert config.policy_problems == (
-        f"{path} can be changed by other users (mode 0666); make it writable by root only "
-        "(chmod 644).",
-    )
