@@ -183,6 +183,10 @@ class TomlSource:
         except tomllib.TOMLDecodeError as exc:
             section.problems.append(f"{self.path} is not valid TOML ({exc}); it is ignored.")
             return [section]
+        except RecursionError:  # tomllib nests a call per [ or {
+            section.problems.append(f"{self.path} nests too deeply to be read; it is ignored.")
+            return [section]
+        seen: dict[str, str] = {}
         for name, table in data.items():
             target = {"locked": section.locked, "defaults": section.defaults}.get(name.lower())
             if target is None or not isinstance(table, dict):
@@ -191,6 +195,13 @@ class TomlSource:
                     "[defaults] table."
                 )
                 continue
+            if name.lower() in seen:  # [Locked] and [locked]: TOML's two tables, Lanyard's one
+                section.problems.append(
+                    f"{self.path}: [{name}] is [{seen[name.lower()]}] a second time; the first "
+                    "is used."
+                )
+                continue
+            seen[name.lower()] = name
             target.update(table)
         return [section]
 
@@ -249,10 +260,14 @@ def read_policy(known: Sequence[str]) -> Policy:
         try:
             sections += list(source.read())
         except Exception as exc:  # noqa: BLE001 (a reader's bug must not stop Lanyard starting)
+            label = repr(source)  # each source names where it reads
             sections.append(
                 Section(
-                    repr(source),
-                    problems=[f"Policy could not be read ({exc.__class__.__name__}); ignored."],
+                    label,
+                    problems=[
+                        f"Policy {label} could not be read ({exc.__class__.__name__}); it is "
+                        "ignored."
+                    ],
                 )
             )
     return merge(sections, known)

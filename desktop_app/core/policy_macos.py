@@ -24,6 +24,7 @@ from desktop_app.core.managed_policy import (
     Section,
     Source,
     Trust,
+    canonical,
     read_policy_file,
 )
 
@@ -54,11 +55,23 @@ def section_from_plist(label: str, data: object) -> Section:
             f"{label}: '{LOCKED_KEY}' must be an array of setting names; nothing is locked."
         )
         locked_names = []
-    locked = {name.lower() for name in locked_names}
+    # matched as merge() matches keys: Locked = ["client_id"] locks ClientId too (compared by
+    # lower case alone, it was a default the user could replace)
+    locked = {canonical(name) for name in locked_names}
+    named = {canonical(name) for name in data if isinstance(name, str)}
+    for name in locked_names:
+        if canonical(name) not in named:
+            section.problems.append(
+                f"{label}: '{LOCKED_KEY}' names '{name}', which this file does not set; "
+                "nothing is locked by it."
+            )
     for name, value in data.items():
+        if not isinstance(name, str):
+            section.problems.append(f"{label}: a key that is not text ({name!r}) is ignored.")
+            continue
         if name == LOCKED_KEY or name.startswith("Payload"):
             continue  # the profile's own keys (PayloadUUID, ...) when a payload is copied in
-        is_locked = name.lower() in locked
+        is_locked = canonical(name) in locked
         try:
             (section.locked if is_locked else section.defaults)[name] = plist_value(value)
         except ValueError as exc:

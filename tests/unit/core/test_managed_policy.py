@@ -362,7 +362,7 @@ def test_the_winreg_mapping_itself() -> None:
         r"HKLM\SOFTWARE\Policies\Lanyard\Defaults\x is a REG_BINARY value, which no Lanyard "
         "setting can hold; it is ignored."
     ]
-    assert section_from_values("k", [("a", "%NOPE%", REG_EXPAND_SZ)], None).locked == {
+    assert section_from_values("k", None, [("a", "%NOPE%", REG_EXPAND_SZ)]).defaults == {
         "a": "%NOPE%"
     }
 
