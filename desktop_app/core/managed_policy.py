@@ -34,6 +34,7 @@ from desktop_app.core.files import UnreadableFile, read_bounded
 BUNDLE_ID = "io.github.lanyard.Lanyard"  # packaging/lanyard.spec, packaging/linux/make_deb.py
 LINUX_POLICY = Path("/etc/lanyard/policy.toml")
 POLICY_LIMIT = 1 << 20  # read_bounded: far more than any policy holds
+MAX_PROBLEMS = 20  # said one by one; the rest counted
 
 
 @dataclass
@@ -250,7 +251,16 @@ def merge(sections: Iterable[Section], known: Sequence[str]) -> Policy:
                     continue
                 seen.add(key)
                 into.setdefault(key, Entry(value, section.where(is_locked, str(name))))
-    return Policy(locked, defaults, tuple(problems))
+    return Policy(locked, defaults, _at_most(problems, MAX_PROBLEMS))
+
+
+def _at_most(problems: list[str], limit: int) -> tuple[str, ...]:
+    """The first ``limit`` problems and a count of the rest: a 1 MiB file of unknown keys was
+    116,000 warnings (25 MB of text) on every command's stderr and in the window's banner."""
+    if len(problems) <= limit:
+        return tuple(problems)
+    rest = len(problems) - limit
+    return (*problems[:limit], f"... and {rest} more problems with the policy; all are ignored.")
 
 
 def read_policy(known: Sequence[str]) -> Policy:

@@ -270,3 +270,20 @@ def test_any_value_of_any_type_for_any_setting(
         assert config.client_id == CLIENT
     named = [p for p in config.policy_problems if f"'{key}'" in p or f" {key} " in p]
     assert len(named) == len(config.policy_problems), config.policy_problems
+
+
+def test_a_policy_of_a_hundred_thousand_mistakes_is_said_in_a_few_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1 MiB of unknown keys was 116,000 problems, 25 MB of text on every command's stderr and
+    in the window's banner: the first 20 are said, the rest counted; what is good still applies."""
+    lines = ["[locked]", f'client_id = "{CLIENT}"']
+    lines += [f"k{i}=1" for i in range(100_000)]  # 0.9 MiB
+    path = _write(tmp_path, "policy.toml", "\n".join(lines).encode(), monkeypatch)
+    config = _load()
+    assert config.client_id == CLIENT
+    assert len(config.policy_problems) == managed_policy.MAX_PROBLEMS + 1 == 21
+    assert config.policy_problems[0].startswith(f"{path} [locked] k0 is not a Lanyard setting")
+    assert config.policy_problems[-1] == (
+        "... and 99980 more problems with the policy; all are ignored."
+    )
