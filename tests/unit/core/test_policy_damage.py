@@ -287,3 +287,57 @@ def test_a_policy_of_a_hundred_thousand_mistakes_is_said_in_a_few_lines(
     assert config.policy_problems[-1] == (
         "... and 99980 more problems with the policy; all are ignored."
     )
+
+
+def _hex(kind: str, raw: bytes) -> str:
+    return f"{kind}:" + ",".join(f"{b:02x}" for b in raw)
+
+
+_REG_DATA = st.one_of(
+    st.text(string.printable.replace('"', "").replace("\\", ""), max_size=20).map(
+        lambda t: f'"{t}"'
+    ),
+    st.integers(0, 0xFFFFFFFF).map(lambda n: f"dword:{n:08x}"),
+    st.lists(st.text(string.ascii_letters + ".", max_size=8), max_size=3).map(
+        lambda items: _hex("hex(7)", "".join(i + "\0" for i in items).encode("utf-16-le") + b"\0\0")
+    ),
+    st.text(string.ascii_letters + "%/", max_size=12).map(
+        lambda t: _hex("hex(2)", (t + "\0").encode("utf-16-le"))
+    ),
+    st.binary(max_size=8).map(lambda raw: _hex("hex", raw)),
+    st.binary(min_size=8, max_size=8).map(lambda raw: _hex("hex(b)", raw)),
+    st.binary(max_size=9).map(lambda raw: _hex("hex(1)", raw)),  # odd: not UTF-16
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    key=st.sampled_from(FILE_KEYS),
+    flips=st.lists(st.booleans(), min_size=30, max_size=30),
+    data=_REG_DATA,
+    locked=st.booleans(),
+)
+def test_any_registry_value_of_any_type_for_any_setting(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    key: str,
+    flips: list[bool],
+    data: str,
+    locked: bool,
+) -> None:
+    """regedit's every type for every setting, its value name in any case: used, or reported
+    naming the value; the rest of the key still applies."""
+    name = "".join(c.upper() if flip else c for c, flip in zip(key, flips, strict=False))
+    key_line = HKLM if locked else HKLM_DEFAULTS
+    lines = [HKLM, f'"client_id"="{CLIENT}"'] if key != "client_id" else []
+    lines += [key_line, f'"{name}"={data}']
+    path = tmp_path / "any.reg"
+    path.write_bytes(reg_export(lines))
+    monkeypatch.setattr(managed_policy, "platform_sources", lambda: [source_for(path)])
+    config = _load()  # never raises
+    if key != "client_id":
+        assert config.client_id == CLIENT
+    for problem in config.policy_problems:
+        assert name in problem or f"'{key}'" in problem, problem
