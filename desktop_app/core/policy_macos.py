@@ -49,7 +49,14 @@ def section_from_plist(label: str, data: object) -> Section:
     if not isinstance(data, dict):
         section.problems.append(f"{label} holds no dictionary of settings; it is ignored.")
         return section
-    locked_names = data.get(LOCKED_KEY, [])
+    # in any case, as every key is compared (a hand-written "locked" locked nothing before)
+    lock_keys = [k for k in data if isinstance(k, str) and k.lower() == LOCKED_KEY.lower()]
+    if len(lock_keys) > 1:
+        section.problems.append(
+            f"{label}: '{LOCKED_KEY}' is given {len(lock_keys)} times "
+            f"({', '.join(lock_keys)}); the first is used."
+        )
+    locked_names = data[lock_keys[0]] if lock_keys else []
     if not isinstance(locked_names, list) or not all(isinstance(n, str) for n in locked_names):
         section.problems.append(
             f"{label}: '{LOCKED_KEY}' must be an array of setting names; nothing is locked."
@@ -69,7 +76,7 @@ def section_from_plist(label: str, data: object) -> Section:
         if not isinstance(name, str):
             section.problems.append(f"{label}: a key that is not text ({name!r}) is ignored.")
             continue
-        if name == LOCKED_KEY or name.startswith("Payload"):
+        if name in lock_keys or name.startswith("Payload"):
             continue  # the profile's own keys (PayloadUUID, ...) when a payload is copied in
         is_locked = canonical(name) in locked
         try:

@@ -341,3 +341,25 @@ def test_any_registry_value_of_any_type_for_any_setting(
         assert config.client_id == CLIENT
     for problem in config.policy_problems:
         assert name in problem or f"'{key}'" in problem, problem
+
+
+@pytest.mark.parametrize("spelling", ["locked", "LOCKED", "Locked"])
+def test_the_plist_locked_array_in_any_case(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    """Every other key is compared without case: a hand-written "locked" locked nothing (it
+    was an unknown setting, and every setting a default the user could replace)."""
+    data = plistlib.dumps({"client_id": CLIENT, spelling: ["client_id"]})
+    _write(tmp_path, "p.plist", data, monkeypatch)
+    assert set(usable_policy().locked) == {"client_id"}
+    assert _load().policy_problems == ()
+
+
+def test_the_plist_locked_array_twice_is_reported() -> None:
+    section = section_from_plist(
+        "p.plist", {"tenant": "contoso.com", "Locked": ["tenant"], "locked": []}
+    )
+    assert section.locked == {"tenant": "contoso.com"}
+    assert section.problems == [
+        "p.plist: 'Locked' is given 2 times (Locked, locked); the first is used."
+    ]
