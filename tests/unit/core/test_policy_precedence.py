@@ -206,3 +206,10 @@ def test_locked_plaintext_refusal_holds_without_a_keyring(
     choice = open_token_store(tmp_path / "profile", allow_plaintext=config.allow_plaintext_cache)
     assert isinstance(choice.store, MemoryStore)
     assert not (tmp_path / "profile" / "token_cache.bin").exists()
+    # a plaintext cache from before the policy: neither read nor kept up, and named for deletion
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "token_cache.bin").write_text('{"RefreshToken": {"k": {"secret": "from before"}}}')
+    choice = open_token_store(old, allow_plaintext=config.allow_plaintext_cache)
+    assert isinstance(choice.store, MemoryStore) and choice.store.load() is None
+    assert "A plaintext cache from before is still at" in choice.advice
