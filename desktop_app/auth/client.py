@@ -525,6 +525,10 @@ class AuthClient:
                     ),
                 )
             except brokers.NoAnswer as exc:
+                # msal sends later calls to the broker too (a sign-out, a broker account's
+                # silent refresh), and this one would hold each for good: msal is built again
+                # without it (open(), once the path below has lost its broker)
+                self._app = None
                 raise failures.broker_failed(str(exc)) from None
             except ValueError as exc:  # msal.broker.RedirectUriError (AADSTS50011) among them
                 if exc.__class__.__name__ == "RedirectUriError":

@@ -117,6 +117,8 @@ CHILD = textwrap.dedent(
         out["outcome"] = exc.message
     out["waited_s"] = round(time.monotonic() - started, 1)
     out["after"] = client.sign_in_path.summary
+    from desktop_app.auth import broker
+    out["msal_broker_after"] = broker.msal_uses_broker(client.app)  # a sign-out would wait on it
     out["accounts"] = len(client.accounts())  # an msal call: nothing is held behind the broker
     print(json.dumps(out), flush=True)
     """
@@ -150,3 +152,4 @@ def test_a_broker_that_never_answers_is_given_up_on(
     assert 3 <= out["waited_s"] < 15, out
     assert out["after"].startswith("Sign-in: system browser (the sign-in broker is not available")
     assert out["accounts"] == 0
+    assert out["msal_broker_after"] is False
