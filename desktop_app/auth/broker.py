@@ -20,13 +20,15 @@ and msal's own table in PublicClientApplication.__init__'s docstring says the sa
 
 from __future__ import annotations
 
+import atexit
 import logging
 import platform
 import re
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +151,62 @@ def probe() -> str:
         return f"pymsalruntime could not load {missing} (on Linux: install libwebkit2gtk-4.1-0)"
     except RuntimeError as exc:  # _startup_msalruntime: no broker answered
         return f"no broker answered on this computer: {_runtime_context(exc)}"
+    except Exception as exc:  # a broken native install: SystemError, ValueError, ...
+        log.info("pymsalruntime failed to start", exc_info=True)
+        return f"pymsalruntime failed to start ({exc.__class__.__name__})"
     return ""
+
+
+# as long as a sign-in in the browser is waited for (session/sign_in.py BROWSER_TIMEOUT_S)
+ANSWER_S = 300.0
+T = TypeVar("T")
+
+
+def _no_runtime_shutdown() -> None:
+    """pymsalruntime shuts itself down at exit (an atexit handler), and that waits for the
+    call it never answered: the process would never end (measured: `lanyard login` signed in
+    through the browser, then hung). With a call left unanswered, the process ends without it;
+    the OS frees what the runtime held."""
+    native = sys.modules.get("pymsalruntime.pymsalruntime")
+    shutdown = getattr(native, "_shutdown_msalruntime", None)
+    if shutdown is not None:
+        atexit.unregister(shutdown)
+        log.info("pymsalruntime will not be shut down at exit: a call is still unanswered")
+
+
+def duration(seconds: float) -> str:
+    return f"{seconds / 60:g} minutes" if seconds >= 60 else f"{seconds:g} seconds"
+
+
+class NoAnswer(Exception):
+    """The broker did not answer in time; ``str()`` says so, in words."""
+
+
+def answer_within(seconds: float, call: Callable[[], T]) -> T:
+    """``call()``'s result or exception, waited for ``seconds`` at most. msal waits for
+    pymsalruntime's answer without a bound (a threading.Event, msal/broker.py), and a broker
+    that takes the call and never answers would hold the sign-in, and every msal call queued
+    behind it, for good: after ``seconds`` NoAnswer is raised and the call is left on its own
+    daemon thread (pymsalruntime cannot be interrupted; a late answer only fills the cache)."""
+    done = threading.Event()
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as exc:  # noqa: BLE001 (handed to the waiting thread as it is)
+            outcome.append((False, exc))
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="lanyard-broker-call", daemon=True).start()
+    if not done.wait(seconds):
+        _no_runtime_shutdown()
+        raise NoAnswer(f"it did not answer within {duration(seconds)}")
+    ok, value = outcome[0]
+    if ok:
+        return value  # type: ignore[no-any-return]
+    raise value
 
 
 def choose(

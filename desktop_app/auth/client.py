@@ -132,6 +132,8 @@ class AuthClient:
         self._discovery_on_disk = False
         # how an interactive sign-in goes (the broker or the browser), decided in open()
         self.sign_in_path = brokers.SignInPath(requested=settings.broker == brokers.AUTO)
+        # how long a broker's sign-in is waited for before the browser takes over
+        self.broker_answer_s = brokers.ANSWER_S
         self._path_decided = False
 
     # -- set-up --------------------------------------------------------------------------------
@@ -509,22 +511,34 @@ class AuthClient:
         claims_challenge: str | None,
         scopes: Scopes | None,
     ) -> TokenResult:
+        app = self.app
         with self._msal_call(action):
             try:
-                result = self.app.acquire_token_interactive(
-                    list(scopes or self.settings.scopes),
-                    prompt=prompt,
-                    login_hint=login_hint,
-                    claims_challenge=claims_challenge or None,
-                    parent_window_handle=handle,
+                result = brokers.answer_within(
+                    self.broker_answer_s,
+                    lambda: app.acquire_token_interactive(
+                        list(scopes or self.settings.scopes),
+                        prompt=prompt,
+                        login_hint=login_hint,
+                        claims_challenge=claims_challenge or None,
+                        parent_window_handle=handle,
+                    ),
                 )
+            except brokers.NoAnswer as exc:
+                # msal sends later calls to the broker too (a sign-out, a broker account's
+                # silent refresh), and this one would hold each for good: msal is built again
+                # without it (open(), once the path below has lost its broker)
+                self._app = None
+                raise failures.broker_failed(str(exc)) from None
             except ValueError as exc:  # msal.broker.RedirectUriError (AADSTS50011) among them
                 if exc.__class__.__name__ == "RedirectUriError":
                     raise failures.broker_redirect_uri_missing(
                         broker.redirect_uri(self.settings.client_id)
                     ) from None
                 raise failures.broker_failed(exc.__class__.__name__) from None
-            except (ImportError, OSError, RuntimeError) as exc:
+            # an answer of the native runtime that msal did not foresee (AttributeError,
+            # KeyError, TypeError from its adaptor): the browser next, never a dead end
+            except Exception as exc:  # noqa: BLE001
                 raise failures.broker_failed(exc.__class__.__name__) from None
         if "access_token" not in result:
             raise failures.from_broker_result(result, action)

@@ -470,11 +470,22 @@ def _validate_client_id(source: str, value: object) -> str:
 
 
 # a setting that decides another: a locked tenant or cloud is not replaced by an authority
-# (which names both), a locked authority not by a tenant
+# (which names both); a cloud names its Graph, so a locked one is not sent elsewhere by a
+# graph_endpoint; an authority's host names its cloud (and so its Graph and the scopes' resource),
+# so a locked one is not paired with another cloud's. Not transitive: a locked tenant leaves the
+# cloud free (the settings form's _lock_of says the same).
 LOCKS_TOO: dict[str, tuple[str, ...]] = {
     "tenant": ("authority",),
-    "cloud": ("authority",),
-    "authority": ("tenant",),
+    "cloud": ("authority", "graph_endpoint"),
+    "authority": ("tenant", "cloud", "graph_endpoint"),
+}
+# a setting locked by another that would replace it: a policy default for it is not used either
+REPLACES_LOCKED = frozenset({"authority"})
+# a policy default that gives way to the user's own choice of a setting it would override:
+# an authority replaces the tenant and cloud; a Graph endpoint the cloud's (or authority's) Graph
+DEFAULT_GIVES_WAY: dict[str, tuple[str, ...]] = {
+    "authority": ("tenant", "cloud"),
+    "graph_endpoint": ("cloud", "authority"),
 }
 
 
@@ -510,6 +521,8 @@ def _collect(
     policy = policy or managed_policy.Policy()
     locks = policy_locks(policy)
     merged: dict[str, tuple[object, str]] = {}
+    users: set[str] = set()  # set by a flag, a variable or the user's file
+    defaulted: set[str] = set()  # set by a policy default alone
     for key in FILE_KEYS:
         flag = flags.get(key)
         env_name = ENV_PREFIX + key.upper()
@@ -522,6 +535,10 @@ def _collect(
                 raise _refuse_locked(key, env_source, locks[key])
             if key in policy.locked:
                 merged[key] = (policy.locked[key].value, policy.locked[key].source)
+            elif key in policy.defaults and key not in REPLACES_LOCKED:
+                # decided by a lock, but the administrator's own default still applies (a Graph
+                # endpoint for a locked cloud): neither is the user's
+                merged[key] = (policy.defaults[key].value, policy.defaults[key].source)
         elif flag is not None:
             merged[key] = (flag, flag_source)
         elif env.get(env_name):
@@ -530,6 +547,17 @@ def _collect(
             merged[key] = (file_data[key], file_label)
         elif key in policy.defaults:
             merged[key] = (policy.defaults[key].value, policy.defaults[key].source)
+            defaulted.add(key)
+            continue
+        else:
+            continue
+        if key not in locks:
+            users.add(key)
+    # a default is what an unset setting means, never more: one that would replace a setting
+    # the user chose (a default authority their tenant or cloud) gives way to it
+    for key, deciders in DEFAULT_GIVES_WAY.items():
+        if key in defaulted and users.intersection(deciders):
+            del merged[key]
     return merged
 
 
@@ -632,6 +660,11 @@ def _build(
                 raise config_error(
                     "authority", source, "must end with a tenant, e.g. /organizations."
                 )
+        if "cloud" not in values:
+            # an authority on a national cloud's login host is that cloud's: its Graph, its
+            # scopes (a locked authority decides the cloud, so nothing else could say it)
+            host = (urlsplit(authority).hostname or "").rstrip(".").lower()
+            cloud = next((c for c in CLOUDS.values() if c.login_host == host), cloud)
     else:
         tenant = DEFAULT_TENANT
         if "tenant" in values:

@@ -17,8 +17,16 @@ import xml.parsers.expat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from desktop_app.core.files import UnreadableFile, read_bounded
-from desktop_app.core.managed_policy import BUNDLE_ID, POLICY_LIMIT, Section, Source
+from desktop_app.core.files import UnreadableFile
+from desktop_app.core.managed_policy import (
+    BUNDLE_ID,
+    MACHINE,
+    Section,
+    Source,
+    Trust,
+    canonical,
+    read_policy_file,
+)
 
 MANAGED = Path("/Library/Managed Preferences")
 LOCKED_KEY = "Locked"
@@ -41,17 +49,36 @@ def section_from_plist(label: str, data: object) -> Section:
     if not isinstance(data, dict):
         section.problems.append(f"{label} holds no dictionary of settings; it is ignored.")
         return section
-    locked_names = data.get(LOCKED_KEY, [])
+    # in any case, as every key is compared (a hand-written "locked" locked nothing before)
+    lock_keys = [k for k in data if isinstance(k, str) and k.lower() == LOCKED_KEY.lower()]
+    if len(lock_keys) > 1:
+        section.problems.append(
+            f"{label}: '{LOCKED_KEY}' is given {len(lock_keys)} times "
+            f"({', '.join(lock_keys)}); the first is used."
+        )
+    locked_names = data[lock_keys[0]] if lock_keys else []
     if not isinstance(locked_names, list) or not all(isinstance(n, str) for n in locked_names):
         section.problems.append(
             f"{label}: '{LOCKED_KEY}' must be an array of setting names; nothing is locked."
         )
         locked_names = []
-    locked = {name.lower() for name in locked_names}
+    # matched as merge() matches keys: Locked = ["client_id"] locks ClientId too (compared by
+    # lower case alone, it was a default the user could replace)
+    locked = {canonical(name) for name in locked_names}
+    named = {canonical(name) for name in data if isinstance(name, str)}
+    for name in locked_names:
+        if canonical(name) not in named:
+            section.problems.append(
+                f"{label}: '{LOCKED_KEY}' names '{name}', which this file does not set; "
+                "nothing is locked by it."
+            )
     for name, value in data.items():
-        if name == LOCKED_KEY or name.startswith("Payload"):
+        if not isinstance(name, str):
+            section.problems.append(f"{label}: a key that is not text ({name!r}) is ignored.")
+            continue
+        if name in lock_keys or name.startswith("Payload"):
             continue  # the profile's own keys (PayloadUUID, ...) when a payload is copied in
-        is_locked = name.lower() in locked
+        is_locked = canonical(name) in locked
         try:
             (section.locked if is_locked else section.defaults)[name] = plist_value(value)
         except ValueError as exc:
@@ -60,13 +87,17 @@ def section_from_plist(label: str, data: object) -> Section:
 
 
 class PlistSource:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, trust: Trust = MACHINE) -> None:
         self.path = path
+        self.trust = trust
+
+    def __repr__(self) -> str:
+        return str(self.path)
 
     def read(self) -> Iterable[Section]:
         label = str(self.path)
         try:
-            raw = read_bounded(self.path, POLICY_LIMIT)
+            raw = read_policy_file(self.path, self.trust)
         except FileNotFoundError:
             return []
         except UnreadableFile as exc:

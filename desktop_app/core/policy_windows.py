@@ -16,8 +16,14 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from desktop_app.core.files import UnreadableFile, read_bounded
-from desktop_app.core.managed_policy import POLICY_LIMIT, Section, Source
+from desktop_app.core.files import UnreadableFile
+from desktop_app.core.managed_policy import (
+    MACHINE,
+    Section,
+    Source,
+    Trust,
+    read_policy_file,
+)
 
 POLICY_KEY = r"SOFTWARE\Policies\Lanyard"
 DEFAULTS_SUBKEY = "Defaults"
@@ -49,13 +55,26 @@ class RegistrySection(Section):
         return f"{self.label}\\{name}" if locked else f"{self.label}\\{DEFAULTS_SUBKEY}\\{name}"
 
 
-def setting_value(data: object, kind: int) -> object:
+_VARIABLE = re.compile(r"%[^%]+%")
+
+
+def setting_value(data: object, kind: int, locked: bool = False) -> object:
     """A registry value as a setting: text, numbers as text (a DWORD 0 or 1 is false or true,
     as config.py reads "0" and "1"), a REG_MULTI_SZ as a list. Raises ValueError for a type no
-    setting can hold."""
+    setting can hold.
+
+    A REG_EXPAND_SZ is expanded from this process's environment, which is the user's to set
+    (a user variable named ProgramData replaces the system's): fine for a default, which the
+    user may replace anyway, but a locked value must not depend on it, or the user would choose
+    what the lock holds (a CA bundle, a proxy). A locked one naming a variable is refused."""
     if kind == REG_SZ and isinstance(data, str):
         return data
     if kind == REG_EXPAND_SZ and isinstance(data, str):
+        if locked and _VARIABLE.search(data):
+            raise ValueError(
+                "is a REG_EXPAND_SZ naming environment variables, which each user can set for "
+                "themselves; write a locked value out in full (REG_SZ)"
+            )
         return ntpath.expandvars(data)  # %ProgramData% and the like, as Windows would
     if kind in (REG_DWORD, REG_DWORD_BIG_ENDIAN, REG_QWORD) and isinstance(data, int):
         return str(data)
@@ -77,7 +96,7 @@ def section_from_values(
             if not name:
                 continue  # a key's (Default) value names no setting
             try:
-                into[name] = setting_value(data, kind)
+                into[name] = setting_value(data, kind, is_locked)
             except ValueError as exc:
                 section.problems.append(f"{section.where(is_locked, name)} {exc}; it is ignored.")
     return section
@@ -238,12 +257,16 @@ def _key_for(
 class RegFileSource:
     """A regedit export read as the registry would be (the tests' way to the mapping above)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, trust: Trust = MACHINE) -> None:
         self.path = path
+        self.trust = trust
+
+    def __repr__(self) -> str:
+        return str(self.path)
 
     def read(self) -> Iterable[Section]:
         try:
-            raw = read_bounded(self.path, POLICY_LIMIT)
+            raw = read_policy_file(self.path, self.trust)
         except FileNotFoundError:
             return []
         except UnreadableFile as exc:

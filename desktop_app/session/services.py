@@ -6,6 +6,7 @@ may make a discovery request.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import shutil
@@ -15,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from desktop_app.auth.client import AuthClient, AuthSettings
 from desktop_app.core import demo, errors, net, paths
-from desktop_app.core.config import CA_BUNDLE_LIMIT, Config
+from desktop_app.core.config import CA_BUNDLE_LIMIT, Config, redact_url
 from desktop_app.core.errors import LanyardError
 from desktop_app.core.files import atomic_write, read_bounded
 from desktop_app.core.stores import StoreUnavailable
@@ -180,6 +181,8 @@ def running_sandbox(
         info = json.loads(read_bounded(info_file, SANDBOX_INFO_LIMIT).decode("utf-8"))
         authority, client_id = str(info["authority"]), str(info["client_id"])
         graph_endpoint, ca_file = str(info["graph_endpoint"]), Path(str(info["ca_file"]))
+        for url in (authority, graph_endpoint):
+            _require_loopback(url)
         # requests hands this path to OpenSSL as it is: a pipe there would hang every request
         read_bounded(ca_file, CA_BUNDLE_LIMIT)
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -196,6 +199,21 @@ def running_sandbox(
     return sandboxed, throwaway
 
 
+def _require_loopback(url: str) -> None:
+    """A sandbox runs on this computer (``python -m desktop_app.sandbox`` listens on loopback
+    only). A description naming another host would make --sandbox-info a way round every
+    setting, and every lock of a managed policy: any authority, app registration, Graph and CA,
+    and no proxy. Raises ValueError."""
+    parsed = urlsplit(url)
+    host = (parsed.hostname or "").rstrip(".").lower()
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if parsed.scheme != "https" or not loopback:
+        raise ValueError(f"'{redact_url(url)}' is not a sandbox on this computer")
+
+
 def described_api(info_file: Path) -> DemoApi | None:
     """The Orders API a running sandbox's description names; None when it names none (an
     older sandbox) or cannot be read now (running_sandbox has said why already)."""
@@ -205,6 +223,10 @@ def described_api(info_file: Path) -> DemoApi | None:
     except (OSError, ValueError, AttributeError):
         return None
     if isinstance(endpoint, str) and isinstance(scope, str) and endpoint and scope:
+        try:
+            _require_loopback(endpoint)
+        except ValueError:
+            return None
         return DemoApi(endpoint, scope)
     return None
 
