@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 from desktop_app.auth.errors import saving_state
 from desktop_app.cli import config_flags
 from desktop_app.core import demo, errors
-from desktop_app.core.config import Config
+from desktop_app.core.config import Config, with_request_scopes
 from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError, NoSuchAccount
 from desktop_app.core.text import shown
 from desktop_app.headless_advice import (
@@ -83,9 +83,20 @@ def _report(exc: LanyardError, err: TextIO, args: argparse.Namespace) -> int:
     return code
 
 
+# commands whose --scopes asks for a token for those scopes, as the window's API console does:
+# a request, not the scopes setting, so a policy that locks the setting does not refuse it
+REQUEST_SCOPES_COMMANDS = frozenset({"token", "api", "login"})
+
+
 def _config(args: argparse.Namespace) -> tuple[Config, bool]:
+    flags = config_flags(args)
+    asked = flags.get("scopes") if args.command in REQUEST_SCOPES_COMMANDS else None
+    if asked:
+        flags["scopes"] = None
     # the demo chosen in the window, as the window would open it (core/demo.py)
-    config = demo.start_config(config_flags(args), bool(args.sandbox))
+    config = demo.start_config(flags, bool(args.sandbox))
+    if asked:
+        config = with_request_scopes(config, str(asked))
     explicit_profile = demo.explicit_profile(args.profile_dir)
     return config, explicit_profile
 

@@ -264,6 +264,22 @@ _BRACKETED = re.compile(r"(\[[^\[\]]*\])(?::[0-9]*)?")
 _HOST_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?$")
 
 
+def _for_cloud(scopes: Scopes, cloud: Cloud) -> Scopes:
+    """A bare Graph scope means the global cloud's Graph: qualified for a national cloud."""
+    if cloud.name == "global":
+        return scopes
+    return tuple(s if "/" in s else f"{cloud.graph_resource}/{s}" for s in scopes)
+
+
+def with_request_scopes(config: Config, value: str, source: str = "--scopes") -> Config:
+    """``config`` asking for ``value``'s scopes in one command (``lanyard token``, ``api`` and
+    ``login --scopes``): a request, as the window's API console makes, not the ``scopes``
+    setting, so a policy that locks the setting (what Lanyard signs in for) does not refuse
+    it. Checked as the setting is; ConfigError names ``source``."""
+    with _naming("scopes", source):
+        return replace(config, scopes=_for_cloud(_as_scopes(source, value), config.cloud))
+
+
 def redact_url(url: str) -> str:
     """``url`` without the password in it, if any (for messages and the settings dialog's
     notes). Works on any text, a URL that does not parse included."""
@@ -694,9 +710,7 @@ def _build(
         raw, source = values["scopes"]
         with _naming("scopes", source):
             scopes = _as_scopes(source, raw)
-    if cloud.name != "global":
-        # a bare Graph scope means the global cloud's Graph; qualify it for a national cloud
-        scopes = tuple(s if "/" in s else f"{cloud.graph_resource}/{s}" for s in scopes)
+    scopes = _for_cloud(scopes, cloud)
 
     ca_bundle = None
     if "ca_bundle" in values:
