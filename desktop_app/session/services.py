@@ -24,6 +24,7 @@ from desktop_app.core.errors import LanyardError
 from desktop_app.core.files import atomic_write, read_bounded
 from desktop_app.core.stores import StoreUnavailable
 from desktop_app.graph.client import GraphClient
+from desktop_app.session.last_profile import snapshot_store_for
 
 if TYPE_CHECKING:
     from desktop_app.graph.api_call import ApiCaller
@@ -94,17 +95,6 @@ class Services:
             self.sandbox.stop()
         if self.throwaway_dir is not None:
             shutil.rmtree(self.throwaway_dir, ignore_errors=True)
-
-
-def snapshot_store_for(profile_dir: Path, allow_plaintext: bool = True) -> SnapshotStore:
-    """The profile snapshot store the token cache's choice of store gives this profile directory
-    (a keyring probe). Raises OSError or StoreUnavailable."""
-    from desktop_app.auth.cache_store import open_token_store
-    from desktop_app.graph.snapshot import SNAPSHOT_FILE, SnapshotStore
-
-    directory = paths.ensure_private_dir(profile_dir)
-    choice = open_token_store(directory, SNAPSHOT_FILE, allow_plaintext=allow_plaintext)
-    return SnapshotStore(choice.store)
 
 
 def start_sandbox(config: Config, explicit_profile: bool) -> tuple[Config, Sandbox]:
