@@ -223,17 +223,25 @@ def token(services: Services, args: argparse.Namespace, out: TextIO, err: TextIO
     return EXIT_OK
 
 
-def _commands() -> dict[str, Callable[[Services, argparse.Namespace, TextIO, TextIO], int]]:
-    from desktop_app import headless_api, headless_login
+def _command(name: str) -> Callable[[Services, argparse.Namespace, TextIO, TextIO], int]:
+    """The command's function; the other commands' modules are not imported (whoami and token
+    are the ones scripts run again and again)."""
+    if name == "whoami":
+        return whoami
+    if name == "token":
+        return token
+    if name == "api":
+        from desktop_app import headless_api
 
-    return {
-        "api": headless_api.api,
-        "whoami": whoami,
-        "token": token,
+        return headless_api.api
+    from desktop_app import headless_login
+
+    commands = {
         "login": headless_login.login,
         "logout": headless_login.logout,
         "accounts": headless_login.accounts,
     }
+    return commands[name]
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -257,7 +265,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         services = build_services(config, explicit_profile, notices, sandbox_info)
         services.auth.headless = True
         services.auth.command = f"'lanyard {args.command}'"
-        code = _commands()[args.command](services, args, out, err)
+        code = _command(args.command)(services, args, out, err)
         notices.write(err)
         return code
     except LanyardError as exc:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from desktop_app.graph.api_request import (
+    MAX_PAGES,
     MAX_REQUEST_BODY,
     METHODS,
     ApiRequest,
@@ -49,9 +50,11 @@ The JSON body goes to stdout, pretty-printed (text as it came; binary only to --
 def add_api_parser(commands: Any, add_settings: Callable[..., None]) -> None:
     """The ``api`` subcommand, registered by cli.py (``add_settings``: its settings flags, among
     them --scopes: the scopes of the token sent, as for ``token``)."""
+    from desktop_app.cli import API_SUMMARY  # the summary a parser without this command shows too
+
     api = commands.add_parser(
         "api",
-        help="call Microsoft Graph or another API as the signed-in user, like az rest",
+        help=API_SUMMARY,
         usage="lanyard api [METHOD] URL [--scopes ...] [--header 'Name: value']... "
         "[--body JSON|@FILE|-] [--all] [--output FILE] [-i]",
         description=_filled(
@@ -84,7 +87,7 @@ def add_api_parser(commands: Any, add_settings: Callable[..., None]) -> None:
     api.add_argument(
         "--all",
         action="store_true",
-        help=f"follow @odata.nextLink (same address only, at most {_max_pages()} pages) and "
+        help=f"follow @odata.nextLink (same address only, at most {MAX_PAGES} pages) and "
         "print one document with every page's items in value",
     )
     api.add_argument(
@@ -109,12 +112,6 @@ def _filled(text: str) -> str:
     import textwrap
 
     return textwrap.fill(text, 79)  # the raw formatter keeps the examples' lines as they are
-
-
-def _max_pages() -> int:
-    from desktop_app.graph.api_pages import MAX_PAGES
-
-    return MAX_PAGES
 
 
 class UsageError(ValueError):

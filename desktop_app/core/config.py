@@ -11,7 +11,6 @@ import importlib.util
 import ipaddress
 import os
 import re
-import tomllib
 import unicodedata
 import uuid
 from collections.abc import Iterator, Mapping
@@ -205,13 +204,17 @@ def decode_text(raw: bytes) -> str:
 
 def _read_file(path: Path, required: bool) -> dict[str, Any]:
     try:
-        data = tomllib.loads(decode_text(read_bounded(path, CONFIG_FILE_LIMIT)))
+        raw = read_bounded(path, CONFIG_FILE_LIMIT)
     except FileNotFoundError:
         if required:
             raise config_error("config", str(path), "names a file that does not exist.") from None
         return {}
     except UnreadableFile as exc:  # a pipe, a device, a folder, too large, no permission
         raise config_error("config", str(path), f"{exc.reason}.") from None
+    import tomllib  # only when there is a file (~5 ms that every terminal command paid)
+
+    try:
+        data = tomllib.loads(decode_text(raw))
     except tomllib.TOMLDecodeError as exc:
         raise config_error("config", str(path), f"is not valid TOML: {exc}.") from None
     except UnicodeDecodeError as exc:  # tomllib decodes the bytes before parsing them

@@ -24,11 +24,12 @@ from desktop_app.core.config import CA_BUNDLE_LIMIT, Config, redact_url
 from desktop_app.core.errors import LanyardError
 from desktop_app.core.files import atomic_write, read_bounded
 from desktop_app.core.stores import StoreUnavailable
-from desktop_app.graph.api_call import ApiCaller
 from desktop_app.graph.client import GraphClient
-from desktop_app.graph.snapshot import SNAPSHOT_FILE, SnapshotStore
+from desktop_app.session.last_profile import snapshot_store_for
 
 if TYPE_CHECKING:
+    from desktop_app.graph.api_call import ApiCaller
+    from desktop_app.graph.snapshot import SnapshotStore
     from desktop_app.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,21 @@ class Services:
     throwaway_dir: Path | None = None
     sessions: tuple[net.TrustedSession, ...] = ()
     # "Call an API": a session of its own that retries no status, so a 429 or 500 is shown
-    api: ApiCaller | None = None
+    api_session: net.TrustedSession | None = None
     # the sandbox's second API (its Orders API), in process or described by --sandbox-info
     demo_api: DemoApi | None = None
     _closed: bool = field(default=False, init=False, repr=False)
+    _api: ApiCaller | None = field(default=None, init=False, repr=False)
+
+    @property
+    def api(self) -> ApiCaller | None:
+        """The API console's caller, built when first used: whoami and token never import
+        graph/api_call.py."""
+        if self._api is None and self.api_session is not None:
+            from desktop_app.graph.api_call import ApiCaller
+
+            self._api = ApiCaller(self.api_session)
+        return self._api
 
     def open_snapshots(self) -> SnapshotStore | None:
         """The profile snapshot store, in the kind of store the token cache got (a keyring probe:
@@ -84,16 +96,6 @@ class Services:
             self.sandbox.stop()
         if self.throwaway_dir is not None:
             shutil.rmtree(self.throwaway_dir, ignore_errors=True)
-
-
-def snapshot_store_for(profile_dir: Path, allow_plaintext: bool = True) -> SnapshotStore:
-    """The profile snapshot store the token cache's choice of store gives this profile directory
-    (a keyring probe). Raises OSError or StoreUnavailable."""
-    from desktop_app.auth.cache_store import open_token_store
-
-    directory = paths.ensure_private_dir(profile_dir)
-    choice = open_token_store(directory, SNAPSHOT_FILE, allow_plaintext=allow_plaintext)
-    return SnapshotStore(choice.store)
 
 
 def start_sandbox(config: Config, explicit_profile: bool) -> tuple[Config, Sandbox]:
@@ -276,6 +278,6 @@ def build_services(
         sandbox,
         throwaway,
         (identity_http, graph_http, api_http),
-        api=ApiCaller(api_http),
+        api_session=api_http,
         demo_api=demo_api,
     )

@@ -1,6 +1,7 @@
 """Lanyard's performance figures against the sandbox, each beside a baseline measured in this run.
 
     python -m tests.benchmarks [--quick] [--runs 7] [--refreshes 1000] [--json PATH]
+                               [--only first_window,warm_profile,...]
 
 The machines are shared and noisy, so every figure is compared with a baseline taken in the same
 run, the two alternating, and medians of several runs are reported. Each Lanyard start is a
@@ -26,6 +27,8 @@ Figures (goal in brackets):
   [<= floor + 1/s]
 - installed_start: /usr/bin/lanyard's first window vs the venv's (tests/support/startup_timing.py),
   when the package is installed and an X server is available
+
+``--only`` measures the figures named (and what they need: the sign-in, the idle floor).
 
 --quick (CI): 2 runs, 50 refreshes, 1 s delays; the same figures, less precise. Figures are
 printed and written, never asserted.
@@ -82,6 +85,10 @@ def isolated_env(home: Path, display: str | None) -> dict[str, str]:
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("LANYARD_", "QT_", "XDG_", "STANDIN_", "DBUS_", "BROWSER"))
+        # bytecode kept, as an installed Lanyard has it: with PYTHONDONTWRITEBYTECODE (set on
+        # these machines) every child compiled every module of Lanyard's again, and the figures
+        # measured the compiler (about 45 ms of a whoami)
+        and k != "PYTHONDONTWRITEBYTECODE"
     }
     env.update(
         HOME=str(home),
@@ -250,10 +257,26 @@ def skipped(reason: str) -> dict[str, Any]:
     return {"value": None, "skipped": reason, "met": None}
 
 
+def compile_bytecode() -> None:
+    """Lanyard's and the harness's modules compiled once, before any child starts (the
+    children write what is missing too, but the first of each would pay for it)."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(REPO / "desktop_app"), str(REPO / "tests")],
+        capture_output=True,
+        check=False,
+        timeout=300,
+    )
+
+
 def measure(
     options: argparse.Namespace, scratch: Path, display: str | None, stack: contextlib.ExitStack
 ) -> dict[str, Any]:
     figures: dict[str, Any] = {}
+    compile_bytecode()
+
+    def wanted(*names: str) -> bool:
+        return not options.only or any(name in options.only for name in names)
+
     env = isolated_env(scratch / "home", display)
     browser_env = dict(env)
     browser_env.update(
@@ -270,6 +293,7 @@ def measure(
     sign_in_requests = signed_in["requests"]
 
     # first window and warm start, alternating with the bare window
+    first_figures = ("first_window", "warm_profile", "warm_idp_requests", "warm_graph_requests")
     bare: list[float] = []
     bare_idle: list[float] = []
     first: list[float] = []
@@ -277,10 +301,15 @@ def measure(
     idp: list[int] = []
     graph: list[int] = []
     heavy_at_paint: set[str] = set()
-    print(f"first window and warm start, {options.runs} runs each...", file=sys.stderr)
-    for round_ in range(options.runs + 1):  # round 0 warms the page cache, not counted
+    stall_figures = ("stall_sign_in", "stall_refresh", "stall_profile")
+    if wanted(*first_figures):
+        print(f"first window and warm start, {options.runs} runs each...", file=sys.stderr)
+        rounds = options.runs + 1
+    else:  # the stalls' baseline alone: the bare window's idle heartbeat
+        rounds = 4 if wanted(*stall_figures) else 0
+    for round_ in range(rounds):  # round 0 warms the page cache and bytecode, not counted
         order = ("bare", "app") if round_ % 2 else ("app", "bare")
-        for which in order:
+        for which in order if wanted(*first_figures) else ("bare",):
             if which == "bare":
                 report = run_child([sys.executable, str(BARE), "--idle-ms", "500"], env)
                 if round_:
@@ -294,6 +323,33 @@ def measure(
                     idp.append(count(report["requests"], "idp"))
                     graph.append(count(report["requests"], "graph"))
                     heavy_at_paint.update(report["imported_at_first_paint"])
+    if wanted(*first_figures):
+        first_window_figures(
+            figures, sign_in_requests, first, bare, warm, idp, graph, heavy_at_paint
+        )
+    if wanted(*stall_figures):
+        stall_phase_figures(figures, options, scratch, browser_env, bare_idle)
+    if wanted("rss_growth", "thread_growth"):
+        growth_figures(figures, options, profile, env)
+    if wanted("idle_shown", "idle_minimised"):
+        idle_figures(figures, options, profile, env)
+    if wanted("whoami"):
+        whoami_figure(figures, options, profile, env)
+    if wanted("installed_start"):
+        installed_figure(figures, options, display)
+    return figures
+
+
+def first_window_figures(
+    figures: dict[str, Any],
+    sign_in_requests: list[dict[str, Any]],
+    first: list[float],
+    bare: list[float],
+    warm: list[float],
+    idp: list[int],
+    graph: list[int],
+    heavy_at_paint: set[str],
+) -> None:
     first_ms, bare_ms = statistics.median(first), statistics.median(bare)
     figures["first_window"] = figure(
         first_ms,
@@ -336,7 +392,15 @@ def measure(
         [float(n) for n in graph],
     )
 
-    # GUI stalls while the sandbox answers slowly
+
+def stall_phase_figures(
+    figures: dict[str, Any],
+    options: argparse.Namespace,
+    scratch: Path,
+    browser_env: Mapping[str, str],
+    bare_idle: list[float],
+) -> None:
+    """GUI stalls while the sandbox answers slowly."""
     idle = statistics.median(bare_idle)
     print(f"GUI stalls with {options.delay_ms} ms token and /me delays...", file=sys.stderr)
     stall = lanyard_child(
@@ -357,7 +421,11 @@ def measure(
             "Lanyard, held the GUI thread up",
         )
 
-    # memory and threads over forced refreshes
+
+def growth_figures(
+    figures: dict[str, Any], options: argparse.Namespace, profile: Path, env: Mapping[str, str]
+) -> None:
+    """Memory and threads over forced refreshes."""
     print(f"{options.refreshes} forced refreshes...", file=sys.stderr)
     soak = lanyard_child("refreshes", profile, env, "--refreshes", str(options.refreshes))
     before, after = soak["after_start"], soak["after_refreshes"]
@@ -385,7 +453,11 @@ def measure(
         note=f"Python threads {before['py_threads']} -> {after['py_threads']}",
     )
 
-    # idle: wake-ups a second, the window alone (issue 19, item 5)
+
+def idle_figures(
+    figures: dict[str, Any], options: argparse.Namespace, profile: Path, env: Mapping[str, str]
+) -> None:
+    """Idle: wake-ups a second, the window alone (issue 19, item 5)."""
     idle_s = 3.0 if options.quick else 20.0
     print(f"idle, {idle_s:g} s each...", file=sys.stderr)
     floor_report = run_child(
@@ -404,7 +476,11 @@ def measure(
             rate <= idle_floor + 1,
         )
 
-    # headless whoami vs the import floor
+
+def whoami_figure(
+    figures: dict[str, Any], options: argparse.Namespace, profile: Path, env: Mapping[str, str]
+) -> None:
+    """Headless whoami vs the import floor."""
     print(f"whoami, {options.runs} runs...", file=sys.stderr)
     whoami_cmd = [
         *(sys.executable, "-m", "desktop_app", "whoami", "--sandbox"),
@@ -430,7 +506,11 @@ def measure(
         times["floor"],
     )
 
-    # the installed package vs the venv
+
+def installed_figure(
+    figures: dict[str, Any], options: argparse.Namespace, display: str | None
+) -> None:
+    """The installed package vs the venv."""
     installed = Path("/usr/bin/lanyard")
     venv_lanyard = Path(sys.executable).with_name("lanyard")
     if not installed.exists():
@@ -457,12 +537,11 @@ def measure(
             [t * 1000 for t in runs["installed"]],
             [t * 1000 for t in runs["venv"]],
         )
-    return figures
 
 
 def table(figures: Mapping[str, Any]) -> str:
     rows = [("figure", "value", "baseline", "ratio", "goal", "met")]
-    for name in FIGURES:
+    for name in (name for name in FIGURES if name in figures):
         entry = figures[name]
         if entry.get("skipped"):
             rows.append((name, "skipped", entry["skipped"], "", "", ""))
@@ -497,7 +576,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--json", type=Path, default=DEFAULT_JSON, help=f"where to write (default {DEFAULT_JSON})"
     )
+    parser.add_argument(
+        "--only",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        default=[],
+        metavar="FIGURE,...",
+        help="measure only these figures (names as in the table); the rest are left out",
+    )
     options = parser.parse_args(argv)
+    unknown = [name for name in options.only if name not in FIGURES]
+    if unknown:
+        parser.error(
+            f"--only: no figure named {', '.join(unknown)} (figures: {', '.join(FIGURES)})"
+        )
     options.runs = options.runs or (2 if options.quick else 7)
     options.refreshes = options.refreshes or (50 if options.quick else 1000)
     options.delay_ms = options.delay_ms or (1000 if options.quick else 5000)
