@@ -24,6 +24,10 @@ Figures (goal in brackets):
 - idle_shown / idle_minimised / idle_hidden: thread wake-ups a second of a signed-in window left
   alone (the sandbox in its own process), shown, then minimised, then hidden, vs an idle bare
   PySide6 window [<= floor + 1/s]; the note says which threads woke and what timers ran
+- growth_*: the GUI thread's cost, small data beside large in one process
+  (tests/benchmarks/growth.py): the Roles panel's first paint and the worst step with 1 role vs
+  10,000, a /me profile of ~1 KB vs 5 MB shown, the API console built on 1 stored request vs
+  1,000; each with its log-log slope (0 flat, 1 as fast as the data) [slope <= 1]
 - installed_start: /usr/bin/lanyard's first window vs the venv's (tests/support/startup_timing.py),
   when the package is installed and an X server is available
 
@@ -70,6 +74,10 @@ FIGURES = (
     "idle_shown",
     "idle_minimised",
     "idle_hidden",
+    "growth_roles_paint",
+    "growth_roles_stall",
+    "growth_profile",
+    "growth_api_history",
     "installed_start",
 )
 
@@ -426,6 +434,8 @@ def measure(
             + (", ".join(idle_report.get(f"idle_{phase}_timers", [])) or "none"),
         )
 
+    figures.update(growth_figures(options, env))
+
     # headless whoami vs the import floor
     print(f"whoami, {options.runs} runs...", file=sys.stderr)
     whoami_cmd = [
@@ -480,6 +490,52 @@ def measure(
             [t * 1000 for t in runs["venv"]],
         )
     return figures
+
+
+GROWTH = REPO / "tests" / "benchmarks" / "growth.py"
+GROWTH_FIGURES = {  # figure: (growth.py's pair, what grows, the unit of the data)
+    "growth_roles_paint": ("roles_paint", "Roles panel first paint", "roles"),
+    "growth_roles_stall": ("roles_stall", "worst GUI step", "roles"),
+    "growth_profile": ("profile", "profile shown", "bytes of /me"),
+    "growth_api_history": ("api_history", "API console built", "stored requests"),
+}
+
+
+def growth_figures(options: argparse.Namespace, env: Mapping[str, str]) -> dict[str, Any]:
+    """Issue 19, item 6: each pair small vs large, the large one's time against the small's."""
+    runs = options.runs
+    print(f"growth, {runs} runs...", file=sys.stderr)
+    report = run_child([sys.executable, str(GROWTH), "--runs", str(runs)], env)
+    found: dict[str, Any] = {}
+    for name, (pair, what, unit) in GROWTH_FIGURES.items():
+        entry = report[pair]
+        note = (
+            f"{what}: {entry['small_n']:g} vs {entry['large_n']:g} {unit}; "
+            f"log-log slope {entry['slope']:g} (0 flat, 1 as fast as the data)"
+        )
+        if pair == "profile":
+            parse = report["profile_parse"]
+            note += (
+                f"; parsing it (network pool, off the GUI thread) {parse['small_ms']:g} vs "
+                f"{parse['large_ms']:g} ms, slope {parse['slope']:g}"
+            )
+        if pair == "api_history":
+            add = report["api_history_add"]
+            note += (
+                f"; one request added {add['small_ms']:g} vs {add['large_ms']:g} ms, "
+                f"slope {add['slope']:g}"
+            )
+        found[name] = figure(
+            entry["large_ms"],
+            "ms",
+            entry["small_ms"],
+            f"{entry['small_n']:g} {unit}",
+            f"slope {entry['slope']:g} (<= 1)",
+            entry["slope"] <= 1,
+            note=note,
+        )
+        found[name]["slope"] = entry["slope"]
+    return found
 
 
 def table(figures: Mapping[str, Any]) -> str:
