@@ -24,7 +24,11 @@ Figures (goal in brackets):
 - idle_shown / idle_minimised / idle_hidden: thread wake-ups a second of a signed-in window left
   alone (the sandbox in its own process), shown, then minimised, then hidden, vs an idle bare
   PySide6 window [<= floor + 1/s]; the note says which threads woke and what timers ran
-- growth_*: the GUI thread's cost, small data beside large in one process
+- growth_accounts_start / growth_accounts_switch: a warm start to the profile on screen with 10
+  accounts in the cache vs 1, and a switch to another saved account until its fresh profile is on
+  screen with 10 vs 2 (the fewest a switch needs); the accounts signed in with `lanyard login`
+  [slope <= 1]
+- growth_* (the others): the GUI thread's cost, small data beside large in one process
   (tests/benchmarks/growth.py): the Roles panel's first paint and the worst step with 1 role vs
   10,000, a /me profile of ~1 KB vs 5 MB shown, the API console built on 1 stored request vs
   1,000; each with its log-log slope (0 flat, 1 as fast as the data) [slope <= 1]
@@ -74,6 +78,8 @@ FIGURES = (
     "idle_shown",
     "idle_minimised",
     "idle_hidden",
+    "growth_accounts_start",
+    "growth_accounts_switch",
     "growth_roles_paint",
     "growth_roles_stall",
     "growth_profile",
@@ -155,6 +161,7 @@ def sandbox_process(state_dir: Path, env: Mapping[str, str]) -> Iterator[Path]:
             "--state-dir",
             str(state_dir),
             "--browser-http",
+            *("--extra-users", str(EXTRA_ACCOUNTS)),  # the 10-account figures' accounts
         ],
         env={**env, "PYTHONPATH": str(REPO)},
         stdout=subprocess.PIPE,
@@ -435,6 +442,7 @@ def measure(
         )
 
     figures.update(growth_figures(options, env))
+    figures.update(account_figures(options, scratch, env, browser_env, profile))
 
     # headless whoami vs the import floor
     print(f"whoami, {options.runs} runs...", file=sys.stderr)
@@ -490,6 +498,83 @@ def measure(
             [t * 1000 for t in runs["venv"]],
         )
     return figures
+
+
+EXTRA_ACCOUNTS = 9  # the sandbox's extra users: with the signed-in one, 10 accounts
+
+
+def growth_slope(small_ms: float, large_ms: float, small_n: float, large_n: float) -> float:
+    from tests.benchmarks.growth import slope
+
+    return slope(small_ms, large_ms, small_n, large_n)
+
+
+def signed_in_profile(folder: Path, upns: list[str], browser_env: Mapping[str, str]) -> Path:
+    """A profile with these accounts in its cache, each signed in by ``lanyard login``."""
+    for upn in upns:
+        wall_ms(
+            [
+                *(sys.executable, "-m", "desktop_app", "login", "--sandbox"),
+                *("--sandbox-info", str(SANDBOX_INFO[0]), "--profile-dir", str(folder)),
+            ],
+            {**browser_env, "STANDIN_USER": upn, "PYTHONPATH": str(REPO)},
+        )
+    return folder
+
+
+def account_figures(
+    options: argparse.Namespace,
+    scratch: Path,
+    env: Mapping[str, str],
+    browser_env: Mapping[str, str],
+    one: Path,
+) -> dict[str, Any]:
+    """Issue 19, item 6: 1 vs 10 accounts at a warm start, 2 vs 10 for a switch."""
+    from desktop_app.sandbox.directory import ADMIN_UPN, staff_upn
+
+    print("signing in 10 accounts (lanyard login)...", file=sys.stderr)
+    staff = [staff_upn(n) for n in range(1, EXTRA_ACCOUNTS + 1)]
+    two = signed_in_profile(scratch / "two-accounts", [ADMIN_UPN, staff[0]], browser_env)
+    ten = signed_in_profile(scratch / "ten-accounts", [ADMIN_UPN, *staff], browser_env)
+    starts: dict[str, list[float]] = {"one": [], "ten": []}
+    switches: dict[str, list[float]] = {"two": [], "ten": []}
+    stalls: dict[str, list[float]] = {"two": [], "ten": []}
+    print(f"warm starts and switches, 1/2 vs 10 accounts, {options.runs} runs...", file=sys.stderr)
+    for round_ in range(options.runs):
+        for name in ("one", "ten") if round_ % 2 else ("ten", "one"):
+            report = lanyard_child("warm", one if name == "one" else ten, env)
+            starts[name].append(since_start(report, "profile_rendered"))
+        for name in ("two", "ten") if round_ % 2 else ("ten", "two"):
+            # the first switch after a warm start, in both: later ones find more already loaded
+            report = lanyard_child("switch", two if name == "two" else ten, env, "--switches", "1")
+            switches[name].extend(float(t) for t in report["switch_ms"])
+            stalls[name].append(float(report["stall_switch_ms"]))
+    found: dict[str, Any] = {}
+    for key, small, large, small_n, times in (
+        ("growth_accounts_start", "one", "ten", 1, starts),
+        ("growth_accounts_switch", "two", "ten", 2, switches),
+    ):
+        a, b = statistics.median(times[small]), statistics.median(times[large])
+        rate = growth_slope(a, b, small_n, 10)
+        note = f"{small_n:g} vs 10 accounts; log-log slope {rate:g} (0 flat, 1 as fast as the data)"
+        if key == "growth_accounts_switch":
+            note += (
+                f"; worst GUI stall while switching {max(stalls['two']):g} vs "
+                f"{max(stalls['ten']):g} ms"
+            )
+        found[key] = figure(
+            b,
+            "ms",
+            a,
+            f"{small_n} account{'s' if small_n > 1 else ''}",
+            f"slope {rate:g} (<= 1)",
+            rate <= 1,
+            times[large],
+            times[small],
+            note=note,
+        )
+        found[key]["slope"] = rate
+    return found
 
 
 GROWTH = REPO / "tests" / "benchmarks" / "growth.py"

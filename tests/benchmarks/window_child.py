@@ -14,6 +14,8 @@ prints one JSON line with CLOCK_MONOTONIC times (the parent subtracts its own st
 - ``stall``: with the sandbox delaying token (and /me) answers by ``--delay-ms``, the worst
   heartbeat lateness during sign-in, a forced silent refresh and a profile reload;
 - ``refreshes``: RSS and thread count once settled and after ``--refreshes`` forced refreshes;
+- ``switch``: up to ``--switches`` other saved accounts in turn, each timed from the switch to
+  its fresh profile on screen (``switch_ms``), with the worst heartbeat lateness meanwhile;
 - ``idle``: once the fresh profile is shown, the heartbeat and the harness's polling stop and
   the process's thread wake-ups a second are counted over ``--idle-s``, the window shown
   (``idle_shown_per_s``), then minimised (``idle_minimised_per_s``), then hidden
@@ -253,6 +255,8 @@ class Run:
             self.sandbox().clear_faults()
         if self.mode == "refreshes":
             yield from self.refreshes()
+        if self.mode == "switch":
+            yield from self.switches()
         sandbox = self.sandbox()
         self.report["requests"] = [
             {k: r.get(k) for k in ("kind", "method", "path", "status", "grant_type")}
@@ -306,6 +310,30 @@ class Run:
         gc.collect()
         self.report["refreshes"] = done[0]
         self.report["after_refreshes"] = proc_status() | {"py_threads": threading.active_count()}
+
+    def switches(self) -> Any:
+        """Each other saved account in turn, as the account menu switches: from the call until
+        its fresh profile is on screen (a valid token in the cache: no identity provider)."""
+        session, window = self.session, self.window
+        yield lambda: len(session.accounts) >= 2
+        accounts = [a for a in session.accounts if a != session.account]
+        self.report["accounts"] = len(session.accounts)
+        times: list[float] = []
+        for account in accounts[: self.options.switches]:
+            before = self.fresh_profiles
+            started = time.monotonic()
+            session.switch_account(account)
+            yield (
+                lambda before=before, account=account: (
+                    self.fresh_profiles > before
+                    and session.account == account
+                    and self.profile_on_screen()
+                    and window.profile_panel.value_text("userPrincipalName") == account.username
+                )
+            )
+            times.append((time.monotonic() - started) * 1000)
+        self.report["switch_ms"] = times
+        self.report["stall_switch_ms"] = self.heartbeat_reset("stall_switch")
 
     def idle(self) -> None:
         from PySide6.QtCore import QTimer
@@ -371,7 +399,8 @@ class Run:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=("warm", "sign-in", "stall", "refreshes", "idle"))
+    parser.add_argument("mode", choices=("warm", "sign-in", "stall", "refreshes", "idle", "switch"))
+    parser.add_argument("--switches", type=int, default=1, help="switch mode: accounts visited")
     parser.add_argument("--refreshes", type=int, default=1000)
     parser.add_argument("--delay-ms", type=int, default=5000)
     parser.add_argument("--idle-s", type=float, default=10.0)
