@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import statistics
 import sys
@@ -45,17 +44,11 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from tests.benchmarks import roles_scale  # noqa: E402
+from tests.benchmarks.perf import growth_slope as slope  # noqa: E402
 
 PROFILE_BYTES = 5 << 20
 HISTORY_ENTRIES = 1000
 MANY_ROLES = 10_000
-
-
-def slope(small_ms: float, large_ms: float, small_n: float, large_n: float) -> float:
-    """log-log growth of time against data: 0 flat, 1 linear."""
-    if small_ms <= 0 or large_ms <= 0:
-        return 0.0
-    return round(math.log(large_ms / small_ms) / math.log(large_n / small_n), 3)
 
 
 def painted(app: QApplication, widget: QWidget, step: Callable[[], None]) -> float:
