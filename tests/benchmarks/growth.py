@@ -49,6 +49,7 @@ from tests.benchmarks.perf import growth_slope as slope  # noqa: E402
 PROFILE_BYTES = 5 << 20
 HISTORY_ENTRIES = 1000
 MANY_ROLES = 10_000
+WORST_STEPS: dict[int, list[str]] = {}  # roles -> the worst step of each run
 
 
 def painted(app: QApplication, widget: QWidget, step: Callable[[], None]) -> float:
@@ -64,7 +65,9 @@ def painted(app: QApplication, widget: QWidget, step: Callable[[], None]) -> flo
 
 def roles(app: QApplication, count: int) -> dict[str, float]:
     steps = roles_scale.one_window(app, count, roles_scale.Heartbeat())
-    return {"paint": steps["tab_roles"], "stall": max(steps.values())}
+    worst = max(steps, key=lambda name: steps[name])
+    WORST_STEPS.setdefault(count, []).append(worst)
+    return {"paint": steps["tab_roles"], "stall": steps[worst]}
 
 
 # -- profile ---------------------------------------------------------------------------------
@@ -201,6 +204,7 @@ def main() -> int:
             "large_n": large_n,
             "slope": slope(a, b, small_n, large_n),
         }
+    report["roles_stall"]["steps"] = {str(n): names for n, names in WORST_STEPS.items()}
     line = json.dumps(report)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

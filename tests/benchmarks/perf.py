@@ -601,6 +601,9 @@ def growth_figures(options: argparse.Namespace, env: Mapping[str, str]) -> dict[
             f"{what}: {entry['small_n']:g} vs {entry['large_n']:g} {unit}; "
             f"log-log slope {entry['slope']:g} (0 flat, 1 as fast as the data)"
         )
+        if pair == "roles_stall":
+            steps = entry.get("steps", {})
+            note += f"; the worst step of each run: {steps}"
         if pair == "profile":
             parse = report["profile_parse"]
             note += (
@@ -656,7 +659,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tests.benchmarks", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--quick", action="store_true", help="short mode for CI (< 60 s)")
+    parser.add_argument("--quick", action="store_true", help="short mode for CI (about a minute)")
     parser.add_argument("--runs", type=int, help="runs per figure (default 7; quick 2)")
     parser.add_argument("--refreshes", type=int, help="forced refreshes (default 1000; quick 50)")
     parser.add_argument("--delay-ms", type=int, help="sandbox delay (default 5000; quick 1000)")
