@@ -114,6 +114,7 @@ class AuthClient:
         self._on_notice = on_notice
         self._app: msal.PublicClientApplication | None = None
         self._http_cache: dict[str, Any] = {}
+        self._http_cache_saved: bytes | None = None  # what its file holds, as last read or written
         self.token_cache: PersistentTokenCache | None = None
         self.protection = ""
         self.protection_fallback_reason = ""
@@ -256,6 +257,7 @@ class AuthClient:
             from desktop_app.auth import http_cache
 
             self._http_cache, moved = http_cache.load_http_cache(self._http_cache_path)
+            self._http_cache_saved = http_cache.http_cache_bytes(self._http_cache)
             self._discovery_on_disk = any(k != http_cache.INDEX_KEY for k in self._http_cache)
             if moved and self._on_notice:
                 self._on_notice(failures.http_cache_reset(moved))
@@ -355,7 +357,9 @@ class AuthClient:
         if self.profile_dir is None:  # no usable profile folder: kept in memory
             return
         try:
-            http_cache.save_http_cache(self._http_cache_path, self._http_cache)
+            self._http_cache_saved = http_cache.save_http_cache(
+                self._http_cache_path, self._http_cache, unless=self._http_cache_saved
+            )
         except OSError as exc:
             log.warning("Could not save msal's HTTP cache: %s", exc.strerror)
 
