@@ -25,14 +25,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def snapshot_store_for(profile_dir: Path, allow_plaintext: bool = True) -> SnapshotStore:
+def snapshot_store_for(
+    profile_dir: Path, allow_plaintext: bool = True, quiet: bool = False
+) -> SnapshotStore:
     """The profile snapshot store the token cache's choice of store gives this profile directory
-    (a keyring probe). Raises OSError or StoreUnavailable."""
+    (a keyring probe; ``quiet``: its findings not logged as warnings, as the bootstrap's own
+    open reports them). Raises OSError or StoreUnavailable."""
     from desktop_app.auth.cache_store import open_token_store
     from desktop_app.graph.snapshot import SNAPSHOT_FILE, SnapshotStore
 
     directory = paths.ensure_private_dir(profile_dir)
-    choice = open_token_store(directory, SNAPSHOT_FILE, allow_plaintext=allow_plaintext)
+    choice = open_token_store(
+        directory, SNAPSHOT_FILE, allow_plaintext=allow_plaintext, quiet=quiet
+    )
     return SnapshotStore(choice.store)
 
 
@@ -59,7 +64,7 @@ def read_last_profile(
     from desktop_app.graph.snapshot import read_snapshot
 
     try:
-        store = snapshot_store_for(profile_dir, config.allow_plaintext_cache)
+        store = snapshot_store_for(profile_dir, config.allow_plaintext_cache, quiet=True)
     except (OSError, StoreUnavailable) as exc:
         log.debug("Last profile not read at start: %s", exc)
         return None

@@ -4,9 +4,12 @@ is None, never an exception out of the reading thread."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from desktop_app.core.config import Config
 from desktop_app.graph.profile import Profile
@@ -71,3 +74,26 @@ def test_the_reading_thread_delivers_a_failure_as_none() -> None:
     thread.join(5)
     assert delivered == [None]
     assert thread.daemon
+
+
+def test_the_early_read_leaves_the_store_choice_to_the_bootstrap_to_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without a Secret Service the bootstrap warns that the cache is a plaintext file; the
+    early read's second look at the same choice said it again on every start."""
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "no-bus"))
+    snapshot = Snapshot(ACCOUNT, Profile.from_graph({"displayName": "Megan Bowen"}), 1000.0)
+    snapshot_store_for(tmp_path, quiet=True).save(snapshot)
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG):
+        read = read_last_profile(config_for(tmp_path), False, None, ACCOUNT)
+    assert read is not None
+    assert "not encrypted" in caplog.text  # found, and said at debug level only
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG):
+        snapshot_store_for(tmp_path)  # the bootstrap's own open still warns
+    assert any(
+        r.levelno == logging.WARNING and "not encrypted" in r.getMessage() for r in caplog.records
+    )
