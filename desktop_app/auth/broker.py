@@ -139,11 +139,20 @@ def _runtime_context(exc: BaseException) -> str:
     return text[:200] or exc.__class__.__name__
 
 
+def _load_msal_broker() -> None:
+    import msal.broker  # noqa: F401 - the import is the probe
+
+
 def probe() -> str:
     """ "" when msal's broker module loads here (pymsalruntime imported and started), else why
-    not, in words. Imports pymsalruntime: only when the broker is asked for."""
+    not, in words. Imports pymsalruntime: only when the broker is asked for. Its start-up is
+    waited for START_S at most: on Linux it asks D-Bus, and a session bus that takes the
+    connection and never answers held it for good (measured: no end in 90 s); msal is then
+    built without the broker, so nothing waits on the import left behind."""
     try:
-        import msal.broker  # noqa: F401 - the import is the probe
+        answer_within(START_S, _load_msal_broker)
+    except NoAnswer:
+        return f"pymsalruntime did not start within {duration(START_S)}: the broker did not answer"
     except ImportError:
         return f"its support is not installed ({INSTALL_HINT})"
     except OSError as exc:  # ctypes.CDLL of libmsalruntime.so: a system library it needs
@@ -159,6 +168,11 @@ def probe() -> str:
 
 # as long as a sign-in in the browser is waited for (session/sign_in.py BROWSER_TIMEOUT_S)
 ANSWER_S = 300.0
+# a call the broker answers without asking the person (a refresh, a sign-out) and
+# pymsalruntime's start-up: as long as one whole network response (core/net.py
+# DEFAULT_DEADLINE_S; not imported here, it brings requests)
+SILENT_S = 30.0
+START_S = SILENT_S
 T = TypeVar("T")
 
 

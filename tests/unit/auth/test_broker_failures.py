@@ -76,3 +76,37 @@ def test_no_answer_is_given_up_on_and_the_call_left_behind() -> None:
         thread.join(5)
     assert broker.ANSWER_S == 300.0  # as long as the browser is waited for
     assert broker.duration(300.0) == "5 minutes" and broker.duration(90) == "1.5 minutes"
+
+
+def test_a_pymsalruntime_that_never_starts_is_given_up_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its start-up on a session bus that takes the connection and says nothing never ended
+    (the real one: tests/integration/auth/test_broker_unanswered.py). Here the import waits
+    on a gate the test opens at the end; it then fails, as no broker would have answered."""
+    (tmp_path / "lanyard_start_gate.py").write_text("import threading\nopen = threading.Event()\n")
+    package = tmp_path / "pymsalruntime"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import lanyard_start_gate\n"
+        "lanyard_start_gate.open.wait(8)\n"
+        "raise RuntimeError('ErrorContext: Broker cannot be initialized for MSALRuntime, x')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "pymsalruntime", raising=False)
+    monkeypatch.delitem(sys.modules, "msal.broker", raising=False)
+    monkeypatch.setattr(broker, "START_S", 0.3)
+    started = time.monotonic()
+    path = broker.choose("auto", os_name="linux", machine="x86_64", wsl=False)
+    assert 0.3 <= time.monotonic() - started < 4
+    assert path.broker is None and path.requested
+    assert path.unavailable == (
+        "pymsalruntime did not start within 0.3 seconds: the broker did not answer"
+    )
+    import lanyard_start_gate  # type: ignore[import-not-found]
+
+    lanyard_start_gate.open.set()
+    for thread in threading.enumerate():
+        if thread.name == "lanyard-broker-call":
+            thread.join(5)
+    monkeypatch.delitem(sys.modules, "lanyard_start_gate")
