@@ -135,6 +135,8 @@ class AuthClient:
         self.sign_in_path = brokers.SignInPath(requested=settings.broker == brokers.AUTO)
         # how long a broker's sign-in is waited for before the browser takes over
         self.broker_answer_s = brokers.ANSWER_S
+        # and its answer to a call that asks nobody (a refresh, a sign-out)
+        self.broker_silent_s = brokers.SILENT_S
         self._path_decided = False
 
     # -- set-up --------------------------------------------------------------------------------
@@ -396,15 +398,22 @@ class AuthClient:
         msal_account = self._find_msal_account(account)
         if msal_account is None:
             raise failures.account_gone()
-        result = self._retrying(
-            action,
-            lambda: self.app.acquire_token_silent_with_error(
-                list(scopes or self.settings.scopes),
-                msal_account,
-                force_refresh=force_refresh,
-                claims_challenge=claims_challenge or None,
-            ),
-        )
+
+        def refresh() -> dict[str, Any] | None:
+            try:
+                answer: dict[str, Any] | None = self._broker_bounded(
+                    lambda app: app.acquire_token_silent_with_error(
+                        list(scopes or self.settings.scopes),
+                        msal_account,
+                        force_refresh=force_refresh,
+                        claims_challenge=claims_challenge or None,
+                    )
+                )
+            except brokers.NoAnswer as exc:  # the next sign-in: the browser's
+                raise failures.broker_silent_no_answer(str(exc)) from None
+            return answer
+
+        result = self._retrying(action, refresh)
         if self._find_msal_account(account) is None:
             # removed while the refresh was in flight: its new tokens were not kept either
             raise failures.account_gone()
@@ -468,6 +477,35 @@ class AuthClient:
             self._refuse_another_account(result, pending.login_hint, before)
         account = self._account_for_result(result)
         return self._with_claims(token_from_result(result, account, action))
+
+    def _broker_bounded(self, call: Callable[[msal.PublicClientApplication], T]) -> T:
+        """``call(self.app)``, for an msal call that may hand over to the broker without asking
+        the person: acquire_token_silent* for an account the broker signed in (or one of an
+        older msal, with no account_source), remove_account for any account. msal waits for
+        pymsalruntime without a bound, and on the auth thread one call left unanswered would
+        hold every later refresh, account switch and sign-out: it is waited for
+        ``broker_silent_s`` at most. Then NoAnswer, and msal without the broker for the rest of
+        the session (_give_up_on_broker). Without the broker, just the call."""
+        app = self.app
+        if self.sign_in_path.broker is None:
+            return call(app)
+        try:
+            return brokers.answer_within(self.broker_silent_s, lambda: call(app))
+        except brokers.NoAnswer as exc:
+            self._give_up_on_broker(app, str(exc))
+            raise
+
+    def _give_up_on_broker(self, app: msal.PublicClientApplication, why: str) -> None:
+        """The broker took a call and did not answer it: msal is built again without it (the
+        next call opens), and the app left waiting is cut off from Lanyard's cache, so a late
+        answer neither fills it nor forgets an account signed in again since."""
+        import msal
+
+        log.info("The sign-in broker did not answer (%s): it is off for this session", why)
+        self.sign_in_path = self.sign_in_path.without_broker(why)
+        app.token_cache = msal.TokenCache()
+        if self._app is app:
+            self._app = None
 
     @property
     def uses_broker(self) -> bool:
@@ -565,8 +603,7 @@ class AuthClient:
             if str(account.get("home_account_id", "")).startswith(f"{oid}.") and (
                 account.get("home_account_id") not in before
             ):
-                with self._msal_call("Signing in"):
-                    self.app.remove_account(account)
+                self._remove_account(account, "Signing in")
         log.warning("A sign-in response for another account than the one asked for was refused")
         raise failures.signed_in_as_another_account(received, asked_for)
 
@@ -687,8 +724,19 @@ class AuthClient:
     def sign_out(self, account: Account) -> None:
         msal_account = self._find_msal_account(account)
         if msal_account is not None:
-            with self._msal_call("Signing out"):
-                self.app.remove_account(msal_account)
+            self._remove_account(msal_account, "Signing out")
+
+    def _remove_account(self, msal_account: dict[str, Any], action: str) -> None:
+        """msal's remove_account: with the broker on, msal asks it to sign the account out
+        first and forgets it from the cache only then. A broker that does not answer is given
+        up on (told through on_notice), and msal without it forgets the account."""
+        with self._msal_call(action):
+            try:
+                self._broker_bounded(lambda app: app.remove_account(msal_account))
+            except brokers.NoAnswer as exc:
+                if self._on_notice:
+                    self._on_notice(failures.broker_sign_out_no_answer(str(exc)))
+                self.app.remove_account(msal_account)  # built again, without the broker
 
 
 def same_username(received: str, asked_for: str) -> bool:
