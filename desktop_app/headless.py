@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 from desktop_app.auth.errors import saving_state
 from desktop_app.cli import config_flags
 from desktop_app.core import demo, errors, i18n
-from desktop_app.core.config import Config
+from desktop_app.core.config import Config, with_request_scopes
 from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError, NoSuchAccount
 from desktop_app.core.i18n import _
 from desktop_app.core.text import shown
@@ -85,9 +85,20 @@ def _report(exc: LanyardError, err: TextIO, args: argparse.Namespace) -> int:
     return code
 
 
+# commands whose --scopes asks for a token for those scopes, as the window's API console does:
+# a request, not the scopes setting, so a policy that locks the setting does not refuse it
+REQUEST_SCOPES_COMMANDS = frozenset({"token", "api", "login"})
+
+
 def _config(args: argparse.Namespace) -> tuple[Config, bool]:
+    flags = config_flags(args)
+    asked = flags.get("scopes") if args.command in REQUEST_SCOPES_COMMANDS else None
+    if asked:
+        flags["scopes"] = None
     # the demo chosen in the window, as the window would open it (core/demo.py)
-    config = demo.start_config(config_flags(args), bool(args.sandbox))
+    config = demo.start_config(flags, bool(args.sandbox))
+    if asked:
+        config = with_request_scopes(config, str(asked))
     explicit_profile = demo.explicit_profile(args.profile_dir)
     return config, explicit_profile
 
@@ -220,17 +231,25 @@ def token(services: Services, args: argparse.Namespace, out: TextIO, err: TextIO
     return EXIT_OK
 
 
-def _commands() -> dict[str, Callable[[Services, argparse.Namespace, TextIO, TextIO], int]]:
-    from desktop_app import headless_api, headless_login
+def _command(name: str) -> Callable[[Services, argparse.Namespace, TextIO, TextIO], int]:
+    """The command's function; the other commands' modules are not imported (whoami and token
+    are the ones scripts run again and again)."""
+    if name == "whoami":
+        return whoami
+    if name == "token":
+        return token
+    if name == "api":
+        from desktop_app import headless_api
 
-    return {
-        "api": headless_api.api,
-        "whoami": whoami,
-        "token": token,
+        return headless_api.api
+    from desktop_app import headless_login
+
+    commands = {
         "login": headless_login.login,
         "logout": headless_login.logout,
         "accounts": headless_login.accounts,
     }
+    return commands[name]
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -255,7 +274,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         services = build_services(config, explicit_profile, notices, sandbox_info)
         services.auth.headless = True
         services.auth.command = f"'lanyard {args.command}'"
-        code = _commands()[args.command](services, args, out, err)
+        code = _command(args.command)(services, args, out, err)
         notices.write(err)
         return code
     except LanyardError as exc:

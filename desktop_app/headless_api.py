@@ -17,7 +17,7 @@ import sys
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from desktop_app.core.errors import ErrorKind, InteractionReason, LanyardError
-from desktop_app.core.i18n import _
+from desktop_app.core.i18n import _, number
 from desktop_app.core.text import shown
 from desktop_app.headless import EXIT_FAILED, EXIT_OK, EXIT_USAGE, signed_in_account
 from desktop_app.headless_advice import headless_advice
@@ -122,8 +122,8 @@ def _all_pages(call: _Call, first: ApiResponse, err: TextIO) -> tuple[ApiRespons
     last = first
     while pages.can_load_more:
         err.write(
-            _("lanyard: page {value} ({len:,} items so far)…\n").format(
-                value=pages.count + 1, len=len(pages.items)
+            _("lanyard: page {value} ({len} items so far)…\n").format(
+                value=number(pages.count + 1), len=number(len(pages.items))
             )
         )
         err.flush()
@@ -131,8 +131,8 @@ def _all_pages(call: _Call, first: ApiResponse, err: TextIO) -> tuple[ApiRespons
         if not last.ok:
             err.write(
                 _(
-                    "lanyard: page {value} failed; the {len:,} items of the pages before it are not printed.\n"
-                ).format(value=pages.count + 1, len=len(pages.items))
+                    "lanyard: page {value} failed; the {len} items of the pages before it are not printed.\n"
+                ).format(value=number(pages.count + 1), len=number(len(pages.items)))
             )
             return last, last.document
         pages.add(last)

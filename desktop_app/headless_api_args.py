@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from desktop_app.core.i18n import N_, _
 from desktop_app.graph.api_request import (
+    MAX_PAGES,
     MAX_REQUEST_BODY,
     METHODS,
     ApiRequest,
@@ -50,9 +51,11 @@ The JSON body goes to stdout, pretty-printed (text as it came; binary only to --
 def add_api_parser(commands: Any, add_settings: Callable[..., None]) -> None:
     """The ``api`` subcommand, registered by cli.py (``add_settings``: its settings flags, among
     them --scopes: the scopes of the token sent, as for ``token``)."""
+    from desktop_app.cli import API_SUMMARY  # the summary a parser without this command shows too
+
     api = commands.add_parser(
         "api",
-        help=_("call Microsoft Graph or another API as the signed-in user, like az rest"),
+        help=_(API_SUMMARY),
         usage="lanyard api [METHOD] URL [--scopes ...] [--header 'Name: value']... "
         "[--body JSON|@FILE|-] [--all] [--output FILE] [-i]",
         description=_filled(
@@ -91,7 +94,7 @@ def add_api_parser(commands: Any, add_settings: Callable[..., None]) -> None:
         action="store_true",
         help=_(
             "follow @odata.nextLink (same address only, at most {max_pages} pages) and print one document with every page's items in value"
-        ).format(max_pages=_max_pages()),
+        ).format(max_pages=MAX_PAGES),
     )
     api.add_argument(
         "-o",
@@ -117,12 +120,6 @@ def _filled(text: str) -> str:
     import textwrap
 
     return textwrap.fill(text, 79)  # the raw formatter keeps the examples' lines as they are
-
-
-def _max_pages() -> int:
-    from desktop_app.graph.api_pages import MAX_PAGES
-
-    return MAX_PAGES
 
 
 class UsageError(ValueError):

@@ -38,9 +38,12 @@ DECODE_EXIT_CODES = N_(
 
 def add_decode_parser(commands: Any, add_settings: Callable[..., None]) -> None:
     """The ``decode`` subcommand, registered by cli.py (``add_settings``: its settings flags)."""
+    # its summary is cli.py's: a parser built without this command shows it too
+    from desktop_app.cli import DECODE_SUMMARY
+
     decode = commands.add_parser(
         "decode",
-        help=_("decode a token and check its signature (no window, no sign-in needed)"),
+        help=_(DECODE_SUMMARY),
         description=_(
             "Decode a token (an ID or access token, a JWT from anywhere) like jwt.ms: "
             "its header and claims in plain words, and its signature checked against the keys its "

@@ -41,6 +41,9 @@ for _var, _sub in (
 # ...nor the real user's keyring: in-process tests see no Secret Service (the plaintext fallback);
 # tests of the keyring start their own D-Bus and gnome-keyring (tests/support/keyring.py).
 os.environ["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={_HOME / 'no-session-bus'}"
+# files the tests write are 0644 whatever the developer's umask (002 makes them group-writable):
+# a policy file must be writable by its owner alone to be obeyed (core/managed_policy.py Trust)
+os.umask(0o022)
 for _name in [name for name in os.environ if name.startswith("LANYARD_")]:
     del os.environ[_name]
 os.environ.pop("BROWSER", None)

@@ -20,15 +20,17 @@ and msal's own table in PublicClientApplication.__init__'s docstring says the sa
 
 from __future__ import annotations
 
+import atexit
 import logging
 import platform
 import re
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
-from desktop_app.core.i18n import N_, _
+from desktop_app.core.i18n import N_, _, ngettext, number
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +143,22 @@ def _runtime_context(exc: BaseException) -> str:
     return text[:200] or exc.__class__.__name__
 
 
+def _load_msal_broker() -> None:
+    import msal.broker  # noqa: F401 - the import is the probe
+
+
 def probe() -> str:
     """ "" when msal's broker module loads here (pymsalruntime imported and started), else why
-    not, in words. Imports pymsalruntime: only when the broker is asked for."""
+    not, in words. Imports pymsalruntime: only when the broker is asked for. Its start-up is
+    waited for START_S at most: on Linux it asks D-Bus, and a session bus that takes the
+    connection and never answers held it for good (measured: no end in 90 s); msal is then
+    built without the broker, so nothing waits on the import left behind."""
     try:
-        import msal.broker  # noqa: F401 - the import is the probe
+        answer_within(START_S, _load_msal_broker)
+    except NoAnswer:
+        return _("pymsalruntime did not start within {duration}: the broker did not answer").format(
+            duration=duration(START_S)
+        )
     except ImportError:
         return _("its support is not installed ({hint})").format(hint=_(INSTALL_HINT))
     except OSError as exc:  # ctypes.CDLL of libmsalruntime.so: a system library it needs
@@ -157,7 +170,74 @@ def probe() -> str:
         return _("no broker answered on this computer: {runtime_context}").format(
             runtime_context=_runtime_context(exc)
         )
+    except Exception as exc:  # a broken native install: SystemError, ValueError, ...
+        log.info("pymsalruntime failed to start", exc_info=True)
+        return _("pymsalruntime failed to start ({error})").format(error=exc.__class__.__name__)
     return ""
+
+
+# as long as a sign-in in the browser is waited for (session/sign_in.py BROWSER_TIMEOUT_S)
+ANSWER_S = 300.0
+# a call the broker answers without asking the person (a refresh, a sign-out) and
+# pymsalruntime's start-up: as long as one whole network response (core/net.py
+# DEFAULT_DEADLINE_S; not imported here, it brings requests)
+SILENT_S = 30.0
+START_S = SILENT_S
+T = TypeVar("T")
+
+
+def _no_runtime_shutdown() -> None:
+    """pymsalruntime shuts itself down at exit (an atexit handler), and that waits for the
+    call it never answered: the process would never end (measured: `lanyard login` signed in
+    through the browser, then hung). With a call left unanswered, the process ends without it;
+    the OS frees what the runtime held."""
+    native = sys.modules.get("pymsalruntime.pymsalruntime")
+    shutdown = getattr(native, "_shutdown_msalruntime", None)
+    if shutdown is not None:
+        atexit.unregister(shutdown)
+        log.info("pymsalruntime will not be shut down at exit: a call is still unanswered")
+
+
+def duration(seconds: float) -> str:
+    if seconds >= 60:
+        n = seconds / 60
+        return ngettext("{n} minute", "{n} minutes", round(n)).format(
+            n=number(n, 0 if n == int(n) else 1)
+        )
+    return ngettext("{n} second", "{n} seconds", round(seconds)).format(
+        n=number(seconds, 0 if seconds == int(seconds) else 1)
+    )
+
+
+class NoAnswer(Exception):
+    """The broker did not answer in time; ``str()`` says so, in words."""
+
+
+def answer_within(seconds: float, call: Callable[[], T]) -> T:
+    """``call()``'s result or exception, waited for ``seconds`` at most. msal waits for
+    pymsalruntime's answer without a bound (a threading.Event, msal/broker.py), and a broker
+    that takes the call and never answers would hold the sign-in, and every msal call queued
+    behind it, for good: after ``seconds`` NoAnswer is raised and the call is left on its own
+    daemon thread (pymsalruntime cannot be interrupted; a late answer only fills the cache)."""
+    done = threading.Event()
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as exc:  # noqa: BLE001 (handed to the waiting thread as it is)
+            outcome.append((False, exc))
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="lanyard-broker-call", daemon=True).start()
+    if not done.wait(seconds):
+        _no_runtime_shutdown()
+        raise NoAnswer(_("it did not answer within {duration}").format(duration=duration(seconds)))
+    ok, value = outcome[0]
+    if ok:
+        return value  # type: ignore[no-any-return]
+    raise value
 
 
 def choose(

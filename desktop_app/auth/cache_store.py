@@ -325,7 +325,10 @@ def legacy_spelling(typed: Path, resolved: Path) -> Path | None:
 
 
 def open_token_store(
-    directory: Path, name: str = "token_cache.bin", allow_plaintext: bool = True
+    directory: Path,
+    name: str = "token_cache.bin",
+    allow_plaintext: bool = True,
+    quiet: bool = False,
 ) -> StoreChoice:
     """The most protective store this OS offers for ``directory/name``.
 
@@ -336,8 +339,10 @@ def open_token_store(
     cache was encrypted before (its signal file exists) -- then memory only, never a silent
     downgrade. An OS store that exists but is locked or failing is kept as the store when it
     can tell "cannot read now" from damage: nothing is saved until it works, and then it is
-    used without a restart.
+    used without a restart. ``quiet``: what it finds is logged at debug level only (a second
+    look at a choice another open reports: the early read of the last profile).
     """
+    warn = log.debug if quiet else log.warning
     typed = directory
     directory = directory.resolve()
     location = directory / name
@@ -352,9 +357,9 @@ def open_token_store(
         problem = exc
     reason, advice = problem.reason, problem.advice
     if problem.detail:
-        log.warning("OS secret store unusable: %s (%s)", reason, problem.detail)
+        warn("OS secret store unusable: %s (%s)", reason, problem.detail)
     if store is not None and _keeps_trying(store) and (not problem.missing or signal.exists()):
-        log.warning("Token cache store not usable now (%s): kept, tried again later", reason)
+        warn("Token cache store not usable now (%s): kept, tried again later", reason)
         return StoreChoice(store, reason, advice, directory=directory)
     unreachable = None
     if problem.missing and signal.exists():
@@ -364,7 +369,7 @@ def open_token_store(
         )
         unreachable = StoreUnavailable(reason, advice)
     elif problem.missing and allow_plaintext:
-        log.warning("Token cache is not encrypted (%s): using a 0600 file %s", reason, location)
+        warn("Token cache is not encrypted (%s): using a 0600 file %s", reason, location)
         return StoreChoice(
             PlaintextFileStore(
                 location,
@@ -385,7 +390,7 @@ def open_token_store(
             )
     else:
         unreachable = problem  # DPAPI failing now: what it holds cannot be read this session
-    log.warning("Token cache is not saved (%s): this session only", reason)
+    warn("Token cache is not saved (%s): this session only", reason)
     return StoreChoice(
         MemoryStore(
             location, protection=_("not saved, this session only ({reason})").format(reason=reason)

@@ -115,6 +115,7 @@ class AuthClient:
         self._on_notice = on_notice
         self._app: msal.PublicClientApplication | None = None
         self._http_cache: dict[str, Any] = {}
+        self._http_cache_saved: bytes | None = None  # what its file holds, as last read or written
         self.token_cache: PersistentTokenCache | None = None
         self.protection = ""
         self.protection_fallback_reason = ""
@@ -133,6 +134,10 @@ class AuthClient:
         self._discovery_on_disk = False
         # how an interactive sign-in goes (the broker or the browser), decided in open()
         self.sign_in_path = brokers.SignInPath(requested=settings.broker == brokers.AUTO)
+        # how long a broker's sign-in is waited for before the browser takes over
+        self.broker_answer_s = brokers.ANSWER_S
+        # and its answer to a call that asks nobody (a refresh, a sign-out)
+        self.broker_silent_s = brokers.SILENT_S
         self._path_decided = False
 
     # -- set-up --------------------------------------------------------------------------------
@@ -257,6 +262,7 @@ class AuthClient:
             from desktop_app.auth import http_cache
 
             self._http_cache, moved = http_cache.load_http_cache(self._http_cache_path)
+            self._http_cache_saved = http_cache.http_cache_bytes(self._http_cache)
             self._discovery_on_disk = any(k != http_cache.INDEX_KEY for k in self._http_cache)
             if moved and self._on_notice:
                 self._on_notice(failures.http_cache_reset(moved))
@@ -360,7 +366,9 @@ class AuthClient:
         if self.profile_dir is None:  # no usable profile folder: kept in memory
             return
         try:
-            http_cache.save_http_cache(self._http_cache_path, self._http_cache)
+            self._http_cache_saved = http_cache.save_http_cache(
+                self._http_cache_path, self._http_cache, unless=self._http_cache_saved
+            )
         except OSError as exc:
             log.warning("Could not save msal's HTTP cache: %s", exc.strerror)
 
@@ -397,15 +405,22 @@ class AuthClient:
         msal_account = self._find_msal_account(account)
         if msal_account is None:
             raise failures.account_gone()
-        result = self._retrying(
-            action,
-            lambda: self.app.acquire_token_silent_with_error(
-                list(scopes or self.settings.scopes),
-                msal_account,
-                force_refresh=force_refresh,
-                claims_challenge=claims_challenge or None,
-            ),
-        )
+
+        def refresh() -> dict[str, Any] | None:
+            try:
+                answer: dict[str, Any] | None = self._broker_bounded(
+                    lambda app: app.acquire_token_silent_with_error(
+                        list(scopes or self.settings.scopes),
+                        msal_account,
+                        force_refresh=force_refresh,
+                        claims_challenge=claims_challenge or None,
+                    )
+                )
+            except brokers.NoAnswer as exc:  # the next sign-in: the browser's
+                raise failures.broker_silent_no_answer(str(exc)) from None
+            return answer
+
+        result = self._retrying(action, refresh)
         if self._find_msal_account(account) is None:
             # removed while the refresh was in flight: its new tokens were not kept either
             raise failures.account_gone()
@@ -470,6 +485,35 @@ class AuthClient:
         account = self._account_for_result(result)
         return self._with_claims(token_from_result(result, account, action))
 
+    def _broker_bounded(self, call: Callable[[msal.PublicClientApplication], T]) -> T:
+        """``call(self.app)``, for an msal call that may hand over to the broker without asking
+        the person: acquire_token_silent* for an account the broker signed in (or one of an
+        older msal, with no account_source), remove_account for any account. msal waits for
+        pymsalruntime without a bound, and on the auth thread one call left unanswered would
+        hold every later refresh, account switch and sign-out: it is waited for
+        ``broker_silent_s`` at most. Then NoAnswer, and msal without the broker for the rest of
+        the session (_give_up_on_broker). Without the broker, just the call."""
+        app = self.app
+        if self.sign_in_path.broker is None:
+            return call(app)
+        try:
+            return brokers.answer_within(self.broker_silent_s, lambda: call(app))
+        except brokers.NoAnswer as exc:
+            self._give_up_on_broker(app, str(exc))
+            raise
+
+    def _give_up_on_broker(self, app: msal.PublicClientApplication, why: str) -> None:
+        """The broker took a call and did not answer it: msal is built again without it (the
+        next call opens), and the app left waiting is cut off from Lanyard's cache, so a late
+        answer neither fills it nor forgets an account signed in again since."""
+        import msal
+
+        log.info("The sign-in broker did not answer (%s): it is off for this session", why)
+        self.sign_in_path = self.sign_in_path.without_broker(why)
+        app.token_cache = msal.TokenCache()
+        if self._app is app:
+            self._app = None
+
     @property
     def uses_broker(self) -> bool:
         """Whether an interactive sign-in goes through the OS sign-in broker (once open)."""
@@ -516,22 +560,34 @@ class AuthClient:
         claims_challenge: str | None,
         scopes: Scopes | None,
     ) -> TokenResult:
+        app = self.app
         with self._msal_call(action):
             try:
-                result = self.app.acquire_token_interactive(
-                    list(scopes or self.settings.scopes),
-                    prompt=prompt,
-                    login_hint=login_hint,
-                    claims_challenge=claims_challenge or None,
-                    parent_window_handle=handle,
+                result = brokers.answer_within(
+                    self.broker_answer_s,
+                    lambda: app.acquire_token_interactive(
+                        list(scopes or self.settings.scopes),
+                        prompt=prompt,
+                        login_hint=login_hint,
+                        claims_challenge=claims_challenge or None,
+                        parent_window_handle=handle,
+                    ),
                 )
+            except brokers.NoAnswer as exc:
+                # msal sends later calls to the broker too (a sign-out, a broker account's
+                # silent refresh), and this one would hold each for good: msal is built again
+                # without it (open(), once the path below has lost its broker)
+                self._app = None
+                raise failures.broker_failed(str(exc)) from None
             except ValueError as exc:  # msal.broker.RedirectUriError (AADSTS50011) among them
                 if exc.__class__.__name__ == "RedirectUriError":
                     raise failures.broker_redirect_uri_missing(
                         broker.redirect_uri(self.settings.client_id)
                     ) from None
                 raise failures.broker_failed(exc.__class__.__name__) from None
-            except (ImportError, OSError, RuntimeError) as exc:
+            # an answer of the native runtime that msal did not foresee (AttributeError,
+            # KeyError, TypeError from its adaptor): the browser next, never a dead end
+            except Exception as exc:  # noqa: BLE001
                 raise failures.broker_failed(exc.__class__.__name__) from None
         if "access_token" not in result:
             raise failures.from_broker_result(result, action)
@@ -554,8 +610,7 @@ class AuthClient:
             if str(account.get("home_account_id", "")).startswith(f"{oid}.") and (
                 account.get("home_account_id") not in before
             ):
-                with self._msal_call(_("Signing in")):
-                    self.app.remove_account(account)
+                self._remove_account(account, _("Signing in"))
         log.warning("A sign-in response for another account than the one asked for was refused")
         raise failures.signed_in_as_another_account(received, asked_for)
 
@@ -676,8 +731,19 @@ class AuthClient:
     def sign_out(self, account: Account) -> None:
         msal_account = self._find_msal_account(account)
         if msal_account is not None:
-            with self._msal_call(_("Signing out")):
-                self.app.remove_account(msal_account)
+            self._remove_account(msal_account, _("Signing out"))
+
+    def _remove_account(self, msal_account: dict[str, Any], action: str) -> None:
+        """msal's remove_account: with the broker on, msal asks it to sign the account out
+        first and forgets it from the cache only then. A broker that does not answer is given
+        up on (told through on_notice), and msal without it forgets the account."""
+        with self._msal_call(action):
+            try:
+                self._broker_bounded(lambda app: app.remove_account(msal_account))
+            except brokers.NoAnswer as exc:
+                if self._on_notice:
+                    self._on_notice(failures.broker_sign_out_no_answer(str(exc)))
+                self.app.remove_account(msal_account)  # built again, without the broker
 
 
 def same_username(received: str, asked_for: str) -> bool:

@@ -614,3 +614,28 @@ def from_broker_result(result: Mapping[str, Any], action: str) -> LanyardError:
     description = str(result.get("error_description") or "").split(". Status:")[0]
     why = " ".join(description.split())[:200] or status.rpartition(".")[2] or _("no reason given")
     return broker_failed(why)
+
+
+def broker_silent_no_answer(why: str) -> LanyardError:
+    """A refresh the sign-in broker took and did not answer: msal is without the broker for
+    the rest of the session, so the sign-in asked for goes through the browser."""
+    return LanyardError(
+        _("The sign-in broker did not refresh your sign-in ({why}).").format(why=why),
+        _("Sign in again: Lanyard uses the system browser for the rest of this session."),
+        ErrorKind.INTERACTION_REQUIRED,
+        {"broker": why},
+    )
+
+
+def broker_sign_out_no_answer(why: str) -> LanyardError:
+    """A sign-out the sign-in broker took and did not answer: Lanyard's own cache has
+    forgotten the account all the same."""
+    return LanyardError(
+        _("The sign-in broker did not answer the sign-out ({why}).").format(why=why),
+        _(
+            "You are signed out of Lanyard. The broker may still keep the account: Lanyard uses "
+            "the system browser for the rest of this session."
+        ),
+        ErrorKind.BROWSER,
+        {"broker": why},
+    )

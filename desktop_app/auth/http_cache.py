@@ -136,5 +136,15 @@ def load_http_cache(path: Path) -> tuple[DiscoveryOnlyCache, Path | None]:
         return DiscoveryOnlyCache(), moved
 
 
-def save_http_cache(path: Path, mapping: dict[str, Any]) -> None:
-    atomic_write(path, json.dumps(dump_http_cache(mapping)).encode("utf-8"))
+def http_cache_bytes(mapping: dict[str, Any]) -> bytes:
+    """What save_http_cache writes for ``mapping`` now."""
+    return json.dumps(dump_http_cache(mapping)).encode("utf-8")
+
+
+def save_http_cache(path: Path, mapping: dict[str, Any], unless: bytes | None = None) -> bytes:
+    """Write ``mapping`` unless it is ``unless`` (what was read or written last): a warm start,
+    answered from the file, writes nothing (two fsyncs, each a disk flush). What it holds now."""
+    data = http_cache_bytes(mapping)
+    if data != unless:
+        atomic_write(path, data)
+    return data

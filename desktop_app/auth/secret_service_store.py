@@ -27,10 +27,13 @@ or keyring restarted in between is simply used.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
+import importlib.util
 import json
 import logging
 import os
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -73,16 +76,20 @@ class PromptRefused(Exception):
     """The Secret Service asked to show a prompt (unlock, confirm): never run from here."""
 
 
+def _not_installed() -> StoreUnavailable:
+    return StoreUnavailable(
+        _("the keyring support (secretstorage) is not installed"),
+        _(INSTALL_ADVICE),
+        missing=True,
+    )
+
+
 def _modules() -> Any:
     """secretstorage, or StoreUnavailable(missing) when it is not installed."""
     try:
         import secretstorage
     except ImportError:
-        raise StoreUnavailable(
-            _("the keyring support (secretstorage) is not installed"),
-            _(INSTALL_ADVICE),
-            missing=True,
-        ) from None
+        raise _not_installed() from None
     return secretstorage
 
 
@@ -124,12 +131,26 @@ def _connection_class() -> Any:
     return Connection
 
 
+def _absent_socket(address: str) -> str | None:
+    """The socket path of a bus address that names one unix socket only, when nothing is there:
+    connecting is bound to fail, and finding that out costs no import of jeepney (a terminal
+    command on a desktop without a keyring pays for the probe on every run)."""
+    if ";" in address or not address.startswith("unix:path="):
+        return None
+    path = address.removeprefix("unix:path=").split(",")[0]
+    return None if "%" in path or os.path.exists(path) else path
+
+
 def _connect() -> Any:
     """A new connection to the session bus (authenticated within 2 s)."""
+    address = _session_bus_address()
+    absent = _absent_socket(address)
+    if absent is not None:
+        raise FileNotFoundError(errno.ENOENT, "no session bus socket", absent)
     from jeepney.bus import get_bus
     from jeepney.io.blocking import prep_socket
 
-    sock = prep_socket(get_bus(_session_bus_address()), enable_fds=False, timeout=2.0)
+    sock = prep_socket(get_bus(address), enable_fds=False, timeout=2.0)
     try:
         return _connection_class()(sock)
     except BaseException:
@@ -149,17 +170,27 @@ class SecretServiceStore:
     _adopted: list[str] = field(default_factory=list, repr=False)  # legacy item paths merged in
 
     def __post_init__(self) -> None:
-        self._ss = _modules()
+        # found, not imported: secretstorage (with jeepney and cryptography's ciphers, ~15 ms)
+        # is imported when a bus answers; without one the probe fails before that
+        if importlib.util.find_spec("secretstorage") is None:
+            raise _not_installed()
+
+    @functools.cached_property
+    def _ss(self) -> Any:
+        return _modules()
 
     # -- helpers -----------------------------------------------------------------------------
 
     def _failed(self, exc: BaseException) -> StoreUnavailable:
         """What went wrong, in the words the cache shows; never the secret."""
-        ss = self._ss
-        cause = exc.__cause__ if isinstance(exc, ss.SecretStorageException) else exc
+        # secretstorage's exceptions come only from a call it made, once it is imported; a bus
+        # that could not be reached is an OSError before that, and imports nothing
+        ss = sys.modules.get("secretstorage")
+        ours = ss is not None and isinstance(exc, ss.SecretStorageException)
+        cause = exc.__cause__ if ours else exc
         name = str(getattr(cause, "name", "") or "")
         detail = f"{exc.__class__.__name__}: {name or exc}".splitlines()[0][:200]
-        if isinstance(exc, ss.LockedException) or name.endswith(".IsLocked"):
+        if (ss is not None and isinstance(exc, ss.LockedException)) or name.endswith(".IsLocked"):
             return StoreUnavailable(_("the keyring is locked"), _(UNLOCK_ADVICE), detail=detail)
         if isinstance(exc, PromptRefused):
             return StoreUnavailable(
@@ -173,7 +204,9 @@ class SecretServiceStore:
                 _(SERVICE_ADVICE),
                 detail=detail,
             )
-        gone = (ss.SecretServiceNotAvailableException, OSError, RuntimeError, KeyError)
+        gone: tuple[type[BaseException], ...] = (OSError, RuntimeError, KeyError)
+        if ss is not None:
+            gone += (ss.SecretServiceNotAvailableException,)
         if name in SERVICE_GONE or isinstance(exc, gone):
             # no bus, no socket, a transport jeepney cannot speak, or nobody owns the name
             return StoreUnavailable(
@@ -186,13 +219,17 @@ class SecretServiceStore:
     @contextlib.contextmanager
     def _bus(self) -> Iterator[Any]:
         """A connection for one call; every failure inside becomes StoreUnavailable."""
-        from jeepney import DBusErrorResponse
-
-        failures = (self._ss.SecretStorageException, DBusErrorResponse, PromptRefused)
         try:
             connection = _connect()
         except (OSError, RuntimeError, KeyError, ValueError) as exc:
             raise self._failed(exc) from None
+        try:
+            from jeepney import DBusErrorResponse
+
+            failures = (self._ss.SecretStorageException, DBusErrorResponse, PromptRefused)
+        except BaseException:
+            connection.close()
+            raise
         try:
             yield connection
         except (*failures, OSError) as exc:  # TimeoutError, a connection reset: OSErrors

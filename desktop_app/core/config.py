@@ -11,7 +11,6 @@ import importlib.util
 import ipaddress
 import os
 import re
-import tomllib
 import unicodedata
 import uuid
 from collections.abc import Iterator, Mapping
@@ -213,7 +212,7 @@ def decode_text(raw: bytes) -> str:
 
 def _read_file(path: Path, required: bool) -> dict[str, Any]:
     try:
-        data = tomllib.loads(decode_text(read_bounded(path, CONFIG_FILE_LIMIT)))
+        raw = read_bounded(path, CONFIG_FILE_LIMIT)
     except FileNotFoundError:
         if required:
             raise config_error(
@@ -222,6 +221,10 @@ def _read_file(path: Path, required: bool) -> dict[str, Any]:
         return {}
     except UnreadableFile as exc:  # a pipe, a device, a folder, too large, no permission
         raise config_error("config", str(path), f"{exc.reason}.") from None
+    import tomllib  # only when there is a file (~5 ms that every terminal command paid)
+
+    try:
+        data = tomllib.loads(decode_text(raw))
     except tomllib.TOMLDecodeError as exc:
         raise config_error(
             "config", str(path), _("is not valid TOML: {exc}.").format(exc=exc)
@@ -282,6 +285,22 @@ def _as_scopes(source: str, value: object) -> Scopes:
 
 _BRACKETED = re.compile(r"(\[[^\[\]]*\])(?::[0-9]*)?")
 _HOST_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?$")
+
+
+def _for_cloud(scopes: Scopes, cloud: Cloud) -> Scopes:
+    """A bare Graph scope means the global cloud's Graph: qualified for a national cloud."""
+    if cloud.name == "global":
+        return scopes
+    return tuple(s if "/" in s else f"{cloud.graph_resource}/{s}" for s in scopes)
+
+
+def with_request_scopes(config: Config, value: str, source: str = "--scopes") -> Config:
+    """``config`` asking for ``value``'s scopes in one command (``lanyard token``, ``api`` and
+    ``login --scopes``): a request, as the window's API console makes, not the ``scopes``
+    setting, so a policy that locks the setting (what Lanyard signs in for) does not refuse
+    it. Checked as the setting is; ConfigError names ``source``."""
+    with _naming("scopes", source):
+        return replace(config, scopes=_for_cloud(_as_scopes(source, value), config.cloud))
 
 
 def redact_url(url: str) -> str:
@@ -535,11 +554,22 @@ def _validate_client_id(source: str, value: object) -> str:
 
 
 # a setting that decides another: a locked tenant or cloud is not replaced by an authority
-# (which names both), a locked authority not by a tenant
+# (which names both); a cloud names its Graph, so a locked one is not sent elsewhere by a
+# graph_endpoint; an authority's host names its cloud (and so its Graph and the scopes' resource),
+# so a locked one is not paired with another cloud's. Not transitive: a locked tenant leaves the
+# cloud free (the settings form's _lock_of says the same).
 LOCKS_TOO: dict[str, tuple[str, ...]] = {
     "tenant": ("authority",),
-    "cloud": ("authority",),
-    "authority": ("tenant",),
+    "cloud": ("authority", "graph_endpoint"),
+    "authority": ("tenant", "cloud", "graph_endpoint"),
+}
+# a setting locked by another that would replace it: a policy default for it is not used either
+REPLACES_LOCKED = frozenset({"authority"})
+# a policy default that gives way to the user's own choice of a setting it would override:
+# an authority replaces the tenant and cloud; a Graph endpoint the cloud's (or authority's) Graph
+DEFAULT_GIVES_WAY: dict[str, tuple[str, ...]] = {
+    "authority": ("tenant", "cloud"),
+    "graph_endpoint": ("cloud", "authority"),
 }
 
 
@@ -581,6 +611,8 @@ def _collect(
     policy = policy or managed_policy.Policy()
     locks = policy_locks(policy)
     merged: dict[str, tuple[object, str]] = {}
+    users: set[str] = set()  # set by a flag, a variable or the user's file
+    defaulted: set[str] = set()  # set by a policy default alone
     for key in FILE_KEYS:
         flag = flags.get(key)
         env_name = ENV_PREFIX + key.upper()
@@ -593,6 +625,10 @@ def _collect(
                 raise _refuse_locked(key, env_source, locks[key])
             if key in policy.locked:
                 merged[key] = (policy.locked[key].value, policy.locked[key].source)
+            elif key in policy.defaults and key not in REPLACES_LOCKED:
+                # decided by a lock, but the administrator's own default still applies (a Graph
+                # endpoint for a locked cloud): neither is the user's
+                merged[key] = (policy.defaults[key].value, policy.defaults[key].source)
         elif flag is not None:
             merged[key] = (flag, flag_source)
         elif env.get(env_name):
@@ -601,6 +637,17 @@ def _collect(
             merged[key] = (file_data[key], file_label)
         elif key in policy.defaults:
             merged[key] = (policy.defaults[key].value, policy.defaults[key].source)
+            defaulted.add(key)
+            continue
+        else:
+            continue
+        if key not in locks:
+            users.add(key)
+    # a default is what an unset setting means, never more: one that would replace a setting
+    # the user chose (a default authority their tenant or cloud) gives way to it
+    for key, deciders in DEFAULT_GIVES_WAY.items():
+        if key in defaulted and users.intersection(deciders):
+            del merged[key]
     return merged
 
 
@@ -705,6 +752,11 @@ def _build(
                 raise config_error(
                     "authority", source, _("must end with a tenant, e.g. /organizations.")
                 )
+        if "cloud" not in values:
+            # an authority on a national cloud's login host is that cloud's: its Graph, its
+            # scopes (a locked authority decides the cloud, so nothing else could say it)
+            host = (urlsplit(authority).hostname or "").rstrip(".").lower()
+            cloud = next((c for c in CLOUDS.values() if c.login_host == host), cloud)
     else:
         tenant = DEFAULT_TENANT
         if "tenant" in values:
@@ -736,9 +788,7 @@ def _build(
         raw, source = values["scopes"]
         with _naming("scopes", source):
             scopes = _as_scopes(source, raw)
-    if cloud.name != "global":
-        # a bare Graph scope means the global cloud's Graph; qualify it for a national cloud
-        scopes = tuple(s if "/" in s else f"{cloud.graph_resource}/{s}" for s in scopes)
+    scopes = _for_cloud(scopes, cloud)
 
     ca_bundle = None
     if "ca_bundle" in values:

@@ -119,7 +119,9 @@ def _is_dev_null(status: os.stat_result) -> bool:
         return False
 
 
-def read_bounded(path: Path, limit: int) -> bytes:
+def read_bounded(
+    path: Path, limit: int, vet: Callable[[os.stat_result], None] | None = None
+) -> bytes:
     """The bytes of the regular file at ``path``, at most ``limit`` of them, for any path a
     setting or a flag names (the config file, ca_bundle, --sandbox-info).
 
@@ -129,6 +131,10 @@ def read_bounded(path: Path, limit: int) -> bytes:
     ``/dev/null`` reads, as empty), and is
     read up to ``limit`` + 1 bytes: a larger one is refused, never silently cut short. Raises
     FileNotFoundError for a missing file and UnreadableFile (an OSError) for the rest.
+
+    ``vet`` sees the opened file's status before a byte is read and raises UnreadableFile to
+    refuse it (managed policy: who owns it): the file checked is the file read, whatever
+    happens to its path meanwhile.
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -157,6 +163,8 @@ def read_bounded(path: Path, limit: int) -> bytes:
             return b""  # `--config /dev/null`: the idiom for "no file", and it never blocks
         if not stat.S_ISREG(mode):
             raise UnreadableFile(path, _kind(mode))
+        if vet is not None:
+            vet(status)
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)  # a regular file: reads wait for the disk, as usual
         chunks: list[bytes] = []

@@ -12,14 +12,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
-import logging.handlers
 import os
 import re
 import stat
 import sys
 import threading
 from collections.abc import Iterable
-from typing import Any
 
 # JWTs (access and ID tokens), opaque refresh tokens and authorization codes in key=value or JSON form
 _PATTERNS = (
@@ -185,44 +183,6 @@ def _say_once(line: str) -> None:
             stream.flush()
 
 
-class _LogFileHandler(logging.handlers.RotatingFileHandler):
-    """The rotating log file, opened safely each time (rotation reopens it), that stops at the
-    first failure (a full disk, a folder made read-only, a rotation that cannot rename) with
-    one line on stderr, instead of logging's traceback on every record."""
-
-    def __init__(self, path: str) -> None:
-        super().__init__(
-            path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True
-        )
-        self.broken = False
-        # the terminal's handler, quiet while this file keeps the log: it is the log once broken
-        self.terminal: logging.Handler | None = None
-        self.stream = self._open()  # now: an unusable file is refused at start, not later
-
-    def _open(self) -> Any:
-        return os.fdopen(_open_log_file(self.baseFilename), "a", encoding="utf-8")
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if not self.broken:
-            super().emit(record)
-
-    def handleError(self, record: logging.LogRecord) -> None:
-        if self.broken:
-            return
-        self.broken = True
-        if self.terminal is not None:
-            self.terminal.setLevel(logging.NOTSET)
-        exc = sys.exc_info()[1]
-        reason = exc.reason if isinstance(exc, LogFileUnusable) else exc
-        _say_once(
-            f"the log file {self.baseFilename} stopped working ({reason}); logging to stderr only."
-        )
-        with contextlib.suppress(Exception):
-            if self.stream is not None:
-                self.stream.close()
-        self.stream = None
-
-
 TERMINAL_LEVEL = logging.ERROR  # what reaches stderr beside a log file, without --verbose
 
 
@@ -248,7 +208,11 @@ def configure_logging(log_file: str | None, verbose: bool) -> str | None:
     problem = None
     if log_file:
         try:
-            handlers.append(file_handler := _LogFileHandler(log_file))
+            # logging.handlers (and pickle with it) only when there is a file: not for the
+            # terminal commands, which log to stderr alone
+            from desktop_app.core.log_file import LogFileHandler
+
+            handlers.append(file_handler := LogFileHandler(log_file))
             file_handler.terminal = terminal
             _current_log_file = log_file
         except LogFileUnusable as exc:

@@ -20,6 +20,7 @@ variable): tests replace ``platform_sources`` (tests/conftest.py points it at an
 
 from __future__ import annotations
 
+import os
 import stat
 import sys
 import tomllib
@@ -29,11 +30,12 @@ from pathlib import Path
 from typing import Protocol
 
 from desktop_app.core.files import UnreadableFile, read_bounded
-from desktop_app.core.i18n import _
+from desktop_app.core.i18n import _, digits, ngettext
 
 BUNDLE_ID = "io.github.lanyard.Lanyard"  # packaging/lanyard.spec, packaging/linux/make_deb.py
 LINUX_POLICY = Path("/etc/lanyard/policy.toml")
 POLICY_LIMIT = 1 << 20  # read_bounded: far more than any policy holds
+MAX_PROBLEMS = 20  # said one by one; the rest counted
 
 
 @dataclass
@@ -86,58 +88,152 @@ def canonical(name: str) -> str:
     return name.lower().replace("_", "").replace("-", "")
 
 
+@dataclass(frozen=True)
+class Trust:
+    """Who a policy file must come from to be obeyed, as sshd and sudo judge their own files:
+    the file and every folder above it (up to ``top``) belong to ``owner`` (root), are not
+    writable by a group or others, and the file opened is the file checked. A file anyone else
+    could have written is not the administrator's: it is refused as a whole, with the reason.
+    Tests trust their own folder (tests/support/policy.py); nothing a user sets changes it."""
+
+    owner: int = 0
+    top: Path = Path("/")
+
+
+MACHINE = Trust()
+
+
+def read_policy_file(path: Path, trust: Trust) -> bytes:
+    """``path``'s bytes if ``trust`` accepts it (read_bounded's errors otherwise)."""
+    if os.name != "posix":  # Windows' policy is the registry (ACLs); a file is for tests
+        return read_bounded(path, POLICY_LIMIT)
+    return read_bounded(path, POLICY_LIMIT, vet=lambda status: _vet(path, status, trust))
+
+
+def _who(uid: int) -> str:
+    try:
+        import pwd
+
+        return _("user '{name}'").format(name=pwd.getpwuid(uid).pw_name)
+    except (ImportError, KeyError):
+        return _("user {uid}").format(uid=uid)
+
+
+def _untrusted(status: os.stat_result, trust: Trust) -> str | None:
+    """Why a file or folder with ``status`` is not only its trusted owner's to change."""
+    if status.st_uid != trust.owner:
+        return _("belongs to {owner}, not {trusted}").format(
+            owner=_who(status.st_uid), trusted=_who(trust.owner)
+        )
+    if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return _("can be changed by other users (mode {mode})").format(
+            mode=f"{stat.S_IMODE(status.st_mode):04o}"
+        )
+    return None
+
+
+def _vet(path: Path, status: os.stat_result, trust: Trust) -> None:
+    fix = _("it must belong to {owner} and be writable by it alone (chmod 644)").format(
+        owner=_who(trust.owner)
+    )
+    why = _untrusted(status, trust)
+    if why:
+        raise UnreadableFile(
+            path, _("{why}: {fix}, so it is not your administrator's").format(why=why, fix=fix)
+        )
+    real = Path(os.path.realpath(path))  # a symlink is judged by where it leads
+    top = Path(os.path.realpath(trust.top))
+    for folder in real.parents:
+        try:
+            why = _untrusted(os.lstat(folder), trust)
+        except OSError as exc:
+            raise UnreadableFile(
+                path,
+                _("cannot be checked ('{folder}': {error})").format(
+                    folder=folder, error=exc.strerror
+                ),
+            ) from None
+        if why:
+            raise UnreadableFile(
+                path,
+                _(
+                    "is in '{folder}', which {why}: others could replace the file, so it is not "
+                    "your administrator's"
+                ).format(folder=folder, why=why),
+            )
+        if folder == top:
+            break
+    try:
+        now = os.stat(real)
+    except OSError:
+        now = None
+    if now is None or (now.st_dev, now.st_ino) != (status.st_dev, status.st_ino):
+        raise UnreadableFile(path, _("was replaced while it was read"))
+
+
 class TomlSource:
     """/etc/lanyard/policy.toml: ``[locked]`` and ``[defaults]``, keys as in config.toml."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, trust: Trust = MACHINE) -> None:
         self.path = path
+        self.trust = trust
+
+    def __repr__(self) -> str:
+        return str(self.path)
 
     def read(self) -> Iterable[Section]:
         section = Section(str(self.path))
         try:
-            raw = read_bounded(self.path, POLICY_LIMIT)
+            raw = read_policy_file(self.path, self.trust)
         except FileNotFoundError:
             return []
         except UnreadableFile as exc:  # a folder, too large, no permission
-            section.problems.append(f"{self.path} {exc.reason}; it is ignored.")
+            section.problems.append(
+                _("{path} {reason}; it is ignored.").format(path=self.path, reason=exc.reason)
+            )
             return [section]
         try:
             data = tomllib.loads(raw.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
             section.problems.append(
-                f"{self.path} is not UTF-8 text (byte {exc.start}); it is ignored."
+                _("{path} is not UTF-8 text (byte {start}); it is ignored.").format(
+                    path=self.path, start=exc.start
+                )
             )
             return [section]
         except tomllib.TOMLDecodeError as exc:
-            section.problems.append(f"{self.path} is not valid TOML ({exc}); it is ignored.")
+            section.problems.append(
+                _("{path} is not valid TOML ({error}); it is ignored.").format(
+                    path=self.path, error=exc
+                )
+            )
             return [section]
-        section.problems += _writable_warning(self.path)
+        except RecursionError:  # tomllib nests a call per [ or {
+            section.problems.append(
+                _("{path} nests too deeply to be read; it is ignored.").format(path=self.path)
+            )
+            return [section]
+        seen: dict[str, str] = {}
         for name, table in data.items():
             target = {"locked": section.locked, "defaults": section.defaults}.get(name.lower())
             if target is None or not isinstance(table, dict):
                 section.problems.append(
-                    f"{self.path}: '{name}' is ignored: settings go in a [locked] or a "
-                    "[defaults] table."
+                    _(
+                        "{path}: '{name}' is ignored: settings go in a [locked] or a "
+                        "[defaults] table."
+                    ).format(path=self.path, name=name)
                 )
                 continue
+            if name.lower() in seen:  # [Locked] and [locked]: TOML's two tables, Lanyard's one
+                section.problems.append(
+                    _("{path}: [{name}] is [{first}] a second time; the first is used.").format(
+                        path=self.path, name=name, first=seen[name.lower()]
+                    )
+                )
+                continue
+            seen[name.lower()] = name
             target.update(table)
         return [section]
-
-
-def _writable_warning(path: Path) -> list[str]:
-    """A policy others than its owner may change is not one an administrator controls: said
-    (and still applied: it is what the administrator wrote, as far as anyone can tell)."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return []
-    if mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return [
-            _(
-                "{path} can be changed by other users (mode {S_IMODE:04o}); make it writable by root only (chmod 644)."
-            ).format(path=path, S_IMODE=stat.S_IMODE(mode))
-        ]
-    return []
 
 
 def platform_sources() -> Sequence[Source]:
@@ -172,19 +268,35 @@ def merge(sections: Iterable[Section], known: Sequence[str]) -> Policy:
                 key = by_canonical.get(canonical(str(name)))
                 if key is None:
                     problems.append(
-                        f"{section.where(is_locked, str(name))} is not a Lanyard setting "
-                        f"(known: {', '.join(known)}); it is ignored."
+                        _(
+                            "{where} is not a Lanyard setting (known: {known}); it is ignored."
+                        ).format(where=section.where(is_locked, str(name)), known=", ".join(known))
                     )
                     continue
                 if key in seen:
                     problems.append(
-                        f"{section.where(is_locked, str(name))} sets '{key}' a second time; "
-                        "the first is used."
+                        _("{where} sets '{key}' a second time; the first is used.").format(
+                            where=section.where(is_locked, str(name)), key=key
+                        )
                     )
                     continue
                 seen.add(key)
                 into.setdefault(key, Entry(value, section.where(is_locked, str(name))))
-    return Policy(locked, defaults, tuple(problems))
+    return Policy(locked, defaults, _at_most(problems, MAX_PROBLEMS))
+
+
+def _at_most(problems: list[str], limit: int) -> tuple[str, ...]:
+    """The first ``limit`` problems and a count of the rest: a 1 MiB file of unknown keys was
+    116,000 warnings (25 MB of text) on every command's stderr and in the window's banner."""
+    if len(problems) <= limit:
+        return tuple(problems)
+    rest = len(problems) - limit
+    more = ngettext(
+        "... and {n} more problem with the policy; all are ignored.",
+        "... and {n} more problems with the policy; all are ignored.",
+        rest,
+    ).format(n=digits(str(rest)))
+    return (*problems[:limit], more)
 
 
 def read_policy(known: Sequence[str]) -> Policy:
@@ -194,10 +306,15 @@ def read_policy(known: Sequence[str]) -> Policy:
         try:
             sections += list(source.read())
         except Exception as exc:  # noqa: BLE001 (a reader's bug must not stop Lanyard starting)
+            label = repr(source)  # each source names where it reads
             sections.append(
                 Section(
-                    repr(source),
-                    problems=[f"Policy could not be read ({exc.__class__.__name__}); ignored."],
+                    label,
+                    problems=[
+                        _("Policy {label} could not be read ({error}); it is ignored.").format(
+                            label=label, error=exc.__class__.__name__
+                        )
+                    ],
                 )
             )
     return merge(sections, known)

@@ -9,11 +9,10 @@ import stat
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from platformdirs.api import PlatformDirsABC
-from platformdirs.macos import MacOS
-from platformdirs.unix import Unix
-from platformdirs.windows import Windows
+if TYPE_CHECKING:
+    from platformdirs.api import PlatformDirsABC
 
 from desktop_app.core.i18n import _
 
@@ -32,10 +31,17 @@ def _platform_dirs(roaming: bool = False) -> PlatformDirsABC:
     ``$XDG_DATA_HOME/lanyard``; Windows ``%APPDATA%\\Lanyard`` (settings roam with the profile)
     and ``%LOCALAPPDATA%\\Lanyard`` (tokens stay on this computer); macOS
     ``~/Library/Application Support/Lanyard``."""
+    # only this platform's module: the Windows one imports ctypes (~4 ms a terminal command paid)
     if sys.platform == "win32":
+        from platformdirs.windows import Windows
+
         return Windows("Lanyard", appauthor=False, roaming=roaming)
     if sys.platform == "darwin":
+        from platformdirs.macos import MacOS
+
         return MacOS("Lanyard", appauthor=False)
+    from platformdirs.unix import Unix
+
     return Unix(APP_DIR_NAME, appauthor=False)
 
 

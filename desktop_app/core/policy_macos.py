@@ -17,9 +17,17 @@ import xml.parsers.expat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from desktop_app.core.files import UnreadableFile, read_bounded
-from desktop_app.core.i18n import _
-from desktop_app.core.managed_policy import BUNDLE_ID, POLICY_LIMIT, Section, Source
+from desktop_app.core.files import UnreadableFile
+from desktop_app.core.i18n import _, number
+from desktop_app.core.managed_policy import (
+    BUNDLE_ID,
+    MACHINE,
+    Section,
+    Source,
+    Trust,
+    canonical,
+    read_policy_file,
+)
 
 MANAGED = Path("/Library/Managed Preferences")
 LOCKED_KEY = "Locked"
@@ -42,34 +50,72 @@ def plist_value(value: object) -> object:
 def section_from_plist(label: str, data: object) -> Section:
     section = Section(label)
     if not isinstance(data, dict):
-        section.problems.append(f"{label} holds no dictionary of settings; it is ignored.")
+        section.problems.append(
+            _("{label} holds no dictionary of settings; it is ignored.").format(label=label)
+        )
         return section
-    locked_names = data.get(LOCKED_KEY, [])
+    # in any case, as every key is compared (a hand-written "locked" locked nothing before)
+    lock_keys = [k for k in data if isinstance(k, str) and k.lower() == LOCKED_KEY.lower()]
+    if len(lock_keys) > 1:
+        section.problems.append(
+            _("{label}: '{key}' is given {n} times ({names}); the first is used.").format(
+                label=label, key=LOCKED_KEY, n=number(len(lock_keys)), names=", ".join(lock_keys)
+            )
+        )
+    locked_names = data[lock_keys[0]] if lock_keys else []
     if not isinstance(locked_names, list) or not all(isinstance(n, str) for n in locked_names):
         section.problems.append(
-            f"{label}: '{LOCKED_KEY}' must be an array of setting names; nothing is locked."
+            _("{label}: '{key}' must be an array of setting names; nothing is locked.").format(
+                label=label, key=LOCKED_KEY
+            )
         )
         locked_names = []
-    locked = {name.lower() for name in locked_names}
+    # matched as merge() matches keys: Locked = ["client_id"] locks ClientId too (compared by
+    # lower case alone, it was a default the user could replace)
+    locked = {canonical(name) for name in locked_names}
+    named = {canonical(name) for name in data if isinstance(name, str)}
+    for name in locked_names:
+        if canonical(name) not in named:
+            section.problems.append(
+                _(
+                    "{label}: '{key}' names '{name}', which this file does not set; "
+                    "nothing is locked by it."
+                ).format(label=label, key=LOCKED_KEY, name=name)
+            )
     for name, value in data.items():
-        if name == LOCKED_KEY or name.startswith("Payload"):
+        if not isinstance(name, str):
+            section.problems.append(
+                _("{label}: a key that is not text ({name}) is ignored.").format(
+                    label=label, name=repr(name)
+                )
+            )
+            continue
+        if name in lock_keys or name.startswith("Payload"):
             continue  # the profile's own keys (PayloadUUID, ...) when a payload is copied in
-        is_locked = name.lower() in locked
+        is_locked = canonical(name) in locked
         try:
             (section.locked if is_locked else section.defaults)[name] = plist_value(value)
         except ValueError as exc:
-            section.problems.append(f"{section.where(is_locked, name)} {exc}; it is ignored.")
+            section.problems.append(
+                _("{where} {error}; it is ignored.").format(
+                    where=section.where(is_locked, name), error=exc
+                )
+            )
     return section
 
 
 class PlistSource:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, trust: Trust = MACHINE) -> None:
         self.path = path
+        self.trust = trust
+
+    def __repr__(self) -> str:
+        return str(self.path)
 
     def read(self) -> Iterable[Section]:
         label = str(self.path)
         try:
-            raw = read_bounded(self.path, POLICY_LIMIT)
+            raw = read_policy_file(self.path, self.trust)
         except FileNotFoundError:
             return []
         except UnreadableFile as exc:

@@ -16,9 +16,15 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from desktop_app.core.files import UnreadableFile, read_bounded
+from desktop_app.core.files import UnreadableFile
 from desktop_app.core.i18n import _
-from desktop_app.core.managed_policy import POLICY_LIMIT, Section, Source
+from desktop_app.core.managed_policy import (
+    MACHINE,
+    Section,
+    Source,
+    Trust,
+    read_policy_file,
+)
 
 POLICY_KEY = r"SOFTWARE\Policies\Lanyard"
 DEFAULTS_SUBKEY = "Defaults"
@@ -50,13 +56,28 @@ class RegistrySection(Section):
         return f"{self.label}\\{name}" if locked else f"{self.label}\\{DEFAULTS_SUBKEY}\\{name}"
 
 
-def setting_value(data: object, kind: int) -> object:
+_VARIABLE = re.compile(r"%[^%]+%")
+
+
+def setting_value(data: object, kind: int, locked: bool = False) -> object:
     """A registry value as a setting: text, numbers as text (a DWORD 0 or 1 is false or true,
     as config.py reads "0" and "1"), a REG_MULTI_SZ as a list. Raises ValueError for a type no
-    setting can hold."""
+    setting can hold.
+
+    A REG_EXPAND_SZ is expanded from this process's environment, which is the user's to set
+    (a user variable named ProgramData replaces the system's): fine for a default, which the
+    user may replace anyway, but a locked value must not depend on it, or the user would choose
+    what the lock holds (a CA bundle, a proxy). A locked one naming a variable is refused."""
     if kind == REG_SZ and isinstance(data, str):
         return data
     if kind == REG_EXPAND_SZ and isinstance(data, str):
+        if locked and _VARIABLE.search(data):
+            raise ValueError(
+                _(
+                    "is a REG_EXPAND_SZ naming environment variables, which each user can set "
+                    "for themselves; write a locked value out in full (REG_SZ)"
+                )
+            )
         return ntpath.expandvars(data)  # %ProgramData% and the like, as Windows would
     if kind in (REG_DWORD, REG_DWORD_BIG_ENDIAN, REG_QWORD) and isinstance(data, int):
         return str(data)
@@ -78,9 +99,13 @@ def section_from_values(
             if not name:
                 continue  # a key's (Default) value names no setting
             try:
-                into[name] = setting_value(data, kind)
+                into[name] = setting_value(data, kind, is_locked)
             except ValueError as exc:
-                section.problems.append(f"{section.where(is_locked, name)} {exc}; it is ignored.")
+                section.problems.append(
+                    _("{where} {error}; it is ignored.").format(
+                        where=section.where(is_locked, name), error=exc
+                    )
+                )
     return section
 
 
@@ -205,13 +230,21 @@ def parse_reg(text: str, label: str) -> list[Section]:
             continue  # a value of a key that is not Lanyard's
         named = _NAME.match(stripped)
         if named is None:
-            problems.append(f"{label}: a line cannot be read ({stripped[:40]!r}); it is ignored.")
+            problems.append(
+                _("{label}: a line cannot be read ({line}); it is ignored.").format(
+                    label=label, line=repr(stripped[:40])
+                )
+            )
             continue
         name = "" if named.group(1) == "@" else _unquote(named.group(1))
         try:
             data, kind = _data(named.group(2).strip())
         except (ValueError, UnicodeDecodeError) as exc:
-            problems.append(f"{label}: value '{name}' cannot be read ({exc}); it is ignored.")
+            problems.append(
+                _("{label}: value '{name}' cannot be read ({error}); it is ignored.").format(
+                    label=label, name=name, error=exc
+                )
+            )
             continue
         current.append((name, data, kind))
     sections: list[Section] = []
@@ -246,12 +279,16 @@ def _key_for(
 class RegFileSource:
     """A regedit export read as the registry would be (the tests' way to the mapping above)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, trust: Trust = MACHINE) -> None:
         self.path = path
+        self.trust = trust
+
+    def __repr__(self) -> str:
+        return str(self.path)
 
     def read(self) -> Iterable[Section]:
         try:
-            raw = read_bounded(self.path, POLICY_LIMIT)
+            raw = read_policy_file(self.path, self.trust)
         except FileNotFoundError:
             return []
         except UnreadableFile as exc:

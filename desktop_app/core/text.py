@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # a hostile directory or token can carry megabyte strings, which freeze the window while Qt lays
 # them out (14 s for 1 MB); nobody reads past this
@@ -54,6 +55,16 @@ def _replacement(ch: str, one_line: bool, for_json: bool) -> str:
     if ch in _FILLERS:
         return _visible(ch, for_json)
     return ch
+
+
+def shown_unchanged(texts: Sequence[str], limit: int = MAX_SHOWN_CHARS) -> bool:
+    """Whether ``shown(text, one_line=True, limit=limit)`` is ``text`` for each of ``texts``:
+    all short and printable (no line break, no control, format character or filler). Tested
+    on all of them at once, at C speed: 10,000 roles one by one took 4 ms of the GUI thread."""
+    if any(len(text) > limit for text in texts):
+        return False
+    joined = "".join(texts)
+    return joined.isprintable() and _FILLERS.isdisjoint(joined)
 
 
 def shown(

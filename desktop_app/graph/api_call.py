@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from desktop_app.core.errors import LanyardError
-from desktop_app.core.i18n import N_, _
+from desktop_app.core.i18n import N_, _, number
 from desktop_app.core.scopes import Scopes
 
 # the request side lives in api_request.py; its names are re-exported for the callers of old
@@ -139,7 +139,7 @@ class ApiResponse:
         """E.g. "200 OK · 84 ms · 1.2 KB · request-id 5f0c…"."""
         parts = [
             f"{self.status} {self.reason}".strip(),
-            _("{elapsed_ms:,.0f} ms").format(elapsed_ms=self.elapsed_ms),
+            _("{elapsed_ms} ms").format(elapsed_ms=number(self.elapsed_ms)),
         ]
         size = format_size(self.size)
         parts.append(f"more than {format_size(MAX_BODY_BYTES)}" if self.truncated else size)

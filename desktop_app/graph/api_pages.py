@@ -14,9 +14,9 @@ from typing import Any
 
 from desktop_app.core.i18n import _, ngettext, number
 from desktop_app.graph.api_call import ApiResponse, origin_of
+from desktop_app.graph.api_request import MAX_PAGES as MAX_PAGES  # its home; said here too
 from desktop_app.graph.json_tree import JsonValue
 
-MAX_PAGES = 50  # "Load all" stops here: 5,000 items at Graph's page size of 100
 _NEXT_KEYS = ("@odata.nextlink", "odata.nextlink")  # OData 4 and, from older services, 3
 
 

@@ -17,6 +17,9 @@ from desktop_app.core.config import CLOUDS
 from desktop_app.core.i18n import _
 from desktop_app.core.scopes import RESERVED_SCOPES, Scopes, parse_scopes
 
+# "Load all" stops here: 5,000 items at Graph's page size of 100 (api_pages.py follows the pages;
+# kept here, with the request's other limits, so `lanyard --help` need not import api_call.py)
+MAX_PAGES = 50
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # what sends a body; a GET or DELETE with one is refused (Graph ignores or rejects it)
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})

@@ -32,6 +32,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--token-lifetime", type=int, default=3600, help="access token lifetime in seconds"
     )
     parser.add_argument("--refresh-in", type=int, default=None, help="refresh_in, in seconds")
+    parser.add_argument(
+        "--extra-users",
+        type=int,
+        default=0,
+        help="this many ordinary users more (staff01@contoso.test, ...; the password is the same)",
+    )
     return parser.parse_args(argv)
 
 
@@ -50,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         browser_http=args.browser_http,
         access_token_lifetime=args.token_lifetime,
         refresh_in=args.refresh_in,
+        extra_users=max(0, args.extra_users),
     )
     try:
         info = sandbox.start()

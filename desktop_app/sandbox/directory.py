@@ -179,13 +179,38 @@ _USERS = (
 )
 
 
-class Directory:
-    """Users and app registrations. Apps can be added at run time; users are fixed."""
+def staff_upn(n: int) -> str:
+    """The n-th of the extra users (``--extra-users``; from 1)."""
+    return f"staff{n:02d}@{TENANT_DOMAIN}"
 
-    def __init__(self) -> None:
+
+def extra_users(count: int) -> tuple[User, ...]:
+    """Ordinary users beyond the seeded five, for figures that need many accounts (issue 19,
+    item 6: 10 accounts in one cache): staff01, staff02 … with fixed object IDs."""
+    return tuple(
+        User(
+            oid=str(uuid.uuid5(_GROUP_NAMESPACE, f"staff-{n}")),
+            upn=staff_upn(n),
+            display_name=f"Staff Member {n:02d}",
+            given_name="Staff",
+            surname=f"Member {n:02d}",
+            job_title="Analyst",
+            mail=staff_upn(n),
+            preferred_language="en-US",
+        )
+        for n in range(1, count + 1)
+    )
+
+
+class Directory:
+    """Users and app registrations. Apps can be added at run time; users are fixed (the seeded
+    five, and ``extra`` ordinary ones)."""
+
+    def __init__(self, extra: int = 0) -> None:
         self._lock = threading.Lock()
-        self.users: dict[str, User] = {u.upn.lower(): u for u in _USERS}
-        self._by_oid = {u.oid: u for u in _USERS}
+        users = (*_USERS, *extra_users(extra))
+        self.users: dict[str, User] = {u.upn.lower(): u for u in users}
+        self._by_oid = {u.oid: u for u in users}
         self.resources = (GRAPH, ORDERS_API)
         self._apps: dict[str, AppRegistration] = {}
         self.add_app(

@@ -61,6 +61,7 @@ class Sandbox:
         browser_port: int = 0,
         access_token_lifetime: int = 3600,
         refresh_in: int | None = None,
+        extra_users: int = 0,
     ) -> None:
         self._port = port
         self._browser_http = browser_http
@@ -71,7 +72,7 @@ class Sandbox:
         )
         self._state_dir = Path(self._temp.name if self._temp else state_dir or ".")
         self._state_dir.mkdir(parents=True, exist_ok=True)
-        self.directory = Directory()
+        self.directory = Directory(extra_users)
         self.state = SandboxState(self._state_dir, access_token_lifetime, refresh_in)
         self._faults = FaultSet()
         self._lock = threading.Lock()

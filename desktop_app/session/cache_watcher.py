@@ -10,6 +10,15 @@ of events (temporary file, rename, lock) is coalesced into one ``changed``. A sl
 ``changed`` means "look again", not "it changed": the receiver compares versions, which also
 makes this process's own writes cheap to ignore.
 
+Where inotify cannot be had (each watcher takes one of the user's 128 inotify instances, and
+editors, IDEs and file managers use them up), Qt falls back to stat()ing every path once a
+second, on the GUI thread, all day: the one wake-up a second of an idle window (issue 19, item
+5). Then this watcher drops Qt's and stats the files itself every POLL_FALLBACK_MS instead, as
+it does when the kernel refuses the folder's watch (the user's inotify watches used up) or the
+folder is not there yet: a change made by another process is seen within seconds rather than
+milliseconds, and a refresh never waits on it (it re-reads the cache before each use,
+auth/client.py).
+
 A cache kept in the Secret Service can change without any file changing (an item deleted with
 ``secret-tool clear``, the keyring unlocked): the watcher also listens, on the session bus, to
 the Secret Service's own signals (an item created, changed or deleted; a collection locked or
@@ -18,6 +27,7 @@ unlocked) and says ``changed`` for them too. Subscribing costs no call to the ke
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +35,8 @@ from PySide6.QtCore import SLOT, QFileSystemWatcher, QObject, QTimer, Signal, Sl
 
 DEBOUNCE_MS = 150
 SAFETY_NET_MS = 60_000
+POLL_FALLBACK_MS = 5_000  # without inotify: Qt's own fallback stats every path each second
+_QT_POLLING_ENGINE = "QPollingFileSystemWatcherEngine"
 
 
 class CacheWatcher(QObject):
@@ -36,14 +48,20 @@ class CacheWatcher(QObject):
         parent: QObject | None = None,
         debounce_ms: int = DEBOUNCE_MS,
         safety_net_ms: int = SAFETY_NET_MS,
+        poll_ms: int = POLL_FALLBACK_MS,
     ) -> None:
         super().__init__(parent)
         self._files = [str(path) for path in files]
         self._watcher = QFileSystemWatcher(self)
         directories = sorted({str(path.parent) for path in files if path.parent.is_dir()})
-        if directories:
-            self._watcher.addPaths(directories)
-        self._watch_files()
+        self.polling = False  # True: this watcher stats the files itself (no inotify)
+        # Qt polling (no inotify instance), a folder the kernel would not watch (the user's
+        # inotify watches used up) or none there yet: stat the files here, every poll_ms
+        unwatched = self._watcher.addPaths(directories) if directories else []
+        if not directories or unwatched or _polling(self._watcher):
+            self._poll_instead(poll_ms)
+        else:
+            self._watch_files()
         self._watcher.directoryChanged.connect(self._poke)
         self._watcher.fileChanged.connect(self._poke)
         self._debounce = QTimer(self)
@@ -56,7 +74,38 @@ class CacheWatcher(QObject):
         self._safety_net.start()
         self.listening_to_secret_service = _listen_to_secret_service(self, self._poke)
 
+    def _poll_instead(self, poll_ms: int) -> None:
+        self.polling = True
+        paths = [*self._watcher.directories(), *self._watcher.files()]
+        if paths:
+            self._watcher.removePaths(paths)  # stops Qt's once-a-second stat()s
+        self._seen = self._signature()
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(poll_ms)
+        self._poll_timer.timeout.connect(self._poll)
+        self._poll_timer.start()
+
+    def _signature(self) -> tuple[tuple[int, int, int] | None, ...]:
+        """What a stat() says of each file (inode, size, mtime): a rename or a write changes it."""
+        found: list[tuple[int, int, int] | None] = []
+        for path in self._files:
+            try:
+                st = os.stat(path)
+            except OSError:
+                found.append(None)
+                continue
+            found.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        return tuple(found)
+
+    def _poll(self) -> None:
+        seen = self._signature()
+        if seen != self._seen:
+            self._seen = seen
+            self._poke()
+
     def _watch_files(self) -> None:
+        if self.polling:
+            return
         watched = set(self._watcher.files())
         present = [f for f in self._files if f not in watched and Path(f).exists()]
         if present:
@@ -68,6 +117,12 @@ class CacheWatcher(QObject):
     def _fire(self) -> None:
         self._watch_files()  # the rename ended the old file's watch
         self.changed.emit()
+
+
+def _polling(watcher: QFileSystemWatcher) -> bool:
+    """Whether Qt watches by polling (it does when it gets no inotify instance): its engine is
+    a child of the watcher, and only the polling one has that class."""
+    return any(child.metaObject().className() == _QT_POLLING_ENGINE for child in watcher.children())
 
 
 # -- the Secret Service's signals --------------------------------------------------------------

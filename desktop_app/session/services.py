@@ -6,6 +6,7 @@ may make a discovery request.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import shutil
@@ -15,19 +16,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from desktop_app.auth.client import AuthClient, AuthSettings
 from desktop_app.core import demo, errors, net, paths
-from desktop_app.core.config import CA_BUNDLE_LIMIT, Config
+from desktop_app.core.config import CA_BUNDLE_LIMIT, Config, redact_url
 from desktop_app.core.errors import LanyardError
 from desktop_app.core.files import atomic_write, read_bounded
+from desktop_app.core.i18n import _
 from desktop_app.core.stores import StoreUnavailable
-from desktop_app.graph.api_call import ApiCaller
 from desktop_app.graph.client import GraphClient
-from desktop_app.graph.snapshot import SNAPSHOT_FILE, SnapshotStore
+from desktop_app.session.last_profile import snapshot_store_for
 
 if TYPE_CHECKING:
+    from desktop_app.graph.api_call import ApiCaller
+    from desktop_app.graph.snapshot import SnapshotStore
     from desktop_app.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
@@ -51,10 +54,21 @@ class Services:
     throwaway_dir: Path | None = None
     sessions: tuple[net.TrustedSession, ...] = ()
     # "Call an API": a session of its own that retries no status, so a 429 or 500 is shown
-    api: ApiCaller | None = None
+    api_session: net.TrustedSession | None = None
     # the sandbox's second API (its Orders API), in process or described by --sandbox-info
     demo_api: DemoApi | None = None
     _closed: bool = field(default=False, init=False, repr=False)
+    _api: ApiCaller | None = field(default=None, init=False, repr=False)
+
+    @property
+    def api(self) -> ApiCaller | None:
+        """The API console's caller, built when first used: whoami and token never import
+        graph/api_call.py."""
+        if self._api is None and self.api_session is not None:
+            from desktop_app.graph.api_call import ApiCaller
+
+            self._api = ApiCaller(self.api_session)
+        return self._api
 
     def open_snapshots(self) -> SnapshotStore | None:
         """The profile snapshot store, in the kind of store the token cache got (a keyring probe:
@@ -83,16 +97,6 @@ class Services:
             self.sandbox.stop()
         if self.throwaway_dir is not None:
             shutil.rmtree(self.throwaway_dir, ignore_errors=True)
-
-
-def snapshot_store_for(profile_dir: Path, allow_plaintext: bool = True) -> SnapshotStore:
-    """The profile snapshot store the token cache's choice of store gives this profile directory
-    (a keyring probe). Raises OSError or StoreUnavailable."""
-    from desktop_app.auth.cache_store import open_token_store
-
-    directory = paths.ensure_private_dir(profile_dir)
-    choice = open_token_store(directory, SNAPSHOT_FILE, allow_plaintext=allow_plaintext)
-    return SnapshotStore(choice.store)
 
 
 def start_sandbox(config: Config, explicit_profile: bool) -> tuple[Config, Sandbox]:
@@ -180,6 +184,8 @@ def running_sandbox(
         info = json.loads(read_bounded(info_file, SANDBOX_INFO_LIMIT).decode("utf-8"))
         authority, client_id = str(info["authority"]), str(info["client_id"])
         graph_endpoint, ca_file = str(info["graph_endpoint"]), Path(str(info["ca_file"]))
+        for url in (authority, graph_endpoint):
+            _require_loopback(url)
         # requests hands this path to OpenSSL as it is: a pipe there would hang every request
         read_bounded(ca_file, CA_BUNDLE_LIMIT)
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -196,6 +202,21 @@ def running_sandbox(
     return sandboxed, throwaway
 
 
+def _require_loopback(url: str) -> None:
+    """A sandbox runs on this computer (``python -m desktop_app.sandbox`` listens on loopback
+    only). A description naming another host would make --sandbox-info a way round every
+    setting, and every lock of a managed policy: any authority, app registration, Graph and CA,
+    and no proxy. Raises ValueError."""
+    parsed = urlsplit(url)
+    host = (parsed.hostname or "").rstrip(".").lower()
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if parsed.scheme != "https" or not loopback:
+        raise ValueError(_("'{url}' is not a sandbox on this computer").format(url=redact_url(url)))
+
+
 def described_api(info_file: Path) -> DemoApi | None:
     """The Orders API a running sandbox's description names; None when it names none (an
     older sandbox) or cannot be read now (running_sandbox has said why already)."""
@@ -205,6 +226,10 @@ def described_api(info_file: Path) -> DemoApi | None:
     except (OSError, ValueError, AttributeError):
         return None
     if isinstance(endpoint, str) and isinstance(scope, str) and endpoint and scope:
+        try:
+            _require_loopback(endpoint)
+        except ValueError:
+            return None
         return DemoApi(endpoint, scope)
     return None
 
@@ -254,6 +279,6 @@ def build_services(
         sandbox,
         throwaway,
         (identity_http, graph_http, api_http),
-        api=ApiCaller(api_http),
+        api_session=api_http,
         demo_api=demo_api,
     )

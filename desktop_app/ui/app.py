@@ -8,13 +8,22 @@ import argparse
 import contextlib
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSocketNotifier, QTimer
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QSettings,
+    QSocketNotifier,
+    QTimer,
+    Signal,
+)
 
 from desktop_app.cli import config_flags
 from desktop_app.core import demo, paths
@@ -25,6 +34,7 @@ from desktop_app.core.logs import configure_logging
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
+    from desktop_app.graph.snapshot import Snapshot
     from desktop_app.session.controller import SessionController
     from desktop_app.ui.main_window import MainWindow
 
@@ -71,9 +81,66 @@ def initial_config(args: argparse.Namespace) -> tuple[Config | None, ConfigError
         return None, exc
 
 
+class LastProfile(QObject):
+    """The last profile, read on a thread of its own from the start of run_window
+    (session/last_profile.py) and handed to the window on the GUI thread, however early or
+    late it comes: ``show_in`` delivers one that came before the window was there."""
+
+    arrived = Signal(object)  # Snapshot | None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._done = False
+        self._snapshot: Snapshot | None = None
+        self._window: MainWindow | None = None
+        self.arrived.connect(self._deliver)  # queued from the reading thread
+
+    def start(self, config: Config, args: argparse.Namespace) -> None:
+        from desktop_app.session.last_profile import read_in_background, read_last_profile
+
+        state_file = config.profile_dir / "window.ini"
+        account_id = ""
+        if state_file.is_file():  # the account the window showed last (MainWindow keeps it)
+            settings = QSettings(str(state_file), QSettings.Format.IniFormat)
+            account_id = str(settings.value("session/account", "") or "")
+        if not account_id:
+            return
+        explicit, info = demo.explicit_profile(args.profile_dir), _sandbox_info(args)
+        read_in_background(
+            partial(read_last_profile, config, explicit, info, account_id), self._read
+        )
+
+    def _read(self, snapshot: Snapshot | None) -> None:
+        """On the reading thread: kept for show_in, and sent to the GUI thread."""
+        with self._lock:
+            self._done, self._snapshot = True, snapshot
+        self.arrived.emit(snapshot)
+
+    def _deliver(self, snapshot: Snapshot | None) -> None:
+        if self._window is not None:
+            self._window.show_last_profile(snapshot)
+
+    def show_in(self, window: MainWindow) -> None:
+        """Before the window is shown: one read already is in its first frame."""
+        self._window = window
+        with self._lock:
+            done, snapshot = self._done, self._snapshot
+        if done:
+            window.show_last_profile(snapshot)
+
+
+def _sandbox_info(args: argparse.Namespace) -> Path | None:
+    return Path(args.sandbox_info) if getattr(args, "sandbox_info", None) else None
+
+
 def run_window(args: argparse.Namespace) -> int:
     config, config_problem = initial_config(args)
     log_problem = configure_logging(_log_file(config), args.verbose)
+    # a warm start's last profile, read while Qt's widgets and the window are loaded and built
+    last_profile = LastProfile()
+    if config is not None and (config.is_configured or config.sandbox):
+        last_profile.start(config, args)
 
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -110,7 +177,8 @@ def run_window(args: argparse.Namespace) -> int:
     if instance is not None:
         instance.activated.connect(partial(single_instance.bring_to_front, window))
     host = SessionHost(window, args)
-    host.begin(config, config_problem)
+    host.begin(config, config_problem, after_first_paint=True)
+    last_profile.show_in(window)
     # the profile folder was checked above (state_file); the session's checks of it find the same
     notices = ([log_problem] if log_problem else []) + paths.folder_warnings()
     notices += [
@@ -214,14 +282,13 @@ class SessionHost(QObject):
         self._window = window
         self._flags = config_flags(args)
         self._explicit_profile = demo.explicit_profile(args.profile_dir)
-        self._sandbox_info = (
-            Path(args.sandbox_info) if getattr(args, "sandbox_info", None) else None
-        )
+        self._sandbox_info = _sandbox_info(args)
         self._at_start: Config | None = None  # what the sandbox builds on before any session
         self._running: Config | None = None  # the settings of the session in force
         self._session: SessionController | None = None
-        window.setup_page.use_settings(self._flags)
-        window.setup_page.settings_saved.connect(self.start)
+        self._painted = False  # the window has been drawn: a first session starts at once
+        window.use_settings(self._flags)
+        window.settings_saved.connect(self.start)
         window.demo_requested.connect(self.use_sandbox)
         window.leave_demo_requested.connect(self.leave_demo)
         window.settings_requested.connect(self.open_settings)
@@ -231,13 +298,24 @@ class SessionHost(QObject):
         """The session in force (None until settings are there to start one)."""
         return self._session
 
-    def begin(self, config: Config | None, problem: ConfigError | None) -> None:
-        """At start: the first session, or the set-up page when there is none to start."""
+    def begin(
+        self, config: Config | None, problem: ConfigError | None, after_first_paint: bool = False
+    ) -> None:
+        """At start: the first session, or the set-up page when there is none to start.
+        ``after_first_paint`` (run_window): the session's modules are imported and it is built
+        once the window has been drawn (its first frame: "Starting…", or the last profile)."""
         self._at_start = config
         if config is not None and (config.is_configured or config.sandbox):
-            self.start(config)
+            if after_first_paint:
+                start_after_first_paint(self._window, partial(self._start_painted, config))
+            else:
+                self.start(config)
         else:
             self._show_setup(config, problem)
+
+    def _start_painted(self, config: Config) -> None:
+        self._painted = True
+        self.start(config)
 
     def _show_setup(self, config: Config | None, problem: ConfigError | None) -> None:
         window = self._window
@@ -262,10 +340,12 @@ class SessionHost(QObject):
             self._stop(old)
             old.deleteLater()  # drops every connection the window made to it
         self._running = new
-        for clear in (window.show_identity, window.show_profile, window.show_photo):
-            clear(None)
+        if old is not None:  # a first one finds nothing to clear but what the start shows:
+            # the last profile, and the start's notices (show_start_notices) in the banner
+            for clear in (window.show_identity, window.show_profile, window.show_photo):
+                clear(None)
+            window.banner.hide()
         window.show_accounts([])  # the old session's: this one's cache may hold none of them
-        window.banner.hide()
         window.setWindowTitle("Lanyard")  # attach() marks a sandbox session in the title
         session = SessionController(
             partial(_build_services, new, self._explicit_profile, self._sandbox_info)
@@ -273,7 +353,7 @@ class SessionHost(QObject):
         self._session = session
         window.attach(session, new.cloud.name, new.sandbox)
         window.show_demo_way_back(None if new.sandbox else self._demo_home(new))
-        if old is None:
+        if old is None and not self._painted:
             # the first one: msal and requests load on the auth worker once the window is drawn
             start_after_first_paint(window, session.start)
         else:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.i18n import _
+from desktop_app.core.i18n import _, number
 from desktop_app.core.text import shown
 from desktop_app.graph.json_tree import (
     PAGE_SIZE,
@@ -70,8 +70,8 @@ class MoreItem(QTreeWidgetItem):
         page = min(PAGE_SIZE, remaining)
         self.setText(
             KEY,
-            _("Show {page:,} more ({remaining:,} not shown yet)…").format(
-                page=page, remaining=remaining
+            _("Show {page} more ({remaining} not shown yet)…").format(
+                page=number(page), remaining=number(remaining)
             ),
         )
 
@@ -261,8 +261,8 @@ class JsonView(QWidget):
         if not self._expand(depth=None, budget=EXPAND_ALL_LIMIT):
             self.path_label.setText(
                 _(
-                    "Expanded the first {EXPAND_ALL_LIMIT:,} rows; open the rest one level at a time."
-                ).format(EXPAND_ALL_LIMIT=EXPAND_ALL_LIMIT)
+                    "Expanded the first {EXPAND_ALL_LIMIT} rows; open the rest one level at a time."
+                ).format(EXPAND_ALL_LIMIT=number(EXPAND_ALL_LIMIT))
             )
 
     def expand_to_depth(self, depth: int, budget: int = OPEN_AT_FIRST) -> None:

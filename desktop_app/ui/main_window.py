@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer, Signal
 from PySide6.QtGui import (
@@ -23,31 +24,38 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from desktop_app.auth.broker import SignInPath
-from desktop_app.auth.errors import saving_state
-from desktop_app.auth.models import Account, CacheEntry, Identity
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.core.i18n import N_, _
-from desktop_app.graph.client import Photo
-from desktop_app.graph.organization import Organization
-from desktop_app.graph.profile import Profile
-from desktop_app.session import errors
-from desktop_app.session.controller import SessionController
 from desktop_app.session.state import MAY_REFRESH, SHOWS_ACCOUNT, Schedule, State
-from desktop_app.ui.about import show_about
 from desktop_app.ui.banner import Banner
 from desktop_app.ui.clipboard import clipboard_guard
 from desktop_app.ui.demo_controls import DemoControls
-from desktop_app.ui.device_code_page import DeviceCodePage
-from desktop_app.ui.diagnostics import DiagnosticsSaver
 from desktop_app.ui.header import AccountHeader
 from desktop_app.ui.keyboard import focus_page
-from desktop_app.ui.pages import SetupPage, WaitingPage, WelcomePage
+from desktop_app.ui.pages import WaitingPage, WelcomePage
 from desktop_app.ui.panel_tabs import PanelTabs
 from desktop_app.ui.placement import bring_forward, fit_to_screen
 from desktop_app.ui.status_line import StatusLine
 from desktop_app.ui.style import follow_scheme, stylesheet
 from desktop_app.ui.widgets import plain_label
+
+if TYPE_CHECKING:  # the window path imports only what its first frame shows (see _page)
+    from desktop_app.auth.broker import SignInPath
+    from desktop_app.auth.models import Account, CacheEntry, Identity
+    from desktop_app.graph.client import Photo
+    from desktop_app.graph.organization import Organization
+    from desktop_app.graph.profile import Profile
+    from desktop_app.graph.snapshot import Snapshot
+    from desktop_app.session.controller import SessionController
+    from desktop_app.session.state import TokenInfo
+    from desktop_app.ui.admin_panel import AdminPanel
+    from desktop_app.ui.api_panel import ApiPanel
+    from desktop_app.ui.device_code_page import DeviceCodePage
+    from desktop_app.ui.diagnostics import DiagnosticsSaver
+    from desktop_app.ui.inspector_panel import InspectorPanel
+    from desktop_app.ui.pages import SetupPage
+    from desktop_app.ui.roles_panel import RolesPanel
+    from desktop_app.ui.token_panel import TokenPanel
 
 PLACING_S = 2.0  # how long after showing the window follows its frame into the screen
 SANDBOX_HINT = N_("Offline demo: sign in as megan.bowen@contoso.test with the password sandbox.")
@@ -57,6 +65,7 @@ class MainWindow(QMainWindow):
     demo_requested = Signal()
     leave_demo_requested = Signal()
     settings_requested = Signal()  # File → Settings…
+    settings_saved = Signal(object)  # Config: the set-up page's Save
 
     def __init__(
         self, title: str = "Lanyard", icon: QIcon | None = None, state_file: Path | None = None
@@ -75,6 +84,14 @@ class MainWindow(QMainWindow):
         self.session: SessionController | None = None
         self._cloud_label = "Microsoft Entra ID"
         self._identity: Identity | None = None
+        # what a panel built later is given (panel_tabs.py builds them when first shown)
+        self._token_info: TokenInfo | None = None
+        self._protection: tuple[str, bool] | None = None
+        self._sign_in_path: SignInPath | None = None
+        self._setup_flags: Any = None  # the set-up page's flags (use_settings), once given
+        # the last profile shown before the session has started (show_last_profile), until the
+        # session shows its own or says nobody is signed in
+        self._early: Snapshot | None = None
 
         central = QWidget(self)
         central.setObjectName("central")
@@ -95,23 +112,13 @@ class MainWindow(QMainWindow):
         self.starting_page = plain_label(_("Starting…"), central)
         self.welcome_page = WelcomePage(central)
         self.waiting_page = WaitingPage(central)
-        self.device_code_page = DeviceCodePage(central)
-        self.setup_page = SetupPage(central)
+        self._device_code_page: DeviceCodePage | None = None  # built when first needed
+        self._setup_page: SetupPage | None = None
         self.tabs = PanelTabs(self._access_token, self._load_inventory, self._settings, central)
-        # the panels, by the names the rest of the window (and its tests) use
+        self.tabs.panel_built.connect(self._panel_built)
+        # the panels, by the names the rest of the window (and its tests) use (properties below)
         self.profile_panel = self.tabs.profile_panel
-        self.roles_panel = self.tabs.roles_panel
-        self.token_panel = self.tabs.token_panel
-        self.api_panel = self.tabs.api_panel
-        self.admin_panel = self.tabs.admin_panel
-        for page in (
-            self.starting_page,
-            self.welcome_page,
-            self.waiting_page,
-            self.device_code_page,
-            self.setup_page,
-            self.tabs,
-        ):
+        for page in (self.starting_page, self.welcome_page, self.waiting_page, self.tabs):
             self.stack.addWidget(page)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -130,7 +137,6 @@ class MainWindow(QMainWindow):
         # session is signed in, or out, again) or "profile" (a failed Graph call: a profile
         # loaded since); "" for notices
         self._banner_clears_on = ""
-        self.setup_page.demo_requested.connect(self.demo_requested)
         # any panel's copy of a secret: say when it goes (bound methods, not lambdas: the guard
         # lives as long as the application, and Qt drops a dead window's slots, not lambdas)
         guard = clipboard_guard()
@@ -168,12 +174,98 @@ class MainWindow(QMainWindow):
         self._list_panels()
         self.tabs.panels_changed.connect(self._list_panels)
         help_menu = self.menuBar().addMenu(_("&Help"))
-        self.diagnostics_saver = DiagnosticsSaver(self)
+        self._diagnostics_saver: DiagnosticsSaver | None = None  # built when first used
         self.diagnostics_action = help_menu.addAction(_("Save &diagnostics…"))
-        self.diagnostics_action.triggered.connect(self.diagnostics_saver.start)
+        self.diagnostics_action.triggered.connect(lambda: self.diagnostics_saver.start())
         help_menu.addSeparator()
         self.about_action = help_menu.addAction(_("&About Lanyard"))
-        self.about_action.triggered.connect(lambda: show_about(self))
+        self.about_action.triggered.connect(self._show_about)
+
+    def _show_about(self) -> None:
+        from desktop_app.ui.about import show_about
+
+        show_about(self)
+
+    # -- what is built on first use: pages, panels, the diagnostics saver ----------------------
+
+    @property
+    def diagnostics_saver(self) -> DiagnosticsSaver:
+        if self._diagnostics_saver is None:
+            from desktop_app.ui.diagnostics import DiagnosticsSaver
+
+            self._diagnostics_saver = DiagnosticsSaver(self)
+        return self._diagnostics_saver
+
+    @property
+    def device_code_page(self) -> DeviceCodePage:
+        if self._device_code_page is None:
+            from desktop_app.ui.device_code_page import DeviceCodePage
+
+            page = self._device_code_page = DeviceCodePage(self.stack)
+            page.cancel_requested.connect(self._cancel_sign_in)
+            self.stack.addWidget(page)
+        return self._device_code_page
+
+    @property
+    def setup_page(self) -> SetupPage:
+        if self._setup_page is None:
+            from desktop_app.ui.pages import SetupPage
+
+            page = self._setup_page = SetupPage(self.stack)
+            page.demo_requested.connect(self.demo_requested)
+            page.settings_saved.connect(self.settings_saved)
+            if self._setup_flags is not None:
+                page.use_settings(self._setup_flags)
+            self.stack.addWidget(page)
+        return self._setup_page
+
+    def use_settings(self, flags: Any) -> None:
+        """The command line's flags, for the set-up page (given now, or when it is built)."""
+        self._setup_flags = flags
+        if self._setup_page is not None:
+            self._setup_page.use_settings(flags)
+
+    @property
+    def roles_panel(self) -> RolesPanel:
+        return self.tabs.roles_panel
+
+    @property
+    def token_panel(self) -> TokenPanel:
+        return self.tabs.token_panel
+
+    @property
+    def api_panel(self) -> ApiPanel:
+        return self.tabs.api_panel
+
+    @property
+    def admin_panel(self) -> AdminPanel:
+        return self.tabs.admin_panel
+
+    def _panel_built(self, name: str, panel: QWidget) -> None:
+        """A panel built now (first shown, or asked for): what it shows so far, its controls."""
+        session = self.session
+        if name == "roles":
+            roles = cast("RolesPanel", panel)
+            roles.refresh_requested.connect(self._refresh_roles)
+            roles.show_identity(self._identity)
+        elif name == "token":
+            token = cast("TokenPanel", panel)
+            token.show_identity(self._identity)
+            if self._token_info is not None:
+                token.show_token(self._token_info)
+        elif name == "admin":
+            admin = cast("AdminPanel", panel)
+            if session is not None and session.setup is not None:
+                setup = session.setup
+                admin.show_settings(setup.client_id, setup.authority, setup.scopes)
+            if self._protection is not None:
+                admin.show_protection(*self._protection)
+            if self._sign_in_path is not None:
+                admin.show_sign_in_path(self._sign_in_path)
+        elif name == "api" and session is not None:
+            cast("ApiPanel", panel).attach(session)
+        elif name == "inspector" and session is not None:
+            cast("InspectorPanel", panel).attach(session)
 
     def _list_panels(self) -> None:
         """View menu: one entry per panel, Ctrl+1… in tab order (panels come and go)."""
@@ -229,8 +321,11 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         if self.tabs.currentWidget() is not None:
             settings.setValue("window/panel", self.tabs.current_panel())
-        account = self.session.account if self.session is not None else None
-        settings.setValue("session/account", account.home_account_id if account else "")
+        session = self.session
+        if session is not None and session.state is not State.STARTING:
+            # (closed while starting: the account to show next time is still the one kept)
+            account = session.account
+            settings.setValue("session/account", account.home_account_id if account else "")
         settings.sync()
 
     # -- wiring ------------------------------------------------------------------------------------
@@ -260,10 +355,14 @@ class MainWindow(QMainWindow):
         session.protection_changed.connect(self.show_protection)
         session.sign_in_path.connect(self.show_sign_in_path)
         session.window_id = self._native_handle
-        session.token_changed.connect(self.token_panel.show_token)
+        session.token_changed.connect(self.show_token)
         session.accounts_changed.connect(self.show_accounts)
-        self.api_panel.attach(session)
-        self.tabs.inspector_panel.attach(session)
+        api = cast("ApiPanel | None", self.tabs.built("api"))
+        if api is not None:  # (panels built later are given it then: _panel_built)
+            api.attach(session)
+        inspector = cast("InspectorPanel | None", self.tabs.built("inspector"))
+        if inspector is not None:
+            inspector.attach(session)
         self.show_state(session.state)
 
     def _connect_controls(self) -> None:
@@ -273,12 +372,10 @@ class MainWindow(QMainWindow):
         self.welcome_page.account_chosen.connect(self._switch_account)
         self.header.add_account_requested.connect(self._add_account)
         self.header.sign_out_requested.connect(self._sign_out)
-        self.roles_panel.refresh_requested.connect(self._refresh_roles)
         self.welcome_page.sign_in_requested.connect(self._sign_in)
         self.welcome_page.device_code_requested.connect(self._sign_in_with_code)
         self.waiting_page.cancel_requested.connect(self._cancel_sign_in)
         self.waiting_page.device_code_requested.connect(self._use_device_code)
-        self.device_code_page.cancel_requested.connect(self._cancel_sign_in)
         self.header.refresh_button.clicked.connect(self._refresh)
         self.banner.action_requested.connect(self._sign_in)
 
@@ -374,16 +471,20 @@ class MainWindow(QMainWindow):
         if state is State.SIGNED_OUT:  # a token copied while signed in goes with the sign-in
             clipboard_guard().clear_secret("sign-out")
         self.profile_panel.set_offline(state is State.OFFLINE)
-        if state in (State.ERROR, State.OFFLINE, State.SIGN_IN_NEEDED):
-            self.roles_panel.refresh_failed()
-        if self.session is not None and self.session.setup is not None:
+        roles = cast("RolesPanel | None", self.tabs.built("roles"))
+        if roles is not None and state in (State.ERROR, State.OFFLINE, State.SIGN_IN_NEEDED):
+            roles.refresh_failed()
+        admin = cast("AdminPanel | None", self.tabs.built("admin"))
+        if admin is not None and self.session is not None and self.session.setup is not None:
             setup = self.session.setup
-            self.admin_panel.show_settings(setup.client_id, setup.authority, setup.scopes)
+            admin.show_settings(setup.client_id, setup.authority, setup.scopes)
         if state in (State.SIGNED_IN, State.SIGNED_OUT) and self._banner_clears_on == "recovered":
             self._clear_banner()
         signed_in = state in SHOWS_ACCOUNT and self._identity is not None
+        if state is not State.STARTING and self._early is not None:
+            self._end_early_profile(signed_in)
         if state is State.STARTING:
-            self.stack.setCurrentWidget(self.starting_page)
+            self.stack.setCurrentWidget(self.tabs if self._early else self.starting_page)
         elif state is State.NOT_CONFIGURED:
             self.stack.setCurrentWidget(self.setup_page)
         elif state is State.SIGNING_IN:
@@ -411,6 +512,8 @@ class MainWindow(QMainWindow):
                 else _(state.value)
             )
         if state is State.SIGN_IN_NEEDED and not self.banner.isVisible():
+            from desktop_app.session import errors
+
             problem = self.session.interaction if self.session is not None else None
             self.banner.show_error(
                 problem or errors.sign_in_needed(), "warning", action=_("Sign in again")
@@ -440,8 +543,12 @@ class MainWindow(QMainWindow):
         self.header.show_identity(identity, self._cloud_label, home_tenant)
         if self.session is not None:
             self.header.show_accounts(self.session.accounts, account)
-        self.roles_panel.show_identity(identity)
-        self.token_panel.show_identity(identity)
+        roles = cast("RolesPanel | None", self.tabs.built("roles"))
+        if roles is not None:  # (panels built later are given it then: _panel_built)
+            roles.show_identity(identity)
+        token = cast("TokenPanel | None", self.tabs.built("token"))
+        if token is not None:
+            token.show_identity(identity)
         self.tabs.gate_admin_view(identity)
         self.profile_panel.show_tenant(identity.claims.tenant_id if identity else "")
         if identity is None:
@@ -451,7 +558,34 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self._banner_clears_on = ""
 
+    def show_last_profile(self, snapshot: Snapshot | None) -> None:
+        """A warm start's first frames: the profile last shown (read while the window was
+        built: ui/app.py), on its panel, while the session starts. The session's own snapshot,
+        then the fresh /me, replace it; a start that signs nobody in (or someone else) takes
+        it away (_end_early_profile)."""
+        starting = self.session is None or self.session.state is State.STARTING
+        if snapshot is None or not starting or self._identity is not None:
+            return
+        self._early = snapshot
+        self.profile_panel.show_profile(snapshot.profile)
+        self.profile_panel.show_freshness(snapshot.fetched_at, True)
+        self.profile_panel.show_organization(snapshot.organization)
+        self.stack.setCurrentWidget(self.tabs)
+
+    def _end_early_profile(self, signed_in: bool) -> None:
+        early, self._early = self._early, None
+        account = self.session.account if self.session is not None else None
+        if not (
+            signed_in
+            and account is not None
+            and early is not None
+            and account.home_account_id == early.home_account_id
+        ):  # not the one signed in (or nobody is): it goes
+            self.profile_panel.show_profile(None)
+            self.profile_panel.show_organization(None)
+
     def show_profile(self, profile: Profile | None) -> None:
+        self._early = None  # the session's own profile from now on
         if profile is not None and self._banner_clears_on == "profile":
             self._clear_banner()
         self.profile_panel.show_profile(profile)
@@ -493,6 +627,8 @@ class MainWindow(QMainWindow):
     def show_notice(self, notice: LanyardError) -> None:
         """A notice in the banner; one that says whether the token cache is being saved also
         sets the status bar (and "saved again" only clears what it said before)."""
+        from desktop_app.auth.errors import saving_state
+
         saving = saving_state(notice)
         if saving is not None:
             saved, why = saving
@@ -508,15 +644,27 @@ class MainWindow(QMainWindow):
         self.show_error(notice, "warning")
 
     def show_sign_in_path(self, path: SignInPath) -> None:
-        self.admin_panel.show_sign_in_path(path)
+        self._sign_in_path = path
+        admin = cast("AdminPanel | None", self.tabs.built("admin"))
+        if admin is not None:
+            admin.show_sign_in_path(path)
         self.status.show_sign_in_path(path)
 
     def _native_handle(self) -> int | None:
         """The window's native handle (HWND, NSView*), for the sign-in broker's window."""
         return int(self.winId())
 
+    def show_token(self, info: TokenInfo | None) -> None:
+        self._token_info = info
+        token = cast("TokenPanel | None", self.tabs.built("token"))
+        if token is not None:
+            token.show_token(info)
+
     def show_protection(self, protection: str, encrypted: bool) -> None:
-        self.admin_panel.show_protection(protection, encrypted)
+        self._protection = (protection, encrypted)
+        admin = cast("AdminPanel | None", self.tabs.built("admin"))
+        if admin is not None:
+            admin.show_protection(protection, encrypted)
         self.status.show_protection(protection, encrypted)
 
     def changeEvent(self, event: QEvent) -> None:

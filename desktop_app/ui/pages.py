@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,14 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.auth.models import Account
-from desktop_app.core.config import ConfigError
 from desktop_app.core.i18n import _
 from desktop_app.ui.clipboard import copy_button_text
 from desktop_app.ui.keyboard import set_defaults
-from desktop_app.ui.registration_help import RegistrationHelp
-from desktop_app.ui.settings_form import SettingsForm
 from desktop_app.ui.widgets import clear_layout, heading, muted, plain_label
+
+if TYPE_CHECKING:
+    from desktop_app.auth.models import Account
+    from desktop_app.core.config import ConfigError
 
 
 def page_card(parent: QWidget) -> tuple[QFrame, QVBoxLayout]:
@@ -191,6 +192,10 @@ class SetupPage(QWidget):
         layout.addWidget(self.problem)
         self.instructions = plain_label("", card, selectable=True)
         layout.addWidget(self.instructions)
+        # imported with the page, which is built only when it is first shown (main_window.py)
+        from desktop_app.ui.registration_help import RegistrationHelp
+        from desktop_app.ui.settings_form import SettingsForm
+
         self.registration = RegistrationHelp(card)
         layout.addWidget(self.registration)
         self.form = SettingsForm(card)

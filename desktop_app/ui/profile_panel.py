@@ -1,5 +1,9 @@
 """The Profile panel: every default Graph /me property, then the organization (its name from
-Graph /organization, else its ID) and the tenant ID, as plain text, each with a Copy button."""
+Graph /organization, else its ID) and the tenant ID, as plain text, each with a Copy button.
+
+A value longer than SHOWN_CHARS (a directory that allows it, or a server that misbehaves) is
+shown cut, with "…" and how long it is; Copy copies all of it. Qt lays out every character of a
+word-wrapped label: ten labels of 4,096 characters held the window for over 100 ms."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from functools import partial
 
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from desktop_app.core.i18n import N_, _, current_language
+from desktop_app.core.i18n import N_, _, current_language, number
 from desktop_app.graph.organization import Organization
 from desktop_app.graph.profile import PROFILE_FIELDS, Profile
 from desktop_app.ui.clipboard import copy_button_text, reserve_copied_width
@@ -17,6 +21,16 @@ from desktop_app.ui.widgets import CardPanel, muted, plain_label
 
 # after /me's fields: who the account belongs to
 TENANT_FIELDS = (("organization", N_("Organization")), ("tenantId", N_("Tenant ID")))
+SHOWN_CHARS = 400  # a few lines of a wide window; the rest is a Copy away
+
+
+def cut_for_screen(text: str) -> str:
+    """``text`` as its label shows it: whole, or its start, "…" and its length."""
+    if len(text) <= SHOWN_CHARS:
+        return text
+    return _("{start}…\n({count} characters; Copy copies all)").format(
+        start=text[:SHOWN_CHARS], count=number(len(text))
+    )
 
 
 class ProfilePanel(CardPanel):
@@ -61,13 +75,27 @@ class ProfilePanel(CardPanel):
         self._offline = False
         self._tenant_id = ""
         self._organization: Organization | None = None
+        self._full: dict[str, str] = {}  # each value whole, where its label shows it cut
 
     def value_text(self, name: str) -> str:
+        """The value (or the note) for ``name``, whole: what Copy copies."""
+        return self._full.get(name, self.values[name].text())
+
+    def shown_text(self, name: str) -> str:
+        """What the label shows: a long value cut (cut_for_screen)."""
         return self.values[name].text()
+
+    def _set_value(self, name: str, text: str) -> None:
+        shown_text = cut_for_screen(text)
+        if shown_text is text:
+            self._full.pop(name, None)
+        else:
+            self._full[name] = text
+        self.values[name].setText(shown_text)
 
     def _copy(self, name: str) -> None:
         if self.copy_buttons[name].isEnabled():  # never the "Not shown: ..." note
-            copy_button_text(self.copy_buttons[name], self.values[name].text())
+            copy_button_text(self.copy_buttons[name], self.value_text(name))
 
     def show_profile(self, profile: Profile | None) -> None:
         for name, _label in PROFILE_FIELDS:
@@ -75,13 +103,14 @@ class ProfilePanel(CardPanel):
             sent = profile.wrong_type(name) if profile else None
             label = self.values[name]
             # a value Graph sent as something other than text is said, not silently dropped
-            label.setText(
+            self._set_value(
+                name,
                 text
                 or (
                     _("Not shown: Microsoft Graph sent {sent}, not text").format(sent=sent)
                     if sent
                     else ""
-                )
+                ),
             )
             label.setProperty("warning", bool(sent))
             label.style().unpolish(label)
@@ -105,7 +134,7 @@ class ProfilePanel(CardPanel):
         tenant, org = self._tenant_id, self._organization
         name = org.name_for(tenant) if org is not None and tenant else ""
         for key, text in (("organization", name or tenant), ("tenantId", tenant)):
-            self.values[key].setText(text)
+            self._set_value(key, text)
             self.copy_buttons[key].setEnabled(bool(text))
         self.values["organization"].setToolTip(
             "" if name or not tenant else _("Its name could not be read from Microsoft Graph")

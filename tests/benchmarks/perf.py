@@ -1,6 +1,7 @@
 """Lanyard's performance figures against the sandbox, each beside a baseline measured in this run.
 
     python -m tests.benchmarks [--quick] [--runs 7] [--refreshes 1000] [--json PATH]
+                               [--only first_window,warm_profile,...]
 
 The machines are shared and noisy, so every figure is compared with a baseline taken in the same
 run, the two alternating, and medians of several runs are reported. Each Lanyard start is a
@@ -21,11 +22,21 @@ Figures (goal in brackets):
 - whoami: ``lanyard whoami --sandbox`` (warm) vs ``python -c "import msal, msal_extensions,
   requests"`` [<= 1.3x]; also vs that floor plus starting the in-process sandbox, which only
   --sandbox pays
-- idle_shown / idle_minimised: thread wake-ups a second of a signed-in window left alone (the
-  sandbox in its own process), shown and then minimised, vs an idle bare PySide6 window
-  [<= floor + 1/s]
+- idle_shown / idle_minimised / idle_hidden: thread wake-ups a second of a signed-in window left
+  alone (the sandbox in its own process), shown, then minimised, then hidden, vs an idle bare
+  PySide6 window [<= floor + 1/s]; the note says which threads woke and what timers ran
+- growth_accounts_start / growth_accounts_switch: a warm start to the profile on screen with 10
+  accounts in the cache vs 1, and a switch to another saved account until its fresh profile is on
+  screen with 10 vs 2 (the fewest a switch needs); the accounts signed in with `lanyard login`
+  [slope <= 1]
+- growth_* (the others): the GUI thread's cost, small data beside large in one process
+  (tests/benchmarks/growth.py): the Roles panel's first paint and the worst step with 1 role vs
+  10,000, a /me profile of ~1 KB vs 5 MB shown, the API console built on 1 stored request vs
+  1,000; each with its log-log slope (0 flat, 1 as fast as the data) [slope <= 1]
 - installed_start: /usr/bin/lanyard's first window vs the venv's (tests/support/startup_timing.py),
   when the package is installed and an X server is available
+
+``--only`` measures the figures named (and what they need: the sign-in, the idle floor).
 
 --quick (CI): 2 runs, 50 refreshes, 1 s delays; the same figures, less precise. Figures are
 printed and written, never asserted.
@@ -36,6 +47,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import platform
 import shutil
@@ -69,6 +81,13 @@ FIGURES = (
     "whoami",
     "idle_shown",
     "idle_minimised",
+    "idle_hidden",
+    "growth_accounts_start",
+    "growth_accounts_switch",
+    "growth_roles_paint",
+    "growth_roles_stall",
+    "growth_profile",
+    "growth_api_history",
     "installed_start",
 )
 
@@ -82,6 +101,10 @@ def isolated_env(home: Path, display: str | None) -> dict[str, str]:
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("LANYARD_", "QT_", "XDG_", "STANDIN_", "DBUS_", "BROWSER"))
+        # bytecode kept, as an installed Lanyard has it: with PYTHONDONTWRITEBYTECODE (set on
+        # these machines) every child compiled every module of Lanyard's again, and the figures
+        # measured the compiler (about 45 ms of a whoami)
+        and k != "PYTHONDONTWRITEBYTECODE"
     }
     env.update(
         HOME=str(home),
@@ -142,6 +165,7 @@ def sandbox_process(state_dir: Path, env: Mapping[str, str]) -> Iterator[Path]:
             "--state-dir",
             str(state_dir),
             "--browser-http",
+            *("--extra-users", str(EXTRA_ACCOUNTS)),  # the 10-account figures' accounts
         ],
         env={**env, "PYTHONPATH": str(REPO)},
         stdout=subprocess.PIPE,
@@ -250,10 +274,26 @@ def skipped(reason: str) -> dict[str, Any]:
     return {"value": None, "skipped": reason, "met": None}
 
 
+def compile_bytecode() -> None:
+    """Lanyard's and the harness's modules compiled once, before any child starts (the
+    children write what is missing too, but the first of each would pay for it)."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(REPO / "desktop_app"), str(REPO / "tests")],
+        capture_output=True,
+        check=False,
+        timeout=300,
+    )
+
+
 def measure(
     options: argparse.Namespace, scratch: Path, display: str | None, stack: contextlib.ExitStack
 ) -> dict[str, Any]:
     figures: dict[str, Any] = {}
+    compile_bytecode()
+
+    def wanted(*names: str) -> bool:
+        return not options.only or any(name in options.only for name in names)
+
     env = isolated_env(scratch / "home", display)
     browser_env = dict(env)
     browser_env.update(
@@ -270,6 +310,7 @@ def measure(
     sign_in_requests = signed_in["requests"]
 
     # first window and warm start, alternating with the bare window
+    first_figures = ("first_window", "warm_profile", "warm_idp_requests", "warm_graph_requests")
     bare: list[float] = []
     bare_idle: list[float] = []
     first: list[float] = []
@@ -277,10 +318,15 @@ def measure(
     idp: list[int] = []
     graph: list[int] = []
     heavy_at_paint: set[str] = set()
-    print(f"first window and warm start, {options.runs} runs each...", file=sys.stderr)
-    for round_ in range(options.runs + 1):  # round 0 warms the page cache, not counted
+    stall_figures = ("stall_sign_in", "stall_refresh", "stall_profile")
+    if wanted(*first_figures):
+        print(f"first window and warm start, {options.runs} runs each...", file=sys.stderr)
+        rounds = options.runs + 1
+    else:  # the stalls' baseline alone: the bare window's idle heartbeat
+        rounds = 4 if wanted(*stall_figures) else 0
+    for round_ in range(rounds):  # round 0 warms the page cache and bytecode, not counted
         order = ("bare", "app") if round_ % 2 else ("app", "bare")
-        for which in order:
+        for which in order if wanted(*first_figures) else ("bare",):
             if which == "bare":
                 report = run_child([sys.executable, str(BARE), "--idle-ms", "500"], env)
                 if round_:
@@ -294,6 +340,37 @@ def measure(
                     idp.append(count(report["requests"], "idp"))
                     graph.append(count(report["requests"], "graph"))
                     heavy_at_paint.update(report["imported_at_first_paint"])
+    if wanted(*first_figures):
+        first_window_figures(
+            figures, sign_in_requests, first, bare, warm, idp, graph, heavy_at_paint
+        )
+    if wanted(*stall_figures):
+        stall_phase_figures(figures, options, scratch, browser_env, bare_idle)
+    if wanted("rss_growth", "thread_growth"):
+        growth_figures(figures, options, profile, env)
+    if wanted("idle_shown", "idle_minimised", "idle_hidden"):
+        idle_figures(figures, options, profile, env)
+    if wanted(*GROWTH_FIGURES):
+        figures.update(data_growth_figures(options, env))
+    if wanted("growth_accounts_start", "growth_accounts_switch"):
+        figures.update(account_figures(options, scratch, env, browser_env, profile))
+    if wanted("whoami"):
+        whoami_figure(figures, options, profile, env)
+    if wanted("installed_start"):
+        installed_figure(figures, options, display)
+    return figures
+
+
+def first_window_figures(
+    figures: dict[str, Any],
+    sign_in_requests: list[dict[str, Any]],
+    first: list[float],
+    bare: list[float],
+    warm: list[float],
+    idp: list[int],
+    graph: list[int],
+    heavy_at_paint: set[str],
+) -> None:
     first_ms, bare_ms = statistics.median(first), statistics.median(bare)
     figures["first_window"] = figure(
         first_ms,
@@ -336,7 +413,15 @@ def measure(
         [float(n) for n in graph],
     )
 
-    # GUI stalls while the sandbox answers slowly
+
+def stall_phase_figures(
+    figures: dict[str, Any],
+    options: argparse.Namespace,
+    scratch: Path,
+    browser_env: Mapping[str, str],
+    bare_idle: list[float],
+) -> None:
+    """GUI stalls while the sandbox answers slowly."""
     idle = statistics.median(bare_idle)
     print(f"GUI stalls with {options.delay_ms} ms token and /me delays...", file=sys.stderr)
     stall = lanyard_child(
@@ -357,7 +442,11 @@ def measure(
             "Lanyard, held the GUI thread up",
         )
 
-    # memory and threads over forced refreshes
+
+def growth_figures(
+    figures: dict[str, Any], options: argparse.Namespace, profile: Path, env: Mapping[str, str]
+) -> None:
+    """Memory and threads over forced refreshes."""
     print(f"{options.refreshes} forced refreshes...", file=sys.stderr)
     soak = lanyard_child("refreshes", profile, env, "--refreshes", str(options.refreshes))
     before, after = soak["after_start"], soak["after_refreshes"]
@@ -385,7 +474,11 @@ def measure(
         note=f"Python threads {before['py_threads']} -> {after['py_threads']}",
     )
 
-    # idle: wake-ups a second, the window alone (issue 19, item 5)
+
+def idle_figures(
+    figures: dict[str, Any], options: argparse.Namespace, profile: Path, env: Mapping[str, str]
+) -> None:
+    """Idle: wake-ups a second, the window alone (issue 19, item 5)."""
     idle_s = 3.0 if options.quick else 20.0
     print(f"idle, {idle_s:g} s each...", file=sys.stderr)
     floor_report = run_child(
@@ -393,8 +486,9 @@ def measure(
     )
     idle_report = lanyard_child("idle", profile, env, "--idle-s", str(idle_s))
     idle_floor = float(floor_report["idle_wakeups_per_s"])
-    for phase in ("shown", "minimised"):
+    for phase in ("shown", "minimised", "hidden"):
         rate = float(idle_report[f"idle_{phase}_per_s"])
+        threads = idle_report.get(f"idle_{phase}_threads", {})
         figures[f"idle_{phase}"] = figure(
             rate,
             "wake-ups/s",
@@ -402,9 +496,17 @@ def measure(
             "idle bare PySide6 window",
             "<= floor + 1/s",
             rate <= idle_floor + 1,
+            note=f"{idle_s:g} s; threads woken /s: "
+            + (", ".join(f"{name} {n:g}" for name, n in sorted(threads.items())) or "none")
+            + "; timers running: "
+            + (", ".join(idle_report.get(f"idle_{phase}_timers", [])) or "none"),
         )
 
-    # headless whoami vs the import floor
+
+def whoami_figure(
+    figures: dict[str, Any], options: argparse.Namespace, profile: Path, env: Mapping[str, str]
+) -> None:
+    """Headless whoami vs the import floor."""
     print(f"whoami, {options.runs} runs...", file=sys.stderr)
     whoami_cmd = [
         *(sys.executable, "-m", "desktop_app", "whoami", "--sandbox"),
@@ -430,7 +532,11 @@ def measure(
         times["floor"],
     )
 
-    # the installed package vs the venv
+
+def installed_figure(
+    figures: dict[str, Any], options: argparse.Namespace, display: str | None
+) -> None:
+    """The installed package vs the venv."""
     installed = Path("/usr/bin/lanyard")
     venv_lanyard = Path(sys.executable).with_name("lanyard")
     if not installed.exists():
@@ -457,12 +563,139 @@ def measure(
             [t * 1000 for t in runs["installed"]],
             [t * 1000 for t in runs["venv"]],
         )
-    return figures
+
+
+EXTRA_ACCOUNTS = 9  # the sandbox's extra users: with the signed-in one, 10 accounts
+
+
+def growth_slope(small_ms: float, large_ms: float, small_n: float, large_n: float) -> float:
+    """log-log growth of time against data: 0 flat, 1 as fast as the data, above 1 faster.
+    (Here, not in growth.py, which imports Qt: this process never does.)"""
+    if small_ms <= 0 or large_ms <= 0:
+        return 0.0
+    return round(math.log(large_ms / small_ms) / math.log(large_n / small_n), 3)
+
+
+def signed_in_profile(folder: Path, upns: list[str], browser_env: Mapping[str, str]) -> Path:
+    """A profile with these accounts in its cache, each signed in by ``lanyard login``."""
+    for upn in upns:
+        wall_ms(
+            [
+                *(sys.executable, "-m", "desktop_app", "login", "--sandbox"),
+                *("--sandbox-info", str(SANDBOX_INFO[0]), "--profile-dir", str(folder)),
+            ],
+            {**browser_env, "STANDIN_USER": upn, "PYTHONPATH": str(REPO)},
+        )
+    return folder
+
+
+def account_figures(
+    options: argparse.Namespace,
+    scratch: Path,
+    env: Mapping[str, str],
+    browser_env: Mapping[str, str],
+    one: Path,
+) -> dict[str, Any]:
+    """Issue 19, item 6: 1 vs 10 accounts at a warm start, 2 vs 10 for a switch."""
+    from desktop_app.sandbox.directory import ADMIN_UPN, staff_upn
+
+    print("signing in 10 accounts (lanyard login)...", file=sys.stderr)
+    staff = [staff_upn(n) for n in range(1, EXTRA_ACCOUNTS + 1)]
+    two = signed_in_profile(scratch / "two-accounts", [ADMIN_UPN, staff[0]], browser_env)
+    ten = signed_in_profile(scratch / "ten-accounts", [ADMIN_UPN, *staff], browser_env)
+    starts: dict[str, list[float]] = {"one": [], "ten": []}
+    switches: dict[str, list[float]] = {"two": [], "ten": []}
+    stalls: dict[str, list[float]] = {"two": [], "ten": []}
+    print(f"warm starts and switches, 1/2 vs 10 accounts, {options.runs} runs...", file=sys.stderr)
+    for round_ in range(options.runs):
+        for name in ("one", "ten") if round_ % 2 else ("ten", "one"):
+            report = lanyard_child("warm", one if name == "one" else ten, env)
+            starts[name].append(since_start(report, "profile_rendered"))
+        for name in ("two", "ten") if round_ % 2 else ("ten", "two"):
+            # the first switch after a warm start, in both: later ones find more already loaded
+            report = lanyard_child("switch", two if name == "two" else ten, env, "--switches", "1")
+            switches[name].extend(float(t) for t in report["switch_ms"])
+            stalls[name].append(float(report["stall_switch_ms"]))
+    found: dict[str, Any] = {}
+    for key, small, large, small_n, times in (
+        ("growth_accounts_start", "one", "ten", 1, starts),
+        ("growth_accounts_switch", "two", "ten", 2, switches),
+    ):
+        a, b = statistics.median(times[small]), statistics.median(times[large])
+        rate = growth_slope(a, b, small_n, 10)
+        note = f"{small_n:g} vs 10 accounts; log-log slope {rate:g} (0 flat, 1 as fast as the data)"
+        if key == "growth_accounts_switch":
+            note += (
+                f"; worst GUI stall while switching {max(stalls['two']):g} vs "
+                f"{max(stalls['ten']):g} ms"
+            )
+        found[key] = figure(
+            b,
+            "ms",
+            a,
+            f"{small_n} account{'s' if small_n > 1 else ''}",
+            f"slope {rate:g} (<= 1)",
+            rate <= 1,
+            times[large],
+            times[small],
+            note=note,
+        )
+        found[key]["slope"] = rate
+    return found
+
+
+GROWTH = REPO / "tests" / "benchmarks" / "growth.py"
+GROWTH_FIGURES = {  # figure: (growth.py's pair, what grows, the unit of the data)
+    "growth_roles_paint": ("roles_paint", "Roles panel first paint", "roles"),
+    "growth_roles_stall": ("roles_stall", "worst GUI step", "roles"),
+    "growth_profile": ("profile", "profile shown", "bytes of /me"),
+    "growth_api_history": ("api_history", "API console built", "stored requests"),
+}
+
+
+def data_growth_figures(options: argparse.Namespace, env: Mapping[str, str]) -> dict[str, Any]:
+    """Issue 19, item 6: each pair small vs large, the large one's time against the small's."""
+    runs = options.runs
+    print(f"growth, {runs} runs...", file=sys.stderr)
+    report = run_child([sys.executable, str(GROWTH), "--runs", str(runs)], env)
+    found: dict[str, Any] = {}
+    for name, (pair, what, unit) in GROWTH_FIGURES.items():
+        entry = report[pair]
+        note = (
+            f"{what}: {entry['small_n']:g} vs {entry['large_n']:g} {unit}; "
+            f"log-log slope {entry['slope']:g} (0 flat, 1 as fast as the data)"
+        )
+        if pair == "roles_stall":
+            steps = entry.get("steps", {})
+            note += f"; the worst step of each run: {steps}"
+        if pair == "profile":
+            parse = report["profile_parse"]
+            note += (
+                f"; parsing it (network pool, off the GUI thread) {parse['small_ms']:g} vs "
+                f"{parse['large_ms']:g} ms, slope {parse['slope']:g}"
+            )
+        if pair == "api_history":
+            add = report["api_history_add"]
+            note += (
+                f"; one request added {add['small_ms']:g} vs {add['large_ms']:g} ms, "
+                f"slope {add['slope']:g}"
+            )
+        found[name] = figure(
+            entry["large_ms"],
+            "ms",
+            entry["small_ms"],
+            f"{entry['small_n']:g} {unit}",
+            f"slope {entry['slope']:g} (<= 1)",
+            entry["slope"] <= 1,
+            note=note,
+        )
+        found[name]["slope"] = entry["slope"]
+    return found
 
 
 def table(figures: Mapping[str, Any]) -> str:
     rows = [("figure", "value", "baseline", "ratio", "goal", "met")]
-    for name in FIGURES:
+    for name in (name for name in FIGURES if name in figures):
         entry = figures[name]
         if entry.get("skipped"):
             rows.append((name, "skipped", entry["skipped"], "", "", ""))
@@ -490,14 +723,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tests.benchmarks", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--quick", action="store_true", help="short mode for CI (< 60 s)")
+    parser.add_argument("--quick", action="store_true", help="short mode for CI (about a minute)")
     parser.add_argument("--runs", type=int, help="runs per figure (default 7; quick 2)")
     parser.add_argument("--refreshes", type=int, help="forced refreshes (default 1000; quick 50)")
     parser.add_argument("--delay-ms", type=int, help="sandbox delay (default 5000; quick 1000)")
     parser.add_argument(
         "--json", type=Path, default=DEFAULT_JSON, help=f"where to write (default {DEFAULT_JSON})"
     )
+    parser.add_argument(
+        "--only",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        default=[],
+        metavar="FIGURE,...",
+        help="measure only these figures (names as in the table); the rest are left out",
+    )
     options = parser.parse_args(argv)
+    unknown = [name for name in options.only if name not in FIGURES]
+    if unknown:
+        parser.error(
+            f"--only: no figure named {', '.join(unknown)} (figures: {', '.join(FIGURES)})"
+        )
     options.runs = options.runs or (2 if options.quick else 7)
     options.refreshes = options.refreshes or (50 if options.quick else 1000)
     options.delay_ms = options.delay_ms or (1000 if options.quick else 5000)

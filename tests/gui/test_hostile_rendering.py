@@ -82,6 +82,7 @@ def _token_panel(identity: Identity, profile: Profile) -> QWidget:
 def _admin_panel(identity: Identity, profile: Profile) -> QWidget:
     panel = AdminPanel(lambda deliver: deliver([]))
     panel.show_identity(identity)
+    panel.show()  # (the claims are laid out when the view is shown)
     assert panel.raw.toPlainText().startswith("{")
     return panel
 

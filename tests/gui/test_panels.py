@@ -68,6 +68,8 @@ def test_admin_user_sees_every_panel_and_the_admin_view(qtbot: QtBot, signed_in)
     assert not token.overage.isVisible()
 
     admin = window.admin_panel
+    assert admin.raw.toPlainText() == ""  # its claims are laid out once it is shown, not before
+    window.tabs.setCurrentWidget(admin)
     assert '"roles": [' in admin.raw.toPlainText()
     assert admin.client_id.text() == session.services.auth.settings.client_id  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: admin.inventory.rowCount() >= 3, timeout=TIMEOUT_MS)

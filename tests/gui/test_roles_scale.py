@@ -241,3 +241,51 @@ def test_ctrl_f_finds_the_filter_from_the_list(qtbot: QtBot) -> None:
     qtbot.waitUntil(panel.list.hasFocus)
     qtbot.keyClick(panel.list, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(panel.filter.hasFocus)
+
+
+@settings(max_examples=40, deadline=5_000, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.one_of(hostile_text, st.sampled_from(["STRASSE", "Straße", "ǅ", "İ"])), max_size=12)
+)
+def test_the_batch_and_the_role_by_role_paths_show_and_filter_alike(
+    qapp: Any, roles: list[str]
+) -> None:
+    # roles_model.set_roles shows an ordinary token at C speed, an unusual one role by role:
+    # both must show the same rows and match the same typed text (Unicode case folding)
+    from desktop_app.core.text import shown
+    from desktop_app.ui.roles_model import FOLDED_ROLE, ROW_CHARS, RolesModel
+
+    model = RolesModel()
+    model.set_roles(tuple(roles))
+    for row, role in enumerate(roles):
+        index = model.index(row, 0)
+        expected = shown(role, one_line=True, limit=ROW_CHARS)
+        assert index.data() == expected
+        assert index.data(FOLDED_ROLE) == expected.casefold()
+    model.deleteLater()
+
+
+def test_a_ten_thousand_role_window_lists_all_and_filters(qtbot: QtBot) -> None:
+    # the claims applied the way the session applies them (MainWindow.show_identity), then
+    # the Roles tab: every role there, the filter case-folded, the header's chips counted
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(880, 680)
+    window.stack.setCurrentWidget(window.tabs)
+    window.show()
+    window.show_identity(identity([*MANY, "Admin"]))
+    window.tabs.setCurrentWidget(window.roles_panel)
+    panel = window.roles_panel
+    assert panel.count.text() == "10,001 roles" and panel.proxy.rowCount() == 10_001
+    assert rows(panel)[0] == MANY[0] and rows(panel)[-1] == "Admin"
+    panel.filter.setText("REGION0999")
+    assert rows(panel) == [f"Orders.Region0999{d}.ReadWrite" for d in range(10)]
+    assert panel.count.text() == "10 of 10,001 roles"
+    panel.filter.setText("straße")  # folded: "strasse", which no role holds
+    assert rows(panel) == []
+    panel.filter.clear()
+    assert panel.proxy.rowCount() == 10_001
+    window.show_identity(identity(["Straße.Reader", *MANY[:3]]))  # printable: the batch path
+    panel.filter.setText("STRASSE")
+    assert rows(panel) == ["Straße.Reader"]
+    assert window.header.role_summary.accessibleName().startswith("4 app roles: Straße.Reader")

@@ -13,7 +13,7 @@ from desktop_app.graph.snapshot import PHOTO_REVALIDATE_S
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.sandbox.faults import FaultSpec
 from desktop_app.session.controller import SessionController
-from desktop_app.session.services import snapshot_store_for
+from desktop_app.session.services import build_services, snapshot_store_for
 from desktop_app.session.state import State
 from desktop_app.ui.main_window import MainWindow
 from tests.support.sandbox_helpers import sandbox_config
@@ -141,3 +141,70 @@ def test_sign_out_deletes_the_accounts_snapshot(
     store = snapshot_store_for(tmp_path)
     qtbot.waitUntil(lambda: store.load(account_id) is None, timeout=TIMEOUT_MS)
     assert b"Megan" not in (tmp_path / "profile_snapshot.json").read_bytes()
+
+
+def test_the_last_profile_is_on_the_first_frame_and_goes_when_nobody_is_signed_in(
+    qtbot: QtBot, sandbox: Sandbox, tmp_path: Path, standin_browser, open_window
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.session.last_profile import read_last_profile
+
+    standin_browser(sandbox.info.ca_file, directory.ADMIN_UPN)
+    account_id = signed_in_once(qtbot, sandbox, tmp_path, open_window)
+    config = sandbox_config(sandbox, tmp_path)
+    # what ui/app.py reads on a thread of its own while the window is built
+    snapshot = read_last_profile(config, True, None, account_id)
+    assert snapshot is not None
+    assert read_last_profile(config, True, None, "someone.else") is None
+    assert read_last_profile(config, True, None, "") is None
+
+    # no session yet: the account view, with the stored profile marked as stored
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show_last_profile(snapshot)
+    window.show()
+    assert window.stack.currentWidget() is window.tabs
+    assert window.profile_panel.value_text("displayName") == "Megan Bowen"
+
+    # the session starts on a profile folder whose cache holds nobody: the profile goes
+    empty = tmp_path / "elsewhere"
+    session = SessionController(
+        lambda notice: build_services(sandbox_config(sandbox, empty), True, notice)
+    )
+    window.attach(session, "Sandbox", False)
+    assert window.stack.currentWidget() is window.tabs  # still starting: still shown
+    session.start()
+    try:
+        wait_state(qtbot, session, State.SIGNED_OUT)
+        assert window.stack.currentWidget() is window.welcome_page
+        assert window.profile_panel.value_text("displayName") == ""
+    finally:
+        assert session.shutdown(5.0)
+
+
+def test_the_last_profile_stays_for_the_account_the_session_signs_in(
+    qtbot: QtBot, sandbox: Sandbox, tmp_path: Path, standin_browser, open_window
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.session.last_profile import read_last_profile
+
+    standin_browser(sandbox.info.ca_file, directory.ADMIN_UPN)
+    account_id = signed_in_once(qtbot, sandbox, tmp_path, open_window)
+    config = sandbox_config(sandbox, tmp_path)
+    snapshot = read_last_profile(config, True, None, account_id)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show_last_profile(snapshot)
+    window.show()
+    session = SessionController(lambda notice: build_services(config, True, notice))
+    window.attach(session, "Sandbox", False)
+    session.start()
+    try:
+        wait_state(qtbot, session, State.SIGNED_IN)
+        assert window.stack.currentWidget() is window.tabs
+        assert window.profile_panel.value_text("displayName") == "Megan Bowen"
+        assert snapshot is not None
+        # one that comes after the start is not shown
+        late = replace(snapshot, profile=replace(snapshot.profile, displayName="Someone Else"))
+        window.show_last_profile(late)
+        assert window.profile_panel.value_text("displayName") == "Megan Bowen"
+    finally:
+        assert session.shutdown(5.0)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -96,6 +97,44 @@ def test_whoami_prints_the_profile_without_qt(signed_in_profile: Path) -> None:
     assert "Display name:        Megan Bowen" in lines
     assert f"User principal name: {directory.ADMIN_UPN}" in lines
     assert result.stderr == "NO-QT"
+
+
+def test_the_launchers_path_ends_without_teardown_and_loses_nothing(
+    signed_in_profile: Path,
+) -> None:
+    """``python -m desktop_app`` (as the lanyard launchers: main() with the process's own
+    command line) ends the process itself once answered (process_exit.py): the same output,
+    block-buffered to a pipe, and the same exit codes as main(argv)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    args = ("--sandbox", "--profile-dir", str(signed_in_profile))
+    for command in (("whoami",), ("whoami", "--json"), ("token", "--json")):
+        launched = subprocess.run(
+            [sys.executable, "-m", "desktop_app", *command, *args],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        called = lanyard(*command, *args, env=env)
+        assert launched.returncode == called.returncode == EXIT_OK, launched.stderr
+        assert launched.stderr == ""
+        if command[0] == "token":  # the cached token both times; compared as JSON
+            assert json.loads(launched.stdout) == json.loads(called.stdout)
+        else:
+            assert launched.stdout == called.stdout
+    unknown = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "whoami", "--account", "nobody@x.test", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert unknown.returncode == EXIT_NO_ACCOUNT
+    assert "nobody@x.test" in unknown.stderr
 
 
 def test_whoami_json_and_flags_before_the_command(signed_in_profile: Path) -> None:

@@ -122,6 +122,48 @@ def test_a_flag_or_variable_for_a_locked_setting_is_refused(
     assert f"{policy} [locked] authority" in variable.stderr
 
 
+def test_a_locked_scopes_setting_leaves_a_commands_own_scopes_free(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The scopes setting is what Lanyard signs in for; ``token``, ``api`` and ``login
+    --scopes`` ask for a token for one command's scopes, as the window's API console does, so
+    a lock on the setting does not refuse them (the consent advice's own ``login --scopes``
+    would be a dead end). The setting itself stays locked: whoami's flag and the variable."""
+    policy = _sandbox_policy(sandbox, tmp_path)
+    policy.write_text(
+        policy.read_text().replace("[defaults]", 'scopes = ["User.Read"]\n[defaults]')
+    )
+    profile = ["--profile-dir", str(tmp_path / "me")]
+    env = os.environ | {
+        "BROWSER": f"{sys.executable} {STANDIN_BROWSER} --detach",
+        "STANDIN_CA": sandbox.info.ca_file,
+        "STANDIN_USER": directory.READER_UPN,
+        "STANDIN_LOG": str(tmp_path / "standin.log"),
+    }
+    orders_write = f"{directory.API_URI}/Orders.ReadWrite"
+    login = lanyard([policy], "login", "--scopes", orders_write, *profile, env=env)
+    assert login.returncode == EXIT_OK, login.stderr
+    token = lanyard([policy], "token", "--json", "--scopes", orders_write, *profile)
+    assert token.returncode == EXIT_OK, token.stderr
+    assert orders_write in token.stdout
+    orders = f"{sandbox.info.api_endpoint}/orders"
+    body = '{"item": "Lanyard, blue", "quantity": 2}'
+    post = lanyard(
+        [policy], "api", "POST", orders, "--scopes", orders_write, "--body", body, *profile
+    )
+    assert post.returncode == EXIT_OK, post.stderr
+    assert '"quantity": 2' in post.stdout
+    wrong = lanyard([policy], "token", "--scopes", "openid", *profile)
+    assert wrong.returncode == EXIT_CONFIG  # checked as the setting is, named by its flag
+    assert "--scopes" in wrong.stderr and "openid" in wrong.stderr
+    setting = lanyard([policy], "whoami", "--scopes", "Mail.Read", *profile)
+    assert setting.returncode == EXIT_CONFIG, setting.stderr
+    assert f"({policy} [locked] scopes)" in setting.stderr
+    variable = lanyard([policy], "token", *profile, env=os.environ | {"LANYARD_SCOPES": "X.Y"})
+    assert variable.returncode == EXIT_CONFIG, variable.stderr
+    assert "environment variable LANYARD_SCOPES" in variable.stderr
+
+
 def test_a_locked_broker_refuses_the_flag_and_the_variable(tmp_path: Path) -> None:
     policy = tmp_path / "policy.toml"
     policy.write_text(f'[locked]\nclient_id = "{CLIENT}"\nbroker = "off"\n')

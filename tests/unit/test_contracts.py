@@ -26,6 +26,7 @@ ENTRY_MODULES = (
     "desktop_app.__main__",
     "desktop_app.cli",
     "desktop_app.console",
+    "desktop_app.process_exit",
     "desktop_app.headless",
     "desktop_app.headless_advice",
     "desktop_app.headless_decode",

@@ -67,3 +67,58 @@ def test_lanyard_api_loads_no_qt_and_its_parser_nothing_heavy() -> None:
     )
     assert "desktop_app.session.services" in modules
     assert not [m for m in modules if m.startswith(("PySide6", "shiboken6"))]
+
+
+# built (and imported) on first use, never for the first frame: every panel but Profile, the
+# pages and dialogs a start does not show, the About box, the diagnostics saver, and what only a
+# session needs (it is built once the window has been drawn: ui/app.py)
+FIRST_USE = (
+    "desktop_app.ui.roles_panel",
+    "desktop_app.ui.token_panel",
+    "desktop_app.ui.inspector_panel",
+    "desktop_app.ui.api_panel",
+    "desktop_app.ui.api_request_editor",
+    "desktop_app.ui.api_response_view",
+    "desktop_app.ui.json_view",
+    "desktop_app.ui.admin_panel",
+    "desktop_app.ui.settings_dialog",
+    "desktop_app.ui.settings_form",
+    "desktop_app.ui.registration_help",
+    "desktop_app.ui.device_code_page",
+    "desktop_app.ui.about",
+    "desktop_app.ui.diagnostics",
+    "desktop_app.graph.api_call",
+    "desktop_app.auth.client",
+    "desktop_app.session.controller",
+)
+
+FIRST_FRAME = """
+import os
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+import desktop_app.ui.app, desktop_app.ui.single_instance, desktop_app.session.last_profile
+from PySide6.QtWidgets import QApplication
+from desktop_app.ui.main_window import MainWindow
+app = QApplication([])
+window = MainWindow()
+window.show()
+app.processEvents()
+"""
+
+
+def test_the_first_frame_builds_and_imports_only_what_it_shows() -> None:
+    modules = loaded_after(FIRST_FRAME)
+    assert "desktop_app.ui.profile_panel" in modules  # the one panel a warm start shows
+    assert [m for m in FIRST_USE if m in modules] == []
+    assert [m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY] == []
+
+
+def test_a_panel_is_imported_and_built_when_first_shown() -> None:
+    modules = loaded_after(
+        FIRST_FRAME
+        + "window.stack.setCurrentWidget(window.tabs)\n"
+        + "assert window.tabs.select_panel('api')\n"
+        + "app.processEvents()\n"
+        + "assert window.tabs.currentWidget() is window.tabs.built('api')\n"
+    )
+    assert "desktop_app.ui.api_panel" in modules
+    assert "desktop_app.ui.token_panel" not in modules  # the others still wait

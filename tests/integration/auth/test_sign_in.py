@@ -95,6 +95,21 @@ def test_fresh_client_on_the_same_cache_is_silent(
     assert idp_requests(sandbox) == []
 
 
+def test_a_warm_client_writes_no_file(sandbox: Sandbox, tmp_path: Path, standin_browser) -> None:  # type: ignore[no-untyped-def]
+    """A valid access token in the cache: neither the token cache nor msal's HTTP cache is
+    written again (each write is two fsyncs)."""
+    standin_browser(sandbox.info.ca_file, ADMIN)
+    browser_sign_in(auth_client(sandbox, tmp_path))
+    files = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert any(p.name == "msal_http_cache.json" for p in files)
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
+    again = auth_client(sandbox, tmp_path)
+    again.open()
+    assert again.silent(again.accounts()[0]).source == "cache"
+    after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files if p.exists()}
+    assert after == before
+
+
 def test_forced_refresh_uses_the_refresh_token(
     sandbox: Sandbox, tmp_path: Path, standin_browser
 ) -> None:  # type: ignore[no-untyped-def]

@@ -44,6 +44,21 @@ def test_round_trip_keeps_discovery_only(tmp_path: Path) -> None:
     assert _ExpiringMapping(mapping=loaded)[DISCOVERY].text == response.text
 
 
+def test_what_the_file_holds_already_is_not_written_again(tmp_path: Path) -> None:
+    path = tmp_path / "http.json"
+    written = save_http_cache(path, filled())
+    before = path.stat()
+    loaded, _ = load_http_cache(path)
+    assert save_http_cache(path, loaded, unless=written) == written
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    loaded[INDEX_KEY][0].clear()  # a change (the index emptied: nothing kept) is written
+    loaded[INDEX_KEY][1].clear()
+    assert save_http_cache(path, loaded, unless=written) != written
+    assert path.stat().st_ino != before.st_ino
+    assert json.loads(path.read_text())["entries"] == []
+
+
 def test_expired_entries_are_dropped(tmp_path: Path) -> None:
     path = tmp_path / "http.json"
     save_http_cache(path, filled())

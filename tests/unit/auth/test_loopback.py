@@ -288,3 +288,16 @@ def test_a_peer_that_closed_before_it_was_seen_is_dropped_without_a_notice(
         receiver.wait_event(0.3)
     assert caught.value.kind is ErrorKind.TIMEOUT
     assert receiver.refused_peers == 1
+
+
+def test_close_ends_the_accept_thread_before_it_returns() -> None:
+    """close() wakes the accept loop (its wake-up socket) rather than waiting for a poll: the
+    thread is gone when close() returns, and the port refuses connections."""
+    receiver = LoopbackReceiver("s-123")
+    port = receiver.port
+    assert receiver._thread.is_alive()
+    receiver.close()
+    assert not receiver._thread.is_alive()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    receiver.close()  # idempotent

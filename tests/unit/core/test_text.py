@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop_app.core.text import MAX_SHOWN_CHARS, shown
+from desktop_app.core.text import MAX_SHOWN_CHARS, shown, shown_unchanged
 from tests.support.deceptive import SAMPLES, deceptive_chars
 from tests.support.hostile import hostile_text
 
@@ -109,3 +109,17 @@ def test_own_direction_leaves_the_arabic_brackets_to_the_arabic() -> None:
     # starts and ends with a letter: nothing to isolate
     text = "ملف (لا تعمل أي خدمة Secret Service)"
     assert own_direction(text) == RLM + text
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(hostile_text, st.text(max_size=40)), max_size=8), st.integers(0, 50))
+def test_shown_unchanged_is_true_only_when_showing_changes_none(
+    texts: list[str], limit: int
+) -> None:
+    # the Roles list's batch test: True must mean every text is shown exactly as it is
+    if shown_unchanged(texts, limit):
+        assert all(shown(text, one_line=True, limit=limit) == text for text in texts)
+    if all(text.isprintable() and len(text) <= limit for text in texts):
+        assert shown_unchanged(texts, limit) == all(
+            shown(text, one_line=True, limit=limit) == text for text in texts
+        )

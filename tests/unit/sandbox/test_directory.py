@@ -75,3 +75,19 @@ def test_avatar_is_a_valid_png() -> None:
     idat_len = struct.unpack(">I", data[33:37])[0]
     raw = zlib.decompress(data[41 : 41 + idat_len])
     assert len(raw) == 32 * (1 + 32 * 4)
+
+
+def test_extra_users_are_ordinary_and_fixed() -> None:
+    assert len(Directory().users) == 5  # the seeded ones only, unless asked
+    more = Directory(extra=10)
+    assert len(more.users) == 15
+    staff = [more.user(directory.staff_upn(n)) for n in range(1, 11)]
+    assert all(u is not None for u in staff)
+    assert directory.staff_upn(10) == "staff10@contoso.test"
+    oids = {u.oid for u in staff if u is not None}
+    assert len(oids) == 10 and oids == {u.oid for u in directory.extra_users(10)}  # fixed
+    first = staff[0]
+    assert first is not None and more.user_by_oid(first.oid) is first
+    assert more.check_password(first.upn, directory.PASSWORD) is first
+    lanyard = more.app(directory.LANYARD_CLIENT_ID)
+    assert lanyard is not None and lanyard.roles_for(first.upn) == []

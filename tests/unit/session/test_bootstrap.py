@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from desktop_app.auth.broker import SignInPath
 from desktop_app.core.errors import ErrorKind, LanyardError
 from desktop_app.graph.profile import Profile
 from desktop_app.graph.snapshot import Snapshot
@@ -28,6 +29,7 @@ class Auth:
     )
     protection = "not yet opened"
     token_cache: Any = None
+    sign_in_path = SignInPath()  # the system browser (auth/client.py sets it in open())
 
     def __init__(self, accounts: list[Any], tokens: Outcomes, opened: Outcomes) -> None:
         self._accounts, self.tokens, self.opened = accounts, tokens, opened
