@@ -29,6 +29,7 @@ RIGHT_TO_LEFT = frozenset({"ar"})
 
 _catalog: gettext.NullTranslations | None = None
 _language = "en"
+_msgids: dict[str, str] | None = None  # the installed catalog's translations -> msgids
 
 
 def N_(message: str) -> str:
@@ -40,6 +41,23 @@ def _(message: str) -> str:
     if _catalog is None or not message:
         return message
     return _catalog.gettext(message)
+
+
+def msgid_of(text: str) -> str:
+    """The message ``text`` is a translation of (its msgid, in English), or ``text`` itself
+    when it is no translation (English, or a message put together from parts): what matches
+    a message by its identity rather than by its words in the language shown."""
+    global _msgids
+    if _catalog is None:
+        return text
+    if _msgids is None:
+        table = getattr(_catalog, "_catalog", {})
+        _msgids = {
+            str(translated): str(msgid)
+            for msgid, translated in table.items()
+            if isinstance(msgid, str) and msgid and translated
+        }
+    return _msgids.get(text, text)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -115,8 +133,10 @@ def catalog_path(language: str) -> Path:
 def install(language: str) -> None:
     """Lanyard's words (and argparse's) in ``language`` from now on; English needs no catalog.
     A missing catalog (a damaged install) leaves English rather than failing."""
-    global _catalog, _language
+    global _catalog, _language, _msgids
     import argparse
+
+    _msgids = None
 
     if language == "en" or language not in LANGUAGES:
         _catalog, _language = None, "en"
