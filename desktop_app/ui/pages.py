@@ -215,11 +215,13 @@ class SetupPage(QWidget):
         buttons.addWidget(self.demo_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        # the sign-in broker is for an organisation's managed devices: in File → Settings… (and
-        # policy), not among the first steps, which stay on one screen
-        broker_row = self.form.rows["broker"]
-        broker_row.label.hide()
-        broker_row.box.hide()
+        # the sign-in broker is for an organisation's managed devices, and the language is the
+        # system's until chosen (the window shows another from its next start): in File →
+        # Settings… (and policy), not among the first steps, which stay on one screen
+        for key in ("broker", "language"):
+            row = self.form.rows[key]
+            row.label.hide()
+            row.box.hide()
         QWidget.setTabOrder(self.form.browse_button, self.save_button)
         QWidget.setTabOrder(self.save_button, self.demo_button)
         # the first field to fill in has the focus; Enter anywhere saves (a field passes it on)

@@ -61,7 +61,7 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        QWidget.setTabOrder(self.form.broker, self.save_button)
+        QWidget.setTabOrder(self.form.language, self.save_button)
         QWidget.setTabOrder(self.save_button, self.cancel_button)
 
     def changeEvent(self, event: QEvent) -> None:

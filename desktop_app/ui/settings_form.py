@@ -50,7 +50,7 @@ from desktop_app.core.config import (
     redact_proxy,
     usable_policy,
 )
-from desktop_app.core.i18n import N_, _
+from desktop_app.core.i18n import LANGUAGES, N_, _
 from desktop_app.core.managed_policy import Entry, Policy
 from desktop_app.core.scopes import parse_scopes
 from desktop_app.ui.placement import start_folder
@@ -101,7 +101,16 @@ FIELDS: dict[str, tuple[str, str, str]] = {
             "sign-in only from a device it vouches for. Without one, Lanyard uses the browser."
         ),
     ),
+    "language": (
+        N_("&Language"),
+        N_("Language"),
+        N_(
+            "The language of the window and the terminal commands; the window shows it when "
+            "Lanyard starts next."
+        ),
+    ),
 }
+SYSTEM_LANGUAGE = N_("System default")
 BROKER_CHOICES = (
     (N_("Off: sign in through the system browser"), "off"),
     (N_("Use the OS sign-in broker where there is one"), "auto"),
@@ -205,6 +214,10 @@ class SettingsForm(QWidget):
         self.broker = QComboBox(self)
         for text, name in BROKER_CHOICES:
             self.broker.addItem(_(text), name)
+        self.language = QComboBox(self)
+        self.language.addItem(_(SYSTEM_LANGUAGE), "system")
+        for code, name in LANGUAGES.items():  # each named in its own language, never translated
+            self.language.addItem(name, code)
 
         self.problem = plain_label("", self, selectable=True)  # what no single field explains
         self.problem.setProperty("warning", True)
@@ -229,6 +242,7 @@ class SettingsForm(QWidget):
             "proxy": self.proxy,
             "ca_bundle": self.ca_bundle,
             "broker": self.broker,
+            "language": self.language,
         }
         self.rows: dict[str, _Row] = {}
         for index, (key, editor) in enumerate(editors.items()):
@@ -244,8 +258,8 @@ class SettingsForm(QWidget):
         }
         self.rows["broker"].hint.setText(broker_hint())
         # Browse… belongs to the CA bundle's row, before the broker's
-        chain = [e for e in editors.values() if e is not self.broker]
-        chain += [self.browse_button, self.broker]
+        chain = [e for e in editors.values() if e not in (self.broker, self.language)]
+        chain += [self.browse_button, self.broker, self.language]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         self.cloud.currentIndexChanged.connect(self._cloud_changed)
@@ -313,6 +327,10 @@ class SettingsForm(QWidget):
         self.cloud.setCurrentIndex(index if index >= 0 else 0)
         broker = self.broker.findData(text("broker").strip().lower() or self._default_broker())
         self.broker.setCurrentIndex(broker if broker >= 0 else 0)
+        language = self.language.findData(
+            text("language").strip().lower() or self._default_language()
+        )
+        self.language.setCurrentIndex(language if language >= 0 else 0)
         self._show_defaults()
         self._show_overrides()
         self._cloud_changed()
@@ -322,6 +340,12 @@ class SettingsForm(QWidget):
         entry = self.policy.defaults.get("broker")
         name = str(entry.value).strip().lower() if entry else ""
         return name if self.broker.findData(name) >= 0 else "off"
+
+    def _default_language(self) -> str:
+        """What an unset language means: the policy's default, else the system's."""
+        entry = self.policy.defaults.get("language")
+        name = str(entry.value).strip().lower() if entry else ""
+        return name if self.language.findData(name) >= 0 else "system"
 
     def _default_cloud(self) -> str:
         """The cloud an unset field means: the policy's default, else the global one."""
@@ -434,6 +458,9 @@ class SettingsForm(QWidget):
             "broker": None
             if self.broker.currentData() == self._default_broker()
             else self.broker.currentData(),
+            "language": None
+            if self.language.currentData() == self._default_language()
+            else self.language.currentData(),
         }
         if cloud == CUSTOM:
             values.update(authority=self.authority.text().strip(), cloud=None)

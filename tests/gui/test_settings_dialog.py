@@ -285,6 +285,7 @@ def test_every_control_is_named_labelled_and_reachable_by_keyboard(
         form.ca_bundle,
         form.browse_button,
         form.broker,
+        form.language,
         dialog.save_button,
         dialog.cancel_button,
     ]
@@ -337,3 +338,47 @@ def test_a_broker_set_by_the_environment_is_shown_fixed(qtbot: QtBot, config_pat
     assert "LANYARD_BROKER (an environment variable)" in form.rows["broker"].override.text()
     assert form.save() is not None
     assert "broker" not in read(config_path)  # the file keeps its own (none)
+
+
+def test_the_language_field_offers_the_system_and_each_language_in_its_own_name(
+    qtbot: QtBot, config_path: Path
+) -> None:
+    """Issue 21 part 3: the language in File → Settings…; System default leaves no key, a
+    language is written as its code and is what the next start uses."""
+    config_path.write_text(f'client_id = "{CLIENT}"\n', encoding="utf-8")
+    dialog = open_dialog(qtbot, config_path)
+    form = dialog.form
+    items = [(form.language.itemText(i), form.language.itemData(i)) for i in range(4)]
+    assert form.language.count() == 4
+    assert items == [
+        ("System default", "system"),
+        ("English", "en"),
+        ("Deutsch", "de"),
+        ("العربية", "ar"),
+    ]
+    assert form.language.currentData() == "system"
+    assert form.language.accessibleName() == "Language"
+    assert form.rows["language"].label.buddy() is form.language
+    assert "next" in form.rows["language"].hint.text()  # says when it shows
+    form.language.setCurrentIndex(form.language.findData("ar"))
+    config = form.save()
+    assert config is not None and config.language == "ar"
+    assert read(config_path)["language"] == "ar"
+    assert load_config({"config": str(config_path)}, env={}).language == "ar"
+    again = open_dialog(qtbot, config_path)
+    reopened = again.form
+    assert reopened.language.currentData() == "ar"
+    reopened.language.setCurrentIndex(reopened.language.findData("system"))
+    assert reopened.save() is not None
+    assert "language" not in read(config_path)
+
+
+def test_a_language_set_by_the_environment_is_shown_fixed(qtbot: QtBot, config_path: Path) -> None:
+    config_path.write_text(f'client_id = "{CLIENT}"\nlanguage = "de"\n', encoding="utf-8")
+    dialog = open_dialog(qtbot, config_path, env={"LANYARD_LANGUAGE": "ar"})
+    form = dialog.form
+    assert form.language.currentData() == "ar"
+    assert not form.language.isEnabled()
+    assert "LANYARD_LANGUAGE (an environment variable)" in form.rows["language"].override.text()
+    assert form.save() is not None
+    assert read(config_path)["language"] == "de"  # the file keeps its own

@@ -207,6 +207,7 @@ def test_every_field_of_the_form_can_be_locked(qtbot: QtBot, tmp_path: Path, pol
                 "proxy": "http://proxy.contoso.com:8080",
                 "ca_bundle": "/etc/ssl/certs/ca-certificates.crt",
                 "broker": "auto",
+                "language": "de",
             }.items()
         )
     )
@@ -231,3 +232,36 @@ def test_a_locked_settings_flag_is_refused_on_the_set_up_page(tmp_path: Path) ->
     ]
     assert isinstance(shown, str)
     assert f"your organisation's policy sets it ({policy} [locked] client_id)" in shown
+
+
+def test_a_locked_language_is_read_only_and_never_saved(
+    qtbot: QtBot, tmp_path: Path, policy: Path
+) -> None:
+    policy.write_text(f'[locked]\nclient_id = "{CLIENT}"\nlanguage = "de"\n')
+    config = tmp_path / "config.toml"
+    config.write_text('language = "ar"\n')
+    dialog = open_dialog(qtbot, config)
+    form = dialog.form
+    row = form.rows["language"]
+    assert form.language.currentData() == "de"  # the policy's, not the file's
+    assert not form.language.isEnabled() and row.fixed
+    assert row.override.isVisibleTo(dialog)
+    assert row.override.text() == LOCKED_NOTE
+    assert f"{policy} [locked] language" in row.override.toolTip()
+    dialog.save_button.click()
+    assert not dialog.isVisible()
+    assert tomllib.loads(config.read_text()) == {"language": "ar"}  # the user's own, kept
+    assert load_config({"config": str(config)}, {}).language == "de"
+
+
+def test_a_policy_default_language_is_what_system_default_gives_way_to(
+    qtbot: QtBot, tmp_path: Path, policy: Path
+) -> None:
+    policy.write_text(f'[locked]\nclient_id = "{CLIENT}"\n[defaults]\nlanguage = "de"\n')
+    config = tmp_path / "config.toml"
+    dialog = open_dialog(qtbot, config)
+    form = dialog.form
+    assert form.language.currentData() == "de" and form.language.isEnabled()
+    form.language.setCurrentIndex(form.language.findData("ar"))
+    dialog.save_button.click()
+    assert tomllib.loads(config.read_text()) == {"language": "ar"}

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from desktop_app.core import i18n
 from desktop_app.core.text import without_isolates
 from desktop_app.sandbox import Sandbox, directory
 from desktop_app.session.state import State
@@ -46,6 +47,8 @@ KEPT = re.compile(
     r"^(Lanyard|Microsoft Entra ID|Microsoft Graph|Entra ID|JSON|API|GET|POST|PUT|PATCH|DELETE|"
     r"OK|ID|organizations|Admin|Reader|Sandbox|[A-Z][a-z]+\.[A-Za-z.]+)$"
 )
+# the settings form's languages, each named in its own language whatever the window's
+LANGUAGE_NAMES = frozenset(i18n.LANGUAGES.values())
 # German words that are English ones too (Arabic has none: there every such word fails)
 SAME_IN_GERMAN = frozenset({"Status", "Proxy", "Header", "Cloud", "Claim", "Token", "Offline"})
 
@@ -104,6 +107,7 @@ def english_left(
         if re.search(r"[A-Za-z]{2}", text)
         and text not in untrusted
         and text not in same
+        and text not in LANGUAGE_NAMES
         and not KEPT.match(text)
         and not text.startswith(("https://", "http://", "/"))
         and "@" not in text
