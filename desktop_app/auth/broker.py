@@ -26,7 +26,7 @@ import platform
 import re
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -126,6 +126,14 @@ class SignInPath:
 
     def without_broker(self, why: str) -> SignInPath:
         return replace(self, broker=None, unavailable=why)
+
+    def after(self, failure_details: Mapping[str, object]) -> SignInPath:
+        """This path after a failure or notice: without the broker when a broker call failed
+        (its errors carry ``broker``, the reason; the client has turned it off), else as is."""
+        why = failure_details.get("broker")
+        if self.broker is None or not why:
+            return self
+        return self.without_broker(str(why))
 
     def msal_options(self) -> dict[str, bool]:
         """PublicClientApplication's keyword for this path's broker (none for the browser)."""

@@ -136,6 +136,7 @@ class SessionController(QObject):
         self._scheduler.start_due.connect(self.start)
         self._scheduler.token_expired.connect(self._token_ran_out)
         self._profile.challenged.connect(self._answer_claims_challenge)
+        self.notice.connect(self._follow_broker)  # a sign-out the broker did not answer
         self._profile.needs_sign_in.connect(self._need_sign_in)
 
     # -- state --------------------------------------------------------------------------------
@@ -247,6 +248,14 @@ class SessionController(QObject):
         self.path = self.path.without_broker(str(exc.details.get("broker", "")))
         self.sign_in_path.emit(self.path)
         self.notice.emit(exc)
+
+    def _follow_broker(self, exc: LanyardError) -> None:
+        """A refresh or sign-out the broker did not answer turned it off in the client
+        (auth/client.py): the status bar and the Admin view stop naming it."""
+        path = self.path.after(exc.details)
+        if path != self.path:
+            self.path = path
+            self.sign_in_path.emit(path)
 
     def _sign_in_claims(self) -> str | None:
         return self.interaction.claims_challenge or None if self.interaction else None
@@ -384,6 +393,7 @@ class SessionController(QObject):
         self._auth.submit(silent, self._current(done), self._current(failed), name=name)
 
     def _refresh_failed(self, exc: LanyardError) -> None:
+        self._follow_broker(exc)
         if exc.kind is ErrorKind.INTERACTION_REQUIRED:
             self._need_sign_in(exc)
             return
@@ -393,6 +403,7 @@ class SessionController(QObject):
         self.error.emit(exc)
 
     def _need_sign_in(self, exc: LanyardError) -> None:
+        self._follow_broker(exc)
         self._scheduler.unschedule()
         self.interaction = exc
         self._set_state(State.SIGN_IN_NEEDED)

@@ -168,3 +168,20 @@ def test_a_path_that_loses_its_broker_says_why() -> None:
     path = SignInPath(WINDOWS, requested=True).without_broker("it crashed")
     assert path.broker is None and path.requested and path.unavailable == "it crashed"
     assert path.label == "system browser"
+
+
+def test_a_broker_call_that_failed_leaves_the_path_without_the_broker() -> None:
+    """What the window follows (session/controller.py _follow_broker): a refresh or sign-out
+    the broker did not answer carries its reason in ``broker``; anything else changes nothing."""
+    on = broker.SignInPath(broker.LINUX, requested=True)
+    after = on.after({"broker": "it did not answer within 30 seconds"})
+    assert after.broker is None and after.requested
+    assert after.unavailable == "it did not answer within 30 seconds"
+    assert after.summary == (
+        "Sign-in: system browser (the sign-in broker is not available: "
+        "it did not answer within 30 seconds)"
+    )
+    assert on.after({"status": "500"}) is on
+    assert on.after({"broker": ""}) is on
+    off = broker.SignInPath(requested=True, unavailable="no broker answered")
+    assert off.after({"broker": "another reason"}) is off  # the first reason stays
