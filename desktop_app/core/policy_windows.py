@@ -191,7 +191,9 @@ def _data(text: str) -> tuple[object, int]:
 def _logical_lines(text: str) -> Iterable[str]:
     """regedit's lines, a hex value's continuations (a trailing backslash) joined."""
     pending = ""
-    for line in text.splitlines():
+    # regedit ends its lines with CRLF; a lone CR (or another of str.splitlines' breaks) is a
+    # character of the value it sits in, whose problem then names it
+    for line in text.replace("\r\n", "\n").split("\n"):
         line = line.strip() if pending else line.rstrip()
         if line.endswith("\\") and not line.endswith('"'):
             pending += line[:-1]
