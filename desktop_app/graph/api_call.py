@@ -373,12 +373,12 @@ def presets(
     ]
     if api_endpoint and api_scope:
         orders = f"{api_endpoint.rstrip('/')}/orders"
-        found.append(ApiPreset("Orders API (sandbox): my orders", orders, (api_scope,)))
+        found.append(ApiPreset(_("Orders API (sandbox): my orders"), orders, (api_scope,)))
         writing = write_scope(api_scope)
         if writing:
             found.append(
                 ApiPreset(
-                    "Orders API (sandbox): place an order (POST)",
+                    _("Orders API (sandbox): place an order (POST)"),
                     orders,
                     (writing,),
                     "POST",

@@ -268,3 +268,20 @@ def test_any_text_in_the_call_form_is_a_request_or_a_named_problem(
         validate_request(url, scopes, graph)
     except ApiRequestError as exc:
         assert exc.field in ("url", "scopes")  # noqa: PT017 (a property: most examples pass)
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_every_sample_is_named_in_the_language_in_force(language: str) -> None:
+    """The samples' names are the console's own words, the sandbox's Orders API's included
+    (they were left in English in a German or Arabic window)."""
+    from desktop_app.core import i18n
+
+    args = (SANDBOX_GRAPH, ("User.Read",), "https://localhost:4443/api/v1", API_SCOPE)
+    try:
+        english = [preset.name for preset in presets(*args)]
+        i18n.install(language)
+        translated = [preset.name for preset in presets(*args)]
+    finally:
+        i18n.install("en")
+    assert len(translated) == len(english) == 8
+    assert [name for name, other in zip(english, translated, strict=True) if name == other] == []
