@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from PySide6.QtCore import QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -200,26 +200,19 @@ def main() -> int:
         """Call the Orders API, grant its consent when offered; True once the result shows."""
         panel = api.get("panel")
         if panel is None:
-            # the lead wires the tab into the window; until then the scene adds it itself
-            found = [
-                window.tabs.widget(i)
-                for i in range(window.tabs.count())
-                if isinstance(window.tabs.widget(i), ApiPanel)
-            ]
-            if found:
-                panel = found[0]
-            else:
-                panel = ApiPanel(
-                    window.tabs,
-                    settings=QSettings(str(profile / "ui.ini"), QSettings.Format.IniFormat),
-                )
-                panel.attach(session)
-                window.tabs.addTab(panel, "Call an API")
+            assert window.tabs.select_panel("api")  # built on first show (ui/panel_tabs.py)
+            panel = window.tabs.api_panel
             api["panel"] = panel
-            window.tabs.setCurrentWidget(panel)
-            sample = {"api-paged": "(/me/memberOf)", "api-post": "place an order (POST)"}
-            wanted = sample.get(args.scene, "my orders")  # the Orders API (sandbox)
-            index = next(i for i, p in enumerate(panel._presets) if p.name.endswith(wanted))
+            # the sample by what it calls, not by its name (which is in the window's language)
+            wanted = {
+                "api-paged": ("GET", "/me/memberOf"),
+                "api-post": ("POST", "/orders"),
+            }.get(args.scene, ("GET", "/orders"))  # the Orders API (sandbox): my orders
+            index = next(
+                i
+                for i, p in enumerate(panel._presets)
+                if p.method == wanted[0] and p.url.endswith(wanted[1])
+            )
             panel.preset_box.setCurrentIndex(index)
             panel.preset_box.activated.emit(index)
             panel.confirm = lambda _parent, _request: True  # the person said yes
