@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QMenu,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -84,6 +85,12 @@ class AccountHeader(QFrame):
         text = QVBoxLayout()
         text.setSpacing(2)
         self.name = heading("", self, NAME_POINTS)
+        # the text column takes the header's spare width even without the (expanding) role
+        # summary: a box of labels alone is no wider than its size hint, so a user with no
+        # roles had their name wrapped beside an empty gap
+        policy = self.name.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Expanding)
+        self.name.setSizePolicy(policy)
         self.job_title = plain_label("", self)
         self.job_title.hide()
         self.username = plain_label("", self, selectable=True)
@@ -139,7 +146,14 @@ class AccountHeader(QFrame):
             button.setObjectName("headerButton")
             buttons.addWidget(button)
         controls.addLayout(buttons)
-        layout.addLayout(controls)
+        # in a box of its own that is never wider than what it holds: the stretch above made the
+        # column expanding, so beside a short name it took the spare width and the picker was
+        # drawn ~600 px wide while the name and the tenant wrapped
+        box = QWidget(self)
+        controls.setContentsMargins(0, 0, 0, 0)
+        box.setLayout(controls)
+        box.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        layout.addWidget(box)
         self._accounts: list[Account] = []
         self._current = ""
         self._shown: tuple[object, ...] | None = None  # what show_identity last drew
