@@ -41,6 +41,7 @@ from desktop_app.auth.http_request import (
 from desktop_app.auth.landing import landing_page as default_page
 from desktop_app.core import peers
 from desktop_app.core.errors import LanyardError
+from desktop_app.core.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -215,10 +216,11 @@ class LoopbackReceiver:
             return 404, "Not found", False  # favicon, probes
         state = params.get("state", "")
         if not hmac.compare_digest(state.encode(), self.expected_state.encode()):
-            return 400, "This sign-in response is not the one Lanyard is waiting for.", False
+            return 400, _("This sign-in response is not the one Lanyard is waiting for."), False
         with self._changed:
             if self._accepted or self._closed:
-                return 409, "Lanyard already received the sign-in response.", False
+                # what a person sees who reloads the page after signing in: in their language
+                return 409, _("Lanyard already received the sign-in response."), False
             self._accepted = True
             self._response = params  # before the page: whatever happens to it, this counts
             self._changed.notify_all()

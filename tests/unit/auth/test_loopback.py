@@ -301,3 +301,31 @@ def test_close_ends_the_accept_thread_before_it_returns() -> None:
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
     receiver.close()  # idempotent
+
+
+@pytest.mark.parametrize(
+    ("language", "again_text", "wrong_text"),
+    [
+        ("en", "Lanyard already received the sign-in response.", "is not the one Lanyard"),
+        ("de", "Lanyard hat die Anmeldeantwort bereits erhalten.", "nicht die, auf die Lanyard"),
+        ("ar", "تلقّى Lanyard استجابة تسجيل الدخول بالفعل.", "ليست التي ينتظرها Lanyard"),
+    ],
+)
+def test_what_a_reloaded_or_stale_page_says_is_in_the_language_in_force(
+    receiver: LoopbackReceiver, language: str, again_text: str, wrong_text: str
+) -> None:
+    """A person who reloads the browser's page after signing in, or opens an old sign-in
+    answer, reads the receiver's words: in their language, as the landing page is."""
+    from desktop_app.core import i18n
+
+    i18n.install(language)
+    try:
+        requests.post(receiver.redirect_uri, data={"code": "c", "state": "s-123"}, timeout=5)
+        assert receiver.wait(1)["code"] == "c"
+        again = requests.get(f"{receiver.redirect_uri}?code=c&state=s-123", timeout=5)
+        assert (again.status_code, again.text) == (409, again_text)
+        stale = requests.get(f"{receiver.redirect_uri}?code=c&state=old", timeout=5)
+        assert stale.status_code == 400 and wrong_text in stale.text
+        assert again.headers["Content-Type"] == "text/plain; charset=utf-8"
+    finally:
+        i18n.install("en")
