@@ -31,7 +31,7 @@ from desktop_app.auth.claims import IdTokenClaims
 from desktop_app.auth.models import Identity
 from desktop_app.graph.profile import Profile
 from desktop_app.session.state import DeviceCodePrompt
-from desktop_app.ui import style
+from desktop_app.ui import style, translation
 from desktop_app.ui.keyboard import defaults_of
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.settings_dialog import SettingsDialog
@@ -407,9 +407,17 @@ def clashes(window: QWidget) -> dict[str, list[str]]:
     return {key: texts for key, texts in mnemonics_on_screen(window).items() if len(texts) > 1}
 
 
+@pytest.fixture(params=["en", "de", "ar"])
+def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    """The window built in each shipped language: a translator picks the Alt+letters too."""
+    translation.install(qapp, request.param)
+    yield request.param
+    translation.install(qapp, "en")
+
+
 @pytest.mark.parametrize("show_page", PAGES, ids=lambda f: f.__name__)
 def test_no_mnemonic_is_used_twice_on_screen(
-    qtbot: QtBot, show_page: Callable[[MainWindow], QWidget]
+    qtbot: QtBot, show_page: Callable[[MainWindow], QWidget], language: str
 ) -> None:
     window = shown_window(qtbot)
     show_page(window)
@@ -419,7 +427,9 @@ def test_no_mnemonic_is_used_twice_on_screen(
     assert len(mnemonics_on_screen(window)) >= 3  # the menu bar at least
 
 
-def test_no_mnemonic_is_used_twice_in_the_settings_dialog(qtbot: QtBot, tmp_path: object) -> None:
+def test_no_mnemonic_is_used_twice_in_the_settings_dialog(
+    qtbot: QtBot, tmp_path: object, language: str
+) -> None:
     dialog = SettingsDialog()
     qtbot.addWidget(dialog)
     dialog.load({"config": str(tmp_path) + "/config.toml"}, {})
