@@ -171,8 +171,10 @@ def _vet(path: Path, status: os.stat_result, trust: Trust) -> None:
         raise UnreadableFile(path, _("was replaced while it was read"))
 
 
-class TomlSource:
-    """/etc/lanyard/policy.toml: ``[locked]`` and ``[defaults]``, keys as in config.toml."""
+class PolicyFile:
+    """A policy kept in one file (TOML here, a plist on macOS, a regedit export for the
+    Windows mapping's tests): read once and vetted as the administrator's (read_policy_file);
+    none is no policy, one that cannot be read is reported whole. ``parse`` is the format's."""
 
     def __init__(self, path: Path, trust: Trust = MACHINE) -> None:
         self.path = path
@@ -182,16 +184,24 @@ class TomlSource:
         return str(self.path)
 
     def read(self) -> Iterable[Section]:
-        section = Section(str(self.path))
         try:
             raw = read_policy_file(self.path, self.trust)
         except FileNotFoundError:
             return []
-        except UnreadableFile as exc:  # a folder, too large, no permission
-            section.problems.append(
-                _("{path} {reason}; it is ignored.").format(path=self.path, reason=exc.reason)
-            )
-            return [section]
+        except UnreadableFile as exc:  # a folder, too large, no permission, not root's
+            problem = _("{path} {reason}; it is ignored.").format(path=self.path, reason=exc.reason)
+            return [Section(str(self.path), problems=[problem])]
+        return self.parse(raw)
+
+    def parse(self, raw: bytes) -> Iterable[Section]:
+        raise NotImplementedError
+
+
+class TomlSource(PolicyFile):
+    """/etc/lanyard/policy.toml: ``[locked]`` and ``[defaults]``, keys as in config.toml."""
+
+    def parse(self, raw: bytes) -> Iterable[Section]:
+        section = Section(str(self.path))
         try:
             data = tomllib.loads(raw.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:

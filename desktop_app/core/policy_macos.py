@@ -17,16 +17,13 @@ import xml.parsers.expat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from desktop_app.core.files import UnreadableFile
 from desktop_app.core.i18n import _, number
 from desktop_app.core.managed_policy import (
     BUNDLE_ID,
-    MACHINE,
+    PolicyFile,
     Section,
     Source,
-    Trust,
     canonical,
-    read_policy_file,
 )
 
 MANAGED = Path("/Library/Managed Preferences")
@@ -104,29 +101,11 @@ def section_from_plist(label: str, data: object) -> Section:
     return section
 
 
-class PlistSource:
-    def __init__(self, path: Path, trust: Trust = MACHINE) -> None:
-        self.path = path
-        self.trust = trust
+class PlistSource(PolicyFile):
+    """A managed preferences plist (XML or binary)."""
 
-    def __repr__(self) -> str:
-        return str(self.path)
-
-    def read(self) -> Iterable[Section]:
+    def parse(self, raw: bytes) -> Iterable[Section]:
         label = str(self.path)
-        try:
-            raw = read_policy_file(self.path, self.trust)
-        except FileNotFoundError:
-            return []
-        except UnreadableFile as exc:
-            return [
-                Section(
-                    label,
-                    problems=[
-                        _("{label} {reason}; it is ignored.").format(label=label, reason=exc.reason)
-                    ],
-                )
-            ]
         try:
             data = plistlib.loads(raw)
         # plistlib's binary reader fails on damage in many ways besides its own exception

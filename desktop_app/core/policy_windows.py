@@ -14,16 +14,12 @@ import ntpath
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
-from desktop_app.core.files import UnreadableFile
 from desktop_app.core.i18n import _
 from desktop_app.core.managed_policy import (
-    MACHINE,
+    PolicyFile,
     Section,
     Source,
-    Trust,
-    read_policy_file,
 )
 
 POLICY_KEY = r"SOFTWARE\Policies\Lanyard"
@@ -278,30 +274,10 @@ def _key_for(
     return None
 
 
-class RegFileSource:
+class RegFileSource(PolicyFile):
     """A regedit export read as the registry would be (the tests' way to the mapping above)."""
 
-    def __init__(self, path: Path, trust: Trust = MACHINE) -> None:
-        self.path = path
-        self.trust = trust
-
-    def __repr__(self) -> str:
-        return str(self.path)
-
-    def read(self) -> Iterable[Section]:
-        try:
-            raw = read_policy_file(self.path, self.trust)
-        except FileNotFoundError:
-            return []
-        except UnreadableFile as exc:
-            return [
-                Section(
-                    str(self.path),
-                    problems=[
-                        _("{path} {reason}; ignored.").format(path=self.path, reason=exc.reason)
-                    ],
-                )
-            ]
+    def parse(self, raw: bytes) -> Iterable[Section]:
         try:
             if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
                 text = raw.decode("utf-16")  # regedit's own: UTF-16 with its byte-order mark
