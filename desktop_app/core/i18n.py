@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -89,7 +90,37 @@ def system_language(environ: Mapping[str, str] | None = None) -> str:
     )
     if locale_name in ("C", "POSIX") or locale_name.startswith("C."):
         return "en"
+    if not locale_name and not env.get("LANGUAGE"):
+        # Windows sets none of them, nor does macOS outside Terminal: the OS's own setting
+        return first_shipped(os_languages())
     return first_shipped([*env.get("LANGUAGE", "").split(":"), locale_name])
+
+
+def os_languages(platform: str = sys.platform, home: Path | None = None) -> list[str]:
+    """The person's display languages as the OS keeps them, in order: Windows' user interface
+    language (GetUserDefaultUILanguage, named by the standard library's table of Windows
+    language ids), macOS's AppleLanguages; none elsewhere (Linux has the variables)."""
+    if platform == "win32":
+        import ctypes
+        import locale
+
+        try:
+            langid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
+        except (AttributeError, OSError):
+            return []
+        name = locale.windows_locale.get(int(langid), "")
+        return [name] if name else []
+    if platform == "darwin":
+        import plistlib
+
+        where = (home or Path.home()) / "Library" / "Preferences" / ".GlobalPreferences.plist"
+        try:
+            data = plistlib.loads(where.read_bytes())
+        except Exception:  # noqa: BLE001 - absent or damaged: the window's QLocale still knows
+            return []
+        found = data.get("AppleLanguages") if isinstance(data, dict) else None
+        return [tag for tag in found if isinstance(tag, str)] if isinstance(found, list) else []
+    return []
 
 
 def first_shipped(tags: Sequence[str]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +139,27 @@ def test_a_wrong_language_is_named() -> None:
     assert caught.value.details["field"] == "language"
     assert "environment variable LANYARD_LANGUAGE" in caught.value.message
     assert "system, en, de, ar" in caught.value.message
+
+
+def test_without_locale_variables_the_os_setting_is_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows sets no LANG, nor does macOS outside Terminal: a terminal command there follows
+    the OS's display language (macOS's AppleLanguages; Windows' UI language id)."""
+    import plistlib
+
+    prefs = tmp_path / "Library" / "Preferences"
+    prefs.mkdir(parents=True)
+    (prefs / ".GlobalPreferences.plist").write_bytes(
+        plistlib.dumps({"AppleLanguages": ["fr-FR", "de-DE", "en-US"]}, fmt=plistlib.FMT_BINARY)
+    )
+    assert i18n.os_languages("darwin", tmp_path) == ["fr-FR", "de-DE", "en-US"]
+    assert i18n.os_languages("darwin", tmp_path / "nobody") == []  # no file: nothing
+    (prefs / ".GlobalPreferences.plist").write_bytes(b"\x00damaged")
+    assert i18n.os_languages("darwin", tmp_path) == []
+    assert i18n.os_languages("linux") == []
+    assert i18n.os_languages("win32") == []  # (no kernel32 here: nothing, never a crash)
+    monkeypatch.setattr(i18n, "os_languages", lambda: ["fr-FR", "ar-EG"])
+    assert i18n.system_language({}) == "ar"  # the first one Lanyard ships
+    assert i18n.system_language({"LANG": "de_DE.UTF-8"}) == "de"  # a variable still wins
+    assert i18n.system_language({"LANG": "C.UTF-8"}) == "en"
