@@ -585,9 +585,17 @@ class AuthClient:
                         broker.redirect_uri(self.settings.client_id)
                     ) from None
                 raise failures.broker_failed(exc.__class__.__name__) from None
-            # an answer of the native runtime that msal did not foresee (AttributeError,
-            # KeyError, TypeError from its adaptor): the browser next, never a dead end
-            except Exception as exc:  # noqa: BLE001
+            # what msal's adaptor raises on an answer of the native runtime it did not foresee,
+            # and the runtime itself failing: the browser next, never a dead end
+            except (
+                AttributeError,
+                LookupError,
+                TypeError,
+                ImportError,
+                OSError,
+                RuntimeError,
+            ) as exc:
+                log.info("The sign-in broker failed: %s", exc.__class__.__name__, exc_info=True)
                 raise failures.broker_failed(exc.__class__.__name__) from None
         if "access_token" not in result:
             raise failures.from_broker_result(result, action)

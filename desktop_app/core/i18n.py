@@ -16,10 +16,13 @@ Untrusted text (names, claims, JSON) is never a msgid: it is a value put into a 
 from __future__ import annotations
 
 import gettext
+import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 DOMAIN = "lanyard"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -113,10 +116,13 @@ def os_languages(platform: str = sys.platform, home: Path | None = None) -> list
     if platform == "darwin":
         import plistlib
 
+        from desktop_app.core.policy_macos import PLIST_DAMAGE  # (it imports this module)
+
         where = (home or Path.home()) / "Library" / "Preferences" / ".GlobalPreferences.plist"
         try:
             data = plistlib.loads(where.read_bytes())
-        except Exception:  # noqa: BLE001 - absent or damaged: the window's QLocale still knows
+        except (OSError, *PLIST_DAMAGE) as exc:  # the window's QLocale still knows
+            log.debug("The OS languages were not read from %s: %s", where, exc)
             return []
         found = data.get("AppleLanguages") if isinstance(data, dict) else None
         return [tag for tag in found if isinstance(tag, str)] if isinstance(found, list) else []

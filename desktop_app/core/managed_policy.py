@@ -20,6 +20,7 @@ variable): tests replace ``platform_sources`` (tests/conftest.py points it at an
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import sys
@@ -31,6 +32,8 @@ from typing import Protocol
 
 from desktop_app.core.files import UnreadableFile, read_bounded
 from desktop_app.core.i18n import _, digits, ngettext
+
+log = logging.getLogger(__name__)
 
 BUNDLE_ID = "io.github.lanyard.Lanyard"  # packaging/lanyard.spec, packaging/linux/make_deb.py
 LINUX_POLICY = Path("/etc/lanyard/policy.toml")
@@ -315,7 +318,8 @@ def read_policy(known: Sequence[str]) -> Policy:
     for source in platform_sources():
         try:
             sections += list(source.read())
-        except Exception as exc:  # noqa: BLE001 (a reader's bug must not stop Lanyard starting)
+        except Exception as exc:
+            log.warning("Managed policy reader %r failed", source, exc_info=True)
             label = repr(source)  # each source names where it reads
             sections.append(
                 Section(

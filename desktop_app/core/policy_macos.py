@@ -27,6 +27,17 @@ from desktop_app.core.managed_policy import (
 )
 
 MANAGED = Path("/Library/Managed Preferences")
+# what plistlib.loads raises on damage: its binary reader fails in many ways besides its own
+PLIST_DAMAGE = (
+    plistlib.InvalidFileException,
+    xml.parsers.expat.ExpatError,
+    ValueError,
+    TypeError,
+    LookupError,
+    OverflowError,
+    RecursionError,
+    struct.error,
+)
 LOCKED_KEY = "Locked"
 
 
@@ -108,17 +119,7 @@ class PlistSource(PolicyFile):
         label = str(self.path)
         try:
             data = plistlib.loads(raw)
-        # plistlib's binary reader fails on damage in many ways besides its own exception
-        except (
-            plistlib.InvalidFileException,
-            xml.parsers.expat.ExpatError,
-            ValueError,
-            TypeError,
-            LookupError,
-            OverflowError,
-            RecursionError,
-            struct.error,
-        ) as exc:
+        except PLIST_DAMAGE as exc:
             return [
                 Section(
                     label,
