@@ -6,6 +6,11 @@ Anything but GET may change data, so the first such call to a URL is confirmed b
 Extra consent is asked for only when an API needs it: the session tries silently first and,
 when the identity provider says a person must agree, the panel offers "Grant access" (it never
 opens the browser by itself).
+
+Why ~570 lines in one module: the request editor and the response view are modules of their own
+(api_request_editor.py, api_response_view.py); what stays is the console's one state machine
+(idle, calling, waiting for consent, reading pages) and the controls whose enabled state, text
+and banner follow it, which would be split from the transitions that drive them.
 """
 
 from __future__ import annotations
