@@ -13,7 +13,7 @@ import os
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -249,6 +249,16 @@ def _as_text(name: str, source: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise config_error(name, source, _("must be a non-empty text value."))
     return value.strip()
+
+
+def _as_choice(name: str, source: str, value: object, choices: Collection[str]) -> str:
+    """One of ``choices``, in any case and with spaces around; else the choices are named."""
+    choice = _as_text(name, source, value).lower()
+    if choice not in choices:
+        raise config_error(
+            name, source, _("must be one of {join}.").format(join=", ".join(choices))
+        )
+    return choice
 
 
 _TRUE = frozenset({"true", "yes", "on", "1"})
@@ -735,12 +745,7 @@ def _build(
     if "cloud" in values:
         raw, source = values["cloud"]
         with _naming("cloud", source):
-            name = _as_text("cloud", source, raw).lower()
-            if name not in CLOUDS:
-                raise config_error(
-                    "cloud", source, _("must be one of {join}.").format(join=", ".join(CLOUDS))
-                )
-            cloud = CLOUDS[name]
+            cloud = CLOUDS[_as_choice("cloud", source, raw, CLOUDS)]
 
     if "authority" in values:
         raw, source = values["authority"]
@@ -818,25 +823,13 @@ def _build(
     if "broker" in values:
         raw, source = values["broker"]
         with _naming("broker", source):
-            broker = _as_text("broker", source, raw).lower()
-            if broker not in BROKER_CHOICES:
-                raise config_error(
-                    "broker",
-                    source,
-                    _("must be one of {join}.").format(join=", ".join(BROKER_CHOICES)),
-                )
+            broker = _as_choice("broker", source, raw, BROKER_CHOICES)
 
     language = "system"
     if "language" in values:
         raw, source = values["language"]
         with _naming("language", source):
-            language = _as_text("language", source, raw).strip().lower()
-            if language not in LANGUAGE_CHOICES:
-                raise config_error(
-                    "language",
-                    source,
-                    _("must be one of {join}.").format(join=", ".join(LANGUAGE_CHOICES)),
-                )
+            language = _as_choice("language", source, raw, LANGUAGE_CHOICES)
 
     profile_dir = paths.data_dir()
     raw_profile = flags.get("profile_dir") or env.get(ENV_PREFIX + "PROFILE_DIR")
