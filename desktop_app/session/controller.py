@@ -245,8 +245,7 @@ class SessionController(QObject):
 
     def _on_broker_failed(self, exc: LanyardError) -> None:
         """The broker could not sign in; the attempt goes on in the browser, as do later ones."""
-        self.path = self.path.without_broker(str(exc.details.get("broker", "")))
-        self.sign_in_path.emit(self.path)
+        self._follow_broker(exc)
         self.notice.emit(exc)
 
     def _follow_broker(self, exc: LanyardError) -> None:
